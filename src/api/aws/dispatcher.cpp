@@ -1,0 +1,118 @@
+#include "api/aws/dispatcher.hpp"
+
+#include <fmt/format.h>
+
+#include "api/aws/error_table.hpp"
+#include "api/aws/form.hpp"
+#include "api/aws/sigv4.hpp"
+#include "core/encoding.hpp"
+
+namespace eb::api::aws {
+namespace http = boost::beast::http;
+
+namespace {
+
+bool is_native_path(std::string_view path) {
+  return path == "/health" || path == "/metrics" || path.starts_with("/v1/") || path == "/v1" ||
+         path.starts_with("/ui/") || path == "/ui";
+}
+
+std::string_view header(const net::HttpRequest& request, std::string_view name) {
+  auto it = request.find(name);
+  return it == request.end() ? std::string_view() : it->value();
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(net::Handler& native) : native_(native) {}
+
+void Dispatcher::add_service(Service& service) { services_.push_back(&service); }
+
+void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint& peer,
+                        net::Respond respond) {
+  const std::string_view target = request.target();
+  const std::string_view path = target.substr(0, target.find('?'));
+  if (is_native_path(path)) {
+    native_.handle(std::move(request), peer, std::move(respond));
+    return;
+  }
+
+  AwsRequest aws;
+  aws.request_id = random_uuid();
+  aws.host = std::string(header(request, "Host"));
+  std::optional<CredentialScope> scope = parse_authorization(header(request, "Authorization"));
+  const std::string_view query = target.find('?') == std::string_view::npos
+                                     ? std::string_view()
+                                     : target.substr(target.find('?') + 1);
+  if (!scope && !query.empty()) scope = parse_presigned_query(query);
+  if (scope) {
+    aws.region = scope->region;
+    aws.access_key = scope->access_key;
+  }
+  const unsigned version = request.version();
+  const bool keep_alive = request.keep_alive();
+
+  // AWS JSON protocols name the operation in X-Amz-Target: "AmazonSQS.SendMessage".
+  if (std::string_view amz_target = header(request, "X-Amz-Target"); !amz_target.empty()) {
+    aws.protocol = Protocol::kJson;
+    auto dot = amz_target.rfind('.');
+    std::string_view prefix = amz_target.substr(0, dot == std::string_view::npos ? 0 : dot);
+    aws.action =
+        std::string(dot == std::string_view::npos ? amz_target : amz_target.substr(dot + 1));
+    for (Service* s : services_) {
+      if (s->json_target_prefix() == prefix) {
+        aws.http = std::move(request);
+        s->handle(std::move(aws), std::move(respond));
+        return;
+      }
+    }
+    respond(json_error_response(
+        {Errc::kInvalidAction, fmt::format("The operation {} is not supported.", amz_target)},
+        aws.request_id, version, keep_alive));
+    return;
+  }
+
+  // Query protocol: Action= in the form body and/or the URL's query string.
+  aws.protocol = Protocol::kQuery;
+  if (!query.empty()) {
+    auto pairs = parse_form(query);
+    if (!pairs)
+      return respond(xml_error_response(pairs.error(), aws.request_id, version, keep_alive));
+    aws.form = std::move(*pairs);
+  }
+  if (request.method() == http::verb::post && !request.body().empty()) {
+    auto pairs = parse_form(request.body());
+    if (!pairs)
+      return respond(xml_error_response(pairs.error(), aws.request_id, version, keep_alive));
+    aws.form.insert(aws.form.end(), std::make_move_iterator(pairs->begin()),
+                    std::make_move_iterator(pairs->end()));
+  }
+  for (const auto& [k, v] : aws.form) {
+    if (k == "Action") aws.action = v;
+  }
+  if (aws.action.empty()) {
+    respond(xml_error_response({Errc::kMissingAction, "No action was supplied with this request."},
+                               aws.request_id, version, keep_alive));
+    return;
+  }
+  Service* chosen = nullptr;
+  for (Service* s : services_) {
+    if (scope && s->signing_name() == scope->service) chosen = s;
+  }
+  if (chosen == nullptr || !chosen->knows_action(aws.action)) {
+    for (Service* s : services_) {
+      if (s->knows_action(aws.action)) chosen = s;
+    }
+  }
+  if (chosen == nullptr) {
+    respond(xml_error_response(
+        {Errc::kInvalidAction,
+         fmt::format("The action {} is not valid for this endpoint.", aws.action)},
+        aws.request_id, version, keep_alive));
+    return;
+  }
+  aws.http = std::move(request);
+  chosen->handle(std::move(aws), std::move(respond));
+}
+
+}  // namespace eb::api::aws

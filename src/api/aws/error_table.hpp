@@ -1,0 +1,38 @@
+#pragma once
+// The AWS error model: how each eb::Errc looks on the wire for SQS, and the two renderers (JSON
+// 1.0 with the awsQueryCompatible header, and the query protocol's XML ErrorResponse). Facts come
+// from the SQS Smithy model (awsQueryError codes, httpError statuses) and the SQS API reference.
+#include <string_view>
+
+#include "core/errors.hpp"
+#include "net/handler.hpp"
+
+namespace eb::api::aws {
+
+struct WireError {
+  // Shape name used in the JSON __type ("com.amazonaws.sqs#<code>"), e.g. "QueueDoesNotExist".
+  // boto3 and the JS SDK pick the modeled exception class by it.
+  std::string_view code;
+  // Query-protocol code: <Code> in XML, and the x-amzn-query-error header in JSON, which the SDKs
+  // report as the error code, e.g. "AWS.SimpleQueueService.NonExistentQueue".
+  std::string_view query_code;
+  int http_status;
+  bool sender_fault;  // <Type>Sender</Type> vs Receiver
+};
+
+// One exhaustive switch: adding an Errc without a row here is a compiler warning and a test
+// failure.
+WireError sqs_wire_error(Errc code);
+
+// AWS JSON 1.0 error: body {"__type":"com.amazonaws.sqs#<code>","message":"..."}, content-type
+// application/x-amz-json-1.0, headers x-amzn-RequestId and x-amzn-query-error "<query_code>;Sender"
+// (or ";Receiver"), which botocore and the JS SDK use to report the query code.
+net::HttpResponse json_error_response(const Error& error, std::string_view request_id,
+                                      unsigned http_version, bool keep_alive);
+
+// Query-protocol error: text/xml <ErrorResponse> with Type, Code (the query code), Message,
+// Detail and RequestId, in the SQS 2012-11-05 namespace.
+net::HttpResponse xml_error_response(const Error& error, std::string_view request_id,
+                                     unsigned http_version, bool keep_alive);
+
+}  // namespace eb::api::aws

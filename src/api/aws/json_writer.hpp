@@ -1,0 +1,50 @@
+#pragma once
+// Streaming JSON writer for AWS JSON 1.0/1.1 responses. It appends to a caller-owned string so a
+// response body is built in one buffer with no intermediate DOM. One writer per response, used by
+// one thread. It places commas and colons itself but does not check nesting: callers are our own
+// encoders, and their tests check the shape.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace eb::api::aws {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  // An object member name; the next call writes its value.
+  JsonWriter& key(std::string_view name);
+  JsonWriter& string(std::string_view value);
+  JsonWriter& number(std::int64_t value);
+  JsonWriter& boolean(bool value);
+  JsonWriter& null();
+
+  // Shorthands for the common "name": value members.
+  JsonWriter& member(std::string_view name, std::string_view value) {
+    return key(name).string(value);
+  }
+  JsonWriter& member(std::string_view name, const char* value) { return key(name).string(value); }
+  JsonWriter& member(std::string_view name, std::int64_t value) { return key(name).number(value); }
+  // Would silently write 0/1 through the integer overload; use key(name).boolean(v).
+  JsonWriter& member(std::string_view name, bool value) = delete;
+
+ private:
+  void before_value();
+
+  std::string& out_;
+  // True once a complete value sits at the current level, so the next value or key needs a
+  // comma. Enough state because keys and values alternate and nesting resets it.
+  bool need_comma_ = false;
+};
+
+// Appends `text` as a JSON string body (no surrounding quotes): '"' and '\\' escaped, control
+// characters below 0x20 as \n \r \t \b \f or \u00XX, every other byte (UTF-8) as is.
+void append_json_escaped(std::string& out, std::string_view text);
+std::string json_escape(std::string_view text);
+
+}  // namespace eb::api::aws

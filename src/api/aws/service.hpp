@@ -1,0 +1,41 @@
+#pragma once
+// What a service (SQS now; SNS and EventBridge later) gives the dispatcher, and what the
+// dispatcher gives it: an already-classified request and a way to answer it.
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "net/handler.hpp"
+
+namespace eb::api::aws {
+
+enum class Protocol {
+  kJson,   // AWS JSON 1.0 / 1.1: X-Amz-Target header, JSON body
+  kQuery,  // AWS query: form-encoded body (or query string), XML response
+};
+
+struct AwsRequest {
+  Protocol protocol = Protocol::kJson;
+  std::string action;      // "SendMessage"
+  std::string request_id;  // echoed in x-amzn-RequestId and the XML ResponseMetadata
+  std::string host;        // Host header as the client sent it, for queue URLs
+  std::string region;      // from the SigV4 credential scope when present
+  std::string access_key;  // from the SigV4 credential scope when present
+  // Query protocol: the form body and URL query parameters, decoded, in order.
+  std::vector<std::pair<std::string, std::string>> form;
+  net::HttpRequest http;
+};
+
+class Service {
+ public:
+  virtual ~Service() = default;
+  // "sqs": matched against the SigV4 credential scope of query requests.
+  virtual std::string_view signing_name() const = 0;
+  // "AmazonSQS": the X-Amz-Target prefix of JSON requests.
+  virtual std::string_view json_target_prefix() const = 0;
+  virtual bool knows_action(std::string_view action) const = 0;
+  virtual void handle(AwsRequest&& request, net::Respond respond) = 0;
+};
+
+}  // namespace eb::api::aws

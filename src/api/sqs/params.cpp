@@ -1,0 +1,284 @@
+#include "api/sqs/params.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "core/encoding.hpp"
+
+namespace eb::api::sqs {
+namespace {
+
+Error missing(std::string_view name) {
+  return Error{Errc::kMissingParameter,
+               fmt::format("The request must contain the parameter {}.", name)};
+}
+
+Error json_type_error(std::string_view name, std::string_view expected) {
+  return Error{Errc::kMalformedRequest,
+               fmt::format("Value for parameter {} must be {}.", name, expected)};
+}
+
+Result<int> parse_query_int(std::string_view name, const std::string& text) {
+  long long v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < INT32_MIN || v > INT32_MAX) {
+    return fail(Errc::kInvalidParameterValue,
+                fmt::format("Value {} for parameter {} is invalid. Reason: Must be an integer.",
+                            text, name));
+  }
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+const FormNode* FormNode::child(std::string_view name) const {
+  auto it = children.find(name);
+  return it == children.end() ? nullptr : &it->second;
+}
+
+std::vector<const FormNode*> FormNode::indexed() const {
+  std::vector<std::pair<long, const FormNode*>> items;
+  for (const auto& [key, node] : children) {
+    long n = 0;
+    auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), n);
+    if (ec == std::errc() && end == key.data() + key.size() && n > 0) items.emplace_back(n, &node);
+  }
+  std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  std::vector<const FormNode*> out;
+  out.reserve(items.size());
+  for (auto& [n, node] : items) out.push_back(node);
+  return out;
+}
+
+Result<Params> Params::from_json(std::string_view body) {
+  Params p;
+  p.parser_ = std::make_shared<simdjson::dom::parser>();
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) body = "{}";
+  simdjson::dom::element doc;
+  if (auto err = p.parser_->parse(body.data(), body.size()).get(doc)) {
+    return fail(Errc::kMalformedRequest, fmt::format("Could not parse the request body as JSON: {}",
+                                                     simdjson::error_message(err)));
+  }
+  if (!doc.is_object())
+    return fail(Errc::kMalformedRequest, "The request body must be a JSON object.");
+  p.json_ = doc;
+  return p;
+}
+
+Params Params::from_form(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  auto root = std::make_shared<FormNode>();
+  for (const auto& [key, value] : pairs) {
+    FormNode* node = root.get();
+    std::string_view rest = key;
+    while (true) {
+      auto dot = rest.find('.');
+      auto part = rest.substr(0, dot);
+      node = &node->children[std::string(part)];
+      if (dot == std::string_view::npos) break;
+      rest.remove_prefix(dot + 1);
+    }
+    node->value = value;
+  }
+  Params p;
+  p.form_ = root.get();
+  p.form_root_ = std::move(root);
+  return p;
+}
+
+std::optional<simdjson::dom::element> Params::member(std::string_view name) const {
+  simdjson::dom::element e;
+  if (json_.at_key(name).get(e) || e.is_null()) return std::nullopt;
+  return e;
+}
+
+bool Params::has(std::string_view json_name, std::string_view query_member) const {
+  if (is_json()) return member(json_name).has_value();
+  return form_->child(query_member) != nullptr;
+}
+
+Result<std::optional<std::string>> Params::string(std::string_view name) const {
+  if (is_json()) {
+    auto e = member(name);
+    if (!e) return std::optional<std::string>{};
+    std::string_view v;
+    if (e->get_string().get(v)) return std::unexpected(json_type_error(name, "a string"));
+    return std::optional<std::string>{std::string(v)};
+  }
+  const FormNode* n = form_->child(name);
+  if (n == nullptr || !n->value) return std::optional<std::string>{};
+  return std::optional<std::string>{*n->value};
+}
+
+Result<std::string> Params::required_string(std::string_view name) const {
+  auto v = string(name);
+  if (!v) return std::unexpected(v.error());
+  if (!*v) return std::unexpected(missing(name));
+  return std::move(**v);
+}
+
+Result<std::optional<int>> Params::integer(std::string_view name) const {
+  if (is_json()) {
+    auto e = member(name);
+    if (!e) return std::optional<int>{};
+    int64_t v = 0;
+    if (e->get_int64().get(v) || v < INT32_MIN || v > INT32_MAX) {
+      return std::unexpected(json_type_error(name, "an integer"));
+    }
+    return std::optional<int>{static_cast<int>(v)};
+  }
+  const FormNode* n = form_->child(name);
+  if (n == nullptr || !n->value) return std::optional<int>{};
+  auto v = parse_query_int(name, *n->value);
+  if (!v) return std::unexpected(v.error());
+  return std::optional<int>{*v};
+}
+
+Result<std::vector<std::string>> Params::strings(std::string_view json_name,
+                                                 std::string_view query_member) const {
+  std::vector<std::string> out;
+  if (is_json()) {
+    auto e = member(json_name);
+    if (!e) return out;
+    simdjson::dom::array arr;
+    if (e->get_array().get(arr)) return std::unexpected(json_type_error(json_name, "a list"));
+    for (auto item : arr) {
+      std::string_view v;
+      if (item.get_string().get(v))
+        return std::unexpected(json_type_error(json_name, "a list of strings"));
+      out.emplace_back(v);
+    }
+    return out;
+  }
+  const FormNode* n = form_->child(query_member);
+  if (n == nullptr) return out;
+  if (n->value) out.push_back(*n->value);
+  for (const FormNode* item : n->indexed()) {
+    if (item->value) out.push_back(*item->value);
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> Params::string_map(std::string_view json_name,
+                                                              std::string_view query_member,
+                                                              std::string_view key_name,
+                                                              std::string_view value_name) const {
+  std::map<std::string, std::string> out;
+  if (is_json()) {
+    auto e = member(json_name);
+    if (!e) return out;
+    simdjson::dom::object obj;
+    if (e->get_object().get(obj)) return std::unexpected(json_type_error(json_name, "a map"));
+    for (auto [k, v] : obj) {
+      std::string_view s;
+      if (v.get_string().get(s))
+        return std::unexpected(json_type_error(json_name, "a map of strings"));
+      out[std::string(k)] = std::string(s);
+    }
+    return out;
+  }
+  const FormNode* n = form_->child(query_member);
+  if (n == nullptr) return out;
+  for (const FormNode* entry : n->indexed()) {
+    const FormNode* k = entry->child(key_name);
+    const FormNode* v = entry->child(value_name);
+    if (k == nullptr || !k->value) {
+      return fail(
+          Errc::kMissingParameter,
+          fmt::format("The request must contain the parameter {}.N.{}.", query_member, key_name));
+    }
+    out[*k->value] = (v != nullptr && v->value) ? *v->value : std::string();
+  }
+  return out;
+}
+
+Result<broker::MessageAttributes> Params::message_attributes(std::string_view json_name,
+                                                             std::string_view query_member) const {
+  broker::MessageAttributes out;
+  auto read_binary = [](std::string_view name, std::string_view text) -> Result<std::string> {
+    auto raw = base64_decode(text);
+    if (!raw) {
+      return fail(Errc::kInvalidParameterValue,
+                  fmt::format("The message attribute '{}' has an invalid binary value: it is not "
+                              "valid base64.",
+                              name));
+    }
+    return std::move(*raw);
+  };
+  if (is_json()) {
+    auto e = member(json_name);
+    if (!e) return out;
+    simdjson::dom::object obj;
+    if (e->get_object().get(obj)) return std::unexpected(json_type_error(json_name, "a map"));
+    for (auto [name, value] : obj) {
+      broker::MessageAttributeValue v;
+      simdjson::dom::object fields;
+      if (value.get_object().get(fields)) {
+        return std::unexpected(json_type_error(json_name, "a map of attribute values"));
+      }
+      std::string_view s;
+      if (!fields["DataType"].get_string().get(s)) v.data_type = std::string(s);
+      if (!fields["StringValue"].get_string().get(s)) v.string_value = std::string(s);
+      if (!fields["BinaryValue"].get_string().get(s)) {
+        auto raw = read_binary(name, s);
+        if (!raw) return std::unexpected(raw.error());
+        v.binary_value = std::move(*raw);
+      }
+      out[std::string(name)] = std::move(v);
+    }
+    return out;
+  }
+  const FormNode* n = form_->child(query_member);
+  if (n == nullptr) return out;
+  for (const FormNode* entry : n->indexed()) {
+    const FormNode* name = entry->child("Name");
+    if (name == nullptr || !name->value) {
+      return fail(Errc::kMissingParameter,
+                  fmt::format("The request must contain the parameter {}.N.Name.", query_member));
+    }
+    broker::MessageAttributeValue v;
+    if (const FormNode* value = entry->child("Value")) {
+      if (auto* t = value->child("DataType"); t && t->value) v.data_type = *t->value;
+      if (auto* t = value->child("StringValue"); t && t->value) v.string_value = *t->value;
+      if (auto* t = value->child("BinaryValue"); t && t->value) {
+        auto raw = read_binary(*name->value, *t->value);
+        if (!raw) return std::unexpected(raw.error());
+        v.binary_value = std::move(*raw);
+      }
+    }
+    out[*name->value] = std::move(v);
+  }
+  return out;
+}
+
+Result<std::vector<Params>> Params::entries(std::string_view json_name,
+                                            std::string_view query_member) const {
+  std::vector<Params> out;
+  if (is_json()) {
+    auto e = member(json_name);
+    if (!e) return out;
+    simdjson::dom::array arr;
+    if (e->get_array().get(arr)) return std::unexpected(json_type_error(json_name, "a list"));
+    for (auto item : arr) {
+      if (!item.is_object())
+        return std::unexpected(json_type_error(json_name, "a list of structures"));
+      Params p;
+      p.parser_ = parser_;
+      p.json_ = item;
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+  const FormNode* n = form_->child(query_member);
+  if (n == nullptr) return out;
+  for (const FormNode* item : n->indexed()) {
+    Params p;
+    p.form_root_ = form_root_;
+    p.form_ = item;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace eb::api::sqs

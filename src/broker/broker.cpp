@@ -1,0 +1,598 @@
+#include "broker/broker.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include "broker/message_rules.hpp"
+#include "broker/move_task.hpp"
+#include "broker/queue.hpp"
+#include "core/encoding.hpp"
+#include "storage/store.hpp"
+
+namespace eb::broker {
+namespace {
+
+constexpr std::array kMessageSystemAttributeNames = {
+    "All",
+    "SenderId",
+    "SentTimestamp",
+    "ApproximateReceiveCount",
+    "ApproximateFirstReceiveTimestamp",
+    "SequenceNumber",
+    "MessageDeduplicationId",
+    "MessageGroupId",
+    "AWSTraceHeader",
+    "DeadLetterQueueSourceArn",
+};
+
+constexpr std::array kPermissionActions = {
+    "*",
+    "SendMessage",
+    "ReceiveMessage",
+    "DeleteMessage",
+    "ChangeMessageVisibility",
+    "GetQueueAttributes",
+    "GetQueueUrl",
+    "ListDeadLetterSourceQueues",
+    "PurgeQueue",
+};
+
+std::uint64_t new_queue_uid() {
+  static std::mutex mu;
+  static std::mt19937_64 gen{std::random_device{}()};
+  std::lock_guard lock(mu);
+  std::uint64_t uid = 0;
+  while (uid == 0) uid = gen();
+  return uid;
+}
+
+Error invalid_value(std::string_view parameter, std::string_view value, std::string_view reason) {
+  return Error{
+      Errc::kInvalidParameterValue,
+      fmt::format("Value {} for parameter {} is invalid. Reason: {}", value, parameter, reason)};
+}
+
+// Pages through sorted names; the token is the last name returned, base64-encoded.
+Result<ListQueuesOutput> page(std::vector<std::string> names, const ListQueuesInput& input) {
+  std::sort(names.begin(), names.end());
+  if (input.max_results && (*input.max_results < 1 || *input.max_results > 1000)) {
+    return std::unexpected(invalid_value("MaxResults", std::to_string(*input.max_results),
+                                         "MaxResults must be an integer between 1 and 1000."));
+  }
+  auto begin = names.begin();
+  if (!input.next_token.empty()) {
+    auto after = base64_decode(input.next_token);
+    if (!after || after->empty())
+      return fail(Errc::kInvalidParameterValue, "Invalid NextToken value.");
+    begin = std::upper_bound(names.begin(), names.end(), *after);
+  }
+  const std::size_t limit = input.max_results ? static_cast<std::size_t>(*input.max_results) : 1000;
+  ListQueuesOutput out;
+  for (auto it = begin; it != names.end() && out.names.size() < limit; ++it)
+    out.names.push_back(*it);
+  const bool more = begin + static_cast<std::ptrdiff_t>(out.names.size()) != names.end();
+  if (more && input.max_results) out.next_token = base64_encode(out.names.back());
+  return out;
+}
+
+template <class T>
+Result<Empty> check_batch(const std::vector<BatchEntry<T>>& entries, std::string_view entry_name) {
+  if (entries.empty()) {
+    return fail(Errc::kEmptyBatchRequest,
+                fmt::format("There should be at least one {} in the request.", entry_name));
+  }
+  if (entries.size() > kMaxBatchEntries) {
+    return fail(Errc::kTooManyEntriesInBatchRequest,
+                fmt::format("Maximum number of entries per request are 10. You have sent {}.",
+                            entries.size()));
+  }
+  std::set<std::string_view> seen;
+  for (const auto& e : entries) {
+    if (!is_valid_batch_entry_id(e.id)) {
+      return fail(Errc::kInvalidBatchEntryId,
+                  "A batch entry id can only contain alphanumeric characters, hyphens and "
+                  "underscores. It can be at most 80 letters long.");
+    }
+    if (!seen.insert(e.id).second) {
+      return fail(Errc::kBatchEntryIdsNotDistinct, fmt::format("Id {} repeated.", e.id));
+    }
+  }
+  return Empty{};
+}
+
+}  // namespace
+
+Broker::Broker(const Clock& clock, Timers& timers, storage::Store& store, BrokerOptions options)
+    : clock_(clock),
+      timers_(timers),
+      store_(store),
+      options_(std::move(options)),
+      registry_(std::make_shared<const Registry>()) {}
+
+Broker::~Broker() = default;
+
+std::string Broker::queue_arn(const std::string& name) const {
+  return fmt::format("arn:aws:sqs:{}:{}:{}", options_.region, options_.account_id, name);
+}
+
+std::shared_ptr<const Broker::Registry> Broker::snapshot() const { return registry_.load(); }
+
+std::shared_ptr<Queue> Broker::find(const std::string& name) const {
+  auto reg = snapshot();
+  auto it = reg->find(name);
+  return it == reg->end() ? nullptr : it->second;
+}
+
+Result<std::shared_ptr<Queue>> Broker::require(const std::string& name) const {
+  if (auto q = find(name)) return q;
+  return fail(Errc::kQueueDoesNotExist, "The specified queue does not exist.");
+}
+
+std::shared_ptr<Queue> Broker::find_by_arn(const std::string& arn) const {
+  const std::string prefix =
+      fmt::format("arn:aws:sqs:{}:{}:", options_.region, options_.account_id);
+  if (!arn.starts_with(prefix)) return nullptr;
+  return find(arn.substr(prefix.size()));
+}
+
+Result<Empty> Broker::validate_redrive_target(const std::string& source_name,
+                                              const AttributeMap& attributes) const {
+  auto it = attributes.find("RedrivePolicy");
+  if (it == attributes.end() || it->second.empty()) return Empty{};
+  auto parsed = QueueConfig{}.with({{"RedrivePolicy", it->second}}, false);
+  if (!parsed) return std::unexpected(parsed.error());
+  const auto& target_arn = parsed->redrive_policy->dead_letter_target_arn;
+  auto target = find_by_arn(target_arn);
+  if (!target) {
+    return std::unexpected(
+        invalid_value("RedrivePolicy", it->second, "Dead letter target does not exist."));
+  }
+  auto target_config = target->config();
+  const std::string source_arn = queue_arn(source_name);
+  if (target_config.redrive_allow_policy &&
+      !target_config.redrive_allow_policy->allows(source_arn)) {
+    return std::unexpected(
+        invalid_value("RedrivePolicy", it->second,
+                      fmt::format("Queue {} is not allowed to use {} as a dead letter queue.",
+                                  source_arn, target_arn)));
+  }
+  return Empty{};
+}
+
+Result<std::string> Broker::create_queue(const CreateQueueInput& input) {
+  const bool wants_fifo =
+      input.attributes.contains("FifoQueue") && input.attributes.at("FifoQueue") == "true";
+  if (!is_valid_queue_name(input.name) || input.name.ends_with(".fifo") != wants_fifo) {
+    if (wants_fifo || input.name.ends_with(".fifo")) {
+      return fail(Errc::kInvalidParameterValue,
+                  "The name of a FIFO queue can only include alphanumeric characters, hyphens, or "
+                  "underscores, must end with .fifo suffix and be 1 to 80 in length.");
+    }
+    return fail(Errc::kInvalidParameterValue,
+                "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in "
+                "length");
+  }
+  auto config = QueueConfig{}.with(input.attributes, true);
+  if (!config) return std::unexpected(config.error());
+  if (config->fifo) {
+    return fail(Errc::kUnsupportedOperation, "FIFO queues are not supported yet.");
+  }
+  if (input.tags.size() > 50) {
+    return fail(Errc::kInvalidParameterValue, "Too many tags added for queue " + input.name + ".");
+  }
+  if (auto ok = validate_redrive_target(input.name, input.attributes); !ok) {
+    return std::unexpected(ok.error());
+  }
+
+  std::lock_guard lock(write_mu_);
+  if (auto existing = find(input.name)) {
+    auto current = existing->config();
+    for (const auto& [name, value] : input.attributes) {
+      if (config->rendered(name) != current.rendered(name)) {
+        return fail(Errc::kQueueNameExists,
+                    fmt::format("A queue already exists with the same name and a different value "
+                                "for attribute {}",
+                                name));
+      }
+    }
+    return input.name;
+  }
+  const Millis now = clock_.now_ms();
+  auto queue = std::make_shared<Queue>(input.name, queue_arn(input.name), new_queue_uid(), *config,
+                                       input.tags, now, clock_, timers_,
+                                       [this](const std::string& arn) { return find_by_arn(arn); });
+  storage::QueueRecord record{input.name, config->render(), input.tags, now, now};
+  if (auto ok = store_.put_queue(record); !ok) return std::unexpected(ok.error());
+  auto next = std::make_shared<Registry>(*snapshot());
+  next->emplace(input.name, std::move(queue));
+  registry_.store(std::move(next));
+  return input.name;
+}
+
+Result<Empty> Broker::delete_queue(const std::string& name) {
+  std::shared_ptr<Queue> queue;
+  {
+    std::lock_guard lock(write_mu_);
+    queue = find(name);
+    if (!queue) return fail(Errc::kQueueDoesNotExist, "The specified queue does not exist.");
+    if (auto ok = store_.delete_queue(name); !ok) return std::unexpected(ok.error());
+    auto next = std::make_shared<Registry>(*snapshot());
+    next->erase(name);
+    registry_.store(std::move(next));
+  }
+  queue->shutdown();
+  return Empty{};
+}
+
+Result<std::string> Broker::get_queue(const std::string& name) const {
+  auto q = require(name);
+  if (!q) return std::unexpected(q.error());
+  return name;
+}
+
+Result<ListQueuesOutput> Broker::list_queues(const ListQueuesInput& input) const {
+  std::vector<std::string> names;
+  for (const auto& [name, q] : *snapshot()) {
+    if (name.starts_with(input.prefix)) names.push_back(name);
+  }
+  return page(std::move(names), input);
+}
+
+Result<AttributeMap> Broker::get_queue_attributes(const std::string& name,
+                                                  const std::vector<std::string>& names) const {
+  auto q = require(name);
+  if (!q) return std::unexpected(q.error());
+  for (const auto& n : names) {
+    if (!is_queue_attribute_name(n)) {
+      return fail(Errc::kInvalidAttributeName, fmt::format("Unknown Attribute {}.", n));
+    }
+  }
+  if (names.empty()) return AttributeMap{};
+  return (*q)->attributes(names);
+}
+
+Result<Empty> Broker::set_queue_attributes(const std::string& name,
+                                           const AttributeMap& attributes) {
+  auto q = require(name);
+  if (!q) return std::unexpected(q.error());
+  auto config = (*q)->config().with(attributes, false);
+  if (!config) return std::unexpected(config.error());
+  if (auto ok = validate_redrive_target(name, attributes); !ok) return ok;
+  std::lock_guard lock(write_mu_);
+  storage::QueueRecord record{name, config->render(), (*q)->tags(), 0, clock_.now_ms()};
+  if (auto ok = store_.put_queue(record); !ok) return std::unexpected(ok.error());
+  (*q)->set_config(std::move(*config));
+  return Empty{};
+}
+
+Result<Empty> Broker::purge_queue(const std::string& name) {
+  auto q = require(name);
+  if (!q) return std::unexpected(q.error());
+  return (*q)->purge();
+}
+
+Result<Empty> Broker::tag_queue(const std::string& name, const TagMap& tags) {
+  auto q = require(name);
+  if (!q) return std::unexpected(q.error());
+  if (tags.empty())
+    return fail(Errc::kMissingParameter, "The request must contain the parameter Tags.");
+  auto merged = (*q)->tags();
+  for (const auto& [k, v] : tags) {
+    if (k.empty() || k.size() > 128 || v.size() > 256) {
+      return fail(Errc::kInvalidParameterValue,
+                  fmt::format("Tag key must be 1 to 128 characters and value at most 256: {}", k));
+    }
+    merged[k] = v;
+  }
+  if (merged.size() > 50) {
+    return fail(Errc::kInvalidParameterValue, "Too many tags added for queue " + name + ".");
+  }
+  (*q)->set_tags(tags);
+  return Empty{};
+}
+
+Result<Empty> Broker::untag_queue(const std::string& name, const std::vector<std::string>& keys) {
+  auto q = require(name);
+  if (!q) return std::unexpected(q.error());
+  if (keys.empty())
+    return fail(Errc::kMissingParameter, "The request must contain the parameter TagKeys.");
+  (*q)->remove_tags(keys);
+  return Empty{};
+}
+
+Result<TagMap> Broker::list_queue_tags(const std::string& name) const {
+  auto q = require(name);
+  if (!q) return std::unexpected(q.error());
+  return (*q)->tags();
+}
+
+Result<ListQueuesOutput> Broker::list_dead_letter_source_queues(
+    const std::string& name, const ListQueuesInput& input) const {
+  auto q = require(name);
+  if (!q) return std::unexpected(q.error());
+  const std::string& arn = (*q)->arn();
+  std::vector<std::string> names;
+  for (const auto& [n, other] : *snapshot()) {
+    auto config = other->config();
+    if (config.redrive_policy && config.redrive_policy->dead_letter_target_arn == arn) {
+      names.push_back(n);
+    }
+  }
+  return page(std::move(names), input);
+}
+
+Result<Empty> Broker::add_permission(const std::string& name, const PermissionInput& input) {
+  auto q = require(name);
+  if (!q) return std::unexpected(q.error());
+  if (input.label.empty() || input.label.size() > 80 ||
+      !std::all_of(input.label.begin(), input.label.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      })) {
+    return std::unexpected(invalid_value("Label", input.label,
+                                         "Can only include alphanumeric characters, hyphens, or "
+                                         "underscores. 1 to 80 in length"));
+  }
+  if (input.account_ids.empty()) {
+    return fail(Errc::kMissingParameter, "The request must contain the parameter AWSAccountIds.");
+  }
+  if (input.actions.empty()) {
+    return fail(Errc::kMissingParameter, "The request must contain the parameter Actions.");
+  }
+  for (const auto& a : input.actions) {
+    if (std::find(kPermissionActions.begin(), kPermissionActions.end(), a) ==
+        kPermissionActions.end()) {
+      return std::unexpected(invalid_value("ActionName.1", a,
+                                           "Please refer to the appropriate "
+                                           "WSDL for a list of valid actions."));
+    }
+  }
+  std::lock_guard lock(write_mu_);
+  auto config = (*q)->config();
+  if (config.permissions.contains(input.label)) {
+    return std::unexpected(invalid_value("Label", input.label, "Already exists."));
+  }
+  config.permissions[input.label] = input;
+  (*q)->set_config(std::move(config));
+  return Empty{};
+}
+
+Result<Empty> Broker::remove_permission(const std::string& name, const std::string& label) {
+  auto q = require(name);
+  if (!q) return std::unexpected(q.error());
+  std::lock_guard lock(write_mu_);
+  auto config = (*q)->config();
+  if (config.permissions.erase(label) == 0) {
+    return std::unexpected(invalid_value("Label", label, "can't find label."));
+  }
+  (*q)->set_config(std::move(config));
+  return Empty{};
+}
+
+Result<SendOutput> Broker::send_message(const std::string& queue, SendInput input) {
+  auto q = require(queue);
+  if (!q) return std::unexpected(q.error());
+  if (input.sender_id.empty()) input.sender_id = options_.account_id;
+  return (*q)->send(std::move(input));
+}
+
+Result<BatchOutput<SendOutput>> Broker::send_message_batch(
+    const std::string& queue, std::vector<BatchEntry<SendInput>> entries) {
+  auto q = require(queue);
+  if (!q) return std::unexpected(q.error());
+  if (auto ok = check_batch(entries, "SendMessageBatchRequestEntry"); !ok) {
+    return std::unexpected(ok.error());
+  }
+  std::size_t total = 0;
+  for (const auto& e : entries) total += message_size(e.input.body, e.input.attributes);
+  if (total > kMaxBatchBytes) {
+    return fail(Errc::kBatchRequestTooLong,
+                fmt::format("Batch requests cannot be longer than 1048576 bytes. You have sent {} "
+                            "bytes.",
+                            total));
+  }
+  BatchOutput<SendOutput> out;
+  for (auto& e : entries) {
+    if (e.input.sender_id.empty()) e.input.sender_id = options_.account_id;
+    auto r = (*q)->send(std::move(e.input));
+    if (r) {
+      out.successful.emplace_back(e.id, std::move(*r));
+    } else {
+      out.failed.push_back({e.id, std::move(r.error()), true});
+    }
+  }
+  return out;
+}
+
+void Broker::receive_message(const std::string& queue, ReceiveInput input, ReceiveCallback done) {
+  auto q = require(queue);
+  if (!q) return done(std::unexpected(q.error()));
+  ReceiveSpec spec;
+  if (input.max_messages) {
+    if (*input.max_messages < 1 || *input.max_messages > kMaxBatchEntries) {
+      return done(
+          std::unexpected(invalid_value("MaxNumberOfMessages", std::to_string(*input.max_messages),
+                                        "Must be between 1 and 10, if provided.")));
+    }
+    spec.max_messages = *input.max_messages;
+  }
+  if (input.visibility_timeout &&
+      (*input.visibility_timeout < 0 || *input.visibility_timeout > kMaxVisibilityTimeout)) {
+    return done(std::unexpected(invalid_value("VisibilityTimeout",
+                                              std::to_string(*input.visibility_timeout),
+                                              "Must be between 0 and 43200, if provided.")));
+  }
+  if (input.wait_seconds && (*input.wait_seconds < 0 || *input.wait_seconds > kMaxWaitSeconds)) {
+    return done(
+        std::unexpected(invalid_value("WaitTimeSeconds", std::to_string(*input.wait_seconds),
+                                      "Must be >= 0 and <= 20, if provided.")));
+  }
+  spec.visibility_timeout = input.visibility_timeout;
+  spec.wait_seconds = shutting_down_ ? std::optional<int>(0) : input.wait_seconds;
+  for (const auto& n : input.system_attribute_names) {
+    const bool known =
+        std::find(kMessageSystemAttributeNames.begin(), kMessageSystemAttributeNames.end(), n) !=
+        kMessageSystemAttributeNames.end();
+    if (!known && !is_queue_attribute_name(n)) {
+      return done(fail(Errc::kInvalidAttributeName, fmt::format("Unknown Attribute {}.", n)));
+    }
+    if (n == "All") {
+      spec.system_attributes.all = true;
+    } else {
+      spec.system_attributes.names.push_back(n);
+    }
+  }
+  for (const auto& n : input.message_attribute_names) {
+    if (n == "All" || n == ".*") {
+      spec.message_attributes.all = true;
+    } else if (n.ends_with(".*")) {
+      spec.message_attributes.prefixes.push_back(n.substr(0, n.size() - 1));
+    } else {
+      spec.message_attributes.names.push_back(n);
+    }
+  }
+  (*q)->receive(std::move(spec), std::move(done));
+}
+
+Result<Empty> Broker::delete_message(const std::string& queue, const std::string& receipt_handle) {
+  auto q = require(queue);
+  if (!q) return std::unexpected(q.error());
+  return (*q)->delete_message(receipt_handle);
+}
+
+Result<BatchOutput<Empty>> Broker::delete_message_batch(
+    const std::string& queue, std::vector<BatchEntry<std::string>> entries) {
+  auto q = require(queue);
+  if (!q) return std::unexpected(q.error());
+  if (auto ok = check_batch(entries, "DeleteMessageBatchRequestEntry"); !ok) {
+    return std::unexpected(ok.error());
+  }
+  BatchOutput<Empty> out;
+  for (auto& e : entries) {
+    auto r = (*q)->delete_message(e.input);
+    if (r) {
+      out.successful.emplace_back(e.id, Empty{});
+    } else {
+      out.failed.push_back({e.id, std::move(r.error()), true});
+    }
+  }
+  return out;
+}
+
+Result<Empty> Broker::change_message_visibility(const std::string& queue,
+                                                const ChangeVisibilityInput& input) {
+  auto q = require(queue);
+  if (!q) return std::unexpected(q.error());
+  if (!input.visibility_timeout) {
+    return fail(Errc::kMissingParameter,
+                "The request must contain the parameter VisibilityTimeout.");
+  }
+  return (*q)->change_visibility(input.receipt_handle, *input.visibility_timeout);
+}
+
+Result<BatchOutput<Empty>> Broker::change_message_visibility_batch(
+    const std::string& queue, std::vector<BatchEntry<ChangeVisibilityInput>> entries) {
+  auto q = require(queue);
+  if (!q) return std::unexpected(q.error());
+  if (auto ok = check_batch(entries, "ChangeMessageVisibilityBatchRequestEntry"); !ok) {
+    return std::unexpected(ok.error());
+  }
+  BatchOutput<Empty> out;
+  for (auto& e : entries) {
+    auto r =
+        (*q)->change_visibility(e.input.receipt_handle, e.input.visibility_timeout.value_or(0));
+    if (r) {
+      out.successful.emplace_back(e.id, Empty{});
+    } else {
+      out.failed.push_back({e.id, std::move(r.error()), true});
+    }
+  }
+  return out;
+}
+
+Result<std::string> Broker::start_message_move_task(const MoveTaskInput& input) {
+  auto source = find_by_arn(input.source_arn);
+  if (!source) {
+    return fail(Errc::kResourceNotFound,
+                "The resource that you specified for the SourceArn parameter doesn't exist.");
+  }
+  bool is_dead_letter_queue = false;
+  for (const auto& [n, other] : *snapshot()) {
+    auto config = other->config();
+    if (config.redrive_policy &&
+        config.redrive_policy->dead_letter_target_arn == input.source_arn) {
+      is_dead_letter_queue = true;
+      break;
+    }
+  }
+  if (!is_dead_letter_queue) {
+    return fail(Errc::kInvalidParameterValue,
+                "Source queue must be configured as a Dead Letter Queue.");
+  }
+  if (!input.destination_arn.empty() && !find_by_arn(input.destination_arn)) {
+    return fail(Errc::kResourceNotFound,
+                "The resource that you specified for the DestinationArn parameter doesn't exist.");
+  }
+  if (input.max_per_second && (*input.max_per_second < 1 || *input.max_per_second > 500)) {
+    return std::unexpected(invalid_value("MaxNumberOfMessagesPerSecond",
+                                         std::to_string(*input.max_per_second),
+                                         "Must be between 1 and 500, if provided."));
+  }
+  std::lock_guard lock(tasks_mu_);
+  for (const auto& t : tasks_) {
+    if (t->source_arn() == input.source_arn && t->active()) {
+      return fail(Errc::kUnsupportedOperation,
+                  "There is already a task running. Only one active task is allowed for a source "
+                  "queue arn at a given time.");
+    }
+  }
+  MoveTaskInfo info;
+  info.task_handle = base64_encode(
+      fmt::format(R"({{"taskId":"{}","sourceArn":"{}"}})", random_uuid(), input.source_arn));
+  info.status = "RUNNING";
+  info.source_arn = input.source_arn;
+  info.destination_arn = input.destination_arn;
+  info.max_per_second = input.max_per_second;
+  info.to_move = static_cast<std::int64_t>(source->approximate_visible());
+  info.started = clock_.now_ms();
+  auto task = std::make_shared<MoveTask>(*this, source, info);
+  tasks_.push_back(task);
+  task->start();
+  return info.task_handle;
+}
+
+Result<std::int64_t> Broker::cancel_message_move_task(const std::string& task_handle) {
+  std::lock_guard lock(tasks_mu_);
+  for (const auto& t : tasks_) {
+    if (t->info().task_handle == task_handle) return t->cancel();
+  }
+  return fail(Errc::kResourceNotFound, "The task handle you specified doesn't exist.");
+}
+
+Result<std::vector<MoveTaskInfo>> Broker::list_message_move_tasks(
+    const std::string& source_arn, std::optional<int> max_results) const {
+  if (!find_by_arn(source_arn)) {
+    return fail(Errc::kResourceNotFound,
+                "The resource that you specified for the SourceArn parameter doesn't exist.");
+  }
+  const int limit = max_results.value_or(1);
+  if (limit < 1 || limit > 10) {
+    return std::unexpected(invalid_value("MaxResults", std::to_string(limit),
+                                         "Must be between 1 and 10, if provided."));
+  }
+  std::vector<MoveTaskInfo> out;
+  std::lock_guard lock(tasks_mu_);
+  for (auto it = tasks_.rbegin();
+       it != tasks_.rend() && out.size() < static_cast<std::size_t>(limit); ++it) {
+    if ((*it)->source_arn() == source_arn) out.push_back((*it)->info());
+  }
+  return out;
+}
+
+void Broker::shutdown() {
+  shutting_down_ = true;
+  for (const auto& [name, q] : *snapshot()) q->shutdown();
+}
+
+}  // namespace eb::broker

@@ -1,0 +1,113 @@
+#pragma once
+// The SQS domain: a registry of queues and every operation on them. Thread-safe: any
+// thread may call any method. Queues are looked up through an immutable snapshot of the
+// registry (no global lock on the message path); each queue guards its own state with a
+// short lock that is never held across storage I/O or callbacks.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/types.hpp"
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+
+namespace eb::storage {
+class Store;
+}
+
+namespace eb::broker {
+
+class Queue;
+class MoveTask;
+
+struct BrokerOptions {
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+};
+
+class Broker {
+ public:
+  using ReceiveCallback = std::function<void(Result<std::vector<ReceivedMessage>>)>;
+
+  Broker(const Clock& clock, Timers& timers, storage::Store& store, BrokerOptions options = {});
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  const BrokerOptions& options() const { return options_; }
+  std::string queue_arn(const std::string& name) const;
+
+  // Queue management. Queues are named; api/ turns URLs into names.
+  Result<std::string> create_queue(const CreateQueueInput& input);  // -> queue name
+  Result<Empty> delete_queue(const std::string& name);
+  Result<std::string> get_queue(const std::string& name) const;  // -> name, if it exists
+  Result<ListQueuesOutput> list_queues(const ListQueuesInput& input) const;
+  // Names as given ("All" allowed); unknown names fail with kInvalidAttributeName.
+  Result<AttributeMap> get_queue_attributes(const std::string& name,
+                                            const std::vector<std::string>& names) const;
+  Result<Empty> set_queue_attributes(const std::string& name, const AttributeMap& attributes);
+  Result<Empty> purge_queue(const std::string& name);
+  Result<Empty> tag_queue(const std::string& name, const TagMap& tags);
+  Result<Empty> untag_queue(const std::string& name, const std::vector<std::string>& keys);
+  Result<TagMap> list_queue_tags(const std::string& name) const;
+  Result<ListQueuesOutput> list_dead_letter_source_queues(const std::string& name,
+                                                          const ListQueuesInput& page) const;
+  Result<Empty> add_permission(const std::string& name, const PermissionInput& input);
+  Result<Empty> remove_permission(const std::string& name, const std::string& label);
+
+  // Messages.
+  Result<SendOutput> send_message(const std::string& queue, SendInput input);
+  Result<BatchOutput<SendOutput>> send_message_batch(const std::string& queue,
+                                                     std::vector<BatchEntry<SendInput>> entries);
+  // Completes at once when messages are visible or the wait is zero; otherwise parks a
+  // waiter that a send, a visibility expiry, a delay ending, the wait deadline or
+  // shutdown() completes. `done` runs exactly once, on the caller's thread or a timer's.
+  void receive_message(const std::string& queue, ReceiveInput input, ReceiveCallback done);
+  Result<Empty> delete_message(const std::string& queue, const std::string& receipt_handle);
+  Result<BatchOutput<Empty>> delete_message_batch(const std::string& queue,
+                                                  std::vector<BatchEntry<std::string>> entries);
+  Result<Empty> change_message_visibility(const std::string& queue,
+                                          const ChangeVisibilityInput& input);
+  Result<BatchOutput<Empty>> change_message_visibility_batch(
+      const std::string& queue, std::vector<BatchEntry<ChangeVisibilityInput>> entries);
+
+  // Dead-letter queue redrive.
+  Result<std::string> start_message_move_task(const MoveTaskInput& input);  // -> task handle
+  Result<std::int64_t> cancel_message_move_task(const std::string& task_handle);
+  Result<std::vector<MoveTaskInfo>> list_message_move_tasks(const std::string& source_arn,
+                                                            std::optional<int> max_results) const;
+
+  // Completes every parked receive with an empty result and refuses new waits.
+  void shutdown();
+
+ private:
+  using Registry = std::unordered_map<std::string, std::shared_ptr<Queue>>;
+
+  std::shared_ptr<Queue> find(const std::string& name) const;
+  Result<std::shared_ptr<Queue>> require(const std::string& name) const;
+  std::shared_ptr<Queue> find_by_arn(const std::string& arn) const;
+  std::shared_ptr<const Registry> snapshot() const;
+  Result<Empty> validate_redrive_target(const std::string& source_name,
+                                        const AttributeMap& attributes) const;
+  // Moves one message that exhausted its receives into its dead-letter queue.
+  friend class Queue;
+  friend class MoveTask;
+
+  const Clock& clock_;
+  Timers& timers_;
+  storage::Store& store_;
+  BrokerOptions options_;
+
+  std::mutex write_mu_;  // serialises registry writers (create/delete); readers never take it
+  std::atomic<std::shared_ptr<const Registry>> registry_;
+  std::atomic<bool> shutting_down_{false};
+
+  mutable std::mutex tasks_mu_;
+  std::vector<std::shared_ptr<MoveTask>> tasks_;
+};
+
+}  // namespace eb::broker

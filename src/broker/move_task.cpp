@@ -1,0 +1,109 @@
+#include "broker/move_task.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "broker/broker.hpp"
+#include "broker/queue.hpp"
+
+namespace eb::broker {
+namespace {
+// Without MaxNumberOfMessagesPerSecond AWS picks a system-optimised rate; we move in
+// batches of this size every tick.
+constexpr std::size_t kUnpacedBatch = 100;
+constexpr Millis kUnpacedTick = 10;
+constexpr Millis kPacedTick = 1000;
+}  // namespace
+
+MoveTask::MoveTask(Broker& broker, std::shared_ptr<Queue> source, MoveTaskInfo info)
+    : broker_(broker), source_(source), source_arn_(source->arn()), info_(std::move(info)) {}
+
+void MoveTask::start() { schedule(broker_.clock_.now_ms()); }
+
+void MoveTask::schedule(Millis at) {
+  std::weak_ptr<MoveTask> self = weak_from_this();
+  broker_.timers_.schedule_at(at, [self] {
+    if (auto task = self.lock()) task->tick();
+  });
+}
+
+void MoveTask::tick() {
+  std::size_t batch;
+  {
+    std::lock_guard lock(mu_);
+    if (info_.status == "CANCELLING") {
+      info_.status = "CANCELLED";
+      return;
+    }
+    if (info_.status != "RUNNING") return;
+    const std::int64_t left = info_.to_move - info_.moved;
+    batch = info_.max_per_second ? static_cast<std::size_t>(*info_.max_per_second) : kUnpacedBatch;
+    batch = std::min<std::size_t>(batch, static_cast<std::size_t>(std::max<std::int64_t>(left, 0)));
+  }
+  auto source = source_.lock();
+  std::vector<StoredMessage> taken;
+  if (source && batch > 0) taken = source->take_visible(batch);
+
+  // Group by destination: the task's, or each message's original source queue.
+  std::map<std::string, std::vector<StoredMessage>> by_destination;
+  for (auto& m : taken) {
+    std::string dest =
+        info_.destination_arn.empty() ? m.dead_letter_source_arn : info_.destination_arn;
+    m.dead_letter_source_arn.clear();
+    by_destination[dest].push_back(std::move(m));
+  }
+  std::string failure;
+  std::int64_t moved = 0;
+  for (auto& [arn, messages] : by_destination) {
+    auto dest = broker_.find_by_arn(arn);
+    if (!dest) {
+      // Nothing is dropped: messages without a destination go back where they were.
+      failure = "Destination queue " + arn + " does not exist.";
+      if (source) {
+        for (auto& m : messages) m.dead_letter_source_arn = arn;
+        source->accept(std::move(messages));
+      }
+      continue;
+    }
+    moved += static_cast<std::int64_t>(messages.size());
+    dest->accept(std::move(messages));
+  }
+
+  std::lock_guard lock(mu_);
+  info_.moved += moved;
+  if (!failure.empty()) {
+    info_.status = "FAILED";
+    info_.failure_reason = failure;
+    return;
+  }
+  if (info_.status == "CANCELLING") {
+    info_.status = "CANCELLED";
+    return;
+  }
+  if (!source || taken.empty() || info_.moved >= info_.to_move) {
+    info_.status = "COMPLETED";
+    return;
+  }
+  schedule(broker_.clock_.now_ms() + (info_.max_per_second ? kPacedTick : kUnpacedTick));
+}
+
+Result<std::int64_t> MoveTask::cancel() {
+  std::lock_guard lock(mu_);
+  if (info_.status != "RUNNING") {
+    return fail(Errc::kResourceNotFound, "Only active tasks can be cancelled.");
+  }
+  info_.status = "CANCELLING";
+  return info_.moved;
+}
+
+MoveTaskInfo MoveTask::info() const {
+  std::lock_guard lock(mu_);
+  return info_;
+}
+
+bool MoveTask::active() const {
+  std::lock_guard lock(mu_);
+  return info_.status == "RUNNING" || info_.status == "CANCELLING";
+}
+
+}  // namespace eb::broker

@@ -1,0 +1,37 @@
+#pragma once
+// A StartMessageMoveTask run: moves visible messages out of a dead-letter queue, back to
+// the queues they came from or to one destination, paced by timers. Owned by the Broker;
+// its timer callbacks hold weak_ptrs. Thread-safe.
+#include <memory>
+#include <mutex>
+
+#include "broker/types.hpp"
+#include "core/clock.hpp"
+
+namespace eb::broker {
+
+class Broker;
+class Queue;
+
+class MoveTask : public std::enable_shared_from_this<MoveTask> {
+ public:
+  MoveTask(Broker& broker, std::shared_ptr<Queue> source, MoveTaskInfo info);
+  void start();
+  // Returns the number moved so far; false when the task is no longer running.
+  Result<std::int64_t> cancel();
+  MoveTaskInfo info() const;
+  bool active() const;
+  const std::string& source_arn() const { return source_arn_; }
+
+ private:
+  void tick();
+  void schedule(Millis at);
+
+  Broker& broker_;
+  std::weak_ptr<Queue> source_;
+  const std::string source_arn_;
+  mutable std::mutex mu_;
+  MoveTaskInfo info_;
+};
+
+}  // namespace eb::broker

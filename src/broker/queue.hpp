@@ -1,0 +1,175 @@
+#pragma once
+// One SQS queue: its configuration, its messages and the indexes scheduling needs, and the
+// receives parked on it. Owned by the Broker's registry through shared_ptr; timers and move
+// tasks hold weak_ptrs. Every public method may be called from any thread: a single mutex
+// guards the state and is held only for in-memory work. Callbacks (parked receives) and
+// moves into a dead-letter queue run after the lock is released, so no two queue locks are
+// ever held at once.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/queue_config.hpp"
+#include "broker/types.hpp"
+#include "core/clock.hpp"
+#include "core/encoding.hpp"
+
+namespace eb::broker {
+
+struct StoredMessage {
+  enum class State : std::uint8_t { kDelayed, kReady, kInflight };
+
+  std::uint64_t seq = 0;
+  std::string id;
+  std::string body;
+  MessageAttributes attributes;
+  MessageAttributes system_attributes;  // AWSTraceHeader
+  std::string md5_of_body;
+  std::string md5_of_attributes;
+  std::string sender_id;
+  std::string dead_letter_source_arn;
+  Millis sent = 0;
+  Millis visible_at = 0;
+  Millis first_receive = 0;
+  Millis last_receive = 0;
+  std::uint32_t receive_count = 0;
+  std::uint32_t receipt_generation = 0;  // bumps on every receive; older handles go stale
+  std::uint32_t epoch = 0;               // bumps on every state change; stale index entries
+  State state = State::kReady;
+};
+
+// Fields of a receipt handle. The text form is opaque to clients and survives restarts.
+struct ReceiptHandle {
+  std::uint64_t queue_uid = 0;
+  std::uint64_t seq = 0;
+  std::uint32_t generation = 0;
+};
+std::string encode_receipt_handle(const ReceiptHandle& handle);
+std::optional<ReceiptHandle> decode_receipt_handle(std::string_view text);
+
+// A receive after validation: what to take and which attributes to return.
+struct ReceiveSpec {
+  int max_messages = 1;
+  std::optional<int> visibility_timeout;  // queue default when absent
+  std::optional<int> wait_seconds;        // queue default when absent
+  NameSelection system_attributes;
+  NameSelection message_attributes;
+};
+
+class Queue : public std::enable_shared_from_this<Queue> {
+ public:
+  using ReceiveCallback = std::function<void(Result<std::vector<ReceivedMessage>>)>;
+  // Finds a queue by ARN; called without any queue lock held.
+  using Resolver = std::function<std::shared_ptr<Queue>(const std::string& arn)>;
+
+  Queue(std::string name, std::string arn, std::uint64_t uid, QueueConfig config, TagMap tags,
+        Millis created, const Clock& clock, Timers& timers, Resolver resolver);
+  ~Queue();
+
+  const std::string& name() const { return name_; }
+  const std::string& arn() const { return arn_; }
+  std::uint64_t uid() const { return uid_; }
+
+  QueueConfig config() const;
+  void set_config(QueueConfig config);
+  // Queue attributes by name; `names` already validated, "All" expands to everything.
+  AttributeMap attributes(const std::vector<std::string>& names);
+  TagMap tags() const;
+  void set_tags(const TagMap& tags);
+  void remove_tags(const std::vector<std::string>& keys);
+
+  Result<SendOutput> send(SendInput input);
+  void receive(ReceiveSpec spec, ReceiveCallback done);
+  Result<Empty> delete_message(const std::string& receipt_handle);
+  Result<Empty> change_visibility(const std::string& receipt_handle, int timeout_seconds);
+  Result<Empty> purge();
+
+  // Takes messages that exhausted their receives elsewhere (redrive) or that a move task
+  // brings back; they keep id, body, attributes and sent time.
+  void accept(std::vector<StoredMessage> messages);
+  // Removes up to `max` visible messages for a move task, oldest first.
+  std::vector<StoredMessage> take_visible(std::size_t max);
+  std::size_t approximate_visible();
+
+  // Completes every parked receive with an empty result; later receives never park.
+  void shutdown();
+  std::size_t parked_receives() const;
+
+ private:
+  struct Waiter {
+    std::uint64_t id;
+    ReceiveSpec spec;
+    Millis deadline;
+    ReceiveCallback done;
+  };
+  // Work decided under the lock and carried out after it is released.
+  struct Deferred {
+    std::vector<std::pair<ReceiveCallback, std::vector<ReceivedMessage>>> completions;
+    std::vector<StoredMessage> dead_letters;
+    std::string dead_letter_arn;
+  };
+  struct IndexEntry {
+    Millis when;  // visible_at for timed entries, sent for retention, seq for ready order
+    std::uint64_t seq;
+    std::uint32_t epoch;
+    bool operator>(const IndexEntry& o) const {
+      return when != o.when ? when > o.when : seq > o.seq;
+    }
+  };
+  using MinHeap = std::priority_queue<IndexEntry, std::vector<IndexEntry>, std::greater<>>;
+
+  // All of the below run with mu_ held.
+  void refresh_locked(Millis now);
+  void make_ready_locked(StoredMessage& m);
+  void set_timed_locked(StoredMessage& m, StoredMessage::State state, Millis visible_at);
+  void erase_locked(std::uint64_t seq);
+  // `dlq` is the resolved dead-letter target, or null when redrive is off or the target is
+  // missing (then messages are returned rather than moved: nothing is ever dropped).
+  std::vector<ReceivedMessage> take_locked(const ReceiveSpec& spec, Millis now, const Queue* dlq,
+                                           Deferred& deferred);
+  void serve_waiters_locked(Millis now, const Queue* dlq, Deferred& deferred);
+  void rearm_locked(Millis now);
+  void on_timer(Millis deadline);
+  std::shared_ptr<Queue> dead_letter_target() const;
+  void run(Deferred& deferred, const std::shared_ptr<Queue>& dlq);
+  std::size_t& count_for(StoredMessage::State state);
+  StoredMessage* find_locked(const ReceiptHandle& handle);
+
+  const std::string name_;
+  const std::string arn_;
+  const std::uint64_t uid_;
+  const Clock& clock_;
+  Timers& timers_;
+  const Resolver resolver_;
+
+  mutable std::mutex mu_;
+  QueueConfig config_;
+  TagMap tags_;
+  Millis created_;
+  Millis last_modified_;
+  Millis last_purge_ = 0;
+  bool shut_down_ = false;
+
+  std::uint64_t next_seq_ = 1;
+  std::unordered_map<std::uint64_t, StoredMessage> messages_;
+  MinHeap ready_;      // when = seq: oldest first
+  MinHeap timed_;      // delayed and in-flight messages by the time they become visible
+  MinHeap retention_;  // by sent time
+  std::size_t ready_count_ = 0;
+  std::size_t inflight_count_ = 0;
+  std::size_t delayed_count_ = 0;
+
+  std::list<Waiter> waiters_;
+  std::uint64_t next_waiter_id_ = 1;
+  std::optional<std::pair<Millis, Timers::Id>> armed_;
+};
+
+}  // namespace eb::broker

@@ -1,0 +1,83 @@
+#include "core/encoding.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/md5.h>
+#include <openssl/sha.h>
+
+#include <random>
+
+namespace eb {
+
+Md5Digest md5(std::string_view data) {
+  Md5Digest out{};
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_md5(), nullptr);
+  return out;
+}
+
+std::string to_hex(const std::uint8_t* data, std::size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(size * 2, '\0');
+  for (std::size_t i = 0; i < size; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 0xf];
+  }
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::array<std::uint8_t, 32> out{};
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr);
+  return to_hex(out.data(), out.size());
+}
+
+std::string base64_encode(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(data.data()),
+                          static_cast<int>(data.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '/' || (c == '=' && i + 2 >= text.size());
+    if (!ok) return std::nullopt;
+  }
+  std::string out(3 * text.size() / 4, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()),
+                          static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  std::size_t pad = 0;
+  if (!text.empty() && text.back() == '=')
+    pad = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
+  if (text.size() >= 2 && text[text.size() - 1] != '=' && text[text.size() - 2] == '=')
+    return std::nullopt;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  return out;
+}
+
+std::string random_uuid() {
+  // A per-thread PRNG seeded once from the OS: message ids need uniqueness, not secrecy,
+  // and a syscall per id would cost more than the rest of a send.
+  thread_local std::mt19937_64 gen{std::random_device{}()};
+  std::uint64_t hi = gen(), lo = gen();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // RFC 4122 variant
+  std::array<std::uint8_t, 16> b{};
+  for (int i = 0; i < 8; ++i) {
+    b[i] = static_cast<std::uint8_t>(hi >> (56 - 8 * i));
+    b[8 + i] = static_cast<std::uint8_t>(lo >> (56 - 8 * i));
+  }
+  std::string hex = to_hex(b.data(), b.size());
+  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' +
+         hex.substr(16, 4) + '-' + hex.substr(20);
+}
+
+}  // namespace eb

@@ -1,0 +1,28 @@
+#pragma once
+// Digests and text encodings the domain needs (OpenSSL underneath; no hand-written crypto).
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace eb {
+
+using Md5Digest = std::array<std::uint8_t, 16>;
+
+Md5Digest md5(std::string_view data);
+std::string to_hex(const std::uint8_t* data, std::size_t size);
+inline std::string md5_hex(std::string_view data) {
+  auto d = md5(data);
+  return to_hex(d.data(), d.size());
+}
+std::string sha256_hex(std::string_view data);
+
+std::string base64_encode(std::string_view data);
+// Standard alphabet with padding; nullopt when the input is not valid base64.
+std::optional<std::string> base64_decode(std::string_view text);
+
+// Random version-4 UUID in its 36-character text form.
+std::string random_uuid();
+
+}  // namespace eb

@@ -1,0 +1,98 @@
+#include "api/aws/json_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+namespace eb::api::aws {
+namespace {
+
+TEST(JsonWriter, NestedStructureGetsCommasRight) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object()
+      .member("QueueUrl", "http://h/q")
+      .key("Messages")
+      .begin_array()
+      .begin_object()
+      .member("Id", "1")
+      .key("Attrs")
+      .begin_object()
+      .end_object()
+      .end_object()
+      .begin_object()
+      .member("Id", "2")
+      .end_object()
+      .end_array()
+      .key("Empty")
+      .begin_array()
+      .end_array()
+      .key("n")
+      .number(-42)
+      .key("t")
+      .boolean(true)
+      .key("f")
+      .boolean(false)
+      .key("z")
+      .null()
+      .end_object();
+  EXPECT_EQ(out, R"({"QueueUrl":"http://h/q","Messages":[{"Id":"1","Attrs":{}},{"Id":"2"}],)"
+                 R"("Empty":[],"n":-42,"t":true,"f":false,"z":null})");
+}
+
+TEST(JsonWriter, TopLevelArrayOfScalars) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_array().number(1).string("a").null().begin_array().end_array().number(2).end_array();
+  EXPECT_EQ(out, R"([1,"a",null,[],2])");
+}
+
+TEST(JsonWriter, AppendsToExistingBuffer) {
+  std::string out = "prefix:";
+  JsonWriter(out).begin_object().end_object();
+  EXPECT_EQ(out, "prefix:{}");
+}
+
+TEST(JsonWriter, NumberExtremes) {
+  std::string out;
+  JsonWriter(out)
+      .begin_array()
+      .number(std::numeric_limits<std::int64_t>::min())
+      .number(std::numeric_limits<std::int64_t>::max())
+      .number(0)
+      .end_array();
+  EXPECT_EQ(out, "[-9223372036854775808,9223372036854775807,0]");
+}
+
+TEST(JsonWriter, KeysAreEscapedToo) {
+  std::string out;
+  JsonWriter(out).begin_object().member("a\"b", "c").end_object();
+  EXPECT_EQ(out, R"({"a\"b":"c"})");
+}
+
+TEST(JsonEscape, QuotesBackslashAndShortEscapes) {
+  EXPECT_EQ(json_escape(R"(say "hi" \ bye)"), R"(say \"hi\" \\ bye)");
+  EXPECT_EQ(json_escape("\n\r\t\b\f"), R"(\n\r\t\b\f)");
+}
+
+TEST(JsonEscape, OtherControlCharactersAsUnicodeEscapes) {
+  EXPECT_EQ(json_escape(std::string_view("\0", 1)), R"(\u0000)");
+  EXPECT_EQ(json_escape("\x01\x1f"), R"(\u0001\u001f)");
+  EXPECT_EQ(json_escape("\x0b"), R"(\u000b)");
+}
+
+TEST(JsonEscape, PassesUtf8AndDelThrough) {
+  EXPECT_EQ(json_escape("héllo €😀 /\x7f"), "héllo €😀 /\x7f");
+  EXPECT_EQ(json_escape(""), "");
+}
+
+TEST(JsonEscape, EveryByteBelowSpaceIsEscaped) {
+  for (int c = 0; c < 0x20; ++c) {
+    const std::string escaped = json_escape(std::string(1, static_cast<char>(c)));
+    ASSERT_EQ(escaped.front(), '\\') << c;
+    for (char e : escaped) EXPECT_GE(static_cast<unsigned char>(e), 0x20) << c;
+  }
+}
+
+}  // namespace
+}  // namespace eb::api::aws

@@ -1,0 +1,282 @@
+// Queue management, batches, redrive and move tasks through the Broker facade.
+#include "broker/broker_fixture.hpp"
+
+namespace eb::broker::testing {
+namespace {
+
+const std::string kArnPrefix = "arn:aws:sqs:us-east-1:000000000000:";
+
+TEST_F(BrokerTest, CreateIsIdempotentAndDetectsConflicts) {
+  create("q", {{"VisibilityTimeout", "45"}});
+  EXPECT_TRUE(broker_.create_queue({"q", {{"VisibilityTimeout", "45"}}, {}}));
+  EXPECT_TRUE(broker_.create_queue({"q", {}, {}}));
+  auto conflict = broker_.create_queue({"q", {{"VisibilityTimeout", "46"}}, {}});
+  ASSERT_FALSE(conflict);
+  EXPECT_EQ(conflict.error().code, Errc::kQueueNameExists);
+}
+
+TEST_F(BrokerTest, QueueNameRules) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "has space", std::string(81, 'a'), "dot.name", "x.fifo"}) {
+    auto r = broker_.create_queue({bad, {}, {}});
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, Errc::kInvalidParameterValue) << bad;
+  }
+  EXPECT_TRUE(broker_.create_queue({std::string(80, 'a'), {}, {}}));
+  EXPECT_TRUE(broker_.create_queue({"A-b_9", {}, {}}));
+}
+
+TEST_F(BrokerTest, AttributeValidation) {
+  auto unknown = broker_.create_queue({"q", {{"Bogus", "1"}}, {}});
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, Errc::kInvalidAttributeName);
+  for (auto [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"VisibilityTimeout", "43201"},
+                                                        {"VisibilityTimeout", "-1"},
+                                                        {"VisibilityTimeout", "abc"},
+                                                        {"MaximumMessageSize", "1023"},
+                                                        {"MaximumMessageSize", "1048577"},
+                                                        {"MessageRetentionPeriod", "59"},
+                                                        {"MessageRetentionPeriod", "1209601"},
+                                                        {"DelaySeconds", "901"},
+                                                        {"ReceiveMessageWaitTimeSeconds", "21"}}) {
+    auto r = broker_.create_queue({"q", {{name, value}}, {}});
+    ASSERT_FALSE(r) << name << "=" << value;
+    EXPECT_EQ(r.error().code, Errc::kInvalidAttributeValue) << name << "=" << value;
+  }
+}
+
+TEST_F(BrokerTest, GetAttributesAllHasDefaults) {
+  create("q");
+  auto all = broker_.get_queue_attributes("q", {"All"});
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->at("VisibilityTimeout"), "30");
+  EXPECT_EQ(all->at("MaximumMessageSize"), "1048576");
+  EXPECT_EQ(all->at("MessageRetentionPeriod"), "345600");
+  EXPECT_EQ(all->at("DelaySeconds"), "0");
+  EXPECT_EQ(all->at("ReceiveMessageWaitTimeSeconds"), "0");
+  EXPECT_EQ(all->at("QueueArn"), kArnPrefix + "q");
+  EXPECT_EQ(all->at("ApproximateNumberOfMessages"), "0");
+  EXPECT_FALSE(all->contains("RedrivePolicy"));
+  auto bad = broker_.get_queue_attributes("q", {"Nope"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::kInvalidAttributeName);
+}
+
+TEST_F(BrokerTest, SetAttributesUpdatesAndValidates) {
+  create("q");
+  ASSERT_TRUE(broker_.set_queue_attributes("q", {{"VisibilityTimeout", "5"}}));
+  EXPECT_EQ(attribute("q", "VisibilityTimeout"), "5");
+  EXPECT_FALSE(broker_.set_queue_attributes("q", {{"FifoQueue", "true"}}));
+  EXPECT_FALSE(broker_.set_queue_attributes("q", {{"DelaySeconds", "1000"}}));
+}
+
+TEST_F(BrokerTest, MissingQueue) {
+  auto r = broker_.send_message("nope", {"m"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::kQueueDoesNotExist);
+  EXPECT_FALSE(broker_.delete_queue("nope"));
+  create("q");
+  ASSERT_TRUE(broker_.delete_queue("q"));
+  EXPECT_FALSE(broker_.get_queue("q"));
+}
+
+TEST_F(BrokerTest, ListQueuesPrefixAndPaging) {
+  for (auto n : {"a1", "a2", "a3", "b1"}) create(n);
+  auto all = broker_.list_queues({});
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->names, (std::vector<std::string>{"a1", "a2", "a3", "b1"}));
+  auto first = broker_.list_queues({"a", 2, ""});
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->names, (std::vector<std::string>{"a1", "a2"}));
+  ASSERT_FALSE(first->next_token.empty());
+  auto second = broker_.list_queues({"a", 2, first->next_token});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->names, (std::vector<std::string>{"a3"}));
+  EXPECT_TRUE(second->next_token.empty());
+  EXPECT_FALSE(broker_.list_queues({"", 1001, ""}));
+  EXPECT_FALSE(broker_.list_queues({"", 0, ""}));
+}
+
+TEST_F(BrokerTest, BatchLimits) {
+  create("q");
+  auto empty = broker_.send_message_batch("q", {});
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code, Errc::kEmptyBatchRequest);
+
+  std::vector<BatchEntry<SendInput>> eleven;
+  for (int i = 0; i < 11; ++i) eleven.push_back({"e" + std::to_string(i), {"m"}});
+  auto too_many = broker_.send_message_batch("q", eleven);
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().code, Errc::kTooManyEntriesInBatchRequest);
+
+  auto dup = broker_.send_message_batch("q", {{"x", {"m"}}, {"x", {"n"}}});
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, Errc::kBatchEntryIdsNotDistinct);
+
+  auto bad_id = broker_.send_message_batch("q", {{"bad id", {"m"}}});
+  ASSERT_FALSE(bad_id);
+  EXPECT_EQ(bad_id.error().code, Errc::kInvalidBatchEntryId);
+
+  std::vector<BatchEntry<SendInput>> big;
+  for (int i = 0; i < 2; ++i) big.push_back({"e" + std::to_string(i), {std::string(600'000, 'x')}});
+  auto too_long = broker_.send_message_batch("q", big);
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ(too_long.error().code, Errc::kBatchRequestTooLong);
+}
+
+TEST_F(BrokerTest, BatchPartialFailure) {
+  create("q");
+  SendInput bad{"m"};
+  bad.delay_seconds = 1000;
+  auto r = broker_.send_message_batch("q", {{"ok", {"m"}}, {"bad", bad}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->successful.size(), 1u);
+  EXPECT_EQ(r->successful[0].first, "ok");
+  ASSERT_EQ(r->failed.size(), 1u);
+  EXPECT_EQ(r->failed[0].id, "bad");
+  EXPECT_TRUE(r->failed[0].sender_fault);
+
+  ReceiveInput in;
+  in.max_messages = 10;
+  auto got = receive("q", in);
+  ASSERT_EQ(got.size(), 1u);
+  auto del = broker_.delete_message_batch("q", {{"a", got[0].receipt_handle}, {"b", "garbage"}});
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->successful.size(), 1u);
+  ASSERT_EQ(del->failed.size(), 1u);
+  EXPECT_EQ(del->failed[0].error.code, Errc::kReceiptHandleIsInvalid);
+}
+
+TEST_F(BrokerTest, RedriveMovesMessageAfterMaxReceiveCount) {
+  create("dlq");
+  create("src", {{"RedrivePolicy",
+                  R"({"deadLetterTargetArn":")" + kArnPrefix + R"(dlq","maxReceiveCount":"2"})"}});
+  EXPECT_EQ(attribute("src", "RedrivePolicy"),
+            R"({"deadLetterTargetArn":")" + kArnPrefix + R"(dlq","maxReceiveCount":2})");
+  auto sent = send("src", "poison");
+  ReceiveInput in;
+  in.visibility_timeout = 0;
+  EXPECT_EQ(receive("src", in).size(), 1u);
+  EXPECT_EQ(receive("src", in).size(), 1u);
+  EXPECT_TRUE(receive("src", in).empty());  // the third receive would exceed 2
+  EXPECT_EQ(attribute("src", "ApproximateNumberOfMessages"), "0");
+  ReceiveInput all;
+  all.system_attribute_names = {"All"};
+  auto dead = receive("dlq", all);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].message_id, sent.message_id);
+  EXPECT_EQ(dead[0].body, "poison");
+  std::map<std::string, std::string> attrs(dead[0].attributes.begin(), dead[0].attributes.end());
+  EXPECT_EQ(attrs["DeadLetterQueueSourceArn"], kArnPrefix + "src");
+
+  auto sources = broker_.list_dead_letter_source_queues("dlq", {});
+  ASSERT_TRUE(sources);
+  EXPECT_EQ(sources->names, std::vector<std::string>{"src"});
+}
+
+TEST_F(BrokerTest, RedrivePolicyValidation) {
+  auto missing =
+      broker_.create_queue({"src",
+                            {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + kArnPrefix +
+                                                   R"(none","maxReceiveCount":3})"}},
+                            {}});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::kInvalidParameterValue);
+  EXPECT_FALSE(broker_.create_queue({"src", {{"RedrivePolicy", "not json"}}, {}}));
+  create("dlq", {{"RedriveAllowPolicy", R"({"redrivePermission":"denyAll"})"}});
+  auto denied =
+      broker_.create_queue({"src",
+                            {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + kArnPrefix +
+                                                   R"(dlq","maxReceiveCount":3})"}},
+                            {}});
+  ASSERT_FALSE(denied);
+  ASSERT_TRUE(broker_.set_queue_attributes(
+      "dlq", {{"RedriveAllowPolicy", R"({"redrivePermission":"byQueue","sourceQueueArns":[")" +
+                                         kArnPrefix + R"(src"]})"}}));
+  EXPECT_TRUE(broker_.create_queue({"src",
+                                    {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + kArnPrefix +
+                                                           R"(dlq","maxReceiveCount":3})"}},
+                                    {}}));
+  EXPECT_FALSE(broker_.create_queue({"other",
+                                     {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + kArnPrefix +
+                                                            R"(dlq","maxReceiveCount":3})"}},
+                                     {}}));
+}
+
+class MoveTaskTest : public BrokerTest {
+ protected:
+  void SetUp() override {
+    create("dlq");
+    create("src", {{"RedrivePolicy",
+                    R"({"deadLetterTargetArn":")" + kArnPrefix + R"(dlq","maxReceiveCount":1})"}});
+    ReceiveInput in;
+    in.visibility_timeout = 0;
+    for (int i = 0; i < 5; ++i) send("src", "m" + std::to_string(i));
+    in.max_messages = 10;
+    ASSERT_EQ(receive("src", in).size(), 5u);
+    ASSERT_TRUE(receive("src", in).empty());
+    ASSERT_EQ(attribute("dlq", "ApproximateNumberOfMessages"), "5");
+  }
+};
+
+TEST_F(MoveTaskTest, MovesBackToSourceAtTheGivenRate) {
+  auto handle = broker_.start_message_move_task({kArnPrefix + "dlq", "", 2});
+  ASSERT_TRUE(handle) << handle.error().message;
+  auto again = broker_.start_message_move_task({kArnPrefix + "dlq", "", 2});
+  ASSERT_FALSE(again);
+  clock_.advance(0);
+  EXPECT_EQ(attribute("src", "ApproximateNumberOfMessages"), "2");
+  clock_.advance(1'000);
+  EXPECT_EQ(attribute("src", "ApproximateNumberOfMessages"), "4");
+  clock_.advance(1'000);
+  EXPECT_EQ(attribute("src", "ApproximateNumberOfMessages"), "5");
+  auto tasks = broker_.list_message_move_tasks(kArnPrefix + "dlq", 10);
+  ASSERT_TRUE(tasks);
+  ASSERT_EQ(tasks->size(), 1u);
+  EXPECT_EQ(tasks->at(0).status, "COMPLETED");
+  EXPECT_EQ(tasks->at(0).moved, 5);
+  EXPECT_EQ(tasks->at(0).to_move, 5);
+}
+
+TEST_F(MoveTaskTest, MovesToDestinationAndCancels) {
+  create("dest");
+  auto handle = broker_.start_message_move_task({kArnPrefix + "dlq", kArnPrefix + "dest", 1});
+  ASSERT_TRUE(handle);
+  clock_.advance(0);
+  auto moved = broker_.cancel_message_move_task(*handle);
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(*moved, 1);
+  clock_.advance(5'000);
+  EXPECT_EQ(attribute("dest", "ApproximateNumberOfMessages"), "1");
+  EXPECT_EQ(attribute("dlq", "ApproximateNumberOfMessages"), "4");
+  auto tasks = broker_.list_message_move_tasks(kArnPrefix + "dlq", 1);
+  ASSERT_TRUE(tasks);
+  EXPECT_EQ(tasks->at(0).status, "CANCELLED");
+}
+
+TEST_F(MoveTaskTest, RejectsNonDeadLetterSource) {
+  auto r = broker_.start_message_move_task({kArnPrefix + "src", "", std::nullopt});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::kInvalidParameterValue);
+  auto missing = broker_.start_message_move_task({kArnPrefix + "none", "", std::nullopt});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::kResourceNotFound);
+}
+
+TEST_F(BrokerTest, TagsAndPermissions) {
+  create("q");
+  ASSERT_TRUE(broker_.tag_queue("q", {{"env", "dev"}, {"team", "a"}}));
+  ASSERT_TRUE(broker_.untag_queue("q", {"team"}));
+  EXPECT_EQ(*broker_.list_queue_tags("q"), (TagMap{{"env", "dev"}}));
+
+  ASSERT_TRUE(broker_.add_permission("q", {"p1", {"111122223333"}, {"SendMessage"}}));
+  EXPECT_FALSE(broker_.add_permission("q", {"p1", {"111122223333"}, {"SendMessage"}}));
+  EXPECT_FALSE(broker_.add_permission("q", {"p2", {"111122223333"}, {"Bogus"}}));
+  EXPECT_NE(attribute("q", "Policy").find("\"Sid\":\"p1\""), std::string::npos);
+  ASSERT_TRUE(broker_.remove_permission("q", "p1"));
+  EXPECT_FALSE(broker_.remove_permission("q", "p1"));
+}
+
+}  // namespace
+}  // namespace eb::broker::testing

@@ -1,0 +1,53 @@
+#include "core/encoding.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/manual_clock.hpp"
+
+namespace eb {
+namespace {
+
+TEST(Encoding, Md5AndBase64) {
+  EXPECT_EQ(md5_hex(""), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(base64_encode("hello"), "aGVsbG8=");
+  EXPECT_EQ(base64_decode("aGVsbG8="), std::optional<std::string>("hello"));
+  EXPECT_EQ(base64_decode("aGVsbA=="), std::optional<std::string>("hell"));
+  EXPECT_FALSE(base64_decode("aGVsbG8"));
+  EXPECT_FALSE(base64_decode("a=Vs"));
+  EXPECT_FALSE(base64_decode("!!!!"));
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  EXPECT_EQ(base64_decode(base64_encode(all)), std::optional<std::string>(all));
+}
+
+TEST(Encoding, UuidsAreVersion4AndUnique) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    auto id = random_uuid();
+    ASSERT_EQ(id.size(), 36u);
+    EXPECT_EQ(id[14], '4');
+    EXPECT_TRUE(seen.insert(id).second);
+  }
+}
+
+TEST(ManualClock, RunsDueTimersInDeadlineOrder) {
+  ManualClock clock(1000);
+  std::vector<int> order;
+  clock.schedule_at(3000, [&] { order.push_back(3); });
+  auto cancelled = clock.schedule_at(1500, [&] { order.push_back(0); });
+  clock.schedule_at(2000, [&] {
+    order.push_back(2);
+    EXPECT_EQ(clock.now_ms(), 2000);
+  });
+  clock.cancel(cancelled);
+  clock.advance(1500);
+  EXPECT_EQ(order, (std::vector<int>{2}));
+  clock.advance(500);
+  EXPECT_EQ(order, (std::vector<int>{2, 3}));
+  EXPECT_EQ(clock.now_ms(), 3000);
+}
+
+}  // namespace
+}  // namespace eb
