@@ -1,0 +1,86 @@
+// Many threads on one queue: every message is received exactly once and counters end at zero.
+// Run under TSan (the tsan preset) this is the broker's data-race check.
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "broker/broker_fixture.hpp"
+
+namespace eb::broker::testing {
+namespace {
+
+TEST_F(BrokerTest, ConcurrentSendReceiveDeleteLosesNothing) {
+  create("q");
+  constexpr int kProducers = 3;
+  constexpr int kPerProducer = 2000;
+  constexpr int kTotal = kProducers * kPerProducer;
+  std::atomic<int> received{0};
+  std::mutex seen_mu;
+  std::set<std::string> seen;
+  std::atomic<bool> duplicate{false};
+
+  std::vector<std::thread> threads;
+  for (int p = 0; p < kProducers; ++p) {
+    threads.emplace_back([&, p] {
+      for (int i = 0; i < kPerProducer; ++i) {
+        SendInput in;
+        in.body = std::to_string(p) + ":" + std::to_string(i);
+        ASSERT_TRUE(broker_.send_message("q", std::move(in)));
+      }
+    });
+  }
+  for (int c = 0; c < 3; ++c) {
+    threads.emplace_back([&] {
+      while (received.load() < kTotal) {
+        ReceiveInput in;
+        in.max_messages = 10;
+        in.wait_seconds = 0;
+        std::vector<ReceivedMessage> got;
+        broker_.receive_message("q", in, [&](auto r) {
+          if (r) got = std::move(*r);
+        });
+        for (auto& m : got) {
+          {
+            std::lock_guard lock(seen_mu);
+            if (!seen.insert(m.body).second) duplicate = true;
+          }
+          ASSERT_TRUE(broker_.delete_message("q", m.receipt_handle));
+          ++received;
+        }
+        if (got.empty()) std::this_thread::yield();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_FALSE(duplicate);
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kTotal));
+  EXPECT_EQ(attribute("q", "ApproximateNumberOfMessages"), "0");
+  EXPECT_EQ(attribute("q", "ApproximateNumberOfMessagesNotVisible"), "0");
+}
+
+TEST_F(BrokerTest, ConcurrentLongPollsAllServed) {
+  create("q");
+  constexpr int kWaiters = 50;
+  std::vector<std::shared_ptr<Parked>> parked;
+  ReceiveInput in;
+  in.wait_seconds = 20;
+  for (int i = 0; i < kWaiters; ++i) parked.push_back(park("q", in));
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 5; ++t) {
+    senders.emplace_back([&] {
+      for (int i = 0; i < kWaiters / 5; ++i) {
+        SendInput s;
+        s.body = "m";
+        ASSERT_TRUE(broker_.send_message("q", std::move(s)));
+      }
+    });
+  }
+  for (auto& t : senders) t.join();
+  std::size_t served = 0;
+  for (auto& p : parked) served += p->count();
+  EXPECT_EQ(served, static_cast<std::size_t>(kWaiters));
+}
+
+}  // namespace
+}  // namespace eb::broker::testing
