@@ -83,7 +83,7 @@ using ActionFn = void (*)(const CallPtr&);
     call->error(var##_result.error()); \
     return;                            \
   }                                    \
-  auto var = std::move(*var##_result)
+  [[maybe_unused]] auto var = std::move(*var##_result)
 
 template <class T>
 void write_batch(const CallPtr& call, const broker::BatchOutput<T>& out,

@@ -1,0 +1,95 @@
+#include "api/admin/admin_api.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/beast/http/verb.hpp>
+
+namespace eb::api::admin {
+namespace http = boost::beast::http;
+
+namespace {
+
+// Just enough JSON escaping for the messages below, which echo the request path.
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          out += fmt::format("\\u{:04x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+net::HttpResponse json_response(http::status status, std::string body) {
+  net::HttpResponse res{status, 11};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  return res;
+}
+
+net::HttpResponse error_response(http::status status, std::string_view code,
+                                 std::string_view message) {
+  return json_response(status, fmt::format(R"({{"error":{{"code":{},"message":{}}}}})",
+                                           json_string(code), json_string(message)));
+}
+
+}  // namespace
+
+AdminApi::AdminApi(std::string version)
+    : version_(std::move(version)), started_(std::chrono::steady_clock::now()) {}
+
+void AdminApi::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint&,
+                      net::Respond respond) {
+  const std::string_view target = request.target();
+  const std::string_view path = target.substr(0, target.find('?'));
+  if (path == "/health") return respond(health(request));
+  respond(error_response(
+      http::status::not_found, "NotFound",
+      fmt::format("No route for {} {}", std::string_view(request.method_string()), path)));
+}
+
+net::HttpResponse AdminApi::health(const net::HttpRequest& request) const {
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    auto res = error_response(http::status::method_not_allowed, "MethodNotAllowed",
+                              "/health supports GET and HEAD");
+    res.set(http::field::allow, "GET, HEAD");
+    return res;
+  }
+  const auto uptime =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
+          .count();
+  const bool serving = serving_.load();
+  auto res =
+      json_response(serving ? http::status::ok : http::status::service_unavailable,
+                    fmt::format(R"({{"status":"{}","version":{},"uptimeSeconds":{}}})",
+                                serving ? "ok" : "unavailable", json_string(version_), uptime));
+  if (request.method() == http::verb::head) {
+    res.content_length(res.body().size());
+    res.body().clear();
+  }
+  return res;
+}
+
+}  // namespace eb::api::admin

@@ -1,0 +1,223 @@
+#include "app/application.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "api/admin/admin_api.hpp"
+#include "api/aws/dispatcher.hpp"
+#include "api/sqs/sqs_service.hpp"
+#include "app/asio_timers.hpp"
+#include "broker/broker.hpp"
+#include "core/clock.hpp"
+#include "net/server.hpp"
+#include "storage/store.hpp"
+
+namespace eb::app {
+namespace asio = boost::asio;
+
+namespace {
+
+// Connections get this long after a stop signal to finish their in-flight request; the
+// whole shutdown must fit in 2 s.
+constexpr std::chrono::milliseconds kDrainDeadline{1'500};
+
+spdlog::level::level_enum to_spdlog(config::LogLevel level) {
+  switch (level) {
+    case config::LogLevel::kTrace:
+      return spdlog::level::trace;
+    case config::LogLevel::kDebug:
+      return spdlog::level::debug;
+    case config::LogLevel::kInfo:
+      return spdlog::level::info;
+    case config::LogLevel::kWarn:
+      return spdlog::level::warn;
+    case config::LogLevel::kError:
+      return spdlog::level::err;
+    case config::LogLevel::kOff:
+      return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+void setup_logging(config::LogLevel level) {
+  // Logs go to stderr so stdout stays free for anything a caller might pipe.
+  // Not registered by name, so a second Application in one process (tests) cannot clash.
+  auto logger = std::make_shared<spdlog::logger>(
+      "eventbrokerd", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  logger->set_level(to_spdlog(level));
+  logger->flush_on(spdlog::level::trace);
+  spdlog::set_default_logger(std::move(logger));
+}
+
+unsigned thread_count(unsigned configured) {
+  if (configured > 0) return configured;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::string describe(const asio::ip::tcp::endpoint& peer) {
+  return fmt::format("{}:{}", peer.address().to_string(), peer.port());
+}
+
+// Logs each request and its status at debug level; costs one level check otherwise.
+class RequestLog final : public net::Handler {
+ public:
+  explicit RequestLog(net::Handler& next) : next_(next) {}
+
+  void handle(net::HttpRequest&& request, const asio::ip::tcp::endpoint& peer,
+              net::Respond respond) override {
+    if (!spdlog::should_log(spdlog::level::debug)) {
+      return next_.handle(std::move(request), peer, std::move(respond));
+    }
+    std::string what = fmt::format("{} {} from {}", std::string_view(request.method_string()),
+                                   std::string_view(request.target()), describe(peer));
+    const auto start = std::chrono::steady_clock::now();
+    next_.handle(std::move(request), peer,
+                 [respond = std::move(respond), what = std::move(what),
+                  start](net::HttpResponse&& response) {
+                   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::steady_clock::now() - start);
+                   spdlog::debug("{} -> {} in {} us", what, response.result_int(), us.count());
+                   respond(std::move(response));
+                 });
+  }
+
+ private:
+  net::Handler& next_;
+};
+
+}  // namespace
+
+struct Application::Parts {
+  explicit Parts(config::Settings s)
+      : settings(std::move(s)),
+        threads(thread_count(settings.threads)),
+        io(static_cast<int>(threads)),
+        timers(io, clock),
+        broker(clock, timers, store, broker::BrokerOptions{.region = settings.region}),
+        admin(std::string(kVersion)),
+        sqs(broker),
+        dispatcher(admin),
+        request_log(dispatcher),
+        server(io, request_log,
+               net::ServerOptions{.address = settings.listen.host, .port = settings.listen.port}),
+        signals(io, SIGINT, SIGTERM) {
+    dispatcher.add_service(sqs);
+  }
+
+  config::Settings settings;
+  unsigned threads;
+  asio::io_context io;  // declared before everything that holds I/O objects or handlers
+  SystemClock clock;
+  AsioTimers timers;
+  // Persistence is not wired yet: --data-dir is recorded and logged, and both modes keep
+  // state in memory.
+  storage::MemoryStore store;
+  broker::Broker broker;
+  api::admin::AdminApi admin;
+  api::sqs::SqsService sqs;
+  api::aws::Dispatcher dispatcher;
+  RequestLog request_log;
+  net::Server server;
+  asio::signal_set signals;
+  std::vector<std::thread> workers;
+
+  std::mutex mu;
+  std::condition_variable stop_cv;
+  bool stop_requested = false;
+  std::string stop_reason;
+  int exit_code = 0;
+
+  void request_stop(std::string reason, int code) {
+    std::lock_guard lock(mu);
+    if (stop_requested) return;
+    stop_requested = true;
+    stop_reason = std::move(reason);
+    exit_code = code;
+    stop_cv.notify_all();
+  }
+};
+
+Application::Application(config::Settings settings) {
+  setup_logging(settings.log_level);
+  parts_ = std::make_unique<Parts>(std::move(settings));
+}
+
+Application::~Application() = default;
+
+void Application::request_stop() { parts_->request_stop("stop requested", 0); }
+
+int Application::run() {
+  Parts& p = *parts_;
+  const config::Settings& s = p.settings;
+  spdlog::info("configuration from {}: log level {}, {} threads, region {}",
+               s.source.empty() ? "built-in defaults" : s.source, config::to_string(s.log_level),
+               p.threads, s.region);
+
+  if (auto listening = p.server.listen(); !listening) {
+    spdlog::error("{}", listening.error().message);
+    return 1;
+  }
+  p.signals.async_wait([&p](const boost::system::error_code& ec, int signal) {
+    if (!ec) p.request_stop(signal == SIGINT ? "SIGINT" : "SIGTERM", 0);
+  });
+  for (unsigned i = 0; i < p.threads; ++i) {
+    p.workers.emplace_back([&p] {
+      try {
+        p.io.run();
+      } catch (const std::exception& e) {
+        spdlog::critical("I/O thread failed: {}", e.what());
+        p.request_stop("I/O thread failure", 1);
+      }
+    });
+  }
+  p.admin.set_serving(true);
+  const std::string storage =
+      s.in_memory ? "in-memory"
+                  : fmt::format("data dir {}, kept in memory until persistence lands", s.data_dir);
+  spdlog::info("eventbrokerd {} listening on http://{} ({}, {} threads)", kVersion,
+               config::format_listen_address({s.listen.host, p.server.local_port()}), storage,
+               p.threads);
+
+  std::unique_lock lock(p.mu);
+  p.stop_cv.wait(lock, [&p] { return p.stop_requested; });
+  const std::string reason = p.stop_reason;
+  const int exit_code = p.exit_code;
+  lock.unlock();
+
+  spdlog::info("{}: shutting down", reason);
+  const auto started = std::chrono::steady_clock::now();
+  p.admin.set_serving(false);
+  p.server.stop();
+  p.broker.shutdown();  // answers parked long polls, so their connections can drain
+  if (!p.server.wait_drained(kDrainDeadline)) {
+    spdlog::warn("{} connection(s) still busy after {} ms; closing them", p.server.session_count(),
+                 kDrainDeadline.count());
+    p.server.abort();
+  }
+  p.timers.cancel_all();
+  boost::system::error_code ignored;
+  p.signals.cancel(ignored);
+  p.io.stop();
+  for (auto& worker : p.workers) worker.join();
+  p.workers.clear();
+  // Run what the stop left queued (aborted waits, closed sockets) while the broker and the
+  // handlers they reference still exist.
+  p.io.restart();
+  p.io.poll();
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  spdlog::info("stopped in {} ms", took.count());
+  return exit_code;
+}
+
+}  // namespace eb::app

@@ -1,0 +1,181 @@
+#include "config/settings.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace eb::config {
+namespace {
+
+constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+
+// Errors are collected as exceptions internally (yaml-cpp reports that way too) and turned
+// into a ConfigError at the one public boundary.
+struct PositionedError {
+  YAML::Mark mark;
+  std::string message;
+};
+
+[[noreturn]] void fail_at(const YAML::Node& node, std::string message) {
+  throw PositionedError{node.Mark(), std::move(message)};
+}
+
+std::string scalar(const YAML::Node& node, std::string_view key) {
+  if (!node.IsScalar()) fail_at(node, "'" + std::string(key) + "' must be a single value");
+  return node.Scalar();
+}
+
+bool parse_bool(const YAML::Node& node, std::string_view key) {
+  const std::string text = scalar(node, key);
+  if (text == "true" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "no" || text == "off") return false;
+  fail_at(node, "'" + std::string(key) + "' must be true or false, not '" + text + "'");
+}
+
+unsigned parse_threads(const YAML::Node& node) {
+  const std::string text = scalar(node, "threads");
+  if (text == "auto") return 0;
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > kMaxThreads) {
+    fail_at(node, "'threads' must be auto or a number from 1 to " + std::to_string(kMaxThreads) +
+                      ", not '" + text + "'");
+  }
+  return value;
+}
+
+Settings parse_root(const YAML::Node& root) {
+  Settings settings;
+  if (!root || root.IsNull()) return settings;
+  if (!root.IsMap()) fail_at(root, "the configuration must be a mapping of keys to values");
+  std::set<std::string> seen;
+  for (const auto& entry : root) {
+    const YAML::Node& key_node = entry.first;
+    const YAML::Node& value = entry.second;
+    const std::string key = scalar(key_node, "key");
+    if (!seen.insert(key).second) fail_at(key_node, "duplicate key '" + key + "'");
+    if (key == "listen") {
+      auto address = parse_listen_address(scalar(value, key));
+      if (!address) fail_at(value, "'listen': " + address.error());
+      settings.listen = *address;
+    } else if (key == "data_dir") {
+      settings.data_dir = scalar(value, key);
+      if (settings.data_dir.empty()) fail_at(value, "'data_dir' must not be empty");
+    } else if (key == "in_memory") {
+      settings.in_memory = parse_bool(value, key);
+    } else if (key == "log_level") {
+      auto level = parse_log_level(scalar(value, key));
+      if (!level) fail_at(value, "'log_level': " + level.error());
+      settings.log_level = *level;
+    } else if (key == "threads") {
+      settings.threads = parse_threads(value);
+    } else if (key == "region") {
+      settings.region = scalar(value, key);
+      if (auto error = check_region(settings.region)) fail_at(value, "'region': " + *error);
+    } else {
+      fail_at(key_node, "unknown key '" + key +
+                            "' (known: listen, data_dir, in_memory, log_level, threads, region)");
+    }
+  }
+  return settings;
+}
+
+ConfigError positioned(std::string_view source, const YAML::Mark& mark, std::string_view what) {
+  ConfigError error;
+  if (mark.is_null()) {
+    error.message = std::string(source) + ": " + std::string(what);
+    return error;
+  }
+  error.line = mark.line + 1;
+  error.column = mark.column + 1;
+  error.message = std::string(source) + ":" + std::to_string(error.line) + ":" +
+                  std::to_string(error.column) + ": " + std::string(what);
+  return error;
+}
+
+}  // namespace
+
+std::expected<Settings, ConfigError> parse_settings(std::string_view yaml,
+                                                    std::string_view source) {
+  try {
+    Settings settings = parse_root(YAML::Load(std::string(yaml)));
+    settings.source = std::string(source);
+    return settings;
+  } catch (const PositionedError& e) {
+    return std::unexpected(positioned(source, e.mark, e.message));
+  } catch (const YAML::Exception& e) {
+    // e.msg is the bare reason; what() repeats the position in yaml-cpp's own format.
+    return std::unexpected(positioned(source, e.mark, e.msg));
+  }
+}
+
+std::expected<Settings, ConfigError> load_settings_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected(ConfigError{path + ": cannot open the configuration file"});
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return std::unexpected(ConfigError{path + ": cannot read the configuration file"});
+  return parse_settings(text.str(), path);
+}
+
+std::expected<ListenAddress, std::string> parse_listen_address(std::string_view text) {
+  ListenAddress address;
+  std::string_view port_text;
+  if (text.starts_with('[')) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return std::unexpected("expected [IPV6]:PORT, got '" + std::string(text) + "'");
+    }
+    address.host = std::string(text.substr(1, close - 1));
+    port_text = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || text.find(':') != colon) {
+      return std::unexpected("expected HOST:PORT, got '" + std::string(text) + "'");
+    }
+    address.host = std::string(text.substr(0, colon));
+    port_text = text.substr(colon + 1);
+  }
+  if (address.host.empty()) {
+    return std::unexpected("missing host in '" + std::string(text) + "'");
+  }
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
+      port > 65535) {
+    return std::unexpected("port must be a number from 0 to 65535, got '" + std::string(port_text) +
+                           "'");
+  }
+  address.port = static_cast<std::uint16_t>(port);
+  return address;
+}
+
+std::string format_listen_address(const ListenAddress& address) {
+  const bool v6 = address.host.find(':') != std::string::npos;
+  return (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
+}
+
+std::expected<LogLevel, std::string> parse_log_level(std::string_view text) {
+  for (std::size_t i = 0; i < std::size(kLevels); ++i) {
+    if (kLevels[i] == text) return static_cast<LogLevel>(i);
+  }
+  return std::unexpected("log level must be one of trace, debug, info, warn, error, off; got '" +
+                         std::string(text) + "'");
+}
+
+std::string_view to_string(LogLevel level) { return kLevels[static_cast<std::size_t>(level)]; }
+
+std::optional<std::string> check_region(std::string_view region) {
+  const bool ok =
+      !region.empty() && region.size() <= 64 &&
+      region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos &&
+      region.front() != '-' && region.back() != '-';
+  if (ok) return std::nullopt;
+  return "region must be lowercase letters, digits and dashes (like us-east-1), got '" +
+         std::string(region) + "'";
+}
+
+}  // namespace eb::config

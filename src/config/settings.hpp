@@ -1,0 +1,53 @@
+#pragma once
+// Typed daemon settings and their YAML form. The file holds the same keys as the command
+// line flags (snake_case); flags override the file; anything unknown or malformed is an
+// error that names its line and column. Plain values and free functions: no state.
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace eb::config {
+
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";  // IPv6 literals without brackets
+  std::uint16_t port = 4566;       // 0: any free port
+};
+
+struct Settings {
+  ListenAddress listen;
+  std::string data_dir = "./data";
+  bool in_memory = false;
+  LogLevel log_level = LogLevel::kInfo;
+  unsigned threads = 0;  // 0: one per hardware thread
+  std::string region = "us-east-1";
+  // Where these settings came from (a file path, or empty for built-in defaults). Not a key.
+  std::string source;
+};
+
+inline constexpr unsigned kMaxThreads = 256;
+
+struct ConfigError {
+  std::string message;  // "config.yaml:3:1: unknown key 'foo'" (line/column 1-based)
+  int line = 0;         // 0 when the error has no position (e.g. unreadable file)
+  int column = 0;
+};
+
+// Parses YAML text; `source` names it in error messages. Keys that are absent keep their
+// defaults. An empty document yields the defaults.
+std::expected<Settings, ConfigError> parse_settings(std::string_view yaml,
+                                                    std::string_view source = "<config>");
+std::expected<Settings, ConfigError> load_settings_file(const std::string& path);
+
+// "HOST:PORT", "[V6]:PORT". Errors are plain sentences for the command line.
+std::expected<ListenAddress, std::string> parse_listen_address(std::string_view text);
+std::string format_listen_address(const ListenAddress& address);
+std::expected<LogLevel, std::string> parse_log_level(std::string_view text);
+std::string_view to_string(LogLevel level);
+// AWS region names: lowercase letters, digits and dashes ("us-east-1").
+std::optional<std::string> check_region(std::string_view region);  // -> error, if any
+
+}  // namespace eb::config

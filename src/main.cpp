@@ -1,0 +1,88 @@
+// eventbrokerd: parses the command line (and the config file it names) into Settings and
+// runs the Application. Flags override the file; a bad flag or value exits with 2.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "app/application.hpp"
+#include "config/settings.hpp"
+
+namespace {
+
+// CLI11 validators return an error message, or "" when the value is fine.
+CLI::Validator listen_validator() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        auto address = eb::config::parse_listen_address(value);
+        return address ? std::string() : address.error();
+      },
+      "HOST:PORT");
+}
+
+CLI::Validator region_validator() {
+  return CLI::Validator(
+      [](std::string& value) { return eb::config::check_region(value).value_or(std::string()); },
+      "REGION");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli("eventbrokerd: a local stand-in for AWS SQS and SNS", "eventbrokerd");
+  cli.set_version_flag("--version", "eventbrokerd " + std::string(eb::app::kVersion),
+                       "Print the version and exit");
+
+  std::string listen, data_dir, config_file, log_level, region;
+  unsigned threads = 0;
+  bool in_memory = false;
+  auto* listen_opt =
+      cli.add_option("--listen", listen,
+                     "Address to serve on, HOST:PORT (default 127.0.0.1:4566; port 0 picks a "
+                     "free port)")
+          ->check(listen_validator());
+  auto* data_dir_opt =
+      cli.add_option("--data-dir", data_dir, "Directory for durable state (default ./data)");
+  auto* in_memory_opt = cli.add_flag("--in-memory", in_memory, "Keep all state in memory only");
+  auto* config_opt =
+      cli.add_option("--config", config_file, "YAML configuration file")->check(CLI::ExistingFile);
+  auto* log_level_opt =
+      cli.add_option("--log-level", log_level, "trace, debug, info (default), warn, error or off")
+          ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  auto* threads_opt =
+      cli.add_option("--threads", threads, "I/O threads, 1-256 (default: one per core)")
+          ->check(CLI::Range(1u, eb::config::kMaxThreads));
+  auto* region_opt = cli.add_option("--region", region, "AWS region to report (default us-east-1)")
+                         ->check(region_validator());
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version arrive here too, with exit code 0.
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+
+  eb::config::Settings settings;
+  if (*config_opt) {
+    auto loaded = eb::config::load_settings_file(config_file);
+    if (!loaded) {
+      std::fprintf(stderr, "eventbrokerd: %s\n", loaded.error().message.c_str());
+      return 2;
+    }
+    settings = std::move(*loaded);
+  }
+  if (*listen_opt) settings.listen = *eb::config::parse_listen_address(listen);
+  if (*data_dir_opt) settings.data_dir = data_dir;
+  if (*in_memory_opt) settings.in_memory = in_memory;
+  if (*log_level_opt) settings.log_level = *eb::config::parse_log_level(log_level);
+  if (*threads_opt) settings.threads = threads;
+  if (*region_opt) settings.region = region;
+
+  try {
+    eb::app::Application app(std::move(settings));
+    return app.run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "eventbrokerd: cannot start: %s\n", e.what());
+    return 1;
+  }
+}

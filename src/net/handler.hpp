@@ -1,0 +1,26 @@
+#pragma once
+// The one interface between the transport and everything above it. net/ knows HTTP and
+// nothing of AWS; it hands each complete request to a Handler and writes back whatever
+// response the handler produces, whenever it produces it (long polls answer later).
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <functional>
+
+namespace eb::net {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Called exactly once per request. May be called from any thread; the server re-posts the
+// write onto the connection's strand. Copyable so it fits std::function-based callbacks.
+using Respond = std::function<void(HttpResponse&&)>;
+
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual void handle(HttpRequest&& request, const boost::asio::ip::tcp::endpoint& peer,
+                      Respond respond) = 0;
+};
+
+}  // namespace eb::net

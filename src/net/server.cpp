@@ -1,0 +1,427 @@
+#include "net/server.hpp"
+
+#include <array>
+#include <atomic>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace eb::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+class Session;
+}
+
+namespace detail {
+
+// Everything the acceptor and the sessions share. The acceptor and its retry timer are
+// only touched on the acceptor's strand (after listen()); the session table under `mu`.
+struct ServerState {
+  ServerState(asio::io_context& io_context, Handler& h, ServerOptions o)
+      : io(io_context),
+        acceptor(asio::make_strand(io_context)),
+        retry_timer(acceptor.get_executor()),
+        handler(h),
+        options(std::move(o)) {}
+
+  asio::io_context& io;
+  tcp::acceptor acceptor;
+  asio::steady_timer retry_timer;
+  Handler& handler;
+  const ServerOptions options;
+  std::atomic<bool> stopping{false};
+
+  mutable std::mutex mu;
+  std::condition_variable drained;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::ServerState;
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// Bytes of a rejected request still in flight are read and dropped for at most this long
+// before closing, so the client sees our error response instead of a connection reset.
+constexpr std::chrono::milliseconds kLingerLimit{2'000};
+
+HttpResponse plain_response(http::status status, unsigned version, std::string body) {
+  HttpResponse res{status, version};
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.body() = std::move(body);
+  return res;
+}
+
+// One TCP connection. Runs on its own strand: every member below is touched only there.
+// Reads one request, hands it to the Handler, writes the response, then reads the next.
+// Kept alive by its pending I/O and by the Respond the handler holds.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, std::shared_ptr<ServerState> state)
+      : stream_(std::move(socket)), state_(std::move(state)) {
+    error_code ec;
+    peer_ = stream_.socket().remote_endpoint(ec);
+  }
+
+  ~Session() {
+    std::lock_guard lock(state_->mu);
+    state_->sessions.erase(this);
+    if (state_->sessions.empty()) state_->drained.notify_all();
+  }
+
+  // Called once, right after accept.
+  void start() {
+    {
+      std::lock_guard lock(state_->mu);
+      state_->sessions.emplace(this, weak_from_this());
+    }
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_next(); });
+  }
+
+  // Any thread. A connection waiting for its next request closes now; one with a request
+  // in flight closes after writing that response.
+  void on_server_stop() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->stopping_ = true;
+      if (self->phase_ == Phase::kIdle) self->close();
+    });
+  }
+
+  // Any thread.
+  void on_abort() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+  }
+
+  // Any thread: the handler's answer to the current request.
+  void deliver(HttpResponse&& res) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), res = std::move(res)]() mutable {
+      self->write(std::move(res));
+    });
+  }
+
+ private:
+  enum class Phase { kIdle, kReading, kHandling, kWriting, kClosed };
+
+  // Guards the once-per-request contract of Respond: a second call is ignored, and a
+  // handler that drops every copy without answering gets a 500 written for it, so the
+  // connection never waits forever.
+  struct ResponseSlot {
+    explicit ResponseSlot(std::shared_ptr<Session> s) : session(std::move(s)) {}
+    ~ResponseSlot() {
+      if (!used.exchange(true)) {
+        session->deliver(plain_response(http::status::internal_server_error, 11,
+                                        "the request was dropped without a response\n"));
+      }
+    }
+    std::shared_ptr<Session> session;
+    std::atomic<bool> used{false};
+  };
+
+  bool stopping() const { return stopping_ || state_->stopping.load(); }
+
+  void read_next() {
+    if (phase_ == Phase::kClosed) return;
+    if (stopping()) return close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(state_->options.header_limit));
+    parser_->body_limit(state_->options.body_limit);
+    if (buffer_.size() > 0) {
+      // A pipelined request already started arriving with the previous one.
+      phase_ = Phase::kReading;
+      return read_header();
+    }
+    // Wait for the first byte under the idle timeout; the request timeout starts only
+    // once a request has begun.
+    phase_ = Phase::kIdle;
+    stream_.expires_after(state_->options.idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(4096),
+        [self = shared_from_this()](error_code ec, std::size_t n) { self->on_first_bytes(ec, n); });
+  }
+
+  void on_first_bytes(error_code ec, std::size_t n) {
+    buffer_.commit(n);
+    if (ec || phase_ == Phase::kClosed) return close();
+    phase_ = Phase::kReading;
+    read_header();
+  }
+
+  void read_header() {
+    stream_.expires_after(state_->options.request_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(error_code ec) {
+    if (ec) return on_read_error(ec);
+    if (parser_->is_done()) return handle_request();
+    auto expect = parser_->get().find(http::field::expect);
+    if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue")) {
+      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                        [self = shared_from_this()](error_code ec, std::size_t) {
+                          if (ec) return self->close();
+                          self->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](error_code ec, std::size_t) {
+                       if (ec) return self->on_read_error(ec);
+                       self->handle_request();
+                     });
+  }
+
+  void on_read_error(error_code ec) {
+    if (ec == http::error::body_limit) {
+      return reject(
+          http::status::payload_too_large,
+          "request body exceeds " + std::to_string(state_->options.body_limit) + " bytes\n");
+    }
+    if (ec == http::error::header_limit) {
+      return reject(
+          http::status::request_header_fields_too_large,
+          "request header exceeds " + std::to_string(state_->options.header_limit) + " bytes\n");
+    }
+    // A client that went away or stalled past the timeout gets no answer: nobody listens.
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec.category() != error_code(http::error::end_of_stream).category()) {
+      return close();
+    }
+    reject(http::status::bad_request, "malformed HTTP request: " + ec.message() + "\n");
+  }
+
+  void handle_request() {
+    phase_ = Phase::kHandling;
+    stream_.expires_never();
+    HttpRequest request = parser_->release();
+    version_ = request.version();
+    keep_alive_ = request.keep_alive();
+    head_request_ = request.method() == http::verb::head;
+    auto slot = std::make_shared<ResponseSlot>(shared_from_this());
+    Respond respond = [slot](HttpResponse&& res) {
+      if (slot->used.exchange(true)) return;
+      slot->session->deliver(std::move(res));
+    };
+    try {
+      state_->handler.handle(std::move(request), peer_, respond);
+    } catch (const std::exception& e) {
+      respond(plain_response(http::status::internal_server_error, version_,
+                             std::string("internal error: ") + e.what() + "\n"));
+    }
+  }
+
+  void write(HttpResponse&& res) {
+    if (phase_ != Phase::kHandling) return;  // the connection was aborted meanwhile
+    phase_ = Phase::kWriting;
+    const bool close_after = !keep_alive_ || stopping();
+    res.version(version_);
+    res.keep_alive(!close_after);
+    // A HEAD response keeps the Content-Length of the body it describes but sends none.
+    if (!head_request_ || !res.has_content_length()) res.prepare_payload();
+    response_ = std::make_unique<HttpResponse>(std::move(res));
+    stream_.expires_after(state_->options.write_timeout);
+    http::async_write(stream_, *response_,
+                      [self = shared_from_this(), close_after](error_code ec, std::size_t) {
+                        self->response_.reset();
+                        if (ec) return self->close();
+                        if (close_after) return self->close_after_send();
+                        self->read_next();
+                      });
+  }
+
+  // Answers a request we could not read with `status` and closes the connection.
+  void reject(http::status status, std::string text) {
+    phase_ = Phase::kWriting;
+    const unsigned version = parser_->is_header_done() ? parser_->get().version() : 11;
+    auto res = plain_response(status, version == 10 ? 10 : 11, std::move(text));
+    res.keep_alive(false);
+    res.prepare_payload();
+    response_ = std::make_unique<HttpResponse>(std::move(res));
+    stream_.expires_after(state_->options.write_timeout);
+    http::async_write(stream_, *response_, [self = shared_from_this()](error_code ec, std::size_t) {
+      self->response_.reset();
+      if (ec) return self->close();
+      self->linger();
+    });
+  }
+
+  // Half-closes and discards what the client still sends until it closes too (or a short
+  // deadline passes): closing a socket with unread input would reset the connection and
+  // could destroy the error response before the client reads it.
+  void linger() {
+    error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::min(state_->options.request_timeout, kLingerLimit));
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(drain_buffer_),
+                            [self = shared_from_this()](error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->drain();
+                            });
+  }
+
+  void close_after_send() {
+    error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    close();
+  }
+
+  void close() {
+    phase_ = Phase::kClosed;
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<ServerState> state_;
+  tcp::endpoint peer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::unique_ptr<HttpResponse> response_;  // the response being written
+  std::array<char, 4096> drain_buffer_{};
+  Phase phase_ = Phase::kIdle;
+  bool stopping_ = false;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool head_request_ = false;
+};
+
+void accept_next(const std::shared_ptr<ServerState>& state) {
+  state->acceptor.async_accept(
+      asio::make_strand(state->io), [state](error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !state->acceptor.is_open()) return;
+        if (ec) {
+          // Usually out of file descriptors: retry shortly instead of spinning.
+          state->retry_timer.expires_after(std::chrono::milliseconds(50));
+          state->retry_timer.async_wait([state](error_code ec) {
+            if (!ec) accept_next(state);
+          });
+          return;
+        }
+        if (state->stopping) {
+          socket.close(ec);
+          return;
+        }
+        std::make_shared<Session>(std::move(socket), state)->start();
+        accept_next(state);
+      });
+}
+
+// Strong references taken under the lock but released outside it: dropping the last one
+// runs ~Session, which takes the same lock.
+std::vector<std::shared_ptr<Session>> live_sessions(ServerState& state) {
+  std::vector<std::shared_ptr<Session>> out;
+  std::lock_guard lock(state.mu);
+  out.reserve(state.sessions.size());
+  for (auto& [ptr, weak] : state.sessions) {
+    if (auto session = weak.lock()) out.push_back(std::move(session));
+  }
+  return out;
+}
+
+std::string describe(const std::string& address, std::uint16_t port) {
+  const bool v6 = address.find(':') != std::string::npos;
+  return (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+Server::Server(asio::io_context& io, Handler& handler, ServerOptions options)
+    : io_(io),
+      options_(options),
+      state_(std::make_shared<ServerState>(io, handler, std::move(options))) {}
+
+Server::~Server() {
+  state_->stopping = true;
+  asio::post(state_->acceptor.get_executor(), [state = state_] {
+    error_code ec;
+    state->acceptor.close(ec);
+    state->retry_timer.cancel();
+  });
+}
+
+std::expected<void, ListenError> Server::listen() {
+  const std::string where = describe(options_.address, options_.port);
+  auto fail = [&](error_code ec, std::string_view what) {
+    return std::unexpected(
+        ListenError{ec, "cannot listen on " + where + ": " + std::string(what) + ec.message()});
+  };
+  error_code ec;
+  tcp::resolver resolver(io_);
+  auto results = resolver.resolve(options_.address, std::to_string(options_.port),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) return fail(ec, "cannot resolve address: ");
+  const tcp::endpoint endpoint = results.begin()->endpoint();
+
+  tcp::acceptor& acceptor = state_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail(ec, "");
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return fail(ec, "");
+  acceptor.bind(endpoint, ec);
+  if (ec) return fail(ec, "");
+  acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail(ec, "");
+  local_port_ = acceptor.local_endpoint(ec).port();
+  asio::post(acceptor.get_executor(), [state = state_] { accept_next(state); });
+  return {};
+}
+
+std::uint16_t Server::local_port() const { return local_port_; }
+
+void Server::stop() {
+  state_->stopping = true;
+  asio::post(state_->acceptor.get_executor(), [state = state_] {
+    error_code ec;
+    state->acceptor.close(ec);
+    state->retry_timer.cancel();
+  });
+  for (const auto& session : live_sessions(*state_)) session->on_server_stop();
+  std::lock_guard lock(state_->mu);
+  state_->drained.notify_all();
+}
+
+bool Server::wait_drained(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(state_->mu);
+  return state_->drained.wait_for(
+      lock, timeout, [&] { return state_->stopping.load() && state_->sessions.empty(); });
+}
+
+void Server::abort() {
+  for (const auto& session : live_sessions(*state_)) session->on_abort();
+}
+
+std::size_t Server::session_count() const {
+  std::lock_guard lock(state_->mu);
+  return state_->sessions.size();
+}
+
+}  // namespace eb::net

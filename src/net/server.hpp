@@ -1,0 +1,85 @@
+#pragma once
+// HTTP/1.1 server on Boost.Beast. It accepts connections, reads one request at a time per
+// connection under header/body limits and timeouts, hands each request to a Handler and
+// writes the response whenever the handler produces it. It knows nothing of what the
+// requests mean.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "net/handler.hpp"
+
+namespace eb::net {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";  // an IP literal or a host name resolved at listen()
+  std::uint16_t port = 4566;          // 0: any free port, see Server::local_port()
+  std::size_t header_limit = 16 * 1024;
+  std::size_t body_limit = 8 * 1024 * 1024;  // larger bodies are answered 413
+  // Once a request's first byte has arrived, its headers and body must arrive within this,
+  // so a client that stalls mid-request cannot hold a connection forever.
+  std::chrono::milliseconds request_timeout{15'000};
+  // How long a keep-alive connection may sit between requests.
+  std::chrono::milliseconds idle_timeout{120'000};
+  // How long a response may take to drain to a slow reader.
+  std::chrono::milliseconds write_timeout{30'000};
+};
+
+struct ListenError {
+  boost::system::error_code code;
+  std::string message;  // "cannot listen on 127.0.0.1:4566: Address already in use"
+};
+
+namespace detail {
+struct ServerState;
+}
+
+// Owns the listening socket and tracks every live connection (session). Each session runs
+// on its own strand of the io_context and lives as long as it has I/O pending or a handler
+// still holds its Respond. All public methods are thread-safe; wait_drained() blocks, so
+// call it from a thread that is not running the io_context (or from one of several).
+//
+// Lifecycle: listen() once, then stop() once to shut down gracefully: the acceptor closes,
+// idle keep-alive connections close at once, and a connection with a request in flight
+// closes after its response is written (with "Connection: close"). wait_drained() tells
+// when the last connection is gone; abort() closes whatever is left.
+class Server {
+ public:
+  Server(boost::asio::io_context& io, Handler& handler, ServerOptions options = {});
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts accepting. Fails with a readable message when the address is taken
+  // or cannot be resolved.
+  std::expected<void, ListenError> listen();
+  // The bound port (the real one when options.port was 0); 0 before listen().
+  std::uint16_t local_port() const;
+  const ServerOptions& options() const { return options_; }
+
+  void stop();
+  // True once stop() was called and every connection has closed; false if `timeout`
+  // passed first.
+  bool wait_drained(std::chrono::milliseconds timeout);
+  // Closes every remaining connection without waiting for responses.
+  void abort();
+  std::size_t session_count() const;
+
+ private:
+  void do_accept();
+
+  boost::asio::io_context& io_;
+  ServerOptions options_;
+  // Shared with the sessions, so a session that outlives the Server (its io_context still
+  // holding a handler) never touches freed memory.
+  std::shared_ptr<detail::ServerState> state_;
+  std::uint16_t local_port_ = 0;
+};
+
+}  // namespace eb::net

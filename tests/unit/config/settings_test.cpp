@@ -1,0 +1,179 @@
+#include "config/settings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace eb::config {
+namespace {
+
+TEST(Settings, EmptyDocumentGivesDefaults) {
+  auto settings = parse_settings("");
+  ASSERT_TRUE(settings) << settings.error().message;
+  EXPECT_EQ(settings->listen.host, "127.0.0.1");
+  EXPECT_EQ(settings->listen.port, 4566);
+  EXPECT_EQ(settings->data_dir, "./data");
+  EXPECT_FALSE(settings->in_memory);
+  EXPECT_EQ(settings->log_level, LogLevel::kInfo);
+  EXPECT_EQ(settings->threads, 0u);
+  EXPECT_EQ(settings->region, "us-east-1");
+}
+
+TEST(Settings, ParsesEveryKey) {
+  auto settings = parse_settings(R"(
+listen: 0.0.0.0:8080
+data_dir: /var/lib/eventbrokerd
+in_memory: true
+log_level: debug
+threads: 4
+region: eu-west-1
+)",
+                                 "test.yaml");
+  ASSERT_TRUE(settings) << settings.error().message;
+  EXPECT_EQ(settings->listen.host, "0.0.0.0");
+  EXPECT_EQ(settings->listen.port, 8080);
+  EXPECT_EQ(settings->data_dir, "/var/lib/eventbrokerd");
+  EXPECT_TRUE(settings->in_memory);
+  EXPECT_EQ(settings->log_level, LogLevel::kDebug);
+  EXPECT_EQ(settings->threads, 4u);
+  EXPECT_EQ(settings->region, "eu-west-1");
+  EXPECT_EQ(settings->source, "test.yaml");
+}
+
+TEST(Settings, ThreadsMayBeAuto) {
+  auto settings = parse_settings("threads: auto");
+  ASSERT_TRUE(settings);
+  EXPECT_EQ(settings->threads, 0u);
+}
+
+TEST(Settings, UnknownKeyIsAnErrorWithItsPosition) {
+  auto settings = parse_settings("listen: 127.0.0.1:1\n\n  \nbogus: 1\n", "eb.yaml");
+  ASSERT_FALSE(settings);
+  EXPECT_EQ(settings.error().line, 4);
+  EXPECT_EQ(settings.error().column, 1);
+  EXPECT_TRUE(settings.error().message.starts_with("eb.yaml:4:1: unknown key 'bogus'"))
+      << settings.error().message;
+}
+
+TEST(Settings, BadValuesPointAtTheValue) {
+  struct Case {
+    const char* yaml;
+    int line;
+    int column;
+    const char* fragment;
+  };
+  const Case cases[] = {
+      {"threads: 0", 1, 10, "'threads' must be auto or a number from 1 to 256"},
+      {"threads: 257", 1, 10, "'threads'"},
+      {"threads: many", 1, 10, "'threads'"},
+      {"log_level: loud", 1, 12, "log level must be one of"},
+      {"in_memory: maybe", 1, 12, "'in_memory' must be true or false"},
+      {"listen: 4566", 1, 9, "expected HOST:PORT"},
+      {"listen: localhost:70000", 1, 9, "port must be a number from 0 to 65535"},
+      {"region: US_EAST", 1, 9, "region must be lowercase"},
+      {"data_dir: ''", 1, 11, "'data_dir' must not be empty"},
+      {"data_dir: [a, b]", 1, 11, "'data_dir' must be a single value"},
+      {"# comment\nregion: us-east-1\nthreads: -1", 3, 10, "'threads'"},
+  };
+  for (const Case& c : cases) {
+    auto settings = parse_settings(c.yaml, "x.yaml");
+    ASSERT_FALSE(settings) << c.yaml;
+    EXPECT_EQ(settings.error().line, c.line) << c.yaml;
+    EXPECT_EQ(settings.error().column, c.column) << c.yaml;
+    EXPECT_NE(settings.error().message.find(c.fragment), std::string::npos)
+        << c.yaml << " -> " << settings.error().message;
+  }
+}
+
+TEST(Settings, DuplicateKeyIsAnError) {
+  auto settings = parse_settings("region: us-east-1\nregion: eu-west-1\n");
+  ASSERT_FALSE(settings);
+  EXPECT_EQ(settings.error().line, 2);
+  EXPECT_NE(settings.error().message.find("duplicate key 'region'"), std::string::npos);
+}
+
+TEST(Settings, RootMustBeAMapping) {
+  auto settings = parse_settings("- listen\n- region\n");
+  ASSERT_FALSE(settings);
+  EXPECT_EQ(settings.error().line, 1);
+  EXPECT_NE(settings.error().message.find("mapping"), std::string::npos);
+}
+
+TEST(Settings, YamlSyntaxErrorCarriesItsPosition) {
+  auto settings = parse_settings("listen: 127.0.0.1:1\nregion: [unclosed\n", "bad.yaml");
+  ASSERT_FALSE(settings);
+  EXPECT_GT(settings.error().line, 0);
+  EXPECT_TRUE(settings.error().message.starts_with("bad.yaml:")) << settings.error().message;
+}
+
+TEST(Settings, LoadsAFileAndNamesItInErrors) {
+  const std::string path = ::testing::TempDir() + "eb_settings_test.yaml";
+  {
+    std::ofstream out(path);
+    out << "threads: 2\nlog_level: nope\n";
+  }
+  auto settings = load_settings_file(path);
+  std::remove(path.c_str());
+  ASSERT_FALSE(settings);
+  EXPECT_TRUE(settings.error().message.starts_with(path + ":2:12:")) << settings.error().message;
+}
+
+TEST(Settings, MissingFileIsAnError) {
+  auto settings = load_settings_file("/nonexistent/eventbrokerd.yaml");
+  ASSERT_FALSE(settings);
+  EXPECT_EQ(settings.error().line, 0);
+  EXPECT_NE(settings.error().message.find("cannot open"), std::string::npos);
+}
+
+TEST(Settings, ShippedConfigFileParsesToTheDefaults) {
+  // CMake compiles by absolute path, so the repository root is three levels above this file.
+  const auto root = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "..";
+  auto settings = load_settings_file((root / "config" / "eventbrokerd.yaml").string());
+  ASSERT_TRUE(settings) << settings.error().message;
+  auto defaults = parse_settings("");
+  EXPECT_EQ(format_listen_address(settings->listen), format_listen_address(defaults->listen));
+  EXPECT_EQ(settings->data_dir, defaults->data_dir);
+  EXPECT_EQ(settings->in_memory, defaults->in_memory);
+  EXPECT_EQ(settings->log_level, defaults->log_level);
+  EXPECT_EQ(settings->threads, defaults->threads);
+  EXPECT_EQ(settings->region, defaults->region);
+}
+
+TEST(ListenAddress, ParsesHostsAndPorts) {
+  auto v4 = parse_listen_address("0.0.0.0:0");
+  ASSERT_TRUE(v4);
+  EXPECT_EQ(v4->host, "0.0.0.0");
+  EXPECT_EQ(v4->port, 0);
+  auto name = parse_listen_address("localhost:4566");
+  ASSERT_TRUE(name);
+  EXPECT_EQ(name->host, "localhost");
+  auto v6 = parse_listen_address("[::1]:9000");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 9000);
+  EXPECT_EQ(format_listen_address(*v6), "[::1]:9000");
+  EXPECT_EQ(format_listen_address(*v4), "0.0.0.0:0");
+}
+
+TEST(ListenAddress, RejectsMalformedText) {
+  for (const char* text : {"", "4566", ":4566", "host:", "host:port", "host:-1", "host:65536",
+                           "::1:4566", "[::1]4566", "[::1", "host:45 66"}) {
+    EXPECT_FALSE(parse_listen_address(text)) << text;
+  }
+}
+
+TEST(LogLevel, RoundTrips) {
+  for (auto level : {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn,
+                     LogLevel::kError, LogLevel::kOff}) {
+    auto parsed = parse_log_level(to_string(level));
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(*parsed, level);
+  }
+  EXPECT_FALSE(parse_log_level("INFO"));
+  EXPECT_FALSE(parse_log_level("warning"));
+}
+
+}  // namespace
+}  // namespace eb::config
