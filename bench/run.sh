@@ -9,6 +9,9 @@ DURATION=${BENCH_DURATION:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
 PREFILL=${BENCH_PREFILL:-1000000}
 MOTO_PREFILL=${BENCH_MOTO_PREFILL:-1000}
+# Queue depth wanted before receive-delete (topped up on the prefilled queue): it must outlast
+# the duration, or the run drains the queue and the table says so.
+RD_DEPTH=${BENCH_RD_DEPTH:-2000000}
 PREFILL_TIMEOUT=${BENCH_PREFILL_TIMEOUT:-300}
 RATE=${BENCH_RATE:-5000}
 TARGETS=${BENCH_TARGETS:-"eventbrokerd moto"}
@@ -153,7 +156,7 @@ run_target() {
   cleanup
 
   # One big queue: RSS around the prefill, then a cycle over it (depth stays at N), then
-  # receive-delete drains it (N is meant to outlast the duration; "drained" flags when not).
+  # receive-delete on it, topped up to RD_DEPTH for eventbrokerd (moto stays at its small N).
   start_server "$t" || return 0
   local rss0 rss1 sent
   rss0=$(rss_kb)
@@ -166,7 +169,10 @@ run_target() {
       'BEGIN {printf "%.0f MiB (%.0f B/msg; %d kB -> %d kB over %d msgs)", (b-a)/1024*1e6/n, (b-a)*1024/n, a, b, n}')
   fi
   load "$t" cycle-big --scenario cycle --duration "$DURATION" --queue bench-big
-  load "$t" receive-delete --scenario receive-delete --duration "$DURATION" --queue bench-big
+  local topup=0
+  [[ $t == eventbrokerd ]] && ((RD_DEPTH > n)) && topup=$((RD_DEPTH - n))
+  load "$t" receive-delete --scenario receive-delete --duration "$DURATION" --queue bench-big \
+    --prefill "$topup"
   cleanup
 }
 
@@ -217,7 +223,7 @@ row() {
   row "send-batch (SendMessageBatch×10)" send-batch
   row "cycle (send→receive→delete, empty queue)" cycle
   row "cycle, ${PREFILLED[eventbrokerd]:-$PREFILL} prefilled (moto: ${PREFILLED[moto]:-$MOTO_PREFILL})" cycle-big
-  row "receive-delete (Receive×10 + DeleteBatch), same queue" receive-delete
+  row "receive-delete (Receive×10 + DeleteBatch; depth ${RD_DEPTH}, moto ${PREFILLED[moto]:-$MOTO_PREFILL})" receive-delete
   row "send at fixed $RATE msg/s" rate p99
   echo
   for n in "${NOTES[@]}"; do echo "- $n"; done
