@@ -48,8 +48,8 @@ void MoveTask::tick() {
   std::map<std::string, std::vector<StoredMessage>> by_destination;
   for (auto& m : taken) {
     std::string dest =
-        info_.destination_arn.empty() ? m.dead_letter_source_arn : info_.destination_arn;
-    m.dead_letter_source_arn.clear();
+        info_.destination_arn.empty() ? m.dead_letter_source_arn() : info_.destination_arn;
+    if (m.extras) m.extras->dead_letter_source_arn.clear();
     by_destination[dest].push_back(std::move(m));
   }
   std::string failure;
@@ -60,7 +60,7 @@ void MoveTask::tick() {
       // Nothing is dropped: messages without a destination go back where they were.
       failure = "Destination queue " + arn + " does not exist.";
       if (source) {
-        for (auto& m : messages) m.dead_letter_source_arn = arn;
+        for (auto& m : messages) m.extra().dead_letter_source_arn = arn;
         source->accept(std::move(messages));
       }
       continue;

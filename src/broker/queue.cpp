@@ -32,6 +32,11 @@ std::uint64_t get_be(const unsigned char* in, int bytes) {
 
 }  // namespace
 
+const std::string& StoredMessage::dead_letter_source_arn() const {
+  static const std::string kNone;
+  return extras ? extras->dead_letter_source_arn : kNone;
+}
+
 bool NameSelection::matches(const std::string& name) const {
   if (all) return true;
   if (std::find(names.begin(), names.end(), name) != names.end()) return true;
@@ -203,7 +208,7 @@ std::vector<ReceivedMessage> Queue::take_locked(const ReceiveSpec& spec, Millis 
     if (redrive && m.receive_count >= static_cast<std::uint32_t>(redrive->max_receive_count)) {
       // This receive would exceed maxReceiveCount: the message goes to the DLQ instead.
       deferred.dead_letter_arn = redrive->dead_letter_target_arn;
-      m.dead_letter_source_arn = arn_;
+      m.extra().dead_letter_source_arn = arn_;
       --ready_count_;
       deferred.dead_letters.push_back(std::move(m));
       messages_.erase(it);
@@ -216,13 +221,13 @@ std::vector<ReceivedMessage> Queue::take_locked(const ReceiveSpec& spec, Millis 
     set_timed_locked(m, StoredMessage::State::kInflight, now + visibility);
 
     ReceivedMessage r;
-    r.message_id = m.id;
+    r.message_id = uuid_text(m.id);
     r.receipt_handle = encode_receipt_handle({uid_, m.seq, m.receipt_generation});
     r.body = m.body;
-    r.md5_of_body = m.md5_of_body;
+    r.md5_of_body = to_hex(m.md5_of_body.data(), m.md5_of_body.size());
     const NameSelection& sys = spec.system_attributes;
     if (!sys.empty()) {
-      if (sys.matches("SenderId")) r.attributes.emplace_back("SenderId", m.sender_id);
+      if (sys.matches("SenderId")) r.attributes.emplace_back("SenderId", *m.sender_id);
       if (sys.matches("SentTimestamp")) {
         r.attributes.emplace_back("SentTimestamp", std::to_string(m.sent));
       }
@@ -233,21 +238,24 @@ std::vector<ReceivedMessage> Queue::take_locked(const ReceiveSpec& spec, Millis 
         r.attributes.emplace_back("ApproximateFirstReceiveTimestamp",
                                   std::to_string(m.first_receive));
       }
-      if (auto t = m.system_attributes.find("AWSTraceHeader");
-          t != m.system_attributes.end() && sys.matches("AWSTraceHeader")) {
-        r.attributes.emplace_back("AWSTraceHeader", t->second.string_value);
+      if (m.extras) {
+        const auto& system = m.extras->system_attributes;
+        if (auto t = system.find("AWSTraceHeader");
+            t != system.end() && sys.matches("AWSTraceHeader")) {
+          r.attributes.emplace_back("AWSTraceHeader", t->second.string_value);
+        }
       }
-      if (!m.dead_letter_source_arn.empty() && sys.matches("DeadLetterQueueSourceArn")) {
-        r.attributes.emplace_back("DeadLetterQueueSourceArn", m.dead_letter_source_arn);
+      if (!m.dead_letter_source_arn().empty() && sys.matches("DeadLetterQueueSourceArn")) {
+        r.attributes.emplace_back("DeadLetterQueueSourceArn", m.dead_letter_source_arn());
       }
     }
     const NameSelection& user = spec.message_attributes;
-    if (!user.empty() && !m.attributes.empty()) {
+    if (!user.empty() && m.extras && !m.extras->attributes.empty()) {
       if (user.all) {
-        r.message_attributes = m.attributes;
-        r.md5_of_attributes = m.md5_of_attributes;
+        r.message_attributes = m.extras->attributes;
+        r.md5_of_attributes = m.extras->md5_of_attributes;
       } else {
-        for (const auto& [k, v] : m.attributes) {
+        for (const auto& [k, v] : m.extras->attributes) {
           if (user.matches(k)) r.message_attributes.emplace(k, v);
         }
         r.md5_of_attributes = md5_of_attributes(r.message_attributes);
@@ -355,18 +363,20 @@ Result<SendOutput> Queue::send(SendInput input) {
   const std::size_t size = message_size(input.body, input.attributes);
 
   StoredMessage m;
-  m.id = random_uuid();
-  m.md5_of_body = md5_hex(input.body);
-  m.md5_of_attributes = md5_of_attributes(input.attributes);
+  m.id = random_uuid_bytes();
+  m.md5_of_body = md5(input.body);
   SendOutput out;
-  out.message_id = m.id;
-  out.md5_of_body = m.md5_of_body;
-  out.md5_of_attributes = m.md5_of_attributes;
+  out.message_id = uuid_text(m.id);
+  out.md5_of_body = to_hex(m.md5_of_body.data(), m.md5_of_body.size());
+  out.md5_of_attributes = md5_of_attributes(input.attributes);
   out.md5_of_system_attributes = md5_of_attributes(input.system_attributes);
+  if (!input.attributes.empty() || !input.system_attributes.empty()) {
+    MessageExtras& extras = m.extra();
+    extras.md5_of_attributes = out.md5_of_attributes;
+    extras.attributes = std::move(input.attributes);
+    extras.system_attributes = std::move(input.system_attributes);
+  }
   m.body = std::move(input.body);
-  m.attributes = std::move(input.attributes);
-  m.system_attributes = std::move(input.system_attributes);
-  m.sender_id = std::move(input.sender_id);
 
   std::shared_ptr<Queue> dlq;
   Deferred deferred;
@@ -380,6 +390,10 @@ Result<SendOutput> Queue::send(SendInput input) {
     }
     const Millis now = clock_.now_ms();
     const int delay = input.delay_seconds.value_or(config_.delay_seconds);
+    if (!last_sender_ || *last_sender_ != input.sender_id) {
+      last_sender_ = std::make_shared<const std::string>(std::move(input.sender_id));
+    }
+    m.sender_id = last_sender_;
     m.seq = next_seq_++;
     m.sent = now;
     m.state = StoredMessage::State::kReady;

@@ -24,18 +24,24 @@
 
 namespace eb::broker {
 
+// What most messages never have, kept out of line so a plain message stays small
+// (memory per queued message is a product target).
+struct MessageExtras {
+  MessageAttributes attributes;
+  MessageAttributes system_attributes;  // AWSTraceHeader
+  std::string md5_of_attributes;
+  std::string dead_letter_source_arn;
+};
+
 struct StoredMessage {
   enum class State : std::uint8_t { kDelayed, kReady, kInflight };
 
   std::uint64_t seq = 0;
-  std::string id;
+  Uuid id{};
+  Md5Digest md5_of_body{};
   std::string body;
-  MessageAttributes attributes;
-  MessageAttributes system_attributes;  // AWSTraceHeader
-  std::string md5_of_body;
-  std::string md5_of_attributes;
-  std::string sender_id;
-  std::string dead_letter_source_arn;
+  std::shared_ptr<const std::string> sender_id;  // shared by consecutive sends of one sender
+  std::unique_ptr<MessageExtras> extras;         // null when there is nothing in it
   Millis sent = 0;
   Millis visible_at = 0;
   Millis first_receive = 0;
@@ -44,6 +50,12 @@ struct StoredMessage {
   std::uint32_t receipt_generation = 0;  // bumps on every receive; older handles go stale
   std::uint32_t epoch = 0;               // bumps on every state change; stale index entries
   State state = State::kReady;
+
+  MessageExtras& extra() {
+    if (!extras) extras = std::make_unique<MessageExtras>();
+    return *extras;
+  }
+  const std::string& dead_letter_source_arn() const;
 };
 
 // Fields of a receipt handle. The text form is opaque to clients and survives restarts.
@@ -159,6 +171,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   bool shut_down_ = false;
 
   std::uint64_t next_seq_ = 1;
+  std::shared_ptr<const std::string> last_sender_;
   std::unordered_map<std::uint64_t, StoredMessage> messages_;
   MinHeap ready_;      // when = seq: oldest first
   MinHeap timed_;      // delayed and in-flight messages by the time they become visible

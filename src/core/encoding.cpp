@@ -63,19 +63,23 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-std::string random_uuid() {
+Uuid random_uuid_bytes() {
   // A per-thread PRNG seeded once from the OS: message ids need uniqueness, not secrecy,
   // and a syscall per id would cost more than the rest of a send.
   thread_local std::mt19937_64 gen{std::random_device{}()};
   std::uint64_t hi = gen(), lo = gen();
   hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // RFC 4122 variant
-  std::array<std::uint8_t, 16> b{};
+  Uuid b{};
   for (int i = 0; i < 8; ++i) {
     b[i] = static_cast<std::uint8_t>(hi >> (56 - 8 * i));
     b[8 + i] = static_cast<std::uint8_t>(lo >> (56 - 8 * i));
   }
-  std::string hex = to_hex(b.data(), b.size());
+  return b;
+}
+
+std::string uuid_text(const Uuid& uuid) {
+  std::string hex = to_hex(uuid.data(), uuid.size());
   return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' +
          hex.substr(16, 4) + '-' + hex.substr(20);
 }

@@ -22,7 +22,10 @@ std::string base64_encode(std::string_view data);
 // Standard alphabet with padding; nullopt when the input is not valid base64.
 std::optional<std::string> base64_decode(std::string_view text);
 
-// Random version-4 UUID in its 36-character text form.
-std::string random_uuid();
+using Uuid = std::array<std::uint8_t, 16>;
+// Random version-4 UUID; its 36-character text form.
+Uuid random_uuid_bytes();
+std::string uuid_text(const Uuid& uuid);
+inline std::string random_uuid() { return uuid_text(random_uuid_bytes()); }
 
 }  // namespace eb
