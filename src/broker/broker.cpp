@@ -392,14 +392,19 @@ Result<BatchOutput<SendOutput>> Broker::send_message_batch(
                             "bytes.",
                             total));
   }
-  BatchOutput<SendOutput> out;
+  std::vector<SendInput> inputs;
+  inputs.reserve(entries.size());
   for (auto& e : entries) {
     if (e.input.sender_id.empty()) e.input.sender_id = options_.account_id;
-    auto r = (*q)->send(std::move(e.input));
-    if (r) {
-      out.successful.emplace_back(e.id, std::move(*r));
+    inputs.push_back(std::move(e.input));
+  }
+  auto results = (*q)->send_all(std::move(inputs));
+  BatchOutput<SendOutput> out;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i]) {
+      out.successful.emplace_back(std::move(entries[i].id), std::move(*results[i]));
     } else {
-      out.failed.push_back({e.id, std::move(r.error()), true});
+      out.failed.push_back({std::move(entries[i].id), std::move(results[i].error()), true});
     }
   }
   return out;

@@ -338,7 +338,7 @@ void Queue::run(Deferred& deferred, const std::shared_ptr<Queue>& dlq) {
   for (auto& [done, messages] : deferred.completions) done(std::move(messages));
 }
 
-Result<SendOutput> Queue::send(SendInput input) {
+Result<Queue::Prepared> Queue::prepare(SendInput input) {
   if (input.delay_seconds &&
       (*input.delay_seconds < 0 || *input.delay_seconds > kMaxDelaySeconds)) {
     return fail(Errc::kInvalidParameterValue,
@@ -360,12 +360,14 @@ Result<SendOutput> Queue::send(SendInput input) {
     return fail(Errc::kInvalidParameterValue,
                 "The request include parameter that is not valid for this queue type");
   }
-  const std::size_t size = message_size(input.body, input.attributes);
-
-  StoredMessage m;
+  Prepared p;
+  p.size = message_size(input.body, input.attributes);
+  p.delay_seconds = input.delay_seconds;
+  p.sender_id = std::move(input.sender_id);
+  StoredMessage& m = p.message;
   m.id = random_uuid_bytes();
   m.md5_of_body = md5(input.body);
-  SendOutput out;
+  SendOutput& out = p.output;
   out.message_id = uuid_text(m.id);
   out.md5_of_body = to_hex(m.md5_of_body.data(), m.md5_of_body.size());
   out.md5_of_attributes = md5_of_attributes(input.attributes);
@@ -377,34 +379,51 @@ Result<SendOutput> Queue::send(SendInput input) {
     extras.system_attributes = std::move(input.system_attributes);
   }
   m.body = std::move(input.body);
+  return p;
+}
+
+Result<SendOutput> Queue::insert_locked(Prepared& p, Millis now) {
+  if (p.size > static_cast<std::size_t>(config_.maximum_message_size)) {
+    return fail(Errc::kInvalidParameterValue,
+                fmt::format("One or more parameters are invalid. Reason: Message must be "
+                            "shorter than {} bytes.",
+                            config_.maximum_message_size));
+  }
+  const int delay = p.delay_seconds.value_or(config_.delay_seconds);
+  if (!last_sender_ || *last_sender_ != p.sender_id) {
+    last_sender_ = std::make_shared<const std::string>(std::move(p.sender_id));
+  }
+  StoredMessage& m = p.message;
+  m.sender_id = last_sender_;
+  m.seq = next_seq_++;
+  m.sent = now;
+  m.state = StoredMessage::State::kReady;
+  auto [it, inserted] = messages_.emplace(m.seq, std::move(m));
+  StoredMessage& stored = it->second;
+  ++ready_count_;
+  retention_.push({stored.sent, stored.seq, 0});
+  if (delay > 0) {
+    set_timed_locked(stored, StoredMessage::State::kDelayed, now + delay * kSecond);
+  } else {
+    ready_.push({static_cast<Millis>(stored.seq), stored.seq, stored.epoch});
+  }
+  return std::move(p.output);
+}
+
+std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
+  std::vector<Result<SendOutput>> results;
+  std::vector<Result<Prepared>> prepared;
+  prepared.reserve(inputs.size());
+  for (auto& in : inputs) prepared.push_back(prepare(std::move(in)));
+  results.reserve(prepared.size());
 
   std::shared_ptr<Queue> dlq;
   Deferred deferred;
   {
     std::unique_lock lock(mu_);
-    if (size > static_cast<std::size_t>(config_.maximum_message_size)) {
-      return fail(Errc::kInvalidParameterValue,
-                  fmt::format("One or more parameters are invalid. Reason: Message must be "
-                              "shorter than {} bytes.",
-                              config_.maximum_message_size));
-    }
     const Millis now = clock_.now_ms();
-    const int delay = input.delay_seconds.value_or(config_.delay_seconds);
-    if (!last_sender_ || *last_sender_ != input.sender_id) {
-      last_sender_ = std::make_shared<const std::string>(std::move(input.sender_id));
-    }
-    m.sender_id = last_sender_;
-    m.seq = next_seq_++;
-    m.sent = now;
-    m.state = StoredMessage::State::kReady;
-    auto [it, inserted] = messages_.emplace(m.seq, std::move(m));
-    StoredMessage& stored = it->second;
-    ++ready_count_;
-    retention_.push({stored.sent, stored.seq, 0});
-    if (delay > 0) {
-      set_timed_locked(stored, StoredMessage::State::kDelayed, now + delay * kSecond);
-    } else {
-      ready_.push({static_cast<Millis>(stored.seq), stored.seq, stored.epoch});
+    for (auto& p : prepared) {
+      results.push_back(p ? insert_locked(*p, now) : std::unexpected(std::move(p.error())));
     }
     if (!waiters_.empty()) {
       if (config_.redrive_policy) {
@@ -420,7 +439,13 @@ Result<SendOutput> Queue::send(SendInput input) {
     }
   }
   run(deferred, dlq);
-  return out;
+  return results;
+}
+
+Result<SendOutput> Queue::send(SendInput input) {
+  std::vector<SendInput> one;
+  one.push_back(std::move(input));
+  return std::move(send_all(std::move(one)).front());
 }
 
 void Queue::receive(ReceiveSpec spec, ReceiveCallback done) {

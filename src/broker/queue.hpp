@@ -99,6 +99,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void remove_tags(const std::vector<std::string>& keys);
 
   Result<SendOutput> send(SendInput input);
+  // Sends several messages under one lock acquisition; one result per input, in order.
+  std::vector<Result<SendOutput>> send_all(std::vector<SendInput> inputs);
   void receive(ReceiveSpec spec, ReceiveCallback done);
   Result<Empty> delete_message(const std::string& receipt_handle);
   Result<Empty> change_visibility(const std::string& receipt_handle, int timeout_seconds);
@@ -138,7 +140,18 @@ class Queue : public std::enable_shared_from_this<Queue> {
   };
   using MinHeap = std::priority_queue<IndexEntry, std::vector<IndexEntry>, std::greater<>>;
 
+  // A validated message, built outside the lock.
+  struct Prepared {
+    StoredMessage message;
+    SendOutput output;
+    std::size_t size = 0;
+    std::optional<int> delay_seconds;
+    std::string sender_id;
+  };
+  Result<Prepared> prepare(SendInput input);
+
   // All of the below run with mu_ held.
+  Result<SendOutput> insert_locked(Prepared& p, Millis now);
   void refresh_locked(Millis now);
   void make_ready_locked(StoredMessage& m);
   void set_timed_locked(StoredMessage& m, StoredMessage::State state, Millis visible_at);

@@ -31,6 +31,15 @@ Result<int> parse_query_int(std::string_view name, const std::string& text) {
   return static_cast<int>(v);
 }
 
+// A per-thread parser reused across requests: it keeps its buffers, so a request costs no
+// parser allocation. Params share it by shared_ptr; while any Params still holds it (a receive
+// answering later), the next request on this thread gets a fresh parser instead.
+std::shared_ptr<simdjson::dom::parser> acquire_parser() {
+  thread_local auto cached = std::make_shared<simdjson::dom::parser>();
+  if (cached.use_count() == 1) return cached;
+  return std::make_shared<simdjson::dom::parser>();
+}
+
 }  // namespace
 
 const FormNode* FormNode::child(std::string_view name) const {
@@ -54,7 +63,7 @@ std::vector<const FormNode*> FormNode::indexed() const {
 
 Result<Params> Params::from_json(std::string_view body) {
   Params p;
-  p.parser_ = std::make_shared<simdjson::dom::parser>();
+  p.parser_ = acquire_parser();
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) body = "{}";
   simdjson::dom::element doc;
   if (auto err = p.parser_->parse(body.data(), body.size()).get(doc)) {
