@@ -7,7 +7,7 @@
 #include <array>
 #include <charconv>
 
-#include "broker/json_text.hpp"
+#include "core/json_escape.hpp"
 
 namespace eb::broker {
 namespace {

@@ -4,42 +4,14 @@
 
 #include <boost/beast/http/verb.hpp>
 
+#include "core/json_escape.hpp"
+
 namespace eb::api::admin {
 namespace http = boost::beast::http;
 
 namespace {
 
-// Just enough JSON escaping for the messages below, which echo the request path.
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
+std::string json_string(std::string_view text) { return '"' + json_escape(text) + '"'; }
 
 net::HttpResponse json_response(http::status status, std::string body) {
   net::HttpResponse res{status, 11};

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_escape.hpp"
+
 namespace eb::api::aws {
 
 class JsonWriter {
@@ -42,9 +44,7 @@ class JsonWriter {
   bool need_comma_ = false;
 };
 
-// Appends `text` as a JSON string body (no surrounding quotes): '"' and '\\' escaped, control
-// characters below 0x20 as \n \r \t \b \f or \u00XX, every other byte (UTF-8) as is.
-void append_json_escaped(std::string& out, std::string_view text);
-std::string json_escape(std::string_view text);
+using eb::append_json_escaped;
+using eb::json_escape;
 
 }  // namespace eb::api::aws
