@@ -143,7 +143,8 @@ Result<Empty> Broker::validate_redrive_target(const std::string& source_name,
   if (it == attributes.end() || it->second.empty()) return Empty{};
   auto parsed = QueueConfig{}.with({{"RedrivePolicy", it->second}}, false);
   if (!parsed) return std::unexpected(parsed.error());
-  const auto& target_arn = parsed->redrive_policy->dead_letter_target_arn;
+  // A non-empty RedrivePolicy that parsed always yields a policy.
+  const auto& target_arn = parsed->redrive_policy.value().dead_letter_target_arn;
   auto target = find_by_arn(target_arn);
   if (!target) {
     return std::unexpected(
@@ -477,9 +478,9 @@ Result<BatchOutput<Empty>> Broker::delete_message_batch(
   for (auto& e : entries) {
     auto r = (*q)->delete_message(e.input);
     if (r) {
-      out.successful.emplace_back(e.id, Empty{});
+      out.successful.emplace_back(std::move(e.id), Empty{});
     } else {
-      out.failed.push_back({e.id, std::move(r.error()), true});
+      out.failed.push_back({std::move(e.id), std::move(r.error()), true});
     }
   }
   return out;
@@ -508,9 +509,9 @@ Result<BatchOutput<Empty>> Broker::change_message_visibility_batch(
     auto r =
         (*q)->change_visibility(e.input.receipt_handle, e.input.visibility_timeout.value_or(0));
     if (r) {
-      out.successful.emplace_back(e.id, Empty{});
+      out.successful.emplace_back(std::move(e.id), Empty{});
     } else {
-      out.failed.push_back({e.id, std::move(r.error()), true});
+      out.failed.push_back({std::move(e.id), std::move(r.error()), true});
     }
   }
   return out;

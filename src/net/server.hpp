@@ -20,8 +20,8 @@ namespace eb::net {
 struct ServerOptions {
   std::string address = "127.0.0.1";  // an IP literal or a host name resolved at listen()
   std::uint16_t port = 4566;          // 0: any free port, see Server::local_port()
-  std::size_t header_limit = 16 * 1024;
-  std::size_t body_limit = 8 * 1024 * 1024;  // larger bodies are answered 413
+  std::size_t header_limit = std::size_t{16} * 1024;
+  std::size_t body_limit = std::size_t{8} * 1024 * 1024;  // larger bodies are answered 413
   // Once a request's first byte has arrived, its headers and body must arrive within this,
   // so a client that stalls mid-request cannot hold a connection forever.
   std::chrono::milliseconds request_timeout{15'000};

@@ -123,8 +123,8 @@ Result<std::optional<std::string>> Params::string(std::string_view name) const {
 Result<std::string> Params::required_string(std::string_view name) const {
   auto v = string(name);
   if (!v) return std::unexpected(v.error());
-  if (!*v) return std::unexpected(missing(name));
-  return std::move(**v);
+  if (!v->has_value()) return std::unexpected(missing(name));
+  return std::move(v->value());
 }
 
 Result<std::optional<int>> Params::integer(std::string_view name) const {

@@ -23,7 +23,6 @@ struct Call {
   aws::AwsRequest request;
   net::Respond respond;
   broker::Broker& broker;
-  std::optional<Params> params;
 
   ResponseWriter writer() const {
     return ResponseWriter(request.protocol, request.action, request.request_id);
@@ -58,8 +57,8 @@ struct Call {
   }
 
   // The queue a call addresses: QueueUrl, or for the query protocol the URL it was posted to.
-  Result<std::string> queue_name() const {
-    auto url = params->string("QueueUrl");
+  Result<std::string> queue_name(const Params& params) const {
+    auto url = params.string("QueueUrl");
     if (!url) return std::unexpected(url.error());
     if (!*url) {
       if (request.protocol == aws::Protocol::kQuery) {
@@ -74,9 +73,10 @@ struct Call {
 };
 
 using CallPtr = std::shared_ptr<Call>;
-using ActionFn = void (*)(const CallPtr&);
+using ActionFn = void (*)(const CallPtr&, const Params&);
 
 // Unwraps a Result inside an action: answers the error and returns from the action.
+// NOLINTBEGIN(bugprone-macro-parentheses): `var` names a declaration.
 #define EB_TRY(var, expr)              \
   auto var##_result = (expr);          \
   if (!var##_result) {                 \
@@ -84,6 +84,7 @@ using ActionFn = void (*)(const CallPtr&);
     return;                            \
   }                                    \
   [[maybe_unused]] auto var = std::move(*var##_result)
+// NOLINTEND(bugprone-macro-parentheses)
 
 template <class T>
 void write_batch(const CallPtr& call, const broker::BatchOutput<T>& out,
@@ -166,8 +167,7 @@ Result<broker::ListQueuesInput> decode_page(const Params& p) {
   return in;
 }
 
-void create_queue(const CallPtr& call) {
-  const Params& p = *call->params;
+void create_queue(const CallPtr& call, const Params& p) {
   broker::CreateQueueInput in;
   EB_TRY(name, p.required_string("QueueName"));
   EB_TRY(attributes, p.string_map("Attributes", "Attribute", "Name", "Value"));
@@ -181,14 +181,13 @@ void create_queue(const CallPtr& call) {
   call->reply(w);
 }
 
-void delete_queue(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
+void delete_queue(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
   EB_TRY(done, call->broker.delete_queue(queue));
   call->reply_empty();
 }
 
-void get_queue_url(const CallPtr& call) {
-  const Params& p = *call->params;
+void get_queue_url(const CallPtr& call, const Params& p) {
   EB_TRY(name, p.required_string("QueueName"));
   EB_TRY(owner, p.string("QueueOwnerAWSAccountId"));
   if (owner && *owner != call->broker.options().account_id) {
@@ -201,8 +200,7 @@ void get_queue_url(const CallPtr& call) {
   call->reply(w);
 }
 
-void list_queues(const CallPtr& call) {
-  const Params& p = *call->params;
+void list_queues(const CallPtr& call, const Params& p) {
   EB_TRY(in, decode_page(p));
   EB_TRY(prefix, p.string("QueueNamePrefix"));
   in.prefix = prefix.value_or("");
@@ -210,9 +208,9 @@ void list_queues(const CallPtr& call) {
   write_page(call, out, "QueueUrls");
 }
 
-void get_queue_attributes(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
-  EB_TRY(names, call->params->strings("AttributeNames", "AttributeName"));
+void get_queue_attributes(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
+  EB_TRY(names, p.strings("AttributeNames", "AttributeName"));
   EB_TRY(attributes, call->broker.get_queue_attributes(queue, names));
   auto w = call->writer();
   if (!attributes.empty()) {
@@ -223,29 +221,29 @@ void get_queue_attributes(const CallPtr& call) {
   call->reply(w);
 }
 
-void set_queue_attributes(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
-  if (!call->params->has("Attributes", "Attribute")) {
+void set_queue_attributes(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
+  if (!p.has("Attributes", "Attribute")) {
     call->error({Errc::kMissingParameter, "The request must contain the parameter Attributes."});
     return;
   }
-  EB_TRY(attributes, call->params->string_map("Attributes", "Attribute", "Name", "Value"));
+  EB_TRY(attributes, p.string_map("Attributes", "Attribute", "Name", "Value"));
   EB_TRY(done, call->broker.set_queue_attributes(queue, attributes));
   call->reply_empty();
 }
 
-void send_message(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
-  EB_TRY(in, decode_send(*call->params, call->request));
+void send_message(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
+  EB_TRY(in, decode_send(p, call->request));
   EB_TRY(out, call->broker.send_message(queue, std::move(in)));
   auto w = call->writer();
   write_send(w, out);
   call->reply(w);
 }
 
-void send_message_batch(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
-  EB_TRY(entries, call->params->entries("Entries", "SendMessageBatchRequestEntry"));
+void send_message_batch(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
+  EB_TRY(entries, p.entries("Entries", "SendMessageBatchRequestEntry"));
   std::vector<broker::BatchEntry<broker::SendInput>> batch;
   batch.reserve(entries.size());
   for (const Params& e : entries) {
@@ -257,9 +255,8 @@ void send_message_batch(const CallPtr& call) {
   write_batch<broker::SendOutput>(call, out, "SendMessageBatchResultEntry", &write_send);
 }
 
-void receive_message(const CallPtr& call) {
-  const Params& p = *call->params;
-  EB_TRY(queue, call->queue_name());
+void receive_message(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
   broker::ReceiveInput in;
   EB_TRY(names, p.strings("AttributeNames", "AttributeName"));
   EB_TRY(system_names, p.strings("MessageSystemAttributeNames", "MessageSystemAttributeName"));
@@ -275,7 +272,6 @@ void receive_message(const CallPtr& call) {
   in.visibility_timeout = visibility;
   in.wait_seconds = wait;
   in.receive_request_attempt_id = attempt.value_or("");
-  call->params.reset();  // the JSON document is not needed while the receive waits
   call->broker.receive_message(queue, std::move(in), [call](auto result) {
     if (!result) return call->error(result.error());
     auto w = call->writer();
@@ -314,16 +310,16 @@ void receive_message(const CallPtr& call) {
   });
 }
 
-void delete_message(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
-  EB_TRY(handle, call->params->required_string("ReceiptHandle"));
+void delete_message(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
+  EB_TRY(handle, p.required_string("ReceiptHandle"));
   EB_TRY(done, call->broker.delete_message(queue, handle));
   call->reply_empty();
 }
 
-void delete_message_batch(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
-  EB_TRY(entries, call->params->entries("Entries", "DeleteMessageBatchRequestEntry"));
+void delete_message_batch(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
+  EB_TRY(entries, p.entries("Entries", "DeleteMessageBatchRequestEntry"));
   std::vector<broker::BatchEntry<std::string>> batch;
   for (const Params& e : entries) {
     EB_TRY(id, e.required_string("Id"));
@@ -334,17 +330,17 @@ void delete_message_batch(const CallPtr& call) {
   write_batch<broker::Empty>(call, out, "DeleteMessageBatchResultEntry", nullptr);
 }
 
-void change_message_visibility(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
-  EB_TRY(handle, call->params->required_string("ReceiptHandle"));
-  EB_TRY(timeout, call->params->integer("VisibilityTimeout"));
+void change_message_visibility(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
+  EB_TRY(handle, p.required_string("ReceiptHandle"));
+  EB_TRY(timeout, p.integer("VisibilityTimeout"));
   EB_TRY(done, call->broker.change_message_visibility(queue, {handle, timeout}));
   call->reply_empty();
 }
 
-void change_message_visibility_batch(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
-  EB_TRY(entries, call->params->entries("Entries", "ChangeMessageVisibilityBatchRequestEntry"));
+void change_message_visibility_batch(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
+  EB_TRY(entries, p.entries("Entries", "ChangeMessageVisibilityBatchRequestEntry"));
   std::vector<broker::BatchEntry<broker::ChangeVisibilityInput>> batch;
   for (const Params& e : entries) {
     EB_TRY(id, e.required_string("Id"));
@@ -356,28 +352,28 @@ void change_message_visibility_batch(const CallPtr& call) {
   write_batch<broker::Empty>(call, out, "ChangeMessageVisibilityBatchResultEntry", nullptr);
 }
 
-void purge_queue(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
+void purge_queue(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
   EB_TRY(done, call->broker.purge_queue(queue));
   call->reply_empty();
 }
 
-void tag_queue(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
-  EB_TRY(tags, call->params->string_map("Tags", "Tag", "Key", "Value"));
+void tag_queue(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
+  EB_TRY(tags, p.string_map("Tags", "Tag", "Key", "Value"));
   EB_TRY(done, call->broker.tag_queue(queue, tags));
   call->reply_empty();
 }
 
-void untag_queue(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
-  EB_TRY(keys, call->params->strings("TagKeys", "TagKey"));
+void untag_queue(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
+  EB_TRY(keys, p.strings("TagKeys", "TagKey"));
   EB_TRY(done, call->broker.untag_queue(queue, keys));
   call->reply_empty();
 }
 
-void list_queue_tags(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
+void list_queue_tags(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
   EB_TRY(tags, call->broker.list_queue_tags(queue));
   auto w = call->writer();
   if (!tags.empty()) {
@@ -388,15 +384,14 @@ void list_queue_tags(const CallPtr& call) {
   call->reply(w);
 }
 
-void list_dead_letter_source_queues(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
-  EB_TRY(in, decode_page(*call->params));
+void list_dead_letter_source_queues(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
+  EB_TRY(in, decode_page(p));
   EB_TRY(out, call->broker.list_dead_letter_source_queues(queue, in));
   write_page(call, out, "queueUrls");
 }
 
-void start_message_move_task(const CallPtr& call) {
-  const Params& p = *call->params;
+void start_message_move_task(const CallPtr& call, const Params& p) {
   broker::MoveTaskInput in;
   EB_TRY(source, p.required_string("SourceArn"));
   EB_TRY(destination, p.string("DestinationArn"));
@@ -410,16 +405,15 @@ void start_message_move_task(const CallPtr& call) {
   call->reply(w);
 }
 
-void cancel_message_move_task(const CallPtr& call) {
-  EB_TRY(handle, call->params->required_string("TaskHandle"));
+void cancel_message_move_task(const CallPtr& call, const Params& p) {
+  EB_TRY(handle, p.required_string("TaskHandle"));
   EB_TRY(moved, call->broker.cancel_message_move_task(handle));
   auto w = call->writer();
   w.field("ApproximateNumberOfMessagesMoved", moved);
   call->reply(w);
 }
 
-void list_message_move_tasks(const CallPtr& call) {
-  const Params& p = *call->params;
+void list_message_move_tasks(const CallPtr& call, const Params& p) {
   EB_TRY(source, p.required_string("SourceArn"));
   EB_TRY(max, p.integer("MaxResults"));
   EB_TRY(tasks, call->broker.list_message_move_tasks(source, max));
@@ -443,9 +437,8 @@ void list_message_move_tasks(const CallPtr& call) {
   call->reply(w);
 }
 
-void add_permission(const CallPtr& call) {
-  const Params& p = *call->params;
-  EB_TRY(queue, call->queue_name());
+void add_permission(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
   broker::PermissionInput in;
   EB_TRY(label, p.required_string("Label"));
   EB_TRY(accounts, p.strings("AWSAccountIds", "AWSAccountId"));
@@ -457,9 +450,9 @@ void add_permission(const CallPtr& call) {
   call->reply_empty();
 }
 
-void remove_permission(const CallPtr& call) {
-  EB_TRY(queue, call->queue_name());
-  EB_TRY(label, call->params->required_string("Label"));
+void remove_permission(const CallPtr& call, const Params& p) {
+  EB_TRY(queue, call->queue_name(p));
+  EB_TRY(label, p.required_string("Label"));
   EB_TRY(done, call->broker.remove_permission(queue, label));
   call->reply_empty();
 }
@@ -502,21 +495,22 @@ SqsService::SqsService(broker::Broker& broker) : broker_(broker) {}
 bool SqsService::knows_action(std::string_view action) const { return actions().contains(action); }
 
 void SqsService::handle(aws::AwsRequest&& request, net::Respond respond) {
-  auto call = std::make_shared<Call>(Call{std::move(request), std::move(respond), broker_, {}});
+  auto call = std::make_shared<Call>(Call{std::move(request), std::move(respond), broker_});
   auto it = actions().find(call->request.action);
   if (it == actions().end()) {
     call->error({Errc::kInvalidAction, fmt::format("The action {} is not valid for this endpoint.",
                                                    call->request.action)});
     return;
   }
+  // The parameters live for this call only: a parked receive keeps what it decoded, not
+  // the request document.
   if (call->request.protocol == aws::Protocol::kJson) {
     auto params = Params::from_json(call->request.http.body());
     if (!params) return call->error(params.error());
-    call->params.emplace(std::move(*params));
+    it->second(call, *params);
   } else {
-    call->params.emplace(Params::from_form(call->request.form));
+    it->second(call, Params::from_form(call->request.form));
   }
-  it->second(call);
 }
 
 }  // namespace eb::api::sqs
