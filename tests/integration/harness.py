@@ -7,10 +7,12 @@ The binary comes from $EB_BINARY (set by ctest) or build/test/eventbrokerd. The 
 listens on a free port, which is read from its startup log line.
 """
 
+import hashlib
 import json
 import os
 import re
 import signal
+import struct
 import subprocess
 import threading
 import time
@@ -160,3 +162,24 @@ def boto3_client(service, endpoint):
         aws_secret_access_key="test",
         config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
     )
+
+
+def md5_of_message_attributes(attributes):
+    """AWS's MD5OfMessageAttributes: length-prefixed name, type, transport byte and value,
+    names sorted by byte value. `attributes` is {name: {DataType, StringValue | BinaryValue (bytes)}}."""
+    digest = hashlib.md5()
+
+    def put(data):
+        digest.update(struct.pack(">I", len(data)) + data)
+
+    for name in sorted(attributes, key=lambda n: n.encode("utf-8")):
+        value = attributes[name]
+        put(name.encode("utf-8"))
+        put(value["DataType"].encode("utf-8"))
+        if "BinaryValue" in value:
+            digest.update(b"\x02")
+            put(value["BinaryValue"])
+        else:
+            digest.update(b"\x01")
+            put(value["StringValue"].encode("utf-8"))
+    return digest.hexdigest()

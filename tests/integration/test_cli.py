@@ -7,37 +7,17 @@ import hashlib
 import json
 import os
 import shutil
-import struct
 import subprocess
 import tempfile
 import unittest
 
-from harness import Daemon
+from harness import Daemon, md5_of_message_attributes
 
 AWS = shutil.which("aws")
 ACCOUNT = "000000000000"
 CLI_TIMEOUT = 60
 
 
-def md5_of_message_attributes(attributes):
-    """AWS's MD5OfMessageAttributes: length-prefixed name, type, transport byte and value,
-    names sorted by byte value."""
-    digest = hashlib.md5()
-
-    def put(data):
-        digest.update(struct.pack(">I", len(data)) + data)
-
-    for name in sorted(attributes, key=lambda n: n.encode("utf-8")):
-        value = attributes[name]
-        put(name.encode("utf-8"))
-        put(value["DataType"].encode("utf-8"))
-        if "BinaryValue" in value:
-            digest.update(b"\x02")
-            put(value["BinaryValue"])
-        else:
-            digest.update(b"\x01")
-            put(value["StringValue"].encode("utf-8"))
-    return digest.hexdigest()
 
 
 @unittest.skipIf(AWS is None, "the aws CLI is not installed")

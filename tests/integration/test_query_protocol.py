@@ -8,7 +8,6 @@ import base64
 import hashlib
 import http.client
 import json
-import struct
 import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -17,7 +16,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from harness import Daemon
+from harness import Daemon, md5_of_message_attributes
 
 NS = "http://queue.amazonaws.com/doc/2012-11-05/"
 VERSION = "2012-11-05"
@@ -88,24 +87,6 @@ def strip_namespaces(root):
     return root
 
 
-def md5_of_message_attributes(attributes):
-    """AWS's MD5OfMessageAttributes over {name: {DataType, StringValue|BinaryValue(bytes)}}."""
-    digest = hashlib.md5()
-
-    def put(data):
-        digest.update(struct.pack(">I", len(data)) + data)
-
-    for name in sorted(attributes, key=lambda n: n.encode("utf-8")):
-        value = attributes[name]
-        put(name.encode("utf-8"))
-        put(value["DataType"].encode("utf-8"))
-        if "BinaryValue" in value:
-            digest.update(b"\x02")
-            put(value["BinaryValue"])
-        else:
-            digest.update(b"\x01")
-            put(value["StringValue"].encode("utf-8"))
-    return digest.hexdigest()
 
 
 def q(path):
