@@ -20,7 +20,8 @@ std::size_t decode_utf8(std::string_view text, std::size_t i, std::uint32_t& cp)
   if (b < 0x80) {
     cp = b;
     return 1;
-  } else if ((b & 0xE0) == 0xC0) {
+  }
+  if ((b & 0xE0) == 0xC0) {
     cp = b & 0x1F;
     len = 2;
   } else if ((b & 0xF0) == 0xE0) {

@@ -15,7 +15,7 @@ constexpr Millis kUnpacedTick = 10;
 constexpr Millis kPacedTick = 1000;
 }  // namespace
 
-MoveTask::MoveTask(Broker& broker, std::shared_ptr<Queue> source, MoveTaskInfo info)
+MoveTask::MoveTask(Broker& broker, const std::shared_ptr<Queue>& source, MoveTaskInfo info)
     : broker_(broker), source_(source), source_arn_(source->arn()), info_(std::move(info)) {}
 
 void MoveTask::start() { schedule(broker_.clock_.now_ms()); }

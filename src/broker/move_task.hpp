@@ -15,7 +15,7 @@ class Queue;
 
 class MoveTask : public std::enable_shared_from_this<MoveTask> {
  public:
-  MoveTask(Broker& broker, std::shared_ptr<Queue> source, MoveTaskInfo info);
+  MoveTask(Broker& broker, const std::shared_ptr<Queue>& source, MoveTaskInfo info);
   void start();
   // Returns the number moved so far; false when the task is no longer running.
   Result<std::int64_t> cancel();

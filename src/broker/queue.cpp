@@ -33,8 +33,8 @@ std::uint64_t get_be(const unsigned char* in, int bytes) {
 }  // namespace
 
 const std::string& StoredMessage::dead_letter_source_arn() const {
-  static const std::string kNone;
-  return extras ? extras->dead_letter_source_arn : kNone;
+  static const std::string none;
+  return extras ? extras->dead_letter_source_arn : none;
 }
 
 bool NameSelection::matches(const std::string& name) const {
@@ -467,7 +467,7 @@ void Queue::receive(ReceiveSpec spec, ReceiveCallback done) {
     }
   }
   run(deferred, dlq);
-  if (!parked) done(std::move(got));
+  if (!parked) done(std::move(got));  // NOLINT(bugprone-use-after-move): moved only when parked
 }
 
 StoredMessage* Queue::find_locked(const ReceiptHandle& handle) {
