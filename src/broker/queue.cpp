@@ -425,27 +425,40 @@ std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
     for (auto& p : prepared) {
       results.push_back(p ? insert_locked(*p, now) : std::unexpected(std::move(p.error())));
     }
-    if (!waiters_.empty()) {
-      if (config_.redrive_policy) {
-        // Resolving needs the registry, not this lock; the rare redrive case pays a relock.
-        lock.unlock();
-        dlq = dead_letter_target();
-        lock.lock();
-      }
-      const Millis t = clock_.now_ms();
-      refresh_locked(t);
-      serve_waiters_locked(t, dlq.get(), deferred);
-      rearm_locked(t);
-    }
+    serve_after_send(lock, dlq, deferred);
   }
   run(deferred, dlq);
   return results;
 }
 
 Result<SendOutput> Queue::send(SendInput input) {
-  std::vector<SendInput> one;
-  one.push_back(std::move(input));
-  return std::move(send_all(std::move(one)).front());
+  auto prepared = prepare(std::move(input));
+  if (!prepared) return std::unexpected(std::move(prepared.error()));
+  std::shared_ptr<Queue> dlq;
+  Deferred deferred;
+  Result<SendOutput> result;
+  {
+    std::unique_lock lock(mu_);
+    result = insert_locked(*prepared, clock_.now_ms());
+    serve_after_send(lock, dlq, deferred);
+  }
+  run(deferred, dlq);
+  return result;
+}
+
+void Queue::serve_after_send(std::unique_lock<std::mutex>& lock, std::shared_ptr<Queue>& dlq,
+                             Deferred& deferred) {
+  if (waiters_.empty()) return;
+  if (config_.redrive_policy) {
+    // Resolving needs the registry, not this lock; the rare redrive case pays a relock.
+    lock.unlock();
+    dlq = dead_letter_target();
+    lock.lock();
+  }
+  const Millis now = clock_.now_ms();
+  refresh_locked(now);
+  serve_waiters_locked(now, dlq.get(), deferred);
+  rearm_locked(now);
 }
 
 void Queue::receive(ReceiveSpec spec, ReceiveCallback done) {

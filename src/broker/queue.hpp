@@ -152,6 +152,10 @@ class Queue : public std::enable_shared_from_this<Queue> {
 
   // All of the below run with mu_ held.
   Result<SendOutput> insert_locked(Prepared& p, Millis now);
+  // After messages were inserted: serves parked receives (may drop the lock to resolve the
+  // dead-letter queue).
+  void serve_after_send(std::unique_lock<std::mutex>& lock, std::shared_ptr<Queue>& dlq,
+                        Deferred& deferred);
   void refresh_locked(Millis now);
   void make_ready_locked(StoredMessage& m);
   void set_timed_locked(StoredMessage& m, StoredMessage::State state, Millis visible_at);
