@@ -33,8 +33,9 @@ int main(int argc, char** argv) {
   cli.set_version_flag("--version", "eventbrokerd " + std::string(eb::app::kVersion),
                        "Print the version and exit");
 
-  std::string listen, data_dir, config_file, log_level, region;
+  std::string listen, data_dir, config_file, log_level, region, durability;
   unsigned threads = 0;
+  std::uint64_t min_free_disk_mb = 0;
   bool in_memory = false;
   auto* listen_opt =
       cli.add_option("--listen", listen,
@@ -44,6 +45,15 @@ int main(int argc, char** argv) {
   auto* data_dir_opt =
       cli.add_option("--data-dir", data_dir, "Directory for durable state (default ./data)");
   auto* in_memory_opt = cli.add_flag("--in-memory", in_memory, "Keep all state in memory only");
+  auto* durability_opt =
+      cli.add_option("--durability", durability,
+                     "wal (default): acknowledged writes survive a crash; fsync: also power loss")
+          ->check(CLI::IsMember({"wal", "fsync"}));
+  auto* min_free_opt =
+      cli.add_option("--min-free-disk", min_free_disk_mb,
+                     "MiB of free disk below which writes are refused with a retryable error "
+                     "(default 64)")
+          ->check(CLI::Range(std::uint64_t{0}, eb::config::kMaxMinFreeDiskMb));
   auto* config_opt =
       cli.add_option("--config", config_file, "YAML configuration file")->check(CLI::ExistingFile);
   auto* log_level_opt =
@@ -74,6 +84,8 @@ int main(int argc, char** argv) {
   if (*listen_opt) settings.listen = *eb::config::parse_listen_address(listen);
   if (*data_dir_opt) settings.data_dir = data_dir;
   if (*in_memory_opt) settings.in_memory = in_memory;
+  if (*min_free_opt) settings.min_free_disk_mb = min_free_disk_mb;
+  if (*durability_opt) settings.durability = *eb::config::parse_durability(durability);
   if (*log_level_opt) settings.log_level = *eb::config::parse_log_level(log_level);
   if (*threads_opt) settings.threads = threads;
   if (*region_opt) settings.region = region;

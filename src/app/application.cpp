@@ -19,7 +19,8 @@
 #include "broker/broker.hpp"
 #include "core/clock.hpp"
 #include "net/server.hpp"
-#include "storage/store.hpp"
+#include "storage/memory_engine.hpp"
+#include "storage/rocksdb_engine.hpp"
 
 namespace eb::app {
 namespace asio = boost::asio;
@@ -95,6 +96,15 @@ class RequestLog final : public net::Handler {
   net::Handler& next_;
 };
 
+std::unique_ptr<storage::Engine> open_engine(const config::Settings& s) {
+  if (s.in_memory) return std::make_unique<storage::MemoryEngine>();
+  return std::make_unique<storage::RocksDbEngine>(storage::RocksDbOptions{
+      .dir = s.data_dir,
+      .durability = s.durability == config::Durability::kFsync ? storage::Durability::kFsync
+                                                               : storage::Durability::kWal,
+      .min_free_bytes = s.min_free_disk_mb << 20});
+}
+
 }  // namespace
 
 struct Application::Parts {
@@ -103,7 +113,8 @@ struct Application::Parts {
         threads(thread_count(settings.threads)),
         io(static_cast<int>(threads)),
         timers(io, clock),
-        broker(clock, timers, store, broker::BrokerOptions{.region = settings.region}),
+        engine(open_engine(settings)),
+        broker(clock, timers, *engine, broker::BrokerOptions{.region = settings.region}),
         admin(std::string(kVersion)),
         sqs(broker),
         dispatcher(admin),
@@ -119,9 +130,7 @@ struct Application::Parts {
   asio::io_context io;  // declared before everything that holds I/O objects or handlers
   SystemClock clock;
   AsioTimers timers;
-  // Persistence is not wired yet: --data-dir is recorded and logged, and both modes keep
-  // state in memory.
-  storage::MemoryStore store;
+  std::unique_ptr<storage::Engine> engine;
   broker::Broker broker;
   api::admin::AdminApi admin;
   api::sqs::SqsService sqs;
@@ -163,6 +172,18 @@ int Application::run() {
                s.source.empty() ? "built-in defaults" : s.source, config::to_string(s.log_level),
                p.threads, s.region);
 
+  const auto recovery_started = std::chrono::steady_clock::now();
+  if (auto recovered = p.broker.recover(); !recovered) {
+    spdlog::error("cannot load data dir {}: {}", s.data_dir, recovered.error().message);
+    return 1;
+  }
+  if (!s.in_memory) {
+    spdlog::info("recovered data dir {} in {} ms", s.data_dir,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - recovery_started)
+                     .count());
+  }
+
   if (auto listening = p.server.listen(); !listening) {
     spdlog::error("{}", listening.error().message);
     return 1;
@@ -183,7 +204,7 @@ int Application::run() {
   p.admin.set_serving(true);
   const std::string storage =
       s.in_memory ? "in-memory"
-                  : fmt::format("data dir {}, kept in memory until persistence lands", s.data_dir);
+                  : fmt::format("data dir {}, durability {}", s.data_dir, to_string(s.durability));
   spdlog::info("eventbrokerd {} listening on http://{} ({}, {} threads)", kVersion,
                config::format_listen_address({s.listen.host, p.server.local_port()}), storage,
                p.threads);

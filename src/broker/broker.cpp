@@ -9,7 +9,9 @@
 #include "broker/move_task.hpp"
 #include "broker/queue.hpp"
 #include "core/encoding.hpp"
-#include "storage/store.hpp"
+#include "storage/engine.hpp"
+#include "storage/keys.hpp"
+#include "storage/records.hpp"
 
 namespace eb::broker {
 namespace {
@@ -104,12 +106,96 @@ Result<Empty> check_batch(const std::vector<BatchEntry<T>>& entries, std::string
 
 }  // namespace
 
-Broker::Broker(const Clock& clock, Timers& timers, storage::Store& store, BrokerOptions options)
+Broker::Broker(const Clock& clock, Timers& timers, storage::Engine& engine, BrokerOptions options,
+               storage::EventSink* events)
     : clock_(clock),
       timers_(timers),
-      store_(store),
+      engine_(engine),
+      events_(events),
       options_(std::move(options)),
       registry_(std::make_shared<const Registry>()) {}
+
+std::shared_ptr<Queue> Broker::make_queue(const std::string& name, std::uint64_t uid,
+                                          QueueConfig config, TagMap tags, Millis created) {
+  return std::make_shared<Queue>(
+      name, queue_arn(name), uid, std::move(config), std::move(tags), created, clock_, timers_,
+      [this](const std::string& arn) { return find_by_arn(arn); }, QueueStorage{engine_, events_});
+}
+
+Result<Empty> Broker::recover() {
+  std::vector<storage::QueueRecord> records;
+  bool corrupt = false;
+  auto scanned =
+      engine_.scan(storage::Family::kQueues, "", "", [&](std::string_view, std::string_view value) {
+        auto r = storage::decode_queue(value);
+        if (!r) {
+          corrupt = true;
+          return false;
+        }
+        records.push_back(std::move(*r));
+        return true;
+      });
+  if (!scanned) return std::unexpected(scanned.error());
+  if (corrupt) return fail(Errc::kInternalError, "unreadable queue record");
+  auto registry = std::make_shared<Registry>();
+  std::set<std::uint64_t> uids;
+  for (auto& r : records) {
+    auto config = QueueConfig{}.with(r.attributes, true);
+    if (!config) {
+      return fail(Errc::kInternalError,
+                  fmt::format("stored queue {}: {}", r.name, config.error().message));
+    }
+    for (auto& p : r.permissions) {
+      config->permissions[p.label] =
+          PermissionInput{p.label, std::move(p.account_ids), std::move(p.actions)};
+    }
+    auto queue = make_queue(r.name, r.uid, std::move(*config), std::move(r.tags), r.created);
+    if (auto ok = queue->restore(); !ok) return std::unexpected(ok.error());
+    uids.insert(r.uid);
+    registry->emplace(r.name, std::move(queue));
+  }
+  // Records of queues deleted while an operation on them was still writing.
+  storage::Batch sweep;
+  for (auto family : {storage::Family::kMessages, storage::Family::kStates}) {
+    std::string from;  // one probe per queue uid present: seek to its first key, then past it
+    for (;;) {
+      std::optional<std::uint64_t> uid;
+      auto ok = engine_.scan(family, from, "", [&](std::string_view key, std::string_view) {
+        uid = storage::read_u64(key);
+        return false;
+      });
+      if (!ok) return std::unexpected(ok.error());
+      if (!uid) break;
+      if (!uids.contains(*uid)) {
+        sweep.erase_range(family, storage::queue_range_begin(*uid), storage::queue_range_end(*uid));
+      }
+      if (*uid == ~std::uint64_t{0}) break;
+      from = storage::queue_range_begin(*uid + 1);
+    }
+  }
+  if (auto ok = engine_.write(sweep); !ok) return std::unexpected(ok.error());
+  registry_.store(std::move(registry));
+  return Empty{};
+}
+
+void Broker::when_durable(std::function<void()> done) { engine_.when_durable(std::move(done)); }
+
+Result<Empty> Broker::persist_locked(const Queue& queue) {
+  const QueueConfig config = queue.config();
+  storage::QueueRecord record{.name = queue.name(),
+                              .uid = queue.uid(),
+                              .attributes = config.render(),
+                              .tags = queue.tags(),
+                              .created = queue.created(),
+                              .modified = clock_.now_ms()};
+  for (const auto& [label, p] : config.permissions) {
+    record.permissions.push_back({label, p.account_ids, p.actions});
+  }
+  storage::Batch batch;
+  batch.put(storage::Family::kQueues, record.name, storage::encode(record));
+  if (auto ok = engine_.write(batch); !ok) return std::unexpected(ok.error());
+  return Empty{};
+}
 
 Broker::~Broker() = default;
 
@@ -201,11 +287,8 @@ Result<std::string> Broker::create_queue(const CreateQueueInput& input) {
     return input.name;
   }
   const Millis now = clock_.now_ms();
-  auto queue = std::make_shared<Queue>(input.name, queue_arn(input.name), new_queue_uid(), *config,
-                                       input.tags, now, clock_, timers_,
-                                       [this](const std::string& arn) { return find_by_arn(arn); });
-  storage::QueueRecord record{input.name, config->render(), input.tags, now, now};
-  if (auto ok = store_.put_queue(record); !ok) return std::unexpected(ok.error());
+  auto queue = make_queue(input.name, new_queue_uid(), *config, input.tags, now);
+  if (auto ok = persist_locked(*queue); !ok) return std::unexpected(ok.error());
   auto next = std::make_shared<Registry>(*snapshot());
   next->emplace(input.name, std::move(queue));
   registry_.store(std::move(next));
@@ -218,7 +301,15 @@ Result<Empty> Broker::delete_queue(const std::string& name) {
     std::lock_guard lock(write_mu_);
     queue = find(name);
     if (!queue) return fail(Errc::kQueueDoesNotExist, "The specified queue does not exist.");
-    if (auto ok = store_.delete_queue(name); !ok) return std::unexpected(ok.error());
+    // The queue and all its messages go in one write; the uid is never reused.
+    storage::Batch batch;
+    batch.erase(storage::Family::kQueues, name);
+    const std::string begin = storage::queue_range_begin(queue->uid());
+    const std::string end = storage::queue_range_end(queue->uid());
+    batch.erase_range(storage::Family::kMessages, begin, end);
+    batch.erase_range(storage::Family::kStates, begin, end);
+    batch.erase(storage::Family::kMeta, storage::next_seq_key(queue->uid()));
+    if (auto ok = engine_.write(batch); !ok) return std::unexpected(ok.error());
     auto next = std::make_shared<Registry>(*snapshot());
     next->erase(name);
     registry_.store(std::move(next));
@@ -262,9 +353,12 @@ Result<Empty> Broker::set_queue_attributes(const std::string& name,
   if (!config) return std::unexpected(config.error());
   if (auto ok = validate_redrive_target(name, attributes); !ok) return ok;
   std::lock_guard lock(write_mu_);
-  storage::QueueRecord record{name, config->render(), (*q)->tags(), 0, clock_.now_ms()};
-  if (auto ok = store_.put_queue(record); !ok) return std::unexpected(ok.error());
+  const QueueConfig before = (*q)->config();
   (*q)->set_config(std::move(*config));
+  if (auto ok = persist_locked(**q); !ok) {
+    (*q)->set_config(before);
+    return ok;
+  }
   return Empty{};
 }
 
@@ -290,7 +384,13 @@ Result<Empty> Broker::tag_queue(const std::string& name, const TagMap& tags) {
   if (merged.size() > 50) {
     return fail(Errc::kInvalidParameterValue, "Too many tags added for queue " + name + ".");
   }
+  std::lock_guard lock(write_mu_);
+  const TagMap before = (*q)->tags();
   (*q)->set_tags(tags);
+  if (auto ok = persist_locked(**q); !ok) {
+    (*q)->replace_tags(before);
+    return ok;
+  }
   return Empty{};
 }
 
@@ -299,7 +399,13 @@ Result<Empty> Broker::untag_queue(const std::string& name, const std::vector<std
   if (!q) return std::unexpected(q.error());
   if (keys.empty())
     return fail(Errc::kMissingParameter, "The request must contain the parameter TagKeys.");
+  std::lock_guard lock(write_mu_);
+  const TagMap before = (*q)->tags();
   (*q)->remove_tags(keys);
+  if (auto ok = persist_locked(**q); !ok) {
+    (*q)->replace_tags(before);
+    return ok;
+  }
   return Empty{};
 }
 
@@ -354,8 +460,13 @@ Result<Empty> Broker::add_permission(const std::string& name, const PermissionIn
   if (config.permissions.contains(input.label)) {
     return std::unexpected(invalid_value("Label", input.label, "Already exists."));
   }
+  const QueueConfig before = config;
   config.permissions[input.label] = input;
   (*q)->set_config(std::move(config));
+  if (auto ok = persist_locked(**q); !ok) {
+    (*q)->set_config(before);
+    return ok;
+  }
   return Empty{};
 }
 
@@ -364,10 +475,15 @@ Result<Empty> Broker::remove_permission(const std::string& name, const std::stri
   if (!q) return std::unexpected(q.error());
   std::lock_guard lock(write_mu_);
   auto config = (*q)->config();
+  const QueueConfig before = config;
   if (config.permissions.erase(label) == 0) {
     return std::unexpected(invalid_value("Label", label, "can't find label."));
   }
   (*q)->set_config(std::move(config));
+  if (auto ok = persist_locked(**q); !ok) {
+    (*q)->set_config(before);
+    return ok;
+  }
   return Empty{};
 }
 
@@ -405,7 +521,9 @@ Result<BatchOutput<SendOutput>> Broker::send_message_batch(
     if (results[i]) {
       out.successful.emplace_back(std::move(entries[i].id), std::move(*results[i]));
     } else {
-      out.failed.push_back({std::move(entries[i].id), std::move(results[i].error()), true});
+      // A storage failure is the server's fault, not the sender's.
+      const bool sender_fault = results[i].error().code != Errc::kServiceUnavailable;
+      out.failed.push_back({std::move(entries[i].id), std::move(results[i].error()), sender_fault});
     }
   }
   return out;

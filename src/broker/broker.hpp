@@ -11,13 +11,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "broker/queue_config.hpp"
 #include "broker/types.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 
 namespace eb::storage {
-class Store;
-}
+class Engine;
+class EventSink;
+}  // namespace eb::storage
 
 namespace eb::broker {
 
@@ -33,12 +35,21 @@ class Broker {
  public:
   using ReceiveCallback = std::function<void(Result<std::vector<ReceivedMessage>>)>;
 
-  Broker(const Clock& clock, Timers& timers, storage::Store& store, BrokerOptions options = {});
+  // `events`, when given, receives every sent message in the same write as the message.
+  Broker(const Clock& clock, Timers& timers, storage::Engine& engine, BrokerOptions options = {},
+         storage::EventSink* events = nullptr);
   ~Broker();
   Broker(const Broker&) = delete;
   Broker& operator=(const Broker&) = delete;
 
   const BrokerOptions& options() const { return options_; }
+
+  // Loads the queues and their messages from the engine. Called once, before any request;
+  // fails when the stored records cannot be read.
+  Result<Empty> recover();
+  // Runs `done` once every write made so far by the calling thread survives power loss (at
+  // once unless the engine fsyncs): api/ answers write requests through it.
+  void when_durable(std::function<void()> done);
   std::string queue_arn(const std::string& name) const;
 
   // Queue management. Queues are named; api/ turns URLs into names.
@@ -91,6 +102,10 @@ class Broker {
   Result<std::shared_ptr<Queue>> require(const std::string& name) const;
   std::shared_ptr<Queue> find_by_arn(const std::string& arn) const;
   std::shared_ptr<const Registry> snapshot() const;
+  // Writes the queue's record (configuration, tags) as it is now. Caller holds write_mu_.
+  Result<Empty> persist_locked(const Queue& queue);
+  std::shared_ptr<Queue> make_queue(const std::string& name, std::uint64_t uid, QueueConfig config,
+                                    TagMap tags, Millis created);
   Result<Empty> validate_redrive_target(const std::string& source_name,
                                         const AttributeMap& attributes) const;
   // Moves one message that exhausted its receives into its dead-letter queue.
@@ -99,7 +114,8 @@ class Broker {
 
   const Clock& clock_;
   Timers& timers_;
-  storage::Store& store_;
+  storage::Engine& engine_;
+  storage::EventSink* const events_;
   BrokerOptions options_;
 
   std::mutex write_mu_;  // serialises registry writers (create/delete); readers never take it

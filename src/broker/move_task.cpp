@@ -41,15 +41,16 @@ void MoveTask::tick() {
     batch = std::min<std::size_t>(batch, static_cast<std::size_t>(std::max<std::int64_t>(left, 0)));
   }
   auto source = source_.lock();
-  std::vector<StoredMessage> taken;
+  std::vector<MovedMessage> taken;
   if (source && batch > 0) taken = source->take_visible(batch);
 
   // Group by destination: the task's, or each message's original source queue.
-  std::map<std::string, std::vector<StoredMessage>> by_destination;
+  std::map<std::string, std::vector<MovedMessage>> by_destination;
   for (auto& m : taken) {
+    Payload& payload = *m.message.payload;  // take_visible loads every payload
     std::string dest =
-        info_.destination_arn.empty() ? m.dead_letter_source_arn() : info_.destination_arn;
-    if (m.extras) m.extras->dead_letter_source_arn.clear();
+        info_.destination_arn.empty() ? payload.dead_letter_source_arn() : info_.destination_arn;
+    if (payload.extras) payload.extras->dead_letter_source_arn.clear();
     by_destination[dest].push_back(std::move(m));
   }
   std::string failure;
@@ -60,7 +61,7 @@ void MoveTask::tick() {
       // Nothing is dropped: messages without a destination go back where they were.
       failure = "Destination queue " + arn + " does not exist.";
       if (source) {
-        for (auto& m : messages) m.extra().dead_letter_source_arn = arn;
+        for (auto& m : messages) m.message.payload->extra().dead_letter_source_arn = arn;
         source->accept(std::move(messages));
       }
       continue;

@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "broker/message_rules.hpp"
+#include "storage/keys.hpp"
+#include "storage/records.hpp"
 
 namespace eb::broker {
 namespace {
@@ -30,9 +32,87 @@ std::uint64_t get_be(const unsigned char* in, int bytes) {
   return v;
 }
 
+storage::MessageState::Kind kind_of(StoredMessage::State s) {
+  switch (s) {
+    case StoredMessage::State::kDelayed:
+      return storage::MessageState::Kind::kDelayed;
+    case StoredMessage::State::kInflight:
+      return storage::MessageState::Kind::kInflight;
+    case StoredMessage::State::kReady:
+      break;
+  }
+  return storage::MessageState::Kind::kReady;
+}
+
+storage::MessageRecord to_record(const StoredMessage& m) {
+  const Payload& p = *m.payload;
+  storage::MessageRecord r;
+  r.id.assign(reinterpret_cast<const char*>(p.id.data()), p.id.size());
+  r.md5_of_body.assign(reinterpret_cast<const char*>(p.md5_of_body.data()), p.md5_of_body.size());
+  r.body = p.body;
+  if (p.sender_id) r.sender_id = *p.sender_id;
+  if (p.extras) {
+    r.attributes = p.extras->attributes;
+    r.system_attributes = p.extras->system_attributes;
+    r.md5_of_attributes = p.extras->md5_of_attributes;
+    r.dead_letter_source_arn = p.extras->dead_letter_source_arn;
+  }
+  r.sent = m.sent;
+  return r;
+}
+
+std::unique_ptr<Payload> payload_from(storage::MessageRecord&& r) {
+  auto p = std::make_unique<Payload>();
+  std::memcpy(p->id.data(), r.id.data(), std::min(r.id.size(), p->id.size()));
+  std::memcpy(p->md5_of_body.data(), r.md5_of_body.data(),
+              std::min(r.md5_of_body.size(), p->md5_of_body.size()));
+  p->body = std::move(r.body);
+  p->sender_id = std::make_shared<const std::string>(std::move(r.sender_id));
+  if (!r.attributes.empty() || !r.system_attributes.empty() || !r.dead_letter_source_arn.empty()) {
+    MessageExtras& e = p->extra();
+    e.attributes = std::move(r.attributes);
+    e.system_attributes = std::move(r.system_attributes);
+    e.md5_of_attributes = std::move(r.md5_of_attributes);
+    e.dead_letter_source_arn = std::move(r.dead_letter_source_arn);
+  }
+  return p;
+}
+
+// The fields of a received message that come from what was sent.
+void apply_payload(ReceivedMessage& r, const Payload& p, const NameSelection& sys,
+                   const NameSelection& user) {
+  r.message_id = uuid_text(p.id);
+  r.body = p.body;
+  r.md5_of_body = to_hex(p.md5_of_body.data(), p.md5_of_body.size());
+  if (!sys.empty()) {
+    if (sys.matches("SenderId") && p.sender_id) r.attributes.emplace_back("SenderId", *p.sender_id);
+    if (p.extras) {
+      const auto& system = p.extras->system_attributes;
+      if (auto t = system.find("AWSTraceHeader");
+          t != system.end() && sys.matches("AWSTraceHeader")) {
+        r.attributes.emplace_back("AWSTraceHeader", t->second.string_value);
+      }
+    }
+    if (!p.dead_letter_source_arn().empty() && sys.matches("DeadLetterQueueSourceArn")) {
+      r.attributes.emplace_back("DeadLetterQueueSourceArn", p.dead_letter_source_arn());
+    }
+  }
+  if (!user.empty() && p.extras && !p.extras->attributes.empty()) {
+    if (user.all) {
+      r.message_attributes = p.extras->attributes;
+      r.md5_of_attributes = p.extras->md5_of_attributes;
+    } else {
+      for (const auto& [k, v] : p.extras->attributes) {
+        if (user.matches(k)) r.message_attributes.emplace(k, v);
+      }
+      r.md5_of_attributes = md5_of_attributes(r.message_attributes);
+    }
+  }
+}
+
 }  // namespace
 
-const std::string& StoredMessage::dead_letter_source_arn() const {
+const std::string& Payload::dead_letter_source_arn() const {
   static const std::string none;
   return extras ? extras->dead_letter_source_arn : none;
 }
@@ -63,13 +143,17 @@ std::optional<ReceiptHandle> decode_receipt_handle(std::string_view text) {
 }
 
 Queue::Queue(std::string name, std::string arn, std::uint64_t uid, QueueConfig config, TagMap tags,
-             Millis created, const Clock& clock, Timers& timers, Resolver resolver)
+             Millis created, const Clock& clock, Timers& timers, Resolver resolver,
+             QueueStorage storage)
     : name_(std::move(name)),
       arn_(std::move(arn)),
       uid_(uid),
       clock_(clock),
       timers_(timers),
       resolver_(std::move(resolver)),
+      engine_(storage.engine),
+      events_(storage.events),
+      durable_(storage.engine.durable()),
       config_(std::move(config)),
       tags_(std::move(tags)),
       created_(created),
@@ -90,9 +174,74 @@ void Queue::set_config(QueueConfig config) {
   last_modified_ = clock_.now_ms();
 }
 
+storage::Status Queue::restore() {
+  std::lock_guard lock(mu_);
+  const Millis now = clock_.now_ms();
+  const std::string begin = storage::queue_range_begin(uid_);
+  const std::string end = storage::queue_range_end(uid_);
+  if (auto next = engine_.get(storage::Family::kMeta, storage::next_seq_key(uid_)); !next) {
+    return std::unexpected(next.error());
+  } else if (*next && (*next)->size() == 8) {
+    next_seq_ = std::max(next_seq_, storage::read_u64(**next));
+  }
+  bool corrupt = false;
+  auto loaded = engine_.scan(storage::Family::kMessages, begin, end,
+                             [&](std::string_view key, std::string_view value) {
+                               auto record = storage::decode_message(value);
+                               if (!record) {
+                                 corrupt = true;
+                                 return false;
+                               }
+                               StoredMessage m;
+                               m.seq = storage::read_u64(key, 8);
+                               m.sent = record->sent;
+                               next_seq_ = std::max(next_seq_, m.seq + 1);
+                               retention_.push({m.sent, m.seq, 0});
+                               ++ready_count_;
+                               messages_.emplace(m.seq, std::move(m));
+                               return true;
+                             });
+  if (!loaded) return loaded;
+  if (corrupt) return fail(Errc::kInternalError, "unreadable message record in queue " + name_);
+  auto states = engine_.scan(
+      storage::Family::kStates, begin, end, [&](std::string_view key, std::string_view value) {
+        const std::uint64_t seq = storage::read_u64(key, 8);
+        auto it = messages_.find(seq);
+        auto state = storage::decode_state(value);
+        if (it == messages_.end() || !state) {
+          // A state whose message was deleted concurrently with its last change.
+          pending_.erase(storage::Family::kStates, key);
+          return true;
+        }
+        StoredMessage& m = it->second;
+        m.first_receive = state->first_receive;
+        m.last_receive = state->last_receive;
+        m.receive_count = state->receive_count;
+        m.receipt_generation = state->receipt_generation;
+        if (state->kind != storage::MessageState::Kind::kReady && state->visible_at > now) {
+          set_timed_locked(m,
+                           state->kind == storage::MessageState::Kind::kDelayed
+                               ? StoredMessage::State::kDelayed
+                               : StoredMessage::State::kInflight,
+                           state->visible_at);
+        }
+        return true;
+      });
+  if (!states) return states;
+  for (auto& [seq, m] : messages_) {
+    if (m.state == StoredMessage::State::kReady)
+      ready_.push({static_cast<Millis>(seq), seq, m.epoch});
+  }
+  refresh_locked(now);
+  Deferred unused;
+  return commit_locked(unused);
+}
+
 AttributeMap Queue::attributes(const std::vector<std::string>& names) {
   std::lock_guard lock(mu_);
   refresh_locked(clock_.now_ms());
+  Deferred unused;
+  (void)commit_locked(unused);  // only retention erasures: retried by the next operation
   AttributeMap all = config_.render();
   all["ApproximateNumberOfMessages"] = std::to_string(ready_count_);
   all["ApproximateNumberOfMessagesNotVisible"] = std::to_string(inflight_count_);
@@ -126,6 +275,11 @@ void Queue::remove_tags(const std::vector<std::string>& keys) {
   for (const auto& k : keys) tags_.erase(k);
 }
 
+void Queue::replace_tags(TagMap tags) {
+  std::lock_guard lock(mu_);
+  tags_ = std::move(tags);
+}
+
 std::size_t& Queue::count_for(StoredMessage::State state) {
   switch (state) {
     case StoredMessage::State::kDelayed:
@@ -155,11 +309,53 @@ void Queue::set_timed_locked(StoredMessage& m, StoredMessage::State state, Milli
   timed_.push({visible_at, m.seq, m.epoch});
 }
 
+void Queue::stage_state_locked(const StoredMessage& m) {
+  if (!durable_) return;
+  storage::MessageState s;
+  s.visible_at = m.visible_at;
+  s.first_receive = m.first_receive;
+  s.last_receive = m.last_receive;
+  s.receive_count = m.receive_count;
+  s.receipt_generation = m.receipt_generation;
+  s.kind = kind_of(m.state);
+  pending_.put(storage::Family::kStates, storage::message_key(uid_, m.seq), storage::encode(s));
+}
+
 void Queue::erase_locked(std::uint64_t seq) {
   auto it = messages_.find(seq);
   if (it == messages_.end()) return;
   --count_for(it->second.state);
   messages_.erase(it);
+  if (durable_) {
+    const std::string key = storage::message_key(uid_, seq);
+    pending_.erase(storage::Family::kMessages, key);
+    pending_.erase(storage::Family::kStates, key);
+  }
+}
+
+storage::Status Queue::commit_locked(Deferred& deferred) {
+  std::vector<std::uint64_t> taken;
+  taken.swap(taken_seqs_);
+  if (pending_.empty()) return storage::Ok{};
+  auto written = engine_.write(pending_);
+  pending_.clear();
+  if (written) return written;
+  // The receives of this operation could not be recorded: undo them, so the messages are
+  // visible again at once rather than hidden behind a visibility timeout nobody knows of.
+  for (std::uint64_t seq : taken) {
+    auto it = messages_.find(seq);
+    if (it == messages_.end() || it->second.state != StoredMessage::State::kInflight) continue;
+    StoredMessage& m = it->second;
+    if (--m.receive_count == 0) m.first_receive = 0;
+    make_ready_locked(m);
+  }
+  for (auto& c : deferred.completions) {
+    if (!c.taken.messages.empty()) {
+      c.taken = Taken{};
+      c.error = written.error();
+    }
+  }
+  return written;
 }
 
 void Queue::refresh_locked(Millis now) {
@@ -183,34 +379,44 @@ void Queue::refresh_locked(Millis now) {
         it->second.state == StoredMessage::State::kReady) {
       continue;
     }
+    // The stored state keeps saying in flight/delayed with a past deadline, which a restart
+    // reads as visible: no write needed.
     make_ready_locked(it->second);
   }
 }
 
-std::vector<ReceivedMessage> Queue::take_locked(const ReceiveSpec& spec, Millis now,
-                                                const Queue* dlq, Deferred& deferred) {
-  std::vector<ReceivedMessage> out;
+Queue::MessageMap::iterator Queue::pop_ready_locked() {
+  while (!ready_.empty()) {
+    const IndexEntry e = ready_.top();
+    ready_.pop();
+    auto it = messages_.find(e.seq);
+    if (it != messages_.end() && it->second.epoch == e.epoch &&
+        it->second.state == StoredMessage::State::kReady) {
+      return it;
+    }
+  }
+  return messages_.end();
+}
+
+Queue::Taken Queue::take_locked(const ReceiveSpec& spec, Millis now, const Queue* dlq,
+                                Deferred& deferred) {
+  Taken out;
   const Millis visibility =
       static_cast<Millis>(spec.visibility_timeout.value_or(config_.visibility_timeout)) * kSecond;
   const RedrivePolicy* redrive = (dlq != nullptr && config_.redrive_policy &&
                                   config_.redrive_policy->dead_letter_target_arn == dlq->arn())
                                      ? &*config_.redrive_policy
                                      : nullptr;
-  while (out.size() < static_cast<std::size_t>(spec.max_messages) && !ready_.empty()) {
-    const IndexEntry e = ready_.top();
-    ready_.pop();
-    auto it = messages_.find(e.seq);
-    if (it == messages_.end() || it->second.epoch != e.epoch ||
-        it->second.state != StoredMessage::State::kReady) {
-      continue;
-    }
+  while (out.messages.size() < static_cast<std::size_t>(spec.max_messages)) {
+    auto it = pop_ready_locked();
+    if (it == messages_.end()) break;
     StoredMessage& m = it->second;
     if (redrive && m.receive_count >= static_cast<std::uint32_t>(redrive->max_receive_count)) {
-      // This receive would exceed maxReceiveCount: the message goes to the DLQ instead.
+      // This receive would exceed maxReceiveCount: the message goes to the DLQ instead. Its
+      // records stay here until the DLQ's write moves them.
       deferred.dead_letter_arn = redrive->dead_letter_target_arn;
-      m.extra().dead_letter_source_arn = arn_;
       --ready_count_;
-      deferred.dead_letters.push_back(std::move(m));
+      deferred.dead_letters.push_back(MovedMessage{std::move(m), uid_, it->first});
       messages_.erase(it);
       continue;
     }
@@ -219,15 +425,13 @@ std::vector<ReceivedMessage> Queue::take_locked(const ReceiveSpec& spec, Millis 
     if (m.first_receive == 0) m.first_receive = now;
     m.last_receive = now;
     set_timed_locked(m, StoredMessage::State::kInflight, now + visibility);
+    stage_state_locked(m);
+    taken_seqs_.push_back(m.seq);
 
     ReceivedMessage r;
-    r.message_id = uuid_text(m.id);
     r.receipt_handle = encode_receipt_handle({uid_, m.seq, m.receipt_generation});
-    r.body = m.body;
-    r.md5_of_body = to_hex(m.md5_of_body.data(), m.md5_of_body.size());
     const NameSelection& sys = spec.system_attributes;
     if (!sys.empty()) {
-      if (sys.matches("SenderId")) r.attributes.emplace_back("SenderId", *m.sender_id);
       if (sys.matches("SentTimestamp")) {
         r.attributes.emplace_back("SentTimestamp", std::to_string(m.sent));
       }
@@ -238,30 +442,13 @@ std::vector<ReceivedMessage> Queue::take_locked(const ReceiveSpec& spec, Millis 
         r.attributes.emplace_back("ApproximateFirstReceiveTimestamp",
                                   std::to_string(m.first_receive));
       }
-      if (m.extras) {
-        const auto& system = m.extras->system_attributes;
-        if (auto t = system.find("AWSTraceHeader");
-            t != system.end() && sys.matches("AWSTraceHeader")) {
-          r.attributes.emplace_back("AWSTraceHeader", t->second.string_value);
-        }
-      }
-      if (!m.dead_letter_source_arn().empty() && sys.matches("DeadLetterQueueSourceArn")) {
-        r.attributes.emplace_back("DeadLetterQueueSourceArn", m.dead_letter_source_arn());
-      }
     }
-    const NameSelection& user = spec.message_attributes;
-    if (!user.empty() && m.extras && !m.extras->attributes.empty()) {
-      if (user.all) {
-        r.message_attributes = m.extras->attributes;
-        r.md5_of_attributes = m.extras->md5_of_attributes;
-      } else {
-        for (const auto& [k, v] : m.extras->attributes) {
-          if (user.matches(k)) r.message_attributes.emplace(k, v);
-        }
-        r.md5_of_attributes = md5_of_attributes(r.message_attributes);
-      }
+    if (m.payload) {
+      apply_payload(r, *m.payload, sys, spec.message_attributes);
+    } else {
+      out.unfilled.push_back(m.seq);
     }
-    out.push_back(std::move(r));
+    out.messages.push_back(std::move(r));
   }
   return out;
 }
@@ -269,15 +456,17 @@ std::vector<ReceivedMessage> Queue::take_locked(const ReceiveSpec& spec, Millis 
 void Queue::serve_waiters_locked(Millis now, const Queue* dlq, Deferred& deferred) {
   for (auto it = waiters_.begin(); it != waiters_.end();) {
     if (ready_count_ > 0) {
-      auto got = take_locked(it->spec, now, dlq, deferred);
-      if (!got.empty()) {
-        deferred.completions.emplace_back(std::move(it->done), std::move(got));
+      Taken got = take_locked(it->spec, now, dlq, deferred);
+      if (!got.messages.empty()) {
+        deferred.completions.push_back(Completion{std::move(it->done), std::move(got),
+                                                  std::move(it->spec.system_attributes),
+                                                  std::move(it->spec.message_attributes)});
         it = waiters_.erase(it);
         continue;
       }
     }
     if (it->deadline <= now) {
-      deferred.completions.emplace_back(std::move(it->done), std::vector<ReceivedMessage>{});
+      deferred.completions.push_back(Completion{std::move(it->done), Taken{}, {}, {}});
       it = waiters_.erase(it);
       continue;
     }
@@ -315,6 +504,7 @@ void Queue::on_timer(Millis deadline) {
     const Millis now = clock_.now_ms();
     refresh_locked(now);
     serve_waiters_locked(now, dlq.get(), deferred);
+    (void)commit_locked(deferred);  // a failure is handed to the completions
     rearm_locked(now);
   }
   run(deferred, dlq);
@@ -330,12 +520,63 @@ std::shared_ptr<Queue> Queue::dead_letter_target() const {
   return resolver_(arn);
 }
 
+storage::Status Queue::load_payloads(std::vector<MovedMessage>& moved) const {
+  std::vector<std::string> keys;
+  std::vector<std::size_t> index;
+  for (std::size_t i = 0; i < moved.size(); ++i) {
+    if (moved[i].message.payload) continue;
+    keys.push_back(storage::message_key(moved[i].origin_uid, moved[i].origin_seq));
+    index.push_back(i);
+  }
+  if (keys.empty()) return storage::Ok{};
+  auto values = engine_.multi_get(storage::Family::kMessages, keys);
+  if (!values) return std::unexpected(values.error());
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (!(*values)[k]) continue;  // purged or deleted meanwhile: nothing to move
+    if (auto record = storage::decode_message(*(*values)[k])) {
+      moved[index[k]].message.payload = payload_from(std::move(*record));
+    }
+  }
+  std::erase_if(moved, [](const MovedMessage& m) { return !m.message.payload; });
+  return storage::Ok{};
+}
+
+Result<std::vector<ReceivedMessage>> Queue::fill(Taken taken, const NameSelection& system,
+                                                 const NameSelection& user) const {
+  if (taken.unfilled.empty()) return std::move(taken.messages);
+  std::vector<std::string> keys;
+  keys.reserve(taken.unfilled.size());
+  for (std::uint64_t seq : taken.unfilled) keys.push_back(storage::message_key(uid_, seq));
+  auto values = engine_.multi_get(storage::Family::kMessages, keys);
+  if (!values) return std::unexpected(values.error());
+  std::vector<ReceivedMessage> out;
+  out.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    // A message purged or expired between the take and this read is simply not returned.
+    if (!(*values)[i]) continue;
+    auto record = storage::decode_message(*(*values)[i]);
+    if (!record) continue;
+    auto payload = payload_from(std::move(*record));
+    apply_payload(taken.messages[i], *payload, system, user);
+    out.push_back(std::move(taken.messages[i]));
+  }
+  return out;
+}
+
 void Queue::run(Deferred& deferred, const std::shared_ptr<Queue>& dlq) {
   if (!deferred.dead_letters.empty()) {
     // take_locked only moves messages when `dlq` was resolved, so it is non-null here.
+    (void)load_payloads(deferred.dead_letters);
+    for (auto& m : deferred.dead_letters) m.message.payload->extra().dead_letter_source_arn = arn_;
     dlq->accept(std::move(deferred.dead_letters));
   }
-  for (auto& [done, messages] : deferred.completions) done(std::move(messages));
+  for (auto& c : deferred.completions) {
+    if (c.error) {
+      c.done(std::unexpected(std::move(*c.error)));
+    } else {
+      c.done(fill(std::move(c.taken), c.system_attributes, c.message_attributes));
+    }
+  }
 }
 
 Result<Queue::Prepared> Queue::prepare(SendInput input) {
@@ -365,85 +606,128 @@ Result<Queue::Prepared> Queue::prepare(SendInput input) {
   p.delay_seconds = input.delay_seconds;
   p.sender_id = std::move(input.sender_id);
   StoredMessage& m = p.message;
-  m.id = random_uuid_bytes();
-  m.md5_of_body = md5(input.body);
+  m.sent = clock_.now_ms();
+  m.payload = std::make_unique<Payload>();
+  Payload& payload = *m.payload;
+  payload.id = random_uuid_bytes();
+  payload.md5_of_body = md5(input.body);
   SendOutput& out = p.output;
-  out.message_id = uuid_text(m.id);
-  out.md5_of_body = to_hex(m.md5_of_body.data(), m.md5_of_body.size());
+  out.message_id = uuid_text(payload.id);
+  out.md5_of_body = to_hex(payload.md5_of_body.data(), payload.md5_of_body.size());
   out.md5_of_attributes = md5_of_attributes(input.attributes);
   out.md5_of_system_attributes = md5_of_attributes(input.system_attributes);
   if (!input.attributes.empty() || !input.system_attributes.empty()) {
-    MessageExtras& extras = m.extra();
+    MessageExtras& extras = payload.extra();
     extras.md5_of_attributes = out.md5_of_attributes;
     extras.attributes = std::move(input.attributes);
     extras.system_attributes = std::move(input.system_attributes);
   }
-  m.body = std::move(input.body);
+  payload.body = std::move(input.body);
   return p;
 }
 
-Result<SendOutput> Queue::insert_locked(Prepared& p, Millis now) {
+Result<Empty> Queue::stage_locked(Prepared& p, Millis now) {
   if (p.size > static_cast<std::size_t>(config_.maximum_message_size)) {
     return fail(Errc::kInvalidParameterValue,
                 fmt::format("One or more parameters are invalid. Reason: Message must be "
                             "shorter than {} bytes.",
                             config_.maximum_message_size));
   }
-  const int delay = p.delay_seconds.value_or(config_.delay_seconds);
   if (!last_sender_ || *last_sender_ != p.sender_id) {
     last_sender_ = std::make_shared<const std::string>(std::move(p.sender_id));
   }
   StoredMessage& m = p.message;
-  m.sender_id = last_sender_;
+  m.payload->sender_id = last_sender_;
   m.seq = next_seq_++;
-  m.sent = now;
+  const int delay = p.delay_seconds.value_or(config_.delay_seconds);
+  m.state = delay > 0 ? StoredMessage::State::kDelayed : StoredMessage::State::kReady;
+  m.visible_at = delay > 0 ? now + delay * kSecond : 0;
+  if (durable_) {
+    const std::string key = storage::message_key(uid_, m.seq);
+    pending_.put(storage::Family::kMessages, key, storage::encode(to_record(m)));
+    if (delay > 0) stage_state_locked(m);
+  }
+  return Empty{};
+}
+
+void Queue::insert_locked(Prepared& p, Millis now) {
+  StoredMessage& m = p.message;
+  if (durable_) m.payload.reset();  // the store has it; receives read it back
+  const StoredMessage::State state = m.state;
+  const Millis visible_at = m.visible_at;
   m.state = StoredMessage::State::kReady;
   auto [it, inserted] = messages_.emplace(m.seq, std::move(m));
   StoredMessage& stored = it->second;
   ++ready_count_;
   retention_.push({stored.sent, stored.seq, 0});
-  if (delay > 0) {
-    set_timed_locked(stored, StoredMessage::State::kDelayed, now + delay * kSecond);
+  if (state == StoredMessage::State::kDelayed) {
+    set_timed_locked(stored, StoredMessage::State::kDelayed, visible_at);
   } else {
     ready_.push({static_cast<Millis>(stored.seq), stored.seq, stored.epoch});
   }
-  return std::move(p.output);
+  (void)now;
 }
 
 std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
-  std::vector<Result<SendOutput>> results;
   std::vector<Result<Prepared>> prepared;
   prepared.reserve(inputs.size());
   for (auto& in : inputs) prepared.push_back(prepare(std::move(in)));
-  results.reserve(prepared.size());
+  std::vector<Result<Empty>> staged(prepared.size());
 
   std::shared_ptr<Queue> dlq;
   Deferred deferred;
   {
     std::unique_lock lock(mu_);
     const Millis now = clock_.now_ms();
-    for (auto& p : prepared) {
-      results.push_back(p ? insert_locked(*p, now) : std::unexpected(std::move(p.error())));
+    std::vector<storage::IncomingMessage> incoming;
+    std::vector<std::string> ids;
+    ids.reserve(prepared.size());
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+      if (!prepared[i]) continue;
+      staged[i] = stage_locked(*prepared[i], now);
+      if (!staged[i] || events_ == nullptr) continue;
+      const StoredMessage& m = prepared[i]->message;
+      ids.push_back(prepared[i]->output.message_id);
+      incoming.push_back({arn_, ids.back(), m.payload->body,
+                          m.payload->extras ? &m.payload->extras->attributes : nullptr, m.sent});
     }
-    serve_after_send(lock, dlq, deferred);
+    if (durable_ && !pending_.empty()) {
+      pending_.put(storage::Family::kMeta, storage::next_seq_key(uid_),
+                   storage::u64_key(next_seq_));
+    }
+    storage::EventSink::Staged logged;
+    if (!incoming.empty()) logged = events_->stage(incoming, pending_);
+    auto written = commit_locked(deferred);
+    if (!incoming.empty()) events_->finish(logged, written.has_value());
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+      if (!prepared[i] || !staged[i]) continue;
+      if (!written) {
+        staged[i] = std::unexpected(written.error());
+      } else {
+        insert_locked(*prepared[i], now);
+      }
+    }
+    if (written) serve_after_send(lock, dlq, deferred);
   }
   run(deferred, dlq);
+  std::vector<Result<SendOutput>> results;
+  results.reserve(prepared.size());
+  for (std::size_t i = 0; i < prepared.size(); ++i) {
+    if (!prepared[i]) {
+      results.push_back(std::unexpected(std::move(prepared[i].error())));
+    } else if (!staged[i]) {
+      results.push_back(std::unexpected(std::move(staged[i].error())));
+    } else {
+      results.push_back(std::move(prepared[i]->output));
+    }
+  }
   return results;
 }
 
 Result<SendOutput> Queue::send(SendInput input) {
-  auto prepared = prepare(std::move(input));
-  if (!prepared) return std::unexpected(std::move(prepared.error()));
-  std::shared_ptr<Queue> dlq;
-  Deferred deferred;
-  Result<SendOutput> result;
-  {
-    std::unique_lock lock(mu_);
-    result = insert_locked(*prepared, clock_.now_ms());
-    serve_after_send(lock, dlq, deferred);
-  }
-  run(deferred, dlq);
-  return result;
+  std::vector<SendInput> one;
+  one.push_back(std::move(input));
+  return std::move(send_all(std::move(one)).front());
 }
 
 void Queue::serve_after_send(std::unique_lock<std::mutex>& lock, std::shared_ptr<Queue>& dlq,
@@ -458,21 +742,25 @@ void Queue::serve_after_send(std::unique_lock<std::mutex>& lock, std::shared_ptr
   const Millis now = clock_.now_ms();
   refresh_locked(now);
   serve_waiters_locked(now, dlq.get(), deferred);
+  (void)commit_locked(deferred);
   rearm_locked(now);
 }
 
 void Queue::receive(ReceiveSpec spec, ReceiveCallback done) {
   auto dlq = dead_letter_target();
   Deferred deferred;
-  std::vector<ReceivedMessage> got;
+  Taken got;
   bool parked = false;
+  storage::Status written;
   {
     std::lock_guard lock(mu_);
     const Millis now = clock_.now_ms();
     refresh_locked(now);
     got = take_locked(spec, now, dlq.get(), deferred);
+    written = commit_locked(deferred);
+    if (!written) got = Taken{};
     const int wait = spec.wait_seconds.value_or(config_.receive_message_wait_time_seconds);
-    if (got.empty() && wait > 0 && !shut_down_) {
+    if (written && got.messages.empty() && wait > 0 && !shut_down_) {
       waiters_.push_back(
           Waiter{next_waiter_id_++, std::move(spec), now + wait * kSecond, std::move(done)});
       rearm_locked(now);
@@ -480,7 +768,14 @@ void Queue::receive(ReceiveSpec spec, ReceiveCallback done) {
     }
   }
   run(deferred, dlq);
-  if (!parked) done(std::move(got));  // NOLINT(bugprone-use-after-move): moved only when parked
+  if (parked) return;
+  // NOLINTBEGIN(bugprone-use-after-move): spec and done are moved only when parked
+  if (!written) {
+    done(std::unexpected(std::move(written.error())));
+    return;
+  }
+  done(fill(std::move(got), spec.system_attributes, spec.message_attributes));
+  // NOLINTEND(bugprone-use-after-move)
 }
 
 StoredMessage* Queue::find_locked(const ReceiptHandle& handle) {
@@ -500,6 +795,8 @@ Result<Empty> Queue::delete_message(const std::string& receipt_handle) {
   // A handle whose message is gone, or that a newer receive superseded, succeeds without
   // deleting anything, as AWS documents.
   if (find_locked(*handle) != nullptr) erase_locked(handle->seq);
+  Deferred unused;
+  if (auto written = commit_locked(unused); !written) return std::unexpected(written.error());
   return Empty{};
 }
 
@@ -518,22 +815,26 @@ Result<Empty> Queue::change_visibility(const std::string& receipt_handle, int ti
   }
   auto dlq = dead_letter_target();
   Deferred deferred;
+  storage::Status written;
   {
     std::lock_guard lock(mu_);
     const Millis now = clock_.now_ms();
     refresh_locked(now);
     StoredMessage* m = find_locked(*handle);
     if (m == nullptr) {
+      (void)commit_locked(deferred);
       return fail(Errc::kInvalidParameterValue,
                   fmt::format("Value {} for parameter ReceiptHandle is invalid. Reason: Message "
                               "does not exist or is not available for visibility timeout change.",
                               receipt_handle));
     }
     if (m->state != StoredMessage::State::kInflight) {
+      (void)commit_locked(deferred);
       return fail(Errc::kMessageNotInflight, "The message referred to isn't in flight.");
     }
     const Millis until = now + static_cast<Millis>(timeout_seconds) * kSecond;
     if (until > m->last_receive + kMaxVisibilityTimeout * kSecond) {
+      (void)commit_locked(deferred);
       return fail(Errc::kInvalidParameterValue,
                   fmt::format("Value {} for parameter VisibilityTimeout is invalid. Reason: Total "
                               "VisibilityTimeout for the message is beyond the limit [43200 "
@@ -542,13 +843,17 @@ Result<Empty> Queue::change_visibility(const std::string& receipt_handle, int ti
     }
     if (timeout_seconds == 0) {
       make_ready_locked(*m);
+      stage_state_locked(*m);
       serve_waiters_locked(now, dlq.get(), deferred);
     } else {
       set_timed_locked(*m, StoredMessage::State::kInflight, until);
+      stage_state_locked(*m);
     }
+    written = commit_locked(deferred);
     rearm_locked(now);
   }
   run(deferred, dlq);
+  if (!written) return std::unexpected(written.error());
   return Empty{};
 }
 
@@ -560,6 +865,14 @@ Result<Empty> Queue::purge() {
         Errc::kPurgeQueueInProgress,
         fmt::format("Only one PurgeQueue operation on {} is allowed every 60 seconds.", name_));
   }
+  if (durable_) {
+    const std::string begin = storage::queue_range_begin(uid_);
+    const std::string end = storage::queue_range_end(uid_);
+    pending_.erase_range(storage::Family::kMessages, begin, end);
+    pending_.erase_range(storage::Family::kStates, begin, end);
+  }
+  Deferred unused;
+  if (auto written = commit_locked(unused); !written) return std::unexpected(written.error());
   last_purge_ = now;
   messages_.clear();
   ready_ = MinHeap{};
@@ -569,13 +882,14 @@ Result<Empty> Queue::purge() {
   return Empty{};
 }
 
-void Queue::accept(std::vector<StoredMessage> messages) {
+void Queue::accept(std::vector<MovedMessage> messages) {
   Deferred deferred;
   std::shared_ptr<Queue> dlq;
   bool has_waiters;
   {
     std::lock_guard lock(mu_);
-    for (auto& m : messages) {
+    for (auto& moved : messages) {
+      StoredMessage& m = moved.message;
       m.seq = next_seq_++;
       m.receive_count = 0;
       m.receipt_generation = 0;
@@ -583,9 +897,27 @@ void Queue::accept(std::vector<StoredMessage> messages) {
       m.last_receive = 0;
       m.epoch = 0;
       m.state = StoredMessage::State::kReady;
-      const std::uint64_t seq = m.seq;
-      const Millis sent = m.sent;
-      messages_.emplace(seq, std::move(m));
+      if (durable_) {
+        // The move is one write: the message appears here and leaves its origin together.
+        pending_.put(storage::Family::kMessages, storage::message_key(uid_, m.seq),
+                     storage::encode(to_record(m)));
+        const std::string origin = storage::message_key(moved.origin_uid, moved.origin_seq);
+        pending_.erase(storage::Family::kMessages, origin);
+        pending_.erase(storage::Family::kStates, origin);
+        m.payload.reset();
+      }
+    }
+    if (durable_ && !messages.empty()) {
+      pending_.put(storage::Family::kMeta, storage::next_seq_key(uid_),
+                   storage::u64_key(next_seq_));
+    }
+    // On a failed write the messages stay in this queue's memory (their records are still at
+    // the origin, where a restart finds them): nothing is dropped either way.
+    (void)commit_locked(deferred);
+    for (auto& moved : messages) {
+      const std::uint64_t seq = moved.message.seq;
+      const Millis sent = moved.message.sent;
+      messages_.emplace(seq, std::move(moved.message));
       ++ready_count_;
       retention_.push({sent, seq, 0});
       ready_.push({static_cast<Millis>(seq), seq, 0});
@@ -599,33 +931,36 @@ void Queue::accept(std::vector<StoredMessage> messages) {
     const Millis now = clock_.now_ms();
     refresh_locked(now);
     serve_waiters_locked(now, dlq.get(), deferred);
+    (void)commit_locked(deferred);
     rearm_locked(now);
   }
   run(deferred, dlq);
 }
 
-std::vector<StoredMessage> Queue::take_visible(std::size_t max) {
-  std::lock_guard lock(mu_);
-  refresh_locked(clock_.now_ms());
-  std::vector<StoredMessage> out;
-  while (out.size() < max && !ready_.empty()) {
-    const IndexEntry e = ready_.top();
-    ready_.pop();
-    auto it = messages_.find(e.seq);
-    if (it == messages_.end() || it->second.epoch != e.epoch ||
-        it->second.state != StoredMessage::State::kReady) {
-      continue;
+std::vector<MovedMessage> Queue::take_visible(std::size_t max) {
+  std::vector<MovedMessage> out;
+  {
+    std::lock_guard lock(mu_);
+    refresh_locked(clock_.now_ms());
+    Deferred unused;
+    (void)commit_locked(unused);
+    while (out.size() < max) {
+      auto it = pop_ready_locked();
+      if (it == messages_.end()) break;
+      --ready_count_;
+      out.push_back(MovedMessage{std::move(it->second), uid_, it->first});
+      messages_.erase(it);
     }
-    --ready_count_;
-    out.push_back(std::move(it->second));
-    messages_.erase(it);
   }
+  (void)load_payloads(out);
   return out;
 }
 
 std::size_t Queue::approximate_visible() {
   std::lock_guard lock(mu_);
   refresh_locked(clock_.now_ms());
+  Deferred unused;
+  (void)commit_locked(unused);
   return ready_count_;
 }
 

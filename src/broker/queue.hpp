@@ -21,6 +21,9 @@
 #include "broker/types.hpp"
 #include "core/clock.hpp"
 #include "core/encoding.hpp"
+#include "core/errors.hpp"
+#include "storage/engine.hpp"
+#include "storage/event_sink.hpp"
 
 namespace eb::broker {
 
@@ -33,15 +36,26 @@ struct MessageExtras {
   std::string dead_letter_source_arn;
 };
 
-struct StoredMessage {
-  enum class State : std::uint8_t { kDelayed, kReady, kInflight };
-
-  std::uint64_t seq = 0;
+// What a message was sent with. Immutable once stored; with a durable engine it lives in the
+// store and is read back on receive, so RAM holds only the scheduling state below.
+struct Payload {
   Uuid id{};
   Md5Digest md5_of_body{};
   std::string body;
   std::shared_ptr<const std::string> sender_id;  // shared by consecutive sends of one sender
   std::unique_ptr<MessageExtras> extras;         // null when there is nothing in it
+
+  MessageExtras& extra() {
+    if (!extras) extras = std::make_unique<MessageExtras>();
+    return *extras;
+  }
+  const std::string& dead_letter_source_arn() const;
+};
+
+struct StoredMessage {
+  enum class State : std::uint8_t { kDelayed, kReady, kInflight };
+
+  std::uint64_t seq = 0;
   Millis sent = 0;
   Millis visible_at = 0;
   Millis first_receive = 0;
@@ -50,12 +64,15 @@ struct StoredMessage {
   std::uint32_t receipt_generation = 0;  // bumps on every receive; older handles go stale
   std::uint32_t epoch = 0;               // bumps on every state change; stale index entries
   State state = State::kReady;
+  std::unique_ptr<Payload> payload;  // null while it lives in the store
+};
 
-  MessageExtras& extra() {
-    if (!extras) extras = std::make_unique<MessageExtras>();
-    return *extras;
-  }
-  const std::string& dead_letter_source_arn() const;
+// A message leaving one queue for another (redrive, move task), payload loaded. Its records
+// stay under the origin queue until the destination's write replaces them atomically.
+struct MovedMessage {
+  StoredMessage message;
+  std::uint64_t origin_uid = 0;
+  std::uint64_t origin_seq = 0;
 };
 
 // Fields of a receipt handle. The text form is opaque to clients and survives restarts.
@@ -76,6 +93,13 @@ struct ReceiveSpec {
   NameSelection message_attributes;
 };
 
+// Where a queue persists: the engine, whether message payloads live there (a durable
+// engine) or in RAM, and the event log every sent message is appended to (may be null).
+struct QueueStorage {
+  storage::Engine& engine;
+  storage::EventSink* events = nullptr;
+};
+
 class Queue : public std::enable_shared_from_this<Queue> {
  public:
   using ReceiveCallback = std::function<void(Result<std::vector<ReceivedMessage>>)>;
@@ -83,12 +107,17 @@ class Queue : public std::enable_shared_from_this<Queue> {
   using Resolver = std::function<std::shared_ptr<Queue>(const std::string& arn)>;
 
   Queue(std::string name, std::string arn, std::uint64_t uid, QueueConfig config, TagMap tags,
-        Millis created, const Clock& clock, Timers& timers, Resolver resolver);
+        Millis created, const Clock& clock, Timers& timers, Resolver resolver,
+        QueueStorage storage);
   ~Queue();
 
   const std::string& name() const { return name_; }
   const std::string& arn() const { return arn_; }
   std::uint64_t uid() const { return uid_; }
+  Millis created() const { return created_; }
+
+  // Rebuilds the scheduling state from the engine's records (startup, before any request).
+  storage::Status restore();
 
   QueueConfig config() const;
   void set_config(QueueConfig config);
@@ -97,6 +126,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   TagMap tags() const;
   void set_tags(const TagMap& tags);
   void remove_tags(const std::vector<std::string>& keys);
+  void replace_tags(TagMap tags);
 
   Result<SendOutput> send(SendInput input);
   // Sends several messages under one lock acquisition; one result per input, in order.
@@ -108,9 +138,9 @@ class Queue : public std::enable_shared_from_this<Queue> {
 
   // Takes messages that exhausted their receives elsewhere (redrive) or that a move task
   // brings back; they keep id, body, attributes and sent time.
-  void accept(std::vector<StoredMessage> messages);
-  // Removes up to `max` visible messages for a move task, oldest first.
-  std::vector<StoredMessage> take_visible(std::size_t max);
+  void accept(std::vector<MovedMessage> messages);
+  // Removes up to `max` visible messages for a move task, oldest first, payloads loaded.
+  std::vector<MovedMessage> take_visible(std::size_t max);
   std::size_t approximate_visible();
 
   // Completes every parked receive with an empty result; later receives never park.
@@ -124,10 +154,23 @@ class Queue : public std::enable_shared_from_this<Queue> {
     Millis deadline;
     ReceiveCallback done;
   };
+  // Messages taken for one receive. With payloads in the store, `unfilled` lists the seqs
+  // whose body and attributes are read after the lock is released.
+  struct Taken {
+    std::vector<ReceivedMessage> messages;
+    std::vector<std::uint64_t> unfilled;  // parallel to messages when non-empty
+  };
+  struct Completion {
+    ReceiveCallback done;
+    Taken taken;
+    NameSelection system_attributes;
+    NameSelection message_attributes;
+    std::optional<Error> error;  // the receive could not be recorded
+  };
   // Work decided under the lock and carried out after it is released.
   struct Deferred {
-    std::vector<std::pair<ReceiveCallback, std::vector<ReceivedMessage>>> completions;
-    std::vector<StoredMessage> dead_letters;
+    std::vector<Completion> completions;
+    std::vector<MovedMessage> dead_letters;
     std::string dead_letter_arn;
   };
   struct IndexEntry {
@@ -139,6 +182,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
     }
   };
   using MinHeap = std::priority_queue<IndexEntry, std::vector<IndexEntry>, std::greater<>>;
+  using MessageMap = std::unordered_map<std::uint64_t, StoredMessage>;
 
   // A validated message, built outside the lock.
   struct Prepared {
@@ -151,7 +195,12 @@ class Queue : public std::enable_shared_from_this<Queue> {
   Result<Prepared> prepare(SendInput input);
 
   // All of the below run with mu_ held.
-  Result<SendOutput> insert_locked(Prepared& p, Millis now);
+  // Assigns a seq and stages the records of one validated message; nothing is visible yet.
+  Result<Empty> stage_locked(Prepared& p, Millis now);
+  void insert_locked(Prepared& p, Millis now);
+  // Writes the records staged by this operation (pending_), as one atomic batch. On failure
+  // the messages taken by it are put back (a receive that could not be recorded is undone).
+  storage::Status commit_locked(Deferred& deferred);
   // After messages were inserted: serves parked receives (may drop the lock to resolve the
   // dead-letter queue).
   void serve_after_send(std::unique_lock<std::mutex>& lock, std::shared_ptr<Queue>& dlq,
@@ -160,15 +209,21 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void make_ready_locked(StoredMessage& m);
   void set_timed_locked(StoredMessage& m, StoredMessage::State state, Millis visible_at);
   void erase_locked(std::uint64_t seq);
+  void stage_state_locked(const StoredMessage& m);
   // `dlq` is the resolved dead-letter target, or null when redrive is off or the target is
   // missing (then messages are returned rather than moved: nothing is ever dropped).
-  std::vector<ReceivedMessage> take_locked(const ReceiveSpec& spec, Millis now, const Queue* dlq,
-                                           Deferred& deferred);
+  Taken take_locked(const ReceiveSpec& spec, Millis now, const Queue* dlq, Deferred& deferred);
+  // Pops the oldest ready message, skipping stale index entries; end() when there is none.
+  MessageMap::iterator pop_ready_locked();
   void serve_waiters_locked(Millis now, const Queue* dlq, Deferred& deferred);
   void rearm_locked(Millis now);
   void on_timer(Millis deadline);
   std::shared_ptr<Queue> dead_letter_target() const;
+  // Unlocked: moves dead letters, reads payloads from the store, runs completions.
   void run(Deferred& deferred, const std::shared_ptr<Queue>& dlq);
+  Result<std::vector<ReceivedMessage>> fill(Taken taken, const NameSelection& system,
+                                            const NameSelection& user) const;
+  storage::Status load_payloads(std::vector<MovedMessage>& moved) const;
   std::size_t& count_for(StoredMessage::State state);
   StoredMessage* find_locked(const ReceiptHandle& handle);
 
@@ -178,6 +233,9 @@ class Queue : public std::enable_shared_from_this<Queue> {
   const Clock& clock_;
   Timers& timers_;
   const Resolver resolver_;
+  storage::Engine& engine_;
+  storage::EventSink* const events_;
+  const bool durable_;  // message records and payloads live in the engine
 
   mutable std::mutex mu_;
   QueueConfig config_;
@@ -189,13 +247,16 @@ class Queue : public std::enable_shared_from_this<Queue> {
 
   std::uint64_t next_seq_ = 1;
   std::shared_ptr<const std::string> last_sender_;
-  std::unordered_map<std::uint64_t, StoredMessage> messages_;
+  MessageMap messages_;
   MinHeap ready_;      // when = seq: oldest first
   MinHeap timed_;      // delayed and in-flight messages by the time they become visible
   MinHeap retention_;  // by sent time
   std::size_t ready_count_ = 0;
   std::size_t inflight_count_ = 0;
   std::size_t delayed_count_ = 0;
+
+  storage::Batch pending_;                 // records changed by the current operation
+  std::vector<std::uint64_t> taken_seqs_;  // messages received by the current operation
 
   std::list<Waiter> waiters_;
   std::uint64_t next_waiter_id_ = 1;

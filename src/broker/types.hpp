@@ -9,21 +9,12 @@
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "core/message_attributes.hpp"
 
 namespace eb::broker {
 
-// A message attribute as SQS defines it. `data_type` is "String", "Number" or "Binary",
-// optionally followed by ".custom". Binary values hold raw bytes (not base64).
-struct MessageAttributeValue {
-  std::string data_type;
-  std::string string_value;
-  std::string binary_value;
-  bool is_binary() const { return data_type.starts_with("Binary"); }
-  bool operator==(const MessageAttributeValue&) const = default;
-};
-
-// Sorted by name in byte order, which is the order AWS's attribute MD5 uses.
-using MessageAttributes = std::map<std::string, MessageAttributeValue>;
+using eb::MessageAttributes;
+using eb::MessageAttributeValue;
 
 // Queue attributes as name/value strings, the way both wire protocols carry them.
 using AttributeMap = std::map<std::string, std::string>;

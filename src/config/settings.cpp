@@ -47,6 +47,17 @@ unsigned parse_threads(const YAML::Node& node) {
   return value;
 }
 
+std::uint64_t parse_min_free(const YAML::Node& node) {
+  const std::string text = scalar(node, "min_free_disk_mb");
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value > kMaxMinFreeDiskMb) {
+    fail_at(node, "'min_free_disk_mb' must be a number of MiB from 0 to " +
+                      std::to_string(kMaxMinFreeDiskMb) + ", not '" + text + "'");
+  }
+  return value;
+}
+
 Settings parse_root(const YAML::Node& root) {
   Settings settings;
   if (!root || root.IsNull()) return settings;
@@ -66,6 +77,12 @@ Settings parse_root(const YAML::Node& root) {
       if (settings.data_dir.empty()) fail_at(value, "'data_dir' must not be empty");
     } else if (key == "in_memory") {
       settings.in_memory = parse_bool(value, key);
+    } else if (key == "durability") {
+      auto durability = parse_durability(scalar(value, key));
+      if (!durability) fail_at(value, "'durability': " + durability.error());
+      settings.durability = *durability;
+    } else if (key == "min_free_disk_mb") {
+      settings.min_free_disk_mb = parse_min_free(value);
     } else if (key == "log_level") {
       auto level = parse_log_level(scalar(value, key));
       if (!level) fail_at(value, "'log_level': " + level.error());
@@ -77,7 +94,8 @@ Settings parse_root(const YAML::Node& root) {
       if (auto error = check_region(settings.region)) fail_at(value, "'region': " + *error);
     } else {
       fail_at(key_node, "unknown key '" + key +
-                            "' (known: listen, data_dir, in_memory, log_level, threads, region)");
+                            "' (known: listen, data_dir, in_memory, durability, min_free_disk_mb, "
+                            "log_level, threads, region)");
     }
   }
   return settings;
@@ -167,6 +185,16 @@ std::expected<LogLevel, std::string> parse_log_level(std::string_view text) {
 }
 
 std::string_view to_string(LogLevel level) { return kLevels[static_cast<std::size_t>(level)]; }
+
+std::expected<Durability, std::string> parse_durability(std::string_view text) {
+  if (text == "wal") return Durability::kWal;
+  if (text == "fsync") return Durability::kFsync;
+  return std::unexpected("durability must be wal or fsync, got '" + std::string(text) + "'");
+}
+
+std::string_view to_string(Durability durability) {
+  return durability == Durability::kFsync ? "fsync" : "wal";
+}
 
 std::optional<std::string> check_region(std::string_view region) {
   const bool ok =

@@ -11,6 +11,9 @@
 namespace eb::config {
 
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
+// wal: an acknowledged write is in the write-ahead log (survives a process crash);
+// fsync: also fsynced, with group commit (survives power loss).
+enum class Durability { kWal, kFsync };
 
 struct ListenAddress {
   std::string host = "127.0.0.1";  // IPv6 literals without brackets
@@ -21,6 +24,8 @@ struct Settings {
   ListenAddress listen;
   std::string data_dir = "./data";
   bool in_memory = false;
+  Durability durability = Durability::kWal;
+  std::uint64_t min_free_disk_mb = 64;  // writes are refused below this much free space
   LogLevel log_level = LogLevel::kInfo;
   unsigned threads = 0;  // 0: one per hardware thread
   std::string region = "us-east-1";
@@ -29,6 +34,7 @@ struct Settings {
 };
 
 inline constexpr unsigned kMaxThreads = 256;
+inline constexpr std::uint64_t kMaxMinFreeDiskMb = 1u << 20;  // 1 TiB
 
 struct ConfigError {
   std::string message;  // "config.yaml:3:1: unknown key 'foo'" (line/column 1-based)
@@ -47,6 +53,8 @@ std::expected<ListenAddress, std::string> parse_listen_address(std::string_view 
 std::string format_listen_address(const ListenAddress& address);
 std::expected<LogLevel, std::string> parse_log_level(std::string_view text);
 std::string_view to_string(LogLevel level);
+std::expected<Durability, std::string> parse_durability(std::string_view text);
+std::string_view to_string(Durability durability);
 // AWS region names: lowercase letters, digits and dashes ("us-east-1").
 std::optional<std::string> check_region(std::string_view region);  // -> error, if any
 

@@ -51,8 +51,10 @@ class Daemon:
     """Context manager running one daemon; on exit it sends SIGTERM and asserts exit code 0
     within STOP_TIMEOUT seconds (killing the process if it does not stop)."""
 
-    def __init__(self, *extra_args, log_level="info"):
-        self.args = [binary_path(), "--listen", "127.0.0.1:0", "--in-memory",
+    def __init__(self, *extra_args, log_level="info", data_dir=None):
+        # In memory unless a data dir is given (then the daemon persists there).
+        storage = ["--data-dir", data_dir] if data_dir else ["--in-memory"]
+        self.args = [binary_path(), "--listen", "127.0.0.1:0", *storage,
                      "--log-level", log_level, *extra_args]
         self.process = None
         self.port = None

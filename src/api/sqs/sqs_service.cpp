@@ -36,7 +36,10 @@ struct Call {
     res.keep_alive(request.http.keep_alive());
     res.body() = w.finish();
     res.prepare_payload();
-    respond(std::move(res));
+    // Acknowledge only once what this request wrote is as durable as the daemon promises
+    // (immediate unless --durability fsync, then after the group commit covering it).
+    broker.when_durable([respond = respond, res = std::make_shared<net::HttpResponse>(
+                                                std::move(res))] { respond(std::move(*res)); });
   }
 
   void reply_empty() {

@@ -1,5 +1,7 @@
 #pragma once
-// A broker on a ManualClock and a MemoryStore: no sockets, no disk, no sleeps.
+// A broker on a ManualClock and a MemoryEngine: no sockets, no disk, no sleeps. Every test
+// runs twice: with payloads kept in RAM (--in-memory) and with payloads in the engine, the
+// path a durable (RocksDB) engine takes.
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -7,14 +9,14 @@
 
 #include "broker/broker.hpp"
 #include "core/manual_clock.hpp"
-#include "storage/store.hpp"
+#include "storage/memory_engine.hpp"
 
 namespace eb::broker::testing {
 
-class BrokerTest : public ::testing::Test {
+class BrokerTest : public ::testing::TestWithParam<bool> {
  protected:
   ManualClock clock_;
-  storage::MemoryStore store_;
+  storage::MemoryEngine store_{GetParam()};
   Broker broker_{clock_, clock_, store_};
 
   std::string create(const std::string& name, AttributeMap attributes = {}) {

@@ -6,7 +6,7 @@ namespace {
 
 const std::string kArnPrefix = "arn:aws:sqs:us-east-1:000000000000:";
 
-TEST_F(BrokerTest, CreateIsIdempotentAndDetectsConflicts) {
+TEST_P(BrokerTest, CreateIsIdempotentAndDetectsConflicts) {
   create("q", {{"VisibilityTimeout", "45"}});
   EXPECT_TRUE(broker_.create_queue({"q", {{"VisibilityTimeout", "45"}}, {}}));
   EXPECT_TRUE(broker_.create_queue({"q", {}, {}}));
@@ -15,7 +15,7 @@ TEST_F(BrokerTest, CreateIsIdempotentAndDetectsConflicts) {
   EXPECT_EQ(conflict.error().code, Errc::kQueueNameExists);
 }
 
-TEST_F(BrokerTest, QueueNameRules) {
+TEST_P(BrokerTest, QueueNameRules) {
   for (const std::string& bad :
        std::vector<std::string>{"", "has space", std::string(81, 'a'), "dot.name", "x.fifo"}) {
     auto r = broker_.create_queue({bad, {}, {}});
@@ -26,7 +26,7 @@ TEST_F(BrokerTest, QueueNameRules) {
   EXPECT_TRUE(broker_.create_queue({"A-b_9", {}, {}}));
 }
 
-TEST_F(BrokerTest, AttributeValidation) {
+TEST_P(BrokerTest, AttributeValidation) {
   auto unknown = broker_.create_queue({"q", {{"Bogus", "1"}}, {}});
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, Errc::kInvalidAttributeName);
@@ -46,7 +46,7 @@ TEST_F(BrokerTest, AttributeValidation) {
   }
 }
 
-TEST_F(BrokerTest, GetAttributesAllHasDefaults) {
+TEST_P(BrokerTest, GetAttributesAllHasDefaults) {
   create("q");
   auto all = broker_.get_queue_attributes("q", {"All"});
   ASSERT_TRUE(all);
@@ -63,7 +63,7 @@ TEST_F(BrokerTest, GetAttributesAllHasDefaults) {
   EXPECT_EQ(bad.error().code, Errc::kInvalidAttributeName);
 }
 
-TEST_F(BrokerTest, SetAttributesUpdatesAndValidates) {
+TEST_P(BrokerTest, SetAttributesUpdatesAndValidates) {
   create("q");
   ASSERT_TRUE(broker_.set_queue_attributes("q", {{"VisibilityTimeout", "5"}}));
   EXPECT_EQ(attribute("q", "VisibilityTimeout"), "5");
@@ -71,7 +71,7 @@ TEST_F(BrokerTest, SetAttributesUpdatesAndValidates) {
   EXPECT_FALSE(broker_.set_queue_attributes("q", {{"DelaySeconds", "1000"}}));
 }
 
-TEST_F(BrokerTest, MissingQueue) {
+TEST_P(BrokerTest, MissingQueue) {
   auto r = broker_.send_message("nope", {"m"});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kQueueDoesNotExist);
@@ -81,7 +81,7 @@ TEST_F(BrokerTest, MissingQueue) {
   EXPECT_FALSE(broker_.get_queue("q"));
 }
 
-TEST_F(BrokerTest, ListQueuesPrefixAndPaging) {
+TEST_P(BrokerTest, ListQueuesPrefixAndPaging) {
   for (auto n : {"a1", "a2", "a3", "b1"}) create(n);
   auto all = broker_.list_queues({});
   ASSERT_TRUE(all);
@@ -98,7 +98,7 @@ TEST_F(BrokerTest, ListQueuesPrefixAndPaging) {
   EXPECT_FALSE(broker_.list_queues({"", 0, ""}));
 }
 
-TEST_F(BrokerTest, BatchLimits) {
+TEST_P(BrokerTest, BatchLimits) {
   create("q");
   auto empty = broker_.send_message_batch("q", {});
   ASSERT_FALSE(empty);
@@ -125,7 +125,7 @@ TEST_F(BrokerTest, BatchLimits) {
   EXPECT_EQ(too_long.error().code, Errc::kBatchRequestTooLong);
 }
 
-TEST_F(BrokerTest, BatchPartialFailure) {
+TEST_P(BrokerTest, BatchPartialFailure) {
   create("q");
   SendInput bad{"m"};
   bad.delay_seconds = 1000;
@@ -148,7 +148,7 @@ TEST_F(BrokerTest, BatchPartialFailure) {
   EXPECT_EQ(del->failed[0].error.code, Errc::kReceiptHandleIsInvalid);
 }
 
-TEST_F(BrokerTest, RedriveMovesMessageAfterMaxReceiveCount) {
+TEST_P(BrokerTest, RedriveMovesMessageAfterMaxReceiveCount) {
   create("dlq");
   create("src", {{"RedrivePolicy",
                   R"({"deadLetterTargetArn":")" + kArnPrefix + R"(dlq","maxReceiveCount":"2"})"}});
@@ -175,7 +175,7 @@ TEST_F(BrokerTest, RedriveMovesMessageAfterMaxReceiveCount) {
   EXPECT_EQ(sources->names, std::vector<std::string>{"src"});
 }
 
-TEST_F(BrokerTest, RedrivePolicyValidation) {
+TEST_P(BrokerTest, RedrivePolicyValidation) {
   auto missing =
       broker_.create_queue({"src",
                             {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + kArnPrefix +
@@ -220,7 +220,7 @@ class MoveTaskTest : public BrokerTest {
   }
 };
 
-TEST_F(MoveTaskTest, MovesBackToSourceAtTheGivenRate) {
+TEST_P(MoveTaskTest, MovesBackToSourceAtTheGivenRate) {
   auto handle = broker_.start_message_move_task({kArnPrefix + "dlq", "", 2});
   ASSERT_TRUE(handle) << handle.error().message;
   auto again = broker_.start_message_move_task({kArnPrefix + "dlq", "", 2});
@@ -239,7 +239,7 @@ TEST_F(MoveTaskTest, MovesBackToSourceAtTheGivenRate) {
   EXPECT_EQ(tasks->at(0).to_move, 5);
 }
 
-TEST_F(MoveTaskTest, MovesToDestinationAndCancels) {
+TEST_P(MoveTaskTest, MovesToDestinationAndCancels) {
   create("dest");
   auto handle = broker_.start_message_move_task({kArnPrefix + "dlq", kArnPrefix + "dest", 1});
   ASSERT_TRUE(handle);
@@ -255,7 +255,7 @@ TEST_F(MoveTaskTest, MovesToDestinationAndCancels) {
   EXPECT_EQ(tasks->at(0).status, "CANCELLED");
 }
 
-TEST_F(MoveTaskTest, RejectsNonDeadLetterSource) {
+TEST_P(MoveTaskTest, RejectsNonDeadLetterSource) {
   auto r = broker_.start_message_move_task({kArnPrefix + "src", "", std::nullopt});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kInvalidParameterValue);
@@ -264,7 +264,7 @@ TEST_F(MoveTaskTest, RejectsNonDeadLetterSource) {
   EXPECT_EQ(missing.error().code, Errc::kResourceNotFound);
 }
 
-TEST_F(BrokerTest, TagsAndPermissions) {
+TEST_P(BrokerTest, TagsAndPermissions) {
   create("q");
   ASSERT_TRUE(broker_.tag_queue("q", {{"env", "dev"}, {"team", "a"}}));
   ASSERT_TRUE(broker_.untag_queue("q", {"team"}));
@@ -279,4 +279,9 @@ TEST_F(BrokerTest, TagsAndPermissions) {
 }
 
 }  // namespace
+INSTANTIATE_TEST_SUITE_P(Payloads, BrokerTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "InEngine" : "InMemory"; });
+INSTANTIATE_TEST_SUITE_P(Payloads, MoveTaskTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "InEngine" : "InMemory"; });
+
 }  // namespace eb::broker::testing

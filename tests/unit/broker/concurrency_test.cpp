@@ -10,7 +10,7 @@
 namespace eb::broker::testing {
 namespace {
 
-TEST_F(BrokerTest, ConcurrentSendReceiveDeleteLosesNothing) {
+TEST_P(BrokerTest, ConcurrentSendReceiveDeleteLosesNothing) {
   create("q");
   constexpr int kProducers = 3;
   constexpr int kPerProducer = 2000;
@@ -59,7 +59,7 @@ TEST_F(BrokerTest, ConcurrentSendReceiveDeleteLosesNothing) {
   EXPECT_EQ(attribute("q", "ApproximateNumberOfMessagesNotVisible"), "0");
 }
 
-TEST_F(BrokerTest, ConcurrentLongPollsAllServed) {
+TEST_P(BrokerTest, ConcurrentLongPollsAllServed) {
   create("q");
   constexpr int kWaiters = 50;
   std::vector<std::shared_ptr<Parked>> parked;

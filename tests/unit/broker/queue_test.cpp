@@ -5,7 +5,7 @@
 namespace eb::broker::testing {
 namespace {
 
-TEST_F(BrokerTest, SendReceiveDeleteRoundTrip) {
+TEST_P(BrokerTest, SendReceiveDeleteRoundTrip) {
   create("q");
   auto sent = send("q", "hello world");
   EXPECT_EQ(sent.md5_of_body, "5eb63bbbe01eeed093cb22bb8f5acdc3");
@@ -20,7 +20,7 @@ TEST_F(BrokerTest, SendReceiveDeleteRoundTrip) {
   EXPECT_TRUE(receive("q").empty());
 }
 
-TEST_F(BrokerTest, VisibilityTimeoutHidesThenReturnsWithNewHandle) {
+TEST_P(BrokerTest, VisibilityTimeoutHidesThenReturnsWithNewHandle) {
   create("q", {{"VisibilityTimeout", "30"}});
   send("q", "m");
   auto first = receive("q");
@@ -43,7 +43,7 @@ TEST_F(BrokerTest, VisibilityTimeoutHidesThenReturnsWithNewHandle) {
   EXPECT_EQ(attribute("q", "ApproximateNumberOfMessagesNotVisible"), "0");
 }
 
-TEST_F(BrokerTest, PerReceiveVisibilityOverridesQueueDefault) {
+TEST_P(BrokerTest, PerReceiveVisibilityOverridesQueueDefault) {
   create("q");
   send("q", "m");
   ReceiveInput in;
@@ -53,7 +53,7 @@ TEST_F(BrokerTest, PerReceiveVisibilityOverridesQueueDefault) {
   EXPECT_EQ(receive("q").size(), 1u);
 }
 
-TEST_F(BrokerTest, ChangeVisibilityZeroMakesVisibleAndRespectsLimits) {
+TEST_P(BrokerTest, ChangeVisibilityZeroMakesVisibleAndRespectsLimits) {
   create("q");
   send("q", "m");
   auto got = receive("q");
@@ -74,7 +74,7 @@ TEST_F(BrokerTest, ChangeVisibilityZeroMakesVisibleAndRespectsLimits) {
   EXPECT_EQ(receive("q").size(), 1u);
 }
 
-TEST_F(BrokerTest, ChangeVisibilityExtendsHiding) {
+TEST_P(BrokerTest, ChangeVisibilityExtendsHiding) {
   create("q", {{"VisibilityTimeout", "10"}});
   send("q", "m");
   auto got = receive("q");
@@ -85,7 +85,7 @@ TEST_F(BrokerTest, ChangeVisibilityExtendsHiding) {
   EXPECT_EQ(receive("q").size(), 1u);
 }
 
-TEST_F(BrokerTest, MalformedReceiptHandleIsInvalid) {
+TEST_P(BrokerTest, MalformedReceiptHandleIsInvalid) {
   create("q");
   auto r = broker_.delete_message("q", "not-a-handle");
   ASSERT_FALSE(r);
@@ -98,7 +98,7 @@ TEST_F(BrokerTest, MalformedReceiptHandleIsInvalid) {
   EXPECT_EQ(cross.error().code, Errc::kReceiptHandleIsInvalid);
 }
 
-TEST_F(BrokerTest, DelaySecondsPerQueueAndPerMessage) {
+TEST_P(BrokerTest, DelaySecondsPerQueueAndPerMessage) {
   create("q", {{"DelaySeconds", "10"}});
   send("q", "queue-delay");
   SendInput in;
@@ -123,7 +123,7 @@ TEST_F(BrokerTest, DelaySecondsPerQueueAndPerMessage) {
   EXPECT_EQ(r.error().code, Errc::kInvalidParameterValue);
 }
 
-TEST_F(BrokerTest, RetentionPeriodExpiresMessages) {
+TEST_P(BrokerTest, RetentionPeriodExpiresMessages) {
   create("q", {{"MessageRetentionPeriod", "60"}});
   send("q", "old");
   clock_.advance(30'000);
@@ -135,7 +135,7 @@ TEST_F(BrokerTest, RetentionPeriodExpiresMessages) {
   EXPECT_EQ(got[0].body, "young");
 }
 
-TEST_F(BrokerTest, LongPollWokenBySend) {
+TEST_P(BrokerTest, LongPollWokenBySend) {
   create("q");
   ReceiveInput in;
   in.wait_seconds = 20;
@@ -146,7 +146,7 @@ TEST_F(BrokerTest, LongPollWokenBySend) {
   EXPECT_EQ(parked->count(), 1u);
 }
 
-TEST_F(BrokerTest, LongPollEndsEmptyAtDeadline) {
+TEST_P(BrokerTest, LongPollEndsEmptyAtDeadline) {
   create("q");
   ReceiveInput in;
   in.wait_seconds = 20;
@@ -158,7 +158,7 @@ TEST_F(BrokerTest, LongPollEndsEmptyAtDeadline) {
   EXPECT_EQ(parked->count(), 0u);
 }
 
-TEST_F(BrokerTest, LongPollUsesQueueDefaultWait) {
+TEST_P(BrokerTest, LongPollUsesQueueDefaultWait) {
   create("q", {{"ReceiveMessageWaitTimeSeconds", "5"}});
   std::optional<Result<std::vector<ReceivedMessage>>> out;
   broker_.receive_message("q", {}, [&](auto r) { out = std::move(r); });
@@ -167,7 +167,7 @@ TEST_F(BrokerTest, LongPollUsesQueueDefaultWait) {
   EXPECT_TRUE(out.has_value());
 }
 
-TEST_F(BrokerTest, LongPollWokenByDelayEndingAndVisibilityExpiry) {
+TEST_P(BrokerTest, LongPollWokenByDelayEndingAndVisibilityExpiry) {
   create("q", {{"VisibilityTimeout", "7"}});
   ReceiveInput in;
   in.wait_seconds = 20;
@@ -187,7 +187,7 @@ TEST_F(BrokerTest, LongPollWokenByDelayEndingAndVisibilityExpiry) {
   EXPECT_EQ(again->count(), 1u);
 }
 
-TEST_F(BrokerTest, ShutdownAnswersParkedReceivesEmpty) {
+TEST_P(BrokerTest, ShutdownAnswersParkedReceivesEmpty) {
   create("q");
   ReceiveInput in;
   in.wait_seconds = 20;
@@ -197,7 +197,7 @@ TEST_F(BrokerTest, ShutdownAnswersParkedReceivesEmpty) {
   EXPECT_EQ(parked->count(), 0u);
 }
 
-TEST_F(BrokerTest, ReceiveValidatesParameters) {
+TEST_P(BrokerTest, ReceiveValidatesParameters) {
   create("q");
   for (auto mutate : std::vector<std::function<void(ReceiveInput&)>>{
            [](ReceiveInput& i) { i.max_messages = 11; },
@@ -214,7 +214,7 @@ TEST_F(BrokerTest, ReceiveValidatesParameters) {
   }
 }
 
-TEST_F(BrokerTest, MessageAttributesSelectionAndMd5) {
+TEST_P(BrokerTest, MessageAttributesSelectionAndMd5) {
   create("q");
   SendInput in;
   in.attributes["a"] = {"Number", "42", ""};
@@ -233,7 +233,7 @@ TEST_F(BrokerTest, MessageAttributesSelectionAndMd5) {
   EXPECT_EQ(got[0].md5_of_attributes, md5_of_attributes(got[0].message_attributes));
 }
 
-TEST_F(BrokerTest, PrefixSelectionAndAll) {
+TEST_P(BrokerTest, PrefixSelectionAndAll) {
   create("q");
   SendInput in;
   in.attributes["order.id"] = {"String", "1", ""};
@@ -252,7 +252,7 @@ TEST_F(BrokerTest, PrefixSelectionAndAll) {
   EXPECT_EQ(got[0].md5_of_attributes, md5_of_attributes(in.attributes));
 }
 
-TEST_F(BrokerTest, SystemAttributes) {
+TEST_P(BrokerTest, SystemAttributes) {
   create("q");
   SendInput in;
   in.system_attributes["AWSTraceHeader"] = {"String", "Root=1-abc", ""};
@@ -272,7 +272,7 @@ TEST_F(BrokerTest, SystemAttributes) {
   EXPECT_EQ(attrs["AWSTraceHeader"], "Root=1-abc");
 }
 
-TEST_F(BrokerTest, MessageSizeLimit) {
+TEST_P(BrokerTest, MessageSizeLimit) {
   create("q", {{"MaximumMessageSize", "1024"}});
   SendInput in;
   in.body = std::string(1024, 'x');
@@ -284,7 +284,7 @@ TEST_F(BrokerTest, MessageSizeLimit) {
   EXPECT_EQ(r.error().code, Errc::kInvalidParameterValue);
 }
 
-TEST_F(BrokerTest, InvalidBodyCharacters) {
+TEST_P(BrokerTest, InvalidBodyCharacters) {
   create("q");
   SendInput in;
   in.body = std::string("bad\x01", 4);
@@ -297,7 +297,7 @@ TEST_F(BrokerTest, InvalidBodyCharacters) {
   EXPECT_TRUE(broker_.send_message("q", in));
 }
 
-TEST_F(BrokerTest, AttributeValidation) {
+TEST_P(BrokerTest, AttributeValidation) {
   create("q");
   auto try_attr = [&](std::string name, MessageAttributeValue v) {
     SendInput in;
@@ -321,7 +321,7 @@ TEST_F(BrokerTest, AttributeValidation) {
   EXPECT_NE(r.error().message.find("[11]"), std::string::npos);
 }
 
-TEST_F(BrokerTest, ApproximateCounters) {
+TEST_P(BrokerTest, ApproximateCounters) {
   create("q");
   send("q", "a");
   send("q", "b");
@@ -334,7 +334,7 @@ TEST_F(BrokerTest, ApproximateCounters) {
   EXPECT_EQ(attribute("q", "ApproximateNumberOfMessagesDelayed"), "1");
 }
 
-TEST_F(BrokerTest, PurgeOncePerMinute) {
+TEST_P(BrokerTest, PurgeOncePerMinute) {
   create("q");
   send("q", "a");
   ASSERT_TRUE(broker_.purge_queue("q"));

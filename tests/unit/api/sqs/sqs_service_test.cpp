@@ -9,7 +9,7 @@
 #include "broker/broker.hpp"
 #include "core/encoding.hpp"
 #include "core/manual_clock.hpp"
-#include "storage/store.hpp"
+#include "storage/memory_engine.hpp"
 
 namespace eb::api::sqs {
 namespace {
@@ -26,7 +26,7 @@ class NotFound final : public net::Handler {
 class SqsServiceTest : public ::testing::Test {
  protected:
   ManualClock clock_;
-  storage::MemoryStore store_;
+  storage::MemoryEngine store_;
   broker::Broker broker_{clock_, clock_, store_};
   SqsService sqs_{broker_};
   NotFound native_;

@@ -1,0 +1,95 @@
+#pragma once
+// The key-value engine the domain persists through: ordered keys in a few families (RocksDB
+// column families), atomic batches, point reads and range scans. Two implementations share
+// this contract: RocksDbEngine (on disk, the default) and MemoryEngine (ordered maps, for
+// --in-memory and domain tests). Record layouts live with their owners (broker/, eventlog/)
+// on top of the key helpers in keys.hpp; the engine only moves bytes.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/errors.hpp"
+
+namespace eb::storage {
+
+struct Ok {};
+using Status = Result<Ok>;
+
+// One per kind of record. Values are stable: the RocksDB column family names derive from them.
+enum class Family : std::uint8_t {
+  kMeta,      // format version, counters, keys kept across restarts
+  kQueues,    // queue name -> queue record
+  kMessages,  // queue uid + seq -> immutable message record (body, attributes)
+  kStates,    // queue uid + seq -> mutable delivery state (receives, visibility)
+  kEvents,    // global sequence number -> event-log record
+  kIndexes,   // secondary indexes of the event log (by source, type, stream, correlation)
+  kTasks,     // move tasks, replays
+};
+inline constexpr std::size_t kFamilyCount = 7;
+std::string_view family_name(Family family);
+
+// Writes applied atomically by Engine::write. Keys and values are copied in.
+class Batch {
+ public:
+  enum class Kind : std::uint8_t { kPut, kErase, kEraseRange };
+  struct Op {
+    Kind kind;
+    Family family;
+    std::string key;
+    std::string value;  // kPut: the value; kEraseRange: the exclusive end key
+  };
+
+  void put(Family family, std::string_view key, std::string_view value) {
+    ops_.push_back({Kind::kPut, family, std::string(key), std::string(value)});
+  }
+  void erase(Family family, std::string_view key) {
+    ops_.push_back({Kind::kErase, family, std::string(key), {}});
+  }
+  // Erases every key in [begin, end).
+  void erase_range(Family family, std::string_view begin, std::string_view end) {
+    ops_.push_back({Kind::kEraseRange, family, std::string(begin), std::string(end)});
+  }
+  bool empty() const { return ops_.empty(); }
+  std::size_t size() const { return ops_.size(); }
+  void clear() { ops_.clear(); }
+  const std::vector<Op>& ops() const { return ops_; }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+// Thread-safe: every method may be called from any thread, concurrently.
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // True when writes reach disk. The broker then keeps message bodies out of RAM and reads
+  // them back on receive; otherwise it keeps them in memory and writes no message records.
+  virtual bool durable() const = 0;
+
+  // Applies every op of `batch` or none. On success the batch is in the write-ahead log: a
+  // process crash right after loses nothing. Fails with kServiceUnavailable when the disk
+  // is full or failing; writes are retried (and succeed) once the cause is gone.
+  virtual Status write(const Batch& batch) = 0;
+
+  virtual Result<std::optional<std::string>> get(Family family, std::string_view key) const = 0;
+  // One result per key, in order; nullopt for a missing key.
+  virtual Result<std::vector<std::optional<std::string>>> multi_get(
+      Family family, const std::vector<std::string>& keys) const = 0;
+
+  // Visits keys in [from, to) in ascending order (descending when `reverse`) until `visit`
+  // returns false. An empty `to` means no upper bound.
+  using Visit = std::function<bool(std::string_view key, std::string_view value)>;
+  virtual Status scan(Family family, std::string_view from, std::string_view to, const Visit& visit,
+                      bool reverse = false) const = 0;
+
+  // Runs `done` once every write the calling thread has made so far survives power loss:
+  // immediately unless the engine fsyncs (--durability fsync), else after the group commit
+  // that covers them, on the engine's sync thread. Never blocks the caller.
+  virtual void when_durable(std::function<void()> done) = 0;
+};
+
+}  // namespace eb::storage

@@ -1,0 +1,72 @@
+#pragma once
+// The records the broker keeps in the engine and their encoding (protobuf messages of
+// proto/eventbroker/v1/records.proto, each with a format version), plus their keys. Plain
+// structs here so the broker never sees protobuf.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/message_attributes.hpp"
+
+namespace eb::storage {
+
+struct QueuePermission {
+  std::string label;
+  std::vector<std::string> account_ids;
+  std::vector<std::string> actions;
+};
+
+struct QueueRecord {
+  std::string name;
+  std::uint64_t uid = 0;
+  std::map<std::string, std::string> attributes;  // settable attributes as strings
+  std::map<std::string, std::string> tags;
+  std::vector<QueuePermission> permissions;
+  Millis created = 0;
+  Millis modified = 0;
+};
+
+// What a message was sent with; written once, never changed.
+struct MessageRecord {
+  std::string id;           // 16 raw bytes
+  std::string md5_of_body;  // 16 raw bytes
+  std::string body;
+  MessageAttributes attributes;
+  MessageAttributes system_attributes;
+  std::string md5_of_attributes;
+  std::string sender_id;
+  std::string dead_letter_source_arn;
+  Millis sent = 0;
+};
+
+// The delivery state, rewritten by receives and visibility changes.
+struct MessageState {
+  enum class Kind : std::uint8_t { kReady, kDelayed, kInflight };
+  Millis visible_at = 0;
+  Millis first_receive = 0;
+  Millis last_receive = 0;
+  std::uint32_t receive_count = 0;
+  std::uint32_t receipt_generation = 0;
+  Kind kind = Kind::kReady;
+};
+
+std::string encode(const QueueRecord& r);
+std::optional<QueueRecord> decode_queue(std::string_view bytes);
+std::string encode(const MessageRecord& r);
+std::optional<MessageRecord> decode_message(std::string_view bytes);
+std::string encode(const MessageState& s);
+std::optional<MessageState> decode_state(std::string_view bytes);
+
+// kMessages and kStates keys: queue uid then seq, so one queue's messages are one range.
+std::string message_key(std::uint64_t queue_uid, std::uint64_t seq);
+std::string queue_range_begin(std::uint64_t queue_uid);
+std::string queue_range_end(std::uint64_t queue_uid);
+// kMeta key holding the next message seq of a queue, so seqs (and receipt handles) are
+// never reused after a restart even when the queue was emptied.
+std::string next_seq_key(std::uint64_t queue_uid);
+
+}  // namespace eb::storage

@@ -1,0 +1,329 @@
+#include "storage/rocksdb_engine.hpp"
+
+#include <fmt/format.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
+#include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <array>
+#include <system_error>
+
+#include "storage/keys.hpp"
+
+namespace eb::storage {
+namespace {
+
+// Bumped only when a release can no longer read what an older one wrote.
+constexpr std::uint64_t kFormatVersion = 1;
+constexpr std::string_view kFormatKey = "format_version";
+
+rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+
+thread_local const void* tls_engine = nullptr;
+thread_local std::uint64_t tls_ticket = 0;
+
+Error storage_error(const rocksdb::Status& s) {
+  // Disk full and I/O failures are the server's problem and temporary: 503 lets SDKs retry.
+  return Error{Errc::kServiceUnavailable,
+               fmt::format("The request has failed due to a temporary failure of the server's "
+                           "storage: {}",
+                           s.ToString())};
+}
+
+void check_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    throw StartupError(fmt::format("cannot create data dir {}: {}", dir.string(), ec.message()));
+  }
+  if (!std::filesystem::is_directory(dir)) {
+    throw StartupError(fmt::format("data dir {} is not a directory", dir.string()));
+  }
+  if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
+    throw StartupError(fmt::format("data dir {} is not writable by this user: {}", dir.string(),
+                                   std::generic_category().message(errno)));
+  }
+}
+
+}  // namespace
+
+RocksDbEngine::RocksDbEngine(const RocksDbOptions& options) : options_(options) {
+  check_dir(options_.dir);
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options_.write_buffer_bytes);
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.keep_log_file_num = 3;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.write_buffer_size = options_.write_buffer_bytes / 4;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+  for (std::size_t i = 0; i < kFamilyCount; ++i) {
+    descriptors.emplace_back(std::string(family_name(static_cast<Family>(i))), cf_options);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, options_.dir.string(), descriptors, &handles, &raw);
+  if (!s.ok()) {
+    const std::string what = s.ToString();
+    if (s.IsIOError() && what.find("lock") != std::string::npos) {
+      throw StartupError(fmt::format(
+          "data dir {} is in use by another eventbrokerd (its LOCK file is held); stop that "
+          "process or choose another --data-dir ({})",
+          options_.dir.string(), what));
+    }
+    if (s.IsCorruption()) {
+      throw StartupError(fmt::format(
+          "data dir {} is corrupt and cannot be opened; move it aside to start empty ({})",
+          options_.dir.string(), what));
+    }
+    throw StartupError(fmt::format("cannot open data dir {}: {}", options_.dir.string(), what));
+  }
+  db_.reset(raw);
+  // handles[0] is the default family, which we do not use; close it with the others.
+  handles_.assign(handles.begin() + 1, handles.end());
+  handles_.push_back(handles.front());
+
+  auto format = get(Family::kMeta, kFormatKey);
+  if (!format) throw StartupError(format.error().message);
+  if (*format) {
+    if (format->value().size() != 8 || read_u64(**format) > kFormatVersion) {
+      throw StartupError(fmt::format(
+          "data dir {} was written by a newer eventbrokerd (format {}); this release reads "
+          "format {} and older",
+          options_.dir.string(), format->value().size() == 8 ? read_u64(**format) : 0,
+          kFormatVersion));
+    }
+  } else {
+    Batch b;
+    b.put(Family::kMeta, kFormatKey, u64_key(kFormatVersion));
+    if (auto ok = write(b); !ok) {
+      throw StartupError(fmt::format("cannot write to data dir {}: {}", options_.dir.string(),
+                                     ok.error().message));
+    }
+  }
+  if (options_.durability == Durability::kFsync) {
+    sync_thread_ = std::thread([this] { sync_loop(); });
+  }
+}
+
+RocksDbEngine::~RocksDbEngine() {
+  if (sync_thread_.joinable()) {
+    {
+      std::lock_guard lock(sync_mu_);
+      stopping_ = true;
+    }
+    sync_cv_.notify_all();
+    sync_thread_.join();
+  }
+  if (db_) {
+    db_->FlushWAL(true);
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    db_->Close();
+  }
+}
+
+Status RocksDbEngine::check_space(std::size_t bytes) {
+  using namespace std::chrono_literals;
+  std::lock_guard lock(space_mu_);
+  const auto now = std::chrono::steady_clock::now();
+  bytes_since_check_ += bytes;
+  if (now >= next_space_check_ || bytes_since_check_ >= options_.min_free_bytes / 8) {
+    struct statvfs st {};
+    if (::statvfs(options_.dir.c_str(), &st) == 0) {
+      free_bytes_ = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+    }
+    bytes_since_check_ = 0;
+    next_space_check_ = now + (free_bytes_ < 2 * options_.min_free_bytes ? 5ms : 100ms);
+  }
+  if (free_bytes_ - std::min(free_bytes_, bytes_since_check_) < options_.min_free_bytes) {
+    return fail(Errc::kServiceUnavailable,
+                fmt::format("The request has failed due to a temporary failure of the server: "
+                            "no space left on device ({} MiB free in the data dir, {} MiB "
+                            "reserved).",
+                            free_bytes_ >> 20, options_.min_free_bytes >> 20));
+  }
+  return Ok{};
+}
+
+Status RocksDbEngine::write(const Batch& batch) {
+  if (batch.empty()) return Ok{};
+  std::size_t bytes = 0;
+  bool puts = false;
+  for (const auto& op : batch.ops()) {
+    bytes += op.key.size() + op.value.size();
+    puts = puts || op.kind == Batch::Kind::kPut;
+  }
+  // Erasures are tiny and are how space comes back: only growth is refused on a full disk.
+  if (puts) {
+    if (auto room = check_space(bytes); !room) return room;
+  }
+  if (failed_.load(std::memory_order_relaxed)) {
+    // A failed write (a full disk) leaves RocksDB read-only until resumed; retry on demand so
+    // writes succeed again as soon as space is back.
+    std::lock_guard lock(resume_mu_);
+    if (failed_.load()) {
+      rocksdb::Status r = db_->Resume();
+      if (!r.ok()) return std::unexpected(storage_error(r));
+      failed_ = false;
+      spdlog::info("storage: writes resumed");
+    }
+  }
+  rocksdb::WriteBatch wb;
+  for (const auto& op : batch.ops()) {
+    rocksdb::Status s;
+    switch (op.kind) {
+      case Batch::Kind::kPut:
+        s = wb.Put(handle(op.family), slice(op.key), slice(op.value));
+        break;
+      case Batch::Kind::kErase:
+        s = wb.Delete(handle(op.family), slice(op.key));
+        break;
+      case Batch::Kind::kEraseRange:
+        s = wb.DeleteRange(handle(op.family), slice(op.key), slice(op.value));
+        break;
+    }
+    if (!s.ok()) return std::unexpected(storage_error(s));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = false;  // in the WAL (page cache) now; fsync, when asked for, is group-committed
+  rocksdb::Status s = db_->Write(wo, &wb);
+  if (!s.ok()) {
+    if (!failed_.exchange(true)) spdlog::error("storage: write failed: {}", s.ToString());
+    return std::unexpected(storage_error(s));
+  }
+  if (options_.durability == Durability::kFsync) {
+    tls_engine = this;
+    tls_ticket = written_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  }
+  return Ok{};
+}
+
+void RocksDbEngine::when_durable(std::function<void()> done) {
+  if (options_.durability != Durability::kFsync || tls_engine != this) {
+    done();
+    return;
+  }
+  const std::uint64_t ticket = tls_ticket;
+  {
+    std::lock_guard lock(sync_mu_);
+    if (ticket <= synced_) {
+      // Already covered by an earlier group commit.
+    } else {
+      sync_waiters_.emplace_back(ticket, std::move(done));
+      sync_cv_.notify_one();
+      return;
+    }
+  }
+  done();
+}
+
+void RocksDbEngine::sync_loop() {
+  std::unique_lock lock(sync_mu_);
+  for (;;) {
+    sync_cv_.wait(lock, [this] { return stopping_ || !sync_waiters_.empty(); });
+    if (sync_waiters_.empty() && stopping_) return;
+    // Every write that finished before this load is in the log files the sync covers.
+    const std::uint64_t target = written_.load(std::memory_order_acquire);
+    lock.unlock();
+    rocksdb::Status s = db_->SyncWAL();
+    if (!s.ok()) spdlog::error("storage: WAL fsync failed: {}", s.ToString());
+    lock.lock();
+    synced_ = std::max(synced_, target);
+    std::vector<std::function<void()>> ready;
+    std::deque<std::pair<std::uint64_t, std::function<void()>>> rest;
+    for (auto& [ticket, fn] : sync_waiters_) {
+      if (ticket <= synced_) {
+        ready.push_back(std::move(fn));
+      } else {
+        rest.emplace_back(ticket, std::move(fn));
+      }
+    }
+    sync_waiters_.swap(rest);
+    lock.unlock();
+    for (auto& fn : ready) fn();
+    lock.lock();
+  }
+}
+
+Result<std::optional<std::string>> RocksDbEngine::get(Family family, std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(family), slice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>{};
+  if (!s.ok()) return std::unexpected(storage_error(s));
+  return std::optional<std::string>{std::move(value)};
+}
+
+Result<std::vector<std::optional<std::string>>> RocksDbEngine::multi_get(
+    Family family, const std::vector<std::string>& keys) const {
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (const auto& k : keys) slices.push_back(slice(k));
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), handle(family), keys.size(), slices.data(), values.data(),
+                statuses.data());
+  std::vector<std::optional<std::string>> out;
+  out.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) {
+      out.emplace_back();
+    } else if (!statuses[i].ok()) {
+      return std::unexpected(storage_error(statuses[i]));
+    } else {
+      out.emplace_back(values[i].ToString());
+    }
+  }
+  return out;
+}
+
+Status RocksDbEngine::scan(Family family, std::string_view from, std::string_view to,
+                           const Visit& visit, bool reverse) const {
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice lower = slice(from);
+  rocksdb::Slice upper = slice(to);
+  ro.iterate_lower_bound = &lower;
+  if (!to.empty()) ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handle(family)));
+  if (reverse) {
+    if (to.empty()) {
+      it->SeekToLast();
+    } else {
+      it->SeekForPrev(upper);
+      if (it->Valid() && it->key() == upper) it->Prev();
+    }
+    for (; it->Valid(); it->Prev()) {
+      if (!visit(std::string_view(it->key().data(), it->key().size()),
+                 std::string_view(it->value().data(), it->value().size()))) {
+        break;
+      }
+    }
+  } else {
+    for (it->Seek(lower); it->Valid(); it->Next()) {
+      if (!visit(std::string_view(it->key().data(), it->key().size()),
+                 std::string_view(it->value().data(), it->value().size()))) {
+        break;
+      }
+    }
+  }
+  if (!it->status().ok()) return std::unexpected(storage_error(it->status()));
+  return Ok{};
+}
+
+}  // namespace eb::storage

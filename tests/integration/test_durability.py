@@ -1,0 +1,267 @@
+"""Crash safety of the durable store, driven through boto3 against the real binary.
+
+kill -9 under concurrent load must lose no acknowledged message and keep in-flight
+messages in flight with working receipt handles, with both --durability modes. A data dir
+that is locked, unwritable or corrupt stops the daemon at startup with a clear message; a
+full disk makes writes fail with a retryable server error, and they work again once space
+is back.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+import botocore.exceptions
+
+from harness import Daemon, boto3_client, run_binary
+
+LOAD_SECONDS = 2.0
+SENDERS = 6
+
+
+def mount_tmpfs(path, size, read_only=False):
+    """Mounts a size-limited tmpfs at `path`; False when this machine does not allow it."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    options = "size=%s%s" % (size, ",ro" if read_only else "")
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", path],
+                            capture_output=True, text=True)
+    return result.returncode == 0
+
+
+def unmount(path):
+    subprocess.run(["umount", "-l", path], capture_output=True)
+
+
+class CrashTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="eb-durability-")
+        self.data = os.path.join(self.dir, "data")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def crash_under_load(self, *args):
+        daemon = Daemon(*args, data_dir=self.data)
+        daemon.start()
+        try:
+            sqs = boto3_client("sqs", daemon.endpoint)
+            url = sqs.create_queue(QueueName="orders",
+                                   Attributes={"VisibilityTimeout": "600"})["QueueUrl"]
+            acked = {}  # message id -> (body, attributes) for every 200 the senders got
+            in_flight = {}  # message id -> receipt handle for every receive answered
+            lock = threading.Lock()
+            stop = threading.Event()
+
+            def sender(n):
+                client = boto3_client("sqs", daemon.endpoint)
+                i = 0
+                while not stop.is_set():
+                    body = "sender %d message %d %s" % (n, i, "x" * (i % 50))
+                    attributes = {"n": {"DataType": "Number", "StringValue": str(i)}}
+                    try:
+                        if i % 3 == 0:
+                            entries = [{"Id": "e%d" % k, "MessageBody": "%s/%d" % (body, k),
+                                        "MessageAttributes": attributes} for k in range(3)]
+                            result = client.send_message_batch(QueueUrl=url, Entries=entries)
+                            with lock:
+                                for ok in result.get("Successful", []):
+                                    k = int(ok["Id"][1:])
+                                    acked[ok["MessageId"]] = ("%s/%d" % (body, k), attributes)
+                        else:
+                            result = client.send_message(QueueUrl=url, MessageBody=body,
+                                                         MessageAttributes=attributes)
+                            with lock:
+                                acked[result["MessageId"]] = (body, attributes)
+                    except (botocore.exceptions.BotoCoreError,
+                            botocore.exceptions.ClientError):
+                        return  # the daemon died under us: that request was never acked
+                    i += 1
+
+            def receiver():
+                client = boto3_client("sqs", daemon.endpoint)
+                while not stop.is_set():
+                    try:
+                        result = client.receive_message(QueueUrl=url, MaxNumberOfMessages=5)
+                    except (botocore.exceptions.BotoCoreError,
+                            botocore.exceptions.ClientError):
+                        return
+                    with lock:
+                        for m in result.get("Messages", []):
+                            in_flight[m["MessageId"]] = m["ReceiptHandle"]
+
+            threads = [threading.Thread(target=sender, args=(n,)) for n in range(SENDERS)]
+            threads.append(threading.Thread(target=receiver))
+            for t in threads:
+                t.start()
+            time.sleep(LOAD_SECONDS)  # load runs for a while, then the process dies mid-flight
+            daemon.stop(sig=signal.SIGKILL, check=False)
+            stop.set()
+            for t in threads:
+                t.join(timeout=30)
+        finally:
+            daemon.stop(sig=signal.SIGKILL, check=False)
+
+        with lock:
+            acked = dict(acked)
+            in_flight = dict(in_flight)
+        self.assertGreater(len(acked), 100, "the load never got going")
+        self.assertGreater(len(in_flight), 0, "nothing was received before the crash")
+
+        with Daemon(*args, data_dir=self.data) as daemon:
+            sqs = boto3_client("sqs", daemon.endpoint)
+            url = sqs.get_queue_url(QueueName="orders")["QueueUrl"]
+            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+            attributes = attributes["Attributes"]
+            self.assertEqual(attributes["VisibilityTimeout"], "600")
+            # Every receive that was answered is still in flight after the restart.
+            self.assertGreaterEqual(int(attributes["ApproximateNumberOfMessagesNotVisible"]),
+                                    len(in_flight))
+            visible = {}
+            while True:
+                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                          MessageAttributeNames=["All"],
+                                          VisibilityTimeout=600).get("Messages", [])
+                if not got:
+                    break
+                for m in got:
+                    self.assertNotIn(m["MessageId"], visible, "delivered twice")
+                    visible[m["MessageId"]] = m
+            for message_id, (body, attrs) in acked.items():
+                if message_id in in_flight:
+                    self.assertNotIn(message_id, visible, "in-flight message became visible")
+                    continue
+                self.assertIn(message_id, visible, "acknowledged message lost")
+                self.assertEqual(visible[message_id]["Body"], body)
+                self.assertEqual(visible[message_id]["MessageAttributes"], attrs)
+            def not_visible():
+                result = sqs.get_queue_attributes(
+                    QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
+                return int(result["Attributes"]["ApproximateNumberOfMessagesNotVisible"])
+
+            # Handles issued before the crash still delete their messages.
+            before = not_visible()
+            handles = list(in_flight.values())
+            for start in range(0, len(handles), 10):
+                chunk = handles[start:start + 10]
+                result = sqs.delete_message_batch(QueueUrl=url, Entries=[
+                    {"Id": str(k), "ReceiptHandle": h} for k, h in enumerate(chunk)])
+                self.assertEqual(result.get("Failed", []), [])
+            self.assertEqual(before - not_visible(), len(in_flight))
+
+    def test_kill_minus_nine_under_load_loses_nothing_acknowledged(self):
+        self.crash_under_load()
+
+    def test_kill_minus_nine_with_fsync_durability(self):
+        self.crash_under_load("--durability", "fsync")
+
+
+class StartupFailureTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="eb-startup-")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def assert_refuses(self, data_dir, expected):
+        result = run_binary("--listen", "127.0.0.1:0", "--data-dir", data_dir, timeout=20)
+        self.assertNotEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn(expected, result.stdout + result.stderr)
+
+    def test_data_dir_in_use_by_another_daemon(self):
+        data = os.path.join(self.dir, "data")
+        with Daemon(data_dir=data):
+            self.assert_refuses(data, "in use by another eventbrokerd")
+
+    def test_corrupt_data_dir(self):
+        data = os.path.join(self.dir, "data")
+        with Daemon(data_dir=data):
+            pass
+        for name in os.listdir(data):
+            if name.startswith("MANIFEST"):
+                with open(os.path.join(data, name), "w") as f:
+                    f.write("this is not a manifest")
+        self.assert_refuses(data, "corrupt")
+
+    def test_data_dir_that_is_a_file(self):
+        path = os.path.join(self.dir, "file")
+        with open(path, "w") as f:
+            f.write("x")
+        self.assert_refuses(path, "Not a directory")
+
+    def test_unwritable_data_dir(self):
+        mount_point = os.path.join(self.dir, "ro")
+        os.mkdir(mount_point)
+        if not mount_tmpfs(mount_point, "1m", read_only=True):
+            self.skipTest("cannot mount a read-only tmpfs here (needs root)")
+        try:
+            self.assert_refuses(os.path.join(mount_point, "data"), "cannot create data dir")
+            self.assert_refuses(mount_point, "not writable")
+        finally:
+            unmount(mount_point)
+
+
+class DiskFullTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="eb-diskfull-")
+        self.mount_point = os.path.join(self.dir, "small")
+        os.mkdir(self.mount_point)
+        if not mount_tmpfs(self.mount_point, "48m"):
+            self.skipTest("cannot mount a size-limited tmpfs here (needs root)")
+
+    def tearDown(self):
+        unmount(self.mount_point)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_full_disk_fails_writes_cleanly_and_recovers(self):
+        data = os.path.join(self.mount_point, "data")
+        filler = os.path.join(self.mount_point, "filler")
+        acked = {}
+        with Daemon("--min-free-disk", "8", data_dir=data) as daemon:
+            sqs = boto3_client("sqs", daemon.endpoint)
+            url = sqs.create_queue(QueueName="big")["QueueUrl"]
+            # Fill what is left of the disk, then keep sending until the daemon refuses.
+            stat = os.statvfs(self.mount_point)
+            with open(filler, "wb") as f:
+                f.write(b"\0" * max(0, stat.f_bavail * stat.f_frsize - (12 << 20)))
+            body = "y" * 200_000
+            refused = None
+            for i in range(200):
+                try:
+                    result = sqs.send_message(QueueUrl=url, MessageBody="%d %s" % (i, body))
+                    acked[result["MessageId"]] = "%d %s" % (i, body)
+                except botocore.exceptions.ClientError as error:
+                    refused = error
+                    break
+            self.assertIsNotNone(refused, "the disk never filled up")
+            self.assertEqual(refused.response["Error"]["Code"], "ServiceUnavailable")
+            self.assertEqual(refused.response["ResponseMetadata"]["HTTPStatusCode"], 503)
+            # Reads still work while the disk is full.
+            count = sqs.get_queue_attributes(QueueUrl=url,
+                                             AttributeNames=["ApproximateNumberOfMessages"])
+            self.assertEqual(count["Attributes"]["ApproximateNumberOfMessages"], str(len(acked)))
+            # Space comes back: writes succeed again without a restart.
+            os.remove(filler)
+            result = sqs.send_message(QueueUrl=url, MessageBody="after")
+            acked[result["MessageId"]] = "after"
+        with Daemon("--min-free-disk", "8", data_dir=data) as daemon:
+            sqs = boto3_client("sqs", daemon.endpoint)
+            url = sqs.get_queue_url(QueueName="big")["QueueUrl"]
+            seen = {}
+            while True:
+                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                          VisibilityTimeout=600).get("Messages", [])
+                if not got:
+                    break
+                for m in got:
+                    seen[m["MessageId"]] = m["Body"]
+            self.assertEqual(seen, acked)
+
+
+if __name__ == "__main__":
+    unittest.main()
