@@ -623,6 +623,12 @@ Result<Queue::Prepared> Queue::prepare(SendInput input) {
     extras.system_attributes = std::move(input.system_attributes);
   }
   payload.body = std::move(input.body);
+  if (durable_) {
+    // Encoded here, outside the lock; the seq is in the key, assigned when staged.
+    storage::MessageRecord record = to_record(m);
+    record.sender_id = p.sender_id;
+    p.record = storage::encode(record);
+  }
   return p;
 }
 
@@ -643,8 +649,8 @@ Result<Empty> Queue::stage_locked(Prepared& p, Millis now) {
   m.state = delay > 0 ? StoredMessage::State::kDelayed : StoredMessage::State::kReady;
   m.visible_at = delay > 0 ? now + delay * kSecond : 0;
   if (durable_) {
-    const std::string key = storage::message_key(uid_, m.seq);
-    pending_.put(storage::Family::kMessages, key, storage::encode(to_record(m)));
+    pending_.put(storage::Family::kMessages, storage::message_key(uid_, m.seq),
+                 std::move(p.record));
     if (delay > 0) stage_state_locked(m);
   }
   return Empty{};
@@ -674,38 +680,46 @@ std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
   for (auto& in : inputs) prepared.push_back(prepare(std::move(in)));
   std::vector<Result<Empty>> staged(prepared.size());
 
-  std::shared_ptr<Queue> dlq;
-  Deferred deferred;
+  // Phase 1, locked: seqs and records. The write itself happens unlocked, so concurrent
+  // senders share RocksDB's write group instead of queueing on this lock; nobody can act on
+  // a message before phase 2 inserts it, so its records cannot race with its later changes.
+  storage::Batch batch;
+  storage::EventSink::Staged logged;
+  std::vector<storage::IncomingMessage> incoming;
   {
-    std::unique_lock lock(mu_);
+    std::lock_guard lock(mu_);
     const Millis now = clock_.now_ms();
-    std::vector<storage::IncomingMessage> incoming;
-    std::vector<std::string> ids;
-    ids.reserve(prepared.size());
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (!prepared[i]) continue;
       staged[i] = stage_locked(*prepared[i], now);
       if (!staged[i] || events_ == nullptr) continue;
       const StoredMessage& m = prepared[i]->message;
-      ids.push_back(prepared[i]->output.message_id);
-      incoming.push_back({arn_, ids.back(), m.payload->body,
+      incoming.push_back({arn_, prepared[i]->output.message_id, m.payload->body,
                           m.payload->extras ? &m.payload->extras->attributes : nullptr, m.sent});
     }
     if (durable_ && !pending_.empty()) {
       pending_.put(storage::Family::kMeta, storage::next_seq_key(uid_),
                    storage::u64_key(next_seq_));
     }
-    storage::EventSink::Staged logged;
     if (!incoming.empty()) logged = events_->stage(incoming, pending_);
-    auto written = commit_locked(deferred);
-    if (!incoming.empty()) events_->finish(logged, written.has_value());
+    batch.swap(pending_);
+  }
+  auto written = engine_.write(batch);
+  if (!incoming.empty()) events_->finish(logged, written.has_value());
+
+  // Phase 2, locked: the messages become visible and parked receives are served.
+  std::shared_ptr<Queue> dlq;
+  Deferred deferred;
+  {
+    std::unique_lock lock(mu_);
+    const Millis now = clock_.now_ms();
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (!prepared[i] || !staged[i]) continue;
       if (!written) {
         staged[i] = std::unexpected(written.error());
-      } else {
+      } else if (prepared[i]->message.seq >= purge_floor_) {
         insert_locked(*prepared[i], now);
-      }
+      }  // else a purge between the phases removed it: on disk too, by its erase range
     }
     if (written) serve_after_send(lock, dlq, deferred);
   }
@@ -874,6 +888,7 @@ Result<Empty> Queue::purge() {
   Deferred unused;
   if (auto written = commit_locked(unused); !written) return std::unexpected(written.error());
   last_purge_ = now;
+  purge_floor_ = next_seq_;
   messages_.clear();
   ready_ = MinHeap{};
   timed_ = MinHeap{};

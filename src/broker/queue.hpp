@@ -191,6 +191,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
     std::size_t size = 0;
     std::optional<int> delay_seconds;
     std::string sender_id;
+    std::string record;  // the encoded message record, for a durable engine
   };
   Result<Prepared> prepare(SendInput input);
 
@@ -246,6 +247,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   bool shut_down_ = false;
 
   std::uint64_t next_seq_ = 1;
+  std::uint64_t purge_floor_ = 0;  // sends staged below this seq were purged before insertion
   std::shared_ptr<const std::string> last_sender_;
   MessageMap messages_;
   MinHeap ready_;      // when = seq: oldest first

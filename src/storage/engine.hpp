@@ -31,7 +31,7 @@ enum class Family : std::uint8_t {
 inline constexpr std::size_t kFamilyCount = 7;
 std::string_view family_name(Family family);
 
-// Writes applied atomically by Engine::write. Keys and values are copied in.
+// Writes applied atomically by Engine::write.
 class Batch {
  public:
   enum class Kind : std::uint8_t { kPut, kErase, kEraseRange };
@@ -42,19 +42,26 @@ class Batch {
     std::string value;  // kPut: the value; kEraseRange: the exclusive end key
   };
 
-  void put(Family family, std::string_view key, std::string_view value) {
-    ops_.push_back({Kind::kPut, family, std::string(key), std::string(value)});
+  // Keys and values are anything a std::string can be built from; rvalue strings move in.
+  template <class K, class V>
+  void put(Family family, K&& key, V&& value) {
+    ops_.push_back({Kind::kPut, family, std::string(std::forward<K>(key)),
+                    std::string(std::forward<V>(value))});
   }
-  void erase(Family family, std::string_view key) {
-    ops_.push_back({Kind::kErase, family, std::string(key), {}});
+  template <class K>
+  void erase(Family family, K&& key) {
+    ops_.push_back({Kind::kErase, family, std::string(std::forward<K>(key)), {}});
   }
   // Erases every key in [begin, end).
-  void erase_range(Family family, std::string_view begin, std::string_view end) {
-    ops_.push_back({Kind::kEraseRange, family, std::string(begin), std::string(end)});
+  template <class K, class E>
+  void erase_range(Family family, K&& begin, E&& end) {
+    ops_.push_back({Kind::kEraseRange, family, std::string(std::forward<K>(begin)),
+                    std::string(std::forward<E>(end))});
   }
   bool empty() const { return ops_.empty(); }
   std::size_t size() const { return ops_.size(); }
   void clear() { ops_.clear(); }
+  void swap(Batch& other) noexcept { ops_.swap(other.ops_); }
   const std::vector<Op>& ops() const { return ops_; }
 
  private:
