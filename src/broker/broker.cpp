@@ -173,8 +173,49 @@ Result<Empty> Broker::recover() {
       from = storage::queue_range_begin(*uid + 1);
     }
   }
-  if (auto ok = engine_.write(sweep); !ok) return std::unexpected(ok.error());
   registry_.store(std::move(registry));
+
+  // Move tasks: running ones resume; those of queues that no longer exist are dropped.
+  std::vector<storage::MoveTaskRecord> task_records;
+  const std::string task_prefix(storage::kMoveTaskPrefix);
+  std::string task_end = task_prefix;
+  task_end.back() += 1;
+  auto tasks_scanned = engine_.scan(storage::Family::kTasks, task_prefix, task_end,
+                                    [&](std::string_view key, std::string_view value) {
+                                      if (auto r = storage::decode_move_task(value)) {
+                                        task_records.push_back(std::move(*r));
+                                      } else {
+                                        sweep.erase(storage::Family::kTasks, key);
+                                      }
+                                      return true;
+                                    });
+  if (!tasks_scanned) return std::unexpected(tasks_scanned.error());
+  std::vector<std::shared_ptr<MoveTask>> resumed;
+  {
+    std::lock_guard lock(tasks_mu_);
+    for (auto& r : task_records) {
+      auto source = find_by_arn(r.source_arn);
+      if (!source) {
+        sweep.erase(storage::Family::kTasks, storage::move_task_key(r.started, r.task_handle));
+        continue;
+      }
+      MoveTaskInfo info{r.task_handle,
+                        r.status,
+                        r.source_arn,
+                        r.destination_arn,
+                        r.max_per_second > 0 ? std::optional<int>(r.max_per_second) : std::nullopt,
+                        r.moved,
+                        r.to_move,
+                        r.failure_reason,
+                        r.started};
+      if (info.status == "CANCELLING") info.status = "CANCELLED";
+      auto task = std::make_shared<MoveTask>(*this, source, std::move(info));
+      if (task->active()) resumed.push_back(task);
+      tasks_.push_back(std::move(task));
+    }
+  }
+  if (auto ok = engine_.write(sweep); !ok) return std::unexpected(ok.error());
+  for (auto& task : resumed) task->resume();
   return Empty{};
 }
 

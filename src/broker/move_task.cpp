@@ -5,6 +5,8 @@
 
 #include "broker/broker.hpp"
 #include "broker/queue.hpp"
+#include "storage/engine.hpp"
+#include "storage/records.hpp"
 
 namespace eb::broker {
 namespace {
@@ -18,7 +20,33 @@ constexpr Millis kPacedTick = 1000;
 MoveTask::MoveTask(Broker& broker, const std::shared_ptr<Queue>& source, MoveTaskInfo info)
     : broker_(broker), source_(source), source_arn_(source->arn()), info_(std::move(info)) {}
 
-void MoveTask::start() { schedule(broker_.clock_.now_ms()); }
+void MoveTask::start() {
+  {
+    std::lock_guard lock(mu_);
+    persist_locked();
+  }
+  schedule(broker_.clock_.now_ms());
+}
+
+void MoveTask::resume() { schedule(broker_.clock_.now_ms()); }
+
+void MoveTask::persist_locked() {
+  storage::MoveTaskRecord r{info_.task_handle,
+                            info_.status,
+                            info_.source_arn,
+                            info_.destination_arn,
+                            info_.max_per_second.value_or(0),
+                            info_.moved,
+                            info_.to_move,
+                            info_.failure_reason,
+                            info_.started};
+  storage::Batch batch;
+  batch.put(storage::Family::kTasks, storage::move_task_key(info_.started, info_.task_handle),
+            storage::encode(r));
+  // A failed write leaves the previous record: a restart then repeats at most one batch's
+  // worth of progress reporting, never moves a message twice (messages move atomically).
+  (void)broker_.engine_.write(batch);
+}
 
 void MoveTask::schedule(Millis at) {
   std::weak_ptr<MoveTask> self = weak_from_this();
@@ -33,6 +61,7 @@ void MoveTask::tick() {
     std::lock_guard lock(mu_);
     if (info_.status == "CANCELLING") {
       info_.status = "CANCELLED";
+      persist_locked();
       return;
     }
     if (info_.status != "RUNNING") return;
@@ -75,17 +104,15 @@ void MoveTask::tick() {
   if (!failure.empty()) {
     info_.status = "FAILED";
     info_.failure_reason = failure;
-    return;
-  }
-  if (info_.status == "CANCELLING") {
+  } else if (info_.status == "CANCELLING") {
     info_.status = "CANCELLED";
-    return;
-  }
-  if (!source || taken.empty() || info_.moved >= info_.to_move) {
+  } else if (!source || taken.empty() || info_.moved >= info_.to_move) {
     info_.status = "COMPLETED";
-    return;
   }
-  schedule(broker_.clock_.now_ms() + (info_.max_per_second ? kPacedTick : kUnpacedTick));
+  persist_locked();
+  if (info_.status == "RUNNING") {
+    schedule(broker_.clock_.now_ms() + (info_.max_per_second ? kPacedTick : kUnpacedTick));
+  }
 }
 
 Result<std::int64_t> MoveTask::cancel() {
@@ -94,6 +121,7 @@ Result<std::int64_t> MoveTask::cancel() {
     return fail(Errc::kResourceNotFound, "Only active tasks can be cancelled.");
   }
   info_.status = "CANCELLING";
+  persist_locked();
   return info_.moved;
 }
 

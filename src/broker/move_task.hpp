@@ -1,7 +1,8 @@
 #pragma once
 // A StartMessageMoveTask run: moves visible messages out of a dead-letter queue, back to
 // the queues they came from or to one destination, paced by timers. Owned by the Broker;
-// its timer callbacks hold weak_ptrs. Thread-safe.
+// its timer callbacks hold weak_ptrs. Thread-safe. Its record in the engine is rewritten
+// after every batch, so a restart resumes a running task where it was.
 #include <memory>
 #include <mutex>
 
@@ -17,6 +18,8 @@ class MoveTask : public std::enable_shared_from_this<MoveTask> {
  public:
   MoveTask(Broker& broker, const std::shared_ptr<Queue>& source, MoveTaskInfo info);
   void start();
+  // Continues a task recovered from its record (already written).
+  void resume();
   // Returns the number moved so far; false when the task is no longer running.
   Result<std::int64_t> cancel();
   MoveTaskInfo info() const;
@@ -26,6 +29,8 @@ class MoveTask : public std::enable_shared_from_this<MoveTask> {
  private:
   void tick();
   void schedule(Millis at);
+  // Writes the task's progress so a restart resumes (or reports) it. Caller holds mu_.
+  void persist_locked();
 
   Broker& broker_;
   std::weak_ptr<Queue> source_;

@@ -148,6 +148,36 @@ std::optional<MessageState> decode_state(std::string_view bytes) {
   return s;
 }
 
+std::string encode(const MoveTaskRecord& r) {
+  eventbroker::v1::MoveTaskRecord p;
+  p.set_format_version(kRecordVersion);
+  p.set_task_handle(r.task_handle);
+  p.set_status(r.status);
+  p.set_source_arn(r.source_arn);
+  p.set_destination_arn(r.destination_arn);
+  p.set_max_per_second(r.max_per_second);
+  p.set_moved(r.moved);
+  p.set_to_move(r.to_move);
+  p.set_failure_reason(r.failure_reason);
+  p.set_started_ms(r.started);
+  return p.SerializeAsString();
+}
+
+std::optional<MoveTaskRecord> decode_move_task(std::string_view bytes) {
+  auto p = parse<eventbroker::v1::MoveTaskRecord>(bytes);
+  if (!p) return std::nullopt;
+  return MoveTaskRecord{p->task_handle(),     p->status(),         p->source_arn(),
+                        p->destination_arn(), p->max_per_second(), p->moved(),
+                        p->to_move(),         p->failure_reason(), p->started_ms()};
+}
+
+std::string move_task_key(Millis started, std::string_view task_handle) {
+  std::string k(kMoveTaskPrefix);
+  append_u64(k, static_cast<std::uint64_t>(started));
+  k.append(task_handle);
+  return k;
+}
+
 std::string message_key(std::uint64_t queue_uid, std::uint64_t seq) {
   return u64_pair_key(queue_uid, seq);
 }

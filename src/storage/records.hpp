@@ -54,12 +54,30 @@ struct MessageState {
   Kind kind = Kind::kReady;
 };
 
+struct MoveTaskRecord {
+  std::string task_handle;
+  std::string status;
+  std::string source_arn;
+  std::string destination_arn;
+  int max_per_second = 0;  // 0: unpaced
+  std::int64_t moved = 0;
+  std::int64_t to_move = 0;
+  std::string failure_reason;
+  Millis started = 0;
+};
+
 std::string encode(const QueueRecord& r);
 std::optional<QueueRecord> decode_queue(std::string_view bytes);
 std::string encode(const MessageRecord& r);
 std::optional<MessageRecord> decode_message(std::string_view bytes);
 std::string encode(const MessageState& s);
 std::optional<MessageState> decode_state(std::string_view bytes);
+
+std::string encode(const MoveTaskRecord& r);
+std::optional<MoveTaskRecord> decode_move_task(std::string_view bytes);
+// kTasks key of a move task: started time first, so a scan lists tasks oldest first.
+std::string move_task_key(Millis started, std::string_view task_handle);
+inline constexpr std::string_view kMoveTaskPrefix = "move/";
 
 // kMessages and kStates keys: queue uid then seq, so one queue's messages are one range.
 std::string message_key(std::uint64_t queue_uid, std::uint64_t seq);

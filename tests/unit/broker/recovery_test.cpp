@@ -252,5 +252,38 @@ TEST_F(RecoveryTest, FailedWritesAreNotAcknowledgedAndLoseNothing) {
   EXPECT_FALSE(broker_->get_queue("other"));
 }
 
+TEST_F(RecoveryTest, MoveTasksResumeWhereTheyWere) {
+  const std::string arn = "arn:aws:sqs:us-east-1:000000000000:";
+  ASSERT_TRUE(broker_->create_queue({"dlq", {}, {}}));
+  ASSERT_TRUE(broker_->create_queue({"dest", {}, {}}));
+  ASSERT_TRUE(broker_->create_queue(
+      {"src",
+       {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + arn + R"(dlq","maxReceiveCount":1})"}},
+       {}}));
+  for (int i = 0; i < 5; ++i) send("dlq", "m" + std::to_string(i));
+  auto handle = broker_->start_message_move_task({arn + "dlq", arn + "dest", 2});
+  ASSERT_TRUE(handle) << handle.error().message;
+  clock_.advance(0);
+  EXPECT_EQ(attribute("dest", "ApproximateNumberOfMessages"), "2");
+  restart();
+  auto tasks = broker_->list_message_move_tasks(arn + "dlq", 10);
+  ASSERT_TRUE(tasks);
+  ASSERT_EQ(tasks->size(), 1u);
+  EXPECT_EQ(tasks->at(0).task_handle, *handle);
+  EXPECT_EQ(tasks->at(0).status, "RUNNING");
+  EXPECT_EQ(tasks->at(0).moved, 2);
+  clock_.advance(0);
+  clock_.advance(1'000);
+  clock_.advance(1'000);
+  EXPECT_EQ(attribute("dest", "ApproximateNumberOfMessages"), "5");
+  EXPECT_EQ(attribute("dlq", "ApproximateNumberOfMessages"), "0");
+  restart();
+  tasks = broker_->list_message_move_tasks(arn + "dlq", 10);
+  ASSERT_TRUE(tasks);
+  EXPECT_EQ(tasks->at(0).status, "COMPLETED");
+  EXPECT_EQ(tasks->at(0).moved, 5);
+  EXPECT_EQ(attribute("dest", "ApproximateNumberOfMessages"), "5");
+}
+
 }  // namespace
 }  // namespace eb::broker::testing
