@@ -185,18 +185,20 @@ storage::Status Queue::restore() {
     next_seq_ = std::max(next_seq_, storage::read_u64(**next));
   }
   bool corrupt = false;
+  // Heaps are built in one O(n) heapify at the end rather than n pushes.
+  std::vector<IndexEntry> retention;
   auto loaded = engine_.scan(storage::Family::kMessages, begin, end,
                              [&](std::string_view key, std::string_view value) {
-                               auto record = storage::decode_message(value);
-                               if (!record) {
+                               auto sent = storage::decode_message_sent(value);
+                               if (!sent) {
                                  corrupt = true;
                                  return false;
                                }
                                StoredMessage m;
                                m.seq = storage::read_u64(key, 8);
-                               m.sent = record->sent;
+                               m.sent = *sent;
                                next_seq_ = std::max(next_seq_, m.seq + 1);
-                               retention_.push({m.sent, m.seq, 0});
+                               retention.push_back({m.sent, m.seq, 0});
                                ++ready_count_;
                                messages_.emplace(m.seq, std::move(m));
                                return true;
@@ -228,10 +230,15 @@ storage::Status Queue::restore() {
         return true;
       });
   if (!states) return states;
+  std::vector<IndexEntry> ready;
+  ready.reserve(ready_count_);
   for (auto& [seq, m] : messages_) {
-    if (m.state == StoredMessage::State::kReady)
-      ready_.push({static_cast<Millis>(seq), seq, m.epoch});
+    if (m.state == StoredMessage::State::kReady) {
+      ready.push_back({static_cast<Millis>(seq), seq, m.epoch});
+    }
   }
+  ready_ = MinHeap(std::greater<>{}, std::move(ready));
+  retention_ = MinHeap(std::greater<>{}, std::move(retention));
   refresh_locked(now);
   Deferred unused;
   return commit_locked(unused);

@@ -1,5 +1,8 @@
 #include "storage/records.hpp"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include "eventbroker/v1/records.pb.h"
 #include "storage/keys.hpp"
 
@@ -101,6 +104,25 @@ std::optional<MessageRecord> decode_message(std::string_view bytes) {
   r.dead_letter_source_arn = p->dead_letter_source_arn();
   r.sent = p->sent_ms();
   return r;
+}
+
+std::optional<Millis> decode_message_sent(std::string_view bytes) {
+  // Walks the wire format for field 9 alone: recovery reads a million of these and needs
+  // nothing else, so it skips the body and attribute copies a full parse would make.
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  constexpr int kSentField = 9;
+  while (const std::uint32_t tag = in.ReadTag()) {
+    if (google::protobuf::internal::WireFormatLite::GetTagFieldNumber(tag) == kSentField &&
+        google::protobuf::internal::WireFormatLite::GetTagWireType(tag) ==
+            google::protobuf::internal::WireFormatLite::WIRETYPE_VARINT) {
+      std::uint64_t v = 0;
+      if (!in.ReadVarint64(&v)) return std::nullopt;
+      return static_cast<Millis>(v);
+    }
+    if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag)) return std::nullopt;
+  }
+  return in.ConsumedEntireMessage() ? std::optional<Millis>(0) : std::nullopt;
 }
 
 std::string encode(const MessageState& s) {

@@ -70,6 +70,8 @@ std::string encode(const QueueRecord& r);
 std::optional<QueueRecord> decode_queue(std::string_view bytes);
 std::string encode(const MessageRecord& r);
 std::optional<MessageRecord> decode_message(std::string_view bytes);
+// Just the sent time of an encoded MessageRecord, without copying anything else.
+std::optional<Millis> decode_message_sent(std::string_view bytes);
 std::string encode(const MessageState& s);
 std::optional<MessageState> decode_state(std::string_view bytes);
 

@@ -64,6 +64,9 @@ RocksDbEngine::RocksDbEngine(const RocksDbOptions& options) : options_(options) 
       std::make_shared<rocksdb::WriteBufferManager>(options_.write_buffer_bytes);
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 3;
+  // Rarely written families (queues, meta) would otherwise pin every old log file until they
+  // flush, and a restart replays all of them: cap the log so they get flushed along.
+  db_options.max_total_wal_size = options_.write_buffer_bytes;
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
