@@ -19,6 +19,18 @@ TEST(Settings, EmptyDocumentGivesDefaults) {
   EXPECT_EQ(settings->log_level, LogLevel::kInfo);
   EXPECT_EQ(settings->threads, 0u);
   EXPECT_EQ(settings->region, "us-east-1");
+  EXPECT_EQ(settings->durability, Durability::kWal);
+  EXPECT_EQ(settings->min_free_disk_mb, 64u);
+}
+
+TEST(Settings, RejectsBadStorageValues) {
+  auto durability = parse_settings("durability: always\n", "t.yaml");
+  ASSERT_FALSE(durability);
+  EXPECT_EQ(durability.error().message,
+            "t.yaml:1:13: 'durability': durability must be wal or fsync, got 'always'");
+  auto reserve = parse_settings("min_free_disk_mb: -1\n", "t.yaml");
+  ASSERT_FALSE(reserve);
+  EXPECT_EQ(reserve.error().line, 1);
 }
 
 TEST(Settings, ParsesEveryKey) {
@@ -26,6 +38,8 @@ TEST(Settings, ParsesEveryKey) {
 listen: 0.0.0.0:8080
 data_dir: /var/lib/eventbrokerd
 in_memory: true
+durability: fsync
+min_free_disk_mb: 128
 log_level: debug
 threads: 4
 region: eu-west-1
@@ -36,6 +50,8 @@ region: eu-west-1
   EXPECT_EQ(settings->listen.port, 8080);
   EXPECT_EQ(settings->data_dir, "/var/lib/eventbrokerd");
   EXPECT_TRUE(settings->in_memory);
+  EXPECT_EQ(settings->durability, Durability::kFsync);
+  EXPECT_EQ(settings->min_free_disk_mb, 128u);
   EXPECT_EQ(settings->log_level, LogLevel::kDebug);
   EXPECT_EQ(settings->threads, 4u);
   EXPECT_EQ(settings->region, "eu-west-1");
@@ -136,6 +152,8 @@ TEST(Settings, ShippedConfigFileParsesToTheDefaults) {
   EXPECT_EQ(format_listen_address(settings->listen), format_listen_address(defaults->listen));
   EXPECT_EQ(settings->data_dir, defaults->data_dir);
   EXPECT_EQ(settings->in_memory, defaults->in_memory);
+  EXPECT_EQ(settings->durability, defaults->durability);
+  EXPECT_EQ(settings->min_free_disk_mb, defaults->min_free_disk_mb);
   EXPECT_EQ(settings->log_level, defaults->log_level);
   EXPECT_EQ(settings->threads, defaults->threads);
   EXPECT_EQ(settings->region, defaults->region);
