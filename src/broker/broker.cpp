@@ -150,6 +150,7 @@ Result<Empty> Broker::recover() {
           PermissionInput{p.label, std::move(p.account_ids), std::move(p.actions)};
     }
     auto queue = make_queue(r.name, r.uid, std::move(*config), std::move(r.tags), r.created);
+    queue->restore_last_modified(r.modified);
     if (auto ok = queue->restore(); !ok) return std::unexpected(ok.error());
     uids.insert(r.uid);
     registry->emplace(r.name, std::move(queue));
@@ -228,7 +229,7 @@ Result<Empty> Broker::persist_locked(const Queue& queue) {
                               .attributes = config.render(),
                               .tags = queue.tags(),
                               .created = queue.created(),
-                              .modified = clock_.now_ms()};
+                              .modified = queue.last_modified()};
   for (const auto& [label, p] : config.permissions) {
     record.permissions.push_back({label, p.account_ids, p.actions});
   }

@@ -174,6 +174,16 @@ void Queue::set_config(QueueConfig config) {
   last_modified_ = clock_.now_ms();
 }
 
+Millis Queue::last_modified() const {
+  std::lock_guard lock(mu_);
+  return last_modified_;
+}
+
+void Queue::restore_last_modified(Millis at) {
+  std::lock_guard lock(mu_);
+  last_modified_ = at;
+}
+
 storage::Status Queue::restore() {
   std::lock_guard lock(mu_);
   const Millis now = clock_.now_ms();

@@ -115,6 +115,9 @@ class Queue : public std::enable_shared_from_this<Queue> {
   const std::string& arn() const { return arn_; }
   std::uint64_t uid() const { return uid_; }
   Millis created() const { return created_; }
+  Millis last_modified() const;
+  // A recovered queue's LastModifiedTimestamp (construction sets it to the creation time).
+  void restore_last_modified(Millis at);
 
   // Rebuilds the scheduling state from the engine's records (startup, before any request).
   storage::Status restore();

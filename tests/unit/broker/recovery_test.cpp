@@ -77,8 +77,10 @@ TEST_F(RecoveryTest, QueuesKeepConfigurationTagsAndPermissions) {
   ASSERT_TRUE(broker_->set_queue_attributes("q", {{"DelaySeconds", "5"}}));
   ASSERT_TRUE(broker_->add_permission("q", {"p1", {"111122223333"}, {"SendMessage"}}));
   const std::string created = attribute("q", "CreatedTimestamp");
+  const std::string modified = attribute("q", "LastModifiedTimestamp");
   clock_.advance(10'000);
   restart();
+  EXPECT_EQ(attribute("q", "LastModifiedTimestamp"), modified);
   EXPECT_EQ(attribute("q", "VisibilityTimeout"), "45");
   EXPECT_EQ(attribute("q", "DelaySeconds"), "5");
   EXPECT_NE(attribute("q", "RedrivePolicy").find("maxReceiveCount"), std::string::npos);
