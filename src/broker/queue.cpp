@@ -701,25 +701,29 @@ std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
   // senders share RocksDB's write group instead of queueing on this lock; nobody can act on
   // a message before phase 2 inserts it, so its records cannot race with its later changes.
   storage::Batch batch;
-  storage::EventSink::Staged logged;
-  std::vector<storage::IncomingMessage> incoming;
   {
     std::lock_guard lock(mu_);
     const Millis now = clock_.now_ms();
     for (std::size_t i = 0; i < prepared.size(); ++i) {
-      if (!prepared[i]) continue;
-      staged[i] = stage_locked(*prepared[i], now);
-      if (!staged[i] || events_ == nullptr) continue;
-      const StoredMessage& m = prepared[i]->message;
-      incoming.push_back({arn_, prepared[i]->output.message_id, m.payload->body,
-                          m.payload->extras ? &m.payload->extras->attributes : nullptr, m.sent});
+      if (prepared[i]) staged[i] = stage_locked(*prepared[i], now);
     }
     if (durable_ && !pending_.empty()) {
       pending_.put(storage::Family::kMeta, storage::next_seq_key(uid_),
                    storage::u64_key(next_seq_));
     }
-    if (!incoming.empty()) logged = events_->stage(incoming, pending_);
     batch.swap(pending_);
+  }
+  // The event-log records join the same batch, built unlocked (envelope parsing is not cheap).
+  storage::EventSink::Staged logged;
+  std::vector<storage::IncomingMessage> incoming;
+  if (events_ != nullptr) {
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+      if (!prepared[i] || !staged[i]) continue;
+      const StoredMessage& m = prepared[i]->message;
+      incoming.push_back({arn_, prepared[i]->output.message_id, m.payload->body,
+                          m.payload->extras ? &m.payload->extras->attributes : nullptr, m.sent});
+    }
+    if (!incoming.empty()) logged = events_->stage(incoming, batch);
   }
   auto written = engine_.write(batch);
   if (!incoming.empty()) events_->finish(logged, written.has_value());

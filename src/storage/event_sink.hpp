@@ -32,8 +32,9 @@ class EventSink {
     std::uint64_t token = 0;  // the sink's own bookkeeping
   };
   // Adds the event-log records (and index entries) of `messages` to `batch`, reserving
-  // their global sequence numbers. Called with the caller's queue lock held: must not block
-  // on I/O and takes at most the sink's own short lock (lock order: queue, then sink).
+  // their global sequence numbers. The broker calls it with no lock held, between staging
+  // its own records and writing the batch; it must not block on I/O. (Callers that do hold a
+  // lock must take it before the sink's own: lock order queue, then sink.)
   virtual Staged stage(std::span<const IncomingMessage> messages, Batch& batch) = 0;
   // After Engine::write of that batch: `committed` true makes the records visible to
   // readers and live tails; false releases the reservation.
