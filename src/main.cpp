@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
 
   std::string listen, data_dir, config_file, log_level, region, durability;
   unsigned threads = 0;
-  std::uint64_t min_free_disk_mb = 0;
+  std::uint64_t min_free_disk_mb = 0, event_retention_seconds = 0, event_retention_mb = 0;
   bool in_memory = false;
   auto* listen_opt =
       cli.add_option("--listen", listen,
@@ -54,6 +54,14 @@ int main(int argc, char** argv) {
                      "MiB of free disk below which writes are refused with a retryable error "
                      "(default 64)")
           ->check(CLI::Range(std::uint64_t{0}, eb::config::kMaxMinFreeDiskMb));
+  auto* retention_seconds_opt =
+      cli.add_option("--event-retention-seconds", event_retention_seconds,
+                     "Erase event-log entries older than this (default 0: keep forever)")
+          ->check(CLI::Range(std::uint64_t{0}, eb::config::kMaxRetentionSeconds));
+  auto* retention_mb_opt =
+      cli.add_option("--event-retention-mb", event_retention_mb,
+                     "Erase the oldest event-log entries beyond this many MiB (default 0: no cap)")
+          ->check(CLI::Range(std::uint64_t{0}, eb::config::kMaxRetentionMb));
   auto* config_opt =
       cli.add_option("--config", config_file, "YAML configuration file")->check(CLI::ExistingFile);
   auto* log_level_opt =
@@ -85,6 +93,8 @@ int main(int argc, char** argv) {
   if (*data_dir_opt) settings.data_dir = data_dir;
   if (*in_memory_opt) settings.in_memory = in_memory;
   if (*min_free_opt) settings.min_free_disk_mb = min_free_disk_mb;
+  if (*retention_seconds_opt) settings.event_retention_seconds = event_retention_seconds;
+  if (*retention_mb_opt) settings.event_retention_mb = event_retention_mb;
   if (*durability_opt) settings.durability = *eb::config::parse_durability(durability);
   if (*log_level_opt) settings.log_level = *eb::config::parse_log_level(log_level);
   if (*threads_opt) settings.threads = threads;

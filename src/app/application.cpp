@@ -13,11 +13,14 @@
 #include <vector>
 
 #include "api/admin/admin_api.hpp"
+#include "api/admin/replay_targets.hpp"
 #include "api/aws/dispatcher.hpp"
 #include "api/sqs/sqs_service.hpp"
 #include "app/asio_timers.hpp"
 #include "broker/broker.hpp"
 #include "core/clock.hpp"
+#include "eventlog/event_log.hpp"
+#include "eventlog/replay.hpp"
 #include "net/server.hpp"
 #include "storage/memory_engine.hpp"
 #include "storage/rocksdb_engine.hpp"
@@ -114,8 +117,13 @@ struct Application::Parts {
         io(static_cast<int>(threads)),
         timers(io, clock),
         engine(open_engine(settings)),
-        broker(clock, timers, *engine, broker::BrokerOptions{.region = settings.region}),
-        admin(std::string(kVersion)),
+        events(*engine, clock, timers,
+               eventlog::EventLogOptions{
+                   .max_age_ms = static_cast<Millis>(settings.event_retention_seconds * 1000),
+                   .max_total_bytes = settings.event_retention_mb << 20}),
+        broker(clock, timers, *engine, broker::BrokerOptions{.region = settings.region}, &events),
+        replays(events, *engine, clock, timers, api::admin::broker_replay_target(broker)),
+        admin(std::string(kVersion), &events, &replays),
         sqs(broker),
         dispatcher(admin),
         request_log(dispatcher),
@@ -131,7 +139,9 @@ struct Application::Parts {
   SystemClock clock;
   AsioTimers timers;
   std::unique_ptr<storage::Engine> engine;
+  eventlog::EventLog events;  // the broker's event sink: constructed before, destroyed after it
   broker::Broker broker;
+  eventlog::Replays replays;  // delivers through the broker
   api::admin::AdminApi admin;
   api::sqs::SqsService sqs;
   api::aws::Dispatcher dispatcher;

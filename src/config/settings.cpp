@@ -47,13 +47,15 @@ unsigned parse_threads(const YAML::Node& node) {
   return value;
 }
 
-std::uint64_t parse_min_free(const YAML::Node& node) {
-  const std::string text = scalar(node, "min_free_disk_mb");
+// A whole number from 0 to `max` for `key`, in `unit`.
+std::uint64_t parse_count(const YAML::Node& node, const std::string& key, std::uint64_t max,
+                          std::string_view unit) {
+  const std::string text = scalar(node, key);
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value > kMaxMinFreeDiskMb) {
-    fail_at(node, "'min_free_disk_mb' must be a number of MiB from 0 to " +
-                      std::to_string(kMaxMinFreeDiskMb) + ", not '" + text + "'");
+  if (ec != std::errc() || end != text.data() + text.size() || value > max) {
+    fail_at(node, "'" + key + "' must be a number of " + std::string(unit) + " from 0 to " +
+                      std::to_string(max) + ", not '" + text + "'");
   }
   return value;
 }
@@ -82,7 +84,11 @@ Settings parse_root(const YAML::Node& root) {
       if (!durability) fail_at(value, "'durability': " + durability.error());
       settings.durability = *durability;
     } else if (key == "min_free_disk_mb") {
-      settings.min_free_disk_mb = parse_min_free(value);
+      settings.min_free_disk_mb = parse_count(value, key, kMaxMinFreeDiskMb, "MiB");
+    } else if (key == "event_retention_seconds") {
+      settings.event_retention_seconds = parse_count(value, key, kMaxRetentionSeconds, "seconds");
+    } else if (key == "event_retention_mb") {
+      settings.event_retention_mb = parse_count(value, key, kMaxRetentionMb, "MiB");
     } else if (key == "log_level") {
       auto level = parse_log_level(scalar(value, key));
       if (!level) fail_at(value, "'log_level': " + level.error());
@@ -95,7 +101,8 @@ Settings parse_root(const YAML::Node& root) {
     } else {
       fail_at(key_node, "unknown key '" + key +
                             "' (known: listen, data_dir, in_memory, durability, min_free_disk_mb, "
-                            "log_level, threads, region)");
+                            "event_retention_seconds, event_retention_mb, log_level, threads, "
+                            "region)");
     }
   }
   return settings;

@@ -26,6 +26,9 @@ struct Settings {
   bool in_memory = false;
   Durability durability = Durability::kWal;
   std::uint64_t min_free_disk_mb = 64;  // writes are refused below this much free space
+  // Event log retention; 0 keeps events forever / without a size cap.
+  std::uint64_t event_retention_seconds = 0;
+  std::uint64_t event_retention_mb = 0;
   LogLevel log_level = LogLevel::kInfo;
   unsigned threads = 0;  // 0: one per hardware thread
   std::string region = "us-east-1";
@@ -35,6 +38,8 @@ struct Settings {
 
 inline constexpr unsigned kMaxThreads = 256;
 inline constexpr std::uint64_t kMaxMinFreeDiskMb = 1u << 20;  // 1 TiB
+inline constexpr std::uint64_t kMaxRetentionSeconds = 100ull * 365 * 24 * 3600;
+inline constexpr std::uint64_t kMaxRetentionMb = 1u << 30;  // 1 PiB
 
 struct ConfigError {
   std::string message;  // "config.yaml:3:1: unknown key 'foo'" (line/column 1-based)

@@ -6,11 +6,26 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <functional>
+#include <memory>
 
 namespace eb::net {
 
+class ResponseStream;
+
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+// A Beast response plus, optionally, a body streamed over time (see response_stream.hpp):
+// with `stream` set the server sends these headers, ignores body(), and then sends what the
+// handler writes to the stream. Being part of the response, the stream travels through any
+// handler that wraps Respond.
+struct HttpResponse : boost::beast::http::response<boost::beast::http::string_body> {
+  using Base = boost::beast::http::response<boost::beast::http::string_body>;
+  using Base::Base;
+  HttpResponse() = default;
+  HttpResponse(Base&& base) : Base(std::move(base)) {}  // NOLINT(google-explicit-constructor)
+
+  std::shared_ptr<ResponseStream> stream;
+};
 
 // Called exactly once per request. May be called from any thread; the server re-posts the
 // write onto the connection's strand. Copyable so it fits std::function-based callbacks.

@@ -10,15 +10,20 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <vector>
+
+#include "net/response_stream.hpp"
 
 namespace eb::net {
 namespace asio = boost::asio;
@@ -85,6 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   ~Session() {
+    if (body_stream_) detail::StreamAccess::closed(*body_stream_);
     std::lock_guard lock(state_->mu);
     state_->sessions.erase(this);
     if (state_->sessions.empty()) state_->drained.notify_all();
@@ -100,11 +106,16 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Any thread. A connection waiting for its next request closes now; one with a request
-  // in flight closes after writing that response.
+  // in flight closes after writing that response; a streamed response ends after what its
+  // handler has already written.
   void on_server_stop() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
       self->stopping_ = true;
       if (self->phase_ == Phase::kIdle) self->close();
+      if (self->phase_ == Phase::kStreaming) {
+        detail::StreamAccess::end(*self->body_stream_);
+        self->pump_stream();
+      }
     });
   }
 
@@ -121,7 +132,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  enum class Phase { kIdle, kReading, kHandling, kWriting, kClosed };
+  enum class Phase { kIdle, kReading, kHandling, kWriting, kStreaming, kClosed };
 
   // Guards the once-per-request contract of Respond: a second call is ignored, and a
   // handler that drops every copy without answering gets a 500 written for it, so the
@@ -237,7 +248,12 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(HttpResponse&& res) {
-    if (phase_ != Phase::kHandling) return;  // the connection was aborted meanwhile
+    if (phase_ != Phase::kHandling) {
+      // The connection was aborted meanwhile: tell a stream's producer nobody listens.
+      if (res.stream) detail::StreamAccess::closed(*res.stream);
+      return;
+    }
+    if (res.stream) return start_stream(std::move(res));
     phase_ = Phase::kWriting;
     const bool close_after = !keep_alive_ || stopping();
     res.version(version_);
@@ -253,6 +269,93 @@ class Session : public std::enable_shared_from_this<Session> {
                         if (close_after) return self->close_after_send();
                         self->read_next();
                       });
+  }
+
+  // A streamed response: the header now, then the stream's bytes as they come (as chunks on
+  // HTTP/1.1, raw until close on 1.0), then the connection closes. A read stays posted on
+  // the raw socket (outside the stream's timeouts) so a client that goes away is noticed
+  // while nothing is being written.
+  void start_stream(HttpResponse&& res) {
+    phase_ = Phase::kStreaming;
+    body_stream_ = std::move(res.stream);
+    chunked_ = version_ != 10;
+    stream_header_ = std::make_unique<http::response<http::empty_body>>(res.result(), version_);
+    for (const auto& field : res.base()) {
+      if (field.name() == http::field::content_length ||
+          field.name() == http::field::transfer_encoding || field.name() == http::field::connection)
+        continue;
+      stream_header_->insert(field.name_string(), field.value());
+    }
+    stream_header_->keep_alive(false);
+    if (chunked_) stream_header_->chunked(true);
+    header_serializer_ =
+        std::make_unique<http::response_serializer<http::empty_body>>(*stream_header_);
+    stream_.expires_after(state_->options.write_timeout);
+    http::async_write_header(
+        stream_, *header_serializer_,
+        [self = shared_from_this()](error_code ec, std::size_t) { self->on_stream_header(ec); });
+  }
+
+  void on_stream_header(error_code ec) {
+    stream_.expires_never();
+    if (ec || phase_ != Phase::kStreaming) return close();
+    if (head_request_) return close_after_send();
+    if (stopping()) detail::StreamAccess::end(*body_stream_);
+    watch_peer();
+    std::weak_ptr<Session> weak = weak_from_this();
+    detail::StreamAccess::attach(*body_stream_, [weak] {
+      if (auto self = weak.lock()) {
+        asio::post(self->stream_.get_executor(), [self] { self->pump_stream(); });
+      }
+    });
+    pump_stream();
+  }
+
+  void watch_peer() {
+    stream_.socket().async_read_some(asio::buffer(drain_buffer_),
+                                     [self = shared_from_this()](error_code ec, std::size_t) {
+                                       if (self->phase_ != Phase::kStreaming) return;
+                                       if (ec) return self->close();
+                                       self->watch_peer();  // stray bytes: ignored
+                                     });
+  }
+
+  void pump_stream() {
+    if (phase_ != Phase::kStreaming || stream_writing_) return;
+    bool ended = false;
+    std::string data = detail::StreamAccess::take(*body_stream_, ended);
+    if (data.empty() && !ended) return;  // woken again when there is more
+    stream_writing_ = true;
+    stream_out_ = std::move(data);
+    stream_.expires_after(state_->options.write_timeout);
+    auto done = [self = shared_from_this(), ended](error_code ec, std::size_t) {
+      self->stream_writing_ = false;
+      self->stream_.expires_never();
+      if (ec) return self->close();
+      detail::StreamAccess::sent(*self->body_stream_, self->stream_out_.size());
+      self->stream_out_.clear();
+      if (ended) return self->close_after_send();
+      self->pump_stream();
+    };
+    if (!chunked_) {
+      if (stream_out_.empty()) return done(error_code(), 0);
+      asio::async_write(stream_, asio::buffer(stream_out_), std::move(done));
+    } else if (ended && stream_out_.empty()) {
+      asio::async_write(stream_, http::make_chunk_last(), std::move(done));
+    } else if (ended) {
+      // The last data and the terminating chunk in one write.
+      stream_out_ = chunk_text(stream_out_) + "0\r\n\r\n";
+      asio::async_write(stream_, asio::buffer(stream_out_), std::move(done));
+    } else {
+      asio::async_write(stream_, http::make_chunk(asio::buffer(stream_out_)), std::move(done));
+    }
+  }
+
+  static std::string chunk_text(const std::string& data) {
+    if (data.empty()) return {};
+    char size[20];
+    const int n = std::snprintf(size, sizeof(size), "%zx\r\n", data.size());
+    return std::string(size, static_cast<std::size_t>(n)) + data + "\r\n";
   }
 
   // Answers a request we could not read with `status` and closes the connection.
@@ -298,6 +401,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void close() {
     phase_ = Phase::kClosed;
     stream_.close();
+    if (body_stream_) detail::StreamAccess::closed(*body_stream_);
   }
 
   beast::tcp_stream stream_;
@@ -306,6 +410,13 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::unique_ptr<HttpResponse> response_;  // the response being written
+  // A streamed response (Phase::kStreaming): its producer, header and the bytes being sent.
+  std::shared_ptr<ResponseStream> body_stream_;
+  std::unique_ptr<http::response<http::empty_body>> stream_header_;
+  std::unique_ptr<http::response_serializer<http::empty_body>> header_serializer_;
+  std::string stream_out_;
+  bool stream_writing_ = false;
+  bool chunked_ = true;
   std::array<char, 4096> drain_buffer_{};
   Phase phase_ = Phase::kIdle;
   bool stopping_ = false;

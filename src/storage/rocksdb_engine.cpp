@@ -298,10 +298,11 @@ Result<std::vector<std::optional<std::string>>> RocksDbEngine::multi_get(
 
 Status RocksDbEngine::scan(Family family, std::string_view from, std::string_view to,
                            const Visit& visit, bool reverse) const {
+  // An empty bound (which may be a default string_view with no data) means unbounded.
   rocksdb::ReadOptions ro;
-  rocksdb::Slice lower = slice(from);
-  rocksdb::Slice upper = slice(to);
-  ro.iterate_lower_bound = &lower;
+  rocksdb::Slice lower = from.empty() ? rocksdb::Slice() : slice(from);
+  rocksdb::Slice upper = to.empty() ? rocksdb::Slice() : slice(to);
+  if (!from.empty()) ro.iterate_lower_bound = &lower;
   if (!to.empty()) ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handle(family)));
   if (reverse) {
@@ -318,7 +319,12 @@ Status RocksDbEngine::scan(Family family, std::string_view from, std::string_vie
       }
     }
   } else {
-    for (it->Seek(lower); it->Valid(); it->Next()) {
+    if (from.empty()) {
+      it->SeekToFirst();
+    } else {
+      it->Seek(lower);
+    }
+    for (; it->Valid(); it->Next()) {
       if (!visit(std::string_view(it->key().data(), it->key().size()),
                  std::string_view(it->value().data(), it->value().size()))) {
         break;

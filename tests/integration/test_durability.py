@@ -22,6 +22,7 @@ from harness import Daemon, boto3_client, run_binary
 
 LOAD_SECONDS = 2.0
 SENDERS = 6
+RECEIVE_BATCH = 5
 
 
 def mount_tmpfs(path, size, read_only=False):
@@ -87,7 +88,8 @@ class CrashTest(unittest.TestCase):
                 client = boto3_client("sqs", daemon.endpoint)
                 while not stop.is_set():
                     try:
-                        result = client.receive_message(QueueUrl=url, MaxNumberOfMessages=5)
+                        result = client.receive_message(QueueUrl=url,
+                                                        MaxNumberOfMessages=RECEIVE_BATCH)
                     except (botocore.exceptions.BotoCoreError,
                             botocore.exceptions.ClientError):
                         return
@@ -119,9 +121,13 @@ class CrashTest(unittest.TestCase):
             attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
             attributes = attributes["Attributes"]
             self.assertEqual(attributes["VisibilityTimeout"], "600")
-            # Every receive that was answered is still in flight after the restart.
-            self.assertGreaterEqual(int(attributes["ApproximateNumberOfMessagesNotVisible"]),
-                                    len(in_flight))
+            # Every receive that was answered is still in flight after the restart. At most
+            # one more may be: the receive whose answer the kill cut off (it was recorded, the
+            # client never saw it), which holds up to RECEIVE_BATCH messages.
+            unknown_in_flight = (int(attributes["ApproximateNumberOfMessagesNotVisible"])
+                                 - len(in_flight))
+            self.assertGreaterEqual(unknown_in_flight, 0)
+            self.assertLessEqual(unknown_in_flight, RECEIVE_BATCH)
             visible = {}
             while True:
                 got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
@@ -132,13 +138,18 @@ class CrashTest(unittest.TestCase):
                 for m in got:
                     self.assertNotIn(m["MessageId"], visible, "delivered twice")
                     visible[m["MessageId"]] = m
+            not_seen = []
             for message_id, (body, attrs) in acked.items():
                 if message_id in in_flight:
                     self.assertNotIn(message_id, visible, "in-flight message became visible")
-                    continue
-                self.assertIn(message_id, visible, "acknowledged message lost")
-                self.assertEqual(visible[message_id]["Body"], body)
-                self.assertEqual(visible[message_id]["MessageAttributes"], attrs)
+                elif message_id not in visible:
+                    not_seen.append(message_id)
+                else:
+                    self.assertEqual(visible[message_id]["Body"], body)
+                    self.assertEqual(visible[message_id]["MessageAttributes"], attrs)
+            # An acknowledged message not seen can only be in that cut-off receive.
+            self.assertLessEqual(len(not_seen), unknown_in_flight,
+                                 "acknowledged messages lost: %s" % not_seen[:5])
             def not_visible():
                 result = sqs.get_queue_attributes(
                     QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])

@@ -4,6 +4,8 @@
 
 #include <boost/beast/http/verb.hpp>
 
+#include "api/admin/responses.hpp"
+#include "api/admin/v1_api.hpp"
 #include "core/json_escape.hpp"
 
 namespace eb::api::admin {
@@ -13,30 +15,23 @@ namespace {
 
 std::string json_string(std::string_view text) { return '"' + json_escape(text) + '"'; }
 
-net::HttpResponse json_response(http::status status, std::string body) {
-  net::HttpResponse res{status, 11};
-  res.set(http::field::content_type, "application/json");
-  res.set(http::field::cache_control, "no-store");
-  res.body() = std::move(body);
-  return res;
-}
-
-net::HttpResponse error_response(http::status status, std::string_view code,
-                                 std::string_view message) {
-  return json_response(status, fmt::format(R"({{"error":{{"code":{},"message":{}}}}})",
-                                           json_string(code), json_string(message)));
-}
-
 }  // namespace
 
-AdminApi::AdminApi(std::string version)
-    : version_(std::move(version)), started_(std::chrono::steady_clock::now()) {}
+AdminApi::AdminApi(std::string version, eventlog::EventLog* events, eventlog::Replays* replays)
+    : version_(std::move(version)),
+      started_(std::chrono::steady_clock::now()),
+      v1_(events != nullptr ? std::make_unique<V1Api>(*events, replays) : nullptr) {}
+
+AdminApi::~AdminApi() = default;
 
 void AdminApi::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint&,
                       net::Respond respond) {
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find('?'));
   if (path == "/health") return respond(health(request));
+  if (v1_ && (path == "/v1" || path.starts_with("/v1/"))) {
+    return v1_->handle(std::move(request), std::move(respond));
+  }
   respond(error_response(
       http::status::not_found, "NotFound",
       fmt::format("No route for {} {}", std::string_view(request.method_string()), path)));

@@ -40,6 +40,8 @@ data_dir: /var/lib/eventbrokerd
 in_memory: true
 durability: fsync
 min_free_disk_mb: 128
+event_retention_seconds: 86400
+event_retention_mb: 512
 log_level: debug
 threads: 4
 region: eu-west-1
@@ -52,6 +54,8 @@ region: eu-west-1
   EXPECT_TRUE(settings->in_memory);
   EXPECT_EQ(settings->durability, Durability::kFsync);
   EXPECT_EQ(settings->min_free_disk_mb, 128u);
+  EXPECT_EQ(settings->event_retention_seconds, 86400u);
+  EXPECT_EQ(settings->event_retention_mb, 512u);
   EXPECT_EQ(settings->log_level, LogLevel::kDebug);
   EXPECT_EQ(settings->threads, 4u);
   EXPECT_EQ(settings->region, "eu-west-1");
@@ -154,6 +158,8 @@ TEST(Settings, ShippedConfigFileParsesToTheDefaults) {
   EXPECT_EQ(settings->in_memory, defaults->in_memory);
   EXPECT_EQ(settings->durability, defaults->durability);
   EXPECT_EQ(settings->min_free_disk_mb, defaults->min_free_disk_mb);
+  EXPECT_EQ(settings->event_retention_seconds, defaults->event_retention_seconds);
+  EXPECT_EQ(settings->event_retention_mb, defaults->event_retention_mb);
   EXPECT_EQ(settings->log_level, defaults->log_level);
   EXPECT_EQ(settings->threads, defaults->threads);
   EXPECT_EQ(settings->region, defaults->region);

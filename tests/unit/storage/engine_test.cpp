@@ -98,6 +98,8 @@ TEST_P(EngineTest, ScansRangesBothWaysAndErasesRanges) {
   ASSERT_EQ(back.size(), 300u);
   EXPECT_EQ(read_u64(back.front()), 399u);
   EXPECT_EQ(read_u64(back.back()), 100u);
+  auto unbounded = keys(Family::kEvents, std::string_view{}, std::string_view{});
+  EXPECT_EQ(unbounded.size(), 600u);
   auto last = keys(Family::kEvents, "", "", true);
   ASSERT_EQ(last.size(), 600u);
   EXPECT_EQ(read_u64(last.front()), 600u);

@@ -1,0 +1,81 @@
+#include "api/admin/replay_targets.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "broker/broker.hpp"
+#include "core/encoding.hpp"
+
+namespace eb::api::admin {
+
+Result<std::string> replay_queue_name(const std::string& target) {
+  std::string_view t = target;
+  if (t.starts_with("arn:")) {
+    // arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE
+    std::array<std::string_view, 6> parts;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < 5; ++i) {
+      const auto colon = t.find(':', start);
+      if (colon == std::string_view::npos) {
+        return fail(Errc::kInvalidAddress, fmt::format("{} is not a valid ARN", target));
+      }
+      parts[i] = t.substr(start, colon - start);
+      start = colon + 1;
+    }
+    parts[5] = t.substr(start);
+    if (parts[2] == "sqs" && !parts[5].empty() && parts[5].find(':') == std::string_view::npos) {
+      return std::string(parts[5]);
+    }
+    if (parts[2] == "sns") {
+      return fail(Errc::kInvalidAddress,
+                  fmt::format("Replays into SNS topics are not supported yet: {}", target));
+    }
+    return fail(Errc::kInvalidAddress, fmt::format("{} is not a queue ARN", target));
+  }
+  if (t.starts_with("http://") || t.starts_with("https://")) {
+    t = t.substr(0, t.find_first_of("?#"));
+    while (t.ends_with('/')) t.remove_suffix(1);
+    const auto slash = t.rfind('/');
+    const std::string_view name = t.substr(slash + 1);
+    if (slash < t.find("://") + 3 || name.empty()) {
+      return fail(Errc::kInvalidAddress, fmt::format("{} is not a queue URL", target));
+    }
+    return std::string(name);
+  }
+  if (t.empty() || t.find_first_of("/: ") != std::string_view::npos) {
+    return fail(Errc::kInvalidAddress,
+                fmt::format("{} is not a queue URL, queue ARN or topic ARN", target));
+  }
+  return target;
+}
+
+eventlog::ReplayTarget broker_replay_target(broker::Broker& broker) {
+  eventlog::ReplayTarget target;
+  target.validate = [&broker](const std::string& t) -> Result<void> {
+    auto name = replay_queue_name(t);
+    if (!name) return std::unexpected(name.error());
+    if (auto queue = broker.get_queue(*name); !queue) return std::unexpected(queue.error());
+    return {};
+  };
+  target.deliver = [&broker](const std::string& t, std::string body,
+                             MessageAttributes attributes) -> Result<void> {
+    auto name = replay_queue_name(t);
+    if (!name) return std::unexpected(name.error());
+    broker::SendInput input;
+    input.body = std::move(body);
+    input.attributes = std::move(attributes);
+    input.sender_id = "eventbroker-replay";
+    if (name->ends_with(".fifo")) {
+      // FIFO queues need a group; a fresh deduplication id keeps every copy.
+      input.group_id = "eventbroker-replay";
+      input.deduplication_id = random_uuid();
+    }
+    auto sent = broker.send_message(*name, std::move(input));
+    if (!sent) return std::unexpected(sent.error());
+    return {};
+  };
+  return target;
+}
+
+}  // namespace eb::api::admin
