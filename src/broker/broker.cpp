@@ -571,6 +571,16 @@ Result<BatchOutput<SendOutput>> Broker::send_message_batch(
   return out;
 }
 
+Result<std::vector<Result<SendOutput>>> Broker::send_messages(const std::string& queue,
+                                                              std::vector<SendInput> inputs) {
+  auto q = require(queue);
+  if (!q) return std::unexpected(q.error());
+  for (auto& in : inputs) {
+    if (in.sender_id.empty()) in.sender_id = options_.account_id;
+  }
+  return (*q)->send_all(std::move(inputs));
+}
+
 void Broker::receive_message(const std::string& queue, ReceiveInput input, ReceiveCallback done) {
   auto q = require(queue);
   if (!q) return done(std::unexpected(q.error()));

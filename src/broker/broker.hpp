@@ -74,6 +74,10 @@ class Broker {
   Result<SendOutput> send_message(const std::string& queue, SendInput input);
   Result<BatchOutput<SendOutput>> send_message_batch(const std::string& queue,
                                                      std::vector<BatchEntry<SendInput>> entries);
+  // In-process senders (replays): any number of messages, validated one by one, written in
+  // one batch; no SendMessageBatch entry or size limits. One result per input.
+  Result<std::vector<Result<SendOutput>>> send_messages(const std::string& queue,
+                                                        std::vector<SendInput> inputs);
   // Completes at once when messages are visible or the wait is zero; otherwise parks a
   // waiter that a send, a visibility expiry, a delay ending, the wait deadline or
   // shutdown() completes. `done` runs exactly once, on the caller's thread or a timer's.

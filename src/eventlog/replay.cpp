@@ -17,7 +17,7 @@ using storage::Family;
 
 constexpr std::uint32_t kRecordFormat = 1;
 constexpr std::string_view kKeyPrefix = "replay/";
-constexpr std::size_t kUnpacedBatch = 100;
+constexpr std::size_t kUnpacedBatch = 500;
 
 std::string task_key(std::string_view id) { return std::string(kKeyPrefix) + std::string(id); }
 
@@ -325,27 +325,40 @@ void Replays::step(const std::shared_ptr<Task>& task) {
   if (!page) {
     error = fmt::format("reading the log: {}", page.error().message);
   } else {
+    std::vector<ReplayMessage> batch;
+    batch.reserve(page->events.size());
+    std::uint64_t batch_last = cursor;
     for (Event& e : page->events) {
       if (e.seq > to_seq) {
         done = true;
         break;
       }
       if (selected(spec, e)) {
-        {
-          std::lock_guard lock(task->mu);
-          if (task->status.state != ReplayState::kRunning) return;  // cancelled meanwhile
-        }
         MessageAttributes attributes = std::move(e.attributes);
         attributes[std::string(kReplayAttribute)] = {"String", task->status.id, {}};
-        if (auto sent = target_.deliver(spec.target, std::move(e.body), std::move(attributes));
-            !sent) {
-          error = fmt::format("delivering event {}: {}", e.seq, sent.error().message);
-          break;
-        }
-        ++delivered;
+        batch.push_back({std::move(e.body), std::move(attributes)});
       }
-      cursor = e.seq;
+      batch_last = e.seq;
     }
+    {
+      std::lock_guard lock(task->mu);
+      if (task->status.state != ReplayState::kRunning) return;  // cancelled meanwhile
+    }
+    const std::size_t selected_count = batch.size();
+    if (selected_count > 0) {
+      auto results = target_.deliver(spec.target, std::move(batch));
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        if (results[i]) {
+          ++delivered;
+        } else if (error.empty()) {
+          error = fmt::format("delivering a copy: {}", results[i].error().message);
+        }
+      }
+      if (results.size() != selected_count && error.empty()) {
+        error = "the target answered for fewer messages than it was given";
+      }
+    }
+    cursor = batch_last;
     if (error.empty() && !done) {
       done = !page->next || cursor >= to_seq;
       if (done) cursor = std::max(cursor, std::min(page->scanned_through, to_seq));

@@ -54,12 +54,20 @@ struct ReplayStatus {
   std::string error;  // kFailed: why
 };
 
+// One copy to deliver.
+struct ReplayMessage {
+  std::string body;
+  MessageAttributes attributes;
+};
+
 struct ReplayTarget {
   // Whether `target` (a queue URL or ARN, a topic ARN...) can be delivered to; checked when a
   // replay starts. Errors are returned to the client as they are.
   std::function<Result<void>(const std::string& target)> validate;
-  std::function<Result<void>(const std::string& target, std::string body,
-                             MessageAttributes attributes)>
+  // Delivers one batch of copies (up to a page of the log) in one go, so the target can write
+  // them together; returns one result per message, in order.
+  std::function<std::vector<Result<void>>(const std::string& target,
+                                          std::vector<ReplayMessage> messages)>
       deliver;
 };
 

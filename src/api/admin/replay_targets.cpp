@@ -58,22 +58,39 @@ eventlog::ReplayTarget broker_replay_target(broker::Broker& broker) {
     if (auto queue = broker.get_queue(*name); !queue) return std::unexpected(queue.error());
     return {};
   };
-  target.deliver = [&broker](const std::string& t, std::string body,
-                             MessageAttributes attributes) -> Result<void> {
+  target.deliver = [&broker](
+                       const std::string& t,
+                       std::vector<eventlog::ReplayMessage> messages) -> std::vector<Result<void>> {
+    std::vector<Result<void>> results;
+    results.reserve(messages.size());
     auto name = replay_queue_name(t);
-    if (!name) return std::unexpected(name.error());
-    broker::SendInput input;
-    input.body = std::move(body);
-    input.attributes = std::move(attributes);
-    input.sender_id = "eventbroker-replay";
-    if (name->ends_with(".fifo")) {
-      // FIFO queues need a group; a fresh deduplication id keeps every copy.
-      input.group_id = "eventbroker-replay";
-      input.deduplication_id = random_uuid();
+    if (!name) {
+      results.assign(messages.size(), std::unexpected(name.error()));
+      return results;
     }
-    auto sent = broker.send_message(*name, std::move(input));
-    if (!sent) return std::unexpected(sent.error());
-    return {};
+    std::vector<broker::SendInput> inputs;
+    inputs.reserve(messages.size());
+    for (auto& m : messages) {
+      broker::SendInput input;
+      input.body = std::move(m.body);
+      input.attributes = std::move(m.attributes);
+      input.sender_id = "eventbroker-replay";
+      if (name->ends_with(".fifo")) {
+        // FIFO queues need a group; a fresh deduplication id keeps every copy.
+        input.group_id = "eventbroker-replay";
+        input.deduplication_id = random_uuid();
+      }
+      inputs.push_back(std::move(input));
+    }
+    auto sent = broker.send_messages(*name, std::move(inputs));
+    if (!sent) {
+      results.assign(messages.size(), std::unexpected(sent.error()));
+      return results;
+    }
+    for (auto& r : *sent) {
+      results.push_back(r ? Result<void>{} : Result<void>(std::unexpected(r.error())));
+    }
+    return results;
   };
   return target;
 }

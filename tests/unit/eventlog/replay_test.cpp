@@ -28,12 +28,18 @@ class ReplayTest : public EventLogTest {
       if (t != kTarget) return fail(Errc::kQueueDoesNotExist, "no such queue: " + t);
       return {};
     };
-    target.deliver = [this](const std::string& t, std::string body,
-                            MessageAttributes attributes) -> Result<void> {
-      if (fail_delivery_) return fail(Errc::kQueueDoesNotExist, "queue deleted");
-      if (loop_back_) send(body, attributes, t);
-      delivered_.push_back({t, std::move(body), std::move(attributes)});
-      return {};
+    target.deliver = [this](const std::string& t, std::vector<ReplayMessage> messages) {
+      std::vector<Result<void>> results;
+      for (auto& m : messages) {
+        if (fail_delivery_) {
+          results.push_back(fail(Errc::kQueueDoesNotExist, "queue deleted"));
+          continue;
+        }
+        if (loop_back_) send(m.body, m.attributes, t);
+        delivered_.push_back({t, std::move(m.body), std::move(m.attributes)});
+        results.emplace_back();
+      }
+      return results;
     };
     return std::make_unique<Replays>(*log_, engine_, clock_, clock_, std::move(target));
   }

@@ -46,10 +46,13 @@ class V1ApiTest : public ::testing::Test {
       if (target != kQueue) return fail(Errc::kQueueDoesNotExist, "no queue " + target);
       return {};
     };
-    t.deliver = [this](const std::string&, std::string body,
-                       MessageAttributes attributes) -> Result<void> {
-      delivered_.emplace_back(std::move(body), std::move(attributes));
-      return {};
+    t.deliver = [this](const std::string&, std::vector<eventlog::ReplayMessage> messages) {
+      std::vector<Result<void>> results;
+      for (auto& m : messages) {
+        delivered_.emplace_back(std::move(m.body), std::move(m.attributes));
+        results.emplace_back();
+      }
+      return results;
     };
     return t;
   }
