@@ -6,7 +6,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build g++ pkg-config \
       libboost-dev libboost-system-dev libcli11-dev librocksdb-dev libsimdjson-dev libspdlog-dev \
-      libyaml-cpp-dev libprotobuf-dev protobuf-compiler libssl-dev \
+      libyaml-cpp-dev libprotobuf-dev protobuf-compiler libssl-dev libjemalloc-dev \
       libgtest-dev libgmock-dev libbenchmark-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -20,7 +20,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libsimdjson14 libspdlog1.10 libfmt9 libyaml-cpp0.7 libssl3 \
-      librocksdb7.8 libprotobuf32 \
+      librocksdb7.8 libprotobuf32 libjemalloc2 \
       curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin eventbrokerd \

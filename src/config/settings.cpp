@@ -193,6 +193,10 @@ std::expected<LogLevel, std::string> parse_log_level(std::string_view text) {
 
 std::string_view to_string(LogLevel level) { return kLevels[static_cast<std::size_t>(level)]; }
 
+std::uint64_t Settings::effective_event_retention_mb() const {
+  return event_retention_mb.value_or(in_memory ? kInMemoryEventRetentionMb : 0);
+}
+
 std::expected<Durability, std::string> parse_durability(std::string_view text) {
   if (text == "wal") return Durability::kWal;
   if (text == "fsync") return Durability::kFsync;

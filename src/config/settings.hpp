@@ -26,9 +26,11 @@ struct Settings {
   bool in_memory = false;
   Durability durability = Durability::kWal;
   std::uint64_t min_free_disk_mb = 64;  // writes are refused below this much free space
-  // Event log retention; 0 keeps events forever / without a size cap.
+  // Event log retention; 0 keeps events forever / without a size cap. The size cap, when
+  // not set, is 0 on disk and kInMemoryEventRetentionMb with in_memory (RAM is the limit).
   std::uint64_t event_retention_seconds = 0;
-  std::uint64_t event_retention_mb = 0;
+  std::optional<std::uint64_t> event_retention_mb;
+  std::uint64_t effective_event_retention_mb() const;
   LogLevel log_level = LogLevel::kInfo;
   unsigned threads = 0;  // 0: one per hardware thread
   std::string region = "us-east-1";
@@ -40,6 +42,7 @@ inline constexpr unsigned kMaxThreads = 256;
 inline constexpr std::uint64_t kMaxMinFreeDiskMb = 1u << 20;  // 1 TiB
 inline constexpr std::uint64_t kMaxRetentionSeconds = 100ull * 365 * 24 * 3600;
 inline constexpr std::uint64_t kMaxRetentionMb = 1u << 30;  // 1 PiB
+inline constexpr std::uint64_t kInMemoryEventRetentionMb = 64;
 
 struct ConfigError {
   std::string message;  // "config.yaml:3:1: unknown key 'foo'" (line/column 1-based)

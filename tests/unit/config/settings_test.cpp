@@ -21,6 +21,16 @@ TEST(Settings, EmptyDocumentGivesDefaults) {
   EXPECT_EQ(settings->region, "us-east-1");
   EXPECT_EQ(settings->durability, Durability::kWal);
   EXPECT_EQ(settings->min_free_disk_mb, 64u);
+  EXPECT_EQ(settings->effective_event_retention_mb(), 0u);  // on disk: keep every event
+}
+
+TEST(Settings, InMemoryCapsTheEventLogUnlessTold) {
+  auto capped = parse_settings("in_memory: true\n");
+  ASSERT_TRUE(capped);
+  EXPECT_EQ(capped->effective_event_retention_mb(), kInMemoryEventRetentionMb);
+  auto unlimited = parse_settings("in_memory: true\nevent_retention_mb: 0\n");
+  ASSERT_TRUE(unlimited);
+  EXPECT_EQ(unlimited->effective_event_retention_mb(), 0u);
 }
 
 TEST(Settings, RejectsBadStorageValues) {
@@ -55,7 +65,7 @@ region: eu-west-1
   EXPECT_EQ(settings->durability, Durability::kFsync);
   EXPECT_EQ(settings->min_free_disk_mb, 128u);
   EXPECT_EQ(settings->event_retention_seconds, 86400u);
-  EXPECT_EQ(settings->event_retention_mb, 512u);
+  EXPECT_EQ(settings->event_retention_mb, std::optional<std::uint64_t>(512));
   EXPECT_EQ(settings->log_level, LogLevel::kDebug);
   EXPECT_EQ(settings->threads, 4u);
   EXPECT_EQ(settings->region, "eu-west-1");
