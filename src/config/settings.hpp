@@ -42,7 +42,7 @@ inline constexpr unsigned kMaxThreads = 256;
 inline constexpr std::uint64_t kMaxMinFreeDiskMb = 1u << 20;  // 1 TiB
 inline constexpr std::uint64_t kMaxRetentionSeconds = 100ull * 365 * 24 * 3600;
 inline constexpr std::uint64_t kMaxRetentionMb = 1u << 30;  // 1 PiB
-inline constexpr std::uint64_t kInMemoryEventRetentionMb = 64;
+inline constexpr std::uint64_t kInMemoryEventRetentionMb = 16;
 
 struct ConfigError {
   std::string message;  // "config.yaml:3:1: unknown key 'foo'" (line/column 1-based)
