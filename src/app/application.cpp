@@ -117,12 +117,13 @@ struct Application::Parts {
         io(static_cast<int>(threads)),
         timers(io, clock),
         engine(open_engine(settings)),
-        events(*engine, clock, timers,
-               eventlog::EventLogOptions{
-                   .max_age_ms = static_cast<Millis>(settings.event_retention_seconds * 1000),
-                   .max_total_bytes = settings.effective_event_retention_mb() << 20,
-                   // A size cap is enforced every second; age alone, every minute.
-                   .trim_interval_ms = settings.effective_event_retention_mb() > 0 ? 1000 : 60'000}),
+        events(
+            *engine, clock, timers,
+            eventlog::EventLogOptions{
+                .max_age_ms = static_cast<Millis>(settings.event_retention_seconds * 1000),
+                .max_total_bytes = settings.effective_event_retention_mb() << 20,
+                // A size cap is enforced every second; age alone, every minute.
+                .trim_interval_ms = settings.effective_event_retention_mb() > 0 ? 1000 : 60'000}),
         broker(clock, timers, *engine, broker::BrokerOptions{.region = settings.region}, &events),
         replays(events, *engine, clock, timers, api::admin::broker_replay_target(broker)),
         admin(std::string(kVersion), &events, &replays),
