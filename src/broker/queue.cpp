@@ -189,11 +189,9 @@ storage::Status Queue::restore() {
   const Millis now = clock_.now_ms();
   const std::string begin = storage::queue_range_begin(uid_);
   const std::string end = storage::queue_range_end(uid_);
-  if (auto next = engine_.get(storage::Family::kMeta, storage::next_seq_key(uid_)); !next) {
-    return std::unexpected(next.error());
-  } else if (*next && (*next)->size() == 8) {
-    next_seq_ = std::max(next_seq_, storage::read_u64(**next));
-  }
+  auto next = engine_.get(storage::Family::kMeta, storage::next_seq_key(uid_));
+  if (!next) return std::unexpected(next.error());
+  if (*next && (*next)->size() == 8) next_seq_ = std::max(next_seq_, storage::read_u64(**next));
   bool corrupt = false;
   // Heaps are built in one O(n) heapify at the end rather than n pushes.
   std::vector<IndexEntry> retention;

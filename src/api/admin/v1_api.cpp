@@ -435,7 +435,7 @@ class Tail : public std::enable_shared_from_this<Tail> {
 V1Api::V1Api(eventlog::EventLog& log, eventlog::Replays* replays)
     : log_(log), replays_(replays), tails_(std::make_shared<std::atomic<std::size_t>>(0)) {}
 
-void V1Api::handle(net::HttpRequest&& request, net::Respond respond) {
+void V1Api::handle(net::HttpRequest&& request, const net::Respond& respond) {
   const std::string_view target = request.target();
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);

@@ -30,7 +30,7 @@ class V1Api {
   V1Api(eventlog::EventLog& log, eventlog::Replays* replays);
 
   // A request whose path is /v1 or starts with /v1/.
-  void handle(net::HttpRequest&& request, net::Respond respond);
+  void handle(net::HttpRequest&& request, const net::Respond& respond);
   std::size_t live_tails() const { return tails_->load(); }
 
  private:
