@@ -30,7 +30,7 @@ void AdminApi::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::en
   const std::string_view path = target.substr(0, target.find('?'));
   if (path == "/health") return respond(health(request));
   if (v1_ && (path == "/v1" || path.starts_with("/v1/"))) {
-    return v1_->handle(std::move(request), std::move(respond));
+    return v1_->handle(std::move(request), respond);
   }
   respond(error_response(
       http::status::not_found, "NotFound",
