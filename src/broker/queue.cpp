@@ -671,7 +671,7 @@ Result<Empty> Queue::stage_locked(Prepared& p, Millis now) {
   return Empty{};
 }
 
-void Queue::insert_locked(Prepared& p, Millis now) {
+void Queue::insert_locked(Prepared& p) {
   StoredMessage& m = p.message;
   if (durable_) m.payload.reset();  // the store has it; receives read it back
   const StoredMessage::State state = m.state;
@@ -686,7 +686,6 @@ void Queue::insert_locked(Prepared& p, Millis now) {
   } else {
     ready_.push({static_cast<Millis>(stored.seq), stored.seq, stored.epoch});
   }
-  (void)now;
 }
 
 std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
@@ -731,13 +730,12 @@ std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
   Deferred deferred;
   {
     std::unique_lock lock(mu_);
-    const Millis now = clock_.now_ms();
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (!prepared[i] || !staged[i]) continue;
       if (!written) {
         staged[i] = std::unexpected(written.error());
       } else if (prepared[i]->message.seq >= purge_floor_) {
-        insert_locked(*prepared[i], now);
+        insert_locked(*prepared[i]);
       }  // else a purge between the phases removed it: on disk too, by its erase range
     }
     if (written) serve_after_send(lock, dlq, deferred);

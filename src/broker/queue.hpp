@@ -201,7 +201,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // All of the below run with mu_ held.
   // Assigns a seq and stages the records of one validated message; nothing is visible yet.
   Result<Empty> stage_locked(Prepared& p, Millis now);
-  void insert_locked(Prepared& p, Millis now);
+  void insert_locked(Prepared& p);
   // Writes the records staged by this operation (pending_), as one atomic batch. On failure
   // the messages taken by it are put back (a receive that could not be recorded is undone).
   storage::Status commit_locked(Deferred& deferred);
