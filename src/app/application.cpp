@@ -15,12 +15,17 @@
 #include "api/admin/admin_api.hpp"
 #include "api/admin/replay_targets.hpp"
 #include "api/aws/dispatcher.hpp"
+#include "api/sns/sns_service.hpp"
 #include "api/sqs/sqs_service.hpp"
 #include "app/asio_timers.hpp"
+#include "app/http_poster.hpp"
 #include "broker/broker.hpp"
+#include "broker/endpoint_delivery.hpp"
+#include "broker/topics.hpp"
 #include "core/clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
+#include "net/http_client.hpp"
 #include "net/server.hpp"
 #include "storage/memory_engine.hpp"
 #include "storage/rocksdb_engine.hpp"
@@ -108,6 +113,23 @@ std::unique_ptr<storage::Engine> open_engine(const config::Settings& s) {
       .min_free_bytes = s.min_free_disk_mb << 20});
 }
 
+std::shared_ptr<const MessageSigner> load_signer(storage::Engine& engine) {
+  auto signer = broker::load_signing_key(engine);
+  if (!signer) {
+    throw storage::StartupError("cannot load or create the SNS signing key: " +
+                                signer.error().message);
+  }
+  return std::move(*signer);
+}
+
+// The base of the URLs put into SNS messages (SubscribeURL, SigningCertURL...): the address
+// the daemon listens on, with a wildcard address replaced by one a local client can reach.
+std::string public_base_url(const config::ListenAddress& listen, std::uint16_t port) {
+  std::string host = listen.host;
+  if (host == "0.0.0.0" || host == "::" || host.empty()) host = "localhost";
+  return "http://" + config::format_listen_address({host, port});
+}
+
 }  // namespace
 
 struct Application::Parts {
@@ -126,14 +148,26 @@ struct Application::Parts {
                 .trim_interval_ms = settings.effective_event_retention_mb() > 0 ? 1000 : 60'000}),
         broker(clock, timers, *engine, broker::BrokerOptions{.region = settings.region}, &events),
         replays(events, *engine, clock, timers, api::admin::broker_replay_target(broker)),
-        admin(std::string(kVersion), &events, &replays),
+        signer(load_signer(*engine)),
+        http_client(io),
+        http_poster(http_client),
+        deliveries(clock, timers, http_poster),
+        topics(clock, *engine, broker, signer, deliveries, broker::TopicsOptions{}, &events),
+        admin(std::string(kVersion), &events, &replays, &deliveries),
         sqs(broker),
+        sns(topics),
         dispatcher(admin),
         request_log(dispatcher),
         server(io, request_log,
                net::ServerOptions{.address = settings.listen.host, .port = settings.listen.port}),
         signals(io, SIGINT, SIGTERM) {
     dispatcher.add_service(sqs);
+    dispatcher.add_service(sns);
+    admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
+                       signer->certificate_pem());
+    deliveries.set_dead_letter(
+        [this](const broker::EndpointMessage& message, const std::string& code,
+               const std::string& text) { return topics.dead_letter(message, code, text); });
   }
 
   config::Settings settings;
@@ -145,8 +179,14 @@ struct Application::Parts {
   eventlog::EventLog events;  // the broker's event sink: constructed before, destroyed after it
   broker::Broker broker;
   eventlog::Replays replays;  // delivers through the broker
+  std::shared_ptr<const MessageSigner> signer;
+  net::HttpClient http_client;
+  NetHttpPoster http_poster;
+  broker::EndpointDeliveries deliveries;  // HTTP(S) retries and the outbox; outlives topics
+  broker::Topics topics;
   api::admin::AdminApi admin;
   api::sqs::SqsService sqs;
+  api::sns::SnsService sns;
   api::aws::Dispatcher dispatcher;
   RequestLog request_log;
   net::Server server;
@@ -190,6 +230,11 @@ int Application::run() {
     spdlog::error("cannot load data dir {}: {}", s.data_dir, recovered.error().message);
     return 1;
   }
+  if (auto recovered = p.topics.recover(); !recovered) {
+    spdlog::error("cannot load SNS topics from data dir {}: {}", s.data_dir,
+                  recovered.error().message);
+    return 1;
+  }
   if (!s.in_memory) {
     spdlog::info("recovered data dir {} in {} ms", s.data_dir,
                  std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -201,6 +246,7 @@ int Application::run() {
     spdlog::error("{}", listening.error().message);
     return 1;
   }
+  p.topics.set_base_url(public_base_url(s.listen, p.server.local_port()));
   p.signals.async_wait([&p](const boost::system::error_code& ec, int signal) {
     if (!ec) p.request_stop(signal == SIGINT ? "SIGINT" : "SIGTERM", 0);
   });

@@ -115,6 +115,7 @@ class Broker {
   // Moves one message that exhausted its receives into its dead-letter queue.
   friend class Queue;
   friend class MoveTask;
+  friend class Topics;  // resolves subscribed queues by ARN
 
   const Clock& clock_;
   Timers& timers_;

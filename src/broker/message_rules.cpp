@@ -47,7 +47,18 @@ std::size_t decode_utf8(std::string_view text, std::size_t i, std::uint32_t& cp)
   return len;
 }
 
-bool valid_attribute_name(std::string_view name) {
+void append_length_prefixed(std::string& out, std::string_view bytes) {
+  auto n = static_cast<std::uint32_t>(bytes.size());
+  out.push_back(static_cast<char>(n >> 24));
+  out.push_back(static_cast<char>(n >> 16));
+  out.push_back(static_cast<char>(n >> 8));
+  out.push_back(static_cast<char>(n));
+  out.append(bytes);
+}
+
+}  // namespace
+
+bool is_valid_attribute_name(std::string_view name) {
   if (name.empty() || name.size() > 256) return false;
   if (name.front() == '.' || name.back() == '.') return false;
   for (std::size_t i = 0; i < name.size(); ++i) {
@@ -71,7 +82,7 @@ bool valid_attribute_name(std::string_view name) {
 
 // SQS numbers: an optional sign, digits with an optional fraction or exponent; up to 38
 // significant digits.
-bool valid_number(std::string_view v) {
+bool is_valid_number(std::string_view v) {
   if (v.empty()) return false;
   double d = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
@@ -87,17 +98,6 @@ bool valid_number(std::string_view v) {
   }
   return digits <= 38 && d >= -1e128 && d <= 1e126;
 }
-
-void append_length_prefixed(std::string& out, std::string_view bytes) {
-  auto n = static_cast<std::uint32_t>(bytes.size());
-  out.push_back(static_cast<char>(n >> 24));
-  out.push_back(static_cast<char>(n >> 16));
-  out.push_back(static_cast<char>(n >> 8));
-  out.push_back(static_cast<char>(n));
-  out.append(bytes);
-}
-
-}  // namespace
 
 Result<Empty> validate_text(std::string_view text, std::string_view what) {
   for (std::size_t i = 0; i < text.size();) {
@@ -133,7 +133,7 @@ Result<Empty> validate_attributes(const MessageAttributes& attributes, bool syst
         return fail(Errc::kInvalidParameterValue,
                     "The message system attribute 'AWSTraceHeader' must be of type String.");
       }
-    } else if (!valid_attribute_name(name)) {
+    } else if (!is_valid_attribute_name(name)) {
       return fail(Errc::kInvalidParameterValue,
                   fmt::format("Message ({}) attribute name '{}' is invalid. Attribute name can "
                               "contain A-Z, a-z, 0-9, underscore (_), hyphen (-), and period (.) "
@@ -171,7 +171,7 @@ Result<Empty> validate_attributes(const MessageAttributes& attributes, bool syst
                               "attribute value for message attribute type '{}'.",
                               name, type));
     }
-    if (base == "Number" && !valid_number(value.string_value)) {
+    if (base == "Number" && !is_valid_number(value.string_value)) {
       return fail(Errc::kInvalidParameterValue,
                   fmt::format("Can't cast the value of message ({}) attribute '{}' to a number.",
                               kind, name));

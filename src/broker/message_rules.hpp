@@ -26,6 +26,11 @@ std::size_t message_size(std::string_view body, const MessageAttributes& attribu
 // length and bytes of the value. Empty map -> empty string.
 std::string md5_of_attributes(const MessageAttributes& attributes);
 
+// A-Z a-z 0-9 _ - ., 1-256 long, no leading, trailing or double '.', no AWS./Amazon. prefix.
+bool is_valid_attribute_name(std::string_view name);
+// An optional sign, digits with an optional fraction or exponent; up to 38 significant digits.
+bool is_valid_number(std::string_view text);
+
 bool is_valid_batch_entry_id(std::string_view id);
 bool is_valid_queue_name(std::string_view name);
 

@@ -688,43 +688,31 @@ void Queue::insert_locked(Prepared& p) {
   }
 }
 
-std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
-  std::vector<Result<Prepared>> prepared;
-  prepared.reserve(inputs.size());
-  for (auto& in : inputs) prepared.push_back(prepare(std::move(in)));
-  std::vector<Result<Empty>> staged(prepared.size());
+Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Batch& batch) {
+  StagedSends sends;
+  sends.prepared.reserve(inputs.size());
+  for (auto& in : inputs) sends.prepared.push_back(prepare(std::move(in)));
+  sends.staged.resize(sends.prepared.size());
 
   // Phase 1, locked: seqs and records. The write itself happens unlocked, so concurrent
   // senders share RocksDB's write group instead of queueing on this lock; nobody can act on
   // a message before phase 2 inserts it, so its records cannot race with its later changes.
-  storage::Batch batch;
-  {
-    std::lock_guard lock(mu_);
-    const Millis now = clock_.now_ms();
-    for (std::size_t i = 0; i < prepared.size(); ++i) {
-      if (prepared[i]) staged[i] = stage_locked(*prepared[i], now);
-    }
-    if (durable_ && !pending_.empty()) {
-      pending_.put(storage::Family::kMeta, storage::next_seq_key(uid_),
-                   storage::u64_key(next_seq_));
-    }
-    batch.swap(pending_);
+  std::lock_guard lock(mu_);
+  const Millis now = clock_.now_ms();
+  for (std::size_t i = 0; i < sends.prepared.size(); ++i) {
+    if (sends.prepared[i]) sends.staged[i] = stage_locked(*sends.prepared[i], now);
   }
-  // The event-log records join the same batch, built unlocked (envelope parsing is not cheap).
-  storage::EventSink::Staged logged;
-  std::vector<storage::IncomingMessage> incoming;
-  if (events_ != nullptr) {
-    for (std::size_t i = 0; i < prepared.size(); ++i) {
-      if (!prepared[i] || !staged[i]) continue;
-      const StoredMessage& m = prepared[i]->message;
-      incoming.push_back({arn_, prepared[i]->output.message_id, m.payload->body,
-                          m.payload->extras ? &m.payload->extras->attributes : nullptr, m.sent});
-    }
-    if (!incoming.empty()) logged = events_->stage(incoming, batch);
+  if (durable_ && !pending_.empty()) {
+    pending_.put(storage::Family::kMeta, storage::next_seq_key(uid_), storage::u64_key(next_seq_));
   }
-  auto written = engine_.write(batch);
-  if (!incoming.empty()) events_->finish(logged, written.has_value());
+  batch.append(std::move(pending_));
+  return sends;
+}
 
+std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
+                                                    const storage::Status& written) {
+  auto& prepared = sends.prepared;
+  auto& staged = sends.staged;
   // Phase 2, locked: the messages become visible and parked receives are served.
   std::shared_ptr<Queue> dlq;
   Deferred deferred;
@@ -753,6 +741,26 @@ std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
     }
   }
   return results;
+}
+
+std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
+  storage::Batch batch;
+  StagedSends sends = stage_sends(std::move(inputs), batch);
+  // The event-log records join the same batch, built unlocked (envelope parsing is not cheap).
+  storage::EventSink::Staged logged;
+  std::vector<storage::IncomingMessage> incoming;
+  if (events_ != nullptr) {
+    for (std::size_t i = 0; i < sends.prepared.size(); ++i) {
+      if (!sends.prepared[i] || !sends.staged[i]) continue;
+      const StoredMessage& m = sends.prepared[i]->message;
+      incoming.push_back({arn_, sends.prepared[i]->output.message_id, m.payload->body,
+                          m.payload->extras ? &m.payload->extras->attributes : nullptr, m.sent});
+    }
+    if (!incoming.empty()) logged = events_->stage(incoming, batch);
+  }
+  auto written = engine_.write(batch);
+  if (!incoming.empty()) events_->finish(logged, written.has_value());
+  return finish_sends(std::move(sends), written);
 }
 
 Result<SendOutput> Queue::send(SendInput input) {

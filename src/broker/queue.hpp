@@ -101,7 +101,23 @@ struct QueueStorage {
 };
 
 class Queue : public std::enable_shared_from_this<Queue> {
+  // A validated message, built outside the lock.
+  struct Prepared {
+    StoredMessage message;
+    SendOutput output;
+    std::size_t size = 0;
+    std::optional<int> delay_seconds;
+    std::string sender_id;
+    std::string record;  // the encoded message record, for a durable engine
+  };
+
  public:
+  // Sends staged into a caller's batch (see stage_sends); opaque to callers.
+  struct StagedSends {
+    std::vector<Result<Prepared>> prepared;
+    std::vector<Result<Empty>> staged;
+  };
+
   using ReceiveCallback = std::function<void(Result<std::vector<ReceivedMessage>>)>;
   // Finds a queue by ARN; called without any queue lock held.
   using Resolver = std::function<std::shared_ptr<Queue>(const std::string& arn)>;
@@ -134,6 +150,13 @@ class Queue : public std::enable_shared_from_this<Queue> {
   Result<SendOutput> send(SendInput input);
   // Sends several messages under one lock acquisition; one result per input, in order.
   std::vector<Result<SendOutput>> send_all(std::vector<SendInput> inputs);
+  // send_all split at its storage write, so sends into several queues (an SNS fan-out) and
+  // the publish's event-log record share one atomic batch. stage_sends validates the inputs
+  // and adds their records to `batch`; after Engine::write of it, finish_sends makes them
+  // visible (or, when the write failed, reports its error). The event log is the caller's.
+  // Between the two calls the caller may stage into other queues: no lock is held.
+  StagedSends stage_sends(std::vector<SendInput> inputs, storage::Batch& batch);
+  std::vector<Result<SendOutput>> finish_sends(StagedSends sends, const storage::Status& written);
   void receive(ReceiveSpec spec, ReceiveCallback done);
   Result<Empty> delete_message(const std::string& receipt_handle);
   Result<Empty> change_visibility(const std::string& receipt_handle, int timeout_seconds);
@@ -187,15 +210,6 @@ class Queue : public std::enable_shared_from_this<Queue> {
   using MinHeap = std::priority_queue<IndexEntry, std::vector<IndexEntry>, std::greater<>>;
   using MessageMap = std::unordered_map<std::uint64_t, StoredMessage>;
 
-  // A validated message, built outside the lock.
-  struct Prepared {
-    StoredMessage message;
-    SendOutput output;
-    std::size_t size = 0;
-    std::optional<int> delay_seconds;
-    std::string sender_id;
-    std::string record;  // the encoded message record, for a durable engine
-  };
   Result<Prepared> prepare(SendInput input);
 
   // All of the below run with mu_ held.

@@ -1,9 +1,22 @@
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 
 #include "core/clock.hpp"
 #include "core/manual_clock.hpp"
 
 namespace eb {
+
+std::string utc_timestamp(Millis ms) {
+  const auto seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return text;
+}
 
 Millis SystemClock::now_ms() const {
   using namespace std::chrono;

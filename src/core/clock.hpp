@@ -4,6 +4,7 @@
 // tests drive time with ManualClock instead of sleeping.
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace eb {
 
@@ -27,6 +28,9 @@ class Timers {
   virtual Id schedule_at(Millis deadline, std::function<void()> fn) = 0;
   virtual void cancel(Id id) = 0;
 };
+
+// "2026-11-27T06:40:00.123Z": UTC with milliseconds, as AWS writes timestamps in JSON.
+std::string utc_timestamp(Millis ms);
 
 class SystemClock final : public Clock {
  public:

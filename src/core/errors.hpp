@@ -42,6 +42,16 @@ enum class Errc {
   kInvalidBatchEntryId,
   // Move tasks and other resources.
   kResourceNotFound,
+  // SNS.
+  kNotFound,                   // topic, subscription or endpoint
+  kParameterValueInvalid,      // SNS's code for bad message attributes
+  kValidationError,            // a required member missing (query services' ValidationError)
+  kAuthorizationError,
+  kTagLimitExceeded,
+  kTopicLimitExceeded,
+  kSubscriptionLimitExceeded,
+  kFilterPolicyLimitExceeded,
+  kInvalidState,
 };
 
 struct Error {

@@ -6,6 +6,7 @@
 // on top of the key helpers in keys.hpp; the engine only moves bytes.
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,15 +21,17 @@ using Status = Result<Ok>;
 
 // One per kind of record. Values are stable: the RocksDB column family names derive from them.
 enum class Family : std::uint8_t {
-  kMeta,      // format version, counters, keys kept across restarts
-  kQueues,    // queue name -> queue record
-  kMessages,  // queue uid + seq -> immutable message record (body, attributes)
-  kStates,    // queue uid + seq -> mutable delivery state (receives, visibility)
-  kEvents,    // global sequence number -> event-log record
-  kIndexes,   // secondary indexes of the event log (by source, type, stream, correlation)
-  kTasks,     // move tasks, replays
+  kMeta,           // format version, counters, keys kept across restarts
+  kQueues,         // queue name -> queue record
+  kMessages,       // queue uid + seq -> immutable message record (body, attributes)
+  kStates,         // queue uid + seq -> mutable delivery state (receives, visibility)
+  kEvents,         // global sequence number -> event-log record
+  kIndexes,        // secondary indexes of the event log (by source, type, stream, correlation)
+  kTasks,          // move tasks, replays
+  kTopics,         // SNS topic ARN -> topic record (attributes, tags)
+  kSubscriptions,  // SNS subscription ARN -> subscription record
 };
-inline constexpr std::size_t kFamilyCount = 7;
+inline constexpr std::size_t kFamilyCount = 9;
 std::string_view family_name(Family family);
 
 // Writes applied atomically by Engine::write.
@@ -62,6 +65,16 @@ class Batch {
   std::size_t size() const { return ops_.size(); }
   void clear() { ops_.clear(); }
   void swap(Batch& other) noexcept { ops_.swap(other.ops_); }
+  // Moves `other`'s writes after this batch's own; `other` is left empty.
+  void append(Batch&& other) {
+    if (ops_.empty()) {
+      ops_.swap(other.ops_);
+    } else {
+      ops_.insert(ops_.end(), std::make_move_iterator(other.ops_.begin()),
+                  std::make_move_iterator(other.ops_.end()));
+    }
+    other.ops_.clear();
+  }
   const std::vector<Op>& ops() const { return ops_; }
 
  private:

@@ -18,6 +18,10 @@ std::string_view family_name(Family family) {
       return "indexes";
     case Family::kTasks:
       return "tasks";
+    case Family::kTopics:
+      return "topics";
+    case Family::kSubscriptions:
+      return "subscriptions";
   }
   return "unknown";
 }

@@ -66,6 +66,31 @@ struct MoveTaskRecord {
   Millis started = 0;
 };
 
+struct TopicRecord {
+  std::string name;
+  std::map<std::string, std::string> attributes;  // settable attributes as strings
+  std::map<std::string, std::string> tags;
+  std::string data_protection_policy;
+  Millis created = 0;
+};
+
+struct SubscriptionRecord {
+  std::string arn;
+  std::string topic_arn;
+  std::string protocol;
+  std::string endpoint;
+  std::string owner;
+  std::map<std::string, std::string> attributes;
+  bool confirmed = false;
+  std::string token;
+  Millis created = 0;
+};
+
+std::string encode(const TopicRecord& r);
+std::optional<TopicRecord> decode_topic(std::string_view bytes);
+std::string encode(const SubscriptionRecord& r);
+std::optional<SubscriptionRecord> decode_subscription(std::string_view bytes);
+
 std::string encode(const QueueRecord& r);
 std::optional<QueueRecord> decode_queue(std::string_view bytes);
 std::string encode(const MessageRecord& r);

@@ -17,24 +17,47 @@ std::string json_string(std::string_view text) { return '"' + json_escape(text) 
 
 }  // namespace
 
-AdminApi::AdminApi(std::string version, eventlog::EventLog* events, eventlog::Replays* replays)
+AdminApi::AdminApi(std::string version, eventlog::EventLog* events, eventlog::Replays* replays,
+                   broker::EndpointDeliveries* outbox)
     : version_(std::move(version)),
       started_(std::chrono::steady_clock::now()),
-      v1_(events != nullptr ? std::make_unique<V1Api>(*events, replays) : nullptr) {}
+      v1_(events != nullptr ? std::make_unique<V1Api>(*events, replays, outbox) : nullptr) {}
 
 AdminApi::~AdminApi() = default;
+
+void AdminApi::add_document(std::string path, std::string content_type, std::string body) {
+  documents_.insert_or_assign(std::move(path), Document{std::move(content_type), std::move(body)});
+}
 
 void AdminApi::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint&,
                       net::Respond respond) {
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find('?'));
   if (path == "/health") return respond(health(request));
+  if (auto doc = documents_.find(path); doc != documents_.end()) {
+    return respond(document(request, doc->second));
+  }
   if (v1_ && (path == "/v1" || path.starts_with("/v1/"))) {
     return v1_->handle(std::move(request), respond);
   }
   respond(error_response(
       http::status::not_found, "NotFound",
       fmt::format("No route for {} {}", std::string_view(request.method_string()), path)));
+}
+
+net::HttpResponse AdminApi::document(const net::HttpRequest& request, const Document& doc) const {
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    auto res = error_response(http::status::method_not_allowed, "MethodNotAllowed",
+                              "this document supports GET and HEAD");
+    res.set(http::field::allow, "GET, HEAD");
+    return res;
+  }
+  net::HttpResponse res{http::status::ok, request.version()};
+  res.set(http::field::content_type, doc.content_type);
+  res.keep_alive(request.keep_alive());
+  res.body() = request.method() == http::verb::head ? std::string() : doc.body;
+  res.content_length(doc.body.size());
+  return res;
 }
 
 net::HttpResponse AdminApi::health(const net::HttpRequest& request) const {

@@ -4,6 +4,7 @@
 // strand concurrently; its own mutable state is the atomic serving flag.
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,10 @@ class EventLog;
 class Replays;
 }  // namespace eb::eventlog
 
+namespace eb::broker {
+class EndpointDeliveries;
+}
+
 namespace eb::api::admin {
 
 class V1Api;
@@ -21,10 +26,15 @@ class V1Api;
 class AdminApi final : public net::Handler {
  public:
   // Without an event log, /v1/* answers 404 like any unknown path; without replays, so do
-  // /v1/replays*. Both must outlive the AdminApi.
+  // /v1/replays*, and without an outbox /v1/outbox. All must outlive the AdminApi.
   explicit AdminApi(std::string version, eventlog::EventLog* events = nullptr,
-                    eventlog::Replays* replays = nullptr);
+                    eventlog::Replays* replays = nullptr,
+                    broker::EndpointDeliveries* outbox = nullptr);
   ~AdminApi() override;
+
+  // Serves `body` at `path` (GET and HEAD), e.g. the SNS signing certificate. Call before the
+  // server starts; not thread-safe with handle().
+  void add_document(std::string path, std::string content_type, std::string body);
 
   // /health answers 200 only while serving, so a health check fails both before the
   // daemon is ready and once it has begun shutting down.
@@ -34,7 +44,13 @@ class AdminApi final : public net::Handler {
               net::Respond respond) override;
 
  private:
+  struct Document {
+    std::string content_type;
+    std::string body;
+  };
+  std::map<std::string, Document, std::less<>> documents_;
   net::HttpResponse health(const net::HttpRequest& request) const;
+  net::HttpResponse document(const net::HttpRequest& request, const Document& doc) const;
 
   const std::string version_;
   const std::chrono::steady_clock::time_point started_;

@@ -12,6 +12,7 @@
 
 #include "api/admin/responses.hpp"
 #include "api/aws/form.hpp"
+#include "broker/endpoint_delivery.hpp"
 #include "core/encoding.hpp"
 #include "core/json_escape.hpp"
 #include "eventlog/event_log.hpp"
@@ -276,6 +277,27 @@ Result<eventlog::ExpectedVersion> expected_version(simdjson::dom::object body) {
               "expectedVersion must be \"any\", -1 (no stream yet) or a version >= 0");
 }
 
+void write_outbox_record(Json& j, const broker::OutboxRecord& r) {
+  j.begin_object();
+  j.key("seq").unsigned_number(r.seq);
+  j.key("timestamp").string(rfc3339(r.time));
+  j.key("protocol").string(r.protocol);
+  j.key("endpoint").string(r.endpoint);
+  j.key("subscriptionArn").string(r.subscription_arn);
+  j.key("topicArn").string(r.topic_arn);
+  j.key("messageType").string(r.message_type);
+  j.key("messageId").string(r.message_id);
+  j.key("body").string(r.body);
+  j.key("outcome").string(r.outcome);
+  // Only HTTP/S deliveries make attempts; the other protocols are recorded, not sent.
+  if (r.attempts > 0) {
+    j.key("attempts").number(r.attempts);
+    j.key("httpStatus").number(r.http_status);
+    if (!r.error.empty()) j.key("error").string(r.error);
+  }
+  j.end_object();
+}
+
 void write_replay(Json& j, const eventlog::ReplayStatus& s) {
   j.begin_object();
   j.key("replayId").string(s.id);
@@ -432,8 +454,12 @@ class Tail : public std::enable_shared_from_this<Tail> {
 
 }  // namespace
 
-V1Api::V1Api(eventlog::EventLog& log, eventlog::Replays* replays)
-    : log_(log), replays_(replays), tails_(std::make_shared<std::atomic<std::size_t>>(0)) {}
+V1Api::V1Api(eventlog::EventLog& log, eventlog::Replays* replays,
+             broker::EndpointDeliveries* outbox)
+    : log_(log),
+      replays_(replays),
+      outbox_(outbox),
+      tails_(std::make_shared<std::atomic<std::size_t>>(0)) {}
 
 void V1Api::handle(net::HttpRequest&& request, const net::Respond& respond) {
   const std::string_view target = request.target();
@@ -492,6 +518,11 @@ void V1Api::handle(net::HttpRequest&& request, const net::Respond& respond) {
       }
       return respond(replay(request, parts[1]));
     }
+  }
+  if (head == "outbox" && parts.size() == 1 && outbox_ != nullptr) {
+    if (verb == http::verb::get) return respond(list_outbox(query));
+    if (verb == http::verb::delete_) return respond(clear_outbox());
+    return respond(method_not_allowed(path, "GET, DELETE"));
   }
   respond(not_found(method, path));
 }
@@ -756,6 +787,41 @@ net::HttpResponse V1Api::list_replays() {
   for (const auto& s : replays_->list()) write_replay(j, s);
   j.end_array().end_object();
   return json_response(http::status::ok, std::move(out));
+}
+
+net::HttpResponse V1Api::list_outbox(std::string_view query_text) {
+  auto query = Query::parse(query_text);
+  if (!query) return domain_error(query.error());
+  auto after = query->non_negative("after", 0);
+  if (!after) return domain_error(after.error());
+  auto limit = query->non_negative("limit", kDefaultPageSize);
+  if (!limit) return domain_error(limit.error());
+  if (*limit == 0) return bad_request("limit must be at least 1");
+  auto page = outbox_->list(broker::OutboxFilter{
+      .protocol = query->get("protocol"),
+      .endpoint = query->get("endpoint"),
+      .topic_arn = query->get("topicArn"),
+      .subscription_arn = query->get("subscriptionArn"),
+      .after = *after,
+      .limit = static_cast<std::size_t>(std::min<std::uint64_t>(*limit, kMaxOutboxPage))});
+  std::string out;
+  Json j(out);
+  j.begin_object().key("messages").begin_array();
+  for (const auto& r : page.records) write_outbox_record(j, r);
+  j.end_array();
+  j.key("next");
+  if (page.more && !page.records.empty()) {
+    j.unsigned_number(page.records.back().seq);
+  } else {
+    j.null();
+  }
+  j.end_object();
+  return json_response(http::status::ok, std::move(out));
+}
+
+net::HttpResponse V1Api::clear_outbox() {
+  const std::size_t cleared = outbox_->clear();
+  return json_response(http::status::ok, fmt::format(R"({{"cleared":{}}})", cleared));
 }
 
 }  // namespace eb::api::admin

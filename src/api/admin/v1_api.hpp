@@ -17,17 +17,25 @@ class EventLog;
 class Replays;
 }  // namespace eb::eventlog
 
+namespace eb::broker {
+class EndpointDeliveries;
+}
+
 namespace eb::api::admin {
 
 inline constexpr std::size_t kDefaultPageSize = 100;
 inline constexpr std::size_t kMaxLiveTails = 256;
 // A page stops growing past this many bytes (after at least one event); `next` resumes it.
 inline constexpr std::size_t kMaxPageBytes = std::size_t{4} << 20;
+// /v1/outbox pages: `limit` defaults to kDefaultPageSize and is clamped to this.
+inline constexpr std::size_t kMaxOutboxPage = 1000;
 
 class V1Api {
  public:
-  // `replays` may be null: /v1/replays* then answers 404.
-  V1Api(eventlog::EventLog& log, eventlog::Replays* replays);
+  // `replays` may be null: /v1/replays* then answers 404; so does /v1/outbox without
+  // `outbox` (SNS messages for endpoints outside the broker).
+  V1Api(eventlog::EventLog& log, eventlog::Replays* replays,
+        broker::EndpointDeliveries* outbox = nullptr);
 
   // A request whose path is /v1 or starts with /v1/.
   void handle(net::HttpRequest&& request, const net::Respond& respond);
@@ -43,9 +51,12 @@ class V1Api {
   net::HttpResponse start_replay(const net::HttpRequest& request);
   net::HttpResponse replay(const net::HttpRequest& request, const std::string& id);
   net::HttpResponse list_replays();
+  net::HttpResponse list_outbox(std::string_view query);
+  net::HttpResponse clear_outbox();
 
   eventlog::EventLog& log_;
   eventlog::Replays* replays_;
+  broker::EndpointDeliveries* outbox_;
   // Shared with the tails, which may outlive this object by a callback or two at shutdown.
   std::shared_ptr<std::atomic<std::size_t>> tails_;
 };

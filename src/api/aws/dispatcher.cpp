@@ -72,18 +72,23 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
     return;
   }
 
-  // Query protocol: Action= in the form body and/or the URL's query string.
+  // Query protocol: Action= in the form body and/or the URL's query string. Errors found before
+  // a service is chosen are rendered for the service the request was signed for, since an SDK
+  // parses them with that service's error shapes.
   aws.protocol = Protocol::kQuery;
+  const bool signed_for_sns = scope && scope->service == "sns";
+  auto query_error = [&](const Error& error) {
+    return signed_for_sns ? sns_xml_error_response(error, aws.request_id, version, keep_alive)
+                          : xml_error_response(error, aws.request_id, version, keep_alive);
+  };
   if (!query.empty()) {
     auto pairs = parse_form(query);
-    if (!pairs)
-      return respond(xml_error_response(pairs.error(), aws.request_id, version, keep_alive));
+    if (!pairs) return respond(query_error(pairs.error()));
     aws.form = std::move(*pairs);
   }
   if (request.method() == http::verb::post && !request.body().empty()) {
     auto pairs = parse_form(request.body());
-    if (!pairs)
-      return respond(xml_error_response(pairs.error(), aws.request_id, version, keep_alive));
+    if (!pairs) return respond(query_error(pairs.error()));
     aws.form.insert(aws.form.end(), std::make_move_iterator(pairs->begin()),
                     std::make_move_iterator(pairs->end()));
   }
@@ -91,8 +96,7 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
     if (k == "Action") aws.action = v;
   }
   if (aws.action.empty()) {
-    respond(xml_error_response({Errc::kMissingAction, "No action was supplied with this request."},
-                               aws.request_id, version, keep_alive));
+    respond(query_error({Errc::kMissingAction, "No action was supplied with this request."}));
     return;
   }
   Service* chosen = nullptr;
@@ -105,10 +109,9 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
     }
   }
   if (chosen == nullptr) {
-    respond(xml_error_response(
-        {Errc::kInvalidAction,
-         fmt::format("The action {} is not valid for this endpoint.", aws.action)},
-        aws.request_id, version, keep_alive));
+    respond(
+        query_error({Errc::kInvalidAction,
+                     fmt::format("The action {} is not valid for this endpoint.", aws.action)}));
     return;
   }
   aws.http = std::move(request);

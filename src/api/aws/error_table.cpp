@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::string_view kSqsXmlns = "http://queue.amazonaws.com/doc/2012-11-05/";
 constexpr std::string_view kSqsShapePrefix = "com.amazonaws.sqs#";
+constexpr std::string_view kSnsXmlns = "http://sns.amazonaws.com/doc/2010-03-31/";
 
 constexpr WireError sender(std::string_view code, std::string_view query_code, int status) {
   return WireError{code, query_code, status, true};
@@ -106,9 +107,97 @@ WireError sqs_wire_error(Errc code) {
       return sender("InvalidBatchEntryId", "AWS.SimpleQueueService.InvalidBatchEntryId", 400);
     case Errc::kResourceNotFound:
       return sender("ResourceNotFoundException", 404);
+    // SNS-only codes never come out of an SQS action; should one ever, it reads as the
+    // closest SQS error rather than a 500.
+    case Errc::kNotFound:
+      return sender("ResourceNotFoundException", 404);
+    case Errc::kParameterValueInvalid:
+    case Errc::kInvalidState:
+      return sender("InvalidParameterValue", 400);
+    case Errc::kValidationError:
+      return sender("MissingParameter", 400);
+    case Errc::kAuthorizationError:
+      return sender("AccessDeniedException", "AccessDenied", 403);
+    case Errc::kTagLimitExceeded:
+    case Errc::kTopicLimitExceeded:
+    case Errc::kSubscriptionLimitExceeded:
+    case Errc::kFilterPolicyLimitExceeded:
+      return sender("OverLimit", 403);
   }
   // Only reachable with a value outside the enum (a cast bug); answer like AWS does for bugs.
   return receiver("InternalFailure", "InternalError", 500);
+}
+
+WireError sns_wire_error(Errc code) {
+  // Codes and statuses of the SNS model's error shapes (InvalidParameterException is
+  // "InvalidParameter", InvalidParameterValueException "ParameterValueInvalid"); a missing
+  // required member is the query protocol's common ValidationError. Errors SNS has no shape for
+  // read as InvalidParameter, the code SNS answers most bad input with.
+  switch (code) {
+    case Errc::kInvalidParameterValue:
+      return sender("InvalidParameter", 400);
+    case Errc::kParameterValueInvalid:
+      return sender("ParameterValueInvalid", 400);
+    case Errc::kNotFound:
+      return sender("NotFound", 404);
+    case Errc::kResourceNotFound:
+      return sender("ResourceNotFound", 404);
+    case Errc::kAuthorizationError:
+    case Errc::kAccessDenied:
+      return sender("AuthorizationError", 403);
+    case Errc::kValidationError:
+    case Errc::kMissingParameter:
+      return sender("ValidationError", 400);
+    case Errc::kTagLimitExceeded:
+      return sender("TagLimitExceeded", 400);
+    case Errc::kTopicLimitExceeded:
+      return sender("TopicLimitExceeded", 403);
+    case Errc::kSubscriptionLimitExceeded:
+      return sender("SubscriptionLimitExceeded", 403);
+    case Errc::kFilterPolicyLimitExceeded:
+      return sender("FilterPolicyLimitExceeded", 403);
+    case Errc::kInvalidState:
+      return sender("InvalidState", 400);
+    case Errc::kEmptyBatchRequest:
+      return sender("EmptyBatchRequest", 400);
+    case Errc::kTooManyEntriesInBatchRequest:
+      return sender("TooManyEntriesInBatchRequest", 400);
+    case Errc::kBatchEntryIdsNotDistinct:
+      return sender("BatchEntryIdsNotDistinct", 400);
+    case Errc::kBatchRequestTooLong:
+      return sender("BatchRequestTooLong", 400);
+    case Errc::kInvalidBatchEntryId:
+      return sender("InvalidBatchEntryId", 400);
+    case Errc::kRequestThrottled:
+      return sender("Throttled", 429);
+    case Errc::kInvalidSecurity:
+      return sender("InvalidSecurity", 403);
+    case Errc::kInternalError:
+      return receiver("InternalError", "InternalError", 500);
+    case Errc::kServiceUnavailable:
+      return receiver("ServiceUnavailable", "ServiceUnavailable", 503);
+    case Errc::kMalformedRequest:
+      return sender("MalformedQueryString", 400);
+    case Errc::kInvalidAction:
+      return sender("InvalidAction", 400);
+    case Errc::kMissingAction:
+      return sender("MissingAction", 400);
+    case Errc::kRequestTooLarge:
+    case Errc::kUnsupportedOperation:
+    case Errc::kOverLimit:
+    case Errc::kQueueNameExists:
+    case Errc::kQueueDeletedRecently:
+    case Errc::kInvalidAttributeName:
+    case Errc::kInvalidAttributeValue:
+    case Errc::kPurgeQueueInProgress:
+    case Errc::kInvalidAddress:
+    case Errc::kReceiptHandleIsInvalid:
+    case Errc::kMessageNotInflight:
+    case Errc::kInvalidMessageContents:
+    case Errc::kQueueDoesNotExist:
+      return sender("InvalidParameter", 400);
+  }
+  return receiver("InternalError", "InternalError", 500);
 }
 
 net::HttpResponse json_error_response(const Error& error, std::string_view request_id,
@@ -144,6 +233,20 @@ net::HttpResponse xml_error_response(const Error& error, std::string_view reques
       .element("Code", wire.query_code)
       .element("Message", error.message)
       .empty_element("Detail")
+      .close();
+  xml.element("RequestId", request_id).close();
+  return make_response(wire, "text/xml", request_id, http_version, keep_alive, std::move(body));
+}
+
+net::HttpResponse sns_xml_error_response(const Error& error, std::string_view request_id,
+                                         unsigned http_version, bool keep_alive) {
+  const WireError wire = sns_wire_error(error.code);
+  std::string body;
+  XmlWriter xml(body);
+  xml.declaration().open("ErrorResponse", kSnsXmlns).open("Error");
+  xml.element("Type", wire.sender_fault ? "Sender" : "Receiver")
+      .element("Code", wire.query_code)
+      .element("Message", error.message)
       .close();
   xml.element("RequestId", request_id).close();
   return make_response(wire, "text/xml", request_id, http_version, keep_alive, std::move(body));

@@ -1,7 +1,8 @@
 #pragma once
-// The AWS error model: how each eb::Errc looks on the wire for SQS, and the two renderers (JSON
-// 1.0 with the awsQueryCompatible header, and the query protocol's XML ErrorResponse). Facts come
-// from the SQS Smithy model (awsQueryError codes, httpError statuses) and the SQS API reference.
+// The AWS error model: how each eb::Errc looks on the wire for SQS and for SNS, and the
+// renderers (SQS's JSON 1.0 with the awsQueryCompatible header, and the query protocol's XML
+// ErrorResponse in each service's namespace). Facts come from the SQS Smithy model
+// (awsQueryError codes, httpError statuses), the SNS model's error shapes and the API references.
 #include <string_view>
 
 #include "core/errors.hpp"
@@ -24,6 +25,10 @@ struct WireError {
 // failure.
 WireError sqs_wire_error(Errc code);
 
+// The same for SNS (query protocol only, so `code` and `query_code` are equal): codes and
+// statuses of the SNS model's error shapes, plus the query protocol's common errors.
+WireError sns_wire_error(Errc code);
+
 // AWS JSON 1.0 error: body {"__type":"com.amazonaws.sqs#<code>","message":"..."}, content-type
 // application/x-amz-json-1.0, headers x-amzn-RequestId and x-amzn-query-error "<query_code>;Sender"
 // (or ";Receiver"), which botocore and the JS SDK use to report the query code.
@@ -34,5 +39,10 @@ net::HttpResponse json_error_response(const Error& error, std::string_view reque
 // Detail and RequestId, in the SQS 2012-11-05 namespace.
 net::HttpResponse xml_error_response(const Error& error, std::string_view request_id,
                                      unsigned http_version, bool keep_alive);
+
+// SNS's query-protocol error: text/xml <ErrorResponse> with Type, Code, Message and RequestId
+// in the SNS 2010-03-31 namespace (SNS sends no <Detail>).
+net::HttpResponse sns_xml_error_response(const Error& error, std::string_view request_id,
+                                         unsigned http_version, bool keep_alive);
 
 }  // namespace eb::api::aws

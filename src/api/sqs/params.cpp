@@ -1,6 +1,5 @@
 #include "api/sqs/params.hpp"
 
-#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -42,25 +41,6 @@ std::shared_ptr<simdjson::dom::parser> acquire_parser() {
 
 }  // namespace
 
-const FormNode* FormNode::child(std::string_view name) const {
-  auto it = children.find(name);
-  return it == children.end() ? nullptr : &it->second;
-}
-
-std::vector<const FormNode*> FormNode::indexed() const {
-  std::vector<std::pair<long, const FormNode*>> items;
-  for (const auto& [key, node] : children) {
-    long n = 0;
-    auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), n);
-    if (ec == std::errc() && end == key.data() + key.size() && n > 0) items.emplace_back(n, &node);
-  }
-  std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.first < b.first; });
-  std::vector<const FormNode*> out;
-  out.reserve(items.size());
-  for (auto& [n, node] : items) out.push_back(node);
-  return out;
-}
-
 Result<Params> Params::from_json(std::string_view body) {
   Params p;
   p.parser_ = acquire_parser();
@@ -77,22 +57,9 @@ Result<Params> Params::from_json(std::string_view body) {
 }
 
 Params Params::from_form(const std::vector<std::pair<std::string, std::string>>& pairs) {
-  auto root = std::make_shared<FormNode>();
-  for (const auto& [key, value] : pairs) {
-    FormNode* node = root.get();
-    std::string_view rest = key;
-    while (true) {
-      auto dot = rest.find('.');
-      auto part = rest.substr(0, dot);
-      node = &node->children[std::string(part)];
-      if (dot == std::string_view::npos) break;
-      rest.remove_prefix(dot + 1);
-    }
-    node->value = value;
-  }
   Params p;
-  p.form_ = root.get();
-  p.form_root_ = std::move(root);
+  p.form_root_ = aws::build_form_tree(pairs);
+  p.form_ = p.form_root_.get();
   return p;
 }
 
@@ -115,7 +82,7 @@ Result<std::optional<std::string>> Params::string(std::string_view name) const {
     if (e->get_string().get(v)) return std::unexpected(json_type_error(name, "a string"));
     return std::optional<std::string>{std::string(v)};
   }
-  const FormNode* n = form_->child(name);
+  const aws::FormNode* n = form_->child(name);
   if (n == nullptr || !n->value) return std::optional<std::string>{};
   return std::optional<std::string>{*n->value};
 }
@@ -137,7 +104,7 @@ Result<std::optional<int>> Params::integer(std::string_view name) const {
     }
     return std::optional<int>{static_cast<int>(v)};
   }
-  const FormNode* n = form_->child(name);
+  const aws::FormNode* n = form_->child(name);
   if (n == nullptr || !n->value) return std::optional<int>{};
   auto v = parse_query_int(name, *n->value);
   if (!v) return std::unexpected(v.error());
@@ -160,10 +127,10 @@ Result<std::vector<std::string>> Params::strings(std::string_view json_name,
     }
     return out;
   }
-  const FormNode* n = form_->child(query_member);
+  const aws::FormNode* n = form_->child(query_member);
   if (n == nullptr) return out;
   if (n->value) out.push_back(*n->value);
-  for (const FormNode* item : n->indexed()) {
+  for (const aws::FormNode* item : n->indexed()) {
     if (item->value) out.push_back(*item->value);
   }
   return out;
@@ -187,11 +154,11 @@ Result<std::map<std::string, std::string>> Params::string_map(std::string_view j
     }
     return out;
   }
-  const FormNode* n = form_->child(query_member);
+  const aws::FormNode* n = form_->child(query_member);
   if (n == nullptr) return out;
-  for (const FormNode* entry : n->indexed()) {
-    const FormNode* k = entry->child(key_name);
-    const FormNode* v = entry->child(value_name);
+  for (const aws::FormNode* entry : n->indexed()) {
+    const aws::FormNode* k = entry->child(key_name);
+    const aws::FormNode* v = entry->child(value_name);
     if (k == nullptr || !k->value) {
       return fail(
           Errc::kMissingParameter,
@@ -238,16 +205,16 @@ Result<broker::MessageAttributes> Params::message_attributes(std::string_view js
     }
     return out;
   }
-  const FormNode* n = form_->child(query_member);
+  const aws::FormNode* n = form_->child(query_member);
   if (n == nullptr) return out;
-  for (const FormNode* entry : n->indexed()) {
-    const FormNode* name = entry->child("Name");
+  for (const aws::FormNode* entry : n->indexed()) {
+    const aws::FormNode* name = entry->child("Name");
     if (name == nullptr || !name->value) {
       return fail(Errc::kMissingParameter,
                   fmt::format("The request must contain the parameter {}.N.Name.", query_member));
     }
     broker::MessageAttributeValue v;
-    if (const FormNode* value = entry->child("Value")) {
+    if (const aws::FormNode* value = entry->child("Value")) {
       if (auto* t = value->child("DataType"); t && t->value) v.data_type = *t->value;
       if (auto* t = value->child("StringValue"); t && t->value) v.string_value = *t->value;
       if (auto* t = value->child("BinaryValue"); t && t->value) {
@@ -279,9 +246,9 @@ Result<std::vector<Params>> Params::entries(std::string_view json_name,
     }
     return out;
   }
-  const FormNode* n = form_->child(query_member);
+  const aws::FormNode* n = form_->child(query_member);
   if (n == nullptr) return out;
-  for (const FormNode* item : n->indexed()) {
+  for (const aws::FormNode* item : n->indexed()) {
     Params p;
     p.form_root_ = form_root_;
     p.form_ = item;

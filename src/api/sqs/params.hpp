@@ -13,19 +13,11 @@
 
 #include <simdjson.h>
 
+#include "api/aws/form_tree.hpp"
 #include "broker/types.hpp"
 #include "core/errors.hpp"
 
 namespace eb::api::sqs {
-
-// Flattened form keys as a tree: "A.1.B" -> children A -> 1 -> B.
-struct FormNode {
-  std::optional<std::string> value;
-  std::map<std::string, FormNode, std::less<>> children;
-  const FormNode* child(std::string_view name) const;
-  // Children named 1, 2, 3... in numeric order.
-  std::vector<const FormNode*> indexed() const;
-};
 
 class Params {
  public:
@@ -62,8 +54,8 @@ class Params {
   // way, and form_ points at this Params' node in it.
   std::shared_ptr<simdjson::dom::parser> parser_;
   simdjson::dom::element json_;
-  std::shared_ptr<const FormNode> form_root_;
-  const FormNode* form_ = nullptr;
+  std::shared_ptr<const aws::FormNode> form_root_;
+  const aws::FormNode* form_ = nullptr;
 };
 
 }  // namespace eb::api::sqs

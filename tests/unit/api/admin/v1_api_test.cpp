@@ -10,6 +10,7 @@
 
 #include "api/admin/admin_api.hpp"
 #include "api/admin/replay_targets.hpp"
+#include "broker/endpoint_delivery.hpp"
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
@@ -463,6 +464,98 @@ TEST(ReplayTargetsTest, QueueNamesFromUrlsAndArns) {
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, Errc::kInvalidAddress);
   }
+}
+
+// /v1/outbox over a real EndpointDeliveries whose HTTP poster answers 200 at once.
+class OutboxApiTest : public V1ApiTest {
+ protected:
+  class AlwaysOk final : public broker::HttpPoster {
+   public:
+    void post(const std::string&, Headers, std::string, Done done) override { done(200, ""); }
+  };
+
+  void deliver(std::string protocol, std::string endpoint, std::string topic, std::string id) {
+    deliveries_.deliver(broker::EndpointMessage{.subscription_arn = topic + ":s-" + protocol,
+                                                .topic_arn = topic,
+                                                .protocol = std::move(protocol),
+                                                .endpoint = std::move(endpoint),
+                                                .message_type = "Notification",
+                                                .message_id = std::move(id),
+                                                .body = "hi \"there\""});
+  }
+
+  AlwaysOk poster_;
+  broker::EndpointDeliveries deliveries_{clock_, clock_, poster_};
+  V1Api with_outbox_{log_, &replays_, &deliveries_};
+
+  net::HttpResponse outbox_call(http::verb verb, std::string target) {
+    net::HttpRequest req{verb, target, 11};
+    std::optional<net::HttpResponse> out;
+    with_outbox_.handle(std::move(req), [&](net::HttpResponse&& r) { out = std::move(r); });
+    EXPECT_TRUE(out.has_value());
+    return out ? std::move(*out) : net::HttpResponse{};
+  }
+};
+
+TEST_F(OutboxApiTest, ListsFiltersAndClears) {
+  const std::string topic = "arn:aws:sns:us-east-1:000000000000:t";
+  deliver("sms", "+15550001", topic, "m1");
+  deliver("email", "a@example.com", topic, "m2");
+  deliver("http", "http://127.0.0.1:1/hook", topic, "m3");
+  deliver("sms", "+15550002", "arn:aws:sns:us-east-1:000000000000:other", "m4");
+
+  auto all = outbox_call(http::verb::get, "/v1/outbox");
+  ASSERT_EQ(all.result(), http::status::ok) << all.body();
+  EXPECT_EQ(all[http::field::content_type], "application/json");
+  auto doc = json(all);
+  simdjson::dom::array messages;
+  ASSERT_FALSE(doc["messages"].get_array().get(messages));
+  EXPECT_EQ(messages.size(), 4u);
+  EXPECT_EQ(std::string(doc.at_pointer("/messages/0/protocol").get_string().value()), "sms");
+  EXPECT_EQ(std::string(doc.at_pointer("/messages/0/endpoint").get_string().value()), "+15550001");
+  EXPECT_EQ(std::string(doc.at_pointer("/messages/0/subscriptionArn").get_string().value()),
+            topic + ":s-sms");
+  EXPECT_EQ(std::string(doc.at_pointer("/messages/0/topicArn").get_string().value()), topic);
+  EXPECT_EQ(std::string(doc.at_pointer("/messages/0/messageType").get_string().value()),
+            "Notification");
+  EXPECT_EQ(std::string(doc.at_pointer("/messages/0/messageId").get_string().value()), "m1");
+  EXPECT_EQ(std::string(doc.at_pointer("/messages/0/body").get_string().value()), "hi \"there\"");
+  EXPECT_EQ(std::string(doc.at_pointer("/messages/0/outcome").get_string().value()), "recorded");
+  EXPECT_EQ(doc.at_pointer("/messages/0/seq").get_uint64().value(), 1u);
+  EXPECT_TRUE(doc.at_pointer("/messages/0/attempts").error());  // not an HTTP delivery
+  EXPECT_EQ(std::string(doc.at_pointer("/messages/2/outcome").get_string().value()), "delivered");
+  EXPECT_EQ(doc.at_pointer("/messages/2/attempts").get_int64().value(), 1);
+  EXPECT_EQ(doc.at_pointer("/messages/2/httpStatus").get_int64().value(), 200);
+  EXPECT_TRUE(doc["next"].is_null());
+
+  auto count = [&](std::string target) {
+    auto res = outbox_call(http::verb::get, target);
+    EXPECT_EQ(res.result(), http::status::ok) << target << ": " << res.body();
+    simdjson::dom::array a;
+    EXPECT_FALSE(json(res)["messages"].get_array().get(a)) << res.body();
+    return a.size();
+  };
+  EXPECT_EQ(count("/v1/outbox?protocol=sms"), 2u);
+  EXPECT_EQ(count("/v1/outbox?endpoint=%2B15550001"), 1u);
+  EXPECT_EQ(count("/v1/outbox?topicArn=" + topic), 3u);
+  EXPECT_EQ(count("/v1/outbox?subscriptionArn=" + topic + ":s-email"), 1u);
+  EXPECT_EQ(count("/v1/outbox?after=2"), 2u);
+  EXPECT_EQ(count("/v1/outbox?protocol=lambda"), 0u);
+
+  auto page = outbox_call(http::verb::get, "/v1/outbox?limit=2");
+  EXPECT_EQ(json(page)["next"].get_uint64().value(), 2u);
+
+  EXPECT_EQ(outbox_call(http::verb::get, "/v1/outbox?after=x").result(), http::status::bad_request);
+  EXPECT_EQ(outbox_call(http::verb::post, "/v1/outbox").result(), http::status::method_not_allowed);
+
+  auto cleared = outbox_call(http::verb::delete_, "/v1/outbox");
+  ASSERT_EQ(cleared.result(), http::status::ok);
+  EXPECT_EQ(cleared.body(), R"({"cleared":4})");
+  EXPECT_EQ(count("/v1/outbox"), 0u);
+}
+
+TEST_F(OutboxApiTest, WithoutAnOutboxTheRouteIsNotFound) {
+  EXPECT_EQ(get("/v1/outbox").result(), http::status::not_found);
 }
 
 }  // namespace

@@ -154,5 +154,86 @@ TEST(XmlErrorResponse, ReceiverType) {
             std::string::npos);
 }
 
+// SNS codes run to the last Errc, kInvalidState.
+constexpr int kLastSnsErrc = static_cast<int>(Errc::kInvalidState);
+
+TEST(SnsWireError, EveryErrcHasAWireForm) {
+  for (int i = 0; i <= kLastSnsErrc; ++i) {
+    const WireError wire = sns_wire_error(static_cast<Errc>(i));
+    SCOPED_TRACE(i);
+    EXPECT_FALSE(wire.code.empty());
+    EXPECT_EQ(wire.code, wire.query_code);  // no JSON protocol: one code
+    EXPECT_GE(wire.http_status, 400);
+    EXPECT_LE(wire.http_status, 599);
+    EXPECT_EQ(wire.sender_fault, wire.http_status < 500);
+  }
+}
+
+TEST(SnsWireError, MatchesTheSnsModel) {
+  const Row rows[] = {
+      {Errc::kInvalidParameterValue, "InvalidParameter", "", 400},
+      {Errc::kParameterValueInvalid, "ParameterValueInvalid", "", 400},
+      {Errc::kNotFound, "NotFound", "", 404},
+      {Errc::kResourceNotFound, "ResourceNotFound", "", 404},
+      {Errc::kAuthorizationError, "AuthorizationError", "", 403},
+      {Errc::kAccessDenied, "AuthorizationError", "", 403},
+      {Errc::kValidationError, "ValidationError", "", 400},
+      {Errc::kMissingParameter, "ValidationError", "", 400},
+      {Errc::kTagLimitExceeded, "TagLimitExceeded", "", 400},
+      {Errc::kTopicLimitExceeded, "TopicLimitExceeded", "", 403},
+      {Errc::kSubscriptionLimitExceeded, "SubscriptionLimitExceeded", "", 403},
+      {Errc::kFilterPolicyLimitExceeded, "FilterPolicyLimitExceeded", "", 403},
+      {Errc::kInvalidState, "InvalidState", "", 400},
+      {Errc::kEmptyBatchRequest, "EmptyBatchRequest", "", 400},
+      {Errc::kTooManyEntriesInBatchRequest, "TooManyEntriesInBatchRequest", "", 400},
+      {Errc::kBatchEntryIdsNotDistinct, "BatchEntryIdsNotDistinct", "", 400},
+      {Errc::kBatchRequestTooLong, "BatchRequestTooLong", "", 400},
+      {Errc::kInvalidBatchEntryId, "InvalidBatchEntryId", "", 400},
+      {Errc::kRequestThrottled, "Throttled", "", 429},
+      {Errc::kInvalidSecurity, "InvalidSecurity", "", 403},
+      {Errc::kInternalError, "InternalError", "", 500},
+      {Errc::kServiceUnavailable, "ServiceUnavailable", "", 503},
+      {Errc::kMalformedRequest, "MalformedQueryString", "", 400},
+      {Errc::kInvalidAction, "InvalidAction", "", 400},
+      {Errc::kMissingAction, "MissingAction", "", 400},
+      // Queue errors have no SNS shape.
+      {Errc::kQueueDoesNotExist, "InvalidParameter", "", 400},
+      {Errc::kInvalidAttributeName, "InvalidParameter", "", 400},
+  };
+  for (const Row& row : rows) {
+    const WireError wire = sns_wire_error(row.errc);
+    EXPECT_EQ(wire.query_code, row.code);
+    EXPECT_EQ(wire.http_status, row.status) << row.code;
+  }
+  EXPECT_FALSE(sns_wire_error(Errc::kInternalError).sender_fault);
+  EXPECT_FALSE(sns_wire_error(Errc::kServiceUnavailable).sender_fault);
+}
+
+TEST(SnsXmlErrorResponse, Document) {
+  const Error error{Errc::kNotFound, "Topic does not exist <&>"};
+  const auto res = sns_xml_error_response(error, "req-3", 11, false);
+  EXPECT_EQ(res.result_int(), 404u);
+  EXPECT_FALSE(res.keep_alive());
+  EXPECT_EQ(res["Content-Type"], "text/xml");
+  EXPECT_EQ(res["x-amzn-RequestId"], "req-3");
+  EXPECT_EQ(res.body(),
+            "<?xml version=\"1.0\"?>"
+            "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error>"
+            "<Type>Sender</Type><Code>NotFound</Code>"
+            "<Message>Topic does not exist &lt;&amp;&gt;</Message>"
+            "</Error><RequestId>req-3</RequestId></ErrorResponse>");
+
+  std::istringstream in(res.body());
+  boost::property_tree::ptree tree;
+  boost::property_tree::read_xml(in, tree);
+  EXPECT_EQ(tree.get<std::string>("ErrorResponse.Error.Message"), error.message);
+}
+
+TEST(SnsXmlErrorResponse, ReceiverType) {
+  const auto res = sns_xml_error_response({Errc::kInternalError, "boom"}, "r", 11, true);
+  EXPECT_EQ(res.result_int(), 500u);
+  EXPECT_NE(res.body().find("<Type>Receiver</Type><Code>InternalError</Code>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace eb::api::aws

@@ -1,0 +1,73 @@
+#pragma once
+// Request decoding for SNS over the query protocol: the flattened form of one call, read into
+// the broker's input types. Member names and serializations follow the SNS model: maps are
+// `X.entry.N.key` / `.value` (message attributes `.Name` / `.Value.*`), lists `X.member.N`.
+// A required member that is absent is answered as AWS does, with a ValidationError naming the
+// member in lowerCamel case. Stateless functions; safe from any thread.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/aws/form_tree.hpp"
+#include "broker/sns_types.hpp"
+#include "broker/types.hpp"
+#include "core/errors.hpp"
+
+namespace eb::api::sns {
+
+// AWS's wording for an absent required member: `path` is the member's path in lowerCamel
+// case ("topicArn", "publishBatchRequestEntries.1.member.id").
+Error missing_member(std::string_view path);
+
+// Inputs of the actions that have no broker input type of their own.
+struct SetAttributeInput {
+  std::string arn;  // TopicArn or SubscriptionArn
+  std::string name;
+  std::string value;  // AttributeValue is optional: absent reads as ""
+};
+
+struct ConfirmSubscriptionInput {
+  std::string topic_arn;
+  std::string token;
+  std::optional<std::string> authenticate_on_unsubscribe;  // decoded; the domain ignores it
+};
+
+struct ListByTopicInput {
+  std::string topic_arn;
+  broker::PageInput page;
+};
+
+struct TagResourceInput {
+  std::string arn;
+  broker::TagMap tags;
+};
+
+struct UntagResourceInput {
+  std::string arn;
+  std::vector<std::string> keys;
+};
+
+struct PublishBatchInput {
+  std::string topic_arn;
+  std::vector<broker::BatchEntry<broker::PublishInput>> entries;
+};
+
+// One required string member (TopicArn, SubscriptionArn, ResourceArn) and nothing else.
+Result<std::string> decode_arn(const aws::FormNode& form, std::string_view member);
+
+Result<broker::CreateTopicInput> decode_create_topic(const aws::FormNode& form);
+Result<broker::PageInput> decode_page(const aws::FormNode& form);
+// SetTopicAttributes (`arn_member` "TopicArn") and SetSubscriptionAttributes ("SubscriptionArn").
+Result<SetAttributeInput> decode_set_attribute(const aws::FormNode& form,
+                                               std::string_view arn_member);
+Result<broker::SubscribeInput> decode_subscribe(const aws::FormNode& form);
+Result<ConfirmSubscriptionInput> decode_confirm_subscription(const aws::FormNode& form);
+Result<ListByTopicInput> decode_list_by_topic(const aws::FormNode& form);
+Result<broker::PublishInput> decode_publish(const aws::FormNode& form);
+// Only decodes the entries: their count, ids and sizes are the broker's to judge.
+Result<PublishBatchInput> decode_publish_batch(const aws::FormNode& form);
+Result<TagResourceInput> decode_tag_resource(const aws::FormNode& form);
+Result<UntagResourceInput> decode_untag_resource(const aws::FormNode& form);
+
+}  // namespace eb::api::sns

@@ -1,0 +1,204 @@
+#include "api/sns/sns_service.hpp"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "api/aws/error_table.hpp"
+#include "api/aws/form_tree.hpp"
+#include "api/sns/request.hpp"
+#include "api/sns/response.hpp"
+#include "broker/topics.hpp"
+
+namespace eb::api::sns {
+namespace http = boost::beast::http;
+
+namespace {
+
+// One SNS call: the request and the way to answer it. Every action answers before returning
+// (Topics has no asynchronous operation), so this lives on the stack.
+struct Call {
+  const aws::AwsRequest& request;
+  net::Respond& respond;
+  broker::Topics& topics;
+
+  const std::string& id() const { return request.request_id; }
+  const std::string& action() const { return request.action; }
+
+  void reply(std::string body) {
+    net::HttpResponse res{http::status::ok, request.http.version()};
+    res.set(http::field::content_type, "text/xml");
+    res.set("x-amzn-RequestId", request.request_id);
+    res.keep_alive(request.http.keep_alive());
+    res.body() = std::move(body);
+    res.prepare_payload();
+    respond(std::move(res));
+  }
+
+  void error(const Error& e) {
+    respond(aws::sns_xml_error_response(e, request.request_id, request.http.version(),
+                                        request.http.keep_alive()));
+  }
+};
+
+using ActionFn = void (*)(Call&, const aws::FormNode&);
+
+// Unwraps a Result inside an action: answers the error and returns from the action.
+// NOLINTBEGIN(bugprone-macro-parentheses): `var` names a declaration.
+#define EB_TRY(var, expr)             \
+  auto var##_result = (expr);         \
+  if (!var##_result) {                \
+    call.error(var##_result.error()); \
+    return;                           \
+  }                                   \
+  [[maybe_unused]] auto var = std::move(*var##_result)
+// NOLINTEND(bugprone-macro-parentheses)
+
+void create_topic(Call& call, const aws::FormNode& form) {
+  EB_TRY(in, decode_create_topic(form));
+  EB_TRY(arn, call.topics.create_topic(in));
+  call.reply(encode_single(call.action(), call.id(), "TopicArn", arn));
+}
+
+void delete_topic(Call& call, const aws::FormNode& form) {
+  EB_TRY(arn, decode_arn(form, "TopicArn"));
+  EB_TRY(done, call.topics.delete_topic(arn));
+  call.reply(encode_no_result(call.action(), call.id()));
+}
+
+void list_topics(Call& call, const aws::FormNode& form) {
+  EB_TRY(page, decode_page(form));
+  EB_TRY(out, call.topics.list_topics(page));
+  call.reply(encode_list_topics(call.id(), out));
+}
+
+void get_topic_attributes(Call& call, const aws::FormNode& form) {
+  EB_TRY(arn, decode_arn(form, "TopicArn"));
+  EB_TRY(attributes, call.topics.get_topic_attributes(arn));
+  call.reply(encode_attributes(call.action(), call.id(), attributes));
+}
+
+void set_topic_attributes(Call& call, const aws::FormNode& form) {
+  EB_TRY(in, decode_set_attribute(form, "TopicArn"));
+  EB_TRY(done, call.topics.set_topic_attributes(in.arn, in.name, in.value));
+  call.reply(encode_no_result(call.action(), call.id()));
+}
+
+void subscribe(Call& call, const aws::FormNode& form) {
+  EB_TRY(in, decode_subscribe(form));
+  EB_TRY(arn, call.topics.subscribe(in));
+  call.reply(encode_single(call.action(), call.id(), "SubscriptionArn", arn));
+}
+
+void confirm_subscription(Call& call, const aws::FormNode& form) {
+  EB_TRY(in, decode_confirm_subscription(form));
+  EB_TRY(arn, call.topics.confirm_subscription(in.topic_arn, in.token));
+  call.reply(encode_single(call.action(), call.id(), "SubscriptionArn", arn));
+}
+
+void unsubscribe(Call& call, const aws::FormNode& form) {
+  EB_TRY(arn, decode_arn(form, "SubscriptionArn"));
+  EB_TRY(done, call.topics.unsubscribe(arn));
+  call.reply(encode_no_result(call.action(), call.id()));
+}
+
+void list_subscriptions(Call& call, const aws::FormNode& form) {
+  EB_TRY(page, decode_page(form));
+  EB_TRY(out, call.topics.list_subscriptions(page));
+  call.reply(encode_list_subscriptions(call.action(), call.id(), out));
+}
+
+void list_subscriptions_by_topic(Call& call, const aws::FormNode& form) {
+  EB_TRY(in, decode_list_by_topic(form));
+  EB_TRY(out, call.topics.list_subscriptions_by_topic(in.topic_arn, in.page));
+  call.reply(encode_list_subscriptions(call.action(), call.id(), out));
+}
+
+void get_subscription_attributes(Call& call, const aws::FormNode& form) {
+  EB_TRY(arn, decode_arn(form, "SubscriptionArn"));
+  EB_TRY(attributes, call.topics.get_subscription_attributes(arn));
+  call.reply(encode_attributes(call.action(), call.id(), attributes));
+}
+
+void set_subscription_attributes(Call& call, const aws::FormNode& form) {
+  EB_TRY(in, decode_set_attribute(form, "SubscriptionArn"));
+  EB_TRY(done, call.topics.set_subscription_attributes(in.arn, in.name, in.value));
+  call.reply(encode_no_result(call.action(), call.id()));
+}
+
+void publish(Call& call, const aws::FormNode& form) {
+  EB_TRY(in, decode_publish(form));
+  EB_TRY(out, call.topics.publish(std::move(in)));
+  call.reply(encode_publish(call.id(), out));
+}
+
+void publish_batch(Call& call, const aws::FormNode& form) {
+  EB_TRY(in, decode_publish_batch(form));
+  EB_TRY(out, call.topics.publish_batch(in.topic_arn, std::move(in.entries)));
+  call.reply(encode_publish_batch(call.id(), out));
+}
+
+void tag_resource(Call& call, const aws::FormNode& form) {
+  EB_TRY(in, decode_tag_resource(form));
+  EB_TRY(done, call.topics.tag_resource(in.arn, in.tags));
+  call.reply(encode_empty_result(call.action(), call.id()));
+}
+
+void untag_resource(Call& call, const aws::FormNode& form) {
+  EB_TRY(in, decode_untag_resource(form));
+  EB_TRY(done, call.topics.untag_resource(in.arn, in.keys));
+  call.reply(encode_empty_result(call.action(), call.id()));
+}
+
+void list_tags_for_resource(Call& call, const aws::FormNode& form) {
+  EB_TRY(arn, decode_arn(form, "ResourceArn"));
+  EB_TRY(tags, call.topics.list_tags_for_resource(arn));
+  call.reply(encode_list_tags(call.id(), tags));
+}
+
+#undef EB_TRY
+
+const std::unordered_map<std::string_view, ActionFn>& actions() {
+  static const std::unordered_map<std::string_view, ActionFn> table = {
+      {"ConfirmSubscription", &confirm_subscription},
+      {"CreateTopic", &create_topic},
+      {"DeleteTopic", &delete_topic},
+      {"GetSubscriptionAttributes", &get_subscription_attributes},
+      {"GetTopicAttributes", &get_topic_attributes},
+      {"ListSubscriptions", &list_subscriptions},
+      {"ListSubscriptionsByTopic", &list_subscriptions_by_topic},
+      {"ListTagsForResource", &list_tags_for_resource},
+      {"ListTopics", &list_topics},
+      {"Publish", &publish},
+      {"PublishBatch", &publish_batch},
+      {"SetSubscriptionAttributes", &set_subscription_attributes},
+      {"SetTopicAttributes", &set_topic_attributes},
+      {"Subscribe", &subscribe},
+      {"TagResource", &tag_resource},
+      {"UntagResource", &untag_resource},
+      {"Unsubscribe", &unsubscribe},
+  };
+  return table;
+}
+
+}  // namespace
+
+SnsService::SnsService(broker::Topics& topics) : topics_(topics) {}
+
+bool SnsService::knows_action(std::string_view action) const { return actions().contains(action); }
+
+void SnsService::handle(aws::AwsRequest&& request, net::Respond respond) {
+  Call call{request, respond, topics_};
+  auto it = actions().find(request.action);
+  // SNS speaks only the query protocol; a JSON request (X-Amz-Target: AmazonSNS.X) names an
+  // operation that does not exist on this wire.
+  if (it == actions().end() || request.protocol != aws::Protocol::kQuery) {
+    call.error({Errc::kInvalidAction,
+                fmt::format("The action {} is not valid for this endpoint.", request.action)});
+    return;
+  }
+  const auto form = aws::build_form_tree(request.form);
+  it->second(call, *form);
+}
+
+}  // namespace eb::api::sns
