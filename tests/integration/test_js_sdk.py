@@ -12,7 +12,7 @@ import unittest
 from harness import Daemon
 
 NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
-TEST_FILES = ["sqs.test.mjs", "consumer.test.mjs"]
+TEST_FILES = ["sqs.test.mjs", "consumer.test.mjs", "sns.test.mjs"]
 NODE = shutil.which("node")
 NPM = shutil.which("npm")
 NODE_TIMEOUT = 300
@@ -21,8 +21,9 @@ NPM_TIMEOUT = 300
 
 def ensure_node_modules():
     """Installs the pinned dependencies unless node_modules already holds them."""
-    if os.path.isdir(os.path.join(NODE_DIR, "node_modules", "@aws-sdk", "client-sqs")) and \
-            os.path.isdir(os.path.join(NODE_DIR, "node_modules", "sqs-consumer")):
+    needed = [("@aws-sdk", "client-sqs"), ("@aws-sdk", "client-sns"), ("sqs-consumer",),
+              ("sns-validator",)]
+    if all(os.path.isdir(os.path.join(NODE_DIR, "node_modules", *parts)) for parts in needed):
         return
     if NPM is None:
         raise AssertionError("node_modules is missing in %s and npm is not installed" % NODE_DIR)
