@@ -147,12 +147,12 @@ struct Application::Parts {
                 // A size cap is enforced every second; age alone, every minute.
                 .trim_interval_ms = settings.effective_event_retention_mb() > 0 ? 1000 : 60'000}),
         broker(clock, timers, *engine, broker::BrokerOptions{.region = settings.region}, &events),
-        replays(events, *engine, clock, timers, api::admin::broker_replay_target(broker)),
         signer(load_signer(*engine)),
         http_client(io),
         http_poster(http_client),
         deliveries(clock, timers, http_poster),
         topics(clock, *engine, broker, signer, deliveries, broker::TopicsOptions{}, &events),
+        replays(events, *engine, clock, timers, api::admin::broker_replay_target(broker, &topics)),
         admin(std::string(kVersion), &events, &replays, &deliveries),
         sqs(broker),
         sns(topics),
@@ -178,12 +178,12 @@ struct Application::Parts {
   std::unique_ptr<storage::Engine> engine;
   eventlog::EventLog events;  // the broker's event sink: constructed before, destroyed after it
   broker::Broker broker;
-  eventlog::Replays replays;  // delivers through the broker
   std::shared_ptr<const MessageSigner> signer;
   net::HttpClient http_client;
   NetHttpPoster http_poster;
   broker::EndpointDeliveries deliveries;  // HTTP(S) retries and the outbox; outlives topics
   broker::Topics topics;
+  eventlog::Replays replays;  // delivers through the broker and topics
   api::admin::AdminApi admin;
   api::sqs::SqsService sqs;
   api::sns::SnsService sns;

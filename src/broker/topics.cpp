@@ -1267,6 +1267,20 @@ Result<BatchOutput<PublishOutput>> Topics::publish_batch(
   return out;
 }
 
+Result<std::vector<Result<PublishOutput>>> Topics::publish_many(const std::string& topic_arn,
+                                                                std::vector<PublishInput> inputs) {
+  auto state = snapshot();
+  auto topic = require_topic(*state, topic_arn);
+  if (!topic) return std::unexpected(topic.error());
+  std::vector<Result<Published>> messages;
+  messages.reserve(inputs.size());
+  for (auto& in : inputs) {
+    in.topic_arn = topic_arn;
+    messages.push_back(validate_publish(**topic, std::move(in)));
+  }
+  return fan_out(**topic, std::move(messages));
+}
+
 // --- dead letters ----------------------------------------------------------------------------
 
 void Topics::dead_letter_sqs(const Subscription& subscription, std::string body,

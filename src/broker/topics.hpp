@@ -136,6 +136,11 @@ class Topics {
   Result<BatchOutput<PublishOutput>> publish_batch(const std::string& topic_arn,
                                                    std::vector<BatchEntry<PublishInput>> entries);
 
+  // In-process publishers (replays): any number of messages to one topic, validated one by
+  // one and fanned out in one write; no PublishBatch entry or size limits. One result each.
+  Result<std::vector<Result<PublishOutput>>> publish_many(const std::string& topic_arn,
+                                                          std::vector<PublishInput> inputs);
+
   // An endpoint message that exhausted its retries: into its dead-letter queue, with the
   // ErrorCode/ErrorMessage attributes SNS adds. False when there is no such queue.
   bool dead_letter(const EndpointMessage& message, const std::string& error_code,

@@ -271,6 +271,27 @@ class Boto3SnsTest(unittest.TestCase):
         finally:
             endpoint.close()
 
+    def test_replay_into_a_topic_fans_out_again(self):
+        source = self.sns.create_topic(Name="replay-source")["TopicArn"]
+        target = self.sns.create_topic(Name="replay-target")["TopicArn"]
+        url, arn = self.queue("replay-copies")
+        self.sns.subscribe(TopicArn=target, Protocol="sqs", Endpoint=arn,
+                           Attributes={"RawMessageDelivery": "true",
+                                       "FilterPolicy": json.dumps({"eventType": ["keep"]})})
+        for kind in ("keep", "drop", "keep"):
+            self.sns.publish(TopicArn=source, Message=f"event-{kind}",
+                             MessageAttributes={"eventType": {"DataType": "String",
+                                                              "StringValue": kind}})
+        request = urllib.request.Request(
+            f"{self.daemon.endpoint}/v1/replays", method="POST",
+            data=json.dumps({"target": target, "source": source}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as r:
+            self.assertEqual(json.loads(r.read())["total"], 3)
+        got = self.receive(url, 2)
+        self.assertEqual([m["Body"] for m in got], ["event-keep", "event-keep"])
+        self.assertIn("eventbroker.replayId", got[0]["MessageAttributes"])
+
     def test_outbox_records_other_protocols(self):
         topic = self.sns.create_topic(Name="outbox")["TopicArn"]
         self.sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15555550100")

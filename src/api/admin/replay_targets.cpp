@@ -5,6 +5,7 @@
 #include <array>
 
 #include "broker/broker.hpp"
+#include "broker/topics.hpp"
 #include "core/encoding.hpp"
 
 namespace eb::api::admin {
@@ -27,10 +28,6 @@ Result<std::string> replay_queue_name(const std::string& target) {
     if (parts[2] == "sqs" && !parts[5].empty() && parts[5].find(':') == std::string_view::npos) {
       return std::string(parts[5]);
     }
-    if (parts[2] == "sns") {
-      return fail(Errc::kInvalidAddress,
-                  fmt::format("Replays into SNS topics are not supported yet: {}", target));
-    }
     return fail(Errc::kInvalidAddress, fmt::format("{} is not a queue ARN", target));
   }
   if (t.starts_with("http://") || t.starts_with("https://")) {
@@ -50,17 +47,67 @@ Result<std::string> replay_queue_name(const std::string& target) {
   return target;
 }
 
-eventlog::ReplayTarget broker_replay_target(broker::Broker& broker) {
+bool is_topic_arn(const std::string& target) { return target.starts_with("arn:aws:sns:"); }
+
+namespace {
+
+std::vector<Result<void>> to_results(
+    std::size_t count, const Result<std::vector<Result<broker::PublishOutput>>>& out) {
+  std::vector<Result<void>> results;
+  if (!out) {
+    results.assign(count, std::unexpected(out.error()));
+    return results;
+  }
+  results.reserve(out->size());
+  for (const auto& r : *out) {
+    results.push_back(r ? Result<void>{} : Result<void>(std::unexpected(r.error())));
+  }
+  return results;
+}
+
+std::vector<Result<void>> publish_replayed(broker::Topics& topics, const std::string& topic_arn,
+                                           std::vector<eventlog::ReplayMessage> messages) {
+  std::vector<broker::PublishInput> inputs;
+  inputs.reserve(messages.size());
+  const bool fifo = topic_arn.ends_with(".fifo");
+  for (auto& m : messages) {
+    broker::PublishInput in;
+    in.message = std::move(m.body);
+    in.attributes = std::move(m.attributes);
+    if (fifo) {
+      in.group_id = "eventbroker-replay";
+      in.deduplication_id = random_uuid();
+    }
+    inputs.push_back(std::move(in));
+  }
+  const std::size_t count = inputs.size();
+  return to_results(count, topics.publish_many(topic_arn, std::move(inputs)));
+}
+
+}  // namespace
+
+eventlog::ReplayTarget broker_replay_target(broker::Broker& broker, broker::Topics* topics) {
   eventlog::ReplayTarget target;
-  target.validate = [&broker](const std::string& t) -> Result<void> {
+  target.validate = [&broker, topics](const std::string& t) -> Result<void> {
+    if (is_topic_arn(t)) {
+      if (topics == nullptr) {
+        return fail(Errc::kInvalidAddress, fmt::format("{} is not a queue ARN", t));
+      }
+      if (auto topic = topics->get_topic_attributes(t); !topic) {
+        return std::unexpected(topic.error());
+      }
+      return {};
+    }
     auto name = replay_queue_name(t);
     if (!name) return std::unexpected(name.error());
     if (auto queue = broker.get_queue(*name); !queue) return std::unexpected(queue.error());
     return {};
   };
-  target.deliver = [&broker](
+  target.deliver = [&broker, topics](
                        const std::string& t,
                        std::vector<eventlog::ReplayMessage> messages) -> std::vector<Result<void>> {
+    if (topics != nullptr && is_topic_arn(t))
+      return publish_replayed(*topics, t, std::move(messages));
     std::vector<Result<void>> results;
     results.reserve(messages.size());
     auto name = replay_queue_name(t);

@@ -1,20 +1,24 @@
 #pragma once
 // Replay delivery into the broker: the eventlog::ReplayTarget the application gives Replays.
 // Targets are SQS queue URLs (http://host:port/000000000000/NAME), queue ARNs
-// (arn:aws:sqs:REGION:ACCOUNT:NAME) or bare queue names. Topic ARNs are refused until the
-// broker has topics.
+// (arn:aws:sqs:REGION:ACCOUNT:NAME), bare queue names, or SNS topic ARNs
+// (arn:aws:sns:REGION:ACCOUNT:NAME), whose copies are published and fan out as any publish.
 #include "eventlog/replay.hpp"
 
 namespace eb::broker {
 class Broker;
-}
+class Topics;
+}  // namespace eb::broker
 
 namespace eb::api::admin {
 
-// The queue name a target names, or kInvalidAddress.
+// The queue name a target names, or kInvalidAddress (also for topic ARNs).
 Result<std::string> replay_queue_name(const std::string& target);
+bool is_topic_arn(const std::string& target);
 
-// `broker` must outlive the returned functions.
-eventlog::ReplayTarget broker_replay_target(broker::Broker& broker);
+// `broker` and `topics` must outlive the returned functions; without `topics`, topic ARNs are
+// refused.
+eventlog::ReplayTarget broker_replay_target(broker::Broker& broker,
+                                            broker::Topics* topics = nullptr);
 
 }  // namespace eb::api::admin
