@@ -19,6 +19,7 @@
 #include "api/sqs/sqs_service.hpp"
 #include "app/asio_timers.hpp"
 #include "app/http_poster.hpp"
+#include "app/topology.hpp"
 #include "broker/broker.hpp"
 #include "broker/endpoint_delivery.hpp"
 #include "broker/topics.hpp"
@@ -160,11 +161,14 @@ struct Application::Parts {
         request_log(dispatcher),
         server(io, request_log,
                net::ServerOptions{.address = settings.listen.host, .port = settings.listen.port}),
-        signals(io, SIGINT, SIGTERM) {
+        signals(io, SIGINT, SIGTERM),
+        reload_signals(io, SIGHUP) {
     dispatcher.add_service(sqs);
     dispatcher.add_service(sns);
     admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
                        signer->certificate_pem());
+    admin.add_document("/v1/topology", "application/yaml",
+                       [this] { return config::emit_topology(export_topology(broker, topics)); });
     deliveries.set_dead_letter(
         [this](const broker::EndpointMessage& message, const std::string& code,
                const std::string& text) { return topics.dead_letter(message, code, text); });
@@ -191,6 +195,8 @@ struct Application::Parts {
   RequestLog request_log;
   net::Server server;
   asio::signal_set signals;
+  asio::signal_set reload_signals;  // SIGHUP: re-apply the topology of the config file
+  std::mutex apply_mu;              // one topology apply at a time
   std::vector<std::thread> workers;
 
   std::mutex mu;
@@ -198,6 +204,42 @@ struct Application::Parts {
   bool stop_requested = false;
   std::string stop_reason;
   int exit_code = 0;
+
+  // Applies the topology declared in the config file, if there is one. Errors are logged and
+  // returned; the running topology stays as it was up to the failing item.
+  bool apply_declared_topology() {
+    if (settings.source.empty()) return true;
+    std::lock_guard lock(apply_mu);
+    auto topology = config::load_topology_file(settings.source);
+    if (!topology) {
+      spdlog::error("{}", topology.error().message);
+      return false;
+    }
+    auto report = apply_topology(broker, topics, *topology);
+    if (!report) {
+      spdlog::error("topology: {}", report.error().message);
+      return false;
+    }
+    spdlog::info("{}", report->summary());
+    return true;
+  }
+
+  void watch_reload() {
+    reload_signals.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (settings.source.empty()) {
+        spdlog::info("SIGHUP: started without a config file, nothing to re-apply");
+      } else if (auto checked = config::load_settings_file(settings.source); !checked) {
+        spdlog::warn("configuration reload rejected: {}", checked.error().message);
+      } else {
+        spdlog::info("SIGHUP: re-applying the topology of {}", settings.source);
+        if (!apply_declared_topology()) {
+          spdlog::warn("configuration reload rejected; the running topology stays");
+        }
+      }
+      watch_reload();
+    });
+  }
 
   void request_stop(std::string reason, int code) {
     std::lock_guard lock(mu);
@@ -235,6 +277,7 @@ int Application::run() {
                   recovered.error().message);
     return 1;
   }
+  if (!p.apply_declared_topology()) return 1;
   if (!s.in_memory) {
     spdlog::info("recovered data dir {} in {} ms", s.data_dir,
                  std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -247,6 +290,7 @@ int Application::run() {
     return 1;
   }
   p.topics.set_base_url(public_base_url(s.listen, p.server.local_port()));
+  p.watch_reload();
   p.signals.async_wait([&p](const boost::system::error_code& ec, int signal) {
     if (!ec) p.request_stop(signal == SIGINT ? "SIGINT" : "SIGTERM", 0);
   });
@@ -287,6 +331,7 @@ int Application::run() {
   p.timers.cancel_all();
   boost::system::error_code ignored;
   p.signals.cancel(ignored);
+  p.reload_signals.cancel(ignored);
   p.io.stop();
   for (auto& worker : p.workers) worker.join();
   p.workers.clear();

@@ -2,26 +2,31 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <set>
-#include <sstream>
+#include <span>
+
+#include "config/yaml_support.hpp"
 
 namespace eb::config {
 namespace {
 
 constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+constexpr std::string_view kSettingsKeys[] = {"listen",
+                                              "data_dir",
+                                              "in_memory",
+                                              "durability",
+                                              "min_free_disk_mb",
+                                              "event_retention_seconds",
+                                              "event_retention_mb",
+                                              "log_level",
+                                              "threads",
+                                              "region"};
+constexpr std::string_view kTopologyKeys[] = {"topics", "queues", "subscriptions", "prune",
+                                              "plugins"};
 
-// Errors are collected as exceptions internally (yaml-cpp reports that way too) and turned
-// into a ConfigError at the one public boundary.
-struct PositionedError {
-  YAML::Mark mark;
-  std::string message;
-};
-
-[[noreturn]] void fail_at(const YAML::Node& node, std::string message) {
-  throw PositionedError{node.Mark(), std::move(message)};
-}
+using detail::fail_at;
 
 std::string scalar(const YAML::Node& node, std::string_view key) {
   if (!node.IsScalar()) fail_at(node, "'" + std::string(key) + "' must be a single value");
@@ -98,52 +103,50 @@ Settings parse_root(const YAML::Node& root) {
     } else if (key == "region") {
       settings.region = scalar(value, key);
       if (auto error = check_region(settings.region)) fail_at(value, "'region': " + *error);
-    } else {
-      fail_at(key_node, "unknown key '" + key +
-                            "' (known: listen, data_dir, in_memory, durability, min_free_disk_mb, "
-                            "event_retention_seconds, event_retention_mb, log_level, threads, "
-                            "region)");
+    } else if (!is_topology_key(key)) {  // the topology's keys are parse_topology's
+      fail_at(key_node, "unknown key '" + key + "' (known: " + known_keys() + ")");
     }
   }
   return settings;
 }
 
-ConfigError positioned(std::string_view source, const YAML::Mark& mark, std::string_view what) {
-  ConfigError error;
-  if (mark.is_null()) {
-    error.message = std::string(source) + ": " + std::string(what);
-    return error;
-  }
-  error.line = mark.line + 1;
-  error.column = mark.column + 1;
-  error.message = std::string(source) + ":" + std::to_string(error.line) + ":" +
-                  std::to_string(error.column) + ": " + std::string(what);
-  return error;
+}  // namespace
+
+bool is_settings_key(std::string_view key) {
+  return std::find(std::begin(kSettingsKeys), std::end(kSettingsKeys), key) !=
+         std::end(kSettingsKeys);
 }
 
-}  // namespace
+bool is_topology_key(std::string_view key) {
+  return std::find(std::begin(kTopologyKeys), std::end(kTopologyKeys), key) !=
+         std::end(kTopologyKeys);
+}
+
+std::string known_keys() {
+  std::string out;
+  for (auto keys : {std::span<const std::string_view>(kSettingsKeys),
+                    std::span<const std::string_view>(kTopologyKeys)}) {
+    for (std::string_view key : keys) {
+      if (!out.empty()) out += ", ";
+      out += key;
+    }
+  }
+  return out;
+}
 
 std::expected<Settings, ConfigError> parse_settings(std::string_view yaml,
                                                     std::string_view source) {
-  try {
-    Settings settings = parse_root(YAML::Load(std::string(yaml)));
+  return detail::parse_yaml(yaml, source, [&](const YAML::Node& root) {
+    Settings settings = parse_root(root);
     settings.source = std::string(source);
     return settings;
-  } catch (const PositionedError& e) {
-    return std::unexpected(positioned(source, e.mark, e.message));
-  } catch (const YAML::Exception& e) {
-    // e.msg is the bare reason; what() repeats the position in yaml-cpp's own format.
-    return std::unexpected(positioned(source, e.mark, e.msg));
-  }
+  });
 }
 
 std::expected<Settings, ConfigError> load_settings_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected(ConfigError{path + ": cannot open the configuration file"});
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return std::unexpected(ConfigError{path + ": cannot read the configuration file"});
-  return parse_settings(text.str(), path);
+  auto text = detail::read_config_file(path);
+  if (!text) return std::unexpected(text.error());
+  return parse_settings(*text, path);
 }
 
 std::expected<ListenAddress, std::string> parse_listen_address(std::string_view text) {

@@ -56,6 +56,12 @@ std::expected<Settings, ConfigError> parse_settings(std::string_view yaml,
                                                     std::string_view source = "<config>");
 std::expected<Settings, ConfigError> load_settings_file(const std::string& path);
 
+// The file's top-level keys: the settings' own, and the topology's (topics, queues,
+// subscriptions, prune, plugins; see topology.hpp), which parse_settings skips.
+bool is_settings_key(std::string_view key);
+bool is_topology_key(std::string_view key);
+std::string known_keys();  // both kinds, comma-separated, for "unknown key" messages
+
 // "HOST:PORT", "[V6]:PORT". Errors are plain sentences for the command line.
 std::expected<ListenAddress, std::string> parse_listen_address(std::string_view text);
 std::string format_listen_address(const ListenAddress& address);

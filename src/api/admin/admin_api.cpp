@@ -26,7 +26,13 @@ AdminApi::AdminApi(std::string version, eventlog::EventLog* events, eventlog::Re
 AdminApi::~AdminApi() = default;
 
 void AdminApi::add_document(std::string path, std::string content_type, std::string body) {
-  documents_.insert_or_assign(std::move(path), Document{std::move(content_type), std::move(body)});
+  add_document(std::move(path), std::move(content_type), [body = std::move(body)] { return body; });
+}
+
+void AdminApi::add_document(std::string path, std::string content_type,
+                            std::function<std::string()> make_body) {
+  documents_.insert_or_assign(std::move(path),
+                              Document{std::move(content_type), std::move(make_body)});
 }
 
 void AdminApi::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint&,
@@ -55,8 +61,9 @@ net::HttpResponse AdminApi::document(const net::HttpRequest& request, const Docu
   net::HttpResponse res{http::status::ok, request.version()};
   res.set(http::field::content_type, doc.content_type);
   res.keep_alive(request.keep_alive());
-  res.body() = request.method() == http::verb::head ? std::string() : doc.body;
-  res.content_length(doc.body.size());
+  std::string body = doc.make_body();
+  res.content_length(body.size());
+  if (request.method() != http::verb::head) res.body() = std::move(body);
   return res;
 }
 

@@ -4,6 +4,7 @@
 // strand concurrently; its own mutable state is the atomic serving flag.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -32,9 +33,12 @@ class AdminApi final : public net::Handler {
                     broker::EndpointDeliveries* outbox = nullptr);
   ~AdminApi() override;
 
-  // Serves `body` at `path` (GET and HEAD), e.g. the SNS signing certificate. Call before the
-  // server starts; not thread-safe with handle().
+  // Serves `body` at `path` (GET and HEAD), e.g. the SNS signing certificate; the second form
+  // makes the body on each request (called on an I/O thread), e.g. GET /v1/topology. Call
+  // before the server starts; not thread-safe with handle().
   void add_document(std::string path, std::string content_type, std::string body);
+  void add_document(std::string path, std::string content_type,
+                    std::function<std::string()> make_body);
 
   // /health answers 200 only while serving, so a health check fails both before the
   // daemon is ready and once it has begun shutting down.
@@ -46,7 +50,7 @@ class AdminApi final : public net::Handler {
  private:
   struct Document {
     std::string content_type;
-    std::string body;
+    std::function<std::string()> make_body;
   };
   std::map<std::string, Document, std::less<>> documents_;
   net::HttpResponse health(const net::HttpRequest& request) const;

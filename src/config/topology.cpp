@@ -1,0 +1,556 @@
+#include "config/topology.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cstdio>
+#include <set>
+#include <tuple>
+
+#include "config/yaml_support.hpp"
+
+namespace eb::config {
+namespace {
+
+using detail::fail_at;
+
+// --- JSON <-> YAML ---------------------------------------------------------------------------
+
+// A JSON number as RFC 8259 writes one.
+bool is_json_number(std::string_view s) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+bool is_null_text(std::string_view s) {
+  return s == "null" || s == "~" || s == "Null" || s == "NULL";
+}
+
+// A plain (unquoted) scalar that is not a string in JSON terms.
+bool is_json_literal(std::string_view s) {
+  return s == "true" || s == "false" || is_null_text(s) || is_json_number(s);
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+// Plain scalars true/false/null and numbers become JSON literals; quoted scalars and every
+// other plain scalar are strings (yaml-cpp tags quoted scalars "!").
+void append_json(std::string& out, const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      out += "null";
+      return;
+    case YAML::NodeType::Scalar: {
+      const std::string& text = node.Scalar();
+      if (node.Tag() != "!" && is_json_literal(text)) {
+        out += is_null_text(text) ? "null" : text;
+      } else {
+        append_json_string(out, text);
+      }
+      return;
+    }
+    case YAML::NodeType::Sequence: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : node) {
+        if (!first) out += ',';
+        first = false;
+        append_json(out, item);
+      }
+      out += ']';
+      return;
+    }
+    case YAML::NodeType::Map: {
+      out += '{';
+      bool first = true;
+      std::set<std::string> seen;
+      for (const auto& entry : node) {
+        if (!entry.first.IsScalar()) fail_at(entry.first, "a key must be a single value");
+        const std::string& key = entry.first.Scalar();
+        if (!seen.insert(key).second) fail_at(entry.first, "duplicate key '" + key + "'");
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, key);
+        out += ':';
+        append_json(out, entry.second);
+      }
+      out += '}';
+      return;
+    }
+  }
+}
+
+std::string to_json(const YAML::Node& node) {
+  std::string out;
+  append_json(out, node);
+  return out;
+}
+
+// Writes a node loaded from JSON text as block YAML, quoting strings that would otherwise
+// read back as numbers, booleans or null.
+void emit_json_node(YAML::Emitter& out, const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      out << YAML::Null;
+      return;
+    case YAML::NodeType::Scalar: {
+      const std::string& text = node.Scalar();
+      const bool is_string = node.Tag() == "!" || !is_json_literal(text);
+      if (is_string && (text.empty() || is_json_literal(text) || text == "yes" || text == "no" ||
+                        text == "on" || text == "off")) {
+        out << YAML::DoubleQuoted << text;
+      } else {
+        out << text;
+      }
+      return;
+    }
+    case YAML::NodeType::Sequence: {
+      bool scalars_only = true;
+      for (const auto& item : node)
+        scalars_only = scalars_only && !item.IsMap() && !item.IsSequence();
+      if (scalars_only) out << YAML::Flow;
+      out << YAML::BeginSeq;
+      for (const auto& item : node) emit_json_node(out, item);
+      out << YAML::EndSeq;
+      return;
+    }
+    case YAML::NodeType::Map:
+      out << YAML::BeginMap;
+      for (const auto& entry : node) {
+        out << YAML::Key << entry.first.Scalar() << YAML::Value;
+        emit_json_node(out, entry.second);
+      }
+      out << YAML::EndMap;
+      return;
+  }
+}
+
+// --- parsing ---------------------------------------------------------------------------------
+
+std::string where(const YAML::Node& node) { return "line " + std::to_string(node.Mark().line + 1); }
+
+std::string scalar(const YAML::Node& node, std::string_view what) {
+  if (!node.IsScalar()) fail_at(node, std::string(what) + " must be a single value");
+  return node.Scalar();
+}
+
+std::string nonempty_scalar(const YAML::Node& node, std::string_view what) {
+  std::string text = scalar(node, what);
+  if (text.empty()) fail_at(node, std::string(what) + " must not be empty");
+  return text;
+}
+
+bool parse_bool(const YAML::Node& node, std::string_view what) {
+  const std::string text = scalar(node, what);
+  if (text == "true" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "no" || text == "off") return false;
+  fail_at(node, std::string(what) + " must be true or false, not '" + text + "'");
+}
+
+// Iterates a mapping (null counts as empty), rejecting duplicate keys and, when `known` is
+// given, keys not in it.
+template <class F>
+void for_each_entry(const YAML::Node& node, std::string_view what,
+                    std::initializer_list<std::string_view> known, F&& f) {
+  if (!node || node.IsNull()) return;
+  if (!node.IsMap()) fail_at(node, std::string(what) + " must be a mapping of keys to values");
+  std::set<std::string> seen;
+  for (const auto& entry : node) {
+    const std::string key = scalar(entry.first, "a key");
+    if (!seen.insert(key).second) fail_at(entry.first, "duplicate key '" + key + "'");
+    if (known.size() != 0) {
+      bool ok = false;
+      std::string list;
+      for (std::string_view k : known) {
+        ok = ok || k == key;
+        list += (list.empty() ? "" : ", ") + std::string(k);
+      }
+      if (!ok) {
+        fail_at(entry.first,
+                "unknown key '" + key + "' in " + std::string(what) + " (known: " + list + ")");
+      }
+    }
+    f(key, entry.first, entry.second);
+  }
+}
+
+// Attribute or tag values: scalars as written; a mapping or list (a policy) as JSON text.
+StringMap parse_string_map(const YAML::Node& node, std::string_view what, bool allow_json) {
+  StringMap out;
+  for_each_entry(
+      node, what, {}, [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+        if (key.empty()) fail_at(node, std::string(what) + " names must not be empty");
+        if (value.IsScalar()) {
+          out[key] = value.Scalar();
+        } else if (allow_json && (value.IsMap() || value.IsSequence())) {
+          out[key] = to_json(value);
+        } else {
+          fail_at(value, std::string(what) + " '" + key + "' must be " +
+                             (allow_json ? "a value or a JSON-like mapping" : "a single value"));
+        }
+      });
+  return out;
+}
+
+template <class F>
+void for_each_item(const YAML::Node& node, std::string_view key, std::string_view item_kind,
+                   F&& f) {
+  if (!node || node.IsNull()) return;
+  if (!node.IsSequence()) {
+    fail_at(node, "'" + std::string(key) + "' must be a list of " + std::string(item_kind));
+  }
+  for (const auto& item : node) {
+    if (!item.IsMap()) {
+      fail_at(item, "each entry of '" + std::string(key) + "' must be a mapping (a " +
+                        std::string(item_kind).substr(0, item_kind.size() - 1) + ")");
+    }
+    f(item);
+  }
+}
+
+void require_key(const YAML::Node& item, const std::string& value, std::string_view kind,
+                 std::string_view key) {
+  if (value.empty()) {
+    fail_at(item, std::string(kind) + " needs '" + std::string(key) + "'");
+  }
+}
+
+TopicSpec parse_topic(const YAML::Node& item) {
+  TopicSpec t;
+  for_each_entry(item, "a topic", {"name", "attributes", "tags"},
+                 [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                   if (key == "name") {
+                     t.name = nonempty_scalar(value, "'name'");
+                   } else if (key == "attributes") {
+                     t.attributes = parse_string_map(value, "topic attribute", true);
+                   } else {
+                     t.tags = parse_string_map(value, "tag", false);
+                   }
+                 });
+  require_key(item, t.name, "a topic", "name");
+  return t;
+}
+
+RedriveSpec parse_redrive(const YAML::Node& node) {
+  RedriveSpec r;
+  bool have_count = false;
+  for_each_entry(
+      node, "'redrive'", {"dead_letter_queue", "max_receive_count"},
+      [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+        if (key == "dead_letter_queue") {
+          r.dead_letter_queue = nonempty_scalar(value, "'dead_letter_queue'");
+          return;
+        }
+        const std::string text = scalar(value, "'max_receive_count'");
+        int n = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > 1000) {
+          fail_at(value, "'max_receive_count' must be a number from 1 to 1000, not '" + text + "'");
+        }
+        r.max_receive_count = n;
+        have_count = true;
+      });
+  if (!node.IsMap()) fail_at(node, "'redrive' must be a mapping");
+  require_key(node, r.dead_letter_queue, "'redrive'", "dead_letter_queue");
+  if (!have_count) fail_at(node, "'redrive' needs 'max_receive_count'");
+  return r;
+}
+
+QueueSpec parse_queue(const YAML::Node& item) {
+  QueueSpec q;
+  for_each_entry(item, "a queue", {"name", "attributes", "redrive", "tags"},
+                 [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                   if (key == "name") {
+                     q.name = nonempty_scalar(value, "'name'");
+                   } else if (key == "attributes") {
+                     q.attributes = parse_string_map(value, "queue attribute", true);
+                     if (q.attributes.contains("RedrivePolicy")) {
+                       fail_at(value,
+                               "RedrivePolicy is declared with 'redrive: {dead_letter_queue: "
+                               "NAME, max_receive_count: N}', not as an attribute");
+                     }
+                   } else if (key == "redrive") {
+                     if (!value.IsNull()) q.redrive = parse_redrive(value);
+                   } else {
+                     q.tags = parse_string_map(value, "tag", false);
+                   }
+                 });
+  require_key(item, q.name, "a queue", "name");
+  return q;
+}
+
+SubscriptionSpec parse_subscription(const YAML::Node& item) {
+  SubscriptionSpec s;
+  for_each_entry(
+      item, "a subscription",
+      {"topic", "protocol", "endpoint", "filter_policy", "filter_policy_scope",
+       "raw_message_delivery", "attributes"},
+      [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+        if (key == "topic") {
+          s.topic = nonempty_scalar(value, "'topic'");
+        } else if (key == "protocol") {
+          s.protocol = nonempty_scalar(value, "'protocol'");
+        } else if (key == "endpoint") {
+          s.endpoint = nonempty_scalar(value, "'endpoint'");
+        } else if (key == "filter_policy") {
+          if (value.IsNull()) return;
+          if (value.IsMap()) {
+            s.filter_policy = to_json(value);
+          } else if (value.IsScalar()) {
+            // JSON text written as a string: checked and stored in canonical form.
+            auto canonical = canonical_json(value.Scalar());
+            if (!canonical || !canonical->starts_with('{')) {
+              fail_at(value, "'filter_policy' must be a mapping (or the JSON text of an object)");
+            }
+            s.filter_policy = *canonical;
+          } else {
+            fail_at(value, "'filter_policy' must be a mapping (or the JSON text of an object)");
+          }
+        } else if (key == "filter_policy_scope") {
+          s.filter_policy_scope = scalar(value, "'filter_policy_scope'");
+          if (s.filter_policy_scope != "MessageAttributes" &&
+              s.filter_policy_scope != "MessageBody") {
+            fail_at(value, "'filter_policy_scope' must be MessageAttributes or MessageBody, not '" +
+                               s.filter_policy_scope + "'");
+          }
+        } else if (key == "raw_message_delivery") {
+          s.raw_message_delivery = parse_bool(value, "'raw_message_delivery'");
+        } else {
+          s.attributes = parse_string_map(value, "subscription attribute", true);
+          for (const char* own : {"FilterPolicy", "FilterPolicyScope", "RawMessageDelivery"}) {
+            if (s.attributes.contains(own)) {
+              fail_at(value, std::string(own) +
+                                 " is declared with its own key (filter_policy, "
+                                 "filter_policy_scope, raw_message_delivery), not as an attribute");
+            }
+          }
+        }
+      });
+  require_key(item, s.topic, "a subscription", "topic");
+  require_key(item, s.protocol, "a subscription", "protocol");
+  require_key(item, s.endpoint, "a subscription", "endpoint");
+  return s;
+}
+
+Topology parse_root(const YAML::Node& root) {
+  Topology topology;
+  if (!root || root.IsNull()) return topology;
+  if (!root.IsMap()) fail_at(root, "the configuration must be a mapping of keys to values");
+  std::set<std::string> seen;
+  for (const auto& entry : root) {
+    const YAML::Node& key_node = entry.first;
+    const YAML::Node& value = entry.second;
+    const std::string key = scalar(key_node, "a key");
+    if (!seen.insert(key).second) fail_at(key_node, "duplicate key '" + key + "'");
+    if (key == "prune") {
+      topology.prune = parse_bool(value, "'prune'");
+    } else if (key == "plugins") {
+      // Reserved for plugin declarations; accepted as a list and not read yet.
+      if (!value.IsNull() && !value.IsSequence()) fail_at(value, "'plugins' must be a list");
+    } else if (key == "topics") {
+      std::map<std::string, YAML::Node> names;
+      for_each_item(value, key, "topics", [&](const YAML::Node& item) {
+        TopicSpec t = parse_topic(item);
+        auto [it, fresh] = names.emplace(t.name, item);
+        if (!fresh) {
+          fail_at(item,
+                  "duplicate topic '" + t.name + "' (first declared at " + where(it->second) + ")");
+        }
+        topology.topics.push_back(std::move(t));
+      });
+    } else if (key == "queues") {
+      std::map<std::string, YAML::Node> names;
+      for_each_item(value, key, "queues", [&](const YAML::Node& item) {
+        QueueSpec q = parse_queue(item);
+        auto [it, fresh] = names.emplace(q.name, item);
+        if (!fresh) {
+          fail_at(item,
+                  "duplicate queue '" + q.name + "' (first declared at " + where(it->second) + ")");
+        }
+        topology.queues.push_back(std::move(q));
+      });
+    } else if (key == "subscriptions") {
+      std::map<std::tuple<std::string, std::string, std::string>, YAML::Node> keys;
+      for_each_item(value, key, "subscriptions", [&](const YAML::Node& item) {
+        SubscriptionSpec s = parse_subscription(item);
+        auto [it, fresh] = keys.emplace(std::tuple(s.topic, s.protocol, s.endpoint), item);
+        if (!fresh) {
+          fail_at(item, "duplicate subscription of " + s.protocol + " endpoint '" + s.endpoint +
+                            "' to topic '" + s.topic + "' (first declared at " + where(it->second) +
+                            ")");
+        }
+        topology.subscriptions.push_back(std::move(s));
+      });
+    } else if (!is_settings_key(key)) {
+      fail_at(key_node, "unknown key '" + key + "' (known: " + known_keys() + ")");
+    }
+  }
+  return topology;
+}
+
+// --- emitting --------------------------------------------------------------------------------
+
+// Attribute values are text: written plain where YAML allows, quoted otherwise; either way
+// they read back as the same text.
+void emit_string_map(YAML::Emitter& out, const char* key, const StringMap& map) {
+  if (map.empty()) return;
+  out << YAML::Key << key << YAML::Value << YAML::BeginMap;
+  for (const auto& [name, value] : map) {
+    out << YAML::Key << name << YAML::Value;
+    if (value.empty()) {
+      out << YAML::DoubleQuoted << value;
+    } else {
+      out << value;
+    }
+  }
+  out << YAML::EndMap;
+}
+
+}  // namespace
+
+std::expected<Topology, ConfigError> parse_topology(std::string_view yaml,
+                                                    std::string_view source) {
+  return detail::parse_yaml(yaml, source, [](const YAML::Node& root) { return parse_root(root); });
+}
+
+std::expected<Topology, ConfigError> load_topology_file(const std::string& path) {
+  auto text = detail::read_config_file(path);
+  if (!text) return std::unexpected(text.error());
+  return parse_topology(*text, path);
+}
+
+std::optional<std::string> canonical_json(std::string_view text) {
+  try {
+    YAML::Node node = YAML::Load(std::string(text));
+    if (!node.IsMap() && !node.IsSequence()) return std::nullopt;
+    return to_json(node);
+  } catch (const detail::PositionedError&) {
+    return std::nullopt;
+  } catch (const YAML::Exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string emit_topology(const Topology& topology) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  out << YAML::BeginMap;
+  out << YAML::Key << "prune" << YAML::Value << (topology.prune ? "true" : "false");
+
+  out << YAML::Key << "topics" << YAML::Value;
+  if (topology.topics.empty()) out << YAML::Flow;
+  out << YAML::BeginSeq;
+  for (const TopicSpec& t : topology.topics) {
+    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << t.name;
+    emit_string_map(out, "attributes", t.attributes);
+    emit_string_map(out, "tags", t.tags);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+
+  out << YAML::Key << "queues" << YAML::Value;
+  if (topology.queues.empty()) out << YAML::Flow;
+  out << YAML::BeginSeq;
+  for (const QueueSpec& q : topology.queues) {
+    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << q.name;
+    emit_string_map(out, "attributes", q.attributes);
+    if (q.redrive) {
+      out << YAML::Key << "redrive" << YAML::Value << YAML::BeginMap;
+      out << YAML::Key << "dead_letter_queue" << YAML::Value << q.redrive->dead_letter_queue;
+      out << YAML::Key << "max_receive_count" << YAML::Value << q.redrive->max_receive_count;
+      out << YAML::EndMap;
+    }
+    emit_string_map(out, "tags", q.tags);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+
+  out << YAML::Key << "subscriptions" << YAML::Value;
+  if (topology.subscriptions.empty()) out << YAML::Flow;
+  out << YAML::BeginSeq;
+  for (const SubscriptionSpec& s : topology.subscriptions) {
+    out << YAML::BeginMap;
+    out << YAML::Key << "topic" << YAML::Value << s.topic;
+    out << YAML::Key << "protocol" << YAML::Value << s.protocol;
+    out << YAML::Key << "endpoint" << YAML::Value << s.endpoint;
+    if (!s.filter_policy.empty()) {
+      out << YAML::Key << "filter_policy" << YAML::Value;
+      YAML::Node policy;
+      try {
+        policy = YAML::Load(s.filter_policy);
+      } catch (const YAML::Exception&) {
+      }
+      if (policy.IsMap()) {
+        emit_json_node(out, policy);
+      } else {
+        out << s.filter_policy;  // not a JSON object: kept as text for parse to report
+      }
+    }
+    if (!s.filter_policy_scope.empty()) {
+      out << YAML::Key << "filter_policy_scope" << YAML::Value << s.filter_policy_scope;
+    }
+    if (s.raw_message_delivery) {
+      out << YAML::Key << "raw_message_delivery" << YAML::Value
+          << (*s.raw_message_delivery ? "true" : "false");
+    }
+    emit_string_map(out, "attributes", s.attributes);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace eb::config
