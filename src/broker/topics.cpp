@@ -370,6 +370,8 @@ Topics::~Topics() = default;
 
 std::shared_ptr<const Topics::State> Topics::snapshot() const { return state_.load(); }
 
+void Topics::when_durable(std::function<void()> done) { broker_.when_durable(std::move(done)); }
+
 std::string Topics::topic_arn(const std::string& name) const {
   return fmt::format("arn:aws:sns:{}:{}:{}", broker_.options().region, broker_.options().account_id,
                      name);

@@ -7,6 +7,7 @@
 // the publish's event-log record are one storage write. Other protocols go to an
 // EndpointDelivery (HTTP with retries, or the outbox), which never blocks a publisher.
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -101,6 +102,10 @@ class Topics {
 
   // Sets TopicsOptions::base_url once the listening port is known; call before serving.
   void set_base_url(std::string base_url) { options_.base_url = std::move(base_url); }
+
+  // Runs `done` once every write made so far by the calling thread survives power loss (see
+  // Broker::when_durable); api/sns answers through it.
+  void when_durable(std::function<void()> done);
 
   std::string topic_arn(const std::string& name) const;
   // Path of the signing certificate under base_url ("/v1/sns/SimpleNotificationService-<sha>.pem").

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <unordered_map>
 
 #include "api/aws/error_table.hpp"
@@ -32,7 +33,10 @@ struct Call {
     res.keep_alive(request.http.keep_alive());
     res.body() = std::move(body);
     res.prepare_payload();
-    respond(std::move(res));
+    // Acknowledge once what this request wrote is as durable as the daemon promises
+    // (immediate unless --durability fsync, then after the group commit covering it).
+    topics.when_durable([respond = respond, res = std::make_shared<net::HttpResponse>(
+                                                std::move(res))] { respond(std::move(*res)); });
   }
 
   void error(const Error& e) {
