@@ -7,6 +7,7 @@ full disk makes writes fail with a retryable server error, and they work again o
 is back.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -18,7 +19,7 @@ import unittest
 
 import botocore.exceptions
 
-from harness import Daemon, boto3_client, run_binary
+from harness import Daemon, boto3_client, http_get, run_binary
 
 LOAD_SECONDS = 2.0
 SENDERS = 6
@@ -170,6 +171,87 @@ class CrashTest(unittest.TestCase):
 
     def test_kill_minus_nine_with_fsync_durability(self):
         self.crash_under_load("--durability", "fsync")
+
+
+class SnsCrashTest(unittest.TestCase):
+    """kill -9 while publishers fan out into two queues: every acknowledged publish is in both
+    queues and in the event log after the restart; no queue has a copy the log lacks."""
+
+    def test_kill_minus_nine_while_publishing(self):
+        with tempfile.TemporaryDirectory(prefix="eb-sns-crash-") as data:
+            daemon = Daemon(data_dir=data)
+            daemon.start()
+            acked = set()  # message ids of publishes answered 200
+            lock = threading.Lock()
+            stop = threading.Event()
+            try:
+                sns = boto3_client("sns", daemon.endpoint)
+                sqs = boto3_client("sqs", daemon.endpoint)
+                topic = sns.create_topic(Name="crash")["TopicArn"]
+                for name in ("copy-a", "copy-b"):
+                    sqs.create_queue(QueueName=name)
+                    sns.subscribe(TopicArn=topic, Protocol="sqs",
+                                  Endpoint="arn:aws:sqs:us-east-1:000000000000:" + name,
+                                  Attributes={"RawMessageDelivery": "true"})
+
+                def publisher(n):
+                    client = boto3_client("sns", daemon.endpoint)
+                    i = 0
+                    while not stop.is_set():
+                        try:
+                            if i % 2:
+                                out = client.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
+                                    {"Id": str(k), "Message": "p%d-%d-%d" % (n, i, k)}
+                                    for k in range(5)])
+                                ids = [ok["MessageId"] for ok in out["Successful"]]
+                            else:
+                                ids = [client.publish(TopicArn=topic,
+                                                      Message="p%d-%d" % (n, i))["MessageId"]]
+                        except (botocore.exceptions.BotoCoreError,
+                                botocore.exceptions.ClientError):
+                            return
+                        with lock:
+                            acked.update(ids)
+                        i += 1
+
+                threads = [threading.Thread(target=publisher, args=(n,)) for n in range(4)]
+                for t in threads:
+                    t.start()
+                time.sleep(LOAD_SECONDS)
+                daemon.stop(sig=signal.SIGKILL, check=False)
+                stop.set()
+                for t in threads:
+                    t.join(timeout=30)
+            finally:
+                daemon.stop(sig=signal.SIGKILL, check=False)
+            self.assertGreater(len(acked), 50, "the load never got going")
+
+            with Daemon(data_dir=data) as daemon:
+                logged = {}  # message id -> body, from the event log
+                after = 0
+                while True:
+                    _, _, body = http_get("%s/v1/events?after=%d&limit=1000&source=%s"
+                                          % (daemon.endpoint, after, topic))
+                    page = json.loads(body)
+                    for e in page["events"]:
+                        logged[e["messageId"]] = e["body"]
+                    if page["next"] is None:
+                        break
+                    after = page["next"]
+                missing = acked - logged.keys()
+                self.assertEqual(missing, set(), "acknowledged publishes missing from the log")
+                sqs = boto3_client("sqs", daemon.endpoint)
+                for name in ("copy-a", "copy-b"):
+                    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+                    bodies = []
+                    while True:
+                        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                                  VisibilityTimeout=600).get("Messages", [])
+                        if not got:
+                            break
+                        bodies += [m["Body"] for m in got]
+                    # The copies and the log record are one write: the same set of messages.
+                    self.assertEqual(sorted(bodies), sorted(logged.values()), name)
 
 
 class StartupFailureTest(unittest.TestCase):
