@@ -21,24 +21,6 @@ namespace {
 using broker::AttributeMap;
 using broker::Empty;
 
-// The queue attributes CreateQueue and SetQueueAttributes take.
-constexpr std::array<std::string_view, 15> kQueueSettable = {
-    "DelaySeconds",
-    "MaximumMessageSize",
-    "MessageRetentionPeriod",
-    "Policy",
-    "ReceiveMessageWaitTimeSeconds",
-    "VisibilityTimeout",
-    "RedrivePolicy",
-    "RedriveAllowPolicy",
-    "KmsMasterKeyId",
-    "KmsDataKeyReusePeriodSeconds",
-    "SqsManagedSseEnabled",
-    "FifoQueue",
-    "ContentBasedDeduplication",
-    "DeduplicationScope",
-    "FifoThroughputLimit",
-};
 
 // What GetTopicAttributes and GetSubscriptionAttributes compute rather than store.
 constexpr std::array<std::string_view, 6> kTopicComputed = {"TopicArn",
@@ -192,7 +174,7 @@ Result<broker::QueueConfig> live_queue_config(const broker::Broker& broker,
   if (!all) return std::unexpected(all.error());
   AttributeMap settable;
   for (const auto& [k, v] : *all) {
-    if (contains(kQueueSettable, k)) settable[k] = v;
+    if (broker::is_settable_queue_attribute(k)) settable[k] = v;
   }
   return broker::QueueConfig{}.with(settable, true);
 }
@@ -574,7 +556,7 @@ config::StringMap exported_queue_attributes(const AttributeMap& live,
   const AttributeMap defaults = broker::QueueConfig{}.render();
   config::StringMap out;
   for (const auto& [name, value] : live) {
-    if (!contains(kQueueSettable, name)) continue;
+    if (!broker::is_settable_queue_attribute(name)) continue;
     if (auto d = defaults.find(name); d != defaults.end() && d->second == value) continue;
     if (name == "RedrivePolicy") {
       auto parsed = broker::QueueConfig{}.with({{name, value}}, true);

@@ -226,8 +226,12 @@ bool RedriveAllowPolicy::allows(const std::string& source_arn) const {
   return false;
 }
 
+bool is_settable_queue_attribute(std::string_view name) {
+  return std::find(kSettable.begin(), kSettable.end(), name) != kSettable.end();
+}
+
 bool is_queue_attribute_name(const std::string& name) {
-  return std::find(kSettable.begin(), kSettable.end(), name) != kSettable.end() ||
+  return is_settable_queue_attribute(name) ||
          std::find(kComputed.begin(), kComputed.end(), name) != kComputed.end() ||
          name == "SqsManagedSseEnabled";
 }
@@ -235,7 +239,7 @@ bool is_queue_attribute_name(const std::string& name) {
 Result<QueueConfig> QueueConfig::with(const AttributeMap& attributes, bool creating) const {
   QueueConfig c = *this;
   for (const auto& [name, value] : attributes) {
-    if (std::find(kSettable.begin(), kSettable.end(), name) == kSettable.end()) {
+    if (!is_settable_queue_attribute(name)) {
       return fail(Errc::kInvalidAttributeName, fmt::format("Unknown Attribute {}.", name));
     }
     if (name == "VisibilityTimeout") {

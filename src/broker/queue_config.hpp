@@ -60,6 +60,8 @@ inline constexpr int kMaxMessageAttributes = 10;
 
 // Every attribute name GetQueueAttributes knows, computed ones included.
 bool is_queue_attribute_name(const std::string& name);
+// The attributes CreateQueue and SetQueueAttributes take.
+bool is_settable_queue_attribute(std::string_view name);
 
 }  // namespace eb::broker
 

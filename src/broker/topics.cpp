@@ -292,9 +292,6 @@ std::string_view sqs_error_code(Errc code) {
                                           : "InvalidParameterValue";
 }
 
-}  // namespace
-
-namespace {
 storage::TopicRecord to_record(const Topics::Topic& t) {
   storage::TopicRecord r;
   r.name = t.name;

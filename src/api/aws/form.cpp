@@ -1,5 +1,6 @@
 #include "api/aws/form.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace eb::api::aws {
@@ -17,7 +18,13 @@ int hex_value(char c) {
 Result<void> decode_into(std::string& out, std::string_view text, bool plus_is_space,
                          std::size_t offset) {
   out.reserve(out.size() + text.size());
+  const std::string_view special = plus_is_space ? std::string_view("%+") : std::string_view("%");
   for (std::size_t i = 0; i < text.size(); ++i) {
+    // Copy the run up to the next escape in one go: most of a body needs no decoding.
+    const std::size_t next = std::min(text.find_first_of(special, i), text.size());
+    out.append(text.substr(i, next - i));
+    i = next;
+    if (i == text.size()) break;
     const char c = text[i];
     if (c == '%') {
       const int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
@@ -31,10 +38,8 @@ Result<void> decode_into(std::string& out, std::string_view text, bool plus_is_s
       }
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
     } else {
-      out.push_back(c);
+      out.push_back(' ');  // '+', and only when plus_is_space (else it is not special)
     }
   }
   return {};
