@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   unsigned threads = 0;
   std::uint64_t min_free_disk_mb = 0, event_retention_seconds = 0, event_retention_mb = 0;
   bool in_memory = false;
+  bool sign_sqs_envelopes = true;
   auto* listen_opt =
       cli.add_option("--listen", listen,
                      "Address to serve on, HOST:PORT (default 127.0.0.1:4566; port 0 picks a "
@@ -70,6 +71,8 @@ int main(int argc, char** argv) {
   auto* threads_opt =
       cli.add_option("--threads", threads, "I/O threads, 1-256 (default: one per core)")
           ->check(CLI::Range(1u, eb::config::kMaxThreads));
+  auto* sign_opt = cli.add_option("--sns-sign-sqs-envelopes", sign_sqs_envelopes,
+                                  "true (default) or false: sign SNS envelopes delivered into SQS");
   auto* region_opt = cli.add_option("--region", region, "AWS region to report (default us-east-1)")
                          ->check(region_validator());
 
@@ -99,6 +102,7 @@ int main(int argc, char** argv) {
   if (*log_level_opt) settings.log_level = *eb::config::parse_log_level(log_level);
   if (*threads_opt) settings.threads = threads;
   if (*region_opt) settings.region = region;
+  if (*sign_opt) settings.sns_sign_sqs_envelopes = sign_sqs_envelopes;
 
   try {
     eb::app::Application app(std::move(settings));

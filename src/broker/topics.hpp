@@ -75,8 +75,8 @@ struct TopicsOptions {
   // Base URL (scheme://host:port, no trailing slash) of SubscribeURL, UnsubscribeURL and
   // SigningCertURL in messages. The daemon's own address.
   std::string base_url = "http://localhost:4566";
-  // Sign the envelopes delivered into SQS queues too (AWS does). RSA signing costs ~0.4 ms of
-  // CPU per publish; turning it off leaves Signature empty in SQS-delivered envelopes only.
+  // Sign the envelopes delivered into SQS queues too (AWS does). RSA-2048 signing costs about
+  // 0.4 ms of CPU per publish; off, Signature is empty in SQS-delivered envelopes only.
   bool sign_sqs_envelopes = true;
   // Limits AWS enforces per account.
   std::size_t max_topics = 100000;

@@ -22,7 +22,8 @@ constexpr std::string_view kSettingsKeys[] = {"listen",
                                               "event_retention_mb",
                                               "log_level",
                                               "threads",
-                                              "region"};
+                                              "region",
+                                              "sns_sign_sqs_envelopes"};
 constexpr std::string_view kTopologyKeys[] = {"topics", "queues", "subscriptions", "prune",
                                               "plugins"};
 
@@ -84,6 +85,8 @@ Settings parse_root(const YAML::Node& root) {
       if (settings.data_dir.empty()) fail_at(value, "'data_dir' must not be empty");
     } else if (key == "in_memory") {
       settings.in_memory = parse_bool(value, key);
+    } else if (key == "sns_sign_sqs_envelopes") {
+      settings.sns_sign_sqs_envelopes = parse_bool(value, key);
     } else if (key == "durability") {
       auto durability = parse_durability(scalar(value, key));
       if (!durability) fail_at(value, "'durability': " + durability.error());

@@ -34,6 +34,9 @@ struct Settings {
   LogLevel log_level = LogLevel::kInfo;
   unsigned threads = 0;  // 0: one per hardware thread
   std::string region = "us-east-1";
+  // Sign the SNS envelopes delivered into SQS queues (AWS does). Off, their Signature is empty:
+  // RSA signing is most of a non-raw publish's cost (HTTP(S) messages are always signed).
+  bool sns_sign_sqs_envelopes = true;
   // Where these settings came from (a file path, or empty for built-in defaults). Not a key.
   std::string source;
 };

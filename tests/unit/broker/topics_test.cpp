@@ -303,6 +303,18 @@ TEST_P(TopicsTest, SignatureVersionTwoSignsWithSha256) {
                                     SignatureVersion::kSha256));
 }
 
+TEST_P(TopicsTest, SqsEnvelopesCanGoUnsigned) {
+  topics_ = std::make_unique<Topics>(clock_, store_, broker_, test_signer(), endpoints_,
+                                     TopicsOptions{.sign_sqs_envelopes = false}, &sink_);
+  const std::string arn = topic("orders");
+  subscribe_queue(arn, "q");
+  ASSERT_TRUE(publish(arn, "m"));
+  auto got = receive_all("q");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(field(got[0].body, "Signature"), "");
+  EXPECT_EQ(field(got[0].body, "Message"), "m");
+}
+
 TEST_P(TopicsTest, RawDeliveryPassesBodyAndAttributes) {
   const std::string arn = topic("orders");
   subscribe_queue(arn, "q", {{"RawMessageDelivery", "true"}});

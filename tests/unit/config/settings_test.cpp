@@ -16,6 +16,9 @@ TEST(Settings, EmptyDocumentGivesDefaults) {
   EXPECT_EQ(settings->listen.port, 4566);
   EXPECT_EQ(settings->data_dir, "./data");
   EXPECT_FALSE(settings->in_memory);
+  EXPECT_TRUE(settings->sns_sign_sqs_envelopes);
+  EXPECT_FALSE(parse_settings("sns_sign_sqs_envelopes: false\n")->sns_sign_sqs_envelopes);
+  EXPECT_FALSE(parse_settings("sns_sign_sqs_envelopes: maybe\n"));
   EXPECT_EQ(settings->log_level, LogLevel::kInfo);
   EXPECT_EQ(settings->threads, 0u);
   EXPECT_EQ(settings->region, "us-east-1");
