@@ -20,99 +20,33 @@ OUT=${BENCH_OUT:-$ROOT/build/bench-results}
 EVENTBROKERD=${EVENTBROKERD:-$ROOT/build/release/eventbrokerd}
 EVENTBROKERD_ARGS=${BENCH_EVENTBROKERD_ARGS:-}
 SQS_LOAD=${SQS_LOAD:-}
-if [[ -z ${MOTO_SERVER:-} ]]; then
-  # Resolve past the pyenv shim: its start-up cost would otherwise count as moto's.
-  MOTO_SERVER=$(pyenv which moto_server 2>/dev/null || command -v moto_server || true)
-fi
-STARTUP_TIMEOUT_S=30
 
 mkdir -p "$OUT"
 log() { printf '[bench] %s\n' "$*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 # ---- build ---------------------------------------------------------------------------------
 if [[ $BUILD == 1 ]]; then
   log "building release binaries in build/release"
-  if cmake -S "$ROOT" -B "$ROOT/build/release" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DEB_BUILD_TESTS=OFF -DEB_BUILD_BENCH=ON >"$OUT/build.log" 2>&1 &&
-    ninja -C "$ROOT/build/release" eventbrokerd sqs_load >>"$OUT/build.log" 2>&1; then
-    SQS_LOAD=${SQS_LOAD:-$ROOT/build/release/bench/sqs_load}
-  else
-    log "top-level release build failed (see $OUT/build.log); building sqs_load alone"
-    cmake -S "$ROOT/bench" -B "$ROOT/build/bench" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      >>"$OUT/build.log" 2>&1
-    ninja -C "$ROOT/build/bench" sqs_load >>"$OUT/build.log" 2>&1
-    SQS_LOAD=${SQS_LOAD:-$ROOT/build/bench/sqs_load}
-  fi
+  : >"$OUT/build.log"
+  built=$(build_tools "$OUT/build.log" sqs_load)
+  SQS_LOAD=${SQS_LOAD:-$built}
 fi
-if [[ -z $SQS_LOAD ]]; then
-  for c in "$ROOT/build/release/bench/sqs_load" "$ROOT/build/bench/sqs_load"; do
-    [[ -x $c ]] && SQS_LOAD=$c && break
-  done
-fi
+SQS_LOAD=${SQS_LOAD:-$(find_tool sqs_load)}
 [[ -x ${SQS_LOAD:-} ]] || { log "sqs_load not found; run with BENCH_BUILD=1 or set SQS_LOAD"; exit 2; }
 
 # ---- process management ------------------------------------------------------------------------
-SERVER_PID=""
-cleanup() {
-  if [[ -n $SERVER_PID ]]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
-}
-trap cleanup EXIT
+trap stop_server EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# Succeeds once anything answers GET /health with an HTTP status line (bash's /dev/tcp: no fork).
-probe() {
-  local line=""
-  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
-  printf 'GET /health HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$1" >&3 ||
-    { exec 3<&-; return 1; }
-  IFS= read -r -t 2 line <&3 || true
-  exec 3<&-
-  [[ $line == HTTP/1.* ]]
-}
-
-# start_server TARGET: sets PORT and SERVER_PID, appends time-to-first-response (ms) to TTFR_<t>.
-start_server() {
-  local target=$1 t0 deadline
-  PORT=$(free_port)
-  t0=$(date +%s%N)
-  case $target in
-    eventbrokerd)
-      # shellcheck disable=SC2086
-      "$EVENTBROKERD" --listen "127.0.0.1:$PORT" --in-memory --log-level warn $EVENTBROKERD_ARGS \
-        >>"$OUT/eventbrokerd.log" 2>&1 &
-      ;;
-    moto) "$MOTO_SERVER" -H 127.0.0.1 -p "$PORT" >>"$OUT/moto.log" 2>&1 & ;;
-  esac
-  SERVER_PID=$!
-  deadline=$((t0 + STARTUP_TIMEOUT_S * 1000000000))
-  until probe "$PORT"; do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      log "$target exited during start-up (see $OUT/$target.log)"
-      SERVER_PID=""
-      return 1
-    fi
-    if (($(date +%s%N) > deadline)); then
-      log "$target did not answer within ${STARTUP_TIMEOUT_S}s"
-      cleanup
-      return 1
-    fi
-  done
-  local ms=$((($(date +%s%N) - t0) / 1000000))
-  eval "TTFR_$target+=($ms)"
+# start_timed TARGET: start_server, keeping its time to first response in TTFR_<target>.
+start_timed() {
+  start_server "$1" || return 1
+  eval "TTFR_$1+=($STARTUP_MS)"
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
-
-# field FILE KEY: a numeric field of sqs_load's JSON line.
-field() { sed -n "s/.*\"$2\":\\([^,}]*\\).*/\\1/p" "$1" 2>/dev/null | head -n1; }
 
 # load TARGET NAME ARGS...: runs sqs_load, keeping its JSON line in $OUT/TARGET.NAME.json.
 load() {
@@ -134,30 +68,23 @@ declare -A RSS_PER_M=() PREFILLED=()
 
 run_target() {
   local t=$1 n
-  if [[ $t == eventbrokerd && ! -x $EVENTBROKERD ]]; then
-    log "no $EVENTBROKERD; skipping eventbrokerd"
-    return
-  fi
-  if [[ $t == moto && ! -x $MOTO_SERVER ]]; then
-    log "moto_server not found; skipping moto"
-    return
-  fi
+  have_target "$t" || return 0
   n=$PREFILL
   [[ $t == moto ]] && n=$MOTO_PREFILL
   PREFILLED[$t]=$n
   for s in send send-batch cycle; do
-    start_server "$t" || return 0
+    start_timed "$t" || return 0
     load "$t" "$s" --scenario "$s" --duration "$DURATION" --queue "bench-$s"
-    cleanup
+    stop_server
   done
 
-  start_server "$t" || return 0
+  start_timed "$t" || return 0
   load "$t" rate --scenario send --duration "$DURATION" --rate "$RATE" --queue bench-rate
-  cleanup
+  stop_server
 
   # One big queue: RSS around the prefill, then a cycle over it (depth stays at N), then
   # receive-delete on it, topped up to RD_DEPTH for eventbrokerd (moto stays at its small N).
-  start_server "$t" || return 0
+  start_timed "$t" || return 0
   local rss0 rss1 sent
   rss0=$(rss_kb)
   load "$t" prefill --scenario cycle --duration 0 --prefill "$n" --queue bench-big
@@ -173,17 +100,12 @@ run_target() {
   [[ $t == eventbrokerd ]] && ((RD_DEPTH > n)) && topup=$((RD_DEPTH - n))
   load "$t" receive-delete --scenario receive-delete --duration "$DURATION" --queue bench-big \
     --prefill "$topup"
-  cleanup
+  stop_server
 }
 
 for t in $TARGETS; do run_target "$t"; done
 
 # ---- report --------------------------------------------------------------------------------
-fmt_rate() { [[ -n $1 ]] && awk -v v="$1" 'BEGIN {printf "%.0f", v}' || printf 'n/a'; }
-fmt_us() {
-  [[ -z $1 ]] && { printf 'n/a'; return; }
-  awk -v v="$1" 'BEGIN { if (v >= 1000) printf "%.2f ms", v/1000; else printf "%.0f µs", v }'
-}
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "n/a"}'; }
 
 row() {
