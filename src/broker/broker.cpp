@@ -350,7 +350,8 @@ Result<Empty> Broker::delete_queue(const std::string& name) {
     const std::string end = storage::queue_range_end(queue->uid());
     batch.erase_range(storage::Family::kMessages, begin, end);
     batch.erase_range(storage::Family::kStates, begin, end);
-    batch.erase(storage::Family::kMeta, storage::next_seq_key(queue->uid()));
+    batch.erase_range(storage::Family::kMeta, storage::next_seq_key(queue->uid()),
+                      storage::next_seq_range_end(queue->uid()));
     if (auto ok = engine_.write(batch); !ok) return std::unexpected(ok.error());
     auto next = std::make_shared<Registry>(*snapshot());
     next->erase(name);

@@ -189,9 +189,16 @@ storage::Status Queue::restore() {
   const Millis now = clock_.now_ms();
   const std::string begin = storage::queue_range_begin(uid_);
   const std::string end = storage::queue_range_end(uid_);
-  auto next = engine_.get(storage::Family::kMeta, storage::next_seq_key(uid_));
-  if (!next) return std::unexpected(next.error());
-  if (*next && (*next)->size() == 8) next_seq_ = std::max(next_seq_, storage::read_u64(**next));
+  auto ceilings = engine_.scan(storage::Family::kMeta, storage::next_seq_key(uid_),
+                               storage::next_seq_range_end(uid_),
+                               [&](std::string_view, std::string_view value) {
+                                 if (value.size() == 8) {
+                                   next_seq_ = std::max(next_seq_, storage::read_u64(value));
+                                 }
+                                 return true;
+                               });
+  if (!ceilings) return std::unexpected(ceilings.error());
+  seq_ceiling_ = next_seq_;
   bool corrupt = false;
   // Heaps are built in one O(n) heapify at the end rather than n pushes.
   std::vector<IndexEntry> retention;
@@ -355,6 +362,7 @@ storage::Status Queue::commit_locked(Deferred& deferred) {
   auto written = engine_.write(pending_);
   pending_.clear();
   if (written) return written;
+  seq_ceiling_ = 0;  // the ceiling this write may have carried is not on disk: write it again
   // The receives of this operation could not be recorded: undo them, so the messages are
   // visible again at once rather than hidden behind a visibility timeout nobody knows of.
   for (std::uint64_t seq : taken) {
@@ -647,6 +655,22 @@ Result<Queue::Prepared> Queue::prepare(SendInput input) {
   return p;
 }
 
+std::uint64_t Queue::take_seq_locked() {
+  const std::uint64_t seq = next_seq_++;
+  if (durable_ && seq >= seq_ceiling_) {
+    // Entering a new block of seqs: record its ceiling in this operation's batch, and drop the
+    // previous block's key (recovery takes the maximum, so order of landing does not matter).
+    const std::uint64_t ceiling = (seq / kSeqBlock + 1) * kSeqBlock;
+    pending_.put(storage::Family::kMeta, storage::next_seq_block_key(uid_, ceiling),
+                 storage::u64_key(ceiling));
+    if (seq_ceiling_ > 0 && seq_ceiling_ < ceiling) {
+      pending_.erase(storage::Family::kMeta, storage::next_seq_block_key(uid_, seq_ceiling_));
+    }
+    seq_ceiling_ = ceiling;
+  }
+  return seq;
+}
+
 Result<Empty> Queue::stage_locked(Prepared& p, Millis now) {
   if (p.size > static_cast<std::size_t>(config_.maximum_message_size)) {
     return fail(Errc::kInvalidParameterValue,
@@ -659,7 +683,7 @@ Result<Empty> Queue::stage_locked(Prepared& p, Millis now) {
   }
   StoredMessage& m = p.message;
   m.payload->sender_id = last_sender_;
-  m.seq = next_seq_++;
+  m.seq = take_seq_locked();
   const int delay = p.delay_seconds.value_or(config_.delay_seconds);
   m.state = delay > 0 ? StoredMessage::State::kDelayed : StoredMessage::State::kReady;
   m.visible_at = delay > 0 ? now + delay * kSecond : 0;
@@ -702,9 +726,6 @@ Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Ba
   for (std::size_t i = 0; i < sends.prepared.size(); ++i) {
     if (sends.prepared[i]) sends.staged[i] = stage_locked(*sends.prepared[i], now);
   }
-  if (durable_ && !pending_.empty()) {
-    pending_.put(storage::Family::kMeta, storage::next_seq_key(uid_), storage::u64_key(next_seq_));
-  }
   batch.append(std::move(pending_));
   return sends;
 }
@@ -718,6 +739,7 @@ std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
   Deferred deferred;
   {
     std::unique_lock lock(mu_);
+    if (!written) seq_ceiling_ = 0;  // as in commit_locked
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (!prepared[i] || !staged[i]) continue;
       if (!written) {
@@ -930,7 +952,7 @@ void Queue::accept(std::vector<MovedMessage> messages) {
     std::lock_guard lock(mu_);
     for (auto& moved : messages) {
       StoredMessage& m = moved.message;
-      m.seq = next_seq_++;
+      m.seq = take_seq_locked();
       m.receive_count = 0;
       m.receipt_generation = 0;
       m.first_receive = 0;
@@ -946,10 +968,6 @@ void Queue::accept(std::vector<MovedMessage> messages) {
         pending_.erase(storage::Family::kStates, origin);
         m.payload.reset();
       }
-    }
-    if (durable_ && !messages.empty()) {
-      pending_.put(storage::Family::kMeta, storage::next_seq_key(uid_),
-                   storage::u64_key(next_seq_));
     }
     // On a failed write the messages stay in this queue's memory (their records are still at
     // the origin, where a restart finds them): nothing is dropped either way.

@@ -213,6 +213,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
   Result<Prepared> prepare(SendInput input);
 
   // All of the below run with mu_ held.
+  // The next message seq; with a durable engine, stages the ceiling of a new block of seqs.
+  std::uint64_t take_seq_locked();
   // Assigns a seq and stages the records of one validated message; nothing is visible yet.
   Result<Empty> stage_locked(Prepared& p, Millis now);
   void insert_locked(Prepared& p);
@@ -263,7 +265,11 @@ class Queue : public std::enable_shared_from_this<Queue> {
   Millis last_purge_ = 0;
   bool shut_down_ = false;
 
+  static constexpr std::uint64_t kSeqBlock = 4096;
   std::uint64_t next_seq_ = 1;
+  // Seqs below this are covered by a ceiling key in the engine (0: none written yet, or the
+  // write carrying it failed).
+  std::uint64_t seq_ceiling_ = 0;
   std::uint64_t purge_floor_ = 0;  // sends staged below this seq were purged before insertion
   std::shared_ptr<const std::string> last_sender_;
   MessageMap messages_;

@@ -267,4 +267,14 @@ std::string next_seq_key(std::uint64_t queue_uid) {
   return k;
 }
 
+std::string next_seq_block_key(std::uint64_t queue_uid, std::uint64_t ceiling) {
+  std::string k = next_seq_key(queue_uid);
+  append_u64(k, ceiling);
+  return k;
+}
+
+std::string next_seq_range_end(std::uint64_t queue_uid) {
+  return next_seq_block_key(queue_uid, ~std::uint64_t{0}) + '\xff';
+}
+
 }  // namespace eb::storage

@@ -110,8 +110,14 @@ inline constexpr std::string_view kMoveTaskPrefix = "move/";
 std::string message_key(std::uint64_t queue_uid, std::uint64_t seq);
 std::string queue_range_begin(std::uint64_t queue_uid);
 std::string queue_range_end(std::uint64_t queue_uid);
-// kMeta key holding the next message seq of a queue, so seqs (and receipt handles) are
-// never reused after a restart even when the queue was emptied.
+// kMeta keys bounding the message seqs a queue has handed out, so seqs (and receipt handles)
+// are never reused after a restart even when the queue was emptied. The queue reserves seqs in
+// blocks and writes one key per block ceiling (next_seq/<uid><ceiling>): sends write unlocked,
+// so their batches may land out of order, but a late write of an older ceiling cannot lower
+// the maximum that recovery takes over the range. next_seq/<uid> alone is the older, single
+// key (read on recovery, no longer written).
 std::string next_seq_key(std::uint64_t queue_uid);
+std::string next_seq_block_key(std::uint64_t queue_uid, std::uint64_t ceiling);
+std::string next_seq_range_end(std::uint64_t queue_uid);  // the range starts at next_seq_key
 
 }  // namespace eb::storage

@@ -7,8 +7,11 @@
 #include <optional>
 
 #include "broker/broker.hpp"
+#include "broker/queue.hpp"
 #include "core/manual_clock.hpp"
+#include "storage/keys.hpp"
 #include "storage/memory_engine.hpp"
+#include "storage/records.hpp"
 
 namespace eb::broker::testing {
 namespace {
@@ -200,6 +203,35 @@ TEST_F(RecoveryTest, SequenceNumbersAreNeverReusedSoOldHandlesCannotHitNewMessag
   EXPECT_NE(fresh[0].receipt_handle, old[0].receipt_handle);
   ASSERT_TRUE(broker_->delete_message("q", old[0].receipt_handle));
   EXPECT_EQ(attribute("q", "ApproximateNumberOfMessagesNotVisible"), "1");
+}
+
+TEST_F(RecoveryTest, ALateWriteOfAnOlderSeqBoundCannotMakeSeqsReused) {
+  // Sends write their batches unlocked, so an older batch's bound on the queue's seqs can land
+  // after a newer one. Simulated here as the single-key layout of the previous release would
+  // have been left: the key says 2 although seq 2 was handed out (and its message deleted).
+  ASSERT_TRUE(broker_->create_queue({"q", {}, {}}));
+  send("q", "a");
+  send("q", "b");
+  auto got = receive("q");
+  ASSERT_EQ(got.size(), 2u);
+  const ReceivedMessage& b = got[0].body == "b" ? got[0] : got[1];
+  const auto handle = decode_receipt_handle(b.receipt_handle);
+  ASSERT_TRUE(handle);
+  ASSERT_TRUE(broker_->delete_message("q", b.receipt_handle));
+  storage::Batch late;
+  late.put(storage::Family::kMeta, storage::next_seq_key(handle->queue_uid), storage::u64_key(2));
+  ASSERT_TRUE(engine_.write(late));
+
+  restart();
+  send("q", "c");
+  clock_.advance(31'000);  // "a" becomes visible again (30 s visibility timeout)
+  auto after = receive("q");
+  ASSERT_EQ(after.size(), 2u);
+  for (const auto& m : after) {
+    EXPECT_NE(decode_receipt_handle(m.receipt_handle)->seq, handle->seq) << m.body;
+  }
+  ASSERT_TRUE(broker_->delete_message("q", b.receipt_handle));  // stale: deletes nothing
+  EXPECT_EQ(attribute("q", "ApproximateNumberOfMessagesNotVisible"), "2");
 }
 
 TEST_F(RecoveryTest, RedrivenMessagesAreInTheDeadLetterQueueAfterRestart) {
