@@ -73,6 +73,14 @@ int main(int argc, char** argv) {
           ->check(CLI::Range(1u, eb::config::kMaxThreads));
   auto* sign_opt = cli.add_option("--sns-sign-sqs-envelopes", sign_sqs_envelopes,
                                   "true (default) or false: sign SNS envelopes delivered into SQS");
+  std::string public_url;
+  auto* public_url_opt =
+      cli.add_option("--public-url", public_url,
+                     "Base URL SNS messages link back to (default: the listen address)")
+          ->check([](const std::string& v) {
+            auto ok = eb::config::check_public_url(v);
+            return ok ? std::string() : ok.error();
+          });
   auto* region_opt = cli.add_option("--region", region, "AWS region to report (default us-east-1)")
                          ->check(region_validator());
 
@@ -103,6 +111,7 @@ int main(int argc, char** argv) {
   if (*threads_opt) settings.threads = threads;
   if (*region_opt) settings.region = region;
   if (*sign_opt) settings.sns_sign_sqs_envelopes = sign_sqs_envelopes;
+  if (*public_url_opt) settings.public_url = *eb::config::check_public_url(public_url);
 
   try {
     eb::app::Application app(std::move(settings));

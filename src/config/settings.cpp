@@ -23,7 +23,8 @@ constexpr std::string_view kSettingsKeys[] = {"listen",
                                               "log_level",
                                               "threads",
                                               "region",
-                                              "sns_sign_sqs_envelopes"};
+                                              "sns_sign_sqs_envelopes",
+                                              "public_url"};
 constexpr std::string_view kTopologyKeys[] = {"topics", "queues", "subscriptions", "prune",
                                               "plugins"};
 
@@ -85,6 +86,10 @@ Settings parse_root(const YAML::Node& root) {
       if (settings.data_dir.empty()) fail_at(value, "'data_dir' must not be empty");
     } else if (key == "in_memory") {
       settings.in_memory = parse_bool(value, key);
+    } else if (key == "public_url") {
+      auto url = check_public_url(scalar(value, key));
+      if (!url) fail_at(value, "'public_url': " + url.error());
+      settings.public_url = *url;
     } else if (key == "sns_sign_sqs_envelopes") {
       settings.sns_sign_sqs_envelopes = parse_bool(value, key);
     } else if (key == "durability") {
@@ -211,6 +216,17 @@ std::expected<Durability, std::string> parse_durability(std::string_view text) {
 
 std::string_view to_string(Durability durability) {
   return durability == Durability::kFsync ? "fsync" : "wal";
+}
+
+std::expected<std::string, std::string> check_public_url(std::string_view url) {
+  const bool scheme = url.starts_with("http://") || url.starts_with("https://");
+  const std::size_t host = url.find("://") + 3;
+  if (!scheme || url.size() <= host || url.find_first_of(" \t?#") != std::string_view::npos) {
+    return std::unexpected("expected http://HOST[:PORT] or https://HOST[:PORT], got '" +
+                           std::string(url) + "'");
+  }
+  while (url.ends_with('/')) url.remove_suffix(1);
+  return std::string(url);
 }
 
 std::optional<std::string> check_region(std::string_view region) {

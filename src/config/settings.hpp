@@ -37,6 +37,9 @@ struct Settings {
   // Sign the SNS envelopes delivered into SQS queues (AWS does). Off, their Signature is empty:
   // RSA signing is most of a non-raw publish's cost (HTTP(S) messages are always signed).
   bool sns_sign_sqs_envelopes = true;
+  // The base of the URLs SNS puts in messages (SubscribeURL, UnsubscribeURL, SigningCertURL),
+  // for endpoints that reach the daemon by another name (containers); empty: the listen address.
+  std::string public_url;
   // Where these settings came from (a file path, or empty for built-in defaults). Not a key.
   std::string source;
 };
@@ -72,6 +75,8 @@ std::expected<LogLevel, std::string> parse_log_level(std::string_view text);
 std::string_view to_string(LogLevel level);
 std::expected<Durability, std::string> parse_durability(std::string_view text);
 std::string_view to_string(Durability durability);
+// "http://HOST[:PORT]" or https, without a trailing slash; errors are sentences.
+std::expected<std::string, std::string> check_public_url(std::string_view url);
 // AWS region names: lowercase letters, digits and dashes ("us-east-1").
 std::optional<std::string> check_region(std::string_view region);  // -> error, if any
 

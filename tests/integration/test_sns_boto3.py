@@ -303,6 +303,23 @@ class Boto3SnsTest(unittest.TestCase):
         self.assertEqual([m["body"] for m in records], ["your code is 1234"])
 
 
+class PublicUrlTest(unittest.TestCase):
+    def test_messages_link_to_the_public_url(self):
+        endpoint = Endpoint()
+        try:
+            with Daemon("--public-url", "http://eventbrokerd.internal:4566/") as daemon:
+                sns = boto3_client("sns", daemon.endpoint)
+                topic = sns.create_topic(Name="public")["TopicArn"]
+                sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url)
+                confirmation = json.loads(endpoint.next()[1])
+                self.assertTrue(confirmation["SubscribeURL"].startswith(
+                    "http://eventbrokerd.internal:4566/?Action=ConfirmSubscription&"))
+                self.assertTrue(confirmation["SigningCertURL"].startswith(
+                    "http://eventbrokerd.internal:4566/v1/sns/"))
+        finally:
+            endpoint.close()
+
+
 class SnsRestartTest(unittest.TestCase):
     def test_topics_subscriptions_and_signing_key_survive_a_restart(self):
         with tempfile.TemporaryDirectory(prefix="eb-sns-") as data:

@@ -19,6 +19,15 @@ TEST(Settings, EmptyDocumentGivesDefaults) {
   EXPECT_TRUE(settings->sns_sign_sqs_envelopes);
   EXPECT_FALSE(parse_settings("sns_sign_sqs_envelopes: false\n")->sns_sign_sqs_envelopes);
   EXPECT_FALSE(parse_settings("sns_sign_sqs_envelopes: maybe\n"));
+  EXPECT_EQ(settings->public_url, "");
+  EXPECT_EQ(parse_settings("public_url: http://eventbrokerd:4566/\n")->public_url,
+            "http://eventbrokerd:4566");
+  for (const char* bad :
+       {"public_url: eventbrokerd:4566\n", "public_url: http://\n", "public_url: 'http://a b'\n"}) {
+    auto r = parse_settings(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message.find("public_url"), std::string::npos);
+  }
   EXPECT_EQ(settings->log_level, LogLevel::kInfo);
   EXPECT_EQ(settings->threads, 0u);
   EXPECT_EQ(settings->region, "us-east-1");
