@@ -1,6 +1,5 @@
 #include "api/aws/form.hpp"
 
-#include <algorithm>
 #include <string>
 
 namespace eb::api::aws {
@@ -18,10 +17,11 @@ int hex_value(char c) {
 Result<void> decode_into(std::string& out, std::string_view text, bool plus_is_space,
                          std::size_t offset) {
   out.reserve(out.size() + text.size());
-  const std::string_view special = plus_is_space ? std::string_view("%+") : std::string_view("%");
+  const auto special = [plus_is_space](char c) { return c == '%' || (c == '+' && plus_is_space); };
   for (std::size_t i = 0; i < text.size(); ++i) {
     // Copy the run up to the next escape in one go: most of a body needs no decoding.
-    const std::size_t next = std::min(text.find_first_of(special, i), text.size());
+    std::size_t next = i;
+    while (next < text.size() && !special(text[next])) ++next;
     out.append(text.substr(i, next - i));
     i = next;
     if (i == text.size()) break;
