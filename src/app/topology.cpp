@@ -21,7 +21,6 @@ namespace {
 using broker::AttributeMap;
 using broker::Empty;
 
-
 // What GetTopicAttributes and GetSubscriptionAttributes compute rather than store.
 constexpr std::array<std::string_view, 6> kTopicComputed = {"TopicArn",
                                                             "Owner",

@@ -43,9 +43,9 @@ enum class Errc {
   // Move tasks and other resources.
   kResourceNotFound,
   // SNS.
-  kNotFound,                   // topic, subscription or endpoint
-  kParameterValueInvalid,      // SNS's code for bad message attributes
-  kValidationError,            // a required member missing (query services' ValidationError)
+  kNotFound,               // topic, subscription or endpoint
+  kParameterValueInvalid,  // SNS's code for bad message attributes
+  kValidationError,        // a required member missing (query services' ValidationError)
   kAuthorizationError,
   kTagLimitExceeded,
   kTopicLimitExceeded,

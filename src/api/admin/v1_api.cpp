@@ -5,7 +5,6 @@
 
 #include <boost/beast/http/verb.hpp>
 #include <charconv>
-#include <ctime>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "api/admin/responses.hpp"
 #include "api/aws/form.hpp"
 #include "broker/endpoint_delivery.hpp"
+#include "core/clock.hpp"
 #include "core/encoding.hpp"
 #include "core/json_escape.hpp"
 #include "eventlog/event_log.hpp"
@@ -81,14 +81,6 @@ class Json {
   bool need_comma_ = false;
 };
 
-std::string rfc3339(Millis ms) {
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-}
-
 // "event": the envelope as stored (whitespace dropped), or "body": the text of anything else.
 void write_body(Json& j, const Event& e) {
   if (e.envelope) {
@@ -117,7 +109,7 @@ void write_attributes(Json& j, const MessageAttributes& attributes) {
 void write_event_item(Json& j, const Event& e) {
   j.begin_object();
   j.key("seq").unsigned_number(e.seq);
-  j.key("timestamp").string(rfc3339(e.timestamp));
+  j.key("timestamp").string(utc_timestamp(e.timestamp));
   j.key("source").string(e.source_arn);
   if (e.stream.empty()) {
     j.key("stream").null();
@@ -280,7 +272,7 @@ Result<eventlog::ExpectedVersion> expected_version(simdjson::dom::object body) {
 void write_outbox_record(Json& j, const broker::OutboxRecord& r) {
   j.begin_object();
   j.key("seq").unsigned_number(r.seq);
-  j.key("timestamp").string(rfc3339(r.time));
+  j.key("timestamp").string(utc_timestamp(r.time));
   j.key("protocol").string(r.protocol);
   j.key("endpoint").string(r.endpoint);
   j.key("subscriptionArn").string(r.subscription_arn);
@@ -315,8 +307,8 @@ void write_replay(Json& j, const eventlog::ReplayStatus& s) {
   j.key("target").string(s.spec.target);
   if (s.spec.rate_per_second > 0)
     j.key("ratePerSecond").raw(fmt::format("{}", s.spec.rate_per_second));
-  j.key("createdAt").string(rfc3339(s.created));
-  j.key("updatedAt").string(rfc3339(s.updated));
+  j.key("createdAt").string(utc_timestamp(s.created));
+  j.key("updatedAt").string(utc_timestamp(s.updated));
   if (!s.error.empty()) j.key("error").string(s.error);
   j.end_object();
 }
@@ -607,7 +599,7 @@ net::HttpResponse V1Api::read_stream(const std::string& stream, std::string_view
     j.begin_object();
     j.key("version").number(e.stream_version);
     j.key("seq").unsigned_number(e.seq);
-    j.key("timestamp").string(rfc3339(e.timestamp));
+    j.key("timestamp").string(utc_timestamp(e.timestamp));
     write_body(j, e);
     j.end_object();
   }
@@ -703,7 +695,7 @@ net::HttpResponse V1Api::trace(const std::string& correlation_id) {
     const Event& e = trace->nodes[index].event;
     j.begin_object();
     j.key("seq").unsigned_number(e.seq);
-    j.key("timestamp").string(rfc3339(e.timestamp));
+    j.key("timestamp").string(utc_timestamp(e.timestamp));
     j.key("source").string(e.source_arn);
     write_body(j, e);
     j.key("children").begin_array();
