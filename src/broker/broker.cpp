@@ -278,6 +278,14 @@ Result<Empty> Broker::validate_redrive_target(const std::string& source_name,
     return std::unexpected(
         invalid_value("RedrivePolicy", it->second, "Dead letter target does not exist."));
   }
+  // A FIFO queue's dead letters keep their groups, so its DLQ must be FIFO too; and a
+  // standard queue's must be standard.
+  if (target->fifo() != source_name.ends_with(".fifo")) {
+    return std::unexpected(invalid_value(
+        "RedrivePolicy", it->second,
+        target->fifo() ? "Dead-letter target must be a standard queue for a standard source."
+                       : "Dead-letter target must be a FIFO queue for a FIFO source."));
+  }
   auto target_config = target->config();
   const std::string source_arn = queue_arn(source_name);
   if (target_config.redrive_allow_policy &&
@@ -305,9 +313,6 @@ Result<std::string> Broker::create_queue(const CreateQueueInput& input) {
   }
   auto config = QueueConfig{}.with(input.attributes, true);
   if (!config) return std::unexpected(config.error());
-  if (config->fifo) {
-    return fail(Errc::kUnsupportedOperation, "FIFO queues are not supported yet.");
-  }
   if (input.tags.size() > 50) {
     return fail(Errc::kInvalidParameterValue, "Too many tags added for queue " + input.name + ".");
   }
@@ -352,6 +357,8 @@ Result<Empty> Broker::delete_queue(const std::string& name) {
     batch.erase_range(storage::Family::kStates, begin, end);
     batch.erase_range(storage::Family::kMeta, storage::next_seq_key(queue->uid()),
                       storage::next_seq_range_end(queue->uid()));
+    batch.erase_range(storage::Family::kMeta, storage::dedup_range_begin(queue->uid()),
+                      storage::dedup_range_end(queue->uid()));
     if (auto ok = engine_.write(batch); !ok) return std::unexpected(ok.error());
     auto next = std::make_shared<Registry>(*snapshot());
     next->erase(name);
@@ -605,6 +612,12 @@ void Broker::receive_message(const std::string& queue, ReceiveInput input, Recei
         std::unexpected(invalid_value("WaitTimeSeconds", std::to_string(*input.wait_seconds),
                                       "Must be >= 0 and <= 20, if provided.")));
   }
+  if (!input.receive_request_attempt_id.empty() &&
+      !is_valid_fifo_token(input.receive_request_attempt_id)) {
+    return done(std::unexpected(
+        invalid_fifo_token("ReceiveRequestAttemptId", input.receive_request_attempt_id)));
+  }
+  spec.attempt_id = std::move(input.receive_request_attempt_id);
   spec.visibility_timeout = input.visibility_timeout;
   spec.wait_seconds = shutting_down_ ? std::optional<int>(0) : input.wait_seconds;
   for (const auto& n : input.system_attribute_names) {

@@ -1,6 +1,8 @@
 #include "broker/message_rules.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "core/encoding.hpp"
@@ -230,6 +232,21 @@ bool is_valid_queue_name(std::string_view name) {
     if (!ok) return false;
   }
   return true;
+}
+
+bool is_valid_fifo_token(std::string_view token) {
+  return !token.empty() && token.size() <= 128 &&
+         std::all_of(token.begin(), token.end(), [](char c) {
+           const auto u = static_cast<unsigned char>(c);
+           return std::isalnum(u) || std::ispunct(u);
+         });
+}
+
+Error invalid_fifo_token(std::string_view parameter, std::string_view value) {
+  return Error{Errc::kInvalidParameterValue,
+               fmt::format("Value {} for parameter {} is invalid. Reason: {} can only include "
+                           "alphanumeric and punctuation characters. 1 to 128 in length.",
+                           value, parameter, parameter)};
 }
 
 }  // namespace eb::broker

@@ -32,6 +32,11 @@ bool is_valid_attribute_name(std::string_view name);
 bool is_valid_number(std::string_view text);
 
 bool is_valid_batch_entry_id(std::string_view id);
+// MessageGroupId, MessageDeduplicationId and ReceiveRequestAttemptId: 1-128 characters, each
+// alphanumeric or ASCII punctuation.
+bool is_valid_fifo_token(std::string_view token);
+// The InvalidParameterValue error for a token that is not one.
+Error invalid_fifo_token(std::string_view parameter, std::string_view value);
 bool is_valid_queue_name(std::string_view name);
 
 }  // namespace eb::broker

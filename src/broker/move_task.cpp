@@ -91,12 +91,12 @@ void MoveTask::tick() {
       failure = "Destination queue " + arn + " does not exist.";
       if (source) {
         for (auto& m : messages) m.message.payload->extra().dead_letter_source_arn = arn;
-        source->accept(std::move(messages));
+        source->accept(std::move(messages), Queue::Arrival::kReturned);
       }
       continue;
     }
     moved += static_cast<std::int64_t>(messages.size());
-    dest->accept(std::move(messages));
+    dest->accept(std::move(messages), Queue::Arrival::kRedrive);
   }
 
   std::lock_guard lock(mu_);

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "broker/message_rules.hpp"
+#include "broker/sequence_number.hpp"
 #include "storage/keys.hpp"
 #include "storage/records.hpp"
 
@@ -56,6 +57,8 @@ storage::MessageRecord to_record(const StoredMessage& m) {
     r.system_attributes = p.extras->system_attributes;
     r.md5_of_attributes = p.extras->md5_of_attributes;
     r.dead_letter_source_arn = p.extras->dead_letter_source_arn;
+    r.group_id = p.extras->group_id;
+    r.deduplication_id = p.extras->deduplication_id;
   }
   r.sent = m.sent;
   return r;
@@ -68,15 +71,22 @@ std::unique_ptr<Payload> payload_from(storage::MessageRecord&& r) {
               std::min(r.md5_of_body.size(), p->md5_of_body.size()));
   p->body = std::move(r.body);
   p->sender_id = std::make_shared<const std::string>(std::move(r.sender_id));
-  if (!r.attributes.empty() || !r.system_attributes.empty() || !r.dead_letter_source_arn.empty()) {
+  if (!r.attributes.empty() || !r.system_attributes.empty() || !r.dead_letter_source_arn.empty() ||
+      !r.group_id.empty()) {
     MessageExtras& e = p->extra();
     e.attributes = std::move(r.attributes);
     e.system_attributes = std::move(r.system_attributes);
     e.md5_of_attributes = std::move(r.md5_of_attributes);
     e.dead_letter_source_arn = std::move(r.dead_letter_source_arn);
+    e.group_id = std::move(r.group_id);
+    e.deduplication_id = std::move(r.deduplication_id);
   }
   return p;
 }
+
+// The group a fair queue gives a message sent without MessageGroupId: a group of its own, as
+// AWS treats such messages. '\x01' cannot occur in a MessageGroupId.
+std::string groupless(std::uint64_t seq) { return fmt::format("\x01{}", seq); }
 
 // The fields of a received message that come from what was sent.
 void apply_payload(ReceivedMessage& r, const Payload& p, const NameSelection& sys,
@@ -95,6 +105,12 @@ void apply_payload(ReceivedMessage& r, const Payload& p, const NameSelection& sy
     }
     if (!p.dead_letter_source_arn().empty() && sys.matches("DeadLetterQueueSourceArn")) {
       r.attributes.emplace_back("DeadLetterQueueSourceArn", p.dead_letter_source_arn());
+    }
+    if (p.extras && !p.extras->group_id.empty()) {
+      if (sys.matches("MessageGroupId")) r.attributes.emplace_back("MessageGroupId", p.group_id());
+      if (!p.extras->deduplication_id.empty() && sys.matches("MessageDeduplicationId")) {
+        r.attributes.emplace_back("MessageDeduplicationId", p.extras->deduplication_id);
+      }
     }
   }
   if (!user.empty() && p.extras && !p.extras->attributes.empty()) {
@@ -115,6 +131,11 @@ void apply_payload(ReceivedMessage& r, const Payload& p, const NameSelection& sy
 const std::string& Payload::dead_letter_source_arn() const {
   static const std::string none;
   return extras ? extras->dead_letter_source_arn : none;
+}
+
+const std::string& Payload::group_id() const {
+  static const std::string none;
+  return extras ? extras->group_id : none;
 }
 
 bool NameSelection::matches(const std::string& name) const {
@@ -154,10 +175,13 @@ Queue::Queue(std::string name, std::string arn, std::uint64_t uid, QueueConfig c
       engine_(storage.engine),
       events_(storage.events),
       durable_(storage.engine.durable()),
+      fifo_(config.fifo),
       config_(std::move(config)),
       tags_(std::move(tags)),
       created_(created),
-      last_modified_(created) {}
+      last_modified_(created) {
+  if (fifo_) groups_ = std::make_unique<FifoGroups>(FifoGroups::Mode::kFifo);
+}
 
 Queue::~Queue() {
   if (armed_) timers_.cancel(armed_->second);
@@ -202,19 +226,23 @@ storage::Status Queue::restore() {
   bool corrupt = false;
   // Heaps are built in one O(n) heapify at the end rather than n pushes.
   std::vector<IndexEntry> retention;
+  std::unordered_map<std::uint64_t, std::string> groups;  // of the messages that have one
   auto loaded = engine_.scan(storage::Family::kMessages, begin, end,
                              [&](std::string_view key, std::string_view value) {
-                               auto sent = storage::decode_message_sent(value);
-                               if (!sent) {
+                               auto meta = storage::decode_message_meta(value);
+                               if (!meta) {
                                  corrupt = true;
                                  return false;
                                }
                                StoredMessage m;
                                m.seq = storage::read_u64(key, 8);
-                               m.sent = *sent;
+                               m.sent = meta->sent;
                                next_seq_ = std::max(next_seq_, m.seq + 1);
                                retention.push_back({m.sent, m.seq, 0});
                                ++ready_count_;
+                               if (!meta->group_id.empty()) {
+                                 groups.emplace(m.seq, std::move(meta->group_id));
+                               }
                                messages_.emplace(m.seq, std::move(m));
                                return true;
                              });
@@ -245,15 +273,52 @@ storage::Status Queue::restore() {
         return true;
       });
   if (!states) return states;
-  std::vector<IndexEntry> ready;
-  ready.reserve(ready_count_);
-  for (auto& [seq, m] : messages_) {
-    if (m.state == StoredMessage::State::kReady) {
-      ready.push_back({static_cast<Millis>(seq), seq, m.epoch});
+  if (!groups.empty() && !groups_) groups_ = std::make_unique<FifoGroups>(FifoGroups::Mode::kFair);
+  if (groups_) {
+    // Each group's order is its seqs' order, whatever order they are added in; a message in
+    // flight before the restart keeps its group locked until its visibility timeout ends.
+    for (auto& [seq, m] : messages_) {
+      auto g = groups.find(seq);
+      std::string group = g != groups.end() ? std::move(g->second) : groupless(seq);
+      if (m.state == StoredMessage::State::kDelayed) {
+        delayed_groups_.emplace(seq, std::move(group));
+        continue;
+      }
+      groups_->add(seq, group);
+      if (m.state == StoredMessage::State::kInflight) groups_->mark_in_flight(seq);
     }
+  } else {
+    std::vector<IndexEntry> ready;
+    ready.reserve(ready_count_);
+    for (auto& [seq, m] : messages_) {
+      if (m.state == StoredMessage::State::kReady) {
+        ready.push_back({static_cast<Millis>(seq), seq, m.epoch});
+      }
+    }
+    ready_ = MinHeap(std::greater<>{}, std::move(ready));
   }
-  ready_ = MinHeap(std::greater<>{}, std::move(ready));
   retention_ = MinHeap(std::greater<>{}, std::move(retention));
+  if (fifo_) {
+    // The deduplication window: entries whose five minutes have not ended yet. The others are
+    // deleted here (a crash may have come before the send that would have deleted them).
+    auto scanned = engine_.scan(
+        storage::Family::kMeta, storage::dedup_range_begin(uid_), storage::dedup_range_end(uid_),
+        [&](std::string_view key, std::string_view value) {
+          auto record = storage::decode_dedup(value);
+          if (!record || record->sent + dedup_.interval() <= now ||
+              record->message_id.size() != 16) {
+            pending_.erase(storage::Family::kMeta, key);
+            return true;
+          }
+          Uuid id{};
+          std::memcpy(id.data(), record->message_id.data(), id.size());
+          std::string window_key(key.substr(storage::dedup_range_begin(uid_).size()));
+          dedup_.restore(std::move(window_key),
+                         DedupEntry{uuid_text(id), record->seq, record->sent});
+          return true;
+        });
+    if (!scanned) return scanned;
+  }
   refresh_locked(now);
   Deferred unused;
   return commit_locked(unused);
@@ -319,7 +384,55 @@ void Queue::make_ready_locked(StoredMessage& m) {
   m.state = StoredMessage::State::kReady;
   ++ready_count_;
   ++m.epoch;
-  ready_.push({static_cast<Millis>(m.seq), m.seq, m.epoch});
+  if (!groups_) {
+    ready_.push({static_cast<Millis>(m.seq), m.seq, m.epoch});
+  } else if (!groups_->make_visible(m.seq)) {
+    // Not in the index yet: it was delayed until now.
+    groups_->add(m.seq, first_group_locked(m.seq));
+  }
+}
+
+std::string Queue::first_group_locked(std::uint64_t seq) {
+  auto it = delayed_groups_.find(seq);
+  if (it == delayed_groups_.end()) return groupless(seq);
+  std::string group = std::move(it->second);
+  delayed_groups_.erase(it);
+  return group;
+}
+
+void Queue::schedule_ready_locked(std::uint64_t seq, std::string_view group) {
+  if (groups_) {
+    groups_->add(seq, group.empty() ? std::string_view(groupless(seq)) : group);
+  } else {
+    ready_.push({static_cast<Millis>(seq), seq, 0});
+  }
+}
+
+void Queue::use_groups_locked() {
+  // The first MessageGroupId on a standard queue: from now on it is a fair queue. Messages
+  // already ready enter as groups of one; delayed and in-flight ones get theirs when they
+  // become ready (first_group_locked).
+  groups_ = std::make_unique<FifoGroups>(FifoGroups::Mode::kFair);
+  for (auto it = pop_ready_locked(); it != messages_.end(); it = pop_ready_locked()) {
+    groups_->add(it->first, groupless(it->first));
+  }
+}
+
+void Queue::enter_locked(StoredMessage&& message, const std::string& group) {
+  if (!group.empty() && !groups_) use_groups_locked();
+  const StoredMessage::State state = message.state;
+  const Millis visible_at = message.visible_at;
+  message.state = StoredMessage::State::kReady;
+  auto [it, inserted] = messages_.emplace(message.seq, std::move(message));
+  StoredMessage& stored = it->second;
+  ++ready_count_;
+  retention_.push({stored.sent, stored.seq, 0});
+  if (state == StoredMessage::State::kDelayed) {
+    if (groups_ && !group.empty()) delayed_groups_.emplace(stored.seq, group);
+    set_timed_locked(stored, StoredMessage::State::kDelayed, visible_at);
+  } else {
+    schedule_ready_locked(stored.seq, group);
+  }
 }
 
 void Queue::set_timed_locked(StoredMessage& m, StoredMessage::State state, Millis visible_at) {
@@ -348,6 +461,11 @@ void Queue::erase_locked(std::uint64_t seq) {
   if (it == messages_.end()) return;
   --count_for(it->second.state);
   messages_.erase(it);
+  if (groups_) {
+    groups_->remove(seq);
+    if (!delayed_groups_.empty()) delayed_groups_.erase(seq);
+    if (fifo_) attempts_.invalidate(seq);
+  }
   if (durable_) {
     const std::string key = storage::message_key(uid_, seq);
     pending_.erase(storage::Family::kMessages, key);
@@ -424,56 +542,124 @@ Queue::MessageMap::iterator Queue::pop_ready_locked() {
 Queue::Taken Queue::take_locked(const ReceiveSpec& spec, Millis now, const Queue* dlq,
                                 Deferred& deferred) {
   Taken out;
-  const Millis visibility =
-      static_cast<Millis>(spec.visibility_timeout.value_or(config_.visibility_timeout)) * kSecond;
   const RedrivePolicy* redrive = (dlq != nullptr && config_.redrive_policy &&
                                   config_.redrive_policy->dead_letter_target_arn == dlq->arn())
                                      ? &*config_.redrive_policy
                                      : nullptr;
-  while (out.messages.size() < static_cast<std::size_t>(spec.max_messages)) {
+  // A message this receive would take past maxReceiveCount goes to the DLQ instead. Its
+  // records stay here until the DLQ's write moves them.
+  auto exhausted = [&](const StoredMessage& m) {
+    return redrive && m.receive_count >= static_cast<std::uint32_t>(redrive->max_receive_count);
+  };
+  auto dead_letter = [&](MessageMap::iterator it) {
+    deferred.dead_letter_arn = redrive->dead_letter_target_arn;
+    --ready_count_;
+    deferred.dead_letters.push_back(MovedMessage{std::move(it->second), uid_, it->first});
+    messages_.erase(it);
+  };
+  const auto max = static_cast<std::size_t>(spec.max_messages);
+  if (groups_) {
+    // The index chooses (and marks in flight) whole runs of groups. A dead-lettered message
+    // leaves its group, which may unlock it, so the receive asks again until it is full.
+    while (out.messages.size() < max) {
+      const std::vector<std::uint64_t> seqs = groups_->take(max - out.messages.size());
+      if (seqs.empty()) break;
+      for (std::uint64_t seq : seqs) {
+        auto it = messages_.find(seq);
+        if (exhausted(it->second)) {
+          groups_->remove(seq);
+          dead_letter(it);
+        } else {
+          deliver_locked(it->second, spec, now, out);
+        }
+      }
+    }
+    if (fifo_ && !spec.attempt_id.empty() && !out.messages.empty()) {
+      std::vector<AttemptMessage> listed;
+      listed.reserve(out.seqs.size());
+      for (std::uint64_t seq : out.seqs)
+        listed.push_back({seq, messages_.at(seq).receipt_generation});
+      attempts_.remember(spec.attempt_id, std::move(listed), now);
+    }
+    return out;
+  }
+  while (out.messages.size() < max) {
     auto it = pop_ready_locked();
     if (it == messages_.end()) break;
-    StoredMessage& m = it->second;
-    if (redrive && m.receive_count >= static_cast<std::uint32_t>(redrive->max_receive_count)) {
-      // This receive would exceed maxReceiveCount: the message goes to the DLQ instead. Its
-      // records stay here until the DLQ's write moves them.
-      deferred.dead_letter_arn = redrive->dead_letter_target_arn;
-      --ready_count_;
-      deferred.dead_letters.push_back(MovedMessage{std::move(m), uid_, it->first});
-      messages_.erase(it);
-      continue;
-    }
-    ++m.receive_count;
-    ++m.receipt_generation;
-    if (m.first_receive == 0) m.first_receive = now;
-    m.last_receive = now;
-    set_timed_locked(m, StoredMessage::State::kInflight, now + visibility);
-    stage_state_locked(m);
-    taken_seqs_.push_back(m.seq);
-
-    ReceivedMessage r;
-    r.receipt_handle = encode_receipt_handle({uid_, m.seq, m.receipt_generation});
-    const NameSelection& sys = spec.system_attributes;
-    if (!sys.empty()) {
-      if (sys.matches("SentTimestamp")) {
-        r.attributes.emplace_back("SentTimestamp", std::to_string(m.sent));
-      }
-      if (sys.matches("ApproximateReceiveCount")) {
-        r.attributes.emplace_back("ApproximateReceiveCount", std::to_string(m.receive_count));
-      }
-      if (sys.matches("ApproximateFirstReceiveTimestamp")) {
-        r.attributes.emplace_back("ApproximateFirstReceiveTimestamp",
-                                  std::to_string(m.first_receive));
-      }
-    }
-    if (m.payload) {
-      apply_payload(r, *m.payload, sys, spec.message_attributes);
+    if (exhausted(it->second)) {
+      dead_letter(it);
     } else {
-      out.unfilled.push_back(m.seq);
+      deliver_locked(it->second, spec, now, out);
     }
-    out.messages.push_back(std::move(r));
   }
   return out;
+}
+
+void Queue::deliver_locked(StoredMessage& m, const ReceiveSpec& spec, Millis now, Taken& out) {
+  const Millis visibility =
+      static_cast<Millis>(spec.visibility_timeout.value_or(config_.visibility_timeout)) * kSecond;
+  ++m.receive_count;
+  ++m.receipt_generation;
+  if (m.first_receive == 0) m.first_receive = now;
+  m.last_receive = now;
+  set_timed_locked(m, StoredMessage::State::kInflight, now + visibility);
+  stage_state_locked(m);
+  taken_seqs_.push_back(m.seq);
+  describe_locked(m, spec, out);
+}
+
+void Queue::describe_locked(const StoredMessage& m, const ReceiveSpec& spec, Taken& out) const {
+  ReceivedMessage r;
+  r.receipt_handle = encode_receipt_handle({uid_, m.seq, m.receipt_generation});
+  const NameSelection& sys = spec.system_attributes;
+  if (!sys.empty()) {
+    if (sys.matches("SentTimestamp")) {
+      r.attributes.emplace_back("SentTimestamp", std::to_string(m.sent));
+    }
+    if (sys.matches("ApproximateReceiveCount")) {
+      r.attributes.emplace_back("ApproximateReceiveCount", std::to_string(m.receive_count));
+    }
+    if (sys.matches("ApproximateFirstReceiveTimestamp")) {
+      r.attributes.emplace_back("ApproximateFirstReceiveTimestamp",
+                                std::to_string(m.first_receive));
+    }
+    if (fifo_ && sys.matches("SequenceNumber")) {
+      r.attributes.emplace_back("SequenceNumber", sequence_number_text(m.seq));
+    }
+  }
+  if (m.payload) {
+    apply_payload(r, *m.payload, sys, spec.message_attributes);
+  } else {
+    out.unfilled.push_back(m.seq);
+  }
+  out.seqs.push_back(m.seq);
+  out.messages.push_back(std::move(r));
+}
+
+bool Queue::replay_attempt_locked(const ReceiveSpec& spec, Millis now, Taken& out) {
+  const std::vector<AttemptMessage>* listed = attempts_.find(spec.attempt_id, now);
+  if (listed == nullptr) return false;
+  // Replayable while every message is still the one that receive handed out: same receipt
+  // generation (nobody received it since), not deleted, visibility not changed (those
+  // invalidate the attempt). A message whose visibility ran out meanwhile is taken again.
+  for (const AttemptMessage& a : *listed) {
+    auto it = messages_.find(a.seq);
+    if (it == messages_.end() || it->second.receipt_generation != a.generation ||
+        it->second.state == StoredMessage::State::kDelayed) {
+      attempts_.invalidate(a.seq);
+      return false;
+    }
+  }
+  const Millis visibility =
+      static_cast<Millis>(spec.visibility_timeout.value_or(config_.visibility_timeout)) * kSecond;
+  for (const AttemptMessage& a : *listed) {
+    StoredMessage& m = messages_.at(a.seq);
+    if (m.state == StoredMessage::State::kReady) groups_->mark_in_flight(a.seq);
+    set_timed_locked(m, StoredMessage::State::kInflight, now + visibility);
+    stage_state_locked(m);
+    describe_locked(m, spec, out);
+  }
+  return true;
 }
 
 void Queue::serve_waiters_locked(Millis now, const Queue* dlq, Deferred& deferred) {
@@ -591,7 +777,7 @@ void Queue::run(Deferred& deferred, const std::shared_ptr<Queue>& dlq) {
     // take_locked only moves messages when `dlq` was resolved, so it is non-null here.
     (void)load_payloads(deferred.dead_letters);
     for (auto& m : deferred.dead_letters) m.message.payload->extra().dead_letter_source_arn = arn_;
-    dlq->accept(std::move(deferred.dead_letters));
+    dlq->accept(std::move(deferred.dead_letters), Arrival::kDeadLetter);
   }
   for (auto& c : deferred.completions) {
     if (c.error) {
@@ -620,13 +806,33 @@ Result<Queue::Prepared> Queue::prepare(SendInput input) {
   if (auto ok = validate_attributes(input.system_attributes, true); !ok) {
     return std::unexpected(ok.error());
   }
-  if (input.deduplication_id) {
+  if (fifo_) {
+    if (!input.group_id) {
+      return fail(Errc::kMissingParameter,
+                  "The request must contain the parameter MessageGroupId.");
+    }
+    if (input.delay_seconds && *input.delay_seconds != 0) {
+      // A FIFO queue's delay is the queue's DelaySeconds alone.
+      return fail(Errc::kInvalidParameterValue,
+                  fmt::format("Value {} for parameter DelaySeconds is invalid. Reason: The "
+                              "request include parameter that is not valid for this queue type.",
+                              *input.delay_seconds));
+    }
+    if (input.deduplication_id && !is_valid_fifo_token(*input.deduplication_id)) {
+      return std::unexpected(invalid_fifo_token("MessageDeduplicationId", *input.deduplication_id));
+    }
+  } else if (input.deduplication_id) {
     return fail(Errc::kInvalidParameterValue,
                 "The request include parameter that is not valid for this queue type");
+  }
+  // On a standard queue a group makes it a fair queue.
+  if (input.group_id && !is_valid_fifo_token(*input.group_id)) {
+    return std::unexpected(invalid_fifo_token("MessageGroupId", *input.group_id));
   }
   Prepared p;
   p.size = message_size(input.body, input.attributes);
   p.delay_seconds = input.delay_seconds;
+  if (input.group_id) p.group_id = std::move(*input.group_id);
   p.sender_id = std::move(input.sender_id);
   StoredMessage& m = p.message;
   m.sent = clock_.now_ms();
@@ -639,11 +845,19 @@ Result<Queue::Prepared> Queue::prepare(SendInput input) {
   out.md5_of_body = to_hex(payload.md5_of_body.data(), payload.md5_of_body.size());
   out.md5_of_attributes = md5_of_attributes(input.attributes);
   out.md5_of_system_attributes = md5_of_attributes(input.system_attributes);
-  if (!input.attributes.empty() || !input.system_attributes.empty()) {
+  if (!input.attributes.empty() || !input.system_attributes.empty() || !p.group_id.empty()) {
     MessageExtras& extras = payload.extra();
     extras.md5_of_attributes = out.md5_of_attributes;
     extras.attributes = std::move(input.attributes);
     extras.system_attributes = std::move(input.system_attributes);
+    extras.group_id = p.group_id;
+    if (fifo_) {
+      // Content-based when none was given; whether the queue allows that is checked when
+      // staged, under the lock that guards its configuration.
+      p.explicit_dedup = input.deduplication_id.has_value();
+      extras.deduplication_id =
+          p.explicit_dedup ? std::move(*input.deduplication_id) : sha256_hex(input.body);
+    }
   }
   payload.body = std::move(input.body);
   if (durable_) {
@@ -678,13 +892,32 @@ Result<Empty> Queue::stage_locked(Prepared& p, Millis now) {
                             "shorter than {} bytes.",
                             config_.maximum_message_size));
   }
+  StoredMessage& m = p.message;
+  if (fifo_) {
+    if (!p.explicit_dedup && !config_.content_based_deduplication) {
+      return fail(Errc::kInvalidParameterValue,
+                  "The queue should either have ContentBasedDeduplication enabled or "
+                  "MessageDeduplicationId provided explicitly");
+    }
+    const DedupScope scope = config_.deduplication_scope == "messageGroup"
+                                 ? DedupScope::kMessageGroup
+                                 : DedupScope::kQueue;
+    p.dedup_key = DedupWindow::key(scope, p.group_id, m.payload->extras->deduplication_id);
+    // Sends are serialised through their write (send_mu_), so an entry still pending here
+    // belongs to this same operation, and shares its fate.
+    if (const DedupEntry* original = dedup_.find(p.dedup_key, now)) {
+      p.duplicate = true;
+      p.output.message_id = original->message_id;
+      p.output.sequence_number = sequence_number_text(original->sequence);
+      return Empty{};
+    }
+  }
   if (!last_sender_ || *last_sender_ != p.sender_id) {
     last_sender_ = std::make_shared<const std::string>(std::move(p.sender_id));
   }
-  StoredMessage& m = p.message;
   m.payload->sender_id = last_sender_;
   m.seq = take_seq_locked();
-  const int delay = p.delay_seconds.value_or(config_.delay_seconds);
+  const int delay = fifo_ ? config_.delay_seconds : p.delay_seconds.value_or(config_.delay_seconds);
   m.state = delay > 0 ? StoredMessage::State::kDelayed : StoredMessage::State::kReady;
   m.visible_at = delay > 0 ? now + delay * kSecond : 0;
   if (durable_) {
@@ -692,24 +925,39 @@ Result<Empty> Queue::stage_locked(Prepared& p, Millis now) {
                  std::move(p.record));
     if (delay > 0) stage_state_locked(m);
   }
+  if (fifo_) {
+    // The window runs from this send; its entry is written with the message.
+    p.output.sequence_number = sequence_number_text(m.seq);
+    dedup_.insert(p.dedup_key, DedupEntry{p.output.message_id, m.seq, m.sent, true}, now);
+    if (durable_) {
+      const Uuid& id = m.payload->id;
+      pending_.put(
+          storage::Family::kMeta, storage::dedup_key(uid_, p.dedup_key),
+          storage::encode(storage::DedupRecord{
+              std::string(reinterpret_cast<const char*>(id.data()), id.size()), m.seq, m.sent}));
+    }
+  }
   return Empty{};
+}
+
+void Queue::expire_dedup_locked(Millis now) {
+  std::vector<std::string> expired;
+  dedup_.expire(now, durable_ ? &expired : nullptr);
+  for (const auto& key : expired) {
+    pending_.erase(storage::Family::kMeta, storage::dedup_key(uid_, key));
+  }
+}
+
+void Queue::release_held_locked() {
+  sending_ = false;
+  for (auto& [message, group] : held_) enter_locked(std::move(message), group);
+  held_.clear();
 }
 
 void Queue::insert_locked(Prepared& p) {
   StoredMessage& m = p.message;
   if (durable_) m.payload.reset();  // the store has it; receives read it back
-  const StoredMessage::State state = m.state;
-  const Millis visible_at = m.visible_at;
-  m.state = StoredMessage::State::kReady;
-  auto [it, inserted] = messages_.emplace(m.seq, std::move(m));
-  StoredMessage& stored = it->second;
-  ++ready_count_;
-  retention_.push({stored.sent, stored.seq, 0});
-  if (state == StoredMessage::State::kDelayed) {
-    set_timed_locked(stored, StoredMessage::State::kDelayed, visible_at);
-  } else {
-    ready_.push({static_cast<Millis>(stored.seq), stored.seq, stored.epoch});
-  }
+  enter_locked(std::move(m), p.group_id);
 }
 
 Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Batch& batch) {
@@ -718,11 +966,17 @@ Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Ba
   for (auto& in : inputs) sends.prepared.push_back(prepare(std::move(in)));
   sends.staged.resize(sends.prepared.size());
 
-  // Phase 1, locked: seqs and records. The write itself happens unlocked, so concurrent
+  // Phase 1, locked: seqs and records. The write itself happens without mu_, so concurrent
   // senders share RocksDB's write group instead of queueing on this lock; nobody can act on
   // a message before phase 2 inserts it, so its records cannot race with its later changes.
+  // FIFO sends also hold send_mu_ until phase 2 (see StagedSends).
+  if (fifo_) sends.sending = std::unique_lock(send_mu_);
   std::lock_guard lock(mu_);
   const Millis now = clock_.now_ms();
+  if (fifo_) {
+    sending_ = true;
+    expire_dedup_locked(now);
+  }
   for (std::size_t i = 0; i < sends.prepared.size(); ++i) {
     if (sends.prepared[i]) sends.staged[i] = stage_locked(*sends.prepared[i], now);
   }
@@ -742,14 +996,30 @@ std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
     if (!written) seq_ceiling_ = 0;  // as in commit_locked
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (!prepared[i] || !staged[i]) continue;
+      Prepared& p = *prepared[i];
+      if (p.duplicate) {
+        if (!written) staged[i] = std::unexpected(written.error());
+        continue;
+      }
+      if (fifo_) {
+        if (written) {
+          dedup_.confirm(p.dedup_key);
+        } else {
+          dedup_.erase(p.dedup_key);
+        }
+      }
       if (!written) {
         staged[i] = std::unexpected(written.error());
-      } else if (prepared[i]->message.seq >= purge_floor_) {
-        insert_locked(*prepared[i]);
+      } else if (p.message.seq >= purge_floor_) {
+        insert_locked(p);
       }  // else a purge between the phases removed it: on disk too, by its erase range
     }
+    if (fifo_) release_held_locked();
     if (written) serve_after_send(lock, dlq, deferred);
   }
+  // Released before dead letters move: accept() into another queue must never wait while
+  // this thread holds a send lock another sender is waiting on.
+  if (sends.sending.owns_lock()) sends.sending.unlock();
   run(deferred, dlq);
   std::vector<Result<SendOutput>> results;
   results.reserve(prepared.size());
@@ -773,7 +1043,7 @@ std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
   std::vector<storage::IncomingMessage> incoming;
   if (events_ != nullptr) {
     for (std::size_t i = 0; i < sends.prepared.size(); ++i) {
-      if (!sends.prepared[i] || !sends.staged[i]) continue;
+      if (!sends.prepared[i] || !sends.staged[i] || sends.prepared[i]->duplicate) continue;
       const StoredMessage& m = sends.prepared[i]->message;
       incoming.push_back({arn_, sends.prepared[i]->output.message_id, m.payload->body,
                           m.payload->extras ? &m.payload->extras->attributes : nullptr, m.sent});
@@ -817,7 +1087,9 @@ void Queue::receive(ReceiveSpec spec, ReceiveCallback done) {
     std::lock_guard lock(mu_);
     const Millis now = clock_.now_ms();
     refresh_locked(now);
-    got = take_locked(spec, now, dlq.get(), deferred);
+    if (!fifo_ || spec.attempt_id.empty() || !replay_attempt_locked(spec, now, got)) {
+      got = take_locked(spec, now, dlq.get(), deferred);
+    }
     written = commit_locked(deferred);
     if (!written) got = Taken{};
     const int wait = spec.wait_seconds.value_or(config_.receive_message_wait_time_seconds);
@@ -852,12 +1124,18 @@ Result<Empty> Queue::delete_message(const std::string& receipt_handle) {
                 fmt::format("The input receipt handle \"{}\" is not a valid receipt handle.",
                             receipt_handle));
   }
-  std::lock_guard lock(mu_);
-  // A handle whose message is gone, or that a newer receive superseded, succeeds without
-  // deleting anything, as AWS documents.
-  if (find_locked(*handle) != nullptr) erase_locked(handle->seq);
-  Deferred unused;
-  if (auto written = commit_locked(unused); !written) return std::unexpected(written.error());
+  std::shared_ptr<Queue> dlq;
+  Deferred deferred;
+  {
+    std::unique_lock lock(mu_);
+    // A handle whose message is gone, or that a newer receive superseded, succeeds without
+    // deleting anything, as AWS documents.
+    if (find_locked(*handle) != nullptr) erase_locked(handle->seq);
+    if (auto written = commit_locked(deferred); !written) return std::unexpected(written.error());
+    // Deleting a FIFO message may unlock its group for a receive that is waiting.
+    if (fifo_) serve_after_send(lock, dlq, deferred);
+  }
+  run(deferred, dlq);
   return Empty{};
 }
 
@@ -902,6 +1180,7 @@ Result<Empty> Queue::change_visibility(const std::string& receipt_handle, int ti
                               "seconds]",
                               timeout_seconds));
     }
+    if (fifo_) attempts_.invalidate(m->seq);
     if (timeout_seconds == 0) {
       make_ready_locked(*m);
       stage_state_locked(*m);
@@ -937,6 +1216,9 @@ Result<Empty> Queue::purge() {
   last_purge_ = now;
   purge_floor_ = next_seq_;
   messages_.clear();
+  if (groups_) groups_ = std::make_unique<FifoGroups>(groups_->mode());
+  delayed_groups_.clear();
+  held_.clear();
   ready_ = MinHeap{};
   timed_ = MinHeap{};
   retention_ = MinHeap{};
@@ -944,7 +1226,7 @@ Result<Empty> Queue::purge() {
   return Empty{};
 }
 
-void Queue::accept(std::vector<MovedMessage> messages) {
+void Queue::accept(std::vector<MovedMessage> messages, Arrival arrival) {
   Deferred deferred;
   std::shared_ptr<Queue> dlq;
   bool has_waiters;
@@ -959,6 +1241,17 @@ void Queue::accept(std::vector<MovedMessage> messages) {
       m.last_receive = 0;
       m.epoch = 0;
       m.state = StoredMessage::State::kReady;
+      moved.group = m.payload->group_id();
+      if (arrival == Arrival::kRedrive) {
+        // A redriven message is a new message (AWS: new MessageId and enqueue time).
+        m.payload->id = random_uuid_bytes();
+        m.sent = clock_.now_ms();
+      } else if (arrival == Arrival::kDeadLetter && fifo_) {
+        // A FIFO dead letter's deduplication id becomes its MessageId, and its retention
+        // starts again from the move.
+        m.payload->extra().deduplication_id = uuid_text(m.payload->id);
+        m.sent = clock_.now_ms();
+      }
       if (durable_) {
         // The move is one write: the message appears here and leaves its origin together.
         pending_.put(storage::Family::kMessages, storage::message_key(uid_, m.seq),
@@ -973,12 +1266,13 @@ void Queue::accept(std::vector<MovedMessage> messages) {
     // the origin, where a restart finds them): nothing is dropped either way.
     (void)commit_locked(deferred);
     for (auto& moved : messages) {
-      const std::uint64_t seq = moved.message.seq;
-      const Millis sent = moved.message.sent;
-      messages_.emplace(seq, std::move(moved.message));
-      ++ready_count_;
-      retention_.push({sent, seq, 0});
-      ready_.push({static_cast<Millis>(seq), seq, 0});
+      std::string group = moved.group;
+      if (sending_) {
+        // A FIFO send staged lower seqs and has not inserted them yet: go in after them.
+        held_.emplace_back(std::move(moved.message), std::move(group));
+      } else {
+        enter_locked(std::move(moved.message), group);
+      }
     }
     has_waiters = !waiters_.empty();
   }
@@ -1002,12 +1296,26 @@ std::vector<MovedMessage> Queue::take_visible(std::size_t max) {
     refresh_locked(clock_.now_ms());
     Deferred unused;
     (void)commit_locked(unused);
-    while (out.size() < max) {
-      auto it = pop_ready_locked();
-      if (it == messages_.end()) break;
+    auto move_out = [&](MessageMap::iterator it) {
       --ready_count_;
       out.push_back(MovedMessage{std::move(it->second), uid_, it->first});
       messages_.erase(it);
+    };
+    if (groups_) {
+      // Whole runs of each available group, in order, so the destination keeps group order.
+      while (out.size() < max) {
+        const std::vector<std::uint64_t> seqs = groups_->take(max - out.size());
+        if (seqs.empty()) break;
+        for (std::uint64_t seq : seqs) {
+          groups_->remove(seq);
+          move_out(messages_.find(seq));
+        }
+      }
+    }
+    while (!groups_ && out.size() < max) {
+      auto it = pop_ready_locked();
+      if (it == messages_.end()) break;
+      move_out(it);
     }
   }
   (void)load_payloads(out);

@@ -17,7 +17,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "broker/fifo_dedup.hpp"
+#include "broker/fifo_groups.hpp"
 #include "broker/queue_config.hpp"
+#include "broker/receive_attempts.hpp"
 #include "broker/types.hpp"
 #include "core/clock.hpp"
 #include "core/encoding.hpp"
@@ -34,6 +37,8 @@ struct MessageExtras {
   MessageAttributes system_attributes;  // AWSTraceHeader
   std::string md5_of_attributes;
   std::string dead_letter_source_arn;
+  std::string group_id;          // MessageGroupId (FIFO and fair queues)
+  std::string deduplication_id;  // FIFO: explicit, or the body's SHA-256 (content-based)
 };
 
 // What a message was sent with. Immutable once stored; with a durable engine it lives in the
@@ -50,6 +55,7 @@ struct Payload {
     return *extras;
   }
   const std::string& dead_letter_source_arn() const;
+  const std::string& group_id() const;
 };
 
 struct StoredMessage {
@@ -73,6 +79,7 @@ struct MovedMessage {
   StoredMessage message;
   std::uint64_t origin_uid = 0;
   std::uint64_t origin_seq = 0;
+  std::string group;  // set by the receiving queue from the payload
 };
 
 // Fields of a receipt handle. The text form is opaque to clients and survives restarts.
@@ -91,6 +98,7 @@ struct ReceiveSpec {
   std::optional<int> wait_seconds;        // queue default when absent
   NameSelection system_attributes;
   NameSelection message_attributes;
+  std::string attempt_id;  // ReceiveRequestAttemptId (FIFO queues; empty: none)
 };
 
 // Where a queue persists: the engine, whether message payloads live there (a durable
@@ -108,14 +116,23 @@ class Queue : public std::enable_shared_from_this<Queue> {
     std::size_t size = 0;
     std::optional<int> delay_seconds;
     std::string sender_id;
-    std::string record;  // the encoded message record, for a durable engine
+    std::string record;    // the encoded message record, for a durable engine
+    std::string group_id;  // scheduling key; empty on a standard queue without groups
+    bool explicit_dedup = false;
+    std::string dedup_key;   // FIFO: the deduplication window key, set when staged
+    bool duplicate = false;  // FIFO: answered with the original, nothing stored
   };
 
  public:
   // Sends staged into a caller's batch (see stage_sends); opaque to callers.
+  // On a FIFO queue it holds the queue's send lock from staging until finish_sends: sends are
+  // serialised through their write, so each group's messages become visible in sequence order
+  // and the deduplication window never holds another sender's unwritten entry. A caller
+  // staging into several queues must do so in increasing uid() order.
   struct StagedSends {
     std::vector<Result<Prepared>> prepared;
     std::vector<Result<Empty>> staged;
+    std::unique_lock<std::mutex> sending;
   };
 
   using ReceiveCallback = std::function<void(Result<std::vector<ReceivedMessage>>)>;
@@ -128,6 +145,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   ~Queue();
 
   const std::string& name() const { return name_; }
+  bool fifo() const { return fifo_; }
   const std::string& arn() const { return arn_; }
   std::uint64_t uid() const { return uid_; }
   Millis created() const { return created_; }
@@ -163,8 +181,14 @@ class Queue : public std::enable_shared_from_this<Queue> {
   Result<Empty> purge();
 
   // Takes messages that exhausted their receives elsewhere (redrive) or that a move task
-  // brings back; they keep id, body, attributes and sent time.
-  void accept(std::vector<MovedMessage> messages);
+  // brings back; they keep id, body, attributes, group and sent time. Never takes the send
+  // lock, so it is safe to call while a caller holds other queues' send locks.
+  enum class Arrival : std::uint8_t {
+    kDeadLetter,  // exhausted maxReceiveCount at its source
+    kRedrive,     // a move task brings it here: a new message
+    kReturned,    // a move task could not deliver it and gives it back unchanged
+  };
+  void accept(std::vector<MovedMessage> messages, Arrival arrival);
   // Removes up to `max` visible messages for a move task, oldest first, payloads loaded.
   std::vector<MovedMessage> take_visible(std::size_t max);
   std::size_t approximate_visible();
@@ -185,6 +209,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   struct Taken {
     std::vector<ReceivedMessage> messages;
     std::vector<std::uint64_t> unfilled;  // parallel to messages when non-empty
+    std::vector<std::uint64_t> seqs;      // parallel to messages
   };
   struct Completion {
     ReceiveCallback done;
@@ -227,6 +252,24 @@ class Queue : public std::enable_shared_from_this<Queue> {
                         Deferred& deferred);
   void refresh_locked(Millis now);
   void make_ready_locked(StoredMessage& m);
+  // Schedules a ready message: the ready heap, or the group index when the queue has one.
+  void schedule_ready_locked(std::uint64_t seq, std::string_view group);
+  // A message enters the queue (send, redrive, move) with its group (may be empty).
+  void enter_locked(StoredMessage&& m, const std::string& group);
+  // Makes this standard queue a fair queue: its ready messages move into a kFair group index.
+  void use_groups_locked();
+  // The group of a message becoming ready for the first time (delayed until now).
+  std::string first_group_locked(std::uint64_t seq);
+  // Marks a ready message received and describes it for the response.
+  void deliver_locked(StoredMessage& m, const ReceiveSpec& spec, Millis now, Taken& out);
+  void describe_locked(const StoredMessage& m, const ReceiveSpec& spec, Taken& out) const;
+  // A FIFO receive retried with its ReceiveRequestAttemptId: the same messages and handles,
+  // hidden again from now. False when the attempt is unknown, expired or no longer valid.
+  bool replay_attempt_locked(const ReceiveSpec& spec, Millis now, Taken& out);
+  // Deletes the records of deduplication entries whose window has ended.
+  void expire_dedup_locked(Millis now);
+  // Inserts accepted messages held back while a send was between its stage and its finish.
+  void release_held_locked();
   void set_timed_locked(StoredMessage& m, StoredMessage::State state, Millis visible_at);
   void erase_locked(std::uint64_t seq);
   void stage_state_locked(const StoredMessage& m);
@@ -256,6 +299,9 @@ class Queue : public std::enable_shared_from_this<Queue> {
   storage::Engine& engine_;
   storage::EventSink* const events_;
   const bool durable_;  // message records and payloads live in the engine
+  const bool fifo_;
+  // FIFO sends hold it from staging until finish_sends (see StagedSends). Taken before mu_.
+  std::mutex send_mu_;
 
   mutable std::mutex mu_;
   QueueConfig config_;
@@ -279,6 +325,17 @@ class Queue : public std::enable_shared_from_this<Queue> {
   std::size_t ready_count_ = 0;
   std::size_t inflight_count_ = 0;
   std::size_t delayed_count_ = 0;
+
+  // FIFO queues, and standard queues once a message had a MessageGroupId (fair queues): the
+  // index a receive takes from instead of ready_. Null for plain standard queues.
+  std::unique_ptr<FifoGroups> groups_;
+  std::unordered_map<std::uint64_t, std::string> delayed_groups_;  // groups of delayed messages
+  DedupWindow dedup_;
+  ReceiveAttempts attempts_;
+  // A FIFO send is between stage and finish: messages accepted meanwhile wait in held_, so
+  // they never become visible ahead of that send's (lower-seq) messages of the same group.
+  bool sending_ = false;
+  std::vector<std::pair<StoredMessage, std::string>> held_;
 
   storage::Batch pending_;                 // records changed by the current operation
   std::vector<std::uint64_t> taken_seqs_;  // messages received by the current operation

@@ -141,6 +141,8 @@ std::string encode(const MessageRecord& r) {
   p.set_sender_id(r.sender_id);
   p.set_dead_letter_source_arn(r.dead_letter_source_arn);
   p.set_sent_ms(r.sent);
+  p.set_message_group_id(r.group_id);
+  p.set_deduplication_id(r.deduplication_id);
   return p.SerializeAsString();
 }
 
@@ -157,26 +159,50 @@ std::optional<MessageRecord> decode_message(std::string_view bytes) {
   r.sender_id = p->sender_id();
   r.dead_letter_source_arn = p->dead_letter_source_arn();
   r.sent = p->sent_ms();
+  r.group_id = p->message_group_id();
+  r.deduplication_id = p->deduplication_id();
   return r;
 }
 
-std::optional<Millis> decode_message_sent(std::string_view bytes) {
-  // Walks the wire format for field 9 alone: recovery reads a million of these and needs
-  // nothing else, so it skips the body and attribute copies a full parse would make.
+std::optional<MessageMeta> decode_message_meta(std::string_view bytes) {
+  // Walks the wire format for fields 9 and 12 alone: recovery reads a million of these and
+  // needs nothing else, so it skips the body and attribute copies a full parse would make.
+  using google::protobuf::internal::WireFormatLite;
   google::protobuf::io::CodedInputStream in(reinterpret_cast<const std::uint8_t*>(bytes.data()),
                                             static_cast<int>(bytes.size()));
   constexpr int kSentField = 9;
+  constexpr int kGroupField = 12;
+  MessageMeta meta;
   while (const std::uint32_t tag = in.ReadTag()) {
-    if (google::protobuf::internal::WireFormatLite::GetTagFieldNumber(tag) == kSentField &&
-        google::protobuf::internal::WireFormatLite::GetTagWireType(tag) ==
-            google::protobuf::internal::WireFormatLite::WIRETYPE_VARINT) {
+    const int field = WireFormatLite::GetTagFieldNumber(tag);
+    const auto type = WireFormatLite::GetTagWireType(tag);
+    if (field == kSentField && type == WireFormatLite::WIRETYPE_VARINT) {
       std::uint64_t v = 0;
       if (!in.ReadVarint64(&v)) return std::nullopt;
-      return static_cast<Millis>(v);
+      meta.sent = static_cast<Millis>(v);
+    } else if (field == kGroupField && type == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      if (!WireFormatLite::ReadString(&in, &meta.group_id)) return std::nullopt;
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
+      return std::nullopt;
     }
-    if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag)) return std::nullopt;
   }
-  return in.ConsumedEntireMessage() ? std::optional<Millis>(0) : std::nullopt;
+  if (!in.ConsumedEntireMessage()) return std::nullopt;
+  return meta;
+}
+
+std::string encode(const DedupRecord& r) {
+  eventbroker::v1::DedupRecord p;
+  p.set_format_version(kRecordVersion);
+  p.set_message_id(r.message_id);
+  p.set_seq(r.seq);
+  p.set_sent_ms(r.sent);
+  return p.SerializeAsString();
+}
+
+std::optional<DedupRecord> decode_dedup(std::string_view bytes) {
+  auto p = parse<eventbroker::v1::DedupRecord>(bytes);
+  if (!p) return std::nullopt;
+  return DedupRecord{p->message_id(), p->seq(), p->sent_ms()};
 }
 
 std::string encode(const MessageState& s) {
@@ -275,6 +301,23 @@ std::string next_seq_block_key(std::uint64_t queue_uid, std::uint64_t ceiling) {
 
 std::string next_seq_range_end(std::uint64_t queue_uid) {
   return next_seq_block_key(queue_uid, ~std::uint64_t{0}) + '\xff';
+}
+
+std::string dedup_range_begin(std::uint64_t queue_uid) {
+  std::string k = "dedup/";
+  append_u64(k, queue_uid);
+  return k;
+}
+
+std::string dedup_key(std::uint64_t queue_uid, std::string_view window_key) {
+  std::string k = dedup_range_begin(queue_uid);
+  k.append(window_key);
+  return k;
+}
+
+std::string dedup_range_end(std::uint64_t queue_uid) {
+  // Window keys are text (no 0xff byte), so every one sorts below this.
+  return dedup_range_begin(queue_uid) + '\xff';
 }
 
 }  // namespace eb::storage

@@ -41,6 +41,21 @@ struct MessageRecord {
   std::string sender_id;
   std::string dead_letter_source_arn;
   Millis sent = 0;
+  std::string group_id;          // MessageGroupId (FIFO and fair queues)
+  std::string deduplication_id;  // FIFO only
+};
+
+// What recovery needs of a message record: enough to schedule it, payload left on disk.
+struct MessageMeta {
+  Millis sent = 0;
+  std::string group_id;
+};
+
+// A FIFO queue's deduplication window entry.
+struct DedupRecord {
+  std::string message_id;  // 16 raw bytes
+  std::uint64_t seq = 0;
+  Millis sent = 0;
 };
 
 // The delivery state, rewritten by receives and visibility changes.
@@ -95,8 +110,10 @@ std::string encode(const QueueRecord& r);
 std::optional<QueueRecord> decode_queue(std::string_view bytes);
 std::string encode(const MessageRecord& r);
 std::optional<MessageRecord> decode_message(std::string_view bytes);
-// Just the sent time of an encoded MessageRecord, without copying anything else.
-std::optional<Millis> decode_message_sent(std::string_view bytes);
+// The sent time and group of an encoded MessageRecord, without copying anything else.
+std::optional<MessageMeta> decode_message_meta(std::string_view bytes);
+std::string encode(const DedupRecord& r);
+std::optional<DedupRecord> decode_dedup(std::string_view bytes);
 std::string encode(const MessageState& s);
 std::optional<MessageState> decode_state(std::string_view bytes);
 
@@ -119,5 +136,9 @@ std::string queue_range_end(std::uint64_t queue_uid);
 std::string next_seq_key(std::uint64_t queue_uid);
 std::string next_seq_block_key(std::uint64_t queue_uid, std::uint64_t ceiling);
 std::string next_seq_range_end(std::uint64_t queue_uid);  // the range starts at next_seq_key
+// kMeta keys of a FIFO queue's deduplication window: dedup/<uid><window key>.
+std::string dedup_key(std::uint64_t queue_uid, std::string_view window_key);
+std::string dedup_range_begin(std::uint64_t queue_uid);
+std::string dedup_range_end(std::uint64_t queue_uid);
 
 }  // namespace eb::storage

@@ -254,6 +254,7 @@ class SnsCrashTest(unittest.TestCase):
                     self.assertEqual(sorted(bodies), sorted(logged.values()), name)
 
 
+
 class StartupFailureTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="eb-startup-")
@@ -354,6 +355,144 @@ class DiskFullTest(unittest.TestCase):
                 for m in got:
                     seen[m["MessageId"]] = m["Body"]
             self.assertEqual(seen, acked)
+
+
+class FifoCrashTest(unittest.TestCase):
+    """kill -9 while senders load a FIFO queue: after the restart every acknowledged message
+    is delivered exactly once and in order within its group, and the deduplication window
+    survived (re-sending an acknowledged deduplication id answers the original MessageId
+    and adds nothing)."""
+
+    GROUPS_PER_SENDER = 2
+
+    def test_kill_minus_nine_while_sending_to_fifo_groups(self):
+        with tempfile.TemporaryDirectory(prefix="eb-fifo-crash-") as data:
+            daemon = Daemon(data_dir=data)
+            daemon.start()
+            acked = {}  # dedup id -> (group, counter, body, message id) of every 200
+            attempted = {}  # dedup id -> (group, counter, body) of every send started
+            lock = threading.Lock()
+            stop = threading.Event()
+            try:
+                sqs = boto3_client("sqs", daemon.endpoint)
+                url = sqs.create_queue(QueueName="crash.fifo", Attributes={
+                    "FifoQueue": "true", "VisibilityTimeout": "600"})["QueueUrl"]
+
+                def sender(n):
+                    # Each sender owns its groups, so a group's counters are sent in order.
+                    client = boto3_client("sqs", daemon.endpoint)
+                    groups = ["g%d" % (n * self.GROUPS_PER_SENDER + k)
+                              for k in range(self.GROUPS_PER_SENDER)]
+                    counters = dict.fromkeys(groups, 0)
+                    i = 0
+                    while not stop.is_set():
+                        group = groups[i % len(groups)]
+                        count = 3 if i % 3 == 0 else 1
+                        messages = []
+                        for _ in range(count):
+                            c = counters[group]
+                            counters[group] += 1
+                            messages.append(("%s-%d" % (group, c), c, "%s/%d" % (group, c)))
+                        with lock:
+                            for dedup, c, body in messages:
+                                attempted[dedup] = (group, c, body)
+                        try:
+                            if count > 1:
+                                out = client.send_message_batch(QueueUrl=url, Entries=[
+                                    {"Id": "e%d" % k, "MessageBody": body, "MessageGroupId": group,
+                                     "MessageDeduplicationId": dedup}
+                                    for k, (dedup, _, body) in enumerate(messages)])
+                                if out.get("Failed"):
+                                    return  # a failed entry ends this sender's ordered stream
+                                ids = {ok["Id"]: ok["MessageId"] for ok in out["Successful"]}
+                                results = [ids["e%d" % k] for k in range(count)]
+                            else:
+                                dedup, _, body = messages[0]
+                                results = [client.send_message(
+                                    QueueUrl=url, MessageBody=body, MessageGroupId=group,
+                                    MessageDeduplicationId=dedup)["MessageId"]]
+                        except (botocore.exceptions.BotoCoreError,
+                                botocore.exceptions.ClientError):
+                            return  # the daemon died under us: that request was never acked
+                        with lock:
+                            for (dedup, c, body), message_id in zip(messages, results):
+                                acked[dedup] = (group, c, body, message_id)
+                        i += 1
+
+                threads = [threading.Thread(target=sender, args=(n,)) for n in range(4)]
+                for t in threads:
+                    t.start()
+                time.sleep(LOAD_SECONDS)
+                daemon.stop(sig=signal.SIGKILL, check=False)
+                stop.set()
+                for t in threads:
+                    t.join(timeout=30)
+            finally:
+                daemon.stop(sig=signal.SIGKILL, check=False)
+            with lock:
+                acked = dict(acked)
+                attempted = dict(attempted)
+            self.assertGreater(len(acked), 100, "the load never got going")
+
+            with Daemon(data_dir=data) as daemon:
+                sqs = boto3_client("sqs", daemon.endpoint)
+                url = sqs.get_queue_url(QueueName="crash.fifo")["QueueUrl"]
+                received = []  # (dedup id, message) in delivery order
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                              VisibilityTimeout=600,
+                                              MessageSystemAttributeNames=["All"]
+                                              ).get("Messages", [])
+                    if not got:
+                        break  # nothing in flight (all deleted), so the queue is empty
+                    received += [(m["Attributes"]["MessageDeduplicationId"], m) for m in got]
+                    result = sqs.delete_message_batch(QueueUrl=url, Entries=[
+                        {"Id": str(k), "ReceiptHandle": m["ReceiptHandle"]}
+                        for k, m in enumerate(got)])
+                    self.assertEqual(result.get("Failed", []), [])
+                dedups = [d for d, _ in received]
+                self.assertEqual(len(dedups), len(set(dedups)), "a message was delivered twice")
+                by_dedup = dict(received)
+                missing = sorted(set(acked) - set(by_dedup))
+                self.assertEqual(missing, [], "acknowledged messages lost")
+                last = {}
+                for dedup, m in received:
+                    # Anything not acknowledged must at least have been sent (the request the
+                    # kill cut off), and must come after every acknowledged one of its group.
+                    self.assertIn(dedup, attempted, "a message nobody sent")
+                    group, counter, body = attempted[dedup]
+                    self.assertEqual(m["Body"], body)
+                    self.assertEqual(m["Attributes"]["MessageGroupId"], group)
+                    if dedup in acked:
+                        self.assertEqual(m["MessageId"], acked[dedup][3])
+                    self.assertGreater(counter, last.get(group, -1),
+                                       "group %s out of order at %s" % (group, body))
+                    last[group] = counter
+                unacked = set(by_dedup) - set(acked)
+                self.assertLessEqual(len(unacked), 3 * len(threads),
+                                     "more unacknowledged messages than requests cut off")
+
+                # The deduplication window survived the crash: every acknowledged id is
+                # still known, answers the original MessageId and enqueues nothing.
+                items = sorted(acked.items())
+                for start in range(0, len(items), 10):
+                    chunk = items[start:start + 10]
+                    out = sqs.send_message_batch(QueueUrl=url, Entries=[
+                        {"Id": "r%d" % k, "MessageBody": "again " + body, "MessageGroupId": group,
+                         "MessageDeduplicationId": dedup}
+                        for k, (dedup, (group, _, body, _)) in enumerate(chunk)])
+                    self.assertEqual(out.get("Failed", []), [])
+                    answered = {ok["Id"]: ok["MessageId"] for ok in out["Successful"]}
+                    for k, (dedup, (_, _, _, message_id)) in enumerate(chunk):
+                        self.assertEqual(answered["r%d" % k], message_id,
+                                         "deduplication forgot " + dedup)
+                attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+                    "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
+                self.assertEqual(attributes["Attributes"],
+                                 {"ApproximateNumberOfMessages": "0",
+                                  "ApproximateNumberOfMessagesNotVisible": "0"})
+                self.assertNotIn("Messages", sqs.receive_message(QueueUrl=url))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import unittest
 from harness import Daemon
 
 NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
-TEST_FILES = ["sqs.test.mjs", "consumer.test.mjs", "sns.test.mjs"]
+TEST_FILES = ["sqs.test.mjs", "consumer.test.mjs", "sns.test.mjs", "fifo.test.mjs"]
 NODE = shutil.which("node")
 NPM = shutil.which("npm")
 NODE_TIMEOUT = 300
