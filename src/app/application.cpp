@@ -19,6 +19,7 @@
 #include "api/sqs/sqs_service.hpp"
 #include "app/asio_timers.hpp"
 #include "app/http_poster.hpp"
+#include "app/topic_archive.hpp"
 #include "app/topology.hpp"
 #include "broker/broker.hpp"
 #include "broker/endpoint_delivery.hpp"
@@ -171,6 +172,7 @@ struct Application::Parts {
                        signer->certificate_pem());
     admin.add_document("/v1/topology", "application/yaml",
                        [this] { return config::emit_topology(export_topology(broker, topics)); });
+    topics.set_archive_reader(topic_archive_reader(events));
     deliveries.set_dead_letter(
         [this](const broker::EndpointMessage& message, const std::string& code,
                const std::string& text) { return topics.dead_letter(message, code, text); });

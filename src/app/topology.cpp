@@ -22,20 +22,22 @@ using broker::AttributeMap;
 using broker::Empty;
 
 // What GetTopicAttributes and GetSubscriptionAttributes compute rather than store.
-constexpr std::array<std::string_view, 6> kTopicComputed = {"TopicArn",
+constexpr std::array<std::string_view, 7> kTopicComputed = {"TopicArn",
                                                             "Owner",
                                                             "SubscriptionsConfirmed",
                                                             "SubscriptionsPending",
                                                             "SubscriptionsDeleted",
-                                                            "EffectiveDeliveryPolicy"};
-constexpr std::array<std::string_view, 8> kSubscriptionComputed = {"SubscriptionArn",
+                                                            "EffectiveDeliveryPolicy",
+                                                            "BeginningArchiveTime"};
+constexpr std::array<std::string_view, 9> kSubscriptionComputed = {"SubscriptionArn",
                                                                    "TopicArn",
                                                                    "Owner",
                                                                    "Protocol",
                                                                    "Endpoint",
                                                                    "PendingConfirmation",
                                                                    "ConfirmationWasAuthenticated",
-                                                                   "EffectiveDeliveryPolicy"};
+                                                                   "EffectiveDeliveryPolicy",
+                                                                   "BeginningArchiveTime"};
 
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& list, std::string_view name) {

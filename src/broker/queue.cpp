@@ -1045,8 +1045,15 @@ std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
     for (std::size_t i = 0; i < sends.prepared.size(); ++i) {
       if (!sends.prepared[i] || !sends.staged[i] || sends.prepared[i]->duplicate) continue;
       const StoredMessage& m = sends.prepared[i]->message;
-      incoming.push_back({arn_, sends.prepared[i]->output.message_id, m.payload->body,
-                          m.payload->extras ? &m.payload->extras->attributes : nullptr, m.sent});
+      const MessageExtras* extras = m.payload->extras.get();
+      incoming.push_back(
+          {.source_arn = arn_,
+           .message_id = sends.prepared[i]->output.message_id,
+           .body = m.payload->body,
+           .attributes = extras ? &extras->attributes : nullptr,
+           .timestamp = m.sent,
+           .group_id = extras ? std::string_view(extras->group_id) : "",
+           .deduplication_id = extras ? std::string_view(extras->deduplication_id) : ""});
     }
     if (!incoming.empty()) logged = events_->stage(incoming, batch);
   }

@@ -83,12 +83,17 @@ std::string render_document(const SnsDocument& doc, SignatureVersion version,
   DocumentWriter w(out);
   w.string("Type", doc.type);
   w.string("MessageId", doc.message_id);
+  if (!doc.sequence_number.empty()) w.string("SequenceNumber", doc.sequence_number);
   if (!is_notification(doc)) w.string("Token", doc.token);
   w.string("TopicArn", doc.topic_arn);
   if (is_notification(doc) && doc.subject) w.string("Subject", *doc.subject);
   w.string("Message", doc.message);
   if (!is_notification(doc)) w.string("SubscribeURL", doc.subscribe_url);
   w.string("Timestamp", doc.timestamp);
+  if (doc.replayed) {
+    w.key("Replayed");
+    w.raw().append("true");
+  }
   w.string("SignatureVersion", version == SignatureVersion::kSha256 ? "2" : "1");
   w.string("Signature", signature);
   w.string("SigningCertURL", signing_cert_url);

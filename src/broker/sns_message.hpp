@@ -14,6 +14,8 @@ namespace eb::broker {
 struct SnsDocument {
   std::string_view type;  // "Notification", "SubscriptionConfirmation", ...
   std::string_view message_id;
+  std::string_view sequence_number;  // FIFO topics' notifications; not signed
+  bool replayed = false;             // redelivered by a ReplayPolicy; not signed
   std::string_view topic_arn;
   std::optional<std::string_view> subject;  // Notification only, when the publisher gave one
   std::string_view message;

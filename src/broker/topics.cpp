@@ -9,16 +9,30 @@
 
 #include "broker/broker.hpp"
 #include "broker/delivery_policy.hpp"
+#include "broker/fifo_dedup.hpp"
 #include "broker/message_rules.hpp"
 #include "broker/queue.hpp"
+#include "broker/sequence_number.hpp"
 #include "broker/sns_message.hpp"
 #include "broker/sns_rules.hpp"
 #include "core/encoding.hpp"
 #include "storage/engine.hpp"
 #include "storage/event_sink.hpp"
+#include "storage/keys.hpp"
 #include "storage/records.hpp"
 
 namespace eb::broker {
+
+// What a FIFO topic's publishes share across every registry version of the topic. A publish
+// holds `mu` from its deduplication check until its write has landed and its copies are
+// visible in their queues, so every subscription receives the topic's messages in one order
+// and a duplicate never sees another publish's unwritten entry.
+struct Topics::FifoState {
+  std::mutex mu;
+  DedupWindow dedup;
+  SequenceCounter sequence;
+  std::uint64_t ceiling_written = 0;  // largest sns_seq ceiling on disk (0: none known)
+};
 
 struct Topics::Topic {
   std::string name;
@@ -31,6 +45,7 @@ struct Topics::Topic {
   SignatureVersion signature_version = SignatureVersion::kSha1;
   std::vector<std::shared_ptr<const Subscription>> subscriptions;  // oldest first
   std::uint64_t subscriptions_deleted = 0;                         // since startup
+  std::shared_ptr<FifoState> fifo_state;                           // FIFO topics only
 };
 
 struct Topics::State {
@@ -38,9 +53,16 @@ struct Topics::State {
   std::map<std::string, std::shared_ptr<const Subscription>> subscriptions;  // by ARN
 };
 
-// A validated publish, ready to fan out.
+// A validated publish, ready to fan out (or an archived one being replayed).
 struct Topics::Published {
   std::string message_id;
+  std::string sequence_number;  // FIFO topics
+  bool duplicate = false;       // FIFO: answered with the original, delivered to no one
+  std::string dedup_key;        // FIFO: the deduplication window key
+  bool replayed = false;        // redelivered from the archive (ReplayPolicy)
+  // The deduplication id of the SQS copies when it is not the publish's (replays: a fresh one,
+  // so the queue does not drop a copy of a message it saw minutes ago).
+  std::string copy_dedup_id;
   Millis timestamp = 0;
   std::string timestamp_text;
   PublishInput input;
@@ -82,6 +104,73 @@ bool is_feedback_attribute(std::string_view name) {
   return false;
 }
 
+// ArchivePolicy: {"MessageRetentionPeriod": days} with 1..365 days (a string or a number);
+// "{}" turns archiving off (nullopt).
+Result<std::optional<int>> parse_archive_policy(std::string_view text) {
+  const auto bad = [](std::string_view why) {
+    return fail(Errc::kInvalidParameterValue,
+                fmt::format("Invalid parameter: ArchivePolicy Reason: {}", why));
+  };
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(text.data(), text.size()).get(doc) || !doc.is_object()) {
+    return bad("failed to parse JSON");
+  }
+  simdjson::dom::object object = doc.get_object().value_unsafe();
+  if (object.size() == 0) return std::optional<int>{};
+  simdjson::dom::element period;
+  if (object["MessageRetentionPeriod"].get(period) || object.size() != 1) {
+    return bad("MessageRetentionPeriod is the only key, and it is required");
+  }
+  std::int64_t days = 0;
+  if (period.is_int64()) {
+    days = period.get_int64().value_unsafe();
+  } else if (period.is_string()) {
+    const std::string_view v = period.get_string().value_unsafe();
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), days);
+    if (ec != std::errc() || end != v.data() + v.size()) days = 0;
+  }
+  if (days < 1 || days > 365) return bad("MessageRetentionPeriod must be between 1 and 365 days");
+  return std::optional<int>(static_cast<int>(days));
+}
+
+struct ReplayWindow {
+  Millis from = 0;
+  std::optional<Millis> to;
+};
+
+// ReplayPolicy: {"PointType":"Timestamp","StartingPoint":<UTC time>[,"EndingPoint":<UTC time>]}.
+Result<ReplayWindow> parse_replay_policy(std::string_view text) {
+  const auto bad = [](std::string_view why) {
+    return fail(Errc::kInvalidParameterValue,
+                fmt::format("Invalid parameter: ReplayPolicy Reason: {}", why));
+  };
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(text.data(), text.size()).get(doc) || !doc.is_object()) {
+    return bad("failed to parse JSON");
+  }
+  std::string_view type;
+  if (doc["PointType"].get_string().get(type) || type != "Timestamp") {
+    return bad("PointType must be Timestamp");
+  }
+  std::string_view start;
+  if (doc["StartingPoint"].get_string().get(start)) return bad("StartingPoint is required");
+  ReplayWindow window;
+  auto from = parse_utc_timestamp(start);
+  if (!from) return bad("StartingPoint must be a UTC timestamp such as 2026-01-01T00:00:00.000Z");
+  window.from = *from;
+  simdjson::dom::element end_element;
+  if (!doc["EndingPoint"].get(end_element)) {
+    std::string_view end;
+    auto to = end_element.get_string().get(end) ? std::nullopt : parse_utc_timestamp(end);
+    if (!to) return bad("EndingPoint must be a UTC timestamp such as 2026-01-01T00:00:00.000Z");
+    if (*to < window.from) return bad("EndingPoint must not be before StartingPoint");
+    window.to = *to;
+  }
+  return window;
+}
+
 Result<Empty> validate_topic_attribute(const std::string& name, const std::string& value, bool fifo,
                                        bool creating) {
   if (name == "DisplayName") {
@@ -113,7 +202,8 @@ Result<Empty> validate_topic_attribute(const std::string& name, const std::strin
       return invalid("Invalid parameter: FifoThroughputScope");
     }
   } else if (name == "ArchivePolicy") {
-    if (!fifo || !is_json_object(value)) return invalid("Invalid parameter: ArchivePolicy");
+    if (!fifo) return invalid("Invalid parameter: ArchivePolicy Reason: only FIFO topics archive");
+    if (auto days = parse_archive_policy(value); !days) return std::unexpected(days.error());
   } else if (name.ends_with("SuccessFeedbackSampleRate") && is_feedback_attribute(name)) {
     int rate = -1;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), rate);
@@ -192,7 +282,9 @@ Result<Empty> validate_subscription_attribute(const std::string& name, const std
   } else if (name == "SubscriptionRoleArn") {
     if (protocol != "firehose") return invalid("Invalid parameter: SubscriptionRoleArn");
   } else if (name == "ReplayPolicy") {
-    if (!is_json_object(value)) return invalid("Invalid parameter: ReplayPolicy");
+    if (auto ok = parse_replay_policy(value); !ok) return std::unexpected(ok.error());
+  } else if (name == "ReplayStatus") {
+    // Kept by the broker itself (SetSubscriptionAttributes refuses it).
   } else {
     return invalid("Invalid parameter: AttributeName");
   }
@@ -323,6 +415,44 @@ void derive_topic_fields(Topics::Topic& t) {
   t.signature_version = version != t.attributes.end() && version->second == "2"
                             ? SignatureVersion::kSha256
                             : SignatureVersion::kSha1;
+  if (t.fifo && !t.fifo_state) t.fifo_state = std::make_shared<Topics::FifoState>();
+}
+
+std::string_view view_of(const std::optional<std::string>& value) {
+  return value ? std::string_view(*value) : std::string_view();
+}
+
+std::string topic_attribute(const Topics::Topic& t, const std::string& name) {
+  auto it = t.attributes.find(name);
+  return it == t.attributes.end() ? std::string() : it->second;
+}
+
+// Archiving starts when an ArchivePolicy is set on a topic that had none, and its start is
+// kept (stored with the attributes, under a key SetTopicAttributes cannot name) until the
+// policy is removed or turned off.
+constexpr const char* kArchiveStart = "BeginningArchiveTime";
+
+void note_archive_start(Topics::Topic& t, Millis now) {
+  const std::string policy = topic_attribute(t, "ArchivePolicy");
+  auto days =
+      policy.empty() ? Result<std::optional<int>>(std::nullopt) : parse_archive_policy(policy);
+  if (!days || !*days) {
+    t.attributes.erase(kArchiveStart);
+  } else if (!t.attributes.contains(kArchiveStart)) {
+    t.attributes[kArchiveStart] = std::to_string(now);
+  }
+}
+
+// The earliest publish time a replay may start from: archiving's start, or the retention
+// period back from now when that is later. 0 when the topic does not archive.
+Millis archive_begins(const Topics::Topic& t, Millis now) {
+  auto start = t.attributes.find(kArchiveStart);
+  const std::string policy = topic_attribute(t, "ArchivePolicy");
+  if (start == t.attributes.end() || policy.empty()) return 0;
+  auto days = parse_archive_policy(policy);
+  if (!days || !*days) return 0;
+  constexpr Millis kDay = Millis{24} * 60 * 60 * 1000;
+  return std::max<Millis>(std::atoll(start->second.c_str()), now - **days * kDay);
 }
 }  // namespace
 
@@ -468,6 +598,9 @@ Result<Empty> Topics::recover() {
       });
   if (!subs_scanned) return std::unexpected(subs_scanned.error());
   for (auto& [arn, t] : building) {
+    if (t->fifo) {
+      if (auto ok = restore_fifo_state(*t, sweep); !ok) return ok;
+    }
     std::sort(t->subscriptions.begin(), t->subscriptions.end(),
               [](const auto& a, const auto& b) { return a->created < b->created; });
     next->topics.emplace(arn, std::move(t));
@@ -475,6 +608,59 @@ Result<Empty> Topics::recover() {
   if (!sweep.empty()) (void)engine_.write(sweep);
   std::lock_guard lock(write_mu_);
   state_.store(std::move(next));
+  return Empty{};
+}
+
+Result<Empty> Topics::restore_fifo_state(Topic& topic, storage::Batch& sweep) {
+  FifoState& fifo = *topic.fifo_state;
+  const std::string seq_prefix = storage::topic_seq_prefix(topic.arn);
+  auto ceilings = engine_.scan(storage::Family::kMeta, seq_prefix, seq_prefix + '\xff',
+                               [&](std::string_view key, std::string_view) {
+                                 if (key.size() == seq_prefix.size() + 8) {
+                                   fifo.ceiling_written =
+                                       std::max(fifo.ceiling_written,
+                                                storage::read_u64(key, seq_prefix.size()));
+                                 }
+                                 return true;
+                               });
+  if (!ceilings) return std::unexpected(ceilings.error());
+  fifo.sequence = SequenceCounter(fifo.ceiling_written);
+  const Millis now = clock_.now_ms();
+  const std::string dedup_prefix = storage::topic_dedup_prefix(topic.arn);
+  auto entries =
+      engine_.scan(storage::Family::kMeta, dedup_prefix, dedup_prefix + '\xff',
+                   [&](std::string_view key, std::string_view value) {
+                     auto record = storage::decode_dedup(value);
+                     if (!record || record->sent + fifo.dedup.interval() <= now) {
+                       sweep.erase(storage::Family::kMeta, std::string(key));
+                       return true;
+                     }
+                     fifo.dedup.restore(std::string(key.substr(dedup_prefix.size())),
+                                        DedupEntry{record->message_id, record->seq, record->sent});
+                     return true;
+                   });
+  if (!entries) return std::unexpected(entries.error());
+  return Empty{};
+}
+
+Result<Empty> Topics::check_replay_policy(const Topic& topic, const std::string& policy) const {
+  auto window = parse_replay_policy(policy);
+  if (!window) return std::unexpected(window.error());
+  const Millis now = clock_.now_ms();
+  const Millis begins = archive_begins(topic, now);
+  if (!topic.fifo || begins == 0) {
+    return invalid(
+        "Invalid parameter: ReplayPolicy Reason: the topic has no ArchivePolicy to replay from");
+  }
+  if (window->from < begins - 999) {  // the attribute shows whole-second precision and less
+    return invalid(
+        fmt::format("Invalid parameter: ReplayPolicy Reason: StartingPoint is before the topic's "
+                    "BeginningArchiveTime {}",
+                    utc_timestamp(begins)));
+  }
+  if (window->from > now) {
+    return invalid("Invalid parameter: ReplayPolicy Reason: StartingPoint is in the future");
+  }
   return Empty{};
 }
 
@@ -536,6 +722,7 @@ Result<std::string> Topics::create_topic(const CreateTopicInput& input) {
   topic->tags = input.tags;
   topic->data_protection_policy = input.data_protection_policy;
   topic->created = clock_.now_ms();
+  note_archive_start(*topic, topic->created);
   derive_topic_fields(*topic);
 
   auto next = std::make_shared<State>(*current);
@@ -562,6 +749,10 @@ Result<Empty> Topics::delete_topic(const std::string& topic_arn) {
   }
   next->topics.erase(topic_arn);
   batch.erase(storage::Family::kTopics, topic_arn);
+  for (const std::string& prefix :
+       {storage::topic_dedup_prefix(topic_arn), storage::topic_seq_prefix(topic_arn)}) {
+    batch.erase_range(storage::Family::kMeta, prefix, prefix + '\xff');
+  }
   return commit_locked(std::move(next), batch);
 }
 
@@ -598,6 +789,11 @@ Result<AttributeMap> Topics::get_topic_attributes(const std::string& topic_arn) 
   out["EffectiveDeliveryPolicy"] =
       topic_effective_delivery_policy_json(policy ? &*policy : nullptr);
   if (t.fifo) out.try_emplace("ContentBasedDeduplication", "false");
+  if (Millis begin = archive_begins(t, clock_.now_ms()); begin > 0) {
+    out["BeginningArchiveTime"] = utc_timestamp(begin);
+  } else {
+    out.erase("BeginningArchiveTime");
+  }
   return out;
 }
 
@@ -614,6 +810,7 @@ Result<Empty> Topics::set_topic_attributes(const std::string& topic_arn, const s
   } else {
     changed->attributes[name] = value;
   }
+  if (name == "ArchivePolicy") note_archive_start(*changed, clock_.now_ms());
   derive_topic_fields(*changed);
   auto next = std::make_shared<State>(*current);
   next->topics[topic_arn] = changed;
@@ -636,6 +833,26 @@ Result<std::string> Topics::subscribe(const SubscribeInput& input) {
   auto current = snapshot();
   auto topic = require_topic(*current, input.topic_arn);
   if (!topic) return std::unexpected(topic.error());
+  if ((*topic)->fifo && input.protocol != "sqs") {
+    return fail(Errc::kInvalidParameterValue,
+                "Invalid parameter: Invalid protocol type: " + input.protocol +
+                    " Reason: FIFO topics only support the sqs protocol");
+  }
+  if (!(*topic)->fifo && input.protocol == "sqs" && input.endpoint.ends_with(".fifo")) {
+    return fail(Errc::kInvalidParameterValue,
+                "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not "
+                "be subscribed to standard SNS topics");
+  }
+  if (input.attributes.contains("ReplayStatus")) {
+    return fail(Errc::kInvalidParameterValue, "Invalid parameter: AttributeName");
+  }
+  const auto replay_policy = input.attributes.find("ReplayPolicy");
+  const bool replaying = replay_policy != input.attributes.end() && !replay_policy->second.empty();
+  if (replaying) {
+    if (auto ok = check_replay_policy(**topic, replay_policy->second); !ok) {
+      return std::unexpected(ok.error());
+    }
+  }
 
   for (const auto& existing : (*topic)->subscriptions) {
     if (existing->protocol != input.protocol || existing->endpoint != input.endpoint) continue;
@@ -661,6 +878,7 @@ Result<std::string> Topics::subscribe(const SubscribeInput& input) {
                  .confirmed = !needs_confirmation(input.protocol),
                  .created = clock_.now_ms()};
   if (!s.confirmed) s.token = random_token();
+  if (replaying) s.attributes["ReplayStatus"] = "Pending";
   auto built = build_subscription(std::move(s));
   if (!built) return std::unexpected(built.error());
   std::shared_ptr<const Subscription> sub = std::move(*built);
@@ -679,6 +897,7 @@ Result<std::string> Topics::subscribe(const SubscribeInput& input) {
     send_confirmation(*changed, *sub);
     if (!input.return_subscription_arn) return std::string("pending confirmation");
   }
+  if (replaying) replay(sub->arn);
   return sub->arn;
 }
 
@@ -801,16 +1020,30 @@ Result<AttributeMap> Topics::get_subscription_attributes(
 Result<Empty> Topics::set_subscription_attributes(const std::string& subscription_arn,
                                                   const std::string& name,
                                                   const std::string& value) {
-  std::lock_guard lock(write_mu_);
+  if (name == "ReplayStatus") return invalid("Invalid parameter: AttributeName");
+  std::unique_lock lock(write_mu_);
   auto current = snapshot();
   auto sub = require_subscription(*current, subscription_arn);
   if (!sub) return std::unexpected(sub.error());
+  const bool replaying = name == "ReplayPolicy" && !value.empty();
+  if (replaying) {
+    auto topic = require_topic(*current, (*sub)->topic_arn);
+    if (!topic) return std::unexpected(topic.error());
+    if (auto ok = check_replay_policy(**topic, value); !ok) return ok;
+  }
   Subscription copy = **sub;
   if (value.empty() && (name == "FilterPolicy" || name == "RedrivePolicy" ||
                         name == "DeliveryPolicy" || name == "ReplayPolicy")) {
     copy.attributes.erase(name);  // an empty policy removes it
   } else {
     copy.attributes[name] = value;
+  }
+  if (name == "ReplayPolicy") {
+    if (replaying) {
+      copy.attributes["ReplayStatus"] = "Pending";
+    } else {
+      copy.attributes.erase("ReplayStatus");
+    }
   }
   auto built = build_subscription(std::move(copy));
   if (!built) return std::unexpected(built.error());
@@ -828,7 +1061,10 @@ Result<Empty> Topics::set_subscription_attributes(const std::string& subscriptio
   storage::Batch batch;
   batch.put(storage::Family::kSubscriptions, subscription_arn,
             storage::encode(to_record(*changed)));
-  return commit_locked(std::move(next), batch);
+  if (auto ok = commit_locked(std::move(next), batch); !ok) return ok;
+  lock.unlock();
+  if (replaying) replay(subscription_arn);
+  return Empty{};
 }
 
 // --- tags ------------------------------------------------------------------------------------
@@ -959,6 +1195,16 @@ Result<Topics::Published> Topics::validate_publish(const Topic& topic, PublishIn
       return fail(Errc::kInvalidParameterValue,
                   "Invalid parameter: The MessageGroupId parameter is required for FIFO topics");
     }
+    if (!is_valid_fifo_token(*input.group_id)) {
+      return fail(Errc::kInvalidParameterValue,
+                  "Invalid parameter: MessageGroupId Reason: MessageGroupId can only include "
+                  "alphanumeric and punctuation characters. 1 to 128 in length.");
+    }
+    if (input.deduplication_id && !is_valid_fifo_token(*input.deduplication_id)) {
+      return fail(Errc::kInvalidParameterValue,
+                  "Invalid parameter: MessageDeduplicationId Reason: MessageDeduplicationId can "
+                  "only include alphanumeric and punctuation characters. 1 to 128 in length.");
+    }
     auto cbd = topic.attributes.find("ContentBasedDeduplication");
     if (!input.deduplication_id && (cbd == topic.attributes.end() || cbd->second != "true")) {
       return fail(Errc::kInvalidParameterValue,
@@ -982,41 +1228,58 @@ Result<Topics::Published> Topics::validate_publish(const Topic& topic, PublishIn
 // once that batch is written.
 class Topics::Fanout {
  public:
-  Fanout(Topics& topics, const Topic& topic) : topics_(topics), topic_(topic) {}
+  // `log`: the publishes enter the event log with their copies (not when replaying them).
+  Fanout(Topics& topics, const Topic& topic, bool log = true)
+      : topics_(topics), topic_(topic), log_(log) {}
 
   void add(const Published& p) {
     // One signature per message variant: the signed text leaves out the subscription.
     std::unordered_map<const std::string*, std::string> signatures;
-    for (const auto& sub : topic_.subscriptions) {
-      if (!sub->confirmed) continue;
-      const std::string& message = p.message_for(sub->protocol);
-      if (sub->filter) {
-        const bool match = sub->filter->scope() == FilterPolicyScope::kMessageBody
-                               ? sub->filter->matches_body(message)
-                               : sub->filter->matches(p.input.attributes);
-        if (!match) continue;
-      }
-      if (sub->protocol == "sqs") {
-        add_sqs(*sub, p, message, signatures);
-      } else {
-        add_endpoint(*sub, p, message, signatures);
-      }
+    for (const auto& sub : topic_.subscriptions) add_for(*sub, p, signatures);
+  }
+
+  // The copy of `p` for one subscription, if it is confirmed and its filter matches.
+  void add_for(const Subscription& sub, const Published& p,
+               std::unordered_map<const std::string*, std::string>& signatures) {
+    if (!sub.confirmed) return;
+    const std::string& message = p.message_for(sub.protocol);
+    if (sub.filter) {
+      const bool match = sub.filter->scope() == FilterPolicyScope::kMessageBody
+                             ? sub.filter->matches_body(message)
+                             : sub.filter->matches(p.input.attributes);
+      if (!match) return;
+    }
+    if (sub.protocol == "sqs") {
+      add_sqs(sub, p, message, signatures);
+    } else {
+      add_endpoint(sub, p, message, signatures);
     }
   }
 
   // Stages every SQS copy and the event-log records, writes them as one batch, then makes the
   // copies visible and hands endpoint messages over. Fails only when the write fails.
-  Result<Empty> commit(const std::vector<const Published*>& published) {
-    storage::Batch batch;
+  Result<Empty> commit(const std::vector<const Published*>& published, storage::Batch batch) {
+    // FIFO queues hold their send lock from staging to finish: take them in uid order, as
+    // every multi-queue stager does, so two fan-outs never wait on each other.
+    std::sort(queues_.begin(), queues_.end(), [](const QueueSends& a, const QueueSends& b) {
+      return a.queue->uid() < b.queue->uid();
+    });
     for (auto& q : queues_) q.staged = q.queue->stage_sends(std::move(q.inputs), batch);
     storage::EventSink::Staged logged;
     std::vector<storage::IncomingMessage> incoming;
-    if (topics_.events_ != nullptr) {
+    if (topics_.events_ != nullptr && log_) {
       incoming.reserve(published.size());
       for (const Published* p : published) {
-        incoming.push_back({topic_.arn, p->message_id, p->input.message,
-                            p->input.attributes.empty() ? nullptr : &p->input.attributes,
-                            p->timestamp});
+        // The log is a FIFO topic's archive: it keeps what a replay needs to publish again.
+        incoming.push_back(
+            {.source_arn = topic_.arn,
+             .message_id = p->message_id,
+             .body = p->input.message,
+             .attributes = p->input.attributes.empty() ? nullptr : &p->input.attributes,
+             .timestamp = p->timestamp,
+             .group_id = view_of(p->input.group_id),
+             .deduplication_id = view_of(p->input.deduplication_id),
+             .subject = view_of(p->input.subject)});
       }
       if (!incoming.empty()) logged = topics_.events_->stage(incoming, batch);
     }
@@ -1066,6 +1329,8 @@ class Topics::Fanout {
   SnsDocument document(const Published& p, const std::string& message) const {
     SnsDocument doc{.type = "Notification",
                     .message_id = p.message_id,
+                    .sequence_number = p.sequence_number,
+                    .replayed = p.replayed,
                     .topic_arn = topic_.arn,
                     .message = message,
                     .timestamp = p.timestamp_text,
@@ -1095,15 +1360,20 @@ class Topics::Fanout {
       in.body = envelope(sub, p, message, signature);
     }
     in.sender_id = std::string(kSnsSenderId);
-    if (topic_.fifo) {
-      in.group_id = p.input.group_id;
-      in.deduplication_id = p.input.deduplication_id;
-    }
     auto queue = topics_.broker_.find_by_arn(sub.endpoint);
     if (!queue) {
       failed_.push_back({&sub, std::move(in.body), std::move(in.attributes),
                          Error{Errc::kQueueDoesNotExist, "The destination queue does not exist."}});
       return;
+    }
+    if (topic_.fifo && queue->fifo()) {
+      // The copy keeps the publish's group and effective deduplication id, so the queue
+      // orders and deduplicates it as the topic did.
+      in.group_id = p.input.group_id;
+      in.deduplication_id =
+          p.copy_dedup_id.empty() ? p.input.deduplication_id : std::optional(p.copy_dedup_id);
+    } else if (!topic_.fifo && !queue->fifo()) {
+      in.group_id = p.input.group_id;  // a standard topic feeding a fair queue
     }
     auto [it, inserted] = queue_index_.try_emplace(queue.get(), queues_.size());
     if (inserted) queues_.push_back(QueueSends{.queue = queue});
@@ -1136,34 +1406,179 @@ class Topics::Fanout {
 
   Topics& topics_;
   const Topic& topic_;
+  const bool log_;
   std::unordered_map<const Queue*, std::size_t> queue_index_;
   std::vector<QueueSends> queues_;
   std::vector<EndpointMessage> endpoint_messages_;
   std::vector<Failed> failed_;
 };
 
+// --- replays of a FIFO topic's archive --------------------------------------------------------
+
+void Topics::replay(const std::string& subscription_arn) {
+  auto state = snapshot();
+  auto sub = state->subscriptions.find(subscription_arn);
+  if (sub == state->subscriptions.end()) return;  // unsubscribed meanwhile
+  auto topic = state->topics.find(sub->second->topic_arn);
+  auto policy = sub->second->attributes.find("ReplayPolicy");
+  if (topic == state->topics.end() || !topic->second->fifo ||
+      policy == sub->second->attributes.end()) {
+    return;
+  }
+  const Topic& t = *topic->second;
+  const Subscription& s = *sub->second;
+  auto window = parse_replay_policy(policy->second);
+  bool done = false;
+  if (window && archive_reader_) {
+    // Live publishes wait meanwhile, so the subscriber gets the archive, then what follows.
+    std::lock_guard fifo_lock(t.fifo_state->mu);
+    const Millis now = clock_.now_ms();
+    const Millis from = std::max(window->from, archive_begins(t, now));
+    auto archived = archive_reader_(t.arn, from, window->to.value_or(now));
+    if (archived) {
+      // A replay's copies get deduplication ids of their own: the queue may still hold the
+      // originals' ids in its window, and a replay must deliver every selected message.
+      const std::string nonce = random_uuid();
+      std::vector<Published> published;
+      published.reserve(archived->size());
+      for (ArchivedMessage& a : *archived) {
+        Published p;
+        p.message_id = std::move(a.message_id);
+        p.timestamp = a.timestamp;
+        p.timestamp_text = utc_timestamp(a.timestamp);
+        p.replayed = true;
+        p.copy_dedup_id = nonce + "-" + p.message_id;
+        p.input.topic_arn = t.arn;
+        p.input.message = std::move(a.message);
+        if (!a.subject.empty()) p.input.subject = std::move(a.subject);
+        p.input.attributes = std::move(a.attributes);
+        if (!a.group_id.empty()) p.input.group_id = std::move(a.group_id);
+        if (!a.deduplication_id.empty()) p.input.deduplication_id = std::move(a.deduplication_id);
+        published.push_back(std::move(p));
+      }
+      Fanout fanout(*this, t, /*log=*/false);
+      std::unordered_map<const std::string*, std::string> signatures;
+      std::vector<const Published*> valid;
+      for (const Published& p : published) {
+        signatures.clear();
+        fanout.add_for(s, p, signatures);
+        valid.push_back(&p);
+      }
+      done = valid.empty() || fanout.commit(valid, storage::Batch{}).has_value();
+    }
+  }
+  set_replay_status(subscription_arn, done ? "Completed" : "Failed");
+}
+
+void Topics::set_replay_status(const std::string& subscription_arn, const std::string& status) {
+  std::lock_guard lock(write_mu_);
+  auto current = snapshot();
+  auto sub = current->subscriptions.find(subscription_arn);
+  if (sub == current->subscriptions.end()) return;
+  Subscription copy = *sub->second;
+  copy.attributes["ReplayStatus"] = status;
+  auto built = build_subscription(std::move(copy));
+  if (!built) return;
+  std::shared_ptr<const Subscription> changed = std::move(*built);
+  auto next = std::make_shared<State>(*current);
+  next->subscriptions[subscription_arn] = changed;
+  if (auto topic = current->topics.find(changed->topic_arn); topic != current->topics.end()) {
+    auto t = std::make_shared<Topic>(*topic->second);
+    for (auto& s : t->subscriptions) {
+      if (s->arn == subscription_arn) s = changed;
+    }
+    next->topics[t->arn] = t;
+  }
+  storage::Batch batch;
+  batch.put(storage::Family::kSubscriptions, subscription_arn,
+            storage::encode(to_record(*changed)));
+  (void)commit_locked(std::move(next), batch);
+}
+
 Result<std::vector<Result<PublishOutput>>> Topics::fan_out(
     const Topic& topic, std::vector<Result<Published>> messages) {
+  storage::Batch batch;
+  std::unique_lock<std::mutex> fifo_lock;
+  if (topic.fifo) {
+    fifo_lock = std::unique_lock(topic.fifo_state->mu);
+    deduplicate_locked(topic, messages, batch);
+  }
   Fanout fanout(*this, topic);
   std::vector<const Published*> valid;
   for (const auto& m : messages) {
-    if (!m) continue;
+    if (!m || m->duplicate) continue;
     fanout.add(*m);
     valid.push_back(&*m);
   }
-  if (!valid.empty()) {
-    if (auto ok = fanout.commit(valid); !ok) return std::unexpected(ok.error());
+  Result<Empty> committed = Empty{};
+  if (!valid.empty()) committed = fanout.commit(valid, std::move(batch));
+  if (topic.fifo) {
+    // The window entries of this publish exist exactly when its write landed.
+    FifoState& fifo = *topic.fifo_state;
+    for (const Published* p : valid) {
+      const std::string& key = p->dedup_key;
+      if (committed) {
+        fifo.dedup.confirm(key);
+      } else {
+        fifo.dedup.erase(key);
+      }
+    }
+    if (!committed) fifo.ceiling_written = 0;  // write the bound again with the next publish
   }
+  if (!committed) return std::unexpected(committed.error());
   std::vector<Result<PublishOutput>> out;
   out.reserve(messages.size());
   for (auto& m : messages) {
     if (!m) {
       out.push_back(std::unexpected(std::move(m.error())));
     } else {
-      out.push_back(PublishOutput{.message_id = m->message_id});
+      out.push_back(
+          PublishOutput{.message_id = m->message_id, .sequence_number = m->sequence_number});
     }
   }
   return out;
+}
+
+void Topics::deduplicate_locked(const Topic& topic, std::vector<Result<Published>>& messages,
+                                storage::Batch& batch) {
+  FifoState& fifo = *topic.fifo_state;
+  const Millis now = clock_.now_ms();
+  std::vector<std::string> expired;
+  fifo.dedup.expire(now, &expired);
+  const std::string dedup_prefix = storage::topic_dedup_prefix(topic.arn);
+  for (const auto& key : expired) batch.erase(storage::Family::kMeta, dedup_prefix + key);
+  const DedupScope scope = topic_attribute(topic, "FifoThroughputScope") == "MessageGroup"
+                               ? DedupScope::kMessageGroup
+                               : DedupScope::kQueue;
+  for (auto& m : messages) {
+    if (!m) continue;
+    PublishInput& in = m->input;
+    // validate_publish made sure there is an id or content-based deduplication. The content
+    // id hashes the message as published, never an envelope (which differs per subscriber).
+    if (!in.deduplication_id) in.deduplication_id = DedupWindow::content_id(in.message);
+    m->dedup_key = DedupWindow::key(scope, *in.group_id, *in.deduplication_id);
+    if (const DedupEntry* original = fifo.dedup.find(m->dedup_key, now)) {
+      m->duplicate = true;
+      m->message_id = original->message_id;
+      m->sequence_number = sequence_number_text(original->sequence);
+      continue;
+    }
+    const SequenceCounter::Issued issued = fifo.sequence.next();
+    m->sequence_number = sequence_number_text(issued.value);
+    fifo.dedup.insert(m->dedup_key, DedupEntry{m->message_id, issued.value, now, true}, now);
+    batch.put(storage::Family::kMeta, dedup_prefix + m->dedup_key,
+              storage::encode(storage::DedupRecord{m->message_id, issued.value, now}));
+    if (issued.ceiling > fifo.ceiling_written) {
+      // Publishes of this topic are serialised through their write, so one key suffices:
+      // the newer bound replaces the older in the same batch.
+      if (fifo.ceiling_written > 0) {
+        batch.erase(storage::Family::kMeta,
+                    storage::topic_seq_key(topic.arn, fifo.ceiling_written));
+      }
+      batch.put(storage::Family::kMeta, storage::topic_seq_key(topic.arn, issued.ceiling), "");
+      fifo.ceiling_written = issued.ceiling;
+    }
+  }
 }
 
 Result<PublishOutput> Topics::publish(PublishInput input) {

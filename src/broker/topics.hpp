@@ -71,6 +71,20 @@ class EndpointDelivery {
   virtual void deliver(EndpointMessage message) = 0;
 };
 
+// A publish of a FIFO topic as the archive (the event log) kept it, for ReplayPolicy.
+struct ArchivedMessage {
+  std::string message_id;
+  Millis timestamp = 0;
+  std::string message;
+  std::string subject;  // empty: none
+  MessageAttributes attributes;
+  std::string group_id;
+  std::string deduplication_id;
+};
+// The publishes of `topic_arn` with from <= timestamp <= to, oldest first.
+using ArchiveReader = std::function<Result<std::vector<ArchivedMessage>>(
+    const std::string& topic_arn, Millis from, Millis to)>;
+
 struct TopicsOptions {
   // Base URL (scheme://host:port, no trailing slash) of SubscribeURL, UnsubscribeURL and
   // SigningCertURL in messages. The daemon's own address.
@@ -102,6 +116,9 @@ class Topics {
 
   // Sets TopicsOptions::base_url once the listening port is known; call before serving.
   void set_base_url(std::string base_url) { options_.base_url = std::move(base_url); }
+  // Where ReplayPolicy reads a FIFO topic's archive; call before serving. Without one, replays
+  // fail (ReplayStatus Failed).
+  void set_archive_reader(ArchiveReader reader) { archive_reader_ = std::move(reader); }
 
   // Runs `done` once every write made so far by the calling thread survives power loss (see
   // Broker::when_durable); api/sns answers through it.
@@ -153,6 +170,7 @@ class Topics {
 
   struct Topic;
   struct State;
+  struct FifoState;
 
  private:
   class Fanout;
@@ -166,6 +184,19 @@ class Topics {
   Result<std::shared_ptr<const Subscription>> require_subscription(
       const State& state, const std::string& subscription_arn) const;
   Result<Published> validate_publish(const Topic& topic, PublishInput input) const;
+  // Recovery of a FIFO topic's deduplication window and SequenceNumber bound; expired window
+  // records are deleted through `sweep`.
+  Result<Empty> restore_fifo_state(Topic& topic, storage::Batch& sweep);
+  // A ReplayPolicy's checks against its topic (FIFO, archived, within the archive).
+  Result<Empty> check_replay_policy(const Topic& topic, const std::string& policy) const;
+  // Redelivers the archived messages a subscription's ReplayPolicy selects to it alone, then
+  // records ReplayStatus (Completed or Failed).
+  void replay(const std::string& subscription_arn);
+  void set_replay_status(const std::string& subscription_arn, const std::string& status);
+  // FIFO topics, with the topic's FifoState lock held: answers duplicates, assigns sequence
+  // numbers and stages the window entries and sequence bound into `batch`.
+  void deduplicate_locked(const Topic& topic, std::vector<Result<Published>>& messages,
+                          storage::Batch& batch);
   Result<std::vector<Result<PublishOutput>>> fan_out(const Topic& topic,
                                                      std::vector<Result<Published>> messages);
   std::string sign(const SnsDocument& doc, SignatureVersion version) const;
@@ -192,6 +223,7 @@ class Topics {
   TopicsOptions options_;
   storage::EventSink* const events_;
   std::string cert_path_;
+  ArchiveReader archive_reader_;
 
   std::mutex write_mu_;  // serialises control operations; publishes never take it
   std::atomic<std::shared_ptr<const State>> state_;

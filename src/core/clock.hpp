@@ -4,7 +4,9 @@
 // tests drive time with ManualClock instead of sleeping.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace eb {
 
@@ -31,6 +33,9 @@ class Timers {
 
 // "2026-11-27T06:40:00.123Z": UTC with milliseconds, as AWS writes timestamps in JSON.
 std::string utc_timestamp(Millis ms);
+// The inverse: "YYYY-MM-DDTHH:MM:SS" with optional fraction (milliseconds kept) and a "Z"
+// suffix; nullopt for anything else.
+std::optional<Millis> parse_utc_timestamp(std::string_view text);
 
 class SystemClock final : public Clock {
  public:

@@ -103,6 +103,9 @@ std::string encode_record(const Event& e) {
     v.set_string_value(value.string_value);
     v.set_binary_value(value.binary_value);
   }
+  r.set_message_group_id(e.group_id);
+  r.set_deduplication_id(e.deduplication_id);
+  r.set_subject(e.subject);
   if (!e.stream.empty()) {
     r.set_stream_id(e.stream);
     r.set_stream_version(e.stream_version);
@@ -135,6 +138,9 @@ std::optional<Event> decode_record(std::uint64_t seq, std::string_view bytes) {
                                                std::move(*value.mutable_string_value()),
                                                std::move(*value.mutable_binary_value())};
   }
+  e.group_id = std::move(*r.mutable_message_group_id());
+  e.deduplication_id = std::move(*r.mutable_deduplication_id());
+  e.subject = std::move(*r.mutable_subject());
   if (!r.stream_id().empty()) {
     e.stream = std::move(*r.mutable_stream_id());
     e.stream_version = r.stream_version();
@@ -355,6 +361,9 @@ storage::EventSink::Staged EventLog::stage(std::span<const storage::IncomingMess
     e.message_id = std::string(m.message_id);
     e.body = std::string(m.body);
     if (m.attributes != nullptr) e.attributes = *m.attributes;
+    e.group_id = std::string(m.group_id);
+    e.deduplication_id = std::string(m.deduplication_id);
+    e.subject = std::string(m.subject);
     e.envelope = parse_envelope(m.body);
     e.stream = stream_of(m.attributes, e.envelope);
     events.push_back(std::move(e));

@@ -77,7 +77,10 @@ struct Event {
   std::string message_id;
   std::string body;
   MessageAttributes attributes;
-  std::string stream;  // empty: not part of a stream
+  std::string group_id;          // MessageGroupId (FIFO and fair queues, FIFO topics)
+  std::string deduplication_id;  // FIFO: the effective deduplication id
+  std::string subject;           // SNS Subject
+  std::string stream;            // empty: not part of a stream
   std::int64_t stream_version = -1;
   std::optional<Envelope> envelope;
 };

@@ -20,6 +20,9 @@ struct IncomingMessage {
   std::string_view body;
   const MessageAttributes* attributes = nullptr;  // may be null: none
   Millis timestamp = 0;
+  std::string_view group_id;          // MessageGroupId, when it had one
+  std::string_view deduplication_id;  // FIFO: the effective deduplication id
+  std::string_view subject;           // SNS Subject, when given
 };
 
 class EventSink {

@@ -320,4 +320,24 @@ std::string dedup_range_end(std::uint64_t queue_uid) {
   return dedup_range_begin(queue_uid) + '\xff';
 }
 
+std::string topic_dedup_prefix(std::string_view topic_arn) {
+  std::string k = "sns_dedup/";
+  k.append(topic_arn);
+  k.push_back('\0');
+  return k;
+}
+
+std::string topic_seq_prefix(std::string_view topic_arn) {
+  std::string k = "sns_seq/";
+  k.append(topic_arn);
+  k.push_back('\0');
+  return k;
+}
+
+std::string topic_seq_key(std::string_view topic_arn, std::uint64_t ceiling) {
+  std::string k = topic_seq_prefix(topic_arn);
+  append_u64(k, ceiling);
+  return k;
+}
+
 }  // namespace eb::storage

@@ -51,9 +51,9 @@ struct MessageMeta {
   std::string group_id;
 };
 
-// A FIFO queue's deduplication window entry.
+// A deduplication window entry of a FIFO queue or FIFO topic.
 struct DedupRecord {
-  std::string message_id;  // 16 raw bytes
+  std::string message_id;  // queues: 16 raw bytes; topics: the id's text
   std::uint64_t seq = 0;
   Millis sent = 0;
 };
@@ -140,5 +140,11 @@ std::string next_seq_range_end(std::uint64_t queue_uid);  // the range starts at
 std::string dedup_key(std::uint64_t queue_uid, std::string_view window_key);
 std::string dedup_range_begin(std::uint64_t queue_uid);
 std::string dedup_range_end(std::uint64_t queue_uid);
+// kMeta keys of a FIFO topic: its deduplication window (sns_dedup/<arn>\0<window key>) and
+// its SequenceNumber block ceilings (sns_seq/<arn>\0<ceiling>). Each family of keys of one
+// topic is the range [prefix, prefix + 0xff).
+std::string topic_dedup_prefix(std::string_view topic_arn);
+std::string topic_seq_prefix(std::string_view topic_arn);
+std::string topic_seq_key(std::string_view topic_arn, std::uint64_t ceiling);
 
 }  // namespace eb::storage
