@@ -79,7 +79,7 @@ struct Shared {
   std::string quoted_url_field;  // "QueueUrl":"..."
   std::string send_req, send_batch_req, receive10_req, receive1_req;
   std::string prefill_tail_req;  // SendMessageBatch of the prefill's last --prefill % 10
-  std::string body;    // the message body of every send
+  std::string body;              // the message body of every send
   std::string run_id;  // prefix of FIFO deduplication ids: sets this run apart from earlier ones
   std::atomic<std::uint64_t> next_ticket{0};
   std::atomic<std::uint64_t> next_message{0};  // FIFO: numbers each message sent in this run
@@ -339,15 +339,16 @@ int run(const Options& opt) {
   };
   if (opt.json) {
     std::printf(
-        "{\"scenario\":\"%s\",\"queue\":\"%s\",\"fifo_groups\":%d,\"connections\":%d,\"threads\":%d,"
+        "{\"scenario\":\"%s\",\"queue\":\"%s\",\"fifo_groups\":%d,\"connections\":%d,\"threads\":%"
+        "d,"
         "\"duration_s\":%.3f,\"target_rate\":%.1f,\"ops\":%" PRIu64 ",\"requests\":%" PRIu64
         ",\"messages\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"empty_receives\":%" PRIu64
         ",\"ops_per_s\":%.1f,\"requests_per_s\":%.1f,\"msgs_per_s\":%.1f,%s,"
         "\"prefill\":%" PRIu64 ",\"prefill_sent\":%" PRIu64 ",\"prefill_errors\":%" PRIu64
         ",\"prefill_s\":%.3f}\n",
-        opt.scenario_name.c_str(), opt.queue.c_str(), opt.fifo_groups, opt.connections,
-        opt.threads, elapsed_s, opt.rate, total.ops, total.requests, total.messages, total.errors, total.empty_receives,
-        per_s(total.ops), per_s(total.requests), per_s(total.messages),
+        opt.scenario_name.c_str(), opt.queue.c_str(), opt.fifo_groups, opt.connections, opt.threads,
+        elapsed_s, opt.rate, total.ops, total.requests, total.messages, total.errors,
+        total.empty_receives, per_s(total.ops), per_s(total.requests), per_s(total.messages),
         total.latency.json_fields().c_str(), opt.prefill, prefill_total.messages,
         prefill_total.errors, prefill_s);
   } else if (opt.duration_s > 0) {

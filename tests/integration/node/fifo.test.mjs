@@ -7,6 +7,13 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 
 import {
+  CreateTopicCommand,
+  PublishBatchCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
+import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -15,10 +22,21 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 
-import { createQueue, makeClient, md5Hex, queueAttributes, uniqueName } from './lib.mjs';
+import {
+  REGION, createQueue, endpoint, makeClient, md5Hex, queueAttributes, uniqueName,
+} from './lib.mjs';
 
 const client = makeClient();
-after(() => client.destroy());
+const sns = new SNSClient({
+  region: REGION,
+  endpoint,
+  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+  maxAttempts: 1,
+});
+after(() => {
+  client.destroy();
+  sns.destroy();
+});
 
 const TIMEOUT = { timeout: 20_000 };
 
@@ -140,5 +158,70 @@ describe('FIFO queues', () => {
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', MessageGroupId: 'tenant' }));
     const [m] = await receive(url, { WaitTimeSeconds: 1 });
     assert.equal(m?.Attributes?.MessageGroupId, 'tenant');
+  });
+});
+
+describe('SNS FIFO topics', () => {
+  test('fan out to FIFO queues in group order, through a filter policy', TIMEOUT, async () => {
+    const topic = await sns.send(new CreateTopicCommand({
+      Name: `${uniqueName('js-prices').slice(0, 70)}.fifo`,
+      Attributes: { FifoTopic: 'true', ContentBasedDeduplication: 'true' },
+    }));
+    const all = await createFifoQueue('js-all');
+    const retail = await createFifoQueue('js-retail');
+    for (const [queue, attributes] of [
+      [all, {}],
+      [retail, { RawMessageDelivery: 'true', FilterPolicy: JSON.stringify({ business: ['retail'] }) }],
+    ]) {
+      const { QueueArn } = await queueAttributes(client, queue.url, ['QueueArn']);
+      await sns.send(new SubscribeCommand({
+        TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: QueueArn, Attributes: attributes,
+      }));
+    }
+    const sent = [];
+    let firstId;
+    for (let batch = 0; batch < 2; batch += 1) {
+      const entries = [];
+      for (let i = 0; i < 10; i += 1) {
+        const n = batch * 10 + i;
+        const business = n % 3 === 0 ? 'wholesale' : 'retail';
+        sent.push({ body: `price-${n}`, group: `sku-${n % 2}`, business });
+        entries.push({
+          Id: `e${i}`,
+          Message: `price-${n}`,
+          MessageGroupId: `sku-${n % 2}`,
+          MessageAttributes: { business: { DataType: 'String', StringValue: business } },
+        });
+      }
+      const out = await sns.send(new PublishBatchCommand({
+        TopicArn: topic.TopicArn, PublishBatchRequestEntries: entries,
+      }));
+      assert.equal(out.Successful?.length, 10);
+      for (const ok of out.Successful) assert.match(ok.SequenceNumber ?? '', /^\d{20}$/);
+      if (batch === 0) firstId = out.Successful.find((ok) => ok.Id === 'e0').MessageId;
+    }
+    // A duplicate (same content, content-based deduplication) answers the original id.
+    const again = await sns.send(new PublishCommand({
+      TopicArn: topic.TopicArn, Message: 'price-0', MessageGroupId: 'sku-0',
+    }));
+    assert.equal(again.MessageId, firstId);
+
+    const perGroup = (messages, body) => {
+      const groups = {};
+      for (const m of messages) {
+        (groups[m.Attributes.MessageGroupId] ??= []).push(body(m));
+      }
+      return groups;
+    };
+    const expected = (filter) => {
+      const groups = {};
+      for (const s of sent.filter(filter)) (groups[s.group] ??= []).push(s.body);
+      return groups;
+    };
+    const everything = await drain(all.url, sent.length);
+    assert.deepEqual(perGroup(everything, (m) => JSON.parse(m.Body).Message), expected(() => true));
+    const filtered = await drain(retail.url, sent.filter((s) => s.business === 'retail').length);
+    assert.deepEqual(perGroup(filtered, (m) => m.Body), expected((s) => s.business === 'retail'));
+    assert.deepEqual(await receive(all.url), []);
   });
 });
