@@ -1291,13 +1291,14 @@ class Topics::Fanout {
       for (std::size_t i = 0; i < results.size(); ++i) {
         if (!results[i])
           failed_.push_back({q.subscriptions[i], std::move(q.bodies[i]), std::move(q.attributes[i]),
-                             results[i].error()});
+                             results[i].error(), std::move(q.groups[i])});
       }
     }
     if (!written) return std::unexpected(written.error());
     for (auto& m : endpoint_messages_) topics_.endpoints_.deliver(std::move(m));
     for (auto& f : failed_) {
-      topics_.dead_letter_sqs(*f.subscription, std::move(f.body), std::move(f.attributes), f.error);
+      topics_.dead_letter_sqs(*f.subscription, std::move(f.body), std::move(f.attributes), f.error,
+                              f.group_id);
     }
     return Empty{};
   }
@@ -1310,6 +1311,7 @@ class Topics::Fanout {
     std::vector<const Subscription*> subscriptions;
     std::vector<std::string> bodies;
     std::vector<MessageAttributes> attributes;
+    std::vector<std::string> groups;  // FIFO topics' copies with a dead-letter queue
     Queue::StagedSends staged;
   };
   struct Failed {
@@ -1317,6 +1319,7 @@ class Topics::Fanout {
     std::string body;
     MessageAttributes attributes;
     Error error;
+    std::string group_id;  // FIFO topics: the publish's MessageGroupId
   };
 
   const std::string& signature_for(const Published& p, const std::string& message,
@@ -1363,7 +1366,8 @@ class Topics::Fanout {
     auto queue = topics_.broker_.find_by_arn(sub.endpoint);
     if (!queue) {
       failed_.push_back({&sub, std::move(in.body), std::move(in.attributes),
-                         Error{Errc::kQueueDoesNotExist, "The destination queue does not exist."}});
+                         Error{Errc::kQueueDoesNotExist, "The destination queue does not exist."},
+                         topic_.fifo ? p.input.group_id.value_or("") : std::string()});
       return;
     }
     if (topic_.fifo && queue->fifo()) {
@@ -1382,6 +1386,8 @@ class Topics::Fanout {
     // Copies are kept only where a refused delivery has somewhere to go.
     q.bodies.push_back(sub.dead_letter_arn.empty() ? std::string() : in.body);
     q.attributes.push_back(sub.dead_letter_arn.empty() ? MessageAttributes() : in.attributes);
+    q.groups.push_back(sub.dead_letter_arn.empty() || !topic_.fifo ? std::string()
+                                                                   : p.input.group_id.value_or(""));
     q.inputs.push_back(std::move(in));
   }
 
@@ -1698,10 +1704,11 @@ Result<std::vector<Result<PublishOutput>>> Topics::publish_many(const std::strin
 // --- dead letters ----------------------------------------------------------------------------
 
 void Topics::dead_letter_sqs(const Subscription& subscription, std::string body,
-                             MessageAttributes attributes, const Error& error) {
+                             MessageAttributes attributes, const Error& error,
+                             const std::string& group_id) {
   if (subscription.dead_letter_arn.empty()) return;  // dropped, as SNS does without a DLQ
   (void)send_dead_letter(subscription.dead_letter_arn, std::move(body), std::move(attributes),
-                         sqs_error_code(error.code), error.message, random_uuid());
+                         sqs_error_code(error.code), error.message, random_uuid(), group_id);
 }
 
 bool Topics::dead_letter(const EndpointMessage& message, const std::string& error_code,
@@ -1713,11 +1720,18 @@ bool Topics::dead_letter(const EndpointMessage& message, const std::string& erro
 
 bool Topics::send_dead_letter(const std::string& queue_arn, std::string body,
                               MessageAttributes attributes, std::string_view error_code,
-                              std::string_view error_message, const std::string& request_id) {
+                              std::string_view error_message, const std::string& request_id,
+                              const std::string& group_id) {
   auto queue = broker_.find_by_arn(queue_arn);
   if (!queue) return false;
   SendInput in;
   in.body = std::move(body);
+  if (queue->fifo()) {
+    // A FIFO dead-letter queue needs a group: the publish's (FIFO topics) or one for all
+    // dead letters; each dead letter is a message of its own, never a duplicate.
+    in.group_id = group_id.empty() ? std::string("dead-letters") : group_id;
+    in.deduplication_id = request_id;
+  }
   in.sender_id = std::string(kSnsSenderId);
   in.attributes = attributes;
   // What went wrong travels with the message, as SNS's dead letters carry it; a message that

@@ -208,10 +208,12 @@ class Topics {
                             std::string_view type, const std::string& text);
   // Sends one undeliverable SQS copy to the subscription's dead-letter queue, if it has one.
   void dead_letter_sqs(const Subscription& subscription, std::string body,
-                       MessageAttributes attributes, const Error& error);
+                       MessageAttributes attributes, const Error& error,
+                       const std::string& group_id = {});
   bool send_dead_letter(const std::string& queue_arn, std::string body,
                         MessageAttributes attributes, std::string_view error_code,
-                        std::string_view error_message, const std::string& request_id);
+                        std::string_view error_message, const std::string& request_id,
+                        const std::string& group_id = {});
   std::string signing_cert_url() const { return options_.base_url + cert_path_; }
   std::string unsubscribe_url(const std::string& subscription_arn) const;
 

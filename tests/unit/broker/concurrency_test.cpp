@@ -1,6 +1,7 @@
 // Many threads on one queue: every message is received exactly once and counters end at zero.
 // Run under TSan (the tsan preset) this is the broker's data-race check.
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -57,6 +58,67 @@ TEST_P(BrokerTest, ConcurrentSendReceiveDeleteLosesNothing) {
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(kTotal));
   EXPECT_EQ(attribute("q", "ApproximateNumberOfMessages"), "0");
   EXPECT_EQ(attribute("q", "ApproximateNumberOfMessagesNotVisible"), "0");
+}
+
+// FIFO under concurrency: producers share groups, consumers receive and delete, and each
+// (group, producer) sequence must arrive in order exactly once. Sends hold the queue's send
+// lock through their write while receives, deletes and timers run: TSan checks the locking.
+TEST_P(BrokerTest, ConcurrentFifoProducersKeepEachGroupsOrder) {
+  create("q.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
+  constexpr int kProducers = 3;
+  constexpr int kPerProducer = 600;
+  constexpr int kGroups = 4;
+  constexpr int kTotal = kProducers * kPerProducer;
+  std::atomic<int> received{0};
+  std::atomic<bool> out_of_order{false};
+  std::mutex last_mu;
+  std::map<std::pair<std::string, int>, int> last;  // (group, producer) -> last counter seen
+
+  std::vector<std::thread> threads;
+  for (int p = 0; p < kProducers; ++p) {
+    threads.emplace_back([&, p] {
+      for (int i = 0; i < kPerProducer; ++i) {
+        SendInput in;
+        in.group_id = "g" + std::to_string(i % kGroups);
+        in.body = std::to_string(p) + ":" + std::to_string(i);
+        ASSERT_TRUE(broker_.send_message("q.fifo", std::move(in)));
+      }
+    });
+  }
+  for (int c = 0; c < 2; ++c) {
+    threads.emplace_back([&] {
+      while (received.load() < kTotal) {
+        ReceiveInput in;
+        in.max_messages = 10;
+        in.wait_seconds = 0;
+        in.system_attribute_names = {"MessageGroupId"};
+        std::vector<ReceivedMessage> got;
+        broker_.receive_message("q.fifo", in, [&](auto r) {
+          if (r) got = std::move(*r);
+        });
+        for (auto& m : got) {
+          const auto colon = m.body.find(':');
+          const int producer = std::stoi(m.body.substr(0, colon));
+          const int counter = std::stoi(m.body.substr(colon + 1));
+          {
+            std::lock_guard lock(last_mu);
+            auto [it, fresh] = last.try_emplace({m.attributes.at(0).second, producer}, counter);
+            if (!fresh) {
+              if (counter <= it->second) out_of_order = true;
+              it->second = counter;
+            }
+          }
+          ASSERT_TRUE(broker_.delete_message("q.fifo", m.receipt_handle));
+          ++received;
+        }
+        if (got.empty()) std::this_thread::yield();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_FALSE(out_of_order);
+  EXPECT_EQ(received.load(), kTotal);
+  EXPECT_EQ(attribute("q.fifo", "ApproximateNumberOfMessages"), "0");
 }
 
 TEST_P(BrokerTest, ConcurrentLongPollsAllServed) {
