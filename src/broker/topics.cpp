@@ -32,6 +32,9 @@ struct Topics::FifoState {
   DedupWindow dedup;
   SequenceCounter sequence;
   std::uint64_t ceiling_written = 0;  // largest sns_seq ceiling on disk (0: none known)
+  // DeleteTopic ran: a publish that took the topic from an older snapshot must not write
+  // window or sequence records that would outlive it.
+  bool deleted = false;
 };
 
 struct Topics::Topic {
@@ -749,11 +752,18 @@ Result<Empty> Topics::delete_topic(const std::string& topic_arn) {
   }
   next->topics.erase(topic_arn);
   batch.erase(storage::Family::kTopics, topic_arn);
+  // A FIFO topic's publishes hold its FIFO mutex through their write: taking it here orders
+  // this erase after any publish in progress, and marks the state so none follows.
+  const std::shared_ptr<FifoState> fifo = it->second->fifo_state;
+  std::unique_lock<std::mutex> fifo_lock;
+  if (fifo) fifo_lock = std::unique_lock(fifo->mu);
   for (const std::string& prefix :
        {storage::topic_dedup_prefix(topic_arn), storage::topic_seq_prefix(topic_arn)}) {
     batch.erase_range(storage::Family::kMeta, prefix, prefix + '\xff');
   }
-  return commit_locked(std::move(next), batch);
+  auto committed = commit_locked(std::move(next), batch);
+  if (committed && fifo) fifo->deleted = true;
+  return committed;
 }
 
 Result<ListTopicsOutput> Topics::list_topics(const PageInput& page) const {
@@ -1507,6 +1517,7 @@ Result<std::vector<Result<PublishOutput>>> Topics::fan_out(
   std::unique_lock<std::mutex> fifo_lock;
   if (topic.fifo) {
     fifo_lock = std::unique_lock(topic.fifo_state->mu);
+    if (topic.fifo_state->deleted) return fail(Errc::kNotFound, "Topic does not exist");
     deduplicate_locked(topic, messages, batch);
   }
   Fanout fanout(*this, topic);
