@@ -1055,23 +1055,7 @@ Result<Empty> Topics::set_subscription_attributes(const std::string& subscriptio
       copy.attributes.erase("ReplayStatus");
     }
   }
-  auto built = build_subscription(std::move(copy));
-  if (!built) return std::unexpected(built.error());
-  std::shared_ptr<const Subscription> changed = std::move(*built);
-
-  auto next = std::make_shared<State>(*current);
-  next->subscriptions[subscription_arn] = changed;
-  if (auto topic = current->topics.find(changed->topic_arn); topic != current->topics.end()) {
-    auto t = std::make_shared<Topic>(*topic->second);
-    for (auto& s : t->subscriptions) {
-      if (s->arn == subscription_arn) s = changed;
-    }
-    next->topics[t->arn] = t;
-  }
-  storage::Batch batch;
-  batch.put(storage::Family::kSubscriptions, subscription_arn,
-            storage::encode(to_record(*changed)));
-  if (auto ok = commit_locked(std::move(next), batch); !ok) return ok;
+  if (auto ok = replace_subscription_locked(*current, std::move(copy)); !ok) return ok;
   lock.unlock();
   if (replaying) replay(subscription_arn);
   return Empty{};
@@ -1493,22 +1477,25 @@ void Topics::set_replay_status(const std::string& subscription_arn, const std::s
   if (sub == current->subscriptions.end()) return;
   Subscription copy = *sub->second;
   copy.attributes["ReplayStatus"] = status;
-  auto built = build_subscription(std::move(copy));
-  if (!built) return;
-  std::shared_ptr<const Subscription> changed = std::move(*built);
-  auto next = std::make_shared<State>(*current);
-  next->subscriptions[subscription_arn] = changed;
-  if (auto topic = current->topics.find(changed->topic_arn); topic != current->topics.end()) {
+  (void)replace_subscription_locked(*current, std::move(copy));
+}
+
+Result<Empty> Topics::replace_subscription_locked(const State& current, Subscription changed) {
+  auto built = build_subscription(std::move(changed));
+  if (!built) return std::unexpected(built.error());
+  std::shared_ptr<const Subscription> sub = std::move(*built);
+  auto next = std::make_shared<State>(current);
+  next->subscriptions[sub->arn] = sub;
+  if (auto topic = current.topics.find(sub->topic_arn); topic != current.topics.end()) {
     auto t = std::make_shared<Topic>(*topic->second);
     for (auto& s : t->subscriptions) {
-      if (s->arn == subscription_arn) s = changed;
+      if (s->arn == sub->arn) s = sub;
     }
     next->topics[t->arn] = t;
   }
   storage::Batch batch;
-  batch.put(storage::Family::kSubscriptions, subscription_arn,
-            storage::encode(to_record(*changed)));
-  (void)commit_locked(std::move(next), batch);
+  batch.put(storage::Family::kSubscriptions, sub->arn, storage::encode(to_record(*sub)));
+  return commit_locked(std::move(next), batch);
 }
 
 Result<std::vector<Result<PublishOutput>>> Topics::fan_out(

@@ -193,6 +193,9 @@ class Topics {
   // records ReplayStatus (Completed or Failed).
   void replay(const std::string& subscription_arn);
   void set_replay_status(const std::string& subscription_arn, const std::string& status);
+  // Builds `changed` and installs it in place of the subscription of the same ARN (its record
+  // written). Caller holds write_mu_; `current` is the state it read under it.
+  Result<Empty> replace_subscription_locked(const State& current, Subscription changed);
   // FIFO topics, with the topic's FifoState lock held: answers duplicates, assigns sequence
   // numbers and stages the window entries and sequence bound into `batch`.
   void deduplicate_locked(const Topic& topic, std::vector<Result<Published>>& messages,
