@@ -25,6 +25,10 @@ bool DedupWindow::insert(const std::string& key, DedupEntry entry, Millis now) {
   return true;
 }
 
+void DedupWindow::insert_absent(const std::string& key, DedupEntry entry) {
+  put(key, std::move(entry));
+}
+
 void DedupWindow::confirm(const std::string& key) {
   if (auto it = entries_.find(key); it != entries_.end()) it->second.pending = false;
 }

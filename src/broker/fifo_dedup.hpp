@@ -53,6 +53,8 @@ class DedupWindow {
   // Remembers an accepted send; its window runs from entry.sent. False (and nothing changes)
   // when a live entry holds the key.
   bool insert(const std::string& key, DedupEntry entry, Millis now);
+  // insert() for a key find() just reported free at the same time: skips the second lookup.
+  void insert_absent(const std::string& key, DedupEntry entry);
   // The original's write completed: clears `pending`. No-op for an unknown key.
   void confirm(const std::string& key);
   // Undoes an insert whose send could not be written.

@@ -903,10 +903,11 @@ Result<Empty> Queue::stage_locked(Prepared& p, Millis now) {
                                  ? DedupScope::kMessageGroup
                                  : DedupScope::kQueue;
     p.dedup_key = DedupWindow::key(scope, p.group_id, m.payload->extras->deduplication_id);
-    // Sends are serialised through their write (send_mu_), so an entry still pending here
-    // belongs to this same operation, and shares its fate.
+    // An original still pending belongs to this operation (a duplicate inside one batch) or
+    // to an earlier ticket: either way its fate is known when this send's turn comes.
     if (const DedupEntry* original = dedup_.find(p.dedup_key, now)) {
       p.duplicate = true;
+      p.original_pending = original->pending;
       p.output.message_id = original->message_id;
       p.output.sequence_number = sequence_number_text(original->sequence);
       return Empty{};
@@ -928,7 +929,7 @@ Result<Empty> Queue::stage_locked(Prepared& p, Millis now) {
   if (fifo_) {
     // The window runs from this send; its entry is written with the message.
     p.output.sequence_number = sequence_number_text(m.seq);
-    dedup_.insert(p.dedup_key, DedupEntry{p.output.message_id, m.seq, m.sent, true}, now);
+    dedup_.insert_absent(p.dedup_key, DedupEntry{p.output.message_id, m.seq, m.sent, true});
     if (durable_) {
       const Uuid& id = m.payload->id;
       pending_.put(
@@ -949,9 +950,25 @@ void Queue::expire_dedup_locked(Millis now) {
 }
 
 void Queue::release_held_locked() {
-  sending_ = false;
-  for (auto& [message, group] : held_) enter_locked(std::move(message), group);
-  held_.clear();
+  while (!held_.empty() &&
+         (unfinished_.empty() || *unfinished_.begin() > held_.front().after_ticket)) {
+    enter_locked(std::move(held_.front().message), held_.front().group);
+    held_.pop_front();
+  }
+}
+
+Result<Empty> Queue::settle_duplicate_locked(Prepared& p, Millis now) {
+  // Every earlier send has finished: the entry is confirmed (the original was written), or
+  // gone (its write failed), or a later send's own pending entry.
+  const DedupEntry* original = dedup_.find(p.dedup_key, now);
+  if (original == nullptr || original->pending) {
+    return fail(Errc::kServiceUnavailable,
+                "The original message with this deduplication id could not be stored; send "
+                "again.");
+  }
+  p.output.message_id = original->message_id;
+  p.output.sequence_number = sequence_number_text(original->sequence);
+  return Empty{};
 }
 
 void Queue::insert_locked(Prepared& p) {
@@ -969,16 +986,32 @@ Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Ba
   // Phase 1, locked: seqs and records. The write itself happens without mu_, so concurrent
   // senders share RocksDB's write group instead of queueing on this lock; nobody can act on
   // a message before phase 2 inserts it, so its records cannot race with its later changes.
-  // FIFO sends also hold send_mu_ until phase 2 (see StagedSends).
-  if (fifo_) sends.sending = std::unique_lock(send_mu_);
+  // FIFO sends take a ticket: phase 2 runs in ticket order (see StagedSends).
   std::lock_guard lock(mu_);
   const Millis now = clock_.now_ms();
   if (fifo_) {
-    sending_ = true;
+    sends.ticket = ++last_ticket_;
+    unfinished_.insert(sends.ticket);
     expire_dedup_locked(now);
   }
+  bool waits_for_all = false;
   for (std::size_t i = 0; i < sends.prepared.size(); ++i) {
-    if (sends.prepared[i]) sends.staged[i] = stage_locked(*sends.prepared[i], now);
+    if (!sends.prepared[i]) continue;
+    Prepared& p = *sends.prepared[i];
+    sends.staged[i] = stage_locked(p, now);
+    if (!fifo_ || !sends.staged[i]) continue;
+    if (p.duplicate) {
+      waits_for_all |= p.original_pending;
+      continue;
+    }
+    auto [writer, fresh] = group_writer_.try_emplace(p.group_id, sends.ticket);
+    if (!fresh && writer->second != sends.ticket) {
+      sends.after.push_back(writer->second);
+      writer->second = sends.ticket;
+    }
+  }
+  if (waits_for_all) {
+    sends.after.assign(unfinished_.begin(), unfinished_.find(sends.ticket));
   }
   batch.append(std::move(pending_));
   return sends;
@@ -993,14 +1026,16 @@ std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
   Deferred deferred;
   {
     std::unique_lock lock(mu_);
+    if (fifo_) {
+      turn_.wait(lock, [&] {
+        return std::none_of(sends.after.begin(), sends.after.end(),
+                            [&](std::uint64_t t) { return unfinished_.contains(t); });
+      });
+    }
     if (!written) seq_ceiling_ = 0;  // as in commit_locked
     for (std::size_t i = 0; i < prepared.size(); ++i) {
-      if (!prepared[i] || !staged[i]) continue;
+      if (!prepared[i] || !staged[i] || prepared[i]->duplicate) continue;
       Prepared& p = *prepared[i];
-      if (p.duplicate) {
-        if (!written) staged[i] = std::unexpected(written.error());
-        continue;
-      }
       if (fifo_) {
         if (written) {
           dedup_.confirm(p.dedup_key);
@@ -1014,12 +1049,30 @@ std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
         insert_locked(p);
       }  // else a purge between the phases removed it: on disk too, by its erase range
     }
-    if (fifo_) release_held_locked();
+    // Duplicates after the originals of this same batch were settled above.
+    const Millis now = clock_.now_ms();
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+      if (!prepared[i] || !staged[i] || !prepared[i]->duplicate) continue;
+      if (!written) {
+        staged[i] = std::unexpected(written.error());
+      } else if (prepared[i]->original_pending) {
+        staged[i] = settle_duplicate_locked(*prepared[i], now);
+      }
+    }
+    if (fifo_) {
+      unfinished_.erase(sends.ticket);
+      for (const auto& p : prepared) {
+        if (!p || p->duplicate) continue;
+        auto writer = group_writer_.find(p->group_id);
+        if (writer != group_writer_.end() && writer->second == sends.ticket) {
+          group_writer_.erase(writer);
+        }
+      }
+      release_held_locked();
+      turn_.notify_all();
+    }
     if (written) serve_after_send(lock, dlq, deferred);
   }
-  // Released before dead letters move: accept() into another queue must never wait while
-  // this thread holds a send lock another sender is waiting on.
-  if (sends.sending.owns_lock()) sends.sending.unlock();
   run(deferred, dlq);
   std::vector<Result<SendOutput>> results;
   results.reserve(prepared.size());
@@ -1274,9 +1327,9 @@ void Queue::accept(std::vector<MovedMessage> messages, Arrival arrival) {
     (void)commit_locked(deferred);
     for (auto& moved : messages) {
       std::string group = moved.group;
-      if (sending_) {
-        // A FIFO send staged lower seqs and has not inserted them yet: go in after them.
-        held_.emplace_back(std::move(moved.message), std::move(group));
+      if (!unfinished_.empty()) {
+        // FIFO sends staged lower seqs and have not inserted them yet: go in after them.
+        held_.push_back(Held{std::move(moved.message), std::move(group), last_ticket_});
       } else {
         enter_locked(std::move(moved.message), group);
       }

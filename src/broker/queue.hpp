@@ -5,6 +5,7 @@
 // guards the state and is held only for in-memory work. Callbacks (parked receives) and
 // moves into a dead-letter queue run after the lock is released, so no two queue locks are
 // ever held at once.
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <queue>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -119,20 +121,24 @@ class Queue : public std::enable_shared_from_this<Queue> {
     std::string record;    // the encoded message record, for a durable engine
     std::string group_id;  // scheduling key; empty on a standard queue without groups
     bool explicit_dedup = false;
-    std::string dedup_key;   // FIFO: the deduplication window key, set when staged
-    bool duplicate = false;  // FIFO: answered with the original, nothing stored
+    std::string dedup_key;          // FIFO: the deduplication window key, set when staged
+    bool duplicate = false;         // FIFO: answered with the original, nothing stored
+    bool original_pending = false;  // FIFO duplicate: its original's write was under way
   };
 
  public:
   // Sends staged into a caller's batch (see stage_sends); opaque to callers.
-  // On a FIFO queue it holds the queue's send lock from staging until finish_sends: sends are
-  // serialised through their write, so each group's messages become visible in sequence order
-  // and the deduplication window never holds another sender's unwritten entry. A caller
-  // staging into several queues must do so in increasing uid() order.
+  // On a FIFO queue a send takes a ticket when staged, and finish_sends first waits for the
+  // earlier sends it depends on: those that staged messages of the same groups (so each group's
+  // messages become visible in sequence order) and, for a duplicate of a message still being
+  // written, every earlier one (so it learns the original's fate before it answers). Sends to
+  // other groups, and all writes, run concurrently. A caller staging into several queues must
+  // stage and finish them in increasing uid() order.
   struct StagedSends {
     std::vector<Result<Prepared>> prepared;
     std::vector<Result<Empty>> staged;
-    std::unique_lock<std::mutex> sending;
+    std::uint64_t ticket = 0;          // FIFO queues
+    std::vector<std::uint64_t> after;  // FIFO: tickets to wait for
   };
 
   using ReceiveCallback = std::function<void(Result<std::vector<ReceivedMessage>>)>;
@@ -268,8 +274,10 @@ class Queue : public std::enable_shared_from_this<Queue> {
   bool replay_attempt_locked(const ReceiveSpec& spec, Millis now, Taken& out);
   // Deletes the records of deduplication entries whose window has ended.
   void expire_dedup_locked(Millis now);
-  // Inserts accepted messages held back while a send was between its stage and its finish.
+  // Inserts accepted messages held back behind FIFO sends that were still being written.
   void release_held_locked();
+  // A FIFO duplicate whose original was being written: its answer once that write is done.
+  Result<Empty> settle_duplicate_locked(Prepared& p, Millis now);
   void set_timed_locked(StoredMessage& m, StoredMessage::State state, Millis visible_at);
   void erase_locked(std::uint64_t seq);
   void stage_state_locked(const StoredMessage& m);
@@ -300,8 +308,6 @@ class Queue : public std::enable_shared_from_this<Queue> {
   storage::EventSink* const events_;
   const bool durable_;  // message records and payloads live in the engine
   const bool fifo_;
-  // FIFO sends hold it from staging until finish_sends (see StagedSends). Taken before mu_.
-  std::mutex send_mu_;
 
   mutable std::mutex mu_;
   QueueConfig config_;
@@ -332,10 +338,21 @@ class Queue : public std::enable_shared_from_this<Queue> {
   std::unordered_map<std::uint64_t, std::string> delayed_groups_;  // groups of delayed messages
   DedupWindow dedup_;
   ReceiveAttempts attempts_;
-  // A FIFO send is between stage and finish: messages accepted meanwhile wait in held_, so
-  // they never become visible ahead of that send's (lower-seq) messages of the same group.
-  bool sending_ = false;
-  std::vector<std::pair<StoredMessage, std::string>> held_;
+  // FIFO send tickets (see StagedSends): the last issued, those staged but not finished, the
+  // latest unfinished one that staged each group, and where finish_sends waits its turn.
+  std::uint64_t last_ticket_ = 0;
+  std::set<std::uint64_t> unfinished_;
+  std::unordered_map<std::string, std::uint64_t> group_writer_;
+  std::condition_variable turn_;
+  // Messages accepted (redrive, move tasks) while FIFO sends with earlier tickets were still
+  // being written, with the last ticket issued then: they go in after those sends' (lower-seq)
+  // messages, never ahead of them in a group.
+  struct Held {
+    StoredMessage message;
+    std::string group;
+    std::uint64_t after_ticket;
+  };
+  std::deque<Held> held_;
 
   storage::Batch pending_;                 // records changed by the current operation
   std::vector<std::uint64_t> taken_seqs_;  // messages received by the current operation
