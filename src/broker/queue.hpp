@@ -187,8 +187,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
   Result<Empty> purge();
 
   // Takes messages that exhausted their receives elsewhere (redrive) or that a move task
-  // brings back; they keep id, body, attributes, group and sent time. Never takes the send
-  // lock, so it is safe to call while a caller holds other queues' send locks.
+  // brings back; they keep id, body, attributes, group and sent time. Never waits for FIFO
+  // sends: while some are unfinished, the messages are held back until they are.
   enum class Arrival : std::uint8_t {
     kDeadLetter,  // exhausted maxReceiveCount at its source
     kRedrive,     // a move task brings it here: a new message

@@ -1253,8 +1253,8 @@ class Topics::Fanout {
   // Stages every SQS copy and the event-log records, writes them as one batch, then makes the
   // copies visible and hands endpoint messages over. Fails only when the write fails.
   Result<Empty> commit(const std::vector<const Published*>& published, storage::Batch batch) {
-    // FIFO queues hold their send lock from staging to finish: take them in uid order, as
-    // every multi-queue stager does, so two fan-outs never wait on each other.
+    // A FIFO queue's finish_sends may wait for earlier sends to it: stage and finish queues in
+    // uid order, as every multi-queue stager does, so two fan-outs never wait on each other.
     std::sort(queues_.begin(), queues_.end(), [](const QueueSends& a, const QueueSends& b) {
       return a.queue->uid() < b.queue->uid();
     });

@@ -6,13 +6,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "broker/broker.hpp"
+#include "broker/queue.hpp"
 #include "core/manual_clock.hpp"
 #include "storage/memory_engine.hpp"
 
@@ -560,6 +564,107 @@ TEST_P(FifoQueueTest, RandomisedOperationsKeepFifoSemantics) {
 
 INSTANTIATE_TEST_SUITE_P(Payloads, FifoQueueTest, ::testing::Bool(),
                          [](const auto& info) { return info.param ? "InEngine" : "InRam"; });
+
+// The two-phase send (stage_sends / finish_sends, what SNS fan-outs use) driven directly: a
+// duplicate staged while its original is still being written answers only once the original's
+// write is settled.
+class FifoStagingTest : public ::testing::Test {
+ protected:
+  ManualClock clock_;
+  storage::MemoryEngine engine_{true};
+  std::shared_ptr<Queue> queue_ = make_queue();
+
+  std::shared_ptr<Queue> make_queue() {
+    QueueConfig config;
+    config.fifo = true;
+    return std::make_shared<Queue>(
+        "q.fifo", kArnPrefix + "q.fifo", 7, config, TagMap{}, clock_.now_ms(), clock_, clock_,
+        [](const std::string&) { return nullptr; }, QueueStorage{engine_, nullptr});
+  }
+
+  // Gives a thread that should be blocked a moment to (wrongly) finish: true if it did. A
+  // correct queue never lets it, so this cannot fail spuriously; a broken one is caught as
+  // soon as the other thread gets to run within the moment (almost always).
+  static bool returned_within_a_moment(const std::atomic<bool>& done) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+    while (!done && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    return done;
+  }
+
+  static std::vector<SendInput> one(const std::string& body, const std::string& group,
+                                    const std::string& dedup) {
+    SendInput in;
+    in.body = body;
+    in.group_id = group;
+    in.deduplication_id = dedup;
+    in.sender_id = "test";
+    std::vector<SendInput> out;
+    out.push_back(std::move(in));
+    return out;
+  }
+};
+
+TEST_F(FifoStagingTest, ADuplicateOfAMessageBeingWrittenWaitsForItsOriginal) {
+  storage::Batch first_batch;
+  auto first = queue_->stage_sends(one("a", "g", "d"), first_batch);
+  storage::Batch second_batch;
+  auto second = queue_->stage_sends(one("a-again", "g", "d"), second_batch);
+  // The duplicate finishes on another thread: it must wait for the original's finish.
+  std::optional<std::vector<Result<SendOutput>>> dup_result;
+  std::atomic<bool> dup_done{false};
+  std::thread dup([&] {
+    dup_result = queue_->finish_sends(std::move(second), engine_.write(second_batch));
+    dup_done = true;
+  });
+  EXPECT_FALSE(returned_within_a_moment(dup_done)) << "the duplicate did not wait";
+  auto original = queue_->finish_sends(std::move(first), engine_.write(first_batch));
+  dup.join();
+  ASSERT_TRUE(original.front());
+  ASSERT_TRUE(dup_result && dup_result->front());
+  EXPECT_EQ(dup_result->front()->message_id, original.front()->message_id);
+  EXPECT_EQ(dup_result->front()->sequence_number, original.front()->sequence_number);
+}
+
+TEST_F(FifoStagingTest, ADuplicateOfAFailedWriteFailsAndTheIdStaysFree) {
+  storage::Batch first_batch;
+  auto first = queue_->stage_sends(one("a", "g", "d"), first_batch);
+  storage::Batch second_batch;
+  auto second = queue_->stage_sends(one("a", "g", "d"), second_batch);
+  auto failed = queue_->finish_sends(
+      std::move(first), storage::Status(std::unexpected(Error{Errc::kServiceUnavailable, "disk"})));
+  ASSERT_FALSE(failed.front());
+  auto dup = queue_->finish_sends(std::move(second), engine_.write(second_batch));
+  ASSERT_FALSE(dup.front());
+  EXPECT_EQ(dup.front().error().code, Errc::kServiceUnavailable);
+  // Nothing holds the id now: a retry is stored.
+  storage::Batch retry_batch;
+  auto retry = queue_->stage_sends(one("a", "g", "d"), retry_batch);
+  auto stored = queue_->finish_sends(std::move(retry), engine_.write(retry_batch));
+  ASSERT_TRUE(stored.front());
+  EXPECT_EQ(queue_->approximate_visible(), 1u);
+}
+
+TEST_F(FifoStagingTest, ALaterSendOfAGroupBecomesVisibleOnlyAfterTheEarlierOne) {
+  storage::Batch first_batch;
+  auto first = queue_->stage_sends(one("a1", "g", "d1"), first_batch);
+  storage::Batch second_batch;
+  auto second = queue_->stage_sends(one("a2", "g", "d2"), second_batch);
+  storage::Batch other_batch;
+  auto other = queue_->stage_sends(one("b1", "h", "d3"), other_batch);
+  // Another group does not wait for anyone.
+  ASSERT_TRUE(queue_->finish_sends(std::move(other), engine_.write(other_batch)).front());
+  std::atomic<bool> second_done{false};
+  std::thread later([&] {
+    EXPECT_TRUE(queue_->finish_sends(std::move(second), engine_.write(second_batch)).front());
+    second_done = true;
+  });
+  // a2 cannot be visible before a1: only b1 is.
+  EXPECT_FALSE(returned_within_a_moment(second_done)) << "a2 did not wait for a1";
+  EXPECT_EQ(queue_->approximate_visible(), 1u);
+  ASSERT_TRUE(queue_->finish_sends(std::move(first), engine_.write(first_batch)).front());
+  later.join();
+  EXPECT_EQ(queue_->approximate_visible(), 3u);
+}
 
 }  // namespace
 }  // namespace eb::broker::testing
