@@ -986,7 +986,7 @@ Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Ba
   // Phase 1, locked: seqs and records. The write itself happens without mu_, so concurrent
   // senders share RocksDB's write group instead of queueing on this lock; nobody can act on
   // a message before phase 2 inserts it, so its records cannot race with its later changes.
-  // FIFO sends take a ticket: phase 2 runs in ticket order (see StagedSends).
+  // FIFO sends take a ticket and note which earlier sends phase 2 must wait for (StagedSends).
   std::lock_guard lock(mu_);
   const Millis now = clock_.now_ms();
   if (fifo_) {
