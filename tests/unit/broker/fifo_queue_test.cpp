@@ -513,7 +513,9 @@ TEST_P(FifoQueueTest, RandomisedOperationsKeepFifoSemantics) {
         }
         auto got = receive(q, max);
         ASSERT_LE(got.size(), static_cast<std::size_t>(max));
-        if (any_available) ASSERT_FALSE(got.empty()) << "step " << step;
+        if (any_available) {
+          ASSERT_FALSE(got.empty()) << "step " << step;
+        }
         std::map<std::string, std::size_t> next_in_group;  // this receive's position per group
         for (const auto& m : got) {
           ASSERT_TRUE(sent.contains(m.message_id));
@@ -521,7 +523,9 @@ TEST_P(FifoQueueTest, RandomisedOperationsKeepFifoSemantics) {
           ASSERT_FALSE(sent[m.message_id].deleted);
           auto pending = pending_of(g);
           const std::size_t pos = next_in_group[g]++;
-          if (pos == 0) ASSERT_FALSE(locked(g)) << "group " << g << " was locked";
+          if (pos == 0) {
+            ASSERT_FALSE(locked(g)) << "group " << g << " was locked";
+          }
           ASSERT_LT(pos, pending.size());
           ASSERT_EQ(pending[pos], m.message_id) << "out of order in " << g;
           delivered_ever.insert(m.message_id);
