@@ -336,7 +336,7 @@ void Replays::step(const std::shared_ptr<Task>& task) {
       if (selected(spec, e)) {
         MessageAttributes attributes = std::move(e.attributes);
         attributes[std::string(kReplayAttribute)] = {"String", task->status.id, {}};
-        batch.push_back({std::move(e.body), std::move(attributes)});
+        batch.push_back({std::move(e.body), std::move(attributes), std::move(e.group_id)});
       }
       batch_last = e.seq;
     }

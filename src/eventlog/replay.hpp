@@ -58,6 +58,7 @@ struct ReplayStatus {
 struct ReplayMessage {
   std::string body;
   MessageAttributes attributes;
+  std::string group_id;  // the original's MessageGroupId, if it had one
 };
 
 struct ReplayTarget {

@@ -374,6 +374,29 @@ class EventLogApiTest(unittest.TestCase):
         _, page, _ = self.api.get("/v1/streams/%s/events" % stream)
         self.assertEqual(len(page["events"]), 4)
 
+    def test_replay_into_a_fifo_queue_keeps_each_message_group(self):
+        source = unique("fifo-source") + ".fifo"
+        src_url = self.sqs.create_queue(QueueName=source, Attributes={
+            "FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+        for i in range(6):
+            self.sqs.send_message(QueueUrl=src_url, MessageBody="m%d" % i,
+                                  MessageGroupId="g%d" % (i % 2))
+        target = self.sqs.create_queue(QueueName=unique("fifo-target") + ".fifo",
+                                       Attributes={"FifoQueue": "true"})["QueueUrl"]
+        status, body, _ = self.api.post("/v1/replays", {
+            "source": "arn:aws:sqs:us-east-1:000000000000:" + source, "target": target})
+        self.assertEqual(status, 202, body)
+        self.assertEqual(self.wait_replay(body["replayId"])["replayed"], 6)
+        per_group = {}
+        deadline = time.monotonic() + 10
+        while sum(len(v) for v in per_group.values()) < 6 and time.monotonic() < deadline:
+            got = self.sqs.receive_message(QueueUrl=target, MaxNumberOfMessages=10,
+                                           AttributeNames=["MessageGroupId"]).get("Messages", [])
+            for m in got:
+                per_group.setdefault(m["Attributes"]["MessageGroupId"], []).append(m["Body"])
+                self.sqs.delete_message(QueueUrl=target, ReceiptHandle=m["ReceiptHandle"])
+        self.assertEqual(per_group, {"g0": ["m0", "m2", "m4"], "g1": ["m1", "m3", "m5"]})
+
     def test_replay_by_queue_arn_and_cancel(self):
         kind = unique("slow")
         self.api.append(unique("s"), [envelope("e%d" % i, kind) for i in range(20)])

@@ -65,6 +65,9 @@ std::vector<Result<void>> to_results(
   return results;
 }
 
+// The group of replayed copies whose original had none, for FIFO targets.
+constexpr std::string_view kReplayGroup = "eventbroker-replay";
+
 std::vector<Result<void>> publish_replayed(broker::Topics& topics, const std::string& topic_arn,
                                            std::vector<eventlog::ReplayMessage> messages) {
   std::vector<broker::PublishInput> inputs;
@@ -75,7 +78,7 @@ std::vector<Result<void>> publish_replayed(broker::Topics& topics, const std::st
     in.message = std::move(m.body);
     in.attributes = std::move(m.attributes);
     if (fifo) {
-      in.group_id = "eventbroker-replay";
+      in.group_id = m.group_id.empty() ? std::string(kReplayGroup) : std::move(m.group_id);
       in.deduplication_id = random_uuid();
     }
     inputs.push_back(std::move(in));
@@ -123,9 +126,12 @@ eventlog::ReplayTarget broker_replay_target(broker::Broker& broker, broker::Topi
       input.attributes = std::move(m.attributes);
       input.sender_id = "eventbroker-replay";
       if (name->ends_with(".fifo")) {
-        // FIFO queues need a group; a fresh deduplication id keeps every copy.
-        input.group_id = "eventbroker-replay";
+        // FIFO queues need a group (the original's when it had one, so groups keep their
+        // order); a fresh deduplication id keeps every copy.
+        input.group_id = m.group_id.empty() ? std::string(kReplayGroup) : std::move(m.group_id);
         input.deduplication_id = random_uuid();
+      } else if (!m.group_id.empty()) {
+        input.group_id = std::move(m.group_id);  // a fair queue's tenant
       }
       inputs.push_back(std::move(input));
     }
