@@ -561,6 +561,8 @@ Queue::Taken Queue::take_locked(const ReceiveSpec& spec, Millis now, const Queue
   if (groups_) {
     // The index chooses (and marks in flight) whole runs of groups. A dead-lettered message
     // leaves its group, which may unlock it, so the receive asks again until it is full.
+    const bool remember = fifo_ && !spec.attempt_id.empty();
+    std::vector<AttemptMessage> listed;  // what a retry with this attempt id returns
     while (out.messages.size() < max) {
       const std::vector<std::uint64_t> seqs = groups_->take(max - out.messages.size());
       if (seqs.empty()) break;
@@ -569,18 +571,13 @@ Queue::Taken Queue::take_locked(const ReceiveSpec& spec, Millis now, const Queue
         if (exhausted(it->second)) {
           groups_->remove(seq);
           dead_letter(it);
-        } else {
-          deliver_locked(it->second, spec, now, out);
+          continue;
         }
+        deliver_locked(it->second, spec, now, out);
+        if (remember) listed.push_back({seq, it->second.receipt_generation});
       }
     }
-    if (fifo_ && !spec.attempt_id.empty() && !out.messages.empty()) {
-      std::vector<AttemptMessage> listed;
-      listed.reserve(out.seqs.size());
-      for (std::uint64_t seq : out.seqs)
-        listed.push_back({seq, messages_.at(seq).receipt_generation});
-      attempts_.remember(spec.attempt_id, std::move(listed), now);
-    }
+    if (!listed.empty()) attempts_.remember(spec.attempt_id, std::move(listed), now);
     return out;
   }
   while (out.messages.size() < max) {
@@ -632,7 +629,6 @@ void Queue::describe_locked(const StoredMessage& m, const ReceiveSpec& spec, Tak
   } else {
     out.unfilled.push_back(m.seq);
   }
-  out.seqs.push_back(m.seq);
   out.messages.push_back(std::move(r));
 }
 

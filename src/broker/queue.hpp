@@ -215,7 +215,6 @@ class Queue : public std::enable_shared_from_this<Queue> {
   struct Taken {
     std::vector<ReceivedMessage> messages;
     std::vector<std::uint64_t> unfilled;  // parallel to messages when non-empty
-    std::vector<std::uint64_t> seqs;      // parallel to messages
   };
   struct Completion {
     ReceiveCallback done;
