@@ -350,6 +350,32 @@ class SnsFifoTest(SnsFifoBase):
         self.assertEqual(json.loads(got[0]["Body"])["MessageId"], second["MessageId"])
 
     # 7. Restart.
+    # 9. ArchivePolicy and ReplayPolicy.
+    def test_a_subscription_replays_the_topic_archive_then_gets_live_messages(self):
+        topic = self.fifo_topic("archive", ContentBasedDeduplication="true",
+                                ArchivePolicy=json.dumps({"MessageRetentionPeriod": "7"}))
+        begins = self.sns.get_topic_attributes(TopicArn=topic)["Attributes"]["BeginningArchiveTime"]
+        self.assertRegex(begins, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        published = [self.sns.publish(TopicArn=topic, Message="old%d" % i, MessageGroupId="g")
+                     for i in range(3)]
+        url, arn = self.queue("replayer")
+        sub = self.subscribe(topic, arn, ReplayPolicy=json.dumps(
+            {"PointType": "Timestamp", "StartingPoint": begins}))
+        attributes = self.sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
+        self.assertEqual(attributes["ReplayStatus"], "Completed")
+        self.sns.publish(TopicArn=topic, Message="live", MessageGroupId="g")
+        got = [json.loads(m["Body"]) for m in self.drain(url, 4)]
+        self.assertEqual([m["Message"] for m in got], ["old0", "old1", "old2", "live"])
+        self.assertEqual([m["MessageId"] for m in got[:3]], [p["MessageId"] for p in published])
+        self.assertEqual([m.get("Replayed", False) for m in got], [True, True, True, False])
+        # A topic without an archive has nothing to replay.
+        plain = self.fifo_topic("no-archive", ContentBasedDeduplication="true")
+        response = self.error(self.sns.subscribe, TopicArn=plain, Protocol="sqs", Endpoint=arn,
+                              Attributes={"ReplayPolicy": json.dumps(
+                                  {"PointType": "Timestamp", "StartingPoint": begins})})
+        self.assertEqual(response["Error"]["Code"], "InvalidParameter")
+
+
 class SnsFifoRestartTest(SnsFifoBase):
     @classmethod
     def setUpClass(cls):
