@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "api/admin/replay_targets.hpp"
-#include "broker/broker.hpp"
+#include "app/replay_targets.hpp"
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
+#include "sqs/queues.hpp"
 #include "storage/memory_engine.hpp"
 #include "storage/rocksdb_engine.hpp"
 
@@ -114,9 +114,8 @@ void BM_ReplayIntoQueue(benchmark::State& state) {
   BenchEngine engine(rocksdb);
   ManualClock clock;
   eventlog::EventLog log(engine.get(), clock, clock);
-  broker::Broker broker(clock, clock, engine.get(), {}, &log);
-  eventlog::Replays replays(log, engine.get(), clock, clock,
-                            api::admin::broker_replay_target(broker));
+  sqs::Queues broker(clock, clock, engine.get(), {}, &log);
+  eventlog::Replays replays(log, engine.get(), clock, clock, app::replay_target(broker));
   if (!broker.create_queue({"replayed", {}, {}})) {
     state.SkipWithError("create_queue failed");
     return;
@@ -144,7 +143,10 @@ void BM_ReplayIntoQueue(benchmark::State& state) {
     }
     delivered += status->replayed;
     state.PauseTiming();
-    broker.purge_queue("replayed");
+    if (!broker.purge_queue("replayed")) {
+      state.SkipWithError("purge failed");
+      break;
+    }
     clock.advance(61'000);  // PurgeQueue allows one purge a minute
     state.ResumeTiming();
   }

@@ -5,13 +5,13 @@
 
 #include <string>
 
-#include "broker/filter_policy.hpp"
+#include "matching/filter_policy.hpp"
 
 namespace {
 
 using eb::MessageAttributes;
-using eb::broker::FilterPolicy;
-using eb::broker::FilterPolicyScope;
+using eb::matching::FilterPolicy;
+using eb::matching::FilterPolicyScope;
 
 FilterPolicy compile(const char* json, FilterPolicyScope scope) {
   auto policy = FilterPolicy::compile(json, scope);

@@ -13,22 +13,22 @@
 #include <vector>
 
 #include "api/admin/admin_api.hpp"
-#include "api/admin/replay_targets.hpp"
 #include "api/aws/dispatcher.hpp"
 #include "api/sns/sns_service.hpp"
 #include "api/sqs/sqs_service.hpp"
 #include "app/asio_timers.hpp"
 #include "app/http_poster.hpp"
+#include "app/replay_targets.hpp"
 #include "app/topic_archive.hpp"
 #include "app/topology.hpp"
-#include "broker/broker.hpp"
-#include "broker/endpoint_delivery.hpp"
-#include "broker/topics.hpp"
 #include "core/clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
 #include "net/http_client.hpp"
 #include "net/server.hpp"
+#include "sns/endpoint_delivery.hpp"
+#include "sns/topics.hpp"
+#include "sqs/queues.hpp"
 #include "storage/memory_engine.hpp"
 #include "storage/rocksdb_engine.hpp"
 
@@ -116,7 +116,7 @@ std::unique_ptr<storage::Engine> open_engine(const config::Settings& s) {
 }
 
 std::shared_ptr<const MessageSigner> load_signer(storage::Engine& engine) {
-  auto signer = broker::load_signing_key(engine);
+  auto signer = sns::load_signing_key(engine);
   if (!signer) {
     throw storage::StartupError("cannot load or create the SNS signing key: " +
                                 signer.error().message);
@@ -148,15 +148,14 @@ struct Application::Parts {
                 .max_total_bytes = settings.effective_event_retention_mb() << 20,
                 // A size cap is enforced every second; age alone, every minute.
                 .trim_interval_ms = settings.effective_event_retention_mb() > 0 ? 1000 : 60'000}),
-        broker(clock, timers, *engine, broker::BrokerOptions{.region = settings.region}, &events),
+        broker(clock, timers, *engine, sqs::QueuesOptions{.region = settings.region}, &events),
         signer(load_signer(*engine)),
         http_client(io),
         http_poster(http_client),
         deliveries(clock, timers, http_poster),
         topics(clock, *engine, broker, signer, deliveries,
-               broker::TopicsOptions{.sign_sqs_envelopes = settings.sns_sign_sqs_envelopes},
-               &events),
-        replays(events, *engine, clock, timers, api::admin::broker_replay_target(broker, &topics)),
+               sns::TopicsOptions{.sign_sqs_envelopes = settings.sns_sign_sqs_envelopes}, &events),
+        replays(events, *engine, clock, timers, app::replay_target(broker, &topics)),
         admin(std::string(kVersion), &events, &replays, &deliveries),
         sqs(broker),
         sns(topics),
@@ -174,7 +173,7 @@ struct Application::Parts {
                        [this] { return config::emit_topology(export_topology(broker, topics)); });
     topics.set_archive_reader(topic_archive_reader(events));
     deliveries.set_dead_letter(
-        [this](const broker::EndpointMessage& message, const std::string& code,
+        [this](const sns::EndpointMessage& message, const std::string& code,
                const std::string& text) { return topics.dead_letter(message, code, text); });
   }
 
@@ -185,12 +184,12 @@ struct Application::Parts {
   AsioTimers timers;
   std::unique_ptr<storage::Engine> engine;
   eventlog::EventLog events;  // the broker's event sink: constructed before, destroyed after it
-  broker::Broker broker;
+  sqs::Queues broker;
   std::shared_ptr<const MessageSigner> signer;
   net::HttpClient http_client;
   NetHttpPoster http_poster;
-  broker::EndpointDeliveries deliveries;  // HTTP(S) retries and the outbox; outlives topics
-  broker::Topics topics;
+  sns::EndpointDeliveries deliveries;  // HTTP(S) retries and the outbox; outlives topics
+  sns::Topics topics;
   eventlog::Replays replays;  // delivers through the broker and topics
   api::admin::AdminApi admin;
   api::sqs::SqsService sqs;

@@ -1,14 +1,14 @@
 #pragma once
-// broker::HttpPoster over net::HttpClient: how the daemon's SNS deliveries reach HTTP/S
+// sns::HttpPoster over net::HttpClient: how the daemon's SNS deliveries reach HTTP/S
 // endpoints. Stateless beyond its references; thread-safe like the client it wraps.
 #include <chrono>
 
-#include "broker/endpoint_delivery.hpp"
 #include "net/http_client.hpp"
+#include "sns/endpoint_delivery.hpp"
 
 namespace eb::app {
 
-class NetHttpPoster final : public broker::HttpPoster {
+class NetHttpPoster final : public sns::HttpPoster {
  public:
   // `client` must outlive this object. `timeout` bounds each POST, as SNS's 15 s does.
   explicit NetHttpPoster(net::HttpClient& client,

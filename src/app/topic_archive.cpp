@@ -2,10 +2,10 @@
 
 namespace eb::app {
 
-broker::ArchiveReader topic_archive_reader(const eventlog::EventLog& log) {
+sns::ArchiveReader topic_archive_reader(const eventlog::EventLog& log) {
   return [&log](const std::string& topic_arn, Millis from,
-                Millis to) -> Result<std::vector<broker::ArchivedMessage>> {
-    std::vector<broker::ArchivedMessage> out;
+                Millis to) -> Result<std::vector<sns::ArchivedMessage>> {
+    std::vector<sns::ArchivedMessage> out;
     eventlog::EventFilter filter;
     filter.source = topic_arn;
     std::uint64_t after = 0;

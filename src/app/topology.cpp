@@ -10,16 +10,15 @@
 #include <set>
 #include <tuple>
 
-#include "broker/filter_policy.hpp"
-#include "broker/message_rules.hpp"
-#include "broker/queue_config.hpp"
-#include "broker/sns_rules.hpp"
+#include "matching/filter_policy.hpp"
+#include "sns/rules.hpp"
+#include "sqs/message_rules.hpp"
+#include "sqs/queue_config.hpp"
 
 namespace eb::app {
 namespace {
 
-using broker::AttributeMap;
-using broker::Empty;
+using eb::AttributeMap;
 
 // What GetTopicAttributes and GetSubscriptionAttributes compute rather than store.
 constexpr std::array<std::string_view, 7> kTopicComputed = {"TopicArn",
@@ -112,29 +111,28 @@ bool same_value(const std::string& a, const std::string& b) {
 // Names <-> ARNs of this broker's queues and topics.
 class Names {
  public:
-  Names(const broker::Broker& broker, const broker::Topics& topics)
-      : broker_(broker), topics_(topics) {}
+  Names(const sqs::Queues& broker, const sns::Topics& topics) : queues_(broker), topics_(topics) {}
 
-  std::string queue_arn(const std::string& name) const { return broker_.queue_arn(name); }
+  std::string queue_arn(const std::string& name) const { return queues_.queue_arn(name); }
   // A queue name, URL or ARN as an ARN.
   std::string queue_ref_arn(const std::string& ref) const {
     if (ref.starts_with("arn:")) return ref;
     if (auto slash = ref.rfind('/'); slash != std::string::npos) {
-      return broker_.queue_arn(ref.substr(slash + 1));
+      return queues_.queue_arn(ref.substr(slash + 1));
     }
-    return broker_.queue_arn(ref);
+    return queues_.queue_arn(ref);
   }
   // The local queue an ARN names, if it is one of this broker's.
   std::optional<std::string> local_queue(const std::string& arn) const {
-    std::string name(broker::arn_resource(arn, "sqs"));
-    if (name.empty() || broker_.queue_arn(name) != arn) return std::nullopt;
+    std::string name(sns::arn_resource(arn, "sqs"));
+    if (name.empty() || queues_.queue_arn(name) != arn) return std::nullopt;
     return name;
   }
   std::string topic_arn(const std::string& ref) const {
     return ref.starts_with("arn:") ? ref : topics_.topic_arn(ref);
   }
   std::optional<std::string> local_topic(const std::string& arn) const {
-    std::string name(broker::arn_resource(arn, "sns"));
+    std::string name(sns::arn_resource(arn, "sns"));
     if (name.empty() || topics_.topic_arn(name) != arn) return std::nullopt;
     return name;
   }
@@ -144,8 +142,8 @@ class Names {
   }
 
  private:
-  const broker::Broker& broker_;
-  const broker::Topics& topics_;
+  const sqs::Queues& queues_;
+  const sns::Topics& topics_;
 };
 
 std::string redrive_json(const Names& names, const config::RedriveSpec& r) {
@@ -169,24 +167,23 @@ AttributeMap subscription_attributes(const config::SubscriptionSpec& s) {
 }
 
 // A queue's configuration rebuilt from what GetQueueAttributes shows.
-Result<broker::QueueConfig> live_queue_config(const broker::Broker& broker,
-                                              const std::string& name) {
+Result<sqs::QueueConfig> live_queue_config(const sqs::Queues& broker, const std::string& name) {
   auto all = broker.get_queue_attributes(name, {"All"});
   if (!all) return std::unexpected(all.error());
   AttributeMap settable;
   for (const auto& [k, v] : *all) {
-    if (broker::is_settable_queue_attribute(k)) settable[k] = v;
+    if (sqs::is_settable_queue_attribute(k)) settable[k] = v;
   }
-  return broker::QueueConfig{}.with(settable, true);
+  return sqs::QueueConfig{}.with(settable, true);
 }
 
 using SubscriptionKey =
     std::tuple<std::string, std::string, std::string>;  // topic, protocol, endpoint
 
 // Every subscription, by key; ARNs of unconfirmed ones read "PendingConfirmation".
-Result<std::map<SubscriptionKey, std::string>> live_subscriptions(const broker::Topics& topics) {
+Result<std::map<SubscriptionKey, std::string>> live_subscriptions(const sns::Topics& topics) {
   std::map<SubscriptionKey, std::string> out;
-  broker::PageInput page;
+  sns::PageInput page;
   do {
     auto list = topics.list_subscriptions(page);
     if (!list) return std::unexpected(list.error());
@@ -198,9 +195,9 @@ Result<std::map<SubscriptionKey, std::string>> live_subscriptions(const broker::
   return out;
 }
 
-Result<std::vector<std::string>> live_topics(const broker::Topics& topics) {
+Result<std::vector<std::string>> live_topics(const sns::Topics& topics) {
   std::vector<std::string> out;
-  broker::PageInput page;
+  sns::PageInput page;
   do {
     auto list = topics.list_topics(page);
     if (!list) return std::unexpected(list.error());
@@ -210,9 +207,9 @@ Result<std::vector<std::string>> live_topics(const broker::Topics& topics) {
   return out;
 }
 
-Result<std::vector<std::string>> live_queues(const broker::Broker& broker) {
+Result<std::vector<std::string>> live_queues(const sqs::Queues& broker) {
   std::vector<std::string> out;
-  broker::ListQueuesInput page;
+  sqs::ListQueuesInput page;
   page.max_results = 1000;
   do {
     auto list = broker.list_queues(page);
@@ -226,8 +223,8 @@ Result<std::vector<std::string>> live_queues(const broker::Broker& broker) {
 // Runs the changes and records them; the first broker error ends the apply.
 class Applier {
  public:
-  Applier(broker::Broker& broker, broker::Topics& topics, const config::Topology& topology)
-      : broker_(broker), topics_(topics), topology_(topology), names_(broker, topics) {}
+  Applier(sqs::Queues& broker, sns::Topics& topics, const config::Topology& topology)
+      : queues_(broker), topics_(topics), topology_(topology), names_(broker, topics) {}
 
   Result<ApplyReport> run() {
     if (auto problems = validate(); !problems.empty()) {
@@ -262,24 +259,24 @@ class Applier {
       auto name = names_.local_queue(arn);
       if (!name) return true;
       if (declared_queues.contains(*name)) return true;
-      return !topology_.prune && broker_.get_queue(*name).has_value();
+      return !topology_.prune && queues_.get_queue(*name).has_value();
     };
 
     for (const auto& q : topology_.queues) {
       const std::string item = queue_item(q.name);
-      if (!broker::is_valid_queue_name(q.name)) {
+      if (!sqs::is_valid_queue_name(q.name)) {
         problem(item, {Errc::kInvalidParameterValue,
                        "Can only include alphanumeric characters, hyphens, or underscores. 1 to "
                        "80 in length"});
         continue;
       }
       const AttributeMap wanted = queue_attributes(names_, q);
-      Result<broker::QueueConfig> config;
-      if (broker_.get_queue(q.name)) {
-        auto live = live_queue_config(broker_, q.name);
+      Result<sqs::QueueConfig> config;
+      if (queues_.get_queue(q.name)) {
+        auto live = live_queue_config(queues_, q.name);
         config = live ? live->with(wanted, false) : live;
       } else {
-        config = broker::QueueConfig{}.with(wanted, true);
+        config = sqs::QueueConfig{}.with(wanted, true);
         if (config && config->fifo) {
           config = fail(Errc::kUnsupportedOperation, "FIFO queues are not supported yet.");
         }
@@ -297,7 +294,7 @@ class Applier {
       const std::string item = topic_item(t.name);
       auto fifo = t.attributes.find("FifoTopic");
       const bool wants_fifo = fifo != t.attributes.end() && fifo->second == "true";
-      if (!broker::is_valid_topic_name(t.name, wants_fifo)) {
+      if (!sns::is_valid_topic_name(t.name, wants_fifo)) {
         problem(item, {Errc::kInvalidParameterValue, "Invalid parameter: Topic Name"});
         continue;
       }
@@ -323,7 +320,7 @@ class Applier {
                                                     topology_.prune ? "" : " and does not exist")});
       }
       const std::string endpoint = names_.endpoint(s);
-      if (auto ok = broker::validate_endpoint(s.protocol, endpoint); !ok) {
+      if (auto ok = sns::validate_endpoint(s.protocol, endpoint); !ok) {
         problem(item, ok.error());
         continue;
       }
@@ -333,10 +330,10 @@ class Applier {
                                    topology_.prune ? "" : " and does not exist")});
       }
       if (!s.filter_policy.empty()) {
-        auto compiled = broker::FilterPolicy::compile(
+        auto compiled = matching::FilterPolicy::compile(
             s.filter_policy, s.filter_policy_scope == "MessageBody"
-                                 ? broker::FilterPolicyScope::kMessageBody
-                                 : broker::FilterPolicyScope::kMessageAttributes);
+                                 ? matching::FilterPolicyScope::kMessageBody
+                                 : matching::FilterPolicyScope::kMessageAttributes);
         if (!compiled) problem(item, compiled.error());
       }
     }
@@ -345,16 +342,16 @@ class Applier {
 
   // --- changes -------------------------------------------------------------------------------
 
-  Result<Empty> apply_queues() {
+  Result<void> apply_queues() {
     // Every missing queue first, without its RedrivePolicy, so that each dead-letter queue
     // exists before a queue is pointed at it, whatever order the file lists them in.
     std::set<std::string> created;
     for (const auto& q : topology_.queues) {
-      if (broker_.get_queue(q.name)) continue;
+      if (queues_.get_queue(q.name)) continue;
       AttributeMap attributes(q.attributes.begin(), q.attributes.end());
       attributes.erase("RedrivePolicy");  // set below, once every queue exists
-      broker::TagMap tags(q.tags.begin(), q.tags.end());
-      auto ok = broker_.create_queue({q.name, attributes, tags});
+      eb::TagMap tags(q.tags.begin(), q.tags.end());
+      auto ok = queues_.create_queue({q.name, attributes, tags});
       if (!ok) return fail(ok.error().code, describe(queue_item(q.name), ok.error()));
       report_.created.push_back(queue_item(q.name));
       created.insert(q.name);
@@ -362,7 +359,7 @@ class Applier {
     for (const auto& q : topology_.queues) {
       const std::string item = queue_item(q.name);
       const AttributeMap wanted = queue_attributes(names_, q);
-      auto live = live_queue_config(broker_, q.name);
+      auto live = live_queue_config(queues_, q.name);
       if (!live) return fail(live.error().code, describe(item, live.error()));
       auto next = live->with(wanted, false);
       if (!next) return fail(next.error().code, describe(item, next.error()));
@@ -372,28 +369,28 @@ class Applier {
       }
       bool updated = false;
       if (!changes.empty()) {
-        auto ok = broker_.set_queue_attributes(q.name, changes);
+        auto ok = queues_.set_queue_attributes(q.name, changes);
         if (!ok) return fail(ok.error().code, describe(item, ok.error()));
         // Setting the RedrivePolicy of a queue just created completes its creation.
         updated = !created.contains(q.name);
       }
-      auto tags = broker_.list_queue_tags(q.name);
+      auto tags = queues_.list_queue_tags(q.name);
       if (!tags) return fail(tags.error().code, describe(item, tags.error()));
-      broker::TagMap tag_changes;
+      eb::TagMap tag_changes;
       for (const auto& [k, v] : q.tags) {
         if (auto it = tags->find(k); it == tags->end() || it->second != v) tag_changes[k] = v;
       }
       if (!tag_changes.empty()) {
-        auto ok = broker_.tag_queue(q.name, tag_changes);
+        auto ok = queues_.tag_queue(q.name, tag_changes);
         if (!ok) return fail(ok.error().code, describe(item, ok.error()));
         updated = true;
       }
       if (updated) report_.updated.push_back(item);
     }
-    return Empty{};
+    return {};
   }
 
-  Result<Empty> apply_topics() {
+  Result<void> apply_topics() {
     for (const auto& t : topology_.topics) {
       const std::string item = topic_item(t.name);
       const std::string arn = topics_.topic_arn(t.name);
@@ -401,7 +398,7 @@ class Applier {
       if (!live) {
         auto ok = topics_.create_topic({t.name,
                                         AttributeMap(t.attributes.begin(), t.attributes.end()),
-                                        broker::TagMap(t.tags.begin(), t.tags.end()),
+                                        eb::TagMap(t.tags.begin(), t.tags.end()),
                                         {}});
         if (!ok) return fail(ok.error().code, describe(item, ok.error()));
         report_.created.push_back(item);
@@ -419,7 +416,7 @@ class Applier {
       }
       auto tags = topics_.list_tags_for_resource(arn);
       if (!tags) return fail(tags.error().code, describe(item, tags.error()));
-      broker::TagMap tag_changes;
+      eb::TagMap tag_changes;
       for (const auto& [k, v] : t.tags) {
         if (auto it = tags->find(k); it == tags->end() || it->second != v) tag_changes[k] = v;
       }
@@ -430,7 +427,7 @@ class Applier {
       }
       if (updated) report_.updated.push_back(item);
     }
-    return Empty{};
+    return {};
   }
 
   // The ARN of an existing subscription; unconfirmed ones are listed without theirs, and
@@ -441,7 +438,7 @@ class Applier {
     return topics_.subscribe({topic_arn, protocol, endpoint, {}, true});
   }
 
-  Result<Empty> apply_subscriptions() {
+  Result<void> apply_subscriptions() {
     auto live = live_subscriptions(topics_);
     if (!live) return std::unexpected(live.error());
     for (const auto& s : topology_.subscriptions) {
@@ -484,10 +481,10 @@ class Applier {
       }
       if (!changes.empty()) report_.updated.push_back(item);
     }
-    return Empty{};
+    return {};
   }
 
-  Result<Empty> prune() {
+  Result<void> prune() {
     std::set<SubscriptionKey> wanted_subscriptions;
     for (const auto& s : topology_.subscriptions) {
       wanted_subscriptions.insert({names_.topic_arn(s.topic), s.protocol, names_.endpoint(s)});
@@ -522,16 +519,16 @@ class Applier {
 
     std::set<std::string> wanted_queues;
     for (const auto& q : topology_.queues) wanted_queues.insert(q.name);
-    auto queues = live_queues(broker_);
+    auto queues = live_queues(queues_);
     if (!queues) return std::unexpected(queues.error());
     for (const auto& name : *queues) {
       if (wanted_queues.contains(name)) continue;
-      if (auto ok = broker_.delete_queue(name); !ok) {
+      if (auto ok = queues_.delete_queue(name); !ok) {
         return fail(ok.error().code, describe(queue_item(name), ok.error()));
       }
       report_.deleted.push_back(queue_item(name));
     }
-    return Empty{};
+    return {};
   }
 
   // A broker error part-way: say what had changed before it.
@@ -542,8 +539,8 @@ class Applier {
     return std::unexpected(std::move(error));
   }
 
-  broker::Broker& broker_;
-  broker::Topics& topics_;
+  sqs::Queues& queues_;
+  sns::Topics& topics_;
   const config::Topology& topology_;
   Names names_;
   ApplyReport report_;
@@ -554,13 +551,13 @@ class Applier {
 config::StringMap exported_queue_attributes(const AttributeMap& live,
                                             std::optional<config::RedriveSpec>& redrive,
                                             const Names& names) {
-  const AttributeMap defaults = broker::QueueConfig{}.render();
+  const AttributeMap defaults = sqs::QueueConfig{}.render();
   config::StringMap out;
   for (const auto& [name, value] : live) {
-    if (!broker::is_settable_queue_attribute(name)) continue;
+    if (!sqs::is_settable_queue_attribute(name)) continue;
     if (auto d = defaults.find(name); d != defaults.end() && d->second == value) continue;
     if (name == "RedrivePolicy") {
-      auto parsed = broker::QueueConfig{}.with({{name, value}}, true);
+      auto parsed = sqs::QueueConfig{}.with({{name, value}}, true);
       if (parsed && parsed->redrive_policy) {
         const auto& policy = *parsed->redrive_policy;
         redrive = config::RedriveSpec{names.local_queue(policy.dead_letter_target_arn)
@@ -600,12 +597,12 @@ std::string ApplyReport::summary() const {
                      part(deleted.size(), "deleted", deleted));
 }
 
-Result<ApplyReport> apply_topology(broker::Broker& broker, broker::Topics& topics,
+Result<ApplyReport> apply_topology(sqs::Queues& broker, sns::Topics& topics,
                                    const config::Topology& topology) {
   return Applier(broker, topics, topology).run();
 }
 
-config::Topology export_topology(const broker::Broker& broker, const broker::Topics& topics) {
+config::Topology export_topology(const sqs::Queues& broker, const sns::Topics& topics) {
   const Names names(broker, topics);
   config::Topology out;
 
@@ -626,7 +623,7 @@ config::Topology export_topology(const broker::Broker& broker, const broker::Top
       auto attributes = topics.get_topic_attributes(arn);
       if (!attributes) continue;
       config::TopicSpec t;
-      t.name = std::string(broker::arn_resource(arn, "sns"));
+      t.name = std::string(sns::arn_resource(arn, "sns"));
       t.attributes = exported_topic_attributes(*attributes);
       if (auto tags = topics.list_tags_for_resource(arn)) t.tags = {tags->begin(), tags->end()};
       out.topics.push_back(std::move(t));

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "broker/broker.hpp"
-#include "broker/topics.hpp"
 #include "config/topology.hpp"
 #include "core/errors.hpp"
+#include "sns/topics.hpp"
+#include "sqs/queues.hpp"
 
 namespace eb::app {
 
@@ -33,13 +33,13 @@ struct ApplyReport {
 // references), and every problem found is reported, one per line, each naming its item:
 // "queue order-events-queue: InvalidAttributeValue: ...". An error from the broker later on
 // stops the apply and says what had been changed before it.
-Result<ApplyReport> apply_topology(broker::Broker& broker, broker::Topics& topics,
+Result<ApplyReport> apply_topology(sqs::Queues& broker, sns::Topics& topics,
                                    const config::Topology& topology);
 
 // The live queues, topics and subscriptions as a Topology (prune false): settable
 // attributes that differ from their defaults, tags, RedrivePolicy as `redrive`, local
 // queues and topics by name. Subscriptions are sorted by topic, protocol and endpoint, so
 // two brokers with the same topology export the same text.
-config::Topology export_topology(const broker::Broker& broker, const broker::Topics& topics);
+config::Topology export_topology(const sqs::Queues& broker, const sns::Topics& topics);
 
 }  // namespace eb::app

@@ -59,11 +59,42 @@ struct Error {
   std::string message;
 };
 
+// The result of every fallible domain call: a value (or nothing, Result<void>) or an Error.
+// [[nodiscard]] on the type makes every call that drops one a warning, and the build turns
+// that warning into an error (-Werror=unused-result); `(void)` marks a result dropped on
+// purpose, with a comment saying why.
 template <class T>
-using Result = std::expected<T, Error>;
+class [[nodiscard]] Result : public std::expected<T, Error> {
+  using Base = std::expected<T, Error>;
+
+ public:
+  using Base::Base;
+  Result() = default;
+  Result(Base base) : Base(std::move(base)) {}  // NOLINT(google-explicit-constructor)
+};
 
 inline std::unexpected<Error> fail(Errc code, std::string message) {
   return std::unexpected(Error{code, std::move(message)});
 }
 
 }  // namespace eb
+
+// Propagates the error of a Result-returning expression from the enclosing function (which
+// returns a Result of any type); otherwise discards the value.
+#define EB_TRY(expr)                                             \
+  do {                                                           \
+    if (auto eb_try_result_ = (expr); !eb_try_result_) {         \
+      return std::unexpected(std::move(eb_try_result_).error()); \
+    }                                                            \
+  } while (false)
+
+// Declares or assigns `lhs` from the value of a Result-returning expression, or returns its
+// error from the enclosing function: EB_ASSIGN_OR_RETURN(auto queue, find(name));
+#define EB_ASSIGN_OR_RETURN(lhs, expr) \
+  EB_ASSIGN_OR_RETURN_IMPL_(EB_RESULT_NAME_(__LINE__), lhs, expr)
+#define EB_RESULT_NAME_(line) EB_RESULT_NAME_CAT_(eb_result_, line)
+#define EB_RESULT_NAME_CAT_(a, b) a##b
+#define EB_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)           \
+  auto tmp = (expr);                                        \
+  if (!tmp) return std::unexpected(std::move(tmp).error()); \
+  lhs = std::move(*tmp)

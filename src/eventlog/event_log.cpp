@@ -239,7 +239,7 @@ EventLog::~EventLog() {
 }
 
 void EventLog::recover() {
-  auto check = [](const storage::Status& s, std::string_view what) {
+  auto check = [](const Result<void>& s, std::string_view what) {
     if (!s) {
       throw std::runtime_error(
           fmt::format("event log: cannot read {}: {}", what, s.error().message));
@@ -533,10 +533,10 @@ Result<std::vector<Event>> EventLog::fetch(const std::vector<std::uint64_t>& seq
   return out;
 }
 
-storage::Status EventLog::visit(std::uint64_t after, const EventFilter& filter,
-                                const std::function<bool(Event&&)>& take) const {
+Result<void> EventLog::visit(std::uint64_t after, const EventFilter& filter,
+                             const std::function<bool(Event&&)>& take) const {
   const std::uint64_t visible = visible_through();
-  if (after >= visible) return storage::Ok{};
+  if (after >= visible) return {};
   if (filter.empty()) {
     // The whole log in seq order, a chunk per scan so `take` never runs inside one.
     std::uint64_t cursor = after + 1;
@@ -555,11 +555,11 @@ storage::Status EventLog::visit(std::uint64_t after, const EventFilter& filter,
       if (chunk.empty()) break;
       cursor = chunk.back().seq + 1;
       for (Event& e : chunk) {
-        if (!take(std::move(e))) return storage::Ok{};
+        if (!take(std::move(e))) return {};
       }
       if (chunk.size() < kChunk) break;
     }
-    return storage::Ok{};
+    return {};
   }
   if (!filter.stream.empty()) {
     return visit_stream(filter.stream, 0, [&](Event&& e) {
@@ -590,15 +590,15 @@ storage::Status EventLog::visit(std::uint64_t after, const EventFilter& filter,
     if (!events) return std::unexpected(events.error());
     for (Event& e : *events) {
       if (!filter.matches(e)) continue;
-      if (!take(std::move(e))) return storage::Ok{};
+      if (!take(std::move(e))) return {};
     }
     if (seqs.size() < kChunk) break;
   }
-  return storage::Ok{};
+  return {};
 }
 
-storage::Status EventLog::visit_stream(const std::string& stream, std::int64_t from,
-                                       const std::function<bool(Event&&)>& take) const {
+Result<void> EventLog::visit_stream(const std::string& stream, std::int64_t from,
+                                    const std::function<bool(Event&&)>& take) const {
   const std::uint64_t visible = visible_through();
   const std::string prefix = index_prefix(kStreamIndex, stream);
   const std::string end = prefix_end(prefix);
@@ -625,11 +625,11 @@ storage::Status EventLog::visit_stream(const std::string& stream, std::int64_t f
     auto events = fetch(seqs);
     if (!events) return std::unexpected(events.error());
     for (Event& e : *events) {
-      if (!take(std::move(e))) return storage::Ok{};
+      if (!take(std::move(e))) return {};
     }
     if (reached_invisible || seqs.size() < kChunk) break;
   }
-  return storage::Ok{};
+  return {};
 }
 
 Result<EventPage> EventLog::read(std::uint64_t after, std::size_t limit,

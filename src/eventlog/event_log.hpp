@@ -38,9 +38,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/attributes.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
-#include "core/message_attributes.hpp"
 #include "eventlog/envelope.hpp"
 #include "eventlog/projection.hpp"
 #include "storage/engine.hpp"
@@ -223,10 +223,10 @@ class EventLog final : public storage::EventSink {
   Result<std::vector<Event>> fetch(const std::vector<std::uint64_t>& seqs) const;
   // Visits visible events with seq > after (matching `filter`'s indexed part first, the rest
   // checked on each event) until `take` returns false.
-  storage::Status visit(std::uint64_t after, const EventFilter& filter,
-                        const std::function<bool(Event&&)>& take) const;
-  storage::Status visit_stream(const std::string& stream, std::int64_t from,
-                               const std::function<bool(Event&&)>& take) const;
+  Result<void> visit(std::uint64_t after, const EventFilter& filter,
+                     const std::function<bool(Event&&)>& take) const;
+  Result<void> visit_stream(const std::string& stream, std::int64_t from,
+                            const std::function<bool(Event&&)>& take) const;
   void schedule_notify();
   void schedule_trim();
   std::mutex& append_lock(const std::string& stream);

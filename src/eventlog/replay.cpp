@@ -155,7 +155,7 @@ void Replays::recover() {
   for (const auto& task : running) schedule(task, clock_.now_ms());
 }
 
-storage::Status Replays::persist(Task& task) {
+Result<void> Replays::persist(Task& task) {
   std::lock_guard persist_lock(task.persist_mu);
   pb::ReplayRecord r;
   {

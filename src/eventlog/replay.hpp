@@ -20,9 +20,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/attributes.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
-#include "core/message_attributes.hpp"
 #include "eventlog/event_log.hpp"
 #include "storage/engine.hpp"
 
@@ -102,7 +102,7 @@ class Replays {
   void recover();
   void schedule(const std::shared_ptr<Task>& task, Millis at);
   void step(const std::shared_ptr<Task>& task);
-  storage::Status persist(Task& task);
+  Result<void> persist(Task& task);
   Result<std::uint64_t> count(const ReplaySpec& spec) const;
 
   EventLog& log_;

@@ -16,9 +16,6 @@
 
 namespace eb::storage {
 
-struct Ok {};
-using Status = Result<Ok>;
-
 // One per kind of record. Values are stable: the RocksDB column family names derive from them.
 enum class Family : std::uint8_t {
   kMeta,           // format version, counters, keys kept across restarts
@@ -93,7 +90,7 @@ class Engine {
   // Applies every op of `batch` or none. On success the batch is in the write-ahead log: a
   // process crash right after loses nothing. Fails with kServiceUnavailable when the disk
   // is full or failing; writes are retried (and succeed) once the cause is gone.
-  virtual Status write(const Batch& batch) = 0;
+  virtual Result<void> write(const Batch& batch) = 0;
 
   virtual Result<std::optional<std::string>> get(Family family, std::string_view key) const = 0;
   // One result per key, in order; nullopt for a missing key.
@@ -103,8 +100,8 @@ class Engine {
   // Visits keys in [from, to) in ascending order (descending when `reverse`) until `visit`
   // returns false. An empty `to` means no upper bound.
   using Visit = std::function<bool(std::string_view key, std::string_view value)>;
-  virtual Status scan(Family family, std::string_view from, std::string_view to, const Visit& visit,
-                      bool reverse = false) const = 0;
+  virtual Result<void> scan(Family family, std::string_view from, std::string_view to,
+                            const Visit& visit, bool reverse = false) const = 0;
 
   // Runs `done` once every write the calling thread has made so far survives power loss:
   // immediately unless the engine fsyncs (--durability fsync), else after the group commit

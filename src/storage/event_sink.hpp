@@ -6,8 +6,8 @@
 #include <span>
 #include <string_view>
 
+#include "core/attributes.hpp"
 #include "core/clock.hpp"
-#include "core/message_attributes.hpp"
 #include "storage/engine.hpp"
 
 namespace eb::storage {

@@ -31,7 +31,7 @@ void MemoryEngine::fail_writes(bool fail) {
   fail_writes_ = fail;
 }
 
-Status MemoryEngine::write(const Batch& batch) {
+Result<void> MemoryEngine::write(const Batch& batch) {
   std::lock_guard lock(mu_);
   if (fail_writes_) {
     return fail(Errc::kServiceUnavailable, "No space left on device (simulated).");
@@ -50,7 +50,7 @@ Status MemoryEngine::write(const Batch& batch) {
         break;
     }
   }
-  return Ok{};
+  return {};
 }
 
 Result<std::optional<std::string>> MemoryEngine::get(Family family, std::string_view key) const {
@@ -74,8 +74,8 @@ Result<std::vector<std::optional<std::string>>> MemoryEngine::multi_get(
   return out;
 }
 
-Status MemoryEngine::scan(Family family, std::string_view from, std::string_view to,
-                          const Visit& visit, bool reverse) const {
+Result<void> MemoryEngine::scan(Family family, std::string_view from, std::string_view to,
+                                const Visit& visit, bool reverse) const {
   // Entries are copied out a chunk at a time so `visit` runs unlocked and may call back
   // into the engine; each chunk resumes after the last key seen.
   constexpr std::size_t kChunk = 256;
@@ -100,9 +100,9 @@ Status MemoryEngine::scan(Family family, std::string_view from, std::string_view
       }
     }
     for (const auto& [k, v] : chunk) {
-      if (!visit(k, v)) return Ok{};
+      if (!visit(k, v)) return {};
     }
-    if (chunk.size() < kChunk) return Ok{};
+    if (chunk.size() < kChunk) return {};
     if (reverse) {
       hi = chunk.back().first;  // exclusive bound: resumes strictly below
     } else {

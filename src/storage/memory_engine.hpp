@@ -15,12 +15,12 @@ class MemoryEngine final : public Engine {
   // would on disk: domain tests exercise the durable paths and restarts without a disk.
   explicit MemoryEngine(bool durable = false) : durable_(durable) {}
   bool durable() const override { return durable_; }
-  Status write(const Batch& batch) override;
+  Result<void> write(const Batch& batch) override;
   Result<std::optional<std::string>> get(Family family, std::string_view key) const override;
   Result<std::vector<std::optional<std::string>>> multi_get(
       Family family, const std::vector<std::string>& keys) const override;
-  Status scan(Family family, std::string_view from, std::string_view to, const Visit& visit,
-              bool reverse = false) const override;
+  Result<void> scan(Family family, std::string_view from, std::string_view to, const Visit& visit,
+                    bool reverse = false) const override;
   void when_durable(std::function<void()> done) override { done(); }
 
   // Test hook: while set, every write fails as a full disk would.

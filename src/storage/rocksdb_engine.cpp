@@ -146,7 +146,7 @@ RocksDbEngine::~RocksDbEngine() {
   }
 }
 
-Status RocksDbEngine::check_space(std::size_t bytes) {
+Result<void> RocksDbEngine::check_space(std::size_t bytes) {
   using namespace std::chrono_literals;
   std::lock_guard lock(space_mu_);
   const auto now = std::chrono::steady_clock::now();
@@ -166,11 +166,11 @@ Status RocksDbEngine::check_space(std::size_t bytes) {
                             "reserved).",
                             free_bytes_ >> 20, options_.min_free_bytes >> 20));
   }
-  return Ok{};
+  return {};
 }
 
-Status RocksDbEngine::write(const Batch& batch) {
-  if (batch.empty()) return Ok{};
+Result<void> RocksDbEngine::write(const Batch& batch) {
+  if (batch.empty()) return {};
   std::size_t bytes = 0;
   bool puts = false;
   for (const auto& op : batch.ops()) {
@@ -219,7 +219,7 @@ Status RocksDbEngine::write(const Batch& batch) {
     tls_engine = this;
     tls_ticket = written_.fetch_add(1, std::memory_order_acq_rel) + 1;
   }
-  return Ok{};
+  return {};
 }
 
 void RocksDbEngine::when_durable(std::function<void()> done) {
@@ -300,8 +300,8 @@ Result<std::vector<std::optional<std::string>>> RocksDbEngine::multi_get(
   return out;
 }
 
-Status RocksDbEngine::scan(Family family, std::string_view from, std::string_view to,
-                           const Visit& visit, bool reverse) const {
+Result<void> RocksDbEngine::scan(Family family, std::string_view from, std::string_view to,
+                                 const Visit& visit, bool reverse) const {
   // An empty bound (which may be a default string_view with no data) means unbounded.
   rocksdb::ReadOptions ro;
   rocksdb::Slice lower = from.empty() ? rocksdb::Slice() : slice(from);
@@ -336,7 +336,7 @@ Status RocksDbEngine::scan(Family family, std::string_view from, std::string_vie
     }
   }
   if (!it->status().ok()) return std::unexpected(storage_error(it->status()));
-  return Ok{};
+  return {};
 }
 
 }  // namespace eb::storage

@@ -49,12 +49,12 @@ class RocksDbEngine final : public Engine {
   RocksDbEngine& operator=(const RocksDbEngine&) = delete;
 
   bool durable() const override { return true; }
-  Status write(const Batch& batch) override;
+  Result<void> write(const Batch& batch) override;
   Result<std::optional<std::string>> get(Family family, std::string_view key) const override;
   Result<std::vector<std::optional<std::string>>> multi_get(
       Family family, const std::vector<std::string>& keys) const override;
-  Status scan(Family family, std::string_view from, std::string_view to, const Visit& visit,
-              bool reverse = false) const override;
+  Result<void> scan(Family family, std::string_view from, std::string_view to, const Visit& visit,
+                    bool reverse = false) const override;
   void when_durable(std::function<void()> done) override;
 
  private:
@@ -63,7 +63,7 @@ class RocksDbEngine final : public Engine {
   }
   void sync_loop();
   // Whether there is room to write, from a statvfs at most every few ms or every few MiB.
-  Status check_space(std::size_t bytes);
+  Result<void> check_space(std::size_t bytes);
 
   const RocksDbOptions options_;
   std::unique_ptr<rocksdb::DB> db_;

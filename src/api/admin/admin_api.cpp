@@ -18,7 +18,7 @@ std::string json_string(std::string_view text) { return '"' + json_escape(text) 
 }  // namespace
 
 AdminApi::AdminApi(std::string version, eventlog::EventLog* events, eventlog::Replays* replays,
-                   broker::EndpointDeliveries* outbox)
+                   eb::sns::EndpointDeliveries* outbox)
     : version_(std::move(version)),
       started_(std::chrono::steady_clock::now()),
       v1_(events != nullptr ? std::make_unique<V1Api>(*events, replays, outbox) : nullptr) {}

@@ -16,7 +16,7 @@ class EventLog;
 class Replays;
 }  // namespace eb::eventlog
 
-namespace eb::broker {
+namespace eb::sns {
 class EndpointDeliveries;
 }
 
@@ -30,7 +30,7 @@ class AdminApi final : public net::Handler {
   // /v1/replays*, and without an outbox /v1/outbox. All must outlive the AdminApi.
   explicit AdminApi(std::string version, eventlog::EventLog* events = nullptr,
                     eventlog::Replays* replays = nullptr,
-                    broker::EndpointDeliveries* outbox = nullptr);
+                    eb::sns::EndpointDeliveries* outbox = nullptr);
   ~AdminApi() override;
 
   // Serves `body` at `path` (GET and HEAD), e.g. the SNS signing certificate; the second form

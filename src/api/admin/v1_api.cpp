@@ -11,13 +11,13 @@
 
 #include "api/admin/responses.hpp"
 #include "api/aws/form.hpp"
-#include "broker/endpoint_delivery.hpp"
 #include "core/clock.hpp"
 #include "core/encoding.hpp"
 #include "core/json_escape.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
 #include "net/response_stream.hpp"
+#include "sns/endpoint_delivery.hpp"
 
 namespace eb::api::admin {
 namespace http = boost::beast::http;
@@ -269,7 +269,7 @@ Result<eventlog::ExpectedVersion> expected_version(simdjson::dom::object body) {
               "expectedVersion must be \"any\", -1 (no stream yet) or a version >= 0");
 }
 
-void write_outbox_record(Json& j, const broker::OutboxRecord& r) {
+void write_outbox_record(Json& j, const eb::sns::OutboxRecord& r) {
   j.begin_object();
   j.key("seq").unsigned_number(r.seq);
   j.key("timestamp").string(utc_timestamp(r.time));
@@ -447,7 +447,7 @@ class Tail : public std::enable_shared_from_this<Tail> {
 }  // namespace
 
 V1Api::V1Api(eventlog::EventLog& log, eventlog::Replays* replays,
-             broker::EndpointDeliveries* outbox)
+             eb::sns::EndpointDeliveries* outbox)
     : log_(log),
       replays_(replays),
       outbox_(outbox),
@@ -789,7 +789,7 @@ net::HttpResponse V1Api::list_outbox(std::string_view query_text) {
   auto limit = query->non_negative("limit", kDefaultPageSize);
   if (!limit) return domain_error(limit.error());
   if (*limit == 0) return bad_request("limit must be at least 1");
-  auto page = outbox_->list(broker::OutboxFilter{
+  auto page = outbox_->list(eb::sns::OutboxFilter{
       .protocol = query->get("protocol"),
       .endpoint = query->get("endpoint"),
       .topic_arn = query->get("topicArn"),

@@ -17,7 +17,7 @@ class EventLog;
 class Replays;
 }  // namespace eb::eventlog
 
-namespace eb::broker {
+namespace eb::sns {
 class EndpointDeliveries;
 }
 
@@ -35,7 +35,7 @@ class V1Api {
   // `replays` may be null: /v1/replays* then answers 404; so does /v1/outbox without
   // `outbox` (SNS messages for endpoints outside the broker).
   V1Api(eventlog::EventLog& log, eventlog::Replays* replays,
-        broker::EndpointDeliveries* outbox = nullptr);
+        eb::sns::EndpointDeliveries* outbox = nullptr);
 
   // A request whose path is /v1 or starts with /v1/.
   void handle(net::HttpRequest&& request, const net::Respond& respond);
@@ -56,7 +56,7 @@ class V1Api {
 
   eventlog::EventLog& log_;
   eventlog::Replays* replays_;
-  broker::EndpointDeliveries* outbox_;
+  eb::sns::EndpointDeliveries* outbox_;
   // Shared with the tails, which may outlive this object by a callback or two at shutdown.
   std::shared_ptr<std::atomic<std::size_t>> tails_;
 };

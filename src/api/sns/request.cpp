@@ -61,8 +61,8 @@ class Reader {
   }
 
   // `X.entry.N.key` / `X.entry.N.value`; a key without a value maps to "".
-  Result<broker::AttributeMap> string_map(std::string_view member) const {
-    broker::AttributeMap out;
+  Result<eb::AttributeMap> string_map(std::string_view member) const {
+    eb::AttributeMap out;
     const aws::FormNode* n = node_.child(member);
     if (n == nullptr) return out;
     const aws::FormNode* entries = n->child("entry");
@@ -108,8 +108,8 @@ class Reader {
   }
 
   // `Tags.member.N.Key` / `.Value`, both required by the model.
-  Result<broker::TagMap> tags(std::string_view member) const {
-    broker::TagMap out;
+  Result<eb::TagMap> tags(std::string_view member) const {
+    eb::TagMap out;
     for (const Reader& tag : structures(member)) {
       auto key = tag.required("Key");
       if (!key) return std::unexpected(key.error());
@@ -122,8 +122,8 @@ class Reader {
 
   // `MessageAttributes.entry.N.Name` and `.Value.DataType` / `.StringValue` / `.BinaryValue`;
   // BinaryValue is base64 on the wire and raw bytes in the broker.
-  Result<broker::MessageAttributes> message_attributes(std::string_view member) const {
-    broker::MessageAttributes out;
+  Result<eb::MessageAttributes> message_attributes(std::string_view member) const {
+    eb::MessageAttributes out;
     const aws::FormNode* n = node_.child(member);
     const aws::FormNode* entries = n == nullptr ? nullptr : n->child("entry");
     if (entries == nullptr) return out;
@@ -140,7 +140,7 @@ class Reader {
                     fmt::format("{}.{}.member", path_of(member), *name->value));
       auto data_type = fields.required("DataType");
       if (!data_type) return std::unexpected(data_type.error());
-      broker::MessageAttributeValue v;
+      eb::MessageAttributeValue v;
       v.data_type = std::move(*data_type);
       v.string_value = fields.string("StringValue").value_or("");
       if (auto binary = fields.string("BinaryValue")) {
@@ -183,8 +183,8 @@ class Reader {
 // NOLINTEND(bugprone-macro-parentheses)
 
 // Publish and each PublishBatch entry share these members.
-Result<broker::PublishInput> decode_message(const Reader& r) {
-  broker::PublishInput in;
+Result<eb::sns::PublishInput> decode_message(const Reader& r) {
+  eb::sns::PublishInput in;
   EB_DECODE(message, r.required("Message"));
   EB_DECODE(attributes, r.message_attributes("MessageAttributes"));
   in.message = std::move(message);
@@ -209,9 +209,9 @@ Result<std::string> decode_arn(const aws::FormNode& form, std::string_view membe
   return Reader(form).required(member);
 }
 
-Result<broker::CreateTopicInput> decode_create_topic(const aws::FormNode& form) {
+Result<eb::sns::CreateTopicInput> decode_create_topic(const aws::FormNode& form) {
   Reader r(form);
-  broker::CreateTopicInput in;
+  eb::sns::CreateTopicInput in;
   EB_DECODE(name, r.required("Name"));
   EB_DECODE(attributes, r.string_map("Attributes"));
   EB_DECODE(tags, r.tags("Tags"));
@@ -222,8 +222,8 @@ Result<broker::CreateTopicInput> decode_create_topic(const aws::FormNode& form) 
   return in;
 }
 
-Result<broker::PageInput> decode_page(const aws::FormNode& form) {
-  return broker::PageInput{Reader(form).string("NextToken").value_or("")};
+Result<eb::sns::PageInput> decode_page(const aws::FormNode& form) {
+  return eb::sns::PageInput{Reader(form).string("NextToken").value_or("")};
 }
 
 Result<SetAttributeInput> decode_set_attribute(const aws::FormNode& form,
@@ -235,9 +235,9 @@ Result<SetAttributeInput> decode_set_attribute(const aws::FormNode& form,
                            r.string("AttributeValue").value_or("")};
 }
 
-Result<broker::SubscribeInput> decode_subscribe(const aws::FormNode& form) {
+Result<eb::sns::SubscribeInput> decode_subscribe(const aws::FormNode& form) {
   Reader r(form);
-  broker::SubscribeInput in;
+  eb::sns::SubscribeInput in;
   EB_DECODE(topic_arn, r.required("TopicArn"));
   EB_DECODE(protocol, r.required("Protocol"));
   EB_DECODE(attributes, r.string_map("Attributes"));
@@ -264,7 +264,7 @@ Result<ListByTopicInput> decode_list_by_topic(const aws::FormNode& form) {
   return ListByTopicInput{std::move(topic_arn), {r.string("NextToken").value_or("")}};
 }
 
-Result<broker::PublishInput> decode_publish(const aws::FormNode& form) {
+Result<eb::sns::PublishInput> decode_publish(const aws::FormNode& form) {
   Reader r(form);
   EB_DECODE(in, decode_message(r));
   // Which of the three addresses is set (exactly one must be) is the broker's rule.

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "api/aws/form_tree.hpp"
-#include "broker/sns_types.hpp"
-#include "broker/types.hpp"
 #include "core/errors.hpp"
+#include "sns/types.hpp"
+#include "sqs/types.hpp"
 
 namespace eb::api::sns {
 
@@ -35,12 +35,12 @@ struct ConfirmSubscriptionInput {
 
 struct ListByTopicInput {
   std::string topic_arn;
-  broker::PageInput page;
+  eb::sns::PageInput page;
 };
 
 struct TagResourceInput {
   std::string arn;
-  broker::TagMap tags;
+  eb::TagMap tags;
 };
 
 struct UntagResourceInput {
@@ -50,21 +50,21 @@ struct UntagResourceInput {
 
 struct PublishBatchInput {
   std::string topic_arn;
-  std::vector<broker::BatchEntry<broker::PublishInput>> entries;
+  std::vector<BatchEntry<eb::sns::PublishInput>> entries;
 };
 
 // One required string member (TopicArn, SubscriptionArn, ResourceArn) and nothing else.
 Result<std::string> decode_arn(const aws::FormNode& form, std::string_view member);
 
-Result<broker::CreateTopicInput> decode_create_topic(const aws::FormNode& form);
-Result<broker::PageInput> decode_page(const aws::FormNode& form);
+Result<eb::sns::CreateTopicInput> decode_create_topic(const aws::FormNode& form);
+Result<eb::sns::PageInput> decode_page(const aws::FormNode& form);
 // SetTopicAttributes (`arn_member` "TopicArn") and SetSubscriptionAttributes ("SubscriptionArn").
 Result<SetAttributeInput> decode_set_attribute(const aws::FormNode& form,
                                                std::string_view arn_member);
-Result<broker::SubscribeInput> decode_subscribe(const aws::FormNode& form);
+Result<eb::sns::SubscribeInput> decode_subscribe(const aws::FormNode& form);
 Result<ConfirmSubscriptionInput> decode_confirm_subscription(const aws::FormNode& form);
 Result<ListByTopicInput> decode_list_by_topic(const aws::FormNode& form);
-Result<broker::PublishInput> decode_publish(const aws::FormNode& form);
+Result<eb::sns::PublishInput> decode_publish(const aws::FormNode& form);
 // Only decodes the entries: their count, ids and sizes are the broker's to judge.
 Result<PublishBatchInput> decode_publish_batch(const aws::FormNode& form);
 Result<TagResourceInput> decode_tag_resource(const aws::FormNode& form);

@@ -58,7 +58,7 @@ std::string encode_single(std::string_view action, std::string_view request_id,
   return doc.finish();
 }
 
-std::string encode_list_topics(std::string_view request_id, const broker::ListTopicsOutput& out) {
+std::string encode_list_topics(std::string_view request_id, const eb::sns::ListTopicsOutput& out) {
   Document doc("ListTopics", request_id, Document::Wrapper::kResult);
   aws::XmlWriter& xml = doc.xml();
   xml.open("Topics");
@@ -69,7 +69,7 @@ std::string encode_list_topics(std::string_view request_id, const broker::ListTo
 }
 
 std::string encode_list_subscriptions(std::string_view action, std::string_view request_id,
-                                      const broker::ListSubscriptionsOutput& out) {
+                                      const eb::sns::ListSubscriptionsOutput& out) {
   Document doc(action, request_id, Document::Wrapper::kResult);
   aws::XmlWriter& xml = doc.xml();
   xml.open("Subscriptions");
@@ -88,7 +88,7 @@ std::string encode_list_subscriptions(std::string_view action, std::string_view 
 }
 
 std::string encode_attributes(std::string_view action, std::string_view request_id,
-                              const broker::AttributeMap& attributes) {
+                              const eb::AttributeMap& attributes) {
   Document doc(action, request_id, Document::Wrapper::kResult);
   aws::XmlWriter& xml = doc.xml();
   xml.open("Attributes");
@@ -99,7 +99,7 @@ std::string encode_attributes(std::string_view action, std::string_view request_
   return doc.finish();
 }
 
-std::string encode_publish(std::string_view request_id, const broker::PublishOutput& out) {
+std::string encode_publish(std::string_view request_id, const eb::sns::PublishOutput& out) {
   Document doc("Publish", request_id, Document::Wrapper::kResult);
   doc.xml().element("MessageId", out.message_id);
   optional_element(doc.xml(), "SequenceNumber", out.sequence_number);
@@ -107,7 +107,7 @@ std::string encode_publish(std::string_view request_id, const broker::PublishOut
 }
 
 std::string encode_publish_batch(std::string_view request_id,
-                                 const broker::BatchOutput<broker::PublishOutput>& out) {
+                                 const BatchOutput<eb::sns::PublishOutput>& out) {
   Document doc("PublishBatch", request_id, Document::Wrapper::kResult);
   aws::XmlWriter& xml = doc.xml();
   xml.open("Successful");
@@ -130,7 +130,7 @@ std::string encode_publish_batch(std::string_view request_id,
   return doc.finish();
 }
 
-std::string encode_list_tags(std::string_view request_id, const broker::TagMap& tags) {
+std::string encode_list_tags(std::string_view request_id, const eb::TagMap& tags) {
   Document doc("ListTagsForResource", request_id, Document::Wrapper::kResult);
   aws::XmlWriter& xml = doc.xml();
   xml.open("Tags");

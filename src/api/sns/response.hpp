@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "broker/sns_types.hpp"
-#include "broker/types.hpp"
+#include "sns/types.hpp"
+#include "sqs/types.hpp"
 
 namespace eb::api::sns {
 
@@ -23,17 +23,17 @@ std::string encode_empty_result(std::string_view action, std::string_view reques
 std::string encode_single(std::string_view action, std::string_view request_id,
                           std::string_view member, std::string_view value);
 
-std::string encode_list_topics(std::string_view request_id, const broker::ListTopicsOutput& out);
+std::string encode_list_topics(std::string_view request_id, const eb::sns::ListTopicsOutput& out);
 // ListSubscriptions and ListSubscriptionsByTopic.
 std::string encode_list_subscriptions(std::string_view action, std::string_view request_id,
-                                      const broker::ListSubscriptionsOutput& out);
+                                      const eb::sns::ListSubscriptionsOutput& out);
 // GetTopicAttributes and GetSubscriptionAttributes.
 std::string encode_attributes(std::string_view action, std::string_view request_id,
-                              const broker::AttributeMap& attributes);
-std::string encode_publish(std::string_view request_id, const broker::PublishOutput& out);
+                              const eb::AttributeMap& attributes);
+std::string encode_publish(std::string_view request_id, const eb::sns::PublishOutput& out);
 // Failed entries carry SNS's error code for their Errc (api/aws/error_table).
 std::string encode_publish_batch(std::string_view request_id,
-                                 const broker::BatchOutput<broker::PublishOutput>& out);
-std::string encode_list_tags(std::string_view request_id, const broker::TagMap& tags);
+                                 const BatchOutput<eb::sns::PublishOutput>& out);
+std::string encode_list_tags(std::string_view request_id, const eb::TagMap& tags);
 
 }  // namespace eb::api::sns

@@ -9,7 +9,7 @@
 #include "api/aws/form_tree.hpp"
 #include "api/sns/request.hpp"
 #include "api/sns/response.hpp"
-#include "broker/topics.hpp"
+#include "sns/topics.hpp"
 
 namespace eb::api::sns {
 namespace http = boost::beast::http;
@@ -21,7 +21,7 @@ namespace {
 struct Call {
   const aws::AwsRequest& request;
   net::Respond& respond;
-  broker::Topics& topics;
+  eb::sns::Topics& topics;
 
   const std::string& id() const { return request.request_id; }
   const std::string& action() const { return request.action; }
@@ -49,114 +49,120 @@ using ActionFn = void (*)(Call&, const aws::FormNode&);
 
 // Unwraps a Result inside an action: answers the error and returns from the action.
 // NOLINTBEGIN(bugprone-macro-parentheses): `var` names a declaration.
-#define EB_TRY(var, expr)             \
+#define EB_TRY_OR_REPLY(var, expr)    \
   auto var##_result = (expr);         \
   if (!var##_result) {                \
     call.error(var##_result.error()); \
     return;                           \
   }                                   \
   [[maybe_unused]] auto var = std::move(*var##_result)
+// The same for a Result<void>.
+#define EB_CHECK_OR_REPLY(expr)                        \
+  if (auto checked_result = (expr); !checked_result) { \
+    call.error(checked_result.error());                \
+    return;                                            \
+  }
 // NOLINTEND(bugprone-macro-parentheses)
 
 void create_topic(Call& call, const aws::FormNode& form) {
-  EB_TRY(in, decode_create_topic(form));
-  EB_TRY(arn, call.topics.create_topic(in));
+  EB_TRY_OR_REPLY(in, decode_create_topic(form));
+  EB_TRY_OR_REPLY(arn, call.topics.create_topic(in));
   call.reply(encode_single(call.action(), call.id(), "TopicArn", arn));
 }
 
 void delete_topic(Call& call, const aws::FormNode& form) {
-  EB_TRY(arn, decode_arn(form, "TopicArn"));
-  EB_TRY(done, call.topics.delete_topic(arn));
+  EB_TRY_OR_REPLY(arn, decode_arn(form, "TopicArn"));
+  EB_CHECK_OR_REPLY(call.topics.delete_topic(arn));
   call.reply(encode_no_result(call.action(), call.id()));
 }
 
 void list_topics(Call& call, const aws::FormNode& form) {
-  EB_TRY(page, decode_page(form));
-  EB_TRY(out, call.topics.list_topics(page));
+  EB_TRY_OR_REPLY(page, decode_page(form));
+  EB_TRY_OR_REPLY(out, call.topics.list_topics(page));
   call.reply(encode_list_topics(call.id(), out));
 }
 
 void get_topic_attributes(Call& call, const aws::FormNode& form) {
-  EB_TRY(arn, decode_arn(form, "TopicArn"));
-  EB_TRY(attributes, call.topics.get_topic_attributes(arn));
+  EB_TRY_OR_REPLY(arn, decode_arn(form, "TopicArn"));
+  EB_TRY_OR_REPLY(attributes, call.topics.get_topic_attributes(arn));
   call.reply(encode_attributes(call.action(), call.id(), attributes));
 }
 
 void set_topic_attributes(Call& call, const aws::FormNode& form) {
-  EB_TRY(in, decode_set_attribute(form, "TopicArn"));
-  EB_TRY(done, call.topics.set_topic_attributes(in.arn, in.name, in.value));
+  EB_TRY_OR_REPLY(in, decode_set_attribute(form, "TopicArn"));
+  EB_CHECK_OR_REPLY(call.topics.set_topic_attributes(in.arn, in.name, in.value));
   call.reply(encode_no_result(call.action(), call.id()));
 }
 
 void subscribe(Call& call, const aws::FormNode& form) {
-  EB_TRY(in, decode_subscribe(form));
-  EB_TRY(arn, call.topics.subscribe(in));
+  EB_TRY_OR_REPLY(in, decode_subscribe(form));
+  EB_TRY_OR_REPLY(arn, call.topics.subscribe(in));
   call.reply(encode_single(call.action(), call.id(), "SubscriptionArn", arn));
 }
 
 void confirm_subscription(Call& call, const aws::FormNode& form) {
-  EB_TRY(in, decode_confirm_subscription(form));
-  EB_TRY(arn, call.topics.confirm_subscription(in.topic_arn, in.token));
+  EB_TRY_OR_REPLY(in, decode_confirm_subscription(form));
+  EB_TRY_OR_REPLY(arn, call.topics.confirm_subscription(in.topic_arn, in.token));
   call.reply(encode_single(call.action(), call.id(), "SubscriptionArn", arn));
 }
 
 void unsubscribe(Call& call, const aws::FormNode& form) {
-  EB_TRY(arn, decode_arn(form, "SubscriptionArn"));
-  EB_TRY(done, call.topics.unsubscribe(arn));
+  EB_TRY_OR_REPLY(arn, decode_arn(form, "SubscriptionArn"));
+  EB_CHECK_OR_REPLY(call.topics.unsubscribe(arn));
   call.reply(encode_no_result(call.action(), call.id()));
 }
 
 void list_subscriptions(Call& call, const aws::FormNode& form) {
-  EB_TRY(page, decode_page(form));
-  EB_TRY(out, call.topics.list_subscriptions(page));
+  EB_TRY_OR_REPLY(page, decode_page(form));
+  EB_TRY_OR_REPLY(out, call.topics.list_subscriptions(page));
   call.reply(encode_list_subscriptions(call.action(), call.id(), out));
 }
 
 void list_subscriptions_by_topic(Call& call, const aws::FormNode& form) {
-  EB_TRY(in, decode_list_by_topic(form));
-  EB_TRY(out, call.topics.list_subscriptions_by_topic(in.topic_arn, in.page));
+  EB_TRY_OR_REPLY(in, decode_list_by_topic(form));
+  EB_TRY_OR_REPLY(out, call.topics.list_subscriptions_by_topic(in.topic_arn, in.page));
   call.reply(encode_list_subscriptions(call.action(), call.id(), out));
 }
 
 void get_subscription_attributes(Call& call, const aws::FormNode& form) {
-  EB_TRY(arn, decode_arn(form, "SubscriptionArn"));
-  EB_TRY(attributes, call.topics.get_subscription_attributes(arn));
+  EB_TRY_OR_REPLY(arn, decode_arn(form, "SubscriptionArn"));
+  EB_TRY_OR_REPLY(attributes, call.topics.get_subscription_attributes(arn));
   call.reply(encode_attributes(call.action(), call.id(), attributes));
 }
 
 void set_subscription_attributes(Call& call, const aws::FormNode& form) {
-  EB_TRY(in, decode_set_attribute(form, "SubscriptionArn"));
-  EB_TRY(done, call.topics.set_subscription_attributes(in.arn, in.name, in.value));
+  EB_TRY_OR_REPLY(in, decode_set_attribute(form, "SubscriptionArn"));
+  EB_CHECK_OR_REPLY(call.topics.set_subscription_attributes(in.arn, in.name, in.value));
   call.reply(encode_no_result(call.action(), call.id()));
 }
 
 void publish(Call& call, const aws::FormNode& form) {
-  EB_TRY(in, decode_publish(form));
-  EB_TRY(out, call.topics.publish(std::move(in)));
+  EB_TRY_OR_REPLY(in, decode_publish(form));
+  EB_TRY_OR_REPLY(out, call.topics.publish(std::move(in)));
   call.reply(encode_publish(call.id(), out));
 }
 
 void publish_batch(Call& call, const aws::FormNode& form) {
-  EB_TRY(in, decode_publish_batch(form));
-  EB_TRY(out, call.topics.publish_batch(in.topic_arn, std::move(in.entries)));
+  EB_TRY_OR_REPLY(in, decode_publish_batch(form));
+  EB_TRY_OR_REPLY(out, call.topics.publish_batch(in.topic_arn, std::move(in.entries)));
   call.reply(encode_publish_batch(call.id(), out));
 }
 
 void tag_resource(Call& call, const aws::FormNode& form) {
-  EB_TRY(in, decode_tag_resource(form));
-  EB_TRY(done, call.topics.tag_resource(in.arn, in.tags));
+  EB_TRY_OR_REPLY(in, decode_tag_resource(form));
+  EB_CHECK_OR_REPLY(call.topics.tag_resource(in.arn, in.tags));
   call.reply(encode_empty_result(call.action(), call.id()));
 }
 
 void untag_resource(Call& call, const aws::FormNode& form) {
-  EB_TRY(in, decode_untag_resource(form));
-  EB_TRY(done, call.topics.untag_resource(in.arn, in.keys));
+  EB_TRY_OR_REPLY(in, decode_untag_resource(form));
+  EB_CHECK_OR_REPLY(call.topics.untag_resource(in.arn, in.keys));
   call.reply(encode_empty_result(call.action(), call.id()));
 }
 
 void list_tags_for_resource(Call& call, const aws::FormNode& form) {
-  EB_TRY(arn, decode_arn(form, "ResourceArn"));
-  EB_TRY(tags, call.topics.list_tags_for_resource(arn));
+  EB_TRY_OR_REPLY(arn, decode_arn(form, "ResourceArn"));
+  EB_TRY_OR_REPLY(tags, call.topics.list_tags_for_resource(arn));
   call.reply(encode_list_tags(call.id(), tags));
 }
 
@@ -187,7 +193,7 @@ const std::unordered_map<std::string_view, ActionFn>& actions() {
 
 }  // namespace
 
-SnsService::SnsService(broker::Topics& topics) : topics_(topics) {}
+SnsService::SnsService(eb::sns::Topics& topics) : topics_(topics) {}
 
 bool SnsService::knows_action(std::string_view action) const { return actions().contains(action); }
 

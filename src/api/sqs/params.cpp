@@ -169,9 +169,9 @@ Result<std::map<std::string, std::string>> Params::string_map(std::string_view j
   return out;
 }
 
-Result<broker::MessageAttributes> Params::message_attributes(std::string_view json_name,
-                                                             std::string_view query_member) const {
-  broker::MessageAttributes out;
+Result<eb::MessageAttributes> Params::message_attributes(std::string_view json_name,
+                                                         std::string_view query_member) const {
+  eb::MessageAttributes out;
   auto read_binary = [](std::string_view name, std::string_view text) -> Result<std::string> {
     auto raw = base64_decode(text);
     if (!raw) {
@@ -188,7 +188,7 @@ Result<broker::MessageAttributes> Params::message_attributes(std::string_view js
     simdjson::dom::object obj;
     if (e->get_object().get(obj)) return std::unexpected(json_type_error(json_name, "a map"));
     for (auto [name, value] : obj) {
-      broker::MessageAttributeValue v;
+      eb::MessageAttributeValue v;
       simdjson::dom::object fields;
       if (value.get_object().get(fields)) {
         return std::unexpected(json_type_error(json_name, "a map of attribute values"));
@@ -213,7 +213,7 @@ Result<broker::MessageAttributes> Params::message_attributes(std::string_view js
       return fail(Errc::kMissingParameter,
                   fmt::format("The request must contain the parameter {}.N.Name.", query_member));
     }
-    broker::MessageAttributeValue v;
+    eb::MessageAttributeValue v;
     if (const aws::FormNode* value = entry->child("Value")) {
       if (auto* t = value->child("DataType"); t && t->value) v.data_type = *t->value;
       if (auto* t = value->child("StringValue"); t && t->value) v.string_value = *t->value;

@@ -14,8 +14,8 @@
 #include <simdjson.h>
 
 #include "api/aws/form_tree.hpp"
-#include "broker/types.hpp"
 #include "core/errors.hpp"
+#include "sqs/types.hpp"
 
 namespace eb::api::sqs {
 
@@ -39,8 +39,8 @@ class Params {
                                                         std::string_view key_name,
                                                         std::string_view value_name) const;
   // MessageAttributes / MessageSystemAttributes.
-  Result<broker::MessageAttributes> message_attributes(std::string_view json_name,
-                                                       std::string_view query_member) const;
+  Result<eb::MessageAttributes> message_attributes(std::string_view json_name,
+                                                   std::string_view query_member) const;
   // A list of structures (batch entries): JSON array of objects, or `query_member.N.*`.
   Result<std::vector<Params>> entries(std::string_view json_name,
                                       std::string_view query_member) const;

@@ -9,8 +9,8 @@
 #include "api/sqs/params.hpp"
 #include "api/sqs/queue_url.hpp"
 #include "api/sqs/response_writer.hpp"
-#include "broker/broker.hpp"
 #include "core/encoding.hpp"
+#include "sqs/queues.hpp"
 
 namespace eb::api::sqs {
 namespace http = boost::beast::http;
@@ -22,7 +22,7 @@ namespace {
 struct Call {
   aws::AwsRequest request;
   net::Respond respond;
-  broker::Broker& broker;
+  eb::sqs::Queues& broker;
 
   ResponseWriter writer() const {
     return ResponseWriter(request.protocol, request.action, request.request_id);
@@ -80,18 +80,24 @@ using ActionFn = void (*)(const CallPtr&, const Params&);
 
 // Unwraps a Result inside an action: answers the error and returns from the action.
 // NOLINTBEGIN(bugprone-macro-parentheses): `var` names a declaration.
-#define EB_TRY(var, expr)              \
+#define EB_TRY_OR_REPLY(var, expr)     \
   auto var##_result = (expr);          \
   if (!var##_result) {                 \
     call->error(var##_result.error()); \
     return;                            \
   }                                    \
   [[maybe_unused]] auto var = std::move(*var##_result)
+// The same for a Result<void>.
+#define EB_CHECK_OR_REPLY(expr)                        \
+  if (auto checked_result = (expr); !checked_result) { \
+    call->error(checked_result.error());               \
+    return;                                            \
+  }
 // NOLINTEND(bugprone-macro-parentheses)
 
 template <class T>
-void write_batch(const CallPtr& call, const broker::BatchOutput<T>& out,
-                 std::string_view result_entry, void (*write_success)(ResponseWriter&, const T&)) {
+void write_batch(const CallPtr& call, const BatchOutput<T>& out, std::string_view result_entry,
+                 void (*write_success)(ResponseWriter&, const T&)) {
   auto w = call->writer();
   w.begin_list("Successful", result_entry);
   for (const auto& [id, value] : out.successful) {
@@ -113,8 +119,8 @@ void write_batch(const CallPtr& call, const broker::BatchOutput<T>& out,
   call->reply(w);
 }
 
-Result<broker::SendInput> decode_send(const Params& p, const aws::AwsRequest& request) {
-  broker::SendInput in;
+Result<eb::sqs::SendInput> decode_send(const Params& p, const aws::AwsRequest& request) {
+  eb::sqs::SendInput in;
   auto body = p.required_string("MessageBody");
   if (!body) return std::unexpected(body.error());
   in.body = std::move(*body);
@@ -137,7 +143,7 @@ Result<broker::SendInput> decode_send(const Params& p, const aws::AwsRequest& re
   return in;
 }
 
-void write_send(ResponseWriter& w, const broker::SendOutput& out) {
+void write_send(ResponseWriter& w, const eb::sqs::SendOutput& out) {
   w.field("MD5OfMessageBody", out.md5_of_body);
   if (!out.md5_of_attributes.empty()) w.field("MD5OfMessageAttributes", out.md5_of_attributes);
   if (!out.md5_of_system_attributes.empty()) {
@@ -147,7 +153,7 @@ void write_send(ResponseWriter& w, const broker::SendOutput& out) {
   if (!out.sequence_number.empty()) w.field("SequenceNumber", out.sequence_number);
 }
 
-void write_page(const CallPtr& call, const broker::ListQueuesOutput& out,
+void write_page(const CallPtr& call, const eb::sqs::ListQueuesOutput& out,
                 std::string_view json_list) {
   auto w = call->writer();
   if (!out.names.empty() || json_list == "queueUrls") {
@@ -159,8 +165,8 @@ void write_page(const CallPtr& call, const broker::ListQueuesOutput& out,
   call->reply(w);
 }
 
-Result<broker::ListQueuesInput> decode_page(const Params& p) {
-  broker::ListQueuesInput in;
+Result<eb::sqs::ListQueuesInput> decode_page(const Params& p) {
+  eb::sqs::ListQueuesInput in;
   auto max = p.integer("MaxResults");
   if (!max) return std::unexpected(max.error());
   in.max_results = *max;
@@ -171,50 +177,50 @@ Result<broker::ListQueuesInput> decode_page(const Params& p) {
 }
 
 void create_queue(const CallPtr& call, const Params& p) {
-  broker::CreateQueueInput in;
-  EB_TRY(name, p.required_string("QueueName"));
-  EB_TRY(attributes, p.string_map("Attributes", "Attribute", "Name", "Value"));
-  EB_TRY(tags, p.string_map("tags", "Tag", "Key", "Value"));
+  eb::sqs::CreateQueueInput in;
+  EB_TRY_OR_REPLY(name, p.required_string("QueueName"));
+  EB_TRY_OR_REPLY(attributes, p.string_map("Attributes", "Attribute", "Name", "Value"));
+  EB_TRY_OR_REPLY(tags, p.string_map("tags", "Tag", "Key", "Value"));
   in.name = std::move(name);
   in.attributes = std::move(attributes);
   in.tags = std::move(tags);
-  EB_TRY(created, call->broker.create_queue(in));
+  EB_TRY_OR_REPLY(created, call->broker.create_queue(in));
   auto w = call->writer();
   w.field("QueueUrl", call->queue_url(created));
   call->reply(w);
 }
 
 void delete_queue(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(done, call->broker.delete_queue(queue));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_CHECK_OR_REPLY(call->broker.delete_queue(queue));
   call->reply_empty();
 }
 
 void get_queue_url(const CallPtr& call, const Params& p) {
-  EB_TRY(name, p.required_string("QueueName"));
-  EB_TRY(owner, p.string("QueueOwnerAWSAccountId"));
+  EB_TRY_OR_REPLY(name, p.required_string("QueueName"));
+  EB_TRY_OR_REPLY(owner, p.string("QueueOwnerAWSAccountId"));
   if (owner && *owner != call->broker.options().account_id) {
     call->error({Errc::kQueueDoesNotExist, "The specified queue does not exist."});
     return;
   }
-  EB_TRY(found, call->broker.get_queue(name));
+  EB_TRY_OR_REPLY(found, call->broker.get_queue(name));
   auto w = call->writer();
   w.field("QueueUrl", call->queue_url(found));
   call->reply(w);
 }
 
 void list_queues(const CallPtr& call, const Params& p) {
-  EB_TRY(in, decode_page(p));
-  EB_TRY(prefix, p.string("QueueNamePrefix"));
+  EB_TRY_OR_REPLY(in, decode_page(p));
+  EB_TRY_OR_REPLY(prefix, p.string("QueueNamePrefix"));
   in.prefix = prefix.value_or("");
-  EB_TRY(out, call->broker.list_queues(in));
+  EB_TRY_OR_REPLY(out, call->broker.list_queues(in));
   write_page(call, out, "QueueUrls");
 }
 
 void get_queue_attributes(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(names, p.strings("AttributeNames", "AttributeName"));
-  EB_TRY(attributes, call->broker.get_queue_attributes(queue, names));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(names, p.strings("AttributeNames", "AttributeName"));
+  EB_TRY_OR_REPLY(attributes, call->broker.get_queue_attributes(queue, names));
   auto w = call->writer();
   if (!attributes.empty()) {
     w.begin_map("Attributes", "Attribute");
@@ -225,52 +231,53 @@ void get_queue_attributes(const CallPtr& call, const Params& p) {
 }
 
 void set_queue_attributes(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
   if (!p.has("Attributes", "Attribute")) {
     call->error({Errc::kMissingParameter, "The request must contain the parameter Attributes."});
     return;
   }
-  EB_TRY(attributes, p.string_map("Attributes", "Attribute", "Name", "Value"));
-  EB_TRY(done, call->broker.set_queue_attributes(queue, attributes));
+  EB_TRY_OR_REPLY(attributes, p.string_map("Attributes", "Attribute", "Name", "Value"));
+  EB_CHECK_OR_REPLY(call->broker.set_queue_attributes(queue, attributes));
   call->reply_empty();
 }
 
 void send_message(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(in, decode_send(p, call->request));
-  EB_TRY(out, call->broker.send_message(queue, std::move(in)));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(in, decode_send(p, call->request));
+  EB_TRY_OR_REPLY(out, call->broker.send_message(queue, std::move(in)));
   auto w = call->writer();
   write_send(w, out);
   call->reply(w);
 }
 
 void send_message_batch(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(entries, p.entries("Entries", "SendMessageBatchRequestEntry"));
-  std::vector<broker::BatchEntry<broker::SendInput>> batch;
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(entries, p.entries("Entries", "SendMessageBatchRequestEntry"));
+  std::vector<BatchEntry<eb::sqs::SendInput>> batch;
   batch.reserve(entries.size());
   for (const Params& e : entries) {
-    EB_TRY(id, e.required_string("Id"));
-    EB_TRY(in, decode_send(e, call->request));
+    EB_TRY_OR_REPLY(id, e.required_string("Id"));
+    EB_TRY_OR_REPLY(in, decode_send(e, call->request));
     batch.push_back({std::move(id), std::move(in)});
   }
-  EB_TRY(out, call->broker.send_message_batch(queue, std::move(batch)));
-  write_batch<broker::SendOutput>(call, out, "SendMessageBatchResultEntry", &write_send);
+  EB_TRY_OR_REPLY(out, call->broker.send_message_batch(queue, std::move(batch)));
+  write_batch<eb::sqs::SendOutput>(call, out, "SendMessageBatchResultEntry", &write_send);
 }
 
 void receive_message(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  broker::ReceiveInput in;
-  EB_TRY(names, p.strings("AttributeNames", "AttributeName"));
-  EB_TRY(system_names, p.strings("MessageSystemAttributeNames", "MessageSystemAttributeName"));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  eb::sqs::ReceiveInput in;
+  EB_TRY_OR_REPLY(names, p.strings("AttributeNames", "AttributeName"));
+  EB_TRY_OR_REPLY(system_names,
+                  p.strings("MessageSystemAttributeNames", "MessageSystemAttributeName"));
   names.insert(names.end(), system_names.begin(), system_names.end());
   in.system_attribute_names = std::move(names);
-  EB_TRY(message_names, p.strings("MessageAttributeNames", "MessageAttributeName"));
+  EB_TRY_OR_REPLY(message_names, p.strings("MessageAttributeNames", "MessageAttributeName"));
   in.message_attribute_names = std::move(message_names);
-  EB_TRY(max, p.integer("MaxNumberOfMessages"));
-  EB_TRY(visibility, p.integer("VisibilityTimeout"));
-  EB_TRY(wait, p.integer("WaitTimeSeconds"));
-  EB_TRY(attempt, p.string("ReceiveRequestAttemptId"));
+  EB_TRY_OR_REPLY(max, p.integer("MaxNumberOfMessages"));
+  EB_TRY_OR_REPLY(visibility, p.integer("VisibilityTimeout"));
+  EB_TRY_OR_REPLY(wait, p.integer("WaitTimeSeconds"));
+  EB_TRY_OR_REPLY(attempt, p.string("ReceiveRequestAttemptId"));
   in.max_messages = max;
   in.visibility_timeout = visibility;
   in.wait_seconds = wait;
@@ -314,70 +321,70 @@ void receive_message(const CallPtr& call, const Params& p) {
 }
 
 void delete_message(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(handle, p.required_string("ReceiptHandle"));
-  EB_TRY(done, call->broker.delete_message(queue, handle));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(handle, p.required_string("ReceiptHandle"));
+  EB_CHECK_OR_REPLY(call->broker.delete_message(queue, handle));
   call->reply_empty();
 }
 
 void delete_message_batch(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(entries, p.entries("Entries", "DeleteMessageBatchRequestEntry"));
-  std::vector<broker::BatchEntry<std::string>> batch;
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(entries, p.entries("Entries", "DeleteMessageBatchRequestEntry"));
+  std::vector<BatchEntry<std::string>> batch;
   for (const Params& e : entries) {
-    EB_TRY(id, e.required_string("Id"));
-    EB_TRY(handle, e.required_string("ReceiptHandle"));
+    EB_TRY_OR_REPLY(id, e.required_string("Id"));
+    EB_TRY_OR_REPLY(handle, e.required_string("ReceiptHandle"));
     batch.push_back({std::move(id), std::move(handle)});
   }
-  EB_TRY(out, call->broker.delete_message_batch(queue, std::move(batch)));
-  write_batch<broker::Empty>(call, out, "DeleteMessageBatchResultEntry", nullptr);
+  EB_TRY_OR_REPLY(out, call->broker.delete_message_batch(queue, std::move(batch)));
+  write_batch<NoOutput>(call, out, "DeleteMessageBatchResultEntry", nullptr);
 }
 
 void change_message_visibility(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(handle, p.required_string("ReceiptHandle"));
-  EB_TRY(timeout, p.integer("VisibilityTimeout"));
-  EB_TRY(done, call->broker.change_message_visibility(queue, {handle, timeout}));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(handle, p.required_string("ReceiptHandle"));
+  EB_TRY_OR_REPLY(timeout, p.integer("VisibilityTimeout"));
+  EB_CHECK_OR_REPLY(call->broker.change_message_visibility(queue, {handle, timeout}));
   call->reply_empty();
 }
 
 void change_message_visibility_batch(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(entries, p.entries("Entries", "ChangeMessageVisibilityBatchRequestEntry"));
-  std::vector<broker::BatchEntry<broker::ChangeVisibilityInput>> batch;
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(entries, p.entries("Entries", "ChangeMessageVisibilityBatchRequestEntry"));
+  std::vector<BatchEntry<eb::sqs::ChangeVisibilityInput>> batch;
   for (const Params& e : entries) {
-    EB_TRY(id, e.required_string("Id"));
-    EB_TRY(handle, e.required_string("ReceiptHandle"));
-    EB_TRY(timeout, e.integer("VisibilityTimeout"));
+    EB_TRY_OR_REPLY(id, e.required_string("Id"));
+    EB_TRY_OR_REPLY(handle, e.required_string("ReceiptHandle"));
+    EB_TRY_OR_REPLY(timeout, e.integer("VisibilityTimeout"));
     batch.push_back({std::move(id), {std::move(handle), timeout}});
   }
-  EB_TRY(out, call->broker.change_message_visibility_batch(queue, std::move(batch)));
-  write_batch<broker::Empty>(call, out, "ChangeMessageVisibilityBatchResultEntry", nullptr);
+  EB_TRY_OR_REPLY(out, call->broker.change_message_visibility_batch(queue, std::move(batch)));
+  write_batch<NoOutput>(call, out, "ChangeMessageVisibilityBatchResultEntry", nullptr);
 }
 
 void purge_queue(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(done, call->broker.purge_queue(queue));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_CHECK_OR_REPLY(call->broker.purge_queue(queue));
   call->reply_empty();
 }
 
 void tag_queue(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(tags, p.string_map("Tags", "Tag", "Key", "Value"));
-  EB_TRY(done, call->broker.tag_queue(queue, tags));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(tags, p.string_map("Tags", "Tag", "Key", "Value"));
+  EB_CHECK_OR_REPLY(call->broker.tag_queue(queue, tags));
   call->reply_empty();
 }
 
 void untag_queue(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(keys, p.strings("TagKeys", "TagKey"));
-  EB_TRY(done, call->broker.untag_queue(queue, keys));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(keys, p.strings("TagKeys", "TagKey"));
+  EB_CHECK_OR_REPLY(call->broker.untag_queue(queue, keys));
   call->reply_empty();
 }
 
 void list_queue_tags(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(tags, call->broker.list_queue_tags(queue));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(tags, call->broker.list_queue_tags(queue));
   auto w = call->writer();
   if (!tags.empty()) {
     w.begin_map("Tags", "Tag", "Key", "Value");
@@ -388,38 +395,38 @@ void list_queue_tags(const CallPtr& call, const Params& p) {
 }
 
 void list_dead_letter_source_queues(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(in, decode_page(p));
-  EB_TRY(out, call->broker.list_dead_letter_source_queues(queue, in));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(in, decode_page(p));
+  EB_TRY_OR_REPLY(out, call->broker.list_dead_letter_source_queues(queue, in));
   write_page(call, out, "queueUrls");
 }
 
 void start_message_move_task(const CallPtr& call, const Params& p) {
-  broker::MoveTaskInput in;
-  EB_TRY(source, p.required_string("SourceArn"));
-  EB_TRY(destination, p.string("DestinationArn"));
-  EB_TRY(rate, p.integer("MaxNumberOfMessagesPerSecond"));
+  eb::sqs::MoveTaskInput in;
+  EB_TRY_OR_REPLY(source, p.required_string("SourceArn"));
+  EB_TRY_OR_REPLY(destination, p.string("DestinationArn"));
+  EB_TRY_OR_REPLY(rate, p.integer("MaxNumberOfMessagesPerSecond"));
   in.source_arn = std::move(source);
   in.destination_arn = destination.value_or("");
   in.max_per_second = rate;
-  EB_TRY(handle, call->broker.start_message_move_task(in));
+  EB_TRY_OR_REPLY(handle, call->broker.start_message_move_task(in));
   auto w = call->writer();
   w.field("TaskHandle", handle);
   call->reply(w);
 }
 
 void cancel_message_move_task(const CallPtr& call, const Params& p) {
-  EB_TRY(handle, p.required_string("TaskHandle"));
-  EB_TRY(moved, call->broker.cancel_message_move_task(handle));
+  EB_TRY_OR_REPLY(handle, p.required_string("TaskHandle"));
+  EB_TRY_OR_REPLY(moved, call->broker.cancel_message_move_task(handle));
   auto w = call->writer();
   w.field("ApproximateNumberOfMessagesMoved", moved);
   call->reply(w);
 }
 
 void list_message_move_tasks(const CallPtr& call, const Params& p) {
-  EB_TRY(source, p.required_string("SourceArn"));
-  EB_TRY(max, p.integer("MaxResults"));
-  EB_TRY(tasks, call->broker.list_message_move_tasks(source, max));
+  EB_TRY_OR_REPLY(source, p.required_string("SourceArn"));
+  EB_TRY_OR_REPLY(max, p.integer("MaxResults"));
+  EB_TRY_OR_REPLY(tasks, call->broker.list_message_move_tasks(source, max));
   auto w = call->writer();
   w.begin_list("Results", "ListMessageMoveTasksResultEntry");
   for (const auto& t : tasks) {
@@ -441,22 +448,22 @@ void list_message_move_tasks(const CallPtr& call, const Params& p) {
 }
 
 void add_permission(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  broker::PermissionInput in;
-  EB_TRY(label, p.required_string("Label"));
-  EB_TRY(accounts, p.strings("AWSAccountIds", "AWSAccountId"));
-  EB_TRY(actions, p.strings("Actions", "ActionName"));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  eb::sqs::PermissionInput in;
+  EB_TRY_OR_REPLY(label, p.required_string("Label"));
+  EB_TRY_OR_REPLY(accounts, p.strings("AWSAccountIds", "AWSAccountId"));
+  EB_TRY_OR_REPLY(actions, p.strings("Actions", "ActionName"));
   in.label = std::move(label);
   in.account_ids = std::move(accounts);
   in.actions = std::move(actions);
-  EB_TRY(done, call->broker.add_permission(queue, in));
+  EB_CHECK_OR_REPLY(call->broker.add_permission(queue, in));
   call->reply_empty();
 }
 
 void remove_permission(const CallPtr& call, const Params& p) {
-  EB_TRY(queue, call->queue_name(p));
-  EB_TRY(label, p.required_string("Label"));
-  EB_TRY(done, call->broker.remove_permission(queue, label));
+  EB_TRY_OR_REPLY(queue, call->queue_name(p));
+  EB_TRY_OR_REPLY(label, p.required_string("Label"));
+  EB_CHECK_OR_REPLY(call->broker.remove_permission(queue, label));
   call->reply_empty();
 }
 
@@ -493,12 +500,12 @@ const std::unordered_map<std::string_view, ActionFn>& actions() {
 
 }  // namespace
 
-SqsService::SqsService(broker::Broker& broker) : broker_(broker) {}
+SqsService::SqsService(eb::sqs::Queues& broker) : queues_(broker) {}
 
 bool SqsService::knows_action(std::string_view action) const { return actions().contains(action); }
 
 void SqsService::handle(aws::AwsRequest&& request, net::Respond respond) {
-  auto call = std::make_shared<Call>(Call{std::move(request), std::move(respond), broker_});
+  auto call = std::make_shared<Call>(Call{std::move(request), std::move(respond), queues_});
   auto it = actions().find(call->request.action);
   if (it == actions().end()) {
     call->error({Errc::kInvalidAction, fmt::format("The action {} is not valid for this endpoint.",

@@ -6,8 +6,8 @@
 
 #include <simdjson.h>
 
-#include "broker/broker.hpp"
 #include "core/manual_clock.hpp"
+#include "sqs/queues.hpp"
 #include "storage/memory_engine.hpp"
 
 namespace eb::app {
@@ -19,9 +19,9 @@ std::shared_ptr<const MessageSigner> test_signer() {
   return signer;
 }
 
-class NoEndpoints final : public broker::EndpointDelivery {
+class NoEndpoints final : public sns::EndpointDelivery {
  public:
-  void deliver(broker::EndpointMessage) override {}
+  void deliver(sns::EndpointMessage) override {}
 };
 
 class TopicArchiveTest : public ::testing::Test {
@@ -29,12 +29,12 @@ class TopicArchiveTest : public ::testing::Test {
   ManualClock clock_;
   storage::MemoryEngine store_{true};
   eventlog::EventLog log_{store_, clock_, clock_};
-  broker::Broker broker_{clock_, clock_, store_, {}, &log_};
+  sqs::Queues queues_{clock_, clock_, store_, {}, &log_};
   NoEndpoints endpoints_;
-  broker::Topics topics_{clock_,     store_,
-                         broker_,    test_signer(),
-                         endpoints_, broker::TopicsOptions{.base_url = "http://127.0.0.1:4566"},
-                         &log_};
+  sns::Topics topics_{clock_,     store_,
+                      queues_,    test_signer(),
+                      endpoints_, sns::TopicsOptions{.base_url = "http://127.0.0.1:4566"},
+                      &log_};
   std::string topic_;
 
   void SetUp() override {
@@ -48,24 +48,24 @@ class TopicArchiveTest : public ::testing::Test {
     topic_ = *arn;
   }
 
-  broker::PublishOutput publish(const std::string& message, const std::string& group,
-                                const std::string& kind = "retail") {
-    broker::PublishInput in;
+  sns::PublishOutput publish(const std::string& message, const std::string& group,
+                             const std::string& kind = "retail") {
+    sns::PublishInput in;
     in.topic_arn = topic_;
     in.message = message;
     in.group_id = group;
     in.attributes["kind"] = MessageAttributeValue{"String", kind, ""};
     auto out = topics_.publish(std::move(in));
     EXPECT_TRUE(out) << out.error().message;
-    return out ? *out : broker::PublishOutput{};
+    return out ? *out : sns::PublishOutput{};
   }
 
   std::string queue(const std::string& name) {
-    EXPECT_TRUE(broker_.create_queue({name, {{"FifoQueue", "true"}}, {}}));
-    return broker_.queue_arn(name);
+    EXPECT_TRUE(queues_.create_queue({name, {{"FifoQueue", "true"}}, {}}));
+    return queues_.queue_arn(name);
   }
 
-  Result<std::string> subscribe(const std::string& queue_arn, broker::AttributeMap attributes) {
+  Result<std::string> subscribe(const std::string& queue_arn, eb::AttributeMap attributes) {
     return topics_.subscribe({.topic_arn = topic_,
                               .protocol = "sqs",
                               .endpoint = queue_arn,
@@ -89,12 +89,12 @@ class TopicArchiveTest : public ::testing::Test {
   std::vector<Got> drain(const std::string& queue_name) {
     std::vector<Got> out;
     for (int i = 0; i < 100; ++i) {
-      broker::ReceiveInput in;
+      sqs::ReceiveInput in;
       in.max_messages = 10;
       in.wait_seconds = 0;
       in.system_attribute_names = {"MessageGroupId"};
-      std::vector<broker::ReceivedMessage> got;
-      broker_.receive_message(queue_name, in, [&](auto r) {
+      std::vector<sqs::ReceivedMessage> got;
+      queues_.receive_message(queue_name, in, [&](auto r) {
         if (r) got = std::move(*r);
       });
       if (got.empty()) break;
@@ -105,7 +105,7 @@ class TopicArchiveTest : public ::testing::Test {
         if (doc["Replayed"].get(replayed) != simdjson::SUCCESS) replayed = false;
         out.push_back({std::string(doc["Message"].get_string().value()), replayed,
                        m.attributes.empty() ? "" : m.attributes.front().second});
-        EXPECT_TRUE(broker_.delete_message(queue_name, m.receipt_handle));
+        EXPECT_TRUE(queues_.delete_message(queue_name, m.receipt_handle));
       }
     }
     return out;

@@ -16,21 +16,21 @@ std::shared_ptr<const MessageSigner> test_signer() {
   return signer;
 }
 
-class RecordingEndpoints final : public broker::EndpointDelivery {
+class RecordingEndpoints final : public sns::EndpointDelivery {
  public:
-  void deliver(broker::EndpointMessage message) override { messages.push_back(std::move(message)); }
-  std::vector<broker::EndpointMessage> messages;
+  void deliver(sns::EndpointMessage message) override { messages.push_back(std::move(message)); }
+  std::vector<sns::EndpointMessage> messages;
 };
 
 // One daemon's worth of broker state.
 struct Daemon {
   ManualClock clock;
   storage::MemoryEngine store{true};
-  broker::Broker broker{clock, clock, store};
+  sqs::Queues broker{clock, clock, store};
   RecordingEndpoints endpoints;
-  broker::Topics topics{clock,     store,
-                        broker,    test_signer(),
-                        endpoints, broker::TopicsOptions{.base_url = "http://127.0.0.1:4566"}};
+  sns::Topics topics{clock,     store,
+                     broker,    test_signer(),
+                     endpoints, sns::TopicsOptions{.base_url = "http://127.0.0.1:4566"}};
 
   Result<ApplyReport> apply(std::string_view yaml) {
     auto topology = config::parse_topology(yaml, "test.yaml");
@@ -93,7 +93,7 @@ TEST(ApplyTopology, CreatesEverythingThenChangesNothing) {
 
   // The SQS subscription filters and delivers raw.
   for (const char* type : {"order.created", "inventory.reserved"}) {
-    broker::PublishInput in;
+    sns::PublishInput in;
     in.topic_arn = d.topic_arn("portfolio-events");
     in.message = type;
     in.attributes = {{"eventType", MessageAttributeValue{"String", type, {}}}};
@@ -101,7 +101,7 @@ TEST(ApplyTopology, CreatesEverythingThenChangesNothing) {
   }
   std::vector<std::string> bodies;
   bool done = false;
-  broker::ReceiveInput receive;
+  sqs::ReceiveInput receive;
   receive.max_messages = 10;
   receive.wait_seconds = 0;
   d.broker.receive_message("order-events-queue", receive, [&](const auto& r) {

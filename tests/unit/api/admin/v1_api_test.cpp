@@ -9,12 +9,11 @@
 #include <algorithm>
 
 #include "api/admin/admin_api.hpp"
-#include "api/admin/replay_targets.hpp"
-#include "broker/endpoint_delivery.hpp"
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
 #include "net/response_stream.hpp"
+#include "sns/endpoint_delivery.hpp"
 #include "storage/memory_engine.hpp"
 
 namespace eb::api::admin {
@@ -453,39 +452,26 @@ TEST_F(V1ApiTest, ASlowTailWaitsForTheConnectionToDrain) {
   net::detail::StreamAccess::closed(*res.stream);
 }
 
-TEST(ReplayTargetsTest, QueueNamesFromUrlsAndArns) {
-  EXPECT_EQ(*replay_queue_name("http://localhost:4566/000000000000/orders"), "orders");
-  EXPECT_EQ(*replay_queue_name("http://127.0.0.1:1/000000000000/o.fifo/"), "o.fifo");
-  EXPECT_EQ(*replay_queue_name("arn:aws:sqs:us-east-1:000000000000:orders"), "orders");
-  EXPECT_EQ(*replay_queue_name("orders"), "orders");
-  for (const char* bad : {"", "http://localhost", "arn:aws:sqs:us-east-1", "arn:aws:s3:::bucket",
-                          "arn:aws:sns:us-east-1:000000000000:topic", "a/b"}) {
-    auto r = replay_queue_name(bad);
-    ASSERT_FALSE(r) << bad;
-    EXPECT_EQ(r.error().code, Errc::kInvalidAddress);
-  }
-}
-
 // /v1/outbox over a real EndpointDeliveries whose HTTP poster answers 200 at once.
 class OutboxApiTest : public V1ApiTest {
  protected:
-  class AlwaysOk final : public broker::HttpPoster {
+  class AlwaysOk final : public eb::sns::HttpPoster {
    public:
     void post(const std::string&, Headers, std::string, Done done) override { done(200, ""); }
   };
 
   void deliver(std::string protocol, std::string endpoint, std::string topic, std::string id) {
-    deliveries_.deliver(broker::EndpointMessage{.subscription_arn = topic + ":s-" + protocol,
-                                                .topic_arn = topic,
-                                                .protocol = std::move(protocol),
-                                                .endpoint = std::move(endpoint),
-                                                .message_type = "Notification",
-                                                .message_id = std::move(id),
-                                                .body = "hi \"there\""});
+    deliveries_.deliver(eb::sns::EndpointMessage{.subscription_arn = topic + ":s-" + protocol,
+                                                 .topic_arn = topic,
+                                                 .protocol = std::move(protocol),
+                                                 .endpoint = std::move(endpoint),
+                                                 .message_type = "Notification",
+                                                 .message_id = std::move(id),
+                                                 .body = "hi \"there\""});
   }
 
   AlwaysOk poster_;
-  broker::EndpointDeliveries deliveries_{clock_, clock_, poster_};
+  eb::sns::EndpointDeliveries deliveries_{clock_, clock_, poster_};
   V1Api with_outbox_{log_, &replays_, &deliveries_};
 
   net::HttpResponse outbox_call(http::verb verb, std::string target) {

@@ -38,9 +38,8 @@ TEST(SnsRequest, CreateTopicWithAttributesTagsAndPolicy) {
   auto in = decode_create_topic(*f);
   ASSERT_TRUE(in.has_value()) << in.error().message;
   EXPECT_EQ(in->name, "orders.fifo");
-  EXPECT_EQ(in->attributes,
-            (broker::AttributeMap{{"FifoTopic", "true"}, {"DisplayName", "Orders"}}));
-  EXPECT_EQ(in->tags, (broker::TagMap{{"team", "core"}, {"env", ""}}));
+  EXPECT_EQ(in->attributes, (eb::AttributeMap{{"FifoTopic", "true"}, {"DisplayName", "Orders"}}));
+  EXPECT_EQ(in->tags, (eb::TagMap{{"team", "core"}, {"env", ""}}));
   EXPECT_EQ(in->data_protection_policy, "{}");
 }
 
@@ -216,7 +215,7 @@ TEST(SnsRequest, Subscribe) {
   EXPECT_EQ(in->topic_arn, kTopic);
   EXPECT_EQ(in->protocol, "sqs");
   EXPECT_EQ(in->endpoint, "arn:aws:sqs:us-east-1:000000000000:q");
-  EXPECT_EQ(in->attributes, (broker::AttributeMap{{"RawMessageDelivery", "true"}}));
+  EXPECT_EQ(in->attributes, (eb::AttributeMap{{"RawMessageDelivery", "true"}}));
   EXPECT_TRUE(in->return_subscription_arn);
 
   auto plain = decode_subscribe(*form({{"TopicArn", kTopic}, {"Protocol", "email"}}));
@@ -338,7 +337,7 @@ TEST(SnsRequest, PublishBatchEntriesInNumericOrder) {
   EXPECT_EQ(in->topic_arn, kTopic);
   ASSERT_EQ(in->entries.size(), 2u);
   EXPECT_EQ(in->entries[0].id, "two");
-  const broker::PublishInput& two = in->entries[0].input;
+  const eb::sns::PublishInput& two = in->entries[0].input;
   EXPECT_EQ(two.message, "m2");
   EXPECT_EQ(two.subject, "s");
   EXPECT_EQ(two.message_structure, "json");
@@ -365,7 +364,7 @@ TEST(SnsRequest, TagAndUntag) {
                                         {"Tags.member.2.Value", "2"}}));
   ASSERT_TRUE(tag.has_value());
   EXPECT_EQ(tag->arn, kTopic);
-  EXPECT_EQ(tag->tags, (broker::TagMap{{"a", "1"}, {"b", "2"}}));
+  EXPECT_EQ(tag->tags, (eb::TagMap{{"a", "1"}, {"b", "2"}}));
 
   auto untag = decode_untag_resource(
       *form({{"ResourceArn", kTopic}, {"TagKeys.member.2", "b"}, {"TagKeys.member.1", "a"}}));

@@ -59,7 +59,7 @@ TEST(SnsResponse, ListTopics) {
 }
 
 TEST(SnsResponse, ListSubscriptions) {
-  broker::ListSubscriptionsOutput out;
+  eb::sns::ListSubscriptionsOutput out;
   out.subscriptions.push_back({"arn:s", "000000000000", "sqs", "arn:q", "arn:t"});
   out.subscriptions.push_back(
       {"PendingConfirmation", "000000000000", "http", "http://x/?a&b", "arn:t"});
@@ -79,7 +79,7 @@ TEST(SnsResponse, ListSubscriptions) {
 }
 
 TEST(SnsResponse, Attributes) {
-  const broker::AttributeMap attributes{{"DisplayName", "a<b"}, {"Policy", R"({"x":"y"})"}};
+  const eb::AttributeMap attributes{{"DisplayName", "a<b"}, {"Policy", R"({"x":"y"})"}};
   const std::string xml = encode_attributes("GetTopicAttributes", "rid", attributes);
   EXPECT_EQ(xml, result("GetTopicAttributes",
                         "<Attributes><entry><key>DisplayName</key><value>a&lt;b</value></entry>"
@@ -98,7 +98,7 @@ TEST(SnsResponse, Publish) {
 }
 
 TEST(SnsResponse, PublishBatch) {
-  broker::BatchOutput<broker::PublishOutput> out;
+  BatchOutput<eb::sns::PublishOutput> out;
   out.successful.push_back({"a", {"m-a", ""}});
   out.successful.push_back({"b", {"m-b", "7"}});
   out.failed.push_back({"c", {Errc::kInvalidParameterValue, "Invalid parameter: Empty message"}});

@@ -1,4 +1,4 @@
-// SnsService driven in-process through the Dispatcher, with a real broker::Topics on a
+// SnsService driven in-process through the Dispatcher, with a real eb::sns::Topics on a
 // MemoryEngine and a ManualClock: form bytes in, XML bytes out, no socket.
 #include "api/sns/sns_service.hpp"
 
@@ -10,9 +10,9 @@
 
 #include "api/aws/dispatcher.hpp"
 #include "api/aws/form.hpp"
-#include "broker/broker.hpp"
-#include "broker/topics.hpp"
 #include "core/manual_clock.hpp"
+#include "sns/topics.hpp"
+#include "sqs/queues.hpp"
 #include "storage/memory_engine.hpp"
 
 namespace eb::api::sns {
@@ -38,10 +38,12 @@ class NotFound final : public net::Handler {
   }
 };
 
-class RecordingEndpoints final : public broker::EndpointDelivery {
+class RecordingEndpoints final : public eb::sns::EndpointDelivery {
  public:
-  void deliver(broker::EndpointMessage message) override { messages.push_back(std::move(message)); }
-  std::vector<broker::EndpointMessage> messages;
+  void deliver(eb::sns::EndpointMessage message) override {
+    messages.push_back(std::move(message));
+  }
+  std::vector<eb::sns::EndpointMessage> messages;
 };
 
 ptree parse(const std::string& xml) {
@@ -55,9 +57,9 @@ class SnsServiceTest : public ::testing::Test {
  protected:
   ManualClock clock_;
   storage::MemoryEngine store_;
-  broker::Broker broker_{clock_, clock_, store_};
+  eb::sqs::Queues queues_{clock_, clock_, store_};
   RecordingEndpoints endpoints_;
-  broker::Topics topics_{clock_, store_, broker_, test_signer(), endpoints_};
+  eb::sns::Topics topics_{clock_, store_, queues_, test_signer(), endpoints_};
   SnsService sns_{topics_};
   NotFound native_;
   aws::Dispatcher dispatcher_{native_};
@@ -177,10 +179,10 @@ TEST_F(SnsServiceTest, Tags) {
 
 TEST_F(SnsServiceTest, SubscribeQueuePublishAndReceive) {
   const std::string topic = create_topic("events");
-  ASSERT_TRUE(broker_.create_queue({"inbox", {}, {}}).has_value());
+  ASSERT_TRUE(queues_.create_queue({"inbox", {}, {}}).has_value());
   auto subscribed = ok("Subscribe", {{"TopicArn", topic},
                                      {"Protocol", "sqs"},
-                                     {"Endpoint", broker_.queue_arn("inbox")},
+                                     {"Endpoint", queues_.queue_arn("inbox")},
                                      {"Attributes.entry.1.key", "RawMessageDelivery"},
                                      {"Attributes.entry.1.value", "true"},
                                      {"ReturnSubscriptionArn", "true"}});
@@ -199,7 +201,7 @@ TEST_F(SnsServiceTest, SubscribeQueuePublishAndReceive) {
   const ptree& member = listed.get_child("Subscriptions").front().second;
   EXPECT_EQ(member.get<std::string>("SubscriptionArn"), subscription);
   EXPECT_EQ(member.get<std::string>("Protocol"), "sqs");
-  EXPECT_EQ(member.get<std::string>("Endpoint"), broker_.queue_arn("inbox"));
+  EXPECT_EQ(member.get<std::string>("Endpoint"), queues_.queue_arn("inbox"));
   EXPECT_EQ(member.get<std::string>("TopicArn"), topic);
   EXPECT_EQ(ok("ListSubscriptions", {}).get_child("Subscriptions").size(), 1u);
 
@@ -213,18 +215,18 @@ TEST_F(SnsServiceTest, SubscribeQueuePublishAndReceive) {
                                   {"MessageAttributes.entry.2.Value.StringValue", "red"}});
   EXPECT_FALSE(published.get<std::string>("MessageId").empty());
 
-  broker::ReceiveInput receive;
+  eb::sqs::ReceiveInput receive;
   receive.wait_seconds = 0;
   receive.message_attribute_names = {"All"};
   bool done = false;
-  std::vector<broker::ReceivedMessage> received;
-  broker_.receive_message("inbox", receive, [&](auto&& r) {
+  std::vector<eb::sqs::ReceivedMessage> received;
+  queues_.receive_message("inbox", receive, [&](auto&& r) {
     done = true;
     if (r) received = std::move(*r);
   });
   ASSERT_TRUE(done);
   ASSERT_EQ(received.size(), 1u);
-  const broker::ReceivedMessage& m = received[0];
+  const eb::sqs::ReceivedMessage& m = received[0];
   EXPECT_EQ(m.body, "hello <world>");  // raw delivery
   EXPECT_EQ(m.message_attributes.at("bin").binary_value, std::string("\x00\x01\x02", 3));
   EXPECT_EQ(m.message_attributes.at("color").string_value, "red");

@@ -6,9 +6,9 @@
 #include <simdjson.h>
 
 #include "api/aws/dispatcher.hpp"
-#include "broker/broker.hpp"
 #include "core/encoding.hpp"
 #include "core/manual_clock.hpp"
+#include "sqs/queues.hpp"
 #include "storage/memory_engine.hpp"
 
 namespace eb::api::sqs {
@@ -27,8 +27,8 @@ class SqsServiceTest : public ::testing::Test {
  protected:
   ManualClock clock_;
   storage::MemoryEngine store_;
-  broker::Broker broker_{clock_, clock_, store_};
-  SqsService sqs_{broker_};
+  eb::sqs::Queues queues_{clock_, clock_, store_};
+  SqsService sqs_{queues_};
   NotFound native_;
   aws::Dispatcher dispatcher_{native_};
 
@@ -66,7 +66,7 @@ TEST_F(SqsServiceTest, JsonCreateQueueBuildsUrlFromHost) {
   EXPECT_EQ(res.body(), R"({"QueueUrl":"http://localhost:4566/000000000000/orders"})");
   EXPECT_EQ(res[http::field::content_type], "application/x-amz-json-1.0");
   EXPECT_FALSE(res["x-amzn-RequestId"].empty());
-  EXPECT_EQ(broker_.get_queue_attributes("orders", {"VisibilityTimeout"})->at("VisibilityTimeout"),
+  EXPECT_EQ(queues_.get_queue_attributes("orders", {"VisibilityTimeout"})->at("VisibilityTimeout"),
             "5");
 }
 

@@ -1,0 +1,1403 @@
+#include "sqs/queue.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cstring>
+
+#include "sqs/message_rules.hpp"
+#include "sqs/records.hpp"
+#include "sqs/sequence_number.hpp"
+#include "storage/keys.hpp"
+
+namespace eb::sqs {
+namespace {
+
+constexpr Millis kSecond = 1000;
+constexpr Millis kPurgeInterval = 60 * kSecond;
+
+// A fixed FNV-1a tag so a handle that merely decodes to the right length is still rejected.
+// Fixed (not per-process) because handles must keep working across restarts.
+std::uint32_t handle_tag(const unsigned char* data, std::size_t n) {
+  std::uint32_t h = 2166136261u;
+  for (std::size_t i = 0; i < n; ++i) h = (h ^ data[i]) * 16777619u;
+  return h ^ 0x5eb0a11du;
+}
+
+void put_be(unsigned char* out, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out[i] = static_cast<unsigned char>(v >> (8 * (bytes - 1 - i)));
+}
+
+std::uint64_t get_be(const unsigned char* in, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | in[i];
+  return v;
+}
+
+MessageState::Kind kind_of(StoredMessage::State s) {
+  switch (s) {
+    case StoredMessage::State::kDelayed:
+      return MessageState::Kind::kDelayed;
+    case StoredMessage::State::kInflight:
+      return MessageState::Kind::kInflight;
+    case StoredMessage::State::kReady:
+      break;
+  }
+  return MessageState::Kind::kReady;
+}
+
+MessageRecord to_record(const StoredMessage& m) {
+  const Payload& p = *m.payload;
+  MessageRecord r;
+  r.id.assign(reinterpret_cast<const char*>(p.id.data()), p.id.size());
+  r.md5_of_body.assign(reinterpret_cast<const char*>(p.md5_of_body.data()), p.md5_of_body.size());
+  r.body = p.body;
+  if (p.sender_id) r.sender_id = *p.sender_id;
+  if (p.extras) {
+    r.attributes = p.extras->attributes;
+    r.system_attributes = p.extras->system_attributes;
+    r.md5_of_attributes = p.extras->md5_of_attributes;
+    r.dead_letter_source_arn = p.extras->dead_letter_source_arn;
+    r.group_id = p.extras->group_id;
+    r.deduplication_id = p.extras->deduplication_id;
+  }
+  r.sent = m.sent;
+  return r;
+}
+
+std::unique_ptr<Payload> payload_from(MessageRecord&& r) {
+  auto p = std::make_unique<Payload>();
+  std::memcpy(p->id.data(), r.id.data(), std::min(r.id.size(), p->id.size()));
+  std::memcpy(p->md5_of_body.data(), r.md5_of_body.data(),
+              std::min(r.md5_of_body.size(), p->md5_of_body.size()));
+  p->body = std::move(r.body);
+  p->sender_id = std::make_shared<const std::string>(std::move(r.sender_id));
+  if (!r.attributes.empty() || !r.system_attributes.empty() || !r.dead_letter_source_arn.empty() ||
+      !r.group_id.empty()) {
+    MessageExtras& e = p->extra();
+    e.attributes = std::move(r.attributes);
+    e.system_attributes = std::move(r.system_attributes);
+    e.md5_of_attributes = std::move(r.md5_of_attributes);
+    e.dead_letter_source_arn = std::move(r.dead_letter_source_arn);
+    e.group_id = std::move(r.group_id);
+    e.deduplication_id = std::move(r.deduplication_id);
+  }
+  return p;
+}
+
+// The group a fair queue gives a message sent without MessageGroupId: a group of its own, as
+// AWS treats such messages. '\x01' cannot occur in a MessageGroupId.
+std::string groupless(std::uint64_t seq) { return fmt::format("\x01{}", seq); }
+
+// The fields of a received message that come from what was sent.
+void apply_payload(ReceivedMessage& r, const Payload& p, const NameSelection& sys,
+                   const NameSelection& user) {
+  r.message_id = uuid_text(p.id);
+  r.body = p.body;
+  r.md5_of_body = to_hex(p.md5_of_body.data(), p.md5_of_body.size());
+  if (!sys.empty()) {
+    if (sys.matches("SenderId") && p.sender_id) r.attributes.emplace_back("SenderId", *p.sender_id);
+    if (p.extras) {
+      const auto& system = p.extras->system_attributes;
+      if (auto t = system.find("AWSTraceHeader");
+          t != system.end() && sys.matches("AWSTraceHeader")) {
+        r.attributes.emplace_back("AWSTraceHeader", t->second.string_value);
+      }
+    }
+    if (!p.dead_letter_source_arn().empty() && sys.matches("DeadLetterQueueSourceArn")) {
+      r.attributes.emplace_back("DeadLetterQueueSourceArn", p.dead_letter_source_arn());
+    }
+    if (p.extras && !p.extras->group_id.empty()) {
+      if (sys.matches("MessageGroupId")) r.attributes.emplace_back("MessageGroupId", p.group_id());
+      if (!p.extras->deduplication_id.empty() && sys.matches("MessageDeduplicationId")) {
+        r.attributes.emplace_back("MessageDeduplicationId", p.extras->deduplication_id);
+      }
+    }
+  }
+  if (!user.empty() && p.extras && !p.extras->attributes.empty()) {
+    if (user.all) {
+      r.message_attributes = p.extras->attributes;
+      r.md5_of_attributes = p.extras->md5_of_attributes;
+    } else {
+      for (const auto& [k, v] : p.extras->attributes) {
+        if (user.matches(k)) r.message_attributes.emplace(k, v);
+      }
+      r.md5_of_attributes = md5_of_attributes(r.message_attributes);
+    }
+  }
+}
+
+}  // namespace
+
+const std::string& Payload::dead_letter_source_arn() const {
+  static const std::string none;
+  return extras ? extras->dead_letter_source_arn : none;
+}
+
+const std::string& Payload::group_id() const {
+  static const std::string none;
+  return extras ? extras->group_id : none;
+}
+
+bool NameSelection::matches(const std::string& name) const {
+  if (all) return true;
+  if (std::find(names.begin(), names.end(), name) != names.end()) return true;
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](const std::string& p) { return name.starts_with(p); });
+}
+
+std::string encode_receipt_handle(const ReceiptHandle& handle) {
+  unsigned char raw[24];
+  put_be(raw, handle.queue_uid, 8);
+  put_be(raw + 8, handle.seq, 8);
+  put_be(raw + 16, handle.generation, 4);
+  put_be(raw + 20, handle_tag(raw, 20), 4);
+  return base64_encode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+}
+
+std::optional<ReceiptHandle> decode_receipt_handle(std::string_view text) {
+  auto raw = base64_decode(text);
+  if (!raw || raw->size() != 24) return std::nullopt;
+  const auto* p = reinterpret_cast<const unsigned char*>(raw->data());
+  if (get_be(p + 20, 4) != handle_tag(p, 20)) return std::nullopt;
+  return ReceiptHandle{get_be(p, 8), get_be(p + 8, 8),
+                       static_cast<std::uint32_t>(get_be(p + 16, 4))};
+}
+
+Queue::Queue(std::string name, std::string arn, std::uint64_t uid, QueueConfig config, TagMap tags,
+             Millis created, const Clock& clock, Timers& timers, Resolver resolver,
+             QueueStorage storage)
+    : name_(std::move(name)),
+      arn_(std::move(arn)),
+      uid_(uid),
+      clock_(clock),
+      timers_(timers),
+      resolver_(std::move(resolver)),
+      engine_(storage.engine),
+      events_(storage.events),
+      durable_(storage.engine.durable()),
+      fifo_(config.fifo),
+      config_(std::move(config)),
+      tags_(std::move(tags)),
+      created_(created),
+      last_modified_(created) {
+  if (fifo_) groups_ = std::make_unique<FifoGroups>(FifoGroups::Mode::kFifo);
+}
+
+Queue::~Queue() {
+  if (armed_) timers_.cancel(armed_->second);
+}
+
+QueueConfig Queue::config() const {
+  std::lock_guard lock(mu_);
+  return config_;
+}
+
+void Queue::set_config(QueueConfig config) {
+  std::lock_guard lock(mu_);
+  config_ = std::move(config);
+  last_modified_ = clock_.now_ms();
+}
+
+Millis Queue::last_modified() const {
+  std::lock_guard lock(mu_);
+  return last_modified_;
+}
+
+void Queue::restore_last_modified(Millis at) {
+  std::lock_guard lock(mu_);
+  last_modified_ = at;
+}
+
+Result<void> Queue::restore() {
+  std::lock_guard lock(mu_);
+  const Millis now = clock_.now_ms();
+  const std::string begin = queue_range_begin(uid_);
+  const std::string end = queue_range_end(uid_);
+  auto ceilings = engine_.scan(storage::Family::kMeta, next_seq_key(uid_), next_seq_range_end(uid_),
+                               [&](std::string_view, std::string_view value) {
+                                 if (value.size() == 8) {
+                                   next_seq_ = std::max(next_seq_, storage::read_u64(value));
+                                 }
+                                 return true;
+                               });
+  if (!ceilings) return std::unexpected(ceilings.error());
+  seq_ceiling_ = next_seq_;
+  bool corrupt = false;
+  // Heaps are built in one O(n) heapify at the end rather than n pushes.
+  std::vector<IndexEntry> retention;
+  std::unordered_map<std::uint64_t, std::string> groups;  // of the messages that have one
+  auto loaded = engine_.scan(storage::Family::kMessages, begin, end,
+                             [&](std::string_view key, std::string_view value) {
+                               auto meta = decode_message_meta(value);
+                               if (!meta) {
+                                 corrupt = true;
+                                 return false;
+                               }
+                               StoredMessage m;
+                               m.seq = storage::read_u64(key, 8);
+                               m.sent = meta->sent;
+                               next_seq_ = std::max(next_seq_, m.seq + 1);
+                               retention.push_back({m.sent, m.seq, 0});
+                               ++ready_count_;
+                               if (!meta->group_id.empty()) {
+                                 groups.emplace(m.seq, std::move(meta->group_id));
+                               }
+                               messages_.emplace(m.seq, std::move(m));
+                               return true;
+                             });
+  if (!loaded) return loaded;
+  if (corrupt) return fail(Errc::kInternalError, "unreadable message record in queue " + name_);
+  auto states = engine_.scan(
+      storage::Family::kStates, begin, end, [&](std::string_view key, std::string_view value) {
+        const std::uint64_t seq = storage::read_u64(key, 8);
+        auto it = messages_.find(seq);
+        auto state = decode_state(value);
+        if (it == messages_.end() || !state) {
+          // A state whose message was deleted concurrently with its last change.
+          pending_.erase(storage::Family::kStates, key);
+          return true;
+        }
+        StoredMessage& m = it->second;
+        m.first_receive = state->first_receive;
+        m.last_receive = state->last_receive;
+        m.receive_count = state->receive_count;
+        m.receipt_generation = state->receipt_generation;
+        if (state->kind != MessageState::Kind::kReady && state->visible_at > now) {
+          set_timed_locked(m,
+                           state->kind == MessageState::Kind::kDelayed
+                               ? StoredMessage::State::kDelayed
+                               : StoredMessage::State::kInflight,
+                           state->visible_at);
+        }
+        return true;
+      });
+  if (!states) return states;
+  if (!groups.empty() && !groups_) groups_ = std::make_unique<FifoGroups>(FifoGroups::Mode::kFair);
+  if (groups_) {
+    // Each group's order is its seqs' order, whatever order they are added in; a message in
+    // flight before the restart keeps its group locked until its visibility timeout ends.
+    for (auto& [seq, m] : messages_) {
+      auto g = groups.find(seq);
+      std::string group = g != groups.end() ? std::move(g->second) : groupless(seq);
+      if (m.state == StoredMessage::State::kDelayed) {
+        delayed_groups_.emplace(seq, std::move(group));
+        continue;
+      }
+      groups_->add(seq, group);
+      if (m.state == StoredMessage::State::kInflight) groups_->mark_in_flight(seq);
+    }
+  } else {
+    std::vector<IndexEntry> ready;
+    ready.reserve(ready_count_);
+    for (auto& [seq, m] : messages_) {
+      if (m.state == StoredMessage::State::kReady) {
+        ready.push_back({static_cast<Millis>(seq), seq, m.epoch});
+      }
+    }
+    ready_ = MinHeap(std::greater<>{}, std::move(ready));
+  }
+  retention_ = MinHeap(std::greater<>{}, std::move(retention));
+  if (fifo_) {
+    // The deduplication window: entries whose five minutes have not ended yet. The others are
+    // deleted here (a crash may have come before the send that would have deleted them).
+    auto scanned =
+        engine_.scan(storage::Family::kMeta, dedup_range_begin(uid_), dedup_range_end(uid_),
+                     [&](std::string_view key, std::string_view value) {
+                       auto record = decode_dedup(value);
+                       if (!record || record->sent + dedup_.interval() <= now ||
+                           record->message_id.size() != 16) {
+                         pending_.erase(storage::Family::kMeta, key);
+                         return true;
+                       }
+                       Uuid id{};
+                       std::memcpy(id.data(), record->message_id.data(), id.size());
+                       std::string window_key(key.substr(dedup_range_begin(uid_).size()));
+                       dedup_.restore(std::move(window_key),
+                                      DedupEntry{uuid_text(id), record->seq, record->sent});
+                       return true;
+                     });
+    if (!scanned) return scanned;
+  }
+  refresh_locked(now);
+  Deferred unused;
+  return commit_locked(unused);
+}
+
+AttributeMap Queue::attributes(const std::vector<std::string>& names) {
+  std::lock_guard lock(mu_);
+  refresh_locked(clock_.now_ms());
+  Deferred unused;
+  (void)commit_locked(unused);  // only retention erasures: retried by the next operation
+  AttributeMap all = config_.render();
+  all["ApproximateNumberOfMessages"] = std::to_string(ready_count_);
+  all["ApproximateNumberOfMessagesNotVisible"] = std::to_string(inflight_count_);
+  all["ApproximateNumberOfMessagesDelayed"] = std::to_string(delayed_count_);
+  all["CreatedTimestamp"] = std::to_string(created_ / kSecond);
+  all["LastModifiedTimestamp"] = std::to_string(last_modified_ / kSecond);
+  all["QueueArn"] = arn_;
+  if (!config_.permissions.empty()) {
+    all["Policy"] = render_permission_policy(arn_, config_.permissions);
+  }
+  if (std::find(names.begin(), names.end(), "All") != names.end()) return all;
+  AttributeMap out;
+  for (const auto& n : names) {
+    if (auto it = all.find(n); it != all.end()) out.insert(*it);
+  }
+  return out;
+}
+
+TagMap Queue::tags() const {
+  std::lock_guard lock(mu_);
+  return tags_;
+}
+
+void Queue::set_tags(const TagMap& tags) {
+  std::lock_guard lock(mu_);
+  for (const auto& [k, v] : tags) tags_[k] = v;
+}
+
+void Queue::remove_tags(const std::vector<std::string>& keys) {
+  std::lock_guard lock(mu_);
+  for (const auto& k : keys) tags_.erase(k);
+}
+
+void Queue::replace_tags(TagMap tags) {
+  std::lock_guard lock(mu_);
+  tags_ = std::move(tags);
+}
+
+std::size_t& Queue::count_for(StoredMessage::State state) {
+  switch (state) {
+    case StoredMessage::State::kDelayed:
+      return delayed_count_;
+    case StoredMessage::State::kInflight:
+      return inflight_count_;
+    case StoredMessage::State::kReady:
+      break;
+  }
+  return ready_count_;
+}
+
+void Queue::make_ready_locked(StoredMessage& m) {
+  --count_for(m.state);
+  m.state = StoredMessage::State::kReady;
+  ++ready_count_;
+  ++m.epoch;
+  if (!groups_) {
+    ready_.push({static_cast<Millis>(m.seq), m.seq, m.epoch});
+  } else if (!groups_->make_visible(m.seq)) {
+    // Not in the index yet: it was delayed until now.
+    groups_->add(m.seq, first_group_locked(m.seq));
+  }
+}
+
+std::string Queue::first_group_locked(std::uint64_t seq) {
+  auto it = delayed_groups_.find(seq);
+  if (it == delayed_groups_.end()) return groupless(seq);
+  std::string group = std::move(it->second);
+  delayed_groups_.erase(it);
+  return group;
+}
+
+void Queue::schedule_ready_locked(std::uint64_t seq, std::string_view group) {
+  if (groups_) {
+    groups_->add(seq, group.empty() ? std::string_view(groupless(seq)) : group);
+  } else {
+    ready_.push({static_cast<Millis>(seq), seq, 0});
+  }
+}
+
+void Queue::use_groups_locked() {
+  // The first MessageGroupId on a standard queue: from now on it is a fair queue. Messages
+  // already ready enter as groups of one; delayed and in-flight ones get theirs when they
+  // become ready (first_group_locked).
+  groups_ = std::make_unique<FifoGroups>(FifoGroups::Mode::kFair);
+  for (auto it = pop_ready_locked(); it != messages_.end(); it = pop_ready_locked()) {
+    groups_->add(it->first, groupless(it->first));
+  }
+}
+
+void Queue::enter_locked(StoredMessage&& message, const std::string& group) {
+  if (!group.empty() && !groups_) use_groups_locked();
+  const StoredMessage::State state = message.state;
+  const Millis visible_at = message.visible_at;
+  message.state = StoredMessage::State::kReady;
+  auto [it, inserted] = messages_.emplace(message.seq, std::move(message));
+  StoredMessage& stored = it->second;
+  ++ready_count_;
+  retention_.push({stored.sent, stored.seq, 0});
+  if (state == StoredMessage::State::kDelayed) {
+    if (groups_ && !group.empty()) delayed_groups_.emplace(stored.seq, group);
+    set_timed_locked(stored, StoredMessage::State::kDelayed, visible_at);
+  } else {
+    schedule_ready_locked(stored.seq, group);
+  }
+}
+
+void Queue::set_timed_locked(StoredMessage& m, StoredMessage::State state, Millis visible_at) {
+  --count_for(m.state);
+  m.state = state;
+  ++count_for(state);
+  m.visible_at = visible_at;
+  ++m.epoch;
+  timed_.push({visible_at, m.seq, m.epoch});
+}
+
+void Queue::stage_state_locked(const StoredMessage& m) {
+  if (!durable_) return;
+  MessageState s;
+  s.visible_at = m.visible_at;
+  s.first_receive = m.first_receive;
+  s.last_receive = m.last_receive;
+  s.receive_count = m.receive_count;
+  s.receipt_generation = m.receipt_generation;
+  s.kind = kind_of(m.state);
+  pending_.put(storage::Family::kStates, message_key(uid_, m.seq), encode(s));
+}
+
+void Queue::erase_locked(std::uint64_t seq) {
+  auto it = messages_.find(seq);
+  if (it == messages_.end()) return;
+  --count_for(it->second.state);
+  messages_.erase(it);
+  if (groups_) {
+    groups_->remove(seq);
+    if (!delayed_groups_.empty()) delayed_groups_.erase(seq);
+    if (fifo_) attempts_.invalidate(seq);
+  }
+  if (durable_) {
+    const std::string key = message_key(uid_, seq);
+    pending_.erase(storage::Family::kMessages, key);
+    pending_.erase(storage::Family::kStates, key);
+  }
+}
+
+Result<void> Queue::commit_locked(Deferred& deferred) {
+  std::vector<std::uint64_t> taken;
+  taken.swap(taken_seqs_);
+  if (pending_.empty()) return {};
+  auto written = engine_.write(pending_);
+  pending_.clear();
+  if (written) return written;
+  seq_ceiling_ = 0;  // the ceiling this write may have carried is not on disk: write it again
+  // The receives of this operation could not be recorded: undo them, so the messages are
+  // visible again at once rather than hidden behind a visibility timeout nobody knows of.
+  for (std::uint64_t seq : taken) {
+    auto it = messages_.find(seq);
+    if (it == messages_.end() || it->second.state != StoredMessage::State::kInflight) continue;
+    StoredMessage& m = it->second;
+    if (--m.receive_count == 0) m.first_receive = 0;
+    make_ready_locked(m);
+  }
+  for (auto& c : deferred.completions) {
+    if (!c.taken.messages.empty()) {
+      c.taken = Taken{};
+      c.error = written.error();
+    }
+  }
+  return written;
+}
+
+void Queue::refresh_locked(Millis now) {
+  const Millis retention = static_cast<Millis>(config_.message_retention_period) * kSecond;
+  while (!retention_.empty()) {
+    const IndexEntry e = retention_.top();
+    auto it = messages_.find(e.seq);
+    if (it == messages_.end()) {
+      retention_.pop();
+      continue;
+    }
+    if (e.when + retention > now) break;
+    retention_.pop();
+    erase_locked(e.seq);
+  }
+  while (!timed_.empty() && timed_.top().when <= now) {
+    const IndexEntry e = timed_.top();
+    timed_.pop();
+    auto it = messages_.find(e.seq);
+    if (it == messages_.end() || it->second.epoch != e.epoch ||
+        it->second.state == StoredMessage::State::kReady) {
+      continue;
+    }
+    // The stored state keeps saying in flight/delayed with a past deadline, which a restart
+    // reads as visible: no write needed.
+    make_ready_locked(it->second);
+  }
+}
+
+Queue::MessageMap::iterator Queue::pop_ready_locked() {
+  while (!ready_.empty()) {
+    const IndexEntry e = ready_.top();
+    ready_.pop();
+    auto it = messages_.find(e.seq);
+    if (it != messages_.end() && it->second.epoch == e.epoch &&
+        it->second.state == StoredMessage::State::kReady) {
+      return it;
+    }
+  }
+  return messages_.end();
+}
+
+Queue::Taken Queue::take_locked(const ReceiveSpec& spec, Millis now, const Queue* dlq,
+                                Deferred& deferred) {
+  Taken out;
+  const RedrivePolicy* redrive = (dlq != nullptr && config_.redrive_policy &&
+                                  config_.redrive_policy->dead_letter_target_arn == dlq->arn())
+                                     ? &*config_.redrive_policy
+                                     : nullptr;
+  // A message this receive would take past maxReceiveCount goes to the DLQ instead. Its
+  // records stay here until the DLQ's write moves them.
+  auto exhausted = [&](const StoredMessage& m) {
+    return redrive && m.receive_count >= static_cast<std::uint32_t>(redrive->max_receive_count);
+  };
+  auto dead_letter = [&](MessageMap::iterator it) {
+    deferred.dead_letter_arn = redrive->dead_letter_target_arn;
+    --ready_count_;
+    deferred.dead_letters.push_back(MovedMessage{std::move(it->second), uid_, it->first});
+    messages_.erase(it);
+  };
+  const auto max = static_cast<std::size_t>(spec.max_messages);
+  if (groups_) {
+    // The index chooses (and marks in flight) whole runs of groups. A dead-lettered message
+    // leaves its group, which may unlock it, so the receive asks again until it is full.
+    const bool remember = fifo_ && !spec.attempt_id.empty();
+    std::vector<AttemptMessage> listed;  // what a retry with this attempt id returns
+    while (out.messages.size() < max) {
+      const std::vector<std::uint64_t> seqs = groups_->take(max - out.messages.size());
+      if (seqs.empty()) break;
+      for (std::uint64_t seq : seqs) {
+        auto it = messages_.find(seq);
+        if (exhausted(it->second)) {
+          groups_->remove(seq);
+          dead_letter(it);
+          continue;
+        }
+        deliver_locked(it->second, spec, now, out);
+        if (remember) listed.push_back({seq, it->second.receipt_generation});
+      }
+    }
+    if (!listed.empty()) attempts_.remember(spec.attempt_id, std::move(listed), now);
+    return out;
+  }
+  while (out.messages.size() < max) {
+    auto it = pop_ready_locked();
+    if (it == messages_.end()) break;
+    if (exhausted(it->second)) {
+      dead_letter(it);
+    } else {
+      deliver_locked(it->second, spec, now, out);
+    }
+  }
+  return out;
+}
+
+void Queue::deliver_locked(StoredMessage& m, const ReceiveSpec& spec, Millis now, Taken& out) {
+  const Millis visibility =
+      static_cast<Millis>(spec.visibility_timeout.value_or(config_.visibility_timeout)) * kSecond;
+  ++m.receive_count;
+  ++m.receipt_generation;
+  if (m.first_receive == 0) m.first_receive = now;
+  m.last_receive = now;
+  set_timed_locked(m, StoredMessage::State::kInflight, now + visibility);
+  stage_state_locked(m);
+  taken_seqs_.push_back(m.seq);
+  describe_locked(m, spec, out);
+}
+
+void Queue::describe_locked(const StoredMessage& m, const ReceiveSpec& spec, Taken& out) const {
+  ReceivedMessage r;
+  r.receipt_handle = encode_receipt_handle({uid_, m.seq, m.receipt_generation});
+  const NameSelection& sys = spec.system_attributes;
+  if (!sys.empty()) {
+    if (sys.matches("SentTimestamp")) {
+      r.attributes.emplace_back("SentTimestamp", std::to_string(m.sent));
+    }
+    if (sys.matches("ApproximateReceiveCount")) {
+      r.attributes.emplace_back("ApproximateReceiveCount", std::to_string(m.receive_count));
+    }
+    if (sys.matches("ApproximateFirstReceiveTimestamp")) {
+      r.attributes.emplace_back("ApproximateFirstReceiveTimestamp",
+                                std::to_string(m.first_receive));
+    }
+    if (fifo_ && sys.matches("SequenceNumber")) {
+      r.attributes.emplace_back("SequenceNumber", sequence_number_text(m.seq));
+    }
+  }
+  if (m.payload) {
+    apply_payload(r, *m.payload, sys, spec.message_attributes);
+  } else {
+    out.unfilled.push_back(m.seq);
+  }
+  out.messages.push_back(std::move(r));
+}
+
+bool Queue::replay_attempt_locked(const ReceiveSpec& spec, Millis now, Taken& out) {
+  const std::vector<AttemptMessage>* listed = attempts_.find(spec.attempt_id, now);
+  if (listed == nullptr) return false;
+  // Replayable while every message is still the one that receive handed out: same receipt
+  // generation (nobody received it since), not deleted, visibility not changed (those
+  // invalidate the attempt). A message whose visibility ran out meanwhile is taken again.
+  for (const AttemptMessage& a : *listed) {
+    auto it = messages_.find(a.seq);
+    if (it == messages_.end() || it->second.receipt_generation != a.generation ||
+        it->second.state == StoredMessage::State::kDelayed) {
+      attempts_.invalidate(a.seq);
+      return false;
+    }
+  }
+  const Millis visibility =
+      static_cast<Millis>(spec.visibility_timeout.value_or(config_.visibility_timeout)) * kSecond;
+  for (const AttemptMessage& a : *listed) {
+    StoredMessage& m = messages_.at(a.seq);
+    if (m.state == StoredMessage::State::kReady) groups_->mark_in_flight(a.seq);
+    set_timed_locked(m, StoredMessage::State::kInflight, now + visibility);
+    stage_state_locked(m);
+    describe_locked(m, spec, out);
+  }
+  return true;
+}
+
+void Queue::serve_waiters_locked(Millis now, const Queue* dlq, Deferred& deferred) {
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    if (ready_count_ > 0) {
+      Taken got = take_locked(it->spec, now, dlq, deferred);
+      if (!got.messages.empty()) {
+        deferred.completions.push_back(Completion{std::move(it->done), std::move(got),
+                                                  std::move(it->spec.system_attributes),
+                                                  std::move(it->spec.message_attributes)});
+        it = waiters_.erase(it);
+        continue;
+      }
+    }
+    if (it->deadline <= now) {
+      deferred.completions.push_back(Completion{std::move(it->done), Taken{}, {}, {}});
+      it = waiters_.erase(it);
+      continue;
+    }
+    ++it;
+  }
+}
+
+void Queue::rearm_locked(Millis now) {
+  if (waiters_.empty()) {
+    if (armed_) {
+      timers_.cancel(armed_->second);
+      armed_.reset();
+    }
+    return;
+  }
+  Millis next = waiters_.front().deadline;
+  for (const auto& w : waiters_) next = std::min(next, w.deadline);
+  if (!timed_.empty()) next = std::min(next, timed_.top().when);
+  next = std::max(next, now);
+  if (armed_ && armed_->first == next) return;
+  if (armed_) timers_.cancel(armed_->second);
+  std::weak_ptr<Queue> self = weak_from_this();
+  Timers::Id id = timers_.schedule_at(next, [self, next] {
+    if (auto q = self.lock()) q->on_timer(next);
+  });
+  armed_.emplace(next, id);
+}
+
+void Queue::on_timer(Millis deadline) {
+  auto dlq = dead_letter_target();
+  Deferred deferred;
+  {
+    std::lock_guard lock(mu_);
+    if (armed_ && armed_->first == deadline) armed_.reset();
+    const Millis now = clock_.now_ms();
+    refresh_locked(now);
+    serve_waiters_locked(now, dlq.get(), deferred);
+    (void)commit_locked(deferred);  // a failure is handed to the completions
+    rearm_locked(now);
+  }
+  run(deferred, dlq);
+}
+
+std::shared_ptr<Queue> Queue::dead_letter_target() const {
+  std::string arn;
+  {
+    std::lock_guard lock(mu_);
+    if (!config_.redrive_policy) return nullptr;
+    arn = config_.redrive_policy->dead_letter_target_arn;
+  }
+  return resolver_(arn);
+}
+
+Result<void> Queue::load_payloads(std::vector<MovedMessage>& moved) const {
+  std::vector<std::string> keys;
+  std::vector<std::size_t> index;
+  for (std::size_t i = 0; i < moved.size(); ++i) {
+    if (moved[i].message.payload) continue;
+    keys.push_back(message_key(moved[i].origin_uid, moved[i].origin_seq));
+    index.push_back(i);
+  }
+  if (keys.empty()) return {};
+  auto values = engine_.multi_get(storage::Family::kMessages, keys);
+  if (!values) return std::unexpected(values.error());
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (!(*values)[k]) continue;  // purged or deleted meanwhile: nothing to move
+    if (auto record = decode_message(*(*values)[k])) {
+      moved[index[k]].message.payload = payload_from(std::move(*record));
+    }
+  }
+  std::erase_if(moved, [](const MovedMessage& m) { return !m.message.payload; });
+  return {};
+}
+
+Result<std::vector<ReceivedMessage>> Queue::fill(Taken taken, const NameSelection& system,
+                                                 const NameSelection& user) const {
+  if (taken.unfilled.empty()) return std::move(taken.messages);
+  std::vector<std::string> keys;
+  keys.reserve(taken.unfilled.size());
+  for (std::uint64_t seq : taken.unfilled) keys.push_back(message_key(uid_, seq));
+  auto values = engine_.multi_get(storage::Family::kMessages, keys);
+  if (!values) return std::unexpected(values.error());
+  std::vector<ReceivedMessage> out;
+  out.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    // A message purged or expired between the take and this read is simply not returned.
+    if (!(*values)[i]) continue;
+    auto record = decode_message(*(*values)[i]);
+    if (!record) continue;
+    auto payload = payload_from(std::move(*record));
+    apply_payload(taken.messages[i], *payload, system, user);
+    out.push_back(std::move(taken.messages[i]));
+  }
+  return out;
+}
+
+void Queue::run(Deferred& deferred, const std::shared_ptr<Queue>& dlq) {
+  if (!deferred.dead_letters.empty()) {
+    // take_locked only moves messages when `dlq` was resolved, so it is non-null here.
+    (void)load_payloads(deferred.dead_letters);
+    for (auto& m : deferred.dead_letters) m.message.payload->extra().dead_letter_source_arn = arn_;
+    dlq->accept(std::move(deferred.dead_letters), Arrival::kDeadLetter);
+  }
+  for (auto& c : deferred.completions) {
+    if (c.error) {
+      c.done(std::unexpected(std::move(*c.error)));
+    } else {
+      c.done(fill(std::move(c.taken), c.system_attributes, c.message_attributes));
+    }
+  }
+}
+
+Result<Queue::Prepared> Queue::prepare(SendInput input) {
+  if (input.delay_seconds &&
+      (*input.delay_seconds < 0 || *input.delay_seconds > kMaxDelaySeconds)) {
+    return fail(Errc::kInvalidParameterValue,
+                fmt::format("Value {} for parameter DelaySeconds is invalid. Reason: DelaySeconds "
+                            "must be >= 0 and <= 900.",
+                            *input.delay_seconds));
+  }
+  if (input.body.empty()) {
+    return fail(Errc::kMissingParameter, "The request must contain the parameter MessageBody.");
+  }
+  if (auto ok = validate_text(input.body, "message body"); !ok) return std::unexpected(ok.error());
+  if (auto ok = validate_attributes(input.attributes, false); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (auto ok = validate_attributes(input.system_attributes, true); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (fifo_) {
+    if (!input.group_id) {
+      return fail(Errc::kMissingParameter,
+                  "The request must contain the parameter MessageGroupId.");
+    }
+    if (input.delay_seconds && *input.delay_seconds != 0) {
+      // A FIFO queue's delay is the queue's DelaySeconds alone.
+      return fail(Errc::kInvalidParameterValue,
+                  fmt::format("Value {} for parameter DelaySeconds is invalid. Reason: The "
+                              "request include parameter that is not valid for this queue type.",
+                              *input.delay_seconds));
+    }
+    if (input.deduplication_id && !is_valid_fifo_token(*input.deduplication_id)) {
+      return std::unexpected(invalid_fifo_token("MessageDeduplicationId", *input.deduplication_id));
+    }
+  } else if (input.deduplication_id) {
+    return fail(Errc::kInvalidParameterValue,
+                "The request include parameter that is not valid for this queue type");
+  }
+  // On a standard queue a group makes it a fair queue.
+  if (input.group_id && !is_valid_fifo_token(*input.group_id)) {
+    return std::unexpected(invalid_fifo_token("MessageGroupId", *input.group_id));
+  }
+  Prepared p;
+  p.size = message_size(input.body, input.attributes);
+  p.delay_seconds = input.delay_seconds;
+  if (input.group_id) p.group_id = std::move(*input.group_id);
+  p.sender_id = std::move(input.sender_id);
+  StoredMessage& m = p.message;
+  m.sent = clock_.now_ms();
+  m.payload = std::make_unique<Payload>();
+  Payload& payload = *m.payload;
+  payload.id = random_uuid_bytes();
+  payload.md5_of_body = md5(input.body);
+  SendOutput& out = p.output;
+  out.message_id = uuid_text(payload.id);
+  out.md5_of_body = to_hex(payload.md5_of_body.data(), payload.md5_of_body.size());
+  out.md5_of_attributes = md5_of_attributes(input.attributes);
+  out.md5_of_system_attributes = md5_of_attributes(input.system_attributes);
+  if (!input.attributes.empty() || !input.system_attributes.empty() || !p.group_id.empty()) {
+    MessageExtras& extras = payload.extra();
+    extras.md5_of_attributes = out.md5_of_attributes;
+    extras.attributes = std::move(input.attributes);
+    extras.system_attributes = std::move(input.system_attributes);
+    extras.group_id = p.group_id;
+    if (fifo_) {
+      // Content-based when none was given; whether the queue allows that is checked when
+      // staged, under the lock that guards its configuration.
+      p.explicit_dedup = input.deduplication_id.has_value();
+      extras.deduplication_id =
+          p.explicit_dedup ? std::move(*input.deduplication_id) : sha256_hex(input.body);
+    }
+  }
+  payload.body = std::move(input.body);
+  if (durable_) {
+    // Encoded here, outside the lock; the seq is in the key, assigned when staged.
+    MessageRecord record = to_record(m);
+    record.sender_id = p.sender_id;
+    p.record = encode(record);
+  }
+  return p;
+}
+
+std::uint64_t Queue::take_seq_locked() {
+  const std::uint64_t seq = next_seq_++;
+  if (durable_ && seq >= seq_ceiling_) {
+    // Entering a new block of seqs: record its ceiling in this operation's batch, and drop the
+    // previous block's key (recovery takes the maximum, so order of landing does not matter).
+    const std::uint64_t ceiling = (seq / kSeqBlock + 1) * kSeqBlock;
+    pending_.put(storage::Family::kMeta, next_seq_block_key(uid_, ceiling),
+                 storage::u64_key(ceiling));
+    if (seq_ceiling_ > 0 && seq_ceiling_ < ceiling) {
+      pending_.erase(storage::Family::kMeta, next_seq_block_key(uid_, seq_ceiling_));
+    }
+    seq_ceiling_ = ceiling;
+  }
+  return seq;
+}
+
+Result<void> Queue::stage_locked(Prepared& p, Millis now) {
+  if (p.size > static_cast<std::size_t>(config_.maximum_message_size)) {
+    return fail(Errc::kInvalidParameterValue,
+                fmt::format("One or more parameters are invalid. Reason: Message must be "
+                            "shorter than {} bytes.",
+                            config_.maximum_message_size));
+  }
+  StoredMessage& m = p.message;
+  if (fifo_) {
+    if (!p.explicit_dedup && !config_.content_based_deduplication) {
+      return fail(Errc::kInvalidParameterValue,
+                  "The queue should either have ContentBasedDeduplication enabled or "
+                  "MessageDeduplicationId provided explicitly");
+    }
+    const DedupScope scope = config_.deduplication_scope == "messageGroup"
+                                 ? DedupScope::kMessageGroup
+                                 : DedupScope::kQueue;
+    p.dedup_key = DedupWindow::key(scope, p.group_id, m.payload->extras->deduplication_id);
+    // An original still pending belongs to this operation (a duplicate inside one batch) or
+    // to an earlier ticket: either way its fate is known when this send's turn comes.
+    if (const DedupEntry* original = dedup_.find(p.dedup_key, now)) {
+      p.duplicate = true;
+      p.original_pending = original->pending;
+      p.output.message_id = original->message_id;
+      p.output.sequence_number = sequence_number_text(original->sequence);
+      return {};
+    }
+  }
+  if (!last_sender_ || *last_sender_ != p.sender_id) {
+    last_sender_ = std::make_shared<const std::string>(std::move(p.sender_id));
+  }
+  m.payload->sender_id = last_sender_;
+  m.seq = take_seq_locked();
+  const int delay = fifo_ ? config_.delay_seconds : p.delay_seconds.value_or(config_.delay_seconds);
+  m.state = delay > 0 ? StoredMessage::State::kDelayed : StoredMessage::State::kReady;
+  m.visible_at = delay > 0 ? now + delay * kSecond : 0;
+  if (durable_) {
+    pending_.put(storage::Family::kMessages, message_key(uid_, m.seq), std::move(p.record));
+    if (delay > 0) stage_state_locked(m);
+  }
+  if (fifo_) {
+    // The window runs from this send; its entry is written with the message.
+    p.output.sequence_number = sequence_number_text(m.seq);
+    dedup_.insert_absent(p.dedup_key, DedupEntry{p.output.message_id, m.seq, m.sent, true});
+    if (durable_) {
+      const Uuid& id = m.payload->id;
+      pending_.put(
+          storage::Family::kMeta, dedup_key(uid_, p.dedup_key),
+          encode(DedupRecord{std::string(reinterpret_cast<const char*>(id.data()), id.size()),
+                             m.seq, m.sent}));
+    }
+  }
+  return {};
+}
+
+void Queue::expire_dedup_locked(Millis now) {
+  std::vector<std::string> expired;
+  dedup_.expire(now, durable_ ? &expired : nullptr);
+  for (const auto& key : expired) {
+    pending_.erase(storage::Family::kMeta, dedup_key(uid_, key));
+  }
+}
+
+void Queue::release_held_locked() {
+  while (!held_.empty() &&
+         (unfinished_.empty() || *unfinished_.begin() > held_.front().after_ticket)) {
+    enter_locked(std::move(held_.front().message), held_.front().group);
+    held_.pop_front();
+  }
+}
+
+Result<void> Queue::settle_duplicate_locked(Prepared& p, Millis now) {
+  // Every earlier send has finished: the entry is confirmed (the original was written), or
+  // gone (its write failed), or a later send's own pending entry.
+  const DedupEntry* original = dedup_.find(p.dedup_key, now);
+  if (original == nullptr || original->pending) {
+    return fail(Errc::kServiceUnavailable,
+                "The original message with this deduplication id could not be stored; send "
+                "again.");
+  }
+  p.output.message_id = original->message_id;
+  p.output.sequence_number = sequence_number_text(original->sequence);
+  return {};
+}
+
+void Queue::insert_locked(Prepared& p) {
+  StoredMessage& m = p.message;
+  if (durable_) m.payload.reset();  // the store has it; receives read it back
+  enter_locked(std::move(m), p.group_id);
+}
+
+Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Batch& batch) {
+  StagedSends sends;
+  sends.prepared.reserve(inputs.size());
+  for (auto& in : inputs) sends.prepared.push_back(prepare(std::move(in)));
+  sends.staged.resize(sends.prepared.size());
+
+  // Phase 1, locked: seqs and records. The write itself happens without mu_, so concurrent
+  // senders share RocksDB's write group instead of queueing on this lock; nobody can act on
+  // a message before phase 2 inserts it, so its records cannot race with its later changes.
+  // FIFO sends take a ticket and note which earlier sends phase 2 must wait for (StagedSends).
+  std::lock_guard lock(mu_);
+  const Millis now = clock_.now_ms();
+  if (fifo_) {
+    sends.ticket = ++last_ticket_;
+    unfinished_.insert(sends.ticket);
+    expire_dedup_locked(now);
+  }
+  bool waits_for_all = false;
+  for (std::size_t i = 0; i < sends.prepared.size(); ++i) {
+    if (!sends.prepared[i]) continue;
+    Prepared& p = *sends.prepared[i];
+    sends.staged[i] = stage_locked(p, now);
+    if (!fifo_ || !sends.staged[i]) continue;
+    if (p.duplicate) {
+      waits_for_all |= p.original_pending;
+      continue;
+    }
+    auto [writer, fresh] = group_writer_.try_emplace(p.group_id, sends.ticket);
+    if (!fresh && writer->second != sends.ticket) {
+      sends.after.push_back(writer->second);
+      writer->second = sends.ticket;
+    }
+  }
+  if (waits_for_all) {
+    sends.after.assign(unfinished_.begin(), unfinished_.find(sends.ticket));
+  }
+  batch.append(std::move(pending_));
+  return sends;
+}
+
+std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
+                                                    const Result<void>& written) {
+  auto& prepared = sends.prepared;
+  auto& staged = sends.staged;
+  // Phase 2, locked: the messages become visible and parked receives are served.
+  std::shared_ptr<Queue> dlq;
+  Deferred deferred;
+  {
+    std::unique_lock lock(mu_);
+    if (fifo_) {
+      turn_.wait(lock, [&] {
+        return std::none_of(sends.after.begin(), sends.after.end(),
+                            [&](std::uint64_t t) { return unfinished_.contains(t); });
+      });
+    }
+    if (!written) seq_ceiling_ = 0;  // as in commit_locked
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+      if (!prepared[i] || !staged[i] || prepared[i]->duplicate) continue;
+      Prepared& p = *prepared[i];
+      if (fifo_) {
+        if (written) {
+          dedup_.confirm(p.dedup_key);
+        } else {
+          dedup_.erase(p.dedup_key);
+        }
+      }
+      if (!written) {
+        staged[i] = std::unexpected(written.error());
+      } else if (p.message.seq >= purge_floor_) {
+        insert_locked(p);
+      }  // else a purge between the phases removed it: on disk too, by its erase range
+    }
+    // Duplicates after the originals of this same batch were settled above.
+    const Millis now = clock_.now_ms();
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+      if (!prepared[i] || !staged[i] || !prepared[i]->duplicate) continue;
+      if (!written) {
+        staged[i] = std::unexpected(written.error());
+      } else if (prepared[i]->original_pending) {
+        staged[i] = settle_duplicate_locked(*prepared[i], now);
+      }
+    }
+    if (fifo_) {
+      unfinished_.erase(sends.ticket);
+      for (const auto& p : prepared) {
+        if (!p || p->duplicate) continue;
+        auto writer = group_writer_.find(p->group_id);
+        if (writer != group_writer_.end() && writer->second == sends.ticket) {
+          group_writer_.erase(writer);
+        }
+      }
+      release_held_locked();
+      turn_.notify_all();
+    }
+    if (written) serve_after_send(lock, dlq, deferred);
+  }
+  run(deferred, dlq);
+  std::vector<Result<SendOutput>> results;
+  results.reserve(prepared.size());
+  for (std::size_t i = 0; i < prepared.size(); ++i) {
+    if (!prepared[i]) {
+      results.push_back(std::unexpected(std::move(prepared[i].error())));
+    } else if (!staged[i]) {
+      results.push_back(std::unexpected(std::move(staged[i].error())));
+    } else {
+      results.push_back(std::move(prepared[i]->output));
+    }
+  }
+  return results;
+}
+
+std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
+  storage::Batch batch;
+  StagedSends sends = stage_sends(std::move(inputs), batch);
+  // The event-log records join the same batch, built unlocked (envelope parsing is not cheap).
+  storage::EventSink::Staged logged;
+  std::vector<storage::IncomingMessage> incoming;
+  if (events_ != nullptr) {
+    for (std::size_t i = 0; i < sends.prepared.size(); ++i) {
+      if (!sends.prepared[i] || !sends.staged[i] || sends.prepared[i]->duplicate) continue;
+      const StoredMessage& m = sends.prepared[i]->message;
+      const MessageExtras* extras = m.payload->extras.get();
+      incoming.push_back(
+          {.source_arn = arn_,
+           .message_id = sends.prepared[i]->output.message_id,
+           .body = m.payload->body,
+           .attributes = extras ? &extras->attributes : nullptr,
+           .timestamp = m.sent,
+           .group_id = extras ? std::string_view(extras->group_id) : "",
+           .deduplication_id = extras ? std::string_view(extras->deduplication_id) : ""});
+    }
+    if (!incoming.empty()) logged = events_->stage(incoming, batch);
+  }
+  auto written = engine_.write(batch);
+  if (!incoming.empty()) events_->finish(logged, written.has_value());
+  return finish_sends(std::move(sends), written);
+}
+
+Result<SendOutput> Queue::send(SendInput input) {
+  std::vector<SendInput> one;
+  one.push_back(std::move(input));
+  return std::move(send_all(std::move(one)).front());
+}
+
+void Queue::serve_after_send(std::unique_lock<std::mutex>& lock, std::shared_ptr<Queue>& dlq,
+                             Deferred& deferred) {
+  if (waiters_.empty()) return;
+  if (config_.redrive_policy) {
+    // Resolving needs the registry, not this lock; the rare redrive case pays a relock.
+    lock.unlock();
+    dlq = dead_letter_target();
+    lock.lock();
+  }
+  const Millis now = clock_.now_ms();
+  refresh_locked(now);
+  serve_waiters_locked(now, dlq.get(), deferred);
+  (void)commit_locked(deferred);
+  rearm_locked(now);
+}
+
+void Queue::receive(ReceiveSpec spec, ReceiveCallback done) {
+  auto dlq = dead_letter_target();
+  Deferred deferred;
+  Taken got;
+  bool parked = false;
+  Result<void> written;
+  {
+    std::lock_guard lock(mu_);
+    const Millis now = clock_.now_ms();
+    refresh_locked(now);
+    if (!fifo_ || spec.attempt_id.empty() || !replay_attempt_locked(spec, now, got)) {
+      got = take_locked(spec, now, dlq.get(), deferred);
+    }
+    written = commit_locked(deferred);
+    if (!written) got = Taken{};
+    const int wait = spec.wait_seconds.value_or(config_.receive_message_wait_time_seconds);
+    if (written && got.messages.empty() && wait > 0 && !shut_down_) {
+      waiters_.push_back(
+          Waiter{next_waiter_id_++, std::move(spec), now + wait * kSecond, std::move(done)});
+      rearm_locked(now);
+      parked = true;
+    }
+  }
+  run(deferred, dlq);
+  if (parked) return;
+  // NOLINTBEGIN(bugprone-use-after-move): spec and done are moved only when parked
+  if (!written) {
+    done(std::unexpected(std::move(written.error())));
+    return;
+  }
+  done(fill(std::move(got), spec.system_attributes, spec.message_attributes));
+  // NOLINTEND(bugprone-use-after-move)
+}
+
+StoredMessage* Queue::find_locked(const ReceiptHandle& handle) {
+  auto it = messages_.find(handle.seq);
+  if (it == messages_.end() || it->second.receipt_generation != handle.generation) return nullptr;
+  return &it->second;
+}
+
+Result<void> Queue::delete_message(const std::string& receipt_handle) {
+  auto handle = decode_receipt_handle(receipt_handle);
+  if (!handle || handle->queue_uid != uid_ || handle->generation == 0) {
+    return fail(Errc::kReceiptHandleIsInvalid,
+                fmt::format("The input receipt handle \"{}\" is not a valid receipt handle.",
+                            receipt_handle));
+  }
+  std::shared_ptr<Queue> dlq;
+  Deferred deferred;
+  {
+    std::unique_lock lock(mu_);
+    // A handle whose message is gone, or that a newer receive superseded, succeeds without
+    // deleting anything, as AWS documents.
+    if (find_locked(*handle) != nullptr) erase_locked(handle->seq);
+    if (auto written = commit_locked(deferred); !written) return std::unexpected(written.error());
+    // Deleting a FIFO message may unlock its group for a receive that is waiting.
+    if (fifo_) serve_after_send(lock, dlq, deferred);
+  }
+  run(deferred, dlq);
+  return {};
+}
+
+Result<void> Queue::change_visibility(const std::string& receipt_handle, int timeout_seconds) {
+  if (timeout_seconds < 0 || timeout_seconds > kMaxVisibilityTimeout) {
+    return fail(Errc::kInvalidParameterValue,
+                fmt::format("Value {} for parameter VisibilityTimeout is invalid. Reason: Must be "
+                            "between 0 and 43200, if provided.",
+                            timeout_seconds));
+  }
+  auto handle = decode_receipt_handle(receipt_handle);
+  if (!handle || handle->queue_uid != uid_ || handle->generation == 0) {
+    return fail(Errc::kReceiptHandleIsInvalid,
+                fmt::format("The input receipt handle \"{}\" is not a valid receipt handle.",
+                            receipt_handle));
+  }
+  auto dlq = dead_letter_target();
+  Deferred deferred;
+  Result<void> written;
+  {
+    std::lock_guard lock(mu_);
+    const Millis now = clock_.now_ms();
+    refresh_locked(now);
+    StoredMessage* m = find_locked(*handle);
+    if (m == nullptr) {
+      (void)commit_locked(deferred);
+      return fail(Errc::kInvalidParameterValue,
+                  fmt::format("Value {} for parameter ReceiptHandle is invalid. Reason: Message "
+                              "does not exist or is not available for visibility timeout change.",
+                              receipt_handle));
+    }
+    if (m->state != StoredMessage::State::kInflight) {
+      (void)commit_locked(deferred);
+      return fail(Errc::kMessageNotInflight, "The message referred to isn't in flight.");
+    }
+    const Millis until = now + static_cast<Millis>(timeout_seconds) * kSecond;
+    if (until > m->last_receive + kMaxVisibilityTimeout * kSecond) {
+      (void)commit_locked(deferred);
+      return fail(Errc::kInvalidParameterValue,
+                  fmt::format("Value {} for parameter VisibilityTimeout is invalid. Reason: Total "
+                              "VisibilityTimeout for the message is beyond the limit [43200 "
+                              "seconds]",
+                              timeout_seconds));
+    }
+    if (fifo_) attempts_.invalidate(m->seq);
+    if (timeout_seconds == 0) {
+      make_ready_locked(*m);
+      stage_state_locked(*m);
+      serve_waiters_locked(now, dlq.get(), deferred);
+    } else {
+      set_timed_locked(*m, StoredMessage::State::kInflight, until);
+      stage_state_locked(*m);
+    }
+    written = commit_locked(deferred);
+    rearm_locked(now);
+  }
+  run(deferred, dlq);
+  if (!written) return std::unexpected(written.error());
+  return {};
+}
+
+Result<void> Queue::purge() {
+  std::lock_guard lock(mu_);
+  const Millis now = clock_.now_ms();
+  if (last_purge_ != 0 && now - last_purge_ < kPurgeInterval) {
+    return fail(
+        Errc::kPurgeQueueInProgress,
+        fmt::format("Only one PurgeQueue operation on {} is allowed every 60 seconds.", name_));
+  }
+  if (durable_) {
+    const std::string begin = queue_range_begin(uid_);
+    const std::string end = queue_range_end(uid_);
+    pending_.erase_range(storage::Family::kMessages, begin, end);
+    pending_.erase_range(storage::Family::kStates, begin, end);
+  }
+  Deferred unused;
+  if (auto written = commit_locked(unused); !written) return std::unexpected(written.error());
+  last_purge_ = now;
+  purge_floor_ = next_seq_;
+  messages_.clear();
+  if (groups_) groups_ = std::make_unique<FifoGroups>(groups_->mode());
+  delayed_groups_.clear();
+  held_.clear();
+  ready_ = MinHeap{};
+  timed_ = MinHeap{};
+  retention_ = MinHeap{};
+  ready_count_ = inflight_count_ = delayed_count_ = 0;
+  return {};
+}
+
+void Queue::accept(std::vector<MovedMessage> messages, Arrival arrival) {
+  Deferred deferred;
+  std::shared_ptr<Queue> dlq;
+  bool has_waiters;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& moved : messages) {
+      StoredMessage& m = moved.message;
+      m.seq = take_seq_locked();
+      m.receive_count = 0;
+      m.receipt_generation = 0;
+      m.first_receive = 0;
+      m.last_receive = 0;
+      m.epoch = 0;
+      m.state = StoredMessage::State::kReady;
+      moved.group = m.payload->group_id();
+      if (arrival == Arrival::kRedrive) {
+        // A redriven message is a new message (AWS: new MessageId and enqueue time).
+        m.payload->id = random_uuid_bytes();
+        m.sent = clock_.now_ms();
+      } else if (arrival == Arrival::kDeadLetter && fifo_) {
+        // A FIFO dead letter's deduplication id becomes its MessageId, and its retention
+        // starts again from the move.
+        m.payload->extra().deduplication_id = uuid_text(m.payload->id);
+        m.sent = clock_.now_ms();
+      }
+      if (durable_) {
+        // The move is one write: the message appears here and leaves its origin together.
+        pending_.put(storage::Family::kMessages, message_key(uid_, m.seq), encode(to_record(m)));
+        const std::string origin = message_key(moved.origin_uid, moved.origin_seq);
+        pending_.erase(storage::Family::kMessages, origin);
+        pending_.erase(storage::Family::kStates, origin);
+        m.payload.reset();
+      }
+    }
+    // On a failed write the messages stay in this queue's memory (their records are still at
+    // the origin, where a restart finds them): nothing is dropped either way.
+    (void)commit_locked(deferred);
+    for (auto& moved : messages) {
+      std::string group = moved.group;
+      if (!unfinished_.empty()) {
+        // FIFO sends staged lower seqs and have not inserted them yet: go in after them.
+        held_.push_back(Held{std::move(moved.message), std::move(group), last_ticket_});
+      } else {
+        enter_locked(std::move(moved.message), group);
+      }
+    }
+    has_waiters = !waiters_.empty();
+  }
+  if (!has_waiters) return;
+  dlq = dead_letter_target();
+  {
+    std::lock_guard lock(mu_);
+    const Millis now = clock_.now_ms();
+    refresh_locked(now);
+    serve_waiters_locked(now, dlq.get(), deferred);
+    (void)commit_locked(deferred);
+    rearm_locked(now);
+  }
+  run(deferred, dlq);
+}
+
+std::vector<MovedMessage> Queue::take_visible(std::size_t max) {
+  std::vector<MovedMessage> out;
+  {
+    std::lock_guard lock(mu_);
+    refresh_locked(clock_.now_ms());
+    Deferred unused;
+    (void)commit_locked(unused);
+    auto move_out = [&](MessageMap::iterator it) {
+      --ready_count_;
+      out.push_back(MovedMessage{std::move(it->second), uid_, it->first});
+      messages_.erase(it);
+    };
+    if (groups_) {
+      // Whole runs of each available group, in order, so the destination keeps group order.
+      while (out.size() < max) {
+        const std::vector<std::uint64_t> seqs = groups_->take(max - out.size());
+        if (seqs.empty()) break;
+        for (std::uint64_t seq : seqs) {
+          groups_->remove(seq);
+          move_out(messages_.find(seq));
+        }
+      }
+    }
+    while (!groups_ && out.size() < max) {
+      auto it = pop_ready_locked();
+      if (it == messages_.end()) break;
+      move_out(it);
+    }
+  }
+  (void)load_payloads(out);
+  return out;
+}
+
+std::size_t Queue::approximate_visible() {
+  std::lock_guard lock(mu_);
+  refresh_locked(clock_.now_ms());
+  Deferred unused;
+  (void)commit_locked(unused);
+  return ready_count_;
+}
+
+void Queue::shutdown() {
+  std::vector<ReceiveCallback> parked;
+  {
+    std::lock_guard lock(mu_);
+    shut_down_ = true;
+    for (auto& w : waiters_) parked.push_back(std::move(w.done));
+    waiters_.clear();
+    rearm_locked(clock_.now_ms());
+  }
+  for (auto& done : parked) done(std::vector<ReceivedMessage>{});
+}
+
+std::size_t Queue::parked_receives() const {
+  std::lock_guard lock(mu_);
+  return waiters_.size();
+}
+
+}  // namespace eb::sqs

@@ -1,0 +1,110 @@
+#pragma once
+// Plain data that crosses the broker's boundary: decoded requests from api/, results
+// back to it. No wire format here; api/sqs maps these to JSON 1.0 and the query protocol.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/attributes.hpp"
+#include "core/batch.hpp"
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+
+namespace eb::sqs {
+
+struct CreateQueueInput {
+  std::string name;
+  AttributeMap attributes;
+  TagMap tags;
+};
+
+struct ListQueuesInput {
+  std::string prefix;
+  std::optional<int> max_results;
+  std::string next_token;
+};
+
+struct ListQueuesOutput {
+  std::vector<std::string> names;
+  std::string next_token;  // empty: no more pages
+};
+
+struct SendInput {
+  std::string body;
+  MessageAttributes attributes;
+  std::optional<int> delay_seconds;
+  // System attributes a sender may set; only AWSTraceHeader exists today.
+  MessageAttributes system_attributes;
+  std::optional<std::string> group_id;
+  std::optional<std::string> deduplication_id;
+  std::string sender_id;  // the caller's access key id; the account id when unknown
+};
+
+struct SendOutput {
+  std::string message_id;
+  std::string md5_of_body;
+  std::string md5_of_attributes;         // empty when the message has no attributes
+  std::string md5_of_system_attributes;  // empty when none were sent
+  std::string sequence_number;           // FIFO only
+};
+
+// Which names to return: nothing, everything ("All" or ".*"), exact names, and "prefix.*".
+struct NameSelection {
+  bool all = false;
+  std::vector<std::string> names;
+  std::vector<std::string> prefixes;
+  bool empty() const { return !all && names.empty() && prefixes.empty(); }
+  bool matches(const std::string& name) const;
+};
+
+struct ReceiveInput {
+  std::optional<int> max_messages;
+  std::optional<int> visibility_timeout;
+  std::optional<int> wait_seconds;
+  std::vector<std::string> system_attribute_names;   // "All", "SentTimestamp", ...
+  std::vector<std::string> message_attribute_names;  // "All", ".*", "name", "prefix.*"
+  std::string receive_request_attempt_id;
+};
+
+struct ReceivedMessage {
+  std::string message_id;
+  std::string receipt_handle;
+  std::string body;
+  std::string md5_of_body;
+  std::vector<std::pair<std::string, std::string>> attributes;  // system attributes
+  MessageAttributes message_attributes;                         // the selected ones
+  std::string md5_of_attributes;  // over the selected ones; empty when none
+};
+
+struct ChangeVisibilityInput {
+  std::string receipt_handle;
+  std::optional<int> visibility_timeout;
+};
+
+struct MoveTaskInput {
+  std::string source_arn;
+  std::string destination_arn;  // empty: each message goes back to its source queue
+  std::optional<int> max_per_second;
+};
+
+struct MoveTaskInfo {
+  std::string task_handle;
+  std::string status;  // RUNNING, COMPLETED, CANCELLING, CANCELLED, FAILED
+  std::string source_arn;
+  std::string destination_arn;
+  std::optional<int> max_per_second;
+  std::int64_t moved = 0;
+  std::int64_t to_move = 0;
+  std::string failure_reason;
+  Millis started = 0;
+};
+
+struct PermissionInput {
+  std::string label;
+  std::vector<std::string> account_ids;
+  std::vector<std::string> actions;
+};
+
+}  // namespace eb::sqs
