@@ -76,17 +76,15 @@ Result<std::optional<int>> int_member(object o, std::string_view key, std::strin
 
 Result<int> required_int(object o, std::string_view key, const std::string& prefix) {
   const std::string path = prefix + std::string(key);
-  auto v = int_member(o, key, path);
-  if (!v) return std::unexpected(v.error());
-  if (!*v) return invalid(fmt::format("{} must be specified", path));
-  return **v;
+  EB_ASSIGN_OR_RETURN(const std::optional<int> v, int_member(o, key, path));
+  if (!v) return invalid(fmt::format("{} must be specified", path));
+  return *v;
 }
 
 Result<int> optional_count(object o, std::string_view key, const std::string& prefix) {
   const std::string path = prefix + std::string(key);
-  auto v = int_member(o, key, path);
-  if (!v) return std::unexpected(v.error());
-  const int count = v->value_or(0);
+  EB_ASSIGN_OR_RETURN(const std::optional<int> v, int_member(o, key, path));
+  const int count = v.value_or(0);
   if (count < 0) return invalid(fmt::format("{} must be 0 or greater", path));
   return count;
 }
@@ -110,15 +108,9 @@ Result<BackoffFunction> backoff_function(object o, const std::string& prefix) {
 // "http.defaultHealthyRetryPolicy."), so a message points at the member to fix.
 Result<HealthyRetryPolicy> parse_retry(object o, const std::string& prefix) {
   HealthyRetryPolicy p;
-  auto min_delay = required_int(o, "minDelayTarget", prefix);
-  if (!min_delay) return std::unexpected(min_delay.error());
-  auto max_delay = required_int(o, "maxDelayTarget", prefix);
-  if (!max_delay) return std::unexpected(max_delay.error());
-  auto retries = required_int(o, "numRetries", prefix);
-  if (!retries) return std::unexpected(retries.error());
-  p.min_delay_target = *min_delay;
-  p.max_delay_target = *max_delay;
-  p.num_retries = *retries;
+  EB_ASSIGN_OR_RETURN(p.min_delay_target, required_int(o, "minDelayTarget", prefix));
+  EB_ASSIGN_OR_RETURN(p.max_delay_target, required_int(o, "maxDelayTarget", prefix));
+  EB_ASSIGN_OR_RETURN(p.num_retries, required_int(o, "numRetries", prefix));
   if (p.max_delay_target > kMaxDelayTargetSeconds) {
     return invalid(
         fmt::format("{}maxDelayTarget must be at most {}", prefix, kMaxDelayTargetSeconds));
@@ -130,15 +122,9 @@ Result<HealthyRetryPolicy> parse_retry(object o, const std::string& prefix) {
   if (p.num_retries < 0 || p.num_retries > kMaxRetries) {
     return invalid(fmt::format("{}numRetries must be between 0 and {}", prefix, kMaxRetries));
   }
-  auto no_delay = optional_count(o, "numNoDelayRetries", prefix);
-  if (!no_delay) return std::unexpected(no_delay.error());
-  auto min_retries = optional_count(o, "numMinDelayRetries", prefix);
-  if (!min_retries) return std::unexpected(min_retries.error());
-  auto max_retries = optional_count(o, "numMaxDelayRetries", prefix);
-  if (!max_retries) return std::unexpected(max_retries.error());
-  p.num_no_delay_retries = *no_delay;
-  p.num_min_delay_retries = *min_retries;
-  p.num_max_delay_retries = *max_retries;
+  EB_ASSIGN_OR_RETURN(p.num_no_delay_retries, optional_count(o, "numNoDelayRetries", prefix));
+  EB_ASSIGN_OR_RETURN(p.num_min_delay_retries, optional_count(o, "numMinDelayRetries", prefix));
+  EB_ASSIGN_OR_RETURN(p.num_max_delay_retries, optional_count(o, "numMaxDelayRetries", prefix));
   // Each count is at most an int; their sum fits an int64 without overflow.
   const std::int64_t phased =
       std::int64_t{p.num_no_delay_retries} + p.num_min_delay_retries + p.num_max_delay_retries;
@@ -148,19 +134,17 @@ Result<HealthyRetryPolicy> parse_retry(object o, const std::string& prefix) {
         "exceed {0}numRetries ({2})",
         prefix, phased, p.num_retries));
   }
-  auto function = backoff_function(o, prefix);
-  if (!function) return std::unexpected(function.error());
-  p.backoff_function = *function;
+  EB_ASSIGN_OR_RETURN(p.backoff_function, backoff_function(o, prefix));
   return p;
 }
 
 Result<std::optional<int>> parse_throttle(object o, const std::string& path) {
-  auto v = int_member(o, "maxReceivesPerSecond", path + ".maxReceivesPerSecond");
-  if (!v) return std::unexpected(v.error());
-  if (*v && **v < 1) {
+  EB_ASSIGN_OR_RETURN(const std::optional<int> v,
+                      int_member(o, "maxReceivesPerSecond", path + ".maxReceivesPerSecond"));
+  if (v && *v < 1) {
     return invalid(fmt::format("{}.maxReceivesPerSecond must be 1 or greater", path));
   }
-  return *v;
+  return v;
 }
 
 Result<std::optional<std::string>> parse_request(object o, const std::string& path) {
@@ -221,49 +205,38 @@ std::string_view to_string(BackoffFunction f) {
 }
 
 Result<SubscriptionDeliveryPolicy> parse_subscription_delivery_policy(std::string_view json) {
-  auto root = parse_document(json);
-  if (!root) return std::unexpected(root.error());
+  EB_ASSIGN_OR_RETURN(const object root, parse_document(json));
   SubscriptionDeliveryPolicy policy;
-  auto retry = object_member(*root, "healthyRetryPolicy", "healthyRetryPolicy");
-  if (!retry) return std::unexpected(retry.error());
-  if (*retry) {
-    auto parsed = parse_retry(**retry, "healthyRetryPolicy.");
-    if (!parsed) return std::unexpected(parsed.error());
-    policy.healthy_retry = *parsed;
+  EB_ASSIGN_OR_RETURN(const auto retry,
+                      object_member(root, "healthyRetryPolicy", "healthyRetryPolicy"));
+  if (retry) {
+    EB_ASSIGN_OR_RETURN(policy.healthy_retry, parse_retry(*retry, "healthyRetryPolicy."));
   }
-  auto throttle = object_member(*root, "throttlePolicy", "throttlePolicy");
-  if (!throttle) return std::unexpected(throttle.error());
-  if (*throttle) {
-    auto parsed = parse_throttle(**throttle, "throttlePolicy");
-    if (!parsed) return std::unexpected(parsed.error());
-    policy.max_receives_per_second = *parsed;
+  EB_ASSIGN_OR_RETURN(const auto throttle, object_member(root, "throttlePolicy", "throttlePolicy"));
+  if (throttle) {
+    EB_ASSIGN_OR_RETURN(policy.max_receives_per_second,
+                        parse_throttle(*throttle, "throttlePolicy"));
   }
-  auto request = object_member(*root, "requestPolicy", "requestPolicy");
-  if (!request) return std::unexpected(request.error());
-  if (*request) {
-    auto parsed = parse_request(**request, "requestPolicy");
-    if (!parsed) return std::unexpected(parsed.error());
-    policy.header_content_type = *parsed;
+  EB_ASSIGN_OR_RETURN(const auto request, object_member(root, "requestPolicy", "requestPolicy"));
+  if (request) {
+    EB_ASSIGN_OR_RETURN(policy.header_content_type, parse_request(*request, "requestPolicy"));
   }
   return policy;
 }
 
 Result<TopicDeliveryPolicy> parse_topic_delivery_policy(std::string_view json) {
-  auto root = parse_document(json);
-  if (!root) return std::unexpected(root.error());
+  EB_ASSIGN_OR_RETURN(const object root, parse_document(json));
   TopicDeliveryPolicy policy;
   // Other protocols' sections ("sqs", "lambda"...) hold policies SNS does not let anyone
   // change; they are accepted and ignored.
-  auto http = object_member(*root, "http", "http");
-  if (!http) return std::unexpected(http.error());
-  if (!*http) return policy;
-  const object h = **http;
-  auto retry = object_member(h, "defaultHealthyRetryPolicy", "http.defaultHealthyRetryPolicy");
-  if (!retry) return std::unexpected(retry.error());
-  if (*retry) {
-    auto parsed = parse_retry(**retry, "http.defaultHealthyRetryPolicy.");
-    if (!parsed) return std::unexpected(parsed.error());
-    policy.default_healthy_retry = *parsed;
+  EB_ASSIGN_OR_RETURN(const auto http, object_member(root, "http", "http"));
+  if (!http) return policy;
+  const object h = *http;
+  EB_ASSIGN_OR_RETURN(const auto retry, object_member(h, "defaultHealthyRetryPolicy",
+                                                      "http.defaultHealthyRetryPolicy"));
+  if (retry) {
+    EB_ASSIGN_OR_RETURN(policy.default_healthy_retry,
+                        parse_retry(*retry, "http.defaultHealthyRetryPolicy."));
   }
   if (auto e = member(h, "disableSubscriptionOverrides")) {
     bool v = false;
@@ -272,19 +245,17 @@ Result<TopicDeliveryPolicy> parse_topic_delivery_policy(std::string_view json) {
     }
     policy.disable_subscription_overrides = v;
   }
-  auto throttle = object_member(h, "defaultThrottlePolicy", "http.defaultThrottlePolicy");
-  if (!throttle) return std::unexpected(throttle.error());
-  if (*throttle) {
-    auto parsed = parse_throttle(**throttle, "http.defaultThrottlePolicy");
-    if (!parsed) return std::unexpected(parsed.error());
-    policy.default_max_receives_per_second = *parsed;
+  EB_ASSIGN_OR_RETURN(const auto throttle,
+                      object_member(h, "defaultThrottlePolicy", "http.defaultThrottlePolicy"));
+  if (throttle) {
+    EB_ASSIGN_OR_RETURN(policy.default_max_receives_per_second,
+                        parse_throttle(*throttle, "http.defaultThrottlePolicy"));
   }
-  auto request = object_member(h, "defaultRequestPolicy", "http.defaultRequestPolicy");
-  if (!request) return std::unexpected(request.error());
-  if (*request) {
-    auto parsed = parse_request(**request, "http.defaultRequestPolicy");
-    if (!parsed) return std::unexpected(parsed.error());
-    policy.default_header_content_type = *parsed;
+  EB_ASSIGN_OR_RETURN(const auto request,
+                      object_member(h, "defaultRequestPolicy", "http.defaultRequestPolicy"));
+  if (request) {
+    EB_ASSIGN_OR_RETURN(policy.default_header_content_type,
+                        parse_request(*request, "http.defaultRequestPolicy"));
   }
   return policy;
 }

@@ -23,9 +23,32 @@
 #include <vector>
 
 #include "core/clock.hpp"
-#include "sns/topics.hpp"
 
 namespace eb::sns {
+
+// A message for an endpoint outside the broker (HTTP(S), e-mail, SMS, Lambda, ...).
+struct EndpointMessage {
+  std::string subscription_arn;
+  std::string topic_arn;
+  std::string protocol;
+  std::string endpoint;
+  std::string message_type;  // Notification, SubscriptionConfirmation, UnsubscribeConfirmation
+  std::string message_id;
+  std::string body;  // the signed JSON document or, with raw delivery, the message itself
+  bool raw = false;
+  // The subscription's effective DeliveryPolicy JSON (its own, else the topic's; HTTP only).
+  std::string delivery_policy;
+  std::string dead_letter_arn;  // where the deliverer sends it after its last retry
+  Millis timestamp = 0;
+};
+
+// Where Topics hands every message that is not for an SQS queue.
+class EndpointDelivery {
+ public:
+  virtual ~EndpointDelivery() = default;
+  // Takes over one message; must return without waiting on the network.
+  virtual void deliver(EndpointMessage message) = 0;
+};
 
 // Sends one HTTP POST. Implemented by the application over net::HttpClient, by fakes in tests.
 class HttpPoster {

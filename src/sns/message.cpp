@@ -1,5 +1,7 @@
 #include "sns/message.hpp"
 
+#include <fmt/format.h>
+
 #include "core/encoding.hpp"
 #include "core/json_escape.hpp"
 
@@ -103,6 +105,31 @@ std::string render_document(const SnsDocument& doc, SignatureVersion version,
   }
   w.finish();
   return out;
+}
+
+DocumentSigner::DocumentSigner(std::shared_ptr<const MessageSigner> signer, std::string base_url)
+    : signer_(std::move(signer)),
+      base_url_(std::move(base_url)),
+      cert_path_(fmt::format("/v1/sns/SimpleNotificationService-{}.pem",
+                             sha256_hex(signer_->certificate_pem()).substr(0, 32))) {}
+
+std::string DocumentSigner::sign(const SnsDocument& doc, SignatureVersion version) const {
+  auto signature = signer_->sign(string_to_sign(doc), version);
+  return signature ? std::move(*signature) : std::string();
+}
+
+std::string DocumentSigner::render(const SnsDocument& doc, SignatureVersion version) const {
+  return render_document(doc, version, sign(doc, version), signing_cert_url());
+}
+
+std::string DocumentSigner::unsubscribe_url(std::string_view subscription_arn) const {
+  // ARNs are made of characters a query string carries as they are.
+  return fmt::format("{}/?Action=Unsubscribe&SubscriptionArn={}", base_url_, subscription_arn);
+}
+
+std::string DocumentSigner::confirm_url(std::string_view topic_arn, std::string_view token) const {
+  return fmt::format("{}/?Action=ConfirmSubscription&TopicArn={}&Token={}", base_url_, topic_arn,
+                     token);
 }
 
 }  // namespace eb::sns

@@ -1,6 +1,8 @@
 #pragma once
 // The JSON documents SNS delivers (Notification, SubscriptionConfirmation,
-// UnsubscribeConfirmation) and the text their signatures cover. Pure functions.
+// UnsubscribeConfirmation), the text their signatures cover, and the signer that puts both
+// together.
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,5 +36,31 @@ std::string string_to_sign(const SnsDocument& doc);
 // from MessageSigner::sign over string_to_sign(doc).
 std::string render_document(const SnsDocument& doc, SignatureVersion version,
                             std::string_view signature, std::string_view signing_cert_url);
+
+// Signs documents with the daemon's key and makes the URLs they carry (all under the daemon's
+// base URL). set_base_url() only before serving; everything else from any thread.
+class DocumentSigner {
+ public:
+  DocumentSigner(std::shared_ptr<const MessageSigner> signer, std::string base_url);
+
+  void set_base_url(std::string base_url) { base_url_ = std::move(base_url); }
+  const MessageSigner& signer() const { return *signer_; }
+  // Path of the certificate under the base URL ("/v1/sns/SimpleNotificationService-<sha>.pem").
+  const std::string& cert_path() const { return cert_path_; }
+
+  // The Signature of `doc`; empty when signing fails (OpenSSL out of memory), since an
+  // unsigned delivery beats none.
+  std::string sign(const SnsDocument& doc, SignatureVersion version) const;
+  // sign() and render_document() in one.
+  std::string render(const SnsDocument& doc, SignatureVersion version) const;
+  std::string signing_cert_url() const { return base_url_ + cert_path_; }
+  std::string unsubscribe_url(std::string_view subscription_arn) const;
+  std::string confirm_url(std::string_view topic_arn, std::string_view token) const;
+
+ private:
+  std::shared_ptr<const MessageSigner> signer_;
+  std::string base_url_;
+  std::string cert_path_;
+};
 
 }  // namespace eb::sns

@@ -4,7 +4,10 @@
 #include <simdjson.h>
 
 #include <array>
+#include <charconv>
+#include <cstdint>
 
+#include "sns/delivery_policy.hpp"
 #include "sqs/message_rules.hpp"
 
 namespace eb::sns {
@@ -60,6 +63,41 @@ bool is_string_array(std::string_view text) {
     if (e.is_array() || e.is_object()) return false;
   }
   return true;
+}
+
+// The JSON object a policy attribute holds, or `failure` (each attribute has its own AWS
+// wording). The object lives as long as `parser`.
+Result<simdjson::dom::object> parse_policy_object(simdjson::dom::parser& parser,
+                                                  std::string_view text, std::string_view failure) {
+  simdjson::dom::object object;
+  if (parser.parse(text.data(), text.size()).get_object().get(object)) {
+    return fail(Errc::kInvalidParameterValue, std::string(failure));
+  }
+  return object;
+}
+
+// How AWS words what is wrong with the newer policies (ArchivePolicy, ReplayPolicy).
+std::unexpected<Error> policy_error(std::string_view attribute, std::string_view why) {
+  return fail(Errc::kInvalidParameterValue,
+              fmt::format("Invalid parameter: {} Reason: {}", attribute, why));
+}
+
+bool is_bool_text(std::string_view v) { return v == "true" || v == "false"; }
+
+bool is_feedback_attribute(std::string_view name) {
+  for (std::string_view p : {"HTTP", "Firehose", "Lambda", "SQS", "Application"}) {
+    if (!name.starts_with(p)) continue;
+    std::string_view rest = name.substr(p.size());
+    for (std::string_view kind : {"Success", "Failure"}) {
+      if (rest == fmt::format("{}FeedbackRoleArn", kind)) return true;
+    }
+    if (rest == "SuccessFeedbackSampleRate") return true;
+  }
+  return false;
+}
+
+bool supports_raw_delivery(std::string_view protocol) {
+  return protocol == "sqs" || protocol == "http" || protocol == "https" || protocol == "firehose";
 }
 
 }  // namespace
@@ -233,6 +271,180 @@ std::string_view arn_resource(std::string_view arn, std::string_view service) {
     return {};
   }
   return arn.substr(pos);
+}
+
+Result<std::optional<int>> parse_archive_policy(std::string_view text) {
+  const auto bad = [](std::string_view why) { return policy_error("ArchivePolicy", why); };
+  simdjson::dom::parser parser;
+  EB_ASSIGN_OR_RETURN(
+      simdjson::dom::object object,
+      parse_policy_object(parser, text,
+                          "Invalid parameter: ArchivePolicy Reason: failed to parse JSON"));
+  if (object.size() == 0) return std::optional<int>{};
+  simdjson::dom::element period;
+  if (object["MessageRetentionPeriod"].get(period) || object.size() != 1) {
+    return bad("MessageRetentionPeriod is the only key, and it is required");
+  }
+  std::int64_t days = 0;
+  if (period.is_int64()) {
+    days = period.get_int64().value_unsafe();
+  } else if (period.is_string()) {
+    const std::string_view v = period.get_string().value_unsafe();
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), days);
+    if (ec != std::errc() || end != v.data() + v.size()) days = 0;
+  }
+  if (days < 1 || days > 365) return bad("MessageRetentionPeriod must be between 1 and 365 days");
+  return std::optional<int>(static_cast<int>(days));
+}
+
+Result<ReplayWindow> parse_replay_policy(std::string_view text) {
+  const auto bad = [](std::string_view why) { return policy_error("ReplayPolicy", why); };
+  simdjson::dom::parser parser;
+  EB_ASSIGN_OR_RETURN(
+      simdjson::dom::object doc,
+      parse_policy_object(parser, text,
+                          "Invalid parameter: ReplayPolicy Reason: failed to parse JSON"));
+  std::string_view type;
+  if (doc["PointType"].get_string().get(type) || type != "Timestamp") {
+    return bad("PointType must be Timestamp");
+  }
+  std::string_view start;
+  if (doc["StartingPoint"].get_string().get(start)) return bad("StartingPoint is required");
+  ReplayWindow window;
+  auto from = parse_utc_timestamp(start);
+  if (!from) return bad("StartingPoint must be a UTC timestamp such as 2026-01-01T00:00:00.000Z");
+  window.from = *from;
+  simdjson::dom::element end_element;
+  if (!doc["EndingPoint"].get(end_element)) {
+    std::string_view end;
+    auto to = end_element.get_string().get(end) ? std::nullopt : parse_utc_timestamp(end);
+    if (!to) return bad("EndingPoint must be a UTC timestamp such as 2026-01-01T00:00:00.000Z");
+    if (*to < window.from) return bad("EndingPoint must not be before StartingPoint");
+    window.to = *to;
+  }
+  return window;
+}
+
+Result<std::string> parse_redrive_policy(std::string_view text) {
+  simdjson::dom::parser parser;
+  EB_ASSIGN_OR_RETURN(
+      simdjson::dom::object doc,
+      parse_policy_object(parser, text, "Invalid parameter: RedrivePolicy: failed to parse JSON."));
+  std::string_view arn;
+  if (doc["deadLetterTargetArn"].get_string().get(arn)) {
+    return fail(Errc::kInvalidParameterValue,
+                "Invalid parameter: RedrivePolicy: deadLetterTargetArn is missing");
+  }
+  if (arn_resource(arn, "sqs").empty()) {
+    return fail(Errc::kInvalidParameterValue,
+                "Invalid parameter: RedrivePolicy: deadLetterTargetArn is an invalid arn");
+  }
+  return std::string(arn);
+}
+
+Result<void> validate_topic_attribute(const std::string& name, const std::string& value, bool fifo,
+                                      bool creating) {
+  if (name == "DisplayName") {
+    if (value.size() > 100) return invalid("Invalid parameter: DisplayName");
+  } else if (name == "Policy") {
+    simdjson::dom::parser parser;
+    EB_TRY(parse_policy_object(parser, value, "Invalid parameter: Policy Error: null"));
+  } else if (name == "DeliveryPolicy") {
+    if (!value.empty()) EB_TRY(parse_topic_delivery_policy(value));
+  } else if (name == "SignatureVersion") {
+    if (value != "1" && value != "2") return invalid("Invalid parameter: SignatureVersion");
+  } else if (name == "TracingConfig") {
+    if (value != "PassThrough" && value != "Active") {
+      return invalid("Invalid parameter: TracingConfig");
+    }
+  } else if (name == "FifoTopic") {
+    if (!creating) return invalid("Invalid parameter: AttributeName");
+    if (!is_bool_text(value)) return invalid("Invalid parameter: FifoTopic");
+  } else if (name == "ContentBasedDeduplication") {
+    if (!fifo) {
+      return invalid(
+          "Invalid parameter: ContentBasedDeduplication Reason: Content-based deduplication can "
+          "only be set for FIFO topics");
+    }
+    if (!is_bool_text(value)) return invalid("Invalid parameter: ContentBasedDeduplication");
+  } else if (name == "FifoThroughputScope") {
+    if (!fifo || (value != "Topic" && value != "MessageGroup")) {
+      return invalid("Invalid parameter: FifoThroughputScope");
+    }
+  } else if (name == "ArchivePolicy") {
+    if (!fifo) return invalid("Invalid parameter: ArchivePolicy Reason: only FIFO topics archive");
+    EB_TRY(parse_archive_policy(value));
+  } else if (name.ends_with("SuccessFeedbackSampleRate") && is_feedback_attribute(name)) {
+    int rate = -1;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), rate);
+    if (ec != std::errc() || end != value.data() + value.size() || rate < 0 || rate > 100) {
+      return invalid(fmt::format("Invalid parameter: {}", name));
+    }
+  } else if (name == "KmsMasterKeyId" || is_feedback_attribute(name)) {
+    // Stored and echoed; nothing is encrypted or logged to CloudWatch locally.
+  } else {
+    return invalid("Invalid parameter: AttributeName");
+  }
+  return {};
+}
+
+Result<void> validate_subscription_attribute(const std::string& name, const std::string& value,
+                                             const std::string& protocol) {
+  if (name == "RawMessageDelivery") {
+    if (!is_bool_text(value)) return invalid("Invalid parameter: RawMessageDelivery");
+    if (value == "true" && !supports_raw_delivery(protocol)) {
+      return invalid(fmt::format(
+          "Invalid parameter: Attributes Reason: Delivery protocol [{}] does not support raw "
+          "message delivery.",
+          protocol));
+    }
+  } else if (name == "FilterPolicyScope") {
+    if (value != "MessageAttributes" && value != "MessageBody") {
+      return invalid(
+          fmt::format("Invalid parameter: FilterPolicyScope: Invalid value [{}]. Please use either "
+                      "MessageBody or MessageAttributes",
+                      value));
+    }
+  } else if (name == "FilterPolicy") {
+    // Compiled with its scope when the subscription is built.
+  } else if (name == "RedrivePolicy") {
+    EB_TRY(parse_redrive_policy(value));
+  } else if (name == "DeliveryPolicy") {
+    if (protocol != "http" && protocol != "https") {
+      return invalid(fmt::format(
+          "Invalid parameter: DeliveryPolicy: Delivery protocol [{}] does not support delivery "
+          "policies",
+          protocol));
+    }
+    EB_TRY(parse_subscription_delivery_policy(value));
+  } else if (name == "SubscriptionRoleArn") {
+    if (protocol != "firehose") return invalid("Invalid parameter: SubscriptionRoleArn");
+  } else if (name == "ReplayPolicy") {
+    EB_TRY(parse_replay_policy(value));
+  } else if (name == "ReplayStatus") {
+    // Kept by the broker itself (SetSubscriptionAttributes refuses it).
+  } else {
+    return invalid("Invalid parameter: AttributeName");
+  }
+  return {};
+}
+
+Result<void> validate_tags(const TagMap& tags) {
+  for (const auto& [key, value] : tags) {
+    if (key.empty() || key.size() > 128 || value.size() > 256) {
+      return invalid("Invalid parameter: Tags");
+    }
+    if (key.starts_with("aws:")) {
+      return invalid("Invalid parameter: Tag keys starting with 'aws:' are reserved");
+    }
+  }
+  return {};
+}
+
+std::string default_topic_policy(const std::string& arn, const std::string& account) {
+  return fmt::format(
+      R"({{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{{"Sid":"__default_statement_ID","Effect":"Allow","Principal":{{"AWS":"*"}},"Action":["SNS:GetTopicAttributes","SNS:SetTopicAttributes","SNS:AddPermission","SNS:RemovePermission","SNS:DeleteTopic","SNS:Subscribe","SNS:ListSubscriptionsByTopic","SNS:Publish"],"Resource":"{}","Condition":{{"StringEquals":{{"AWS:SourceOwner":"{}"}}}}}}]}})",
+      arn, account);
 }
 
 }  // namespace eb::sns

@@ -1,10 +1,13 @@
 #pragma once
-// SNS's rules for names, endpoints and published messages, with AWS's error wording.
+// SNS's rules for names, endpoints, published messages, topic and subscription attributes,
+// their policies and tags, with AWS's error wording. Pure functions.
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "sqs/types.hpp"
 
@@ -41,5 +44,32 @@ Result<MessageVariants> parse_message_structure(std::string_view message);
 
 // "arn:aws:<service>:<region>:<account>:<resource>" -> resource, when the service matches.
 std::string_view arn_resource(std::string_view arn, std::string_view service);
+
+// ArchivePolicy: {"MessageRetentionPeriod": days} with 1..365 days (a string or a number);
+// "{}" turns archiving off (nullopt).
+Result<std::optional<int>> parse_archive_policy(std::string_view text);
+
+// ReplayPolicy: {"PointType":"Timestamp","StartingPoint":<UTC time>[,"EndingPoint":<UTC time>]}.
+struct ReplayWindow {
+  Millis from = 0;
+  std::optional<Millis> to;
+};
+Result<ReplayWindow> parse_replay_policy(std::string_view text);
+
+// The deadLetterTargetArn of a RedrivePolicy.
+Result<std::string> parse_redrive_policy(std::string_view text);
+
+// One attribute of CreateTopic (`creating`) or SetTopicAttributes.
+Result<void> validate_topic_attribute(const std::string& name, const std::string& value, bool fifo,
+                                      bool creating);
+// One attribute of Subscribe or SetSubscriptionAttributes, for a subscription of `protocol`.
+Result<void> validate_subscription_attribute(const std::string& name, const std::string& value,
+                                             const std::string& protocol);
+// Keys and values of CreateTopic's or TagResource's tags (not their number).
+Result<void> validate_tags(const TagMap& tags);
+inline constexpr std::size_t kMaxTags = 50;
+
+// The Policy a topic reports while none was set.
+std::string default_topic_policy(const std::string& arn, const std::string& account);
 
 }  // namespace eb::sns

@@ -1,0 +1,510 @@
+#include "sns/publish.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/encoding.hpp"
+#include "sns/message.hpp"
+#include "sqs/message_rules.hpp"
+#include "sqs/queues.hpp"
+#include "sqs/records.hpp"
+#include "storage/engine.hpp"
+#include "storage/event_sink.hpp"
+
+namespace eb::sns {
+namespace {
+
+using matching::FilterPolicyScope;
+using sqs::DedupEntry;
+using sqs::DedupScope;
+using sqs::DedupWindow;
+using sqs::SendInput;
+using sqs::SequenceCounter;
+
+constexpr std::size_t kMaxPublishBatchEntries = 10;
+// The principal SNS delivers into SQS as (SenderId of SNS-delivered messages).
+constexpr std::string_view kSnsSenderId = "AIDAIT2UOQQY3AUEKVGXU";
+
+// The error code a dead-lettered SQS copy carries.
+std::string_view sqs_error_code(Errc code) {
+  return code == Errc::kQueueDoesNotExist ? "AWS.SimpleQueueService.NonExistentQueue"
+                                          : "InvalidParameterValue";
+}
+
+std::string_view view_of(const std::optional<std::string>& value) {
+  return value ? std::string_view(*value) : std::string_view();
+}
+
+}  // namespace
+
+// --- dead letters ----------------------------------------------------------------------------
+
+void DeadLetters::send_copy(const Subscription& subscription, std::string body,
+                            MessageAttributes attributes, const Error& error,
+                            const std::string& group_id) {
+  if (subscription.dead_letter_arn.empty()) return;  // dropped, as SNS does without a DLQ
+  (void)send(subscription.dead_letter_arn, std::move(body), std::move(attributes),
+             sqs_error_code(error.code), error.message, random_uuid(), group_id);
+}
+
+bool DeadLetters::send_endpoint_message(const EndpointMessage& message,
+                                        const std::string& error_code,
+                                        const std::string& error_message) {
+  if (message.dead_letter_arn.empty()) return false;
+  return send(message.dead_letter_arn, message.body, {}, error_code, error_message, random_uuid());
+}
+
+bool DeadLetters::send(const std::string& queue_arn, std::string body, MessageAttributes attributes,
+                       std::string_view error_code, std::string_view error_message,
+                       const std::string& request_id, const std::string& group_id) {
+  auto queue = queues_.find_by_arn(queue_arn);
+  if (!queue) return false;
+  SendInput in;
+  in.body = std::move(body);
+  if (queue->fifo()) {
+    // A FIFO dead-letter queue needs a group: the publish's (FIFO topics) or one for all
+    // dead letters; each dead letter is a message of its own, never a duplicate.
+    in.group_id = group_id.empty() ? std::string("dead-letters") : group_id;
+    in.deduplication_id = request_id;
+  }
+  in.sender_id = std::string(kSnsSenderId);
+  in.attributes = attributes;
+  // What went wrong travels with the message, as SNS's dead letters carry it; a message that
+  // already has all ten attributes SQS allows keeps its own instead.
+  const auto add = [&](const char* name, std::string_view value) {
+    if (!value.empty())
+      in.attributes[name] = MessageAttributeValue{"String", std::string(value), {}};
+  };
+  add("ErrorCode", error_code);
+  add("ErrorMessage", error_message.substr(0, 1024));
+  add("RequestID", request_id);
+  if (in.attributes.size() > 10) in.attributes = std::move(attributes);
+  return queue->send(std::move(in)).has_value();
+}
+
+// --- fan-out ---------------------------------------------------------------------------------
+
+void Fanout::add(const Published& p) {
+  Signatures signatures;
+  for (const auto& sub : topic_.subscriptions) add_for(*sub, p, signatures);
+}
+
+void Fanout::add_for(const Subscription& sub, const Published& p, Signatures& signatures) {
+  if (!sub.confirmed) return;
+  const std::string& message = p.message_for(sub.protocol);
+  if (sub.filter) {
+    const bool match = sub.filter->scope() == FilterPolicyScope::kMessageBody
+                           ? sub.filter->matches_body(message)
+                           : sub.filter->matches(p.input.attributes);
+    if (!match) return;
+  }
+  if (sub.protocol == "sqs") {
+    add_sqs(sub, p, message, signatures);
+  } else {
+    add_endpoint(sub, p, message, signatures);
+  }
+}
+
+Result<void> Fanout::commit(const std::vector<const Published*>& published, storage::Batch batch) {
+  EB_TRY(write_queue_copies(published, batch));
+  for (auto& m : endpoint_messages_) targets_.endpoints.deliver(std::move(m));
+  for (auto& f : failed_) {
+    targets_.dead_letters.send_copy(*f.subscription, std::move(f.body), std::move(f.attributes),
+                                    f.error, f.group_id);
+  }
+  return {};
+}
+
+Result<void> Fanout::write_queue_copies(const std::vector<const Published*>& published,
+                                        storage::Batch& batch) {
+  // A FIFO queue's finish_sends may wait for earlier sends to it: stage and finish queues in
+  // uid order, as every multi-queue stager does, so two fan-outs never wait on each other.
+  std::sort(queues_.begin(), queues_.end(), [](const QueueSends& a, const QueueSends& b) {
+    return a.queue->uid() < b.queue->uid();
+  });
+  for (auto& q : queues_) q.staged = q.queue->stage_sends(std::move(q.inputs), batch);
+  storage::EventSink::Staged logged;
+  std::vector<storage::IncomingMessage> incoming;
+  if (targets_.events != nullptr && log_) {
+    incoming.reserve(published.size());
+    for (const Published* p : published) {
+      // The log is a FIFO topic's archive: it keeps what a replay needs to publish again.
+      incoming.push_back(
+          {.source_arn = topic_.arn,
+           .message_id = p->message_id,
+           .body = p->input.message,
+           .attributes = p->input.attributes.empty() ? nullptr : &p->input.attributes,
+           .timestamp = p->timestamp,
+           .group_id = view_of(p->input.group_id),
+           .deduplication_id = view_of(p->input.deduplication_id),
+           .subject = view_of(p->input.subject)});
+    }
+    if (!incoming.empty()) logged = targets_.events->stage(incoming, batch);
+  }
+  auto written = targets_.engine.write(batch);
+  if (!incoming.empty()) targets_.events->finish(logged, written.has_value());
+  for (auto& q : queues_) {
+    auto results = q.queue->finish_sends(std::move(q.staged), written);
+    if (!written) continue;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      if (!results[i])
+        failed_.push_back({q.subscriptions[i], std::move(q.bodies[i]), std::move(q.attributes[i]),
+                           results[i].error(), std::move(q.groups[i])});
+    }
+  }
+  return written;
+}
+
+const std::string& Fanout::signature_for(const Published& p, const std::string& message,
+                                         Signatures& cache) {
+  auto [it, inserted] = cache.try_emplace(&message);
+  if (inserted) it->second = targets_.signer.sign(document(p, message), topic_.signature_version);
+  return it->second;
+}
+
+SnsDocument Fanout::document(const Published& p, const std::string& message) const {
+  SnsDocument doc{.type = "Notification",
+                  .message_id = p.message_id,
+                  .sequence_number = p.sequence_number,
+                  .replayed = p.replayed,
+                  .topic_arn = topic_.arn,
+                  .message = message,
+                  .timestamp = p.timestamp_text,
+                  .attributes = &p.input.attributes};
+  if (p.input.subject) doc.subject = *p.input.subject;
+  return doc;
+}
+
+std::string Fanout::envelope(const Subscription& sub, const Published& p,
+                             const std::string& message, const std::string& signature) const {
+  SnsDocument doc = document(p, message);
+  const std::string unsubscribe = targets_.signer.unsubscribe_url(sub.arn);
+  doc.unsubscribe_url = unsubscribe;
+  return render_document(doc, topic_.signature_version, signature,
+                         targets_.signer.signing_cert_url());
+}
+
+void Fanout::add_sqs(const Subscription& sub, const Published& p, const std::string& message,
+                     Signatures& signatures) {
+  SendInput in;
+  if (sub.raw) {
+    in.body = message;
+    in.attributes = p.input.attributes;
+  } else {
+    static const std::string kUnsigned;
+    const std::string& signature =
+        targets_.sign_sqs_envelopes ? signature_for(p, message, signatures) : kUnsigned;
+    in.body = envelope(sub, p, message, signature);
+  }
+  in.sender_id = std::string(kSnsSenderId);
+  auto queue = targets_.queues.find_by_arn(sub.endpoint);
+  if (!queue) {
+    failed_.push_back({&sub, std::move(in.body), std::move(in.attributes),
+                       Error{Errc::kQueueDoesNotExist, "The destination queue does not exist."},
+                       topic_.fifo ? p.input.group_id.value_or("") : std::string()});
+    return;
+  }
+  if (topic_.fifo && queue->fifo()) {
+    // The copy keeps the publish's group and effective deduplication id, so the queue
+    // orders and deduplicates it as the topic did.
+    in.group_id = p.input.group_id;
+    in.deduplication_id =
+        p.copy_dedup_id.empty() ? p.input.deduplication_id : std::optional(p.copy_dedup_id);
+  } else if (!topic_.fifo && !queue->fifo()) {
+    in.group_id = p.input.group_id;  // a standard topic feeding a fair queue
+  }
+  auto [it, inserted] = queue_index_.try_emplace(queue.get(), queues_.size());
+  if (inserted) queues_.push_back(QueueSends{.queue = queue});
+  QueueSends& q = queues_[it->second];
+  q.subscriptions.push_back(&sub);
+  // Copies are kept only where a refused delivery has somewhere to go.
+  q.bodies.push_back(sub.dead_letter_arn.empty() ? std::string() : in.body);
+  q.attributes.push_back(sub.dead_letter_arn.empty() ? MessageAttributes() : in.attributes);
+  q.groups.push_back(sub.dead_letter_arn.empty() || !topic_.fifo ? std::string()
+                                                                 : p.input.group_id.value_or(""));
+  q.inputs.push_back(std::move(in));
+}
+
+void Fanout::add_endpoint(const Subscription& sub, const Published& p, const std::string& message,
+                          Signatures& signatures) {
+  EndpointMessage m{.subscription_arn = sub.arn,
+                    .topic_arn = topic_.arn,
+                    .protocol = sub.protocol,
+                    .endpoint = sub.endpoint,
+                    .message_type = "Notification",
+                    .message_id = p.message_id,
+                    .raw = sub.raw,
+                    .dead_letter_arn = sub.dead_letter_arn,
+                    .timestamp = p.timestamp};
+  // E-mail, SMS and push endpoints get the text itself; the others a signed JSON document.
+  const bool plain =
+      sub.raw || sub.protocol == "email" || sub.protocol == "sms" || sub.protocol == "application";
+  m.body = plain ? message : envelope(sub, p, message, signature_for(p, message, signatures));
+  m.delivery_policy = delivery_policy_of(topic_.attributes, sub);
+  endpoint_messages_.push_back(std::move(m));
+}
+
+// --- publishing ------------------------------------------------------------------------------
+
+Result<PublishOutput> Publisher::publish(const RegistryState& state, PublishInput input) {
+  const int targets = static_cast<int>(!input.topic_arn.empty()) +
+                      static_cast<int>(!input.target_arn.empty()) +
+                      static_cast<int>(!input.phone_number.empty());
+  if (targets == 0) {
+    return fail(Errc::kInvalidParameterValue,
+                "Invalid parameter: TopicArn or TargetArn Reason: no value for required "
+                "parameter");
+  }
+  if (targets > 1) {
+    return fail(Errc::kInvalidParameterValue,
+                "Invalid parameter: TopicArn or TargetArn Reason: Only one of TopicArn, "
+                "TargetArn or PhoneNumber may be specified");
+  }
+  if (!input.phone_number.empty()) return publish_to_number(std::move(input));
+  const std::string arn = input.topic_arn.empty() ? input.target_arn : input.topic_arn;
+  auto topic = require_topic(state, arn);
+  if (!topic) {
+    if (!input.target_arn.empty() && topic.error().code == Errc::kNotFound) {
+      return fail(Errc::kNotFound, "Endpoint does not exist");
+    }
+    return std::unexpected(std::move(topic).error());
+  }
+  EB_ASSIGN_OR_RETURN(Published published, validate(**topic, std::move(input)));
+  std::vector<Result<Published>> one;
+  one.push_back(std::move(published));
+  EB_ASSIGN_OR_RETURN(auto out, fan_out(**topic, std::move(one)));
+  return std::move(out.front());
+}
+
+Result<PublishOutput> Publisher::publish_to_number(PublishInput input) {
+  if (auto ok = validate_endpoint("sms", input.phone_number); !ok) {
+    return fail(Errc::kInvalidParameterValue,
+                fmt::format("Invalid parameter: PhoneNumber Reason: {} is not valid to publish "
+                            "to",
+                            input.phone_number));
+  }
+  if (input.message.empty()) {
+    return fail(Errc::kInvalidParameterValue, "Invalid parameter: Empty message");
+  }
+  const std::string id = random_uuid();
+  targets_.endpoints.deliver(EndpointMessage{.protocol = "sms",
+                                             .endpoint = input.phone_number,
+                                             .message_type = "Notification",
+                                             .message_id = id,
+                                             .body = input.message,
+                                             .timestamp = clock_.now_ms()});
+  return PublishOutput{.message_id = id};
+}
+
+Result<BatchOutput<PublishOutput>> Publisher::publish_batch(
+    const RegistryState& state, const std::string& topic_arn,
+    std::vector<BatchEntry<PublishInput>> entries) {
+  EB_ASSIGN_OR_RETURN(auto topic, require_topic(state, topic_arn));
+  if (entries.empty()) {
+    return fail(Errc::kEmptyBatchRequest, "The batch request doesn't contain any entries.");
+  }
+  if (entries.size() > kMaxPublishBatchEntries) {
+    return fail(Errc::kTooManyEntriesInBatchRequest,
+                "The batch request contains more entries than permissible.");
+  }
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (!sqs::is_valid_batch_entry_id(entries[i].id)) {
+      return fail(Errc::kInvalidBatchEntryId,
+                  "The Id of a batch entry in a batch request doesn't abide by the "
+                  "specification.");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (entries[j].id == entries[i].id) {
+        return fail(Errc::kBatchEntryIdsNotDistinct,
+                    "Two or more batch entries in the request have the same Id.");
+      }
+    }
+    total += sqs::message_size(entries[i].input.message, entries[i].input.attributes);
+  }
+  if (total > kMaxPublishBytes) {
+    return fail(Errc::kBatchRequestTooLong,
+                "The length of all the messages put together is more than the limit.");
+  }
+  std::vector<Result<Published>> messages;
+  messages.reserve(entries.size());
+  for (auto& e : entries) {
+    e.input.topic_arn = topic_arn;
+    messages.push_back(validate(*topic, std::move(e.input)));
+  }
+  EB_ASSIGN_OR_RETURN(auto results, fan_out(*topic, std::move(messages)));
+  BatchOutput<PublishOutput> out;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (results[i]) {
+      out.successful.emplace_back(entries[i].id, std::move(*results[i]));
+    } else {
+      out.failed.push_back({entries[i].id, std::move(results[i].error()), true});
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Result<PublishOutput>>> Publisher::publish_many(
+    const RegistryState& state, const std::string& topic_arn, std::vector<PublishInput> inputs) {
+  EB_ASSIGN_OR_RETURN(auto topic, require_topic(state, topic_arn));
+  std::vector<Result<Published>> messages;
+  messages.reserve(inputs.size());
+  for (auto& in : inputs) {
+    in.topic_arn = topic_arn;
+    messages.push_back(validate(*topic, std::move(in)));
+  }
+  return fan_out(*topic, std::move(messages));
+}
+
+Result<void> Publisher::redeliver_locked(const Topic& topic, const Subscription& subscription,
+                                         const std::vector<Published>& published) {
+  if (published.empty()) return {};
+  Fanout fanout(targets_, topic, /*log=*/false);
+  Fanout::Signatures signatures;
+  std::vector<const Published*> valid;
+  valid.reserve(published.size());
+  for (const Published& p : published) {
+    signatures.clear();
+    fanout.add_for(subscription, p, signatures);
+    valid.push_back(&p);
+  }
+  return fanout.commit(valid, storage::Batch{});
+}
+
+Result<Published> Publisher::validate(const Topic& topic, PublishInput input) const {
+  if (input.message.empty()) {
+    return fail(Errc::kInvalidParameterValue, "Invalid parameter: Empty message");
+  }
+  if (sqs::message_size(input.message, input.attributes) > kMaxPublishBytes) {
+    return fail(Errc::kInvalidParameterValue, "Invalid parameter: Message too long");
+  }
+  if (input.subject) EB_TRY(validate_subject(*input.subject));
+  EB_TRY(validate_publish_attributes(input.attributes));
+  Published p;
+  if (!input.message_structure.empty()) {
+    if (input.message_structure != "json") {
+      return fail(Errc::kInvalidParameterValue, "Invalid parameter: MessageStructure");
+    }
+    EB_ASSIGN_OR_RETURN(p.variants, parse_message_structure(input.message));
+  }
+  if (topic.fifo) {
+    if (!input.group_id || input.group_id->empty()) {
+      return fail(Errc::kInvalidParameterValue,
+                  "Invalid parameter: The MessageGroupId parameter is required for FIFO topics");
+    }
+    if (!is_valid_fifo_token(*input.group_id)) {
+      return fail(Errc::kInvalidParameterValue,
+                  "Invalid parameter: MessageGroupId Reason: MessageGroupId can only include "
+                  "alphanumeric and punctuation characters. 1 to 128 in length.");
+    }
+    if (input.deduplication_id && !is_valid_fifo_token(*input.deduplication_id)) {
+      return fail(Errc::kInvalidParameterValue,
+                  "Invalid parameter: MessageDeduplicationId Reason: MessageDeduplicationId can "
+                  "only include alphanumeric and punctuation characters. 1 to 128 in length.");
+    }
+    auto cbd = topic.attributes.find("ContentBasedDeduplication");
+    if (!input.deduplication_id && (cbd == topic.attributes.end() || cbd->second != "true")) {
+      return fail(Errc::kInvalidParameterValue,
+                  "Invalid parameter: The topic should either have ContentBasedDeduplication "
+                  "enabled or MessageDeduplicationId provided explicitly");
+    }
+  } else if (input.deduplication_id) {
+    return fail(Errc::kInvalidParameterValue,
+                "Invalid parameter: MessageDeduplicationId Reason: The request includes "
+                "MessageDeduplicationId parameter that is not valid for this topic type");
+  }
+  p.message_id = random_uuid();
+  p.timestamp = clock_.now_ms();
+  p.timestamp_text = utc_timestamp(p.timestamp);
+  p.input = std::move(input);
+  return p;
+}
+
+Result<std::vector<Result<PublishOutput>>> Publisher::fan_out(
+    const Topic& topic, std::vector<Result<Published>> messages) {
+  storage::Batch batch;
+  std::unique_lock<std::mutex> fifo_lock;
+  if (topic.fifo) {
+    fifo_lock = std::unique_lock(topic.fifo_state->mu);
+    if (topic.fifo_state->deleted) return fail(Errc::kNotFound, "Topic does not exist");
+    deduplicate_locked(topic, messages, batch);
+  }
+  Fanout fanout(targets_, topic);
+  std::vector<const Published*> valid;
+  for (const auto& m : messages) {
+    if (!m || m->duplicate) continue;
+    fanout.add(*m);
+    valid.push_back(&*m);
+  }
+  Result<void> committed;
+  if (!valid.empty()) committed = fanout.commit(valid, std::move(batch));
+  if (topic.fifo) {
+    // The window entries of this publish exist exactly when its write landed.
+    FifoState& fifo = *topic.fifo_state;
+    for (const Published* p : valid) {
+      const std::string& key = p->dedup_key;
+      if (committed) {
+        fifo.dedup.confirm(key);
+      } else {
+        fifo.dedup.erase(key);
+      }
+    }
+    if (!committed) fifo.ceiling_written = 0;  // write the bound again with the next publish
+  }
+  EB_TRY(std::move(committed));
+  std::vector<Result<PublishOutput>> out;
+  out.reserve(messages.size());
+  for (auto& m : messages) {
+    if (!m) {
+      out.push_back(std::unexpected(std::move(m.error())));
+    } else {
+      out.push_back(
+          PublishOutput{.message_id = m->message_id, .sequence_number = m->sequence_number});
+    }
+  }
+  return out;
+}
+
+void Publisher::deduplicate_locked(const Topic& topic, std::vector<Result<Published>>& messages,
+                                   storage::Batch& batch) {
+  FifoState& fifo = *topic.fifo_state;
+  const Millis now = clock_.now_ms();
+  std::vector<std::string> expired;
+  fifo.dedup.expire(now, &expired);
+  const std::string dedup_prefix = topic_dedup_prefix(topic.arn);
+  for (const auto& key : expired) batch.erase(storage::Family::kMeta, dedup_prefix + key);
+  const DedupScope scope = topic_attribute(topic, "FifoThroughputScope") == "MessageGroup"
+                               ? DedupScope::kMessageGroup
+                               : DedupScope::kQueue;
+  for (auto& m : messages) {
+    if (!m) continue;
+    PublishInput& in = m->input;
+    // validate() made sure there is an id or content-based deduplication. The content id
+    // hashes the message as published, never an envelope (which differs per subscriber).
+    if (!in.deduplication_id) in.deduplication_id = DedupWindow::content_id(in.message);
+    m->dedup_key = DedupWindow::key(scope, *in.group_id, *in.deduplication_id);
+    if (const DedupEntry* original = fifo.dedup.find(m->dedup_key, now)) {
+      m->duplicate = true;
+      m->message_id = original->message_id;
+      m->sequence_number = sqs::sequence_number_text(original->sequence);
+      continue;
+    }
+    const SequenceCounter::Issued issued = fifo.sequence.next();
+    m->sequence_number = sqs::sequence_number_text(issued.value);
+    fifo.dedup.insert(m->dedup_key, DedupEntry{m->message_id, issued.value, now, true}, now);
+    batch.put(storage::Family::kMeta, dedup_prefix + m->dedup_key,
+              encode(sqs::DedupRecord{m->message_id, issued.value, now}));
+    if (issued.ceiling > fifo.ceiling_written) {
+      // Publishes of this topic are serialised through their write, so one key suffices:
+      // the newer bound replaces the older in the same batch.
+      if (fifo.ceiling_written > 0) {
+        batch.erase(storage::Family::kMeta, topic_seq_key(topic.arn, fifo.ceiling_written));
+      }
+      batch.put(storage::Family::kMeta, topic_seq_key(topic.arn, issued.ceiling), "");
+      fifo.ceiling_written = issued.ceiling;
+    }
+  }
+}
+
+}  // namespace eb::sns
