@@ -1,8 +1,10 @@
 #pragma once
-// SNS subscription filter policies: parsed and validated once, then matched against each
-// published message without touching the policy's JSON again.
+// The SNS front end of the pattern matcher (pattern.hpp): a subscription's filter policy is
+// validated once by SNS's rules, limits and error texts, compiled into a Pattern, then matched
+// against each published message without touching the policy's JSON again. Called by sns/.
 #include <memory>
 #include <string_view>
+#include <utility>
 
 #include "core/attributes.hpp"
 #include "core/errors.hpp"
@@ -11,11 +13,9 @@ namespace eb::matching {
 
 enum class FilterPolicyScope { kMessageAttributes, kMessageBody };
 
-namespace filter_detail {
-struct Node;
-}  // namespace filter_detail
+class Pattern;
 
-// An immutable compiled policy. Copies share the compiled tree, and `matches*` only read
+// An immutable compiled policy. Copies share the compiled Pattern, and `matches*` only read
 // it, so any thread may match concurrently once the policy is built.
 //
 // Semantics (AWS SNS): keys of an object AND together, the entries of a key's array OR
@@ -35,10 +35,10 @@ class FilterPolicy {
   FilterPolicyScope scope() const { return scope_; }
 
  private:
-  FilterPolicy(std::shared_ptr<const filter_detail::Node> root, FilterPolicyScope scope)
-      : root_(std::move(root)), scope_(scope) {}
+  FilterPolicy(std::shared_ptr<const Pattern> pattern, FilterPolicyScope scope)
+      : pattern_(std::move(pattern)), scope_(scope) {}
 
-  std::shared_ptr<const filter_detail::Node> root_;
+  std::shared_ptr<const Pattern> pattern_;
   FilterPolicyScope scope_;
 };
 
