@@ -247,34 +247,26 @@ Condition Condition::equals(Literal literal) {
   return c;
 }
 
-Condition Condition::prefix(std::string text) {
-  Condition c(Kind::kPrefix);
+Condition Condition::with_text(Kind kind, std::string text) {
+  Condition c(kind);
   c.literal_ = Literal::of_string(std::move(text));
   return c;
 }
+
+Condition Condition::prefix(std::string text) { return with_text(Kind::kPrefix, std::move(text)); }
 
 Condition Condition::prefix_ignore_case(std::string text) {
-  Condition c(Kind::kPrefixIgnoreCase);
-  c.literal_ = Literal::of_string(folded(std::move(text)));
-  return c;
+  return with_text(Kind::kPrefixIgnoreCase, folded(std::move(text)));
 }
 
-Condition Condition::suffix(std::string text) {
-  Condition c(Kind::kSuffix);
-  c.literal_ = Literal::of_string(std::move(text));
-  return c;
-}
+Condition Condition::suffix(std::string text) { return with_text(Kind::kSuffix, std::move(text)); }
 
 Condition Condition::suffix_ignore_case(std::string text) {
-  Condition c(Kind::kSuffixIgnoreCase);
-  c.literal_ = Literal::of_string(folded(std::move(text)));
-  return c;
+  return with_text(Kind::kSuffixIgnoreCase, folded(std::move(text)));
 }
 
 Condition Condition::equals_ignore_case(std::string text) {
-  Condition c(Kind::kEqualsIgnoreCase);
-  c.literal_ = Literal::of_string(folded(std::move(text)));
-  return c;
+  return with_text(Kind::kEqualsIgnoreCase, folded(std::move(text)));
 }
 
 std::expected<Condition, WildcardError> Condition::wildcard(std::string_view pattern) {

@@ -119,6 +119,7 @@ class Condition {
     kAnythingBut,
   };
   explicit Condition(Kind kind) : kind_(kind) {}
+  static Condition with_text(Kind kind, std::string text);
   bool is_string_operator() const;
 
   Kind kind_;
