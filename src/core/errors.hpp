@@ -88,6 +88,8 @@ inline std::unexpected<Error> fail(Errc code, std::string message) {
     }                                                            \
   } while (false)
 
+// NOLINTBEGIN(bugprone-macro-parentheses): `lhs` is a declaration or an lvalue, never an
+// expression to group.
 // Declares or assigns `lhs` from the value of a Result-returning expression, or returns its
 // error from the enclosing function: EB_ASSIGN_OR_RETURN(auto queue, find(name));
 #define EB_ASSIGN_OR_RETURN(lhs, expr) \
@@ -98,3 +100,4 @@ inline std::unexpected<Error> fail(Errc code, std::string message) {
   auto tmp = (expr);                                        \
   if (!tmp) return std::unexpected(std::move(tmp).error()); \
   lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)
