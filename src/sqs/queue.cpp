@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "sqs/logged_write.hpp"
 #include "sqs/message_rules.hpp"
+#include "sqs/queue_recovery.hpp"
 #include "sqs/records.hpp"
 #include "sqs/sequence_number.hpp"
 #include "storage/keys.hpp"
@@ -14,79 +16,6 @@ namespace {
 
 constexpr Millis kSecond = 1000;
 constexpr Millis kPurgeInterval = 60 * kSecond;
-
-// A fixed FNV-1a tag so a handle that merely decodes to the right length is still rejected.
-// Fixed (not per-process) because handles must keep working across restarts.
-std::uint32_t handle_tag(const unsigned char* data, std::size_t n) {
-  std::uint32_t h = 2166136261u;
-  for (std::size_t i = 0; i < n; ++i) h = (h ^ data[i]) * 16777619u;
-  return h ^ 0x5eb0a11du;
-}
-
-void put_be(unsigned char* out, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out[i] = static_cast<unsigned char>(v >> (8 * (bytes - 1 - i)));
-}
-
-std::uint64_t get_be(const unsigned char* in, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = (v << 8) | in[i];
-  return v;
-}
-
-MessageState::Kind kind_of(StoredMessage::State s) {
-  switch (s) {
-    case StoredMessage::State::kDelayed:
-      return MessageState::Kind::kDelayed;
-    case StoredMessage::State::kInflight:
-      return MessageState::Kind::kInflight;
-    case StoredMessage::State::kReady:
-      break;
-  }
-  return MessageState::Kind::kReady;
-}
-
-MessageRecord to_record(const StoredMessage& m) {
-  const Payload& p = *m.payload;
-  MessageRecord r;
-  r.id.assign(reinterpret_cast<const char*>(p.id.data()), p.id.size());
-  r.md5_of_body.assign(reinterpret_cast<const char*>(p.md5_of_body.data()), p.md5_of_body.size());
-  r.body = p.body;
-  if (p.sender_id) r.sender_id = *p.sender_id;
-  if (p.extras) {
-    r.attributes = p.extras->attributes;
-    r.system_attributes = p.extras->system_attributes;
-    r.md5_of_attributes = p.extras->md5_of_attributes;
-    r.dead_letter_source_arn = p.extras->dead_letter_source_arn;
-    r.group_id = p.extras->group_id;
-    r.deduplication_id = p.extras->deduplication_id;
-  }
-  r.sent = m.sent;
-  return r;
-}
-
-std::unique_ptr<Payload> payload_from(MessageRecord&& r) {
-  auto p = std::make_unique<Payload>();
-  std::memcpy(p->id.data(), r.id.data(), std::min(r.id.size(), p->id.size()));
-  std::memcpy(p->md5_of_body.data(), r.md5_of_body.data(),
-              std::min(r.md5_of_body.size(), p->md5_of_body.size()));
-  p->body = std::move(r.body);
-  p->sender_id = std::make_shared<const std::string>(std::move(r.sender_id));
-  if (!r.attributes.empty() || !r.system_attributes.empty() || !r.dead_letter_source_arn.empty() ||
-      !r.group_id.empty()) {
-    MessageExtras& e = p->extra();
-    e.attributes = std::move(r.attributes);
-    e.system_attributes = std::move(r.system_attributes);
-    e.md5_of_attributes = std::move(r.md5_of_attributes);
-    e.dead_letter_source_arn = std::move(r.dead_letter_source_arn);
-    e.group_id = std::move(r.group_id);
-    e.deduplication_id = std::move(r.deduplication_id);
-  }
-  return p;
-}
-
-// The group a fair queue gives a message sent without MessageGroupId: a group of its own, as
-// AWS treats such messages. '\x01' cannot occur in a MessageGroupId.
-std::string groupless(std::uint64_t seq) { return fmt::format("\x01{}", seq); }
 
 // The fields of a received message that come from what was sent.
 void apply_payload(ReceivedMessage& r, const Payload& p, const NameSelection& sys,
@@ -128,39 +57,11 @@ void apply_payload(ReceivedMessage& r, const Payload& p, const NameSelection& sy
 
 }  // namespace
 
-const std::string& Payload::dead_letter_source_arn() const {
-  static const std::string none;
-  return extras ? extras->dead_letter_source_arn : none;
-}
-
-const std::string& Payload::group_id() const {
-  static const std::string none;
-  return extras ? extras->group_id : none;
-}
-
 bool NameSelection::matches(const std::string& name) const {
   if (all) return true;
   if (std::find(names.begin(), names.end(), name) != names.end()) return true;
   return std::any_of(prefixes.begin(), prefixes.end(),
                      [&](const std::string& p) { return name.starts_with(p); });
-}
-
-std::string encode_receipt_handle(const ReceiptHandle& handle) {
-  unsigned char raw[24];
-  put_be(raw, handle.queue_uid, 8);
-  put_be(raw + 8, handle.seq, 8);
-  put_be(raw + 16, handle.generation, 4);
-  put_be(raw + 20, handle_tag(raw, 20), 4);
-  return base64_encode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
-}
-
-std::optional<ReceiptHandle> decode_receipt_handle(std::string_view text) {
-  auto raw = base64_decode(text);
-  if (!raw || raw->size() != 24) return std::nullopt;
-  const auto* p = reinterpret_cast<const unsigned char*>(raw->data());
-  if (get_be(p + 20, 4) != handle_tag(p, 20)) return std::nullopt;
-  return ReceiptHandle{get_be(p, 8), get_be(p + 8, 8),
-                       static_cast<std::uint32_t>(get_be(p + 16, 4))};
 }
 
 Queue::Queue(std::string name, std::string arn, std::uint64_t uid, QueueConfig config, TagMap tags,
@@ -179,9 +80,8 @@ Queue::Queue(std::string name, std::string arn, std::uint64_t uid, QueueConfig c
       config_(std::move(config)),
       tags_(std::move(tags)),
       created_(created),
-      last_modified_(created) {
-  if (fifo_) groups_ = std::make_unique<FifoGroups>(FifoGroups::Mode::kFifo);
-}
+      last_modified_(created),
+      schedule_(fifo_) {}
 
 Queue::~Queue() {
   if (armed_) timers_.cancel(armed_->second);
@@ -208,130 +108,15 @@ void Queue::restore_last_modified(Millis at) {
   last_modified_ = at;
 }
 
-Result<void> Queue::restore() {
-  std::lock_guard lock(mu_);
-  const Millis now = clock_.now_ms();
-  const std::string begin = queue_range_begin(uid_);
-  const std::string end = queue_range_end(uid_);
-  auto ceilings = engine_.scan(storage::Family::kMeta, next_seq_key(uid_), next_seq_range_end(uid_),
-                               [&](std::string_view, std::string_view value) {
-                                 if (value.size() == 8) {
-                                   next_seq_ = std::max(next_seq_, storage::read_u64(value));
-                                 }
-                                 return true;
-                               });
-  if (!ceilings) return std::unexpected(ceilings.error());
-  seq_ceiling_ = next_seq_;
-  bool corrupt = false;
-  // Heaps are built in one O(n) heapify at the end rather than n pushes.
-  std::vector<IndexEntry> retention;
-  std::unordered_map<std::uint64_t, std::string> groups;  // of the messages that have one
-  auto loaded = engine_.scan(storage::Family::kMessages, begin, end,
-                             [&](std::string_view key, std::string_view value) {
-                               auto meta = decode_message_meta(value);
-                               if (!meta) {
-                                 corrupt = true;
-                                 return false;
-                               }
-                               StoredMessage m;
-                               m.seq = storage::read_u64(key, 8);
-                               m.sent = meta->sent;
-                               next_seq_ = std::max(next_seq_, m.seq + 1);
-                               retention.push_back({m.sent, m.seq, 0});
-                               ++ready_count_;
-                               if (!meta->group_id.empty()) {
-                                 groups.emplace(m.seq, std::move(meta->group_id));
-                               }
-                               messages_.emplace(m.seq, std::move(m));
-                               return true;
-                             });
-  if (!loaded) return loaded;
-  if (corrupt) return fail(Errc::kInternalError, "unreadable message record in queue " + name_);
-  auto states = engine_.scan(
-      storage::Family::kStates, begin, end, [&](std::string_view key, std::string_view value) {
-        const std::uint64_t seq = storage::read_u64(key, 8);
-        auto it = messages_.find(seq);
-        auto state = decode_state(value);
-        if (it == messages_.end() || !state) {
-          // A state whose message was deleted concurrently with its last change.
-          pending_.erase(storage::Family::kStates, key);
-          return true;
-        }
-        StoredMessage& m = it->second;
-        m.first_receive = state->first_receive;
-        m.last_receive = state->last_receive;
-        m.receive_count = state->receive_count;
-        m.receipt_generation = state->receipt_generation;
-        if (state->kind != MessageState::Kind::kReady && state->visible_at > now) {
-          set_timed_locked(m,
-                           state->kind == MessageState::Kind::kDelayed
-                               ? StoredMessage::State::kDelayed
-                               : StoredMessage::State::kInflight,
-                           state->visible_at);
-        }
-        return true;
-      });
-  if (!states) return states;
-  if (!groups.empty() && !groups_) groups_ = std::make_unique<FifoGroups>(FifoGroups::Mode::kFair);
-  if (groups_) {
-    // Each group's order is its seqs' order, whatever order they are added in; a message in
-    // flight before the restart keeps its group locked until its visibility timeout ends.
-    for (auto& [seq, m] : messages_) {
-      auto g = groups.find(seq);
-      std::string group = g != groups.end() ? std::move(g->second) : groupless(seq);
-      if (m.state == StoredMessage::State::kDelayed) {
-        delayed_groups_.emplace(seq, std::move(group));
-        continue;
-      }
-      groups_->add(seq, group);
-      if (m.state == StoredMessage::State::kInflight) groups_->mark_in_flight(seq);
-    }
-  } else {
-    std::vector<IndexEntry> ready;
-    ready.reserve(ready_count_);
-    for (auto& [seq, m] : messages_) {
-      if (m.state == StoredMessage::State::kReady) {
-        ready.push_back({static_cast<Millis>(seq), seq, m.epoch});
-      }
-    }
-    ready_ = MinHeap(std::greater<>{}, std::move(ready));
-  }
-  retention_ = MinHeap(std::greater<>{}, std::move(retention));
-  if (fifo_) {
-    // The deduplication window: entries whose five minutes have not ended yet. The others are
-    // deleted here (a crash may have come before the send that would have deleted them).
-    auto scanned =
-        engine_.scan(storage::Family::kMeta, dedup_range_begin(uid_), dedup_range_end(uid_),
-                     [&](std::string_view key, std::string_view value) {
-                       auto record = decode_dedup(value);
-                       if (!record || record->sent + dedup_.interval() <= now ||
-                           record->message_id.size() != 16) {
-                         pending_.erase(storage::Family::kMeta, key);
-                         return true;
-                       }
-                       Uuid id{};
-                       std::memcpy(id.data(), record->message_id.data(), id.size());
-                       std::string window_key(key.substr(dedup_range_begin(uid_).size()));
-                       dedup_.restore(std::move(window_key),
-                                      DedupEntry{uuid_text(id), record->seq, record->sent});
-                       return true;
-                     });
-    if (!scanned) return scanned;
-  }
-  refresh_locked(now);
-  Deferred unused;
-  return commit_locked(unused);
-}
-
 AttributeMap Queue::attributes(const std::vector<std::string>& names) {
   std::lock_guard lock(mu_);
   refresh_locked(clock_.now_ms());
   Deferred unused;
   (void)commit_locked(unused);  // only retention erasures: retried by the next operation
   AttributeMap all = config_.render();
-  all["ApproximateNumberOfMessages"] = std::to_string(ready_count_);
-  all["ApproximateNumberOfMessagesNotVisible"] = std::to_string(inflight_count_);
-  all["ApproximateNumberOfMessagesDelayed"] = std::to_string(delayed_count_);
+  all["ApproximateNumberOfMessages"] = std::to_string(schedule_.ready_count());
+  all["ApproximateNumberOfMessagesNotVisible"] = std::to_string(schedule_.inflight_count());
+  all["ApproximateNumberOfMessagesDelayed"] = std::to_string(schedule_.delayed_count());
   all["CreatedTimestamp"] = std::to_string(created_ / kSecond);
   all["LastModifiedTimestamp"] = std::to_string(last_modified_ / kSecond);
   all["QueueArn"] = arn_;
@@ -366,83 +151,6 @@ void Queue::replace_tags(TagMap tags) {
   tags_ = std::move(tags);
 }
 
-std::size_t& Queue::count_for(StoredMessage::State state) {
-  switch (state) {
-    case StoredMessage::State::kDelayed:
-      return delayed_count_;
-    case StoredMessage::State::kInflight:
-      return inflight_count_;
-    case StoredMessage::State::kReady:
-      break;
-  }
-  return ready_count_;
-}
-
-void Queue::make_ready_locked(StoredMessage& m) {
-  --count_for(m.state);
-  m.state = StoredMessage::State::kReady;
-  ++ready_count_;
-  ++m.epoch;
-  if (!groups_) {
-    ready_.push({static_cast<Millis>(m.seq), m.seq, m.epoch});
-  } else if (!groups_->make_visible(m.seq)) {
-    // Not in the index yet: it was delayed until now.
-    groups_->add(m.seq, first_group_locked(m.seq));
-  }
-}
-
-std::string Queue::first_group_locked(std::uint64_t seq) {
-  auto it = delayed_groups_.find(seq);
-  if (it == delayed_groups_.end()) return groupless(seq);
-  std::string group = std::move(it->second);
-  delayed_groups_.erase(it);
-  return group;
-}
-
-void Queue::schedule_ready_locked(std::uint64_t seq, std::string_view group) {
-  if (groups_) {
-    groups_->add(seq, group.empty() ? std::string_view(groupless(seq)) : group);
-  } else {
-    ready_.push({static_cast<Millis>(seq), seq, 0});
-  }
-}
-
-void Queue::use_groups_locked() {
-  // The first MessageGroupId on a standard queue: from now on it is a fair queue. Messages
-  // already ready enter as groups of one; delayed and in-flight ones get theirs when they
-  // become ready (first_group_locked).
-  groups_ = std::make_unique<FifoGroups>(FifoGroups::Mode::kFair);
-  for (auto it = pop_ready_locked(); it != messages_.end(); it = pop_ready_locked()) {
-    groups_->add(it->first, groupless(it->first));
-  }
-}
-
-void Queue::enter_locked(StoredMessage&& message, const std::string& group) {
-  if (!group.empty() && !groups_) use_groups_locked();
-  const StoredMessage::State state = message.state;
-  const Millis visible_at = message.visible_at;
-  message.state = StoredMessage::State::kReady;
-  auto [it, inserted] = messages_.emplace(message.seq, std::move(message));
-  StoredMessage& stored = it->second;
-  ++ready_count_;
-  retention_.push({stored.sent, stored.seq, 0});
-  if (state == StoredMessage::State::kDelayed) {
-    if (groups_ && !group.empty()) delayed_groups_.emplace(stored.seq, group);
-    set_timed_locked(stored, StoredMessage::State::kDelayed, visible_at);
-  } else {
-    schedule_ready_locked(stored.seq, group);
-  }
-}
-
-void Queue::set_timed_locked(StoredMessage& m, StoredMessage::State state, Millis visible_at) {
-  --count_for(m.state);
-  m.state = state;
-  ++count_for(state);
-  m.visible_at = visible_at;
-  ++m.epoch;
-  timed_.push({visible_at, m.seq, m.epoch});
-}
-
 void Queue::stage_state_locked(const StoredMessage& m) {
   if (!durable_) return;
   MessageState s;
@@ -456,15 +164,11 @@ void Queue::stage_state_locked(const StoredMessage& m) {
 }
 
 void Queue::erase_locked(std::uint64_t seq) {
-  auto it = messages_.find(seq);
-  if (it == messages_.end()) return;
-  --count_for(it->second.state);
-  messages_.erase(it);
-  if (groups_) {
-    groups_->remove(seq);
-    if (!delayed_groups_.empty()) delayed_groups_.erase(seq);
-    if (fifo_) attempts_.invalidate(seq);
-  }
+  if (schedule_.erase(seq)) forget_locked(seq);
+}
+
+void Queue::forget_locked(std::uint64_t seq) {
+  if (fifo_) attempts_.invalidate(seq);
   if (durable_) {
     const std::string key = message_key(uid_, seq);
     pending_.erase(storage::Family::kMessages, key);
@@ -483,11 +187,10 @@ Result<void> Queue::commit_locked(Deferred& deferred) {
   // The receives of this operation could not be recorded: undo them, so the messages are
   // visible again at once rather than hidden behind a visibility timeout nobody knows of.
   for (std::uint64_t seq : taken) {
-    auto it = messages_.find(seq);
-    if (it == messages_.end() || it->second.state != StoredMessage::State::kInflight) continue;
-    StoredMessage& m = it->second;
-    if (--m.receive_count == 0) m.first_receive = 0;
-    make_ready_locked(m);
+    StoredMessage* m = schedule_.find(seq);
+    if (m == nullptr || m->state != StoredMessage::State::kInflight) continue;
+    if (--m->receive_count == 0) m->first_receive = 0;
+    schedule_.make_ready(*m);
   }
   for (auto& c : deferred.completions) {
     if (!c.taken.messages.empty()) {
@@ -500,42 +203,10 @@ Result<void> Queue::commit_locked(Deferred& deferred) {
 
 void Queue::refresh_locked(Millis now) {
   const Millis retention = static_cast<Millis>(config_.message_retention_period) * kSecond;
-  while (!retention_.empty()) {
-    const IndexEntry e = retention_.top();
-    auto it = messages_.find(e.seq);
-    if (it == messages_.end()) {
-      retention_.pop();
-      continue;
-    }
-    if (e.when + retention > now) break;
-    retention_.pop();
-    erase_locked(e.seq);
-  }
-  while (!timed_.empty() && timed_.top().when <= now) {
-    const IndexEntry e = timed_.top();
-    timed_.pop();
-    auto it = messages_.find(e.seq);
-    if (it == messages_.end() || it->second.epoch != e.epoch ||
-        it->second.state == StoredMessage::State::kReady) {
-      continue;
-    }
-    // The stored state keeps saying in flight/delayed with a past deadline, which a restart
-    // reads as visible: no write needed.
-    make_ready_locked(it->second);
-  }
-}
-
-Queue::MessageMap::iterator Queue::pop_ready_locked() {
-  while (!ready_.empty()) {
-    const IndexEntry e = ready_.top();
-    ready_.pop();
-    auto it = messages_.find(e.seq);
-    if (it != messages_.end() && it->second.epoch == e.epoch &&
-        it->second.state == StoredMessage::State::kReady) {
-      return it;
-    }
-  }
-  return messages_.end();
+  schedule_.expire(now, retention, [this](std::uint64_t seq) { forget_locked(seq); });
+  // A message whose delay or visibility timeout ended keeps a stored state saying so with a
+  // past deadline, which a restart reads as visible: no write needed.
+  schedule_.release_due(now);
 }
 
 Queue::Taken Queue::take_locked(const ReceiveSpec& spec, Millis now, const Queue* dlq,
@@ -550,42 +221,39 @@ Queue::Taken Queue::take_locked(const ReceiveSpec& spec, Millis now, const Queue
   auto exhausted = [&](const StoredMessage& m) {
     return redrive && m.receive_count >= static_cast<std::uint32_t>(redrive->max_receive_count);
   };
-  auto dead_letter = [&](MessageMap::iterator it) {
+  auto dead_letter = [&](std::uint64_t seq) {
     deferred.dead_letter_arn = redrive->dead_letter_target_arn;
-    --ready_count_;
-    deferred.dead_letters.push_back(MovedMessage{std::move(it->second), uid_, it->first});
-    messages_.erase(it);
+    deferred.dead_letters.push_back(MovedMessage{schedule_.extract_ready(seq), uid_, seq});
   };
   const auto max = static_cast<std::size_t>(spec.max_messages);
-  if (groups_) {
+  if (FifoGroups* groups = schedule_.groups()) {
     // The index chooses (and marks in flight) whole runs of groups. A dead-lettered message
     // leaves its group, which may unlock it, so the receive asks again until it is full.
     const bool remember = fifo_ && !spec.attempt_id.empty();
     std::vector<AttemptMessage> listed;  // what a retry with this attempt id returns
     while (out.messages.size() < max) {
-      const std::vector<std::uint64_t> seqs = groups_->take(max - out.messages.size());
+      const std::vector<std::uint64_t> seqs = groups->take(max - out.messages.size());
       if (seqs.empty()) break;
       for (std::uint64_t seq : seqs) {
-        auto it = messages_.find(seq);
-        if (exhausted(it->second)) {
-          groups_->remove(seq);
-          dead_letter(it);
+        StoredMessage& m = *schedule_.find(seq);
+        if (exhausted(m)) {
+          dead_letter(seq);
           continue;
         }
-        deliver_locked(it->second, spec, now, out);
-        if (remember) listed.push_back({seq, it->second.receipt_generation});
+        deliver_locked(m, spec, now, out);
+        if (remember) listed.push_back({seq, m.receipt_generation});
       }
     }
     if (!listed.empty()) attempts_.remember(spec.attempt_id, std::move(listed), now);
     return out;
   }
   while (out.messages.size() < max) {
-    auto it = pop_ready_locked();
-    if (it == messages_.end()) break;
-    if (exhausted(it->second)) {
-      dead_letter(it);
+    StoredMessage* m = schedule_.pop_ready();
+    if (m == nullptr) break;
+    if (exhausted(*m)) {
+      dead_letter(m->seq);
     } else {
-      deliver_locked(it->second, spec, now, out);
+      deliver_locked(*m, spec, now, out);
     }
   }
   return out;
@@ -598,7 +266,7 @@ void Queue::deliver_locked(StoredMessage& m, const ReceiveSpec& spec, Millis now
   ++m.receipt_generation;
   if (m.first_receive == 0) m.first_receive = now;
   m.last_receive = now;
-  set_timed_locked(m, StoredMessage::State::kInflight, now + visibility);
+  schedule_.set_timed(m, StoredMessage::State::kInflight, now + visibility);
   stage_state_locked(m);
   taken_seqs_.push_back(m.seq);
   describe_locked(m, spec, out);
@@ -638,9 +306,9 @@ bool Queue::replay_attempt_locked(const ReceiveSpec& spec, Millis now, Taken& ou
   // generation (nobody received it since), not deleted, visibility not changed (those
   // invalidate the attempt). A message whose visibility ran out meanwhile is taken again.
   for (const AttemptMessage& a : *listed) {
-    auto it = messages_.find(a.seq);
-    if (it == messages_.end() || it->second.receipt_generation != a.generation ||
-        it->second.state == StoredMessage::State::kDelayed) {
+    const StoredMessage* m = schedule_.find(a.seq);
+    if (m == nullptr || m->receipt_generation != a.generation ||
+        m->state == StoredMessage::State::kDelayed) {
       attempts_.invalidate(a.seq);
       return false;
     }
@@ -648,9 +316,9 @@ bool Queue::replay_attempt_locked(const ReceiveSpec& spec, Millis now, Taken& ou
   const Millis visibility =
       static_cast<Millis>(spec.visibility_timeout.value_or(config_.visibility_timeout)) * kSecond;
   for (const AttemptMessage& a : *listed) {
-    StoredMessage& m = messages_.at(a.seq);
-    if (m.state == StoredMessage::State::kReady) groups_->mark_in_flight(a.seq);
-    set_timed_locked(m, StoredMessage::State::kInflight, now + visibility);
+    StoredMessage& m = *schedule_.find(a.seq);
+    if (m.state == StoredMessage::State::kReady) schedule_.groups()->mark_in_flight(a.seq);
+    schedule_.set_timed(m, StoredMessage::State::kInflight, now + visibility);
     stage_state_locked(m);
     describe_locked(m, spec, out);
   }
@@ -659,7 +327,7 @@ bool Queue::replay_attempt_locked(const ReceiveSpec& spec, Millis now, Taken& ou
 
 void Queue::serve_waiters_locked(Millis now, const Queue* dlq, Deferred& deferred) {
   for (auto it = waiters_.begin(); it != waiters_.end();) {
-    if (ready_count_ > 0) {
+    if (schedule_.ready_count() > 0) {
       Taken got = take_locked(it->spec, now, dlq, deferred);
       if (!got.messages.empty()) {
         deferred.completions.push_back(Completion{std::move(it->done), std::move(got),
@@ -688,7 +356,7 @@ void Queue::rearm_locked(Millis now) {
   }
   Millis next = waiters_.front().deadline;
   for (const auto& w : waiters_) next = std::min(next, w.deadline);
-  if (!timed_.empty()) next = std::min(next, timed_.top().when);
+  if (auto due = schedule_.next_due()) next = std::min(next, *due);
   next = std::max(next, now);
   if (armed_ && armed_->first == next) return;
   if (armed_) timers_.cancel(armed_->second);
@@ -733,11 +401,10 @@ Result<void> Queue::load_payloads(std::vector<MovedMessage>& moved) const {
     index.push_back(i);
   }
   if (keys.empty()) return {};
-  auto values = engine_.multi_get(storage::Family::kMessages, keys);
-  if (!values) return std::unexpected(values.error());
+  EB_ASSIGN_OR_RETURN(auto values, engine_.multi_get(storage::Family::kMessages, keys));
   for (std::size_t k = 0; k < keys.size(); ++k) {
-    if (!(*values)[k]) continue;  // purged or deleted meanwhile: nothing to move
-    if (auto record = decode_message(*(*values)[k])) {
+    if (!values[k]) continue;  // purged or deleted meanwhile: nothing to move
+    if (auto record = decode_message(*values[k])) {
       moved[index[k]].message.payload = payload_from(std::move(*record));
     }
   }
@@ -751,14 +418,13 @@ Result<std::vector<ReceivedMessage>> Queue::fill(Taken taken, const NameSelectio
   std::vector<std::string> keys;
   keys.reserve(taken.unfilled.size());
   for (std::uint64_t seq : taken.unfilled) keys.push_back(message_key(uid_, seq));
-  auto values = engine_.multi_get(storage::Family::kMessages, keys);
-  if (!values) return std::unexpected(values.error());
+  EB_ASSIGN_OR_RETURN(auto values, engine_.multi_get(storage::Family::kMessages, keys));
   std::vector<ReceivedMessage> out;
   out.reserve(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
     // A message purged or expired between the take and this read is simply not returned.
-    if (!(*values)[i]) continue;
-    auto record = decode_message(*(*values)[i]);
+    if (!values[i]) continue;
+    auto record = decode_message(*values[i]);
     if (!record) continue;
     auto payload = payload_from(std::move(*record));
     apply_payload(taken.messages[i], *payload, system, user);
@@ -794,13 +460,9 @@ Result<Queue::Prepared> Queue::prepare(SendInput input) {
   if (input.body.empty()) {
     return fail(Errc::kMissingParameter, "The request must contain the parameter MessageBody.");
   }
-  if (auto ok = validate_text(input.body, "message body"); !ok) return std::unexpected(ok.error());
-  if (auto ok = validate_attributes(input.attributes, false); !ok) {
-    return std::unexpected(ok.error());
-  }
-  if (auto ok = validate_attributes(input.system_attributes, true); !ok) {
-    return std::unexpected(ok.error());
-  }
+  EB_TRY(validate_text(input.body, "message body"));
+  EB_TRY(validate_attributes(input.attributes, false));
+  EB_TRY(validate_attributes(input.system_attributes, true));
   if (fifo_) {
     if (!input.group_id) {
       return fail(Errc::kMissingParameter,
@@ -943,14 +605,6 @@ void Queue::expire_dedup_locked(Millis now) {
   }
 }
 
-void Queue::release_held_locked() {
-  while (!held_.empty() &&
-         (unfinished_.empty() || *unfinished_.begin() > held_.front().after_ticket)) {
-    enter_locked(std::move(held_.front().message), held_.front().group);
-    held_.pop_front();
-  }
-}
-
 Result<void> Queue::settle_duplicate_locked(Prepared& p, Millis now) {
   // Every earlier send has finished: the entry is confirmed (the original was written), or
   // gone (its write failed), or a later send's own pending entry.
@@ -968,7 +622,7 @@ Result<void> Queue::settle_duplicate_locked(Prepared& p, Millis now) {
 void Queue::insert_locked(Prepared& p) {
   StoredMessage& m = p.message;
   if (durable_) m.payload.reset();  // the store has it; receives read it back
-  enter_locked(std::move(m), p.group_id);
+  schedule_.enter(std::move(m), p.group_id);
 }
 
 Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Batch& batch) {
@@ -984,8 +638,7 @@ Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Ba
   std::lock_guard lock(mu_);
   const Millis now = clock_.now_ms();
   if (fifo_) {
-    sends.ticket = ++last_ticket_;
-    unfinished_.insert(sends.ticket);
+    sends.ticket = turns_.open();
     expire_dedup_locked(now);
   }
   bool waits_for_all = false;
@@ -998,15 +651,9 @@ Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Ba
       waits_for_all |= p.original_pending;
       continue;
     }
-    auto [writer, fresh] = group_writer_.try_emplace(p.group_id, sends.ticket);
-    if (!fresh && writer->second != sends.ticket) {
-      sends.after.push_back(writer->second);
-      writer->second = sends.ticket;
-    }
+    turns_.claim_group(sends.ticket, p.group_id, sends.after);
   }
-  if (waits_for_all) {
-    sends.after.assign(unfinished_.begin(), unfinished_.find(sends.ticket));
-  }
+  if (waits_for_all) turns_.wait_for_all_earlier(sends.ticket, sends.after);
   batch.append(std::move(pending_));
   return sends;
 }
@@ -1021,10 +668,7 @@ std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
   {
     std::unique_lock lock(mu_);
     if (fifo_) {
-      turn_.wait(lock, [&] {
-        return std::none_of(sends.after.begin(), sends.after.end(),
-                            [&](std::uint64_t t) { return unfinished_.contains(t); });
-      });
+      turns_.wait(lock, sends.after);
     }
     if (!written) seq_ceiling_ = 0;  // as in commit_locked
     for (std::size_t i = 0; i < prepared.size(); ++i) {
@@ -1054,16 +698,10 @@ std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
       }
     }
     if (fifo_) {
-      unfinished_.erase(sends.ticket);
       for (const auto& p : prepared) {
-        if (!p || p->duplicate) continue;
-        auto writer = group_writer_.find(p->group_id);
-        if (writer != group_writer_.end() && writer->second == sends.ticket) {
-          group_writer_.erase(writer);
-        }
+        if (p && !p->duplicate) turns_.release_group(sends.ticket, p->group_id);
       }
-      release_held_locked();
-      turn_.notify_all();
+      turns_.close(sends.ticket, schedule_);
     }
     if (written) serve_after_send(lock, dlq, deferred);
   }
@@ -1083,30 +721,25 @@ std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
 }
 
 std::vector<Result<SendOutput>> Queue::send_all(std::vector<SendInput> inputs) {
-  storage::Batch batch;
-  StagedSends sends = stage_sends(std::move(inputs), batch);
-  // The event-log records join the same batch, built unlocked (envelope parsing is not cheap).
-  storage::EventSink::Staged logged;
-  std::vector<storage::IncomingMessage> incoming;
-  if (events_ != nullptr) {
+  LoggedWrite write(engine_, events_);
+  StagedSends sends = write.stage(*this, std::move(inputs));
+  if (write.logging()) {
+    write.reserve_log(sends.prepared.size());
     for (std::size_t i = 0; i < sends.prepared.size(); ++i) {
       if (!sends.prepared[i] || !sends.staged[i] || sends.prepared[i]->duplicate) continue;
       const StoredMessage& m = sends.prepared[i]->message;
       const MessageExtras* extras = m.payload->extras.get();
-      incoming.push_back(
-          {.source_arn = arn_,
-           .message_id = sends.prepared[i]->output.message_id,
-           .body = m.payload->body,
-           .attributes = extras ? &extras->attributes : nullptr,
-           .timestamp = m.sent,
-           .group_id = extras ? std::string_view(extras->group_id) : "",
-           .deduplication_id = extras ? std::string_view(extras->deduplication_id) : ""});
+      write.log({.source_arn = arn_,
+                 .message_id = sends.prepared[i]->output.message_id,
+                 .body = m.payload->body,
+                 .attributes = extras ? &extras->attributes : nullptr,
+                 .timestamp = m.sent,
+                 .group_id = extras ? std::string_view(extras->group_id) : "",
+                 .deduplication_id = extras ? std::string_view(extras->deduplication_id) : ""});
     }
-    if (!incoming.empty()) logged = events_->stage(incoming, batch);
   }
-  auto written = engine_.write(batch);
-  if (!incoming.empty()) events_->finish(logged, written.has_value());
-  return finish_sends(std::move(sends), written);
+  (void)write.commit();  // finish() reports a failed write for every message
+  return write.finish(*this, std::move(sends));
 }
 
 Result<SendOutput> Queue::send(SendInput input) {
@@ -1166,9 +799,8 @@ void Queue::receive(ReceiveSpec spec, ReceiveCallback done) {
 }
 
 StoredMessage* Queue::find_locked(const ReceiptHandle& handle) {
-  auto it = messages_.find(handle.seq);
-  if (it == messages_.end() || it->second.receipt_generation != handle.generation) return nullptr;
-  return &it->second;
+  StoredMessage* m = schedule_.find(handle.seq);
+  return m != nullptr && m->receipt_generation == handle.generation ? m : nullptr;
 }
 
 Result<void> Queue::delete_message(const std::string& receipt_handle) {
@@ -1185,7 +817,7 @@ Result<void> Queue::delete_message(const std::string& receipt_handle) {
     // A handle whose message is gone, or that a newer receive superseded, succeeds without
     // deleting anything, as AWS documents.
     if (find_locked(*handle) != nullptr) erase_locked(handle->seq);
-    if (auto written = commit_locked(deferred); !written) return std::unexpected(written.error());
+    EB_TRY(commit_locked(deferred));
     // Deleting a FIFO message may unlock its group for a receive that is waiting.
     if (fifo_) serve_after_send(lock, dlq, deferred);
   }
@@ -1236,19 +868,18 @@ Result<void> Queue::change_visibility(const std::string& receipt_handle, int tim
     }
     if (fifo_) attempts_.invalidate(m->seq);
     if (timeout_seconds == 0) {
-      make_ready_locked(*m);
+      schedule_.make_ready(*m);
       stage_state_locked(*m);
       serve_waiters_locked(now, dlq.get(), deferred);
     } else {
-      set_timed_locked(*m, StoredMessage::State::kInflight, until);
+      schedule_.set_timed(*m, StoredMessage::State::kInflight, until);
       stage_state_locked(*m);
     }
     written = commit_locked(deferred);
     rearm_locked(now);
   }
   run(deferred, dlq);
-  if (!written) return std::unexpected(written.error());
-  return {};
+  return written;
 }
 
 Result<void> Queue::purge() {
@@ -1266,17 +897,11 @@ Result<void> Queue::purge() {
     pending_.erase_range(storage::Family::kStates, begin, end);
   }
   Deferred unused;
-  if (auto written = commit_locked(unused); !written) return std::unexpected(written.error());
+  EB_TRY(commit_locked(unused));
   last_purge_ = now;
   purge_floor_ = next_seq_;
-  messages_.clear();
-  if (groups_) groups_ = std::make_unique<FifoGroups>(groups_->mode());
-  delayed_groups_.clear();
-  held_.clear();
-  ready_ = MinHeap{};
-  timed_ = MinHeap{};
-  retention_ = MinHeap{};
-  ready_count_ = inflight_count_ = delayed_count_ = 0;
+  schedule_.clear();
+  turns_.drop_held();
   return {};
 }
 
@@ -1319,12 +944,11 @@ void Queue::accept(std::vector<MovedMessage> messages, Arrival arrival) {
     // the origin, where a restart finds them): nothing is dropped either way.
     (void)commit_locked(deferred);
     for (auto& moved : messages) {
-      std::string group = moved.group;
-      if (!unfinished_.empty()) {
+      if (turns_.writing()) {
         // FIFO sends staged lower seqs and have not inserted them yet: go in after them.
-        held_.push_back(Held{std::move(moved.message), std::move(group), last_ticket_});
+        turns_.hold(std::move(moved.message), std::move(moved.group));
       } else {
-        enter_locked(std::move(moved.message), group);
+        schedule_.enter(std::move(moved.message), moved.group);
       }
     }
     has_waiters = !waiters_.empty();
@@ -1349,26 +973,22 @@ std::vector<MovedMessage> Queue::take_visible(std::size_t max) {
     refresh_locked(clock_.now_ms());
     Deferred unused;
     (void)commit_locked(unused);
-    auto move_out = [&](MessageMap::iterator it) {
-      --ready_count_;
-      out.push_back(MovedMessage{std::move(it->second), uid_, it->first});
-      messages_.erase(it);
+    auto move_out = [&](std::uint64_t seq) {
+      out.push_back(MovedMessage{schedule_.extract_ready(seq), uid_, seq});
     };
-    if (groups_) {
+    if (FifoGroups* groups = schedule_.groups()) {
       // Whole runs of each available group, in order, so the destination keeps group order.
       while (out.size() < max) {
-        const std::vector<std::uint64_t> seqs = groups_->take(max - out.size());
+        const std::vector<std::uint64_t> seqs = groups->take(max - out.size());
         if (seqs.empty()) break;
-        for (std::uint64_t seq : seqs) {
-          groups_->remove(seq);
-          move_out(messages_.find(seq));
-        }
+        for (std::uint64_t seq : seqs) move_out(seq);
       }
-    }
-    while (!groups_ && out.size() < max) {
-      auto it = pop_ready_locked();
-      if (it == messages_.end()) break;
-      move_out(it);
+    } else {
+      while (out.size() < max) {
+        StoredMessage* m = schedule_.pop_ready();
+        if (m == nullptr) break;
+        move_out(m->seq);
+      }
     }
   }
   (void)load_payloads(out);
@@ -1380,7 +1000,7 @@ std::size_t Queue::approximate_visible() {
   refresh_locked(clock_.now_ms());
   Deferred unused;
   (void)commit_locked(unused);
-  return ready_count_;
+  return schedule_.ready_count();
 }
 
 void Queue::shutdown() {

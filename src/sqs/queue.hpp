@@ -1,20 +1,21 @@
 #pragma once
-// One SQS queue: its configuration, its messages and the indexes scheduling needs, and the
-// receives parked on it. Owned by the Queues's registry through shared_ptr; timers and move
-// tasks hold weak_ptrs. Every public method may be called from any thread: a single mutex
-// guards the state and is held only for in-memory work. Callbacks (parked receives) and
-// moves into a dead-letter queue run after the lock is released, so no two queue locks are
-// ever held at once.
-#include <condition_variable>
+// One SQS queue, as the coordinator ADR 0001-0003 describe. It owns the queue mutex, the
+// configuration and tags, seq allocation, the storage of its records (pending_ batch, ADR 0002:
+// receives, deletes and visibility changes write under the lock, sends write unlocked between
+// stage_sends and finish_sends), the parked receives and their one timer. The in-memory pieces
+// it coordinates are types of their own, each guarded by this mutex and never calling out:
+// MessageSchedule (messages, heaps, group index, counts), SendTurns (FIFO tickets and held
+// arrivals), DedupWindow and ReceiveAttempts.
+// Owned by the Queues registry through shared_ptr; timers and move tasks hold weak_ptrs. Every
+// public method may be called from any thread; the mutex is held only for in-memory work and
+// the WAL append. Callbacks (parked receives) and moves into a dead-letter queue run after it
+// is released, so no two queue locks are ever held at once.
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <queue>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -23,57 +24,16 @@
 #include "core/encoding.hpp"
 #include "core/errors.hpp"
 #include "sqs/fifo_dedup.hpp"
-#include "sqs/fifo_groups.hpp"
+#include "sqs/message_schedule.hpp"
 #include "sqs/queue_config.hpp"
+#include "sqs/receipt_handle.hpp"
 #include "sqs/receive_attempts.hpp"
+#include "sqs/send_turns.hpp"
 #include "sqs/types.hpp"
 #include "storage/engine.hpp"
 #include "storage/event_sink.hpp"
 
 namespace eb::sqs {
-
-// What most messages never have, kept out of line so a plain message stays small
-// (memory per queued message is a product target).
-struct MessageExtras {
-  MessageAttributes attributes;
-  MessageAttributes system_attributes;  // AWSTraceHeader
-  std::string md5_of_attributes;
-  std::string dead_letter_source_arn;
-  std::string group_id;          // MessageGroupId (FIFO and fair queues)
-  std::string deduplication_id;  // FIFO: explicit, or the body's SHA-256 (content-based)
-};
-
-// What a message was sent with. Immutable once stored; with a durable engine it lives in the
-// store and is read back on receive, so RAM holds only the scheduling state below.
-struct Payload {
-  Uuid id{};
-  Md5Digest md5_of_body{};
-  std::string body;
-  std::shared_ptr<const std::string> sender_id;  // shared by consecutive sends of one sender
-  std::unique_ptr<MessageExtras> extras;         // null when there is nothing in it
-
-  MessageExtras& extra() {
-    if (!extras) extras = std::make_unique<MessageExtras>();
-    return *extras;
-  }
-  const std::string& dead_letter_source_arn() const;
-  const std::string& group_id() const;
-};
-
-struct StoredMessage {
-  enum class State : std::uint8_t { kDelayed, kReady, kInflight };
-
-  std::uint64_t seq = 0;
-  Millis sent = 0;
-  Millis visible_at = 0;
-  Millis first_receive = 0;
-  Millis last_receive = 0;
-  std::uint32_t receive_count = 0;
-  std::uint32_t receipt_generation = 0;  // bumps on every receive; older handles go stale
-  std::uint32_t epoch = 0;               // bumps on every state change; stale index entries
-  State state = State::kReady;
-  std::unique_ptr<Payload> payload;  // null while it lives in the store
-};
 
 // A message leaving one queue for another (redrive, move task), payload loaded. Its records
 // stay under the origin queue until the destination's write replaces them atomically.
@@ -83,15 +43,6 @@ struct MovedMessage {
   std::uint64_t origin_seq = 0;
   std::string group;  // set by the receiving queue from the payload
 };
-
-// Fields of a receipt handle. The text form is opaque to clients and survives restarts.
-struct ReceiptHandle {
-  std::uint64_t queue_uid = 0;
-  std::uint64_t seq = 0;
-  std::uint32_t generation = 0;
-};
-std::string encode_receipt_handle(const ReceiptHandle& handle);
-std::optional<ReceiptHandle> decode_receipt_handle(std::string_view text);
 
 // A receive after validation: what to take and which attributes to return.
 struct ReceiveSpec {
@@ -229,17 +180,6 @@ class Queue : public std::enable_shared_from_this<Queue> {
     std::vector<MovedMessage> dead_letters;
     std::string dead_letter_arn;
   };
-  struct IndexEntry {
-    Millis when;  // visible_at for timed entries, sent for retention, seq for ready order
-    std::uint64_t seq;
-    std::uint32_t epoch;
-    bool operator>(const IndexEntry& o) const {
-      return when != o.when ? when > o.when : seq > o.seq;
-    }
-  };
-  using MinHeap = std::priority_queue<IndexEntry, std::vector<IndexEntry>, std::greater<>>;
-  using MessageMap = std::unordered_map<std::uint64_t, StoredMessage>;
-
   Result<Prepared> prepare(SendInput input);
 
   // All of the below run with mu_ held.
@@ -255,16 +195,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // dead-letter queue).
   void serve_after_send(std::unique_lock<std::mutex>& lock, std::shared_ptr<Queue>& dlq,
                         Deferred& deferred);
+  // Lazy time (ADR 0001): expires retention (dropping records) and makes due messages visible.
   void refresh_locked(Millis now);
-  void make_ready_locked(StoredMessage& m);
-  // Schedules a ready message: the ready heap, or the group index when the queue has one.
-  void schedule_ready_locked(std::uint64_t seq, std::string_view group);
-  // A message enters the queue (send, redrive, move) with its group (may be empty).
-  void enter_locked(StoredMessage&& m, const std::string& group);
-  // Makes this standard queue a fair queue: its ready messages move into a kFair group index.
-  void use_groups_locked();
-  // The group of a message becoming ready for the first time (delayed until now).
-  std::string first_group_locked(std::uint64_t seq);
   // Marks a ready message received and describes it for the response.
   void deliver_locked(StoredMessage& m, const ReceiveSpec& spec, Millis now, Taken& out);
   void describe_locked(const StoredMessage& m, const ReceiveSpec& spec, Taken& out) const;
@@ -273,18 +205,16 @@ class Queue : public std::enable_shared_from_this<Queue> {
   bool replay_attempt_locked(const ReceiveSpec& spec, Millis now, Taken& out);
   // Deletes the records of deduplication entries whose window has ended.
   void expire_dedup_locked(Millis now);
-  // Inserts accepted messages held back behind FIFO sends that were still being written.
-  void release_held_locked();
   // A FIFO duplicate whose original was being written: its answer once that write is done.
   Result<void> settle_duplicate_locked(Prepared& p, Millis now);
-  void set_timed_locked(StoredMessage& m, StoredMessage::State state, Millis visible_at);
+  // Removes a message and stages the erasure of its records.
   void erase_locked(std::uint64_t seq);
+  // What the queue keeps about a message beside the schedule: attempts, records.
+  void forget_locked(std::uint64_t seq);
   void stage_state_locked(const StoredMessage& m);
   // `dlq` is the resolved dead-letter target, or null when redrive is off or the target is
   // missing (then messages are returned rather than moved: nothing is ever dropped).
   Taken take_locked(const ReceiveSpec& spec, Millis now, const Queue* dlq, Deferred& deferred);
-  // Pops the oldest ready message, skipping stale index entries; end() when there is none.
-  MessageMap::iterator pop_ready_locked();
   void serve_waiters_locked(Millis now, const Queue* dlq, Deferred& deferred);
   void rearm_locked(Millis now);
   void on_timer(Millis deadline);
@@ -294,7 +224,6 @@ class Queue : public std::enable_shared_from_this<Queue> {
   Result<std::vector<ReceivedMessage>> fill(Taken taken, const NameSelection& system,
                                             const NameSelection& user) const;
   Result<void> load_payloads(std::vector<MovedMessage>& moved) const;
-  std::size_t& count_for(StoredMessage::State state);
   StoredMessage* find_locked(const ReceiptHandle& handle);
 
   const std::string name_;
@@ -323,35 +252,11 @@ class Queue : public std::enable_shared_from_this<Queue> {
   std::uint64_t seq_ceiling_ = 0;
   std::uint64_t purge_floor_ = 0;  // sends staged below this seq were purged before insertion
   std::shared_ptr<const std::string> last_sender_;
-  MessageMap messages_;
-  MinHeap ready_;      // when = seq: oldest first
-  MinHeap timed_;      // delayed and in-flight messages by the time they become visible
-  MinHeap retention_;  // by sent time
-  std::size_t ready_count_ = 0;
-  std::size_t inflight_count_ = 0;
-  std::size_t delayed_count_ = 0;
-
-  // FIFO queues, and standard queues once a message had a MessageGroupId (fair queues): the
-  // index a receive takes from instead of ready_. Null for plain standard queues.
-  std::unique_ptr<FifoGroups> groups_;
-  std::unordered_map<std::uint64_t, std::string> delayed_groups_;  // groups of delayed messages
+  MessageSchedule schedule_;
   DedupWindow dedup_;
   ReceiveAttempts attempts_;
-  // FIFO send tickets (see StagedSends): the last issued, those staged but not finished, the
-  // latest unfinished one that staged each group, and where finish_sends waits its turn.
-  std::uint64_t last_ticket_ = 0;
-  std::set<std::uint64_t> unfinished_;
-  std::unordered_map<std::string, std::uint64_t> group_writer_;
-  std::condition_variable turn_;
-  // Messages accepted (redrive, move tasks) while FIFO sends with earlier tickets were still
-  // being written, with the last ticket issued then: they go in after those sends' (lower-seq)
-  // messages, never ahead of them in a group.
-  struct Held {
-    StoredMessage message;
-    std::string group;
-    std::uint64_t after_ticket;
-  };
-  std::deque<Held> held_;
+  // FIFO send tickets (see StagedSends), and arrivals held back behind them.
+  SendTurns turns_;
 
   storage::Batch pending_;                 // records changed by the current operation
   std::vector<std::uint64_t> taken_seqs_;  // messages received by the current operation
