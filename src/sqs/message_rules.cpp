@@ -74,10 +74,7 @@ Result<void> validate_attributes(const MessageAttributes& attributes, bool syste
                   fmt::format("Can't cast the value of message ({}) attribute '{}' to a number.",
                               kind, name));
     }
-    if (auto ok = validate_text(value.string_value, fmt::format("message attribute '{}'", name));
-        !ok) {
-      return ok;
-    }
+    EB_TRY(validate_text(value.string_value, fmt::format("message attribute '{}'", name)));
   }
   return {};
 }

@@ -125,7 +125,7 @@ std::shared_ptr<Queue> Queues::make_queue(const std::string& name, std::uint64_t
 Result<void> Queues::recover() {
   std::vector<QueueRecord> records;
   bool corrupt = false;
-  auto scanned =
+  EB_TRY(
       engine_.scan(storage::Family::kQueues, "", "", [&](std::string_view, std::string_view value) {
         auto r = decode_queue(value);
         if (!r) {
@@ -134,8 +134,7 @@ Result<void> Queues::recover() {
         }
         records.push_back(std::move(*r));
         return true;
-      });
-  if (!scanned) return std::unexpected(scanned.error());
+      }));
   if (corrupt) return fail(Errc::kInternalError, "unreadable queue record");
   auto registry = std::make_shared<Registry>();
   std::set<std::uint64_t> uids;
@@ -151,7 +150,7 @@ Result<void> Queues::recover() {
     }
     auto queue = make_queue(r.name, r.uid, std::move(*config), std::move(r.tags), r.created);
     queue->restore_last_modified(r.modified);
-    if (auto ok = queue->restore(); !ok) return std::unexpected(ok.error());
+    EB_TRY(queue->restore());
     uids.insert(r.uid);
     registry->emplace(r.name, std::move(queue));
   }
@@ -161,11 +160,10 @@ Result<void> Queues::recover() {
     std::string from;  // one probe per queue uid present: seek to its first key, then past it
     for (;;) {
       std::optional<std::uint64_t> uid;
-      auto ok = engine_.scan(family, from, "", [&](std::string_view key, std::string_view) {
+      EB_TRY(engine_.scan(family, from, "", [&](std::string_view key, std::string_view) {
         uid = storage::read_u64(key);
         return false;
-      });
-      if (!ok) return std::unexpected(ok.error());
+      }));
       if (!uid) break;
       if (!uids.contains(*uid)) {
         sweep.erase_range(family, queue_range_begin(*uid), queue_range_end(*uid));
@@ -181,16 +179,15 @@ Result<void> Queues::recover() {
   const std::string task_prefix(kMoveTaskPrefix);
   std::string task_end = task_prefix;
   task_end.back() += 1;
-  auto tasks_scanned = engine_.scan(storage::Family::kTasks, task_prefix, task_end,
-                                    [&](std::string_view key, std::string_view value) {
-                                      if (auto r = decode_move_task(value)) {
-                                        task_records.push_back(std::move(*r));
-                                      } else {
-                                        sweep.erase(storage::Family::kTasks, key);
-                                      }
-                                      return true;
-                                    });
-  if (!tasks_scanned) return std::unexpected(tasks_scanned.error());
+  EB_TRY(engine_.scan(storage::Family::kTasks, task_prefix, task_end,
+                      [&](std::string_view key, std::string_view value) {
+                        if (auto r = decode_move_task(value)) {
+                          task_records.push_back(std::move(*r));
+                        } else {
+                          sweep.erase(storage::Family::kTasks, key);
+                        }
+                        return true;
+                      }));
   std::vector<std::shared_ptr<MoveTask>> resumed;
   {
     std::lock_guard lock(tasks_mu_);
@@ -216,7 +213,7 @@ Result<void> Queues::recover() {
       tasks_.push_back(std::move(task));
     }
   }
-  if (auto ok = engine_.write(sweep); !ok) return std::unexpected(ok.error());
+  EB_TRY(engine_.write(sweep));
   for (auto& task : resumed) task->resume();
   return {};
 }
@@ -236,7 +233,7 @@ Result<void> Queues::persist_locked(const Queue& queue) {
   }
   storage::Batch batch;
   batch.put(storage::Family::kQueues, record.name, encode(record));
-  if (auto ok = engine_.write(batch); !ok) return std::unexpected(ok.error());
+  EB_TRY(engine_.write(batch));
   return {};
 }
 
@@ -270,10 +267,10 @@ Result<void> Queues::validate_redrive_target(const std::string& source_name,
                                              const AttributeMap& attributes) const {
   auto it = attributes.find("RedrivePolicy");
   if (it == attributes.end() || it->second.empty()) return {};
-  auto parsed = QueueConfig{}.with({{"RedrivePolicy", it->second}}, false);
-  if (!parsed) return std::unexpected(parsed.error());
+  EB_ASSIGN_OR_RETURN(const QueueConfig parsed,
+                      QueueConfig{}.with({{"RedrivePolicy", it->second}}, false));
   // A non-empty RedrivePolicy that parsed always yields a policy.
-  const auto& target_arn = parsed->redrive_policy.value().dead_letter_target_arn;
+  const auto& target_arn = parsed.redrive_policy.value().dead_letter_target_arn;
   auto target = find_by_arn(target_arn);
   if (!target) {
     return std::unexpected(
@@ -312,20 +309,17 @@ Result<std::string> Queues::create_queue(const CreateQueueInput& input) {
                 "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in "
                 "length");
   }
-  auto config = QueueConfig{}.with(input.attributes, true);
-  if (!config) return std::unexpected(config.error());
+  EB_ASSIGN_OR_RETURN(const QueueConfig config, QueueConfig{}.with(input.attributes, true));
   if (input.tags.size() > 50) {
     return fail(Errc::kInvalidParameterValue, "Too many tags added for queue " + input.name + ".");
   }
-  if (auto ok = validate_redrive_target(input.name, input.attributes); !ok) {
-    return std::unexpected(ok.error());
-  }
+  EB_TRY(validate_redrive_target(input.name, input.attributes));
 
   std::lock_guard lock(write_mu_);
   if (auto existing = find(input.name)) {
     auto current = existing->config();
     for (const auto& [name, value] : input.attributes) {
-      if (config->rendered(name) != current.rendered(name)) {
+      if (config.rendered(name) != current.rendered(name)) {
         return fail(Errc::kQueueNameExists,
                     fmt::format("A queue already exists with the same name and a different value "
                                 "for attribute {}",
@@ -335,8 +329,8 @@ Result<std::string> Queues::create_queue(const CreateQueueInput& input) {
     return input.name;
   }
   const Millis now = clock_.now_ms();
-  auto queue = make_queue(input.name, new_queue_uid(), *config, input.tags, now);
-  if (auto ok = persist_locked(*queue); !ok) return std::unexpected(ok.error());
+  auto queue = make_queue(input.name, new_queue_uid(), config, input.tags, now);
+  EB_TRY(persist_locked(*queue));
   auto next = std::make_shared<Registry>(*snapshot());
   next->emplace(input.name, std::move(queue));
   registry_.store(std::move(next));
@@ -360,7 +354,7 @@ Result<void> Queues::delete_queue(const std::string& name) {
                       next_seq_range_end(queue->uid()));
     batch.erase_range(storage::Family::kMeta, dedup_range_begin(queue->uid()),
                       dedup_range_end(queue->uid()));
-    if (auto ok = engine_.write(batch); !ok) return std::unexpected(ok.error());
+    EB_TRY(engine_.write(batch));
     auto next = std::make_shared<Registry>(*snapshot());
     next->erase(name);
     registry_.store(std::move(next));
@@ -370,8 +364,7 @@ Result<void> Queues::delete_queue(const std::string& name) {
 }
 
 Result<std::string> Queues::get_queue(const std::string& name) const {
-  auto q = require(name);
-  if (!q) return std::unexpected(q.error());
+  EB_ASSIGN_OR_RETURN(auto q, require(name));
   return name;
 }
 
@@ -385,45 +378,40 @@ Result<ListQueuesOutput> Queues::list_queues(const ListQueuesInput& input) const
 
 Result<AttributeMap> Queues::get_queue_attributes(const std::string& name,
                                                   const std::vector<std::string>& names) const {
-  auto q = require(name);
-  if (!q) return std::unexpected(q.error());
+  EB_ASSIGN_OR_RETURN(auto q, require(name));
   for (const auto& n : names) {
     if (!is_queue_attribute_name(n)) {
       return fail(Errc::kInvalidAttributeName, fmt::format("Unknown Attribute {}.", n));
     }
   }
   if (names.empty()) return AttributeMap{};
-  return (*q)->attributes(names);
+  return q->attributes(names);
 }
 
 Result<void> Queues::set_queue_attributes(const std::string& name, const AttributeMap& attributes) {
-  auto q = require(name);
-  if (!q) return std::unexpected(q.error());
-  auto config = (*q)->config().with(attributes, false);
-  if (!config) return std::unexpected(config.error());
-  if (auto ok = validate_redrive_target(name, attributes); !ok) return ok;
+  EB_ASSIGN_OR_RETURN(auto q, require(name));
+  EB_ASSIGN_OR_RETURN(QueueConfig config, q->config().with(attributes, false));
+  EB_TRY(validate_redrive_target(name, attributes));
   std::lock_guard lock(write_mu_);
-  const QueueConfig before = (*q)->config();
-  (*q)->set_config(std::move(*config));
-  if (auto ok = persist_locked(**q); !ok) {
-    (*q)->set_config(before);
+  const QueueConfig before = q->config();
+  q->set_config(std::move(config));
+  if (auto ok = persist_locked(*q); !ok) {
+    q->set_config(before);
     return ok;
   }
   return {};
 }
 
 Result<void> Queues::purge_queue(const std::string& name) {
-  auto q = require(name);
-  if (!q) return std::unexpected(q.error());
-  return (*q)->purge();
+  EB_ASSIGN_OR_RETURN(auto q, require(name));
+  return q->purge();
 }
 
 Result<void> Queues::tag_queue(const std::string& name, const TagMap& tags) {
-  auto q = require(name);
-  if (!q) return std::unexpected(q.error());
+  EB_ASSIGN_OR_RETURN(auto q, require(name));
   if (tags.empty())
     return fail(Errc::kMissingParameter, "The request must contain the parameter Tags.");
-  auto merged = (*q)->tags();
+  auto merged = q->tags();
   for (const auto& [k, v] : tags) {
     if (k.empty() || k.size() > 128 || v.size() > 256) {
       return fail(Errc::kInvalidParameterValue,
@@ -435,41 +423,38 @@ Result<void> Queues::tag_queue(const std::string& name, const TagMap& tags) {
     return fail(Errc::kInvalidParameterValue, "Too many tags added for queue " + name + ".");
   }
   std::lock_guard lock(write_mu_);
-  const TagMap before = (*q)->tags();
-  (*q)->set_tags(tags);
-  if (auto ok = persist_locked(**q); !ok) {
-    (*q)->replace_tags(before);
+  const TagMap before = q->tags();
+  q->set_tags(tags);
+  if (auto ok = persist_locked(*q); !ok) {
+    q->replace_tags(before);
     return ok;
   }
   return {};
 }
 
 Result<void> Queues::untag_queue(const std::string& name, const std::vector<std::string>& keys) {
-  auto q = require(name);
-  if (!q) return std::unexpected(q.error());
+  EB_ASSIGN_OR_RETURN(auto q, require(name));
   if (keys.empty())
     return fail(Errc::kMissingParameter, "The request must contain the parameter TagKeys.");
   std::lock_guard lock(write_mu_);
-  const TagMap before = (*q)->tags();
-  (*q)->remove_tags(keys);
-  if (auto ok = persist_locked(**q); !ok) {
-    (*q)->replace_tags(before);
+  const TagMap before = q->tags();
+  q->remove_tags(keys);
+  if (auto ok = persist_locked(*q); !ok) {
+    q->replace_tags(before);
     return ok;
   }
   return {};
 }
 
 Result<TagMap> Queues::list_queue_tags(const std::string& name) const {
-  auto q = require(name);
-  if (!q) return std::unexpected(q.error());
-  return (*q)->tags();
+  EB_ASSIGN_OR_RETURN(auto q, require(name));
+  return q->tags();
 }
 
 Result<ListQueuesOutput> Queues::list_dead_letter_source_queues(
     const std::string& name, const ListQueuesInput& input) const {
-  auto q = require(name);
-  if (!q) return std::unexpected(q.error());
-  const std::string& arn = (*q)->arn();
+  EB_ASSIGN_OR_RETURN(auto q, require(name));
+  const std::string& arn = q->arn();
   std::vector<std::string> names;
   for (const auto& [n, other] : *snapshot()) {
     auto config = other->config();
@@ -481,8 +466,7 @@ Result<ListQueuesOutput> Queues::list_dead_letter_source_queues(
 }
 
 Result<void> Queues::add_permission(const std::string& name, const PermissionInput& input) {
-  auto q = require(name);
-  if (!q) return std::unexpected(q.error());
+  EB_ASSIGN_OR_RETURN(auto q, require(name));
   if (input.label.empty() || input.label.size() > 80 ||
       !std::all_of(input.label.begin(), input.label.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
@@ -506,51 +490,46 @@ Result<void> Queues::add_permission(const std::string& name, const PermissionInp
     }
   }
   std::lock_guard lock(write_mu_);
-  auto config = (*q)->config();
+  auto config = q->config();
   if (config.permissions.contains(input.label)) {
     return std::unexpected(invalid_value("Label", input.label, "Already exists."));
   }
   const QueueConfig before = config;
   config.permissions[input.label] = input;
-  (*q)->set_config(std::move(config));
-  if (auto ok = persist_locked(**q); !ok) {
-    (*q)->set_config(before);
+  q->set_config(std::move(config));
+  if (auto ok = persist_locked(*q); !ok) {
+    q->set_config(before);
     return ok;
   }
   return {};
 }
 
 Result<void> Queues::remove_permission(const std::string& name, const std::string& label) {
-  auto q = require(name);
-  if (!q) return std::unexpected(q.error());
+  EB_ASSIGN_OR_RETURN(auto q, require(name));
   std::lock_guard lock(write_mu_);
-  auto config = (*q)->config();
+  auto config = q->config();
   const QueueConfig before = config;
   if (config.permissions.erase(label) == 0) {
     return std::unexpected(invalid_value("Label", label, "can't find label."));
   }
-  (*q)->set_config(std::move(config));
-  if (auto ok = persist_locked(**q); !ok) {
-    (*q)->set_config(before);
+  q->set_config(std::move(config));
+  if (auto ok = persist_locked(*q); !ok) {
+    q->set_config(before);
     return ok;
   }
   return {};
 }
 
 Result<SendOutput> Queues::send_message(const std::string& queue, SendInput input) {
-  auto q = require(queue);
-  if (!q) return std::unexpected(q.error());
+  EB_ASSIGN_OR_RETURN(auto q, require(queue));
   if (input.sender_id.empty()) input.sender_id = options_.account_id;
-  return (*q)->send(std::move(input));
+  return q->send(std::move(input));
 }
 
 Result<BatchOutput<SendOutput>> Queues::send_message_batch(
     const std::string& queue, std::vector<BatchEntry<SendInput>> entries) {
-  auto q = require(queue);
-  if (!q) return std::unexpected(q.error());
-  if (auto ok = check_batch(entries, "SendMessageBatchRequestEntry"); !ok) {
-    return std::unexpected(ok.error());
-  }
+  EB_ASSIGN_OR_RETURN(auto q, require(queue));
+  EB_TRY(check_batch(entries, "SendMessageBatchRequestEntry"));
   std::size_t total = 0;
   for (const auto& e : entries) total += message_size(e.input.body, e.input.attributes);
   if (total > kMaxBatchBytes) {
@@ -565,7 +544,7 @@ Result<BatchOutput<SendOutput>> Queues::send_message_batch(
     if (e.input.sender_id.empty()) e.input.sender_id = options_.account_id;
     inputs.push_back(std::move(e.input));
   }
-  auto results = (*q)->send_all(std::move(inputs));
+  auto results = q->send_all(std::move(inputs));
   BatchOutput<SendOutput> out;
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (results[i]) {
@@ -581,12 +560,11 @@ Result<BatchOutput<SendOutput>> Queues::send_message_batch(
 
 Result<std::vector<Result<SendOutput>>> Queues::send_messages(const std::string& queue,
                                                               std::vector<SendInput> inputs) {
-  auto q = require(queue);
-  if (!q) return std::unexpected(q.error());
+  EB_ASSIGN_OR_RETURN(auto q, require(queue));
   for (auto& in : inputs) {
     if (in.sender_id.empty()) in.sender_id = options_.account_id;
   }
-  return (*q)->send_all(std::move(inputs));
+  return q->send_all(std::move(inputs));
 }
 
 void Queues::receive_message(const std::string& queue, ReceiveInput input, ReceiveCallback done) {
@@ -646,21 +624,17 @@ void Queues::receive_message(const std::string& queue, ReceiveInput input, Recei
 }
 
 Result<void> Queues::delete_message(const std::string& queue, const std::string& receipt_handle) {
-  auto q = require(queue);
-  if (!q) return std::unexpected(q.error());
-  return (*q)->delete_message(receipt_handle);
+  EB_ASSIGN_OR_RETURN(auto q, require(queue));
+  return q->delete_message(receipt_handle);
 }
 
 Result<BatchOutput<NoOutput>> Queues::delete_message_batch(
     const std::string& queue, std::vector<BatchEntry<std::string>> entries) {
-  auto q = require(queue);
-  if (!q) return std::unexpected(q.error());
-  if (auto ok = check_batch(entries, "DeleteMessageBatchRequestEntry"); !ok) {
-    return std::unexpected(ok.error());
-  }
+  EB_ASSIGN_OR_RETURN(auto q, require(queue));
+  EB_TRY(check_batch(entries, "DeleteMessageBatchRequestEntry"));
   BatchOutput<NoOutput> out;
   for (auto& e : entries) {
-    auto r = (*q)->delete_message(e.input);
+    auto r = q->delete_message(e.input);
     if (r) {
       out.successful.emplace_back(std::move(e.id), NoOutput{});
     } else {
@@ -672,26 +646,21 @@ Result<BatchOutput<NoOutput>> Queues::delete_message_batch(
 
 Result<void> Queues::change_message_visibility(const std::string& queue,
                                                const ChangeVisibilityInput& input) {
-  auto q = require(queue);
-  if (!q) return std::unexpected(q.error());
+  EB_ASSIGN_OR_RETURN(auto q, require(queue));
   if (!input.visibility_timeout) {
     return fail(Errc::kMissingParameter,
                 "The request must contain the parameter VisibilityTimeout.");
   }
-  return (*q)->change_visibility(input.receipt_handle, *input.visibility_timeout);
+  return q->change_visibility(input.receipt_handle, *input.visibility_timeout);
 }
 
 Result<BatchOutput<NoOutput>> Queues::change_message_visibility_batch(
     const std::string& queue, std::vector<BatchEntry<ChangeVisibilityInput>> entries) {
-  auto q = require(queue);
-  if (!q) return std::unexpected(q.error());
-  if (auto ok = check_batch(entries, "ChangeMessageVisibilityBatchRequestEntry"); !ok) {
-    return std::unexpected(ok.error());
-  }
+  EB_ASSIGN_OR_RETURN(auto q, require(queue));
+  EB_TRY(check_batch(entries, "ChangeMessageVisibilityBatchRequestEntry"));
   BatchOutput<NoOutput> out;
   for (auto& e : entries) {
-    auto r =
-        (*q)->change_visibility(e.input.receipt_handle, e.input.visibility_timeout.value_or(0));
+    auto r = q->change_visibility(e.input.receipt_handle, e.input.visibility_timeout.value_or(0));
     if (r) {
       out.successful.emplace_back(std::move(e.id), NoOutput{});
     } else {
