@@ -7,7 +7,7 @@
 #include <array>
 #include <charconv>
 
-#include "core/json_escape.hpp"
+#include "core/json_writer.hpp"
 
 namespace eb::sqs {
 namespace {
@@ -190,24 +190,28 @@ Result<std::optional<RedriveAllowPolicy>> parse_redrive_allow(const std::string&
 }
 
 std::string render_redrive(const RedrivePolicy& p) {
-  return fmt::format(R"({{"deadLetterTargetArn":"{}","maxReceiveCount":{}}})",
-                     json_escape(p.dead_letter_target_arn), p.max_receive_count);
+  std::string out;
+  JsonWriter(out)
+      .begin_object()
+      .member("deadLetterTargetArn", p.dead_letter_target_arn)
+      .member("maxReceiveCount", static_cast<std::int64_t>(p.max_receive_count))
+      .end_object();
+  return out;
 }
 
 std::string render_redrive_allow(const RedriveAllowPolicy& p) {
   std::string_view perm = p.permission == RedriveAllowPolicy::Permission::kAllowAll  ? "allowAll"
                           : p.permission == RedriveAllowPolicy::Permission::kDenyAll ? "denyAll"
                                                                                      : "byQueue";
-  std::string out = fmt::format(R"({{"redrivePermission":"{}")", perm);
+  std::string out;
+  JsonWriter j(out);
+  j.begin_object().member("redrivePermission", perm);
   if (p.permission == RedriveAllowPolicy::Permission::kByQueue) {
-    out += R"(,"sourceQueueArns":[)";
-    for (std::size_t i = 0; i < p.source_queue_arns.size(); ++i) {
-      if (i) out += ',';
-      out += '"' + json_escape(p.source_queue_arns[i]) + '"';
-    }
-    out += ']';
+    j.key("sourceQueueArns").begin_array();
+    for (const auto& arn : p.source_queue_arns) j.string(arn);
+    j.end_array();
   }
-  out += '}';
+  j.end_object();
   return out;
 }
 
@@ -352,26 +356,25 @@ namespace eb::sqs {
 
 std::string render_permission_policy(const std::string& arn,
                                      const std::map<std::string, PermissionInput>& permissions) {
-  std::string out = fmt::format(
-      R"({{"Version":"2012-10-17","Id":"{}/SQSDefaultPolicy","Statement":[)", json_escape(arn));
-  bool first = true;
+  std::string out;
+  JsonWriter j(out);
+  j.begin_object()
+      .member("Version", "2012-10-17")
+      .member("Id", fmt::format("{}/SQSDefaultPolicy", arn))
+      .key("Statement")
+      .begin_array();
   for (const auto& [label, p] : permissions) {
-    if (!first) out += ',';
-    first = false;
-    out +=
-        fmt::format(R"({{"Sid":"{}","Effect":"Allow","Principal":{{"AWS":[)", json_escape(label));
-    for (std::size_t i = 0; i < p.account_ids.size(); ++i) {
-      if (i) out += ',';
-      out += fmt::format(R"("arn:aws:iam::{}:root")", json_escape(p.account_ids[i]));
-    }
-    out += R"(]},"Action":[)";
-    for (std::size_t i = 0; i < p.actions.size(); ++i) {
-      if (i) out += ',';
-      out += fmt::format(R"("SQS:{}")", json_escape(p.actions[i]));
-    }
-    out += fmt::format(R"(],"Resource":"{}"}})", json_escape(arn));
+    j.begin_object().member("Sid", label).member("Effect", "Allow");
+    j.key("Principal").begin_object().key("AWS").begin_array();
+    for (const auto& account : p.account_ids)
+      j.string(fmt::format("arn:aws:iam::{}:root", account));
+    j.end_array().end_object();
+    j.key("Action").begin_array();
+    for (const auto& action : p.actions) j.string(fmt::format("SQS:{}", action));
+    j.end_array();
+    j.member("Resource", arn).end_object();
   }
-  out += "]}";
+  j.end_array().end_object();
   return out;
 }
 

@@ -13,7 +13,7 @@
 #include "api/aws/form.hpp"
 #include "core/clock.hpp"
 #include "core/encoding.hpp"
-#include "core/json_escape.hpp"
+#include "core/json_writer.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
 #include "net/response_stream.hpp"
@@ -25,64 +25,8 @@ using eventlog::Event;
 
 namespace {
 
-// A JSON writer that can also splice in raw JSON (stored envelopes, projection states).
-// Places commas itself; the callers below are its only users and their tests check shapes.
-class Json {
- public:
-  explicit Json(std::string& out) : out_(out) {}
-  Json& begin_object() { return open('{'); }
-  Json& end_object() { return close('}'); }
-  Json& begin_array() { return open('['); }
-  Json& end_array() { return close(']'); }
-  Json& key(std::string_view name) {
-    comma();
-    out_ += '"';
-    append_json_escaped(out_, name);
-    out_ += "\":";
-    need_comma_ = false;
-    return *this;
-  }
-  Json& string(std::string_view v) {
-    comma();
-    out_ += '"';
-    append_json_escaped(out_, v);
-    out_ += '"';
-    need_comma_ = true;
-    return *this;
-  }
-  Json& raw(std::string_view json) {
-    comma();
-    out_ += json;
-    need_comma_ = true;
-    return *this;
-  }
-  Json& number(std::int64_t v) { return raw(std::to_string(v)); }
-  Json& unsigned_number(std::uint64_t v) { return raw(std::to_string(v)); }
-  Json& null() { return raw("null"); }
-  Json& boolean(bool v) { return raw(v ? "true" : "false"); }
-
- private:
-  void comma() {
-    if (need_comma_) out_ += ',';
-  }
-  Json& open(char c) {
-    comma();
-    out_ += c;
-    need_comma_ = false;
-    return *this;
-  }
-  Json& close(char c) {
-    out_ += c;
-    need_comma_ = true;
-    return *this;
-  }
-
-  std::string& out_;
-  bool need_comma_ = false;
-};
-
 // "event": the envelope as stored (whitespace dropped), or "body": the text of anything else.
-void write_body(Json& j, const Event& e) {
+void write_body(JsonWriter& j, const Event& e) {
   if (e.envelope) {
     j.key("event").raw(eventlog::minify_json(e.body));
   } else {
@@ -90,7 +34,7 @@ void write_body(Json& j, const Event& e) {
   }
 }
 
-void write_attributes(Json& j, const MessageAttributes& attributes) {
+void write_attributes(JsonWriter& j, const MessageAttributes& attributes) {
   if (attributes.empty()) return;
   j.key("attributes").begin_object();
   for (const auto& [name, value] : attributes) {
@@ -106,7 +50,7 @@ void write_attributes(Json& j, const MessageAttributes& attributes) {
 }
 
 // One item of /v1/events (and of the SSE tail's data lines).
-void write_event_item(Json& j, const Event& e) {
+void write_event_item(JsonWriter& j, const Event& e) {
   j.begin_object();
   j.key("seq").unsigned_number(e.seq);
   j.key("timestamp").string(utc_timestamp(e.timestamp));
@@ -126,7 +70,7 @@ void write_event_item(Json& j, const Event& e) {
 
 std::string event_item(const Event& e) {
   std::string out;
-  Json j(out);
+  JsonWriter j(out);
   write_event_item(j, e);
   return out;
 }
@@ -269,7 +213,7 @@ Result<eventlog::ExpectedVersion> expected_version(simdjson::dom::object body) {
               "expectedVersion must be \"any\", -1 (no stream yet) or a version >= 0");
 }
 
-void write_outbox_record(Json& j, const eb::sns::OutboxRecord& r) {
+void write_outbox_record(JsonWriter& j, const eb::sns::OutboxRecord& r) {
   j.begin_object();
   j.key("seq").unsigned_number(r.seq);
   j.key("timestamp").string(utc_timestamp(r.time));
@@ -290,7 +234,7 @@ void write_outbox_record(Json& j, const eb::sns::OutboxRecord& r) {
   j.end_object();
 }
 
-void write_replay(Json& j, const eventlog::ReplayStatus& s) {
+void write_replay(JsonWriter& j, const eventlog::ReplayStatus& s) {
   j.begin_object();
   j.key("replayId").string(s.id);
   j.key("state").string(eventlog::to_string(s.state));
@@ -315,7 +259,7 @@ void write_replay(Json& j, const eventlog::ReplayStatus& s) {
 
 std::string replay_json(const eventlog::ReplayStatus& s) {
   std::string out;
-  Json j(out);
+  JsonWriter j(out);
   write_replay(j, s);
   return out;
 }
@@ -562,7 +506,7 @@ net::HttpResponse V1Api::append(const net::HttpRequest& request, const std::stri
       break;
   }
   std::string out;
-  Json j(out);
+  JsonWriter j(out);
   j.begin_object();
   j.key("streamId").string(stream);
   j.key("firstVersion").number(result->first_version);
@@ -586,7 +530,7 @@ net::HttpResponse V1Api::read_stream(const std::string& stream, std::string_view
   auto page = log_.read_stream(stream, start, *limit);
   if (!page) return domain_error(page.error(), "StreamNotFound");
   std::string out;
-  Json j(out);
+  JsonWriter j(out);
   j.begin_object();
   j.key("streamId").string(stream);
   j.key("events").begin_array();
@@ -614,7 +558,7 @@ net::HttpResponse V1Api::stream_state(const std::string& stream) {
   auto state = log_.state(stream);
   if (!state) return domain_error(state.error(), "StreamNotFound");
   std::string out;
-  Json j(out);
+  JsonWriter j(out);
   j.begin_object();
   j.key("streamId").string(stream);
   j.key("version").number(state->version);
@@ -634,7 +578,7 @@ net::HttpResponse V1Api::read_events(std::string_view query_text) {
   auto page = log_.read(*after, *limit, query->filter());
   if (!page) return domain_error(page.error());
   std::string out;
-  Json j(out);
+  JsonWriter j(out);
   j.begin_object();
   j.key("events").begin_array();
   std::optional<std::uint64_t> next = page->next;
@@ -686,7 +630,7 @@ net::HttpResponse V1Api::trace(const std::string& correlation_id) {
   auto trace = log_.trace(correlation_id);
   if (!trace) return domain_error(trace.error());
   std::string out;
-  Json j(out);
+  JsonWriter j(out);
   j.begin_object();
   j.key("correlationId").string(correlation_id);
   j.key("roots").begin_array();
@@ -774,7 +718,7 @@ net::HttpResponse V1Api::replay(const net::HttpRequest& request, const std::stri
 
 net::HttpResponse V1Api::list_replays() {
   std::string out;
-  Json j(out);
+  JsonWriter j(out);
   j.begin_object().key("replays").begin_array();
   for (const auto& s : replays_->list()) write_replay(j, s);
   j.end_array().end_object();
@@ -797,7 +741,7 @@ net::HttpResponse V1Api::list_outbox(std::string_view query_text) {
       .after = *after,
       .limit = static_cast<std::size_t>(std::min<std::uint64_t>(*limit, kMaxOutboxPage))});
   std::string out;
-  Json j(out);
+  JsonWriter j(out);
   j.begin_object().key("messages").begin_array();
   for (const auto& r : page.records) write_outbox_record(j, r);
   j.end_array();

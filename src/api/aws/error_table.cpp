@@ -3,8 +3,8 @@
 #include <boost/beast/http/field.hpp>
 #include <string>
 
-#include "api/aws/json_writer.hpp"
 #include "api/aws/xml_writer.hpp"
+#include "core/json_writer.hpp"
 
 namespace eb::api::aws {
 namespace {
@@ -208,7 +208,7 @@ net::HttpResponse json_error_response(const Error& error, std::string_view reque
   type.append(kSqsShapePrefix).append(wire.code);
 
   std::string body;
-  JsonWriter json(body);
+  eb::JsonWriter json(body);
   json.begin_object().member("__type", type).member("message", error.message).end_object();
 
   auto res = make_response(wire, "application/x-amz-json-1.0", request_id, http_version, keep_alive,

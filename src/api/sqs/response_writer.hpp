@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "api/aws/json_writer.hpp"
 #include "api/aws/service.hpp"
 #include "api/aws/xml_writer.hpp"
+#include "core/json_writer.hpp"
 
 namespace eb::api::sqs {
 
@@ -55,7 +55,7 @@ class ResponseWriter {
   std::string action_;
   std::string request_id_;
   std::string body_;
-  aws::JsonWriter json_;
+  JsonWriter json_;
   aws::XmlWriter xml_;
   std::vector<Level> levels_;
 };

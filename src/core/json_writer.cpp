@@ -1,8 +1,8 @@
-#include "api/aws/json_writer.hpp"
+#include "core/json_writer.hpp"
 
 #include <charconv>
 
-namespace eb::api::aws {
+namespace eb {
 
 void JsonWriter::before_value() {
   if (need_comma_) out_.push_back(',');
@@ -61,6 +61,15 @@ JsonWriter& JsonWriter::number(std::int64_t value) {
   return *this;
 }
 
+JsonWriter& JsonWriter::unsigned_number(std::uint64_t value) {
+  before_value();
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  out_.append(buf, end);
+  need_comma_ = true;
+  return *this;
+}
+
 JsonWriter& JsonWriter::boolean(bool value) {
   before_value();
   out_.append(value ? "true" : "false");
@@ -75,4 +84,11 @@ JsonWriter& JsonWriter::null() {
   return *this;
 }
 
-}  // namespace eb::api::aws
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  before_value();
+  out_.append(json);
+  need_comma_ = true;
+  return *this;
+}
+
+}  // namespace eb

@@ -1,10 +1,10 @@
-#include "api/aws/json_writer.hpp"
+#include "core/json_writer.hpp"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 
-namespace eb::api::aws {
+namespace eb {
 namespace {
 
 TEST(JsonWriter, NestedStructureGetsCommasRight) {
@@ -70,6 +70,31 @@ TEST(JsonWriter, KeysAreEscapedToo) {
   EXPECT_EQ(out, R"({"a\"b":"c"})");
 }
 
+TEST(JsonWriter, UnsignedNumbersToTheTop) {
+  std::string out;
+  JsonWriter(out)
+      .begin_array()
+      .unsigned_number(0)
+      .unsigned_number(std::numeric_limits<std::uint64_t>::max())
+      .end_array();
+  EXPECT_EQ(out, "[0,18446744073709551615]");
+}
+
+TEST(JsonWriter, RawValuesGoInAsIsWithCommas) {
+  std::string out;
+  JsonWriter(out)
+      .begin_object()
+      .key("state")
+      .raw(R"({"n":1,"s":"a\"b"})")
+      .key("list")
+      .begin_array()
+      .raw("1.5")
+      .raw("[]")
+      .end_array()
+      .end_object();
+  EXPECT_EQ(out, R"({"state":{"n":1,"s":"a\"b"},"list":[1.5,[]]})");
+}
+
 TEST(JsonEscape, QuotesBackslashAndShortEscapes) {
   EXPECT_EQ(json_escape(R"(say "hi" \ bye)"), R"(say \"hi\" \\ bye)");
   EXPECT_EQ(json_escape("\n\r\t\b\f"), R"(\n\r\t\b\f)");
@@ -95,4 +120,4 @@ TEST(JsonEscape, EveryByteBelowSpaceIsEscaped) {
 }
 
 }  // namespace
-}  // namespace eb::api::aws
+}  // namespace eb

@@ -1,6 +1,7 @@
 #pragma once
-// Streaming JSON writer for AWS JSON 1.0/1.1 responses. It appends to a caller-owned string so a
-// response body is built in one buffer with no intermediate DOM. One writer per response, used by
+// Streaming JSON writer: AWS JSON 1.0/1.1 responses, the native /v1 API and the few JSON
+// documents the domain itself produces (queue policies). It appends to a caller-owned string so
+// a document is built in one buffer with no intermediate DOM. One writer per document, used by
 // one thread. It places commas and colons itself but does not check nesting: callers are our own
 // encoders, and their tests check the shape.
 #include <cstdint>
@@ -9,7 +10,7 @@
 
 #include "core/json_escape.hpp"
 
-namespace eb::api::aws {
+namespace eb {
 
 class JsonWriter {
  public:
@@ -23,8 +24,11 @@ class JsonWriter {
   JsonWriter& key(std::string_view name);
   JsonWriter& string(std::string_view value);
   JsonWriter& number(std::int64_t value);
+  JsonWriter& unsigned_number(std::uint64_t value);
   JsonWriter& boolean(bool value);
   JsonWriter& null();
+  // A value that is JSON already (a stored document, a projection state), written as is.
+  JsonWriter& raw(std::string_view json);
 
   // Shorthands for the common "name": value members.
   JsonWriter& member(std::string_view name, std::string_view value) {
@@ -44,7 +48,4 @@ class JsonWriter {
   bool need_comma_ = false;
 };
 
-using eb::append_json_escaped;
-using eb::json_escape;
-
-}  // namespace eb::api::aws
+}  // namespace eb
