@@ -22,4 +22,60 @@ net::HttpResponse error_response(http::status status, std::string_view code,
                                            json_escape(code), json_escape(message), tail, tail));
 }
 
+net::HttpResponse domain_error(const Error& error, std::string_view not_found_code) {
+  const auto answer = [&](http::status status, std::string_view code) {
+    return error_response(status, code, error.message);
+  };
+  // One arm per Errc and no default, so a new code cannot reach the wire unmapped.
+  switch (error.code) {
+    case Errc::kResourceNotFound:
+      return answer(http::status::not_found, not_found_code);
+    case Errc::kMalformedRequest:
+      return answer(http::status::bad_request, "MalformedJson");
+    case Errc::kQueueDoesNotExist:
+    case Errc::kInvalidAddress:
+    case Errc::kUnsupportedOperation:
+      return answer(http::status::bad_request, "InvalidTarget");
+    case Errc::kInvalidParameterValue:
+    case Errc::kMissingParameter:
+    case Errc::kInvalidAttributeName:
+    case Errc::kInvalidAttributeValue:
+    case Errc::kInvalidMessageContents:
+      return answer(http::status::bad_request, "ValidationError");
+    case Errc::kOverLimit:
+    case Errc::kRequestThrottled:
+      return answer(http::status::too_many_requests, "LimitExceeded");
+    case Errc::kServiceUnavailable:
+      return answer(http::status::service_unavailable, "ServiceUnavailable");
+    // Codes no native route produces today; should one appear, it is our bug, not the caller's.
+    case Errc::kInvalidAction:
+    case Errc::kMissingAction:
+    case Errc::kRequestTooLarge:
+    case Errc::kInvalidSecurity:
+    case Errc::kAccessDenied:
+    case Errc::kInternalError:
+    case Errc::kQueueNameExists:
+    case Errc::kQueueDeletedRecently:
+    case Errc::kPurgeQueueInProgress:
+    case Errc::kReceiptHandleIsInvalid:
+    case Errc::kMessageNotInflight:
+    case Errc::kEmptyBatchRequest:
+    case Errc::kTooManyEntriesInBatchRequest:
+    case Errc::kBatchEntryIdsNotDistinct:
+    case Errc::kBatchRequestTooLong:
+    case Errc::kInvalidBatchEntryId:
+    case Errc::kNotFound:
+    case Errc::kParameterValueInvalid:
+    case Errc::kValidationError:
+    case Errc::kAuthorizationError:
+    case Errc::kTagLimitExceeded:
+    case Errc::kTopicLimitExceeded:
+    case Errc::kSubscriptionLimitExceeded:
+    case Errc::kFilterPolicyLimitExceeded:
+    case Errc::kInvalidState:
+      return answer(http::status::internal_server_error, "InternalError");
+  }
+  return answer(http::status::internal_server_error, "InternalError");  // not an Errc
+}
+
 }  // namespace eb::api::admin

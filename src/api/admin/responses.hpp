@@ -1,10 +1,12 @@
 #pragma once
 // JSON responses of the native API: a body with the right headers, and the error shape
-// {"error":{"code":"..","message":".."}} every native route answers failures with.
+// {"error":{"code":"..","message":".."}} every native route answers failures with, and the
+// mapping of domain errors onto it.
 #include <boost/beast/http/status.hpp>
 #include <string>
 #include <string_view>
 
+#include "core/errors.hpp"
 #include "net/handler.hpp"
 
 namespace eb::api::admin {
@@ -14,5 +16,9 @@ net::HttpResponse json_response(boost::beast::http::status status, std::string b
 // the error object, so clients find it either way.
 net::HttpResponse error_response(boost::beast::http::status status, std::string_view code,
                                  std::string_view message, std::string_view extra = {});
+
+// The wire form of a domain error: one exhaustive switch over Errc, no default.
+// `not_found_code` names what was missing ("StreamNotFound", "ReplayNotFound").
+net::HttpResponse domain_error(const Error& error, std::string_view not_found_code = "NotFound");
 
 }  // namespace eb::api::admin

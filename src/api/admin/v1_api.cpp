@@ -91,33 +91,6 @@ net::HttpResponse bad_request(std::string_view message) {
   return error_response(http::status::bad_request, "ValidationError", message);
 }
 
-// The wire form of a domain error; `not_found_code` names what was missing.
-net::HttpResponse domain_error(const Error& error, std::string_view not_found_code = "NotFound") {
-  switch (error.code) {
-    case Errc::kResourceNotFound:
-      return error_response(http::status::not_found, not_found_code, error.message);
-    case Errc::kMalformedRequest:
-      return error_response(http::status::bad_request, "MalformedJson", error.message);
-    case Errc::kQueueDoesNotExist:
-    case Errc::kInvalidAddress:
-    case Errc::kUnsupportedOperation:
-      return error_response(http::status::bad_request, "InvalidTarget", error.message);
-    case Errc::kInvalidParameterValue:
-    case Errc::kMissingParameter:
-    case Errc::kInvalidAttributeName:
-    case Errc::kInvalidAttributeValue:
-    case Errc::kInvalidMessageContents:
-      return bad_request(error.message);
-    case Errc::kOverLimit:
-    case Errc::kRequestThrottled:
-      return error_response(http::status::too_many_requests, "LimitExceeded", error.message);
-    case Errc::kServiceUnavailable:
-      return error_response(http::status::service_unavailable, "ServiceUnavailable", error.message);
-    default:
-      return error_response(http::status::internal_server_error, "InternalError", error.message);
-  }
-}
-
 // Query parameters by name (the last one wins); nullopt for a broken %-escape.
 class Query {
  public:
@@ -148,10 +121,9 @@ class Query {
   }
   // limit: 1 or more, clamped to the domain's maximum page size.
   Result<std::size_t> limit() const {
-    auto v = non_negative("limit", kDefaultPageSize);
-    if (!v) return std::unexpected(v.error());
-    if (*v == 0) return fail(Errc::kInvalidParameterValue, "limit must be at least 1");
-    return static_cast<std::size_t>(std::min<std::uint64_t>(*v, eventlog::kMaxPageSize));
+    EB_ASSIGN_OR_RETURN(const std::uint64_t v, non_negative("limit", kDefaultPageSize));
+    if (v == 0) return fail(Errc::kInvalidParameterValue, "limit must be at least 1");
+    return static_cast<std::size_t>(std::min<std::uint64_t>(v, eventlog::kMaxPageSize));
   }
   eventlog::EventFilter filter() const {
     return eventlog::EventFilter{.source = get("source"),

@@ -3,6 +3,7 @@
 #include <boost/beast/http/field.hpp>
 #include <string>
 
+#include "api/aws/reply.hpp"
 #include "api/aws/xml_writer.hpp"
 #include "core/json_writer.hpp"
 
@@ -26,13 +27,8 @@ constexpr WireError receiver(std::string_view code, std::string_view query_code,
 net::HttpResponse make_response(const WireError& wire, std::string_view content_type,
                                 std::string_view request_id, unsigned http_version, bool keep_alive,
                                 std::string&& body) {
-  net::HttpResponse res{static_cast<boost::beast::http::status>(wire.http_status), http_version};
-  res.set(boost::beast::http::field::content_type, content_type);
-  res.set("x-amzn-RequestId", request_id);
-  res.keep_alive(keep_alive);
-  res.body() = std::move(body);
-  res.prepare_payload();
-  return res;
+  return aws_response(static_cast<boost::beast::http::status>(wire.http_status), content_type,
+                      request_id, http_version, keep_alive, std::move(body));
 }
 
 }  // namespace

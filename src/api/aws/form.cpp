@@ -60,10 +60,8 @@ Result<FormPairs> parse_form(std::string_view body) {
       const std::string_view raw_value =
           eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
       auto& [key, value] = pairs.emplace_back();
-      if (auto r = decode_into(key, raw_key, true, start); !r) return std::unexpected(r.error());
-      if (auto r = decode_into(value, raw_value, true, start + eq + 1); !r) {
-        return std::unexpected(r.error());
-      }
+      EB_TRY(decode_into(key, raw_key, true, start));
+      EB_TRY(decode_into(value, raw_value, true, start + eq + 1));
     }
     start = end + 1;
   }
@@ -72,7 +70,7 @@ Result<FormPairs> parse_form(std::string_view body) {
 
 Result<std::string> url_decode(std::string_view text, bool plus_is_space) {
   std::string out;
-  if (auto r = decode_into(out, text, plus_is_space, 0); !r) return std::unexpected(r.error());
+  EB_TRY(decode_into(out, text, plus_is_space, 0));
   return out;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// What a service (SQS now; SNS and EventBridge later) gives the dispatcher, and what the
-// dispatcher gives it: an already-classified request and a way to answer it.
+// What a service (SQS, SNS) gives the dispatcher, and what the dispatcher gives it: an
+// already-classified request and a way to answer it.
 #include <string>
 #include <string_view>
 #include <utility>

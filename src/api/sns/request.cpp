@@ -111,11 +111,8 @@ class Reader {
   Result<eb::TagMap> tags(std::string_view member) const {
     eb::TagMap out;
     for (const Reader& tag : structures(member)) {
-      auto key = tag.required("Key");
-      if (!key) return std::unexpected(key.error());
-      auto value = tag.required("Value");
-      if (!value) return std::unexpected(value.error());
-      out[std::move(*key)] = std::move(*value);
+      EB_ASSIGN_OR_RETURN(auto key, tag.required("Key"));
+      EB_ASSIGN_OR_RETURN(out[std::move(key)], tag.required("Value"));
     }
     return out;
   }
@@ -138,10 +135,8 @@ class Reader {
       const aws::FormNode* value = entry->child("Value");
       Reader fields(value != nullptr ? *value : empty_node(),
                     fmt::format("{}.{}.member", path_of(member), *name->value));
-      auto data_type = fields.required("DataType");
-      if (!data_type) return std::unexpected(data_type.error());
       eb::MessageAttributeValue v;
-      v.data_type = std::move(*data_type);
+      EB_ASSIGN_OR_RETURN(v.data_type, fields.required("DataType"));
       v.string_value = fields.string("StringValue").value_or("");
       if (auto binary = fields.string("BinaryValue")) {
         auto raw = base64_decode(*binary);
@@ -174,19 +169,11 @@ class Reader {
   std::string path_;
 };
 
-// Unwraps a Result into `var` or returns its error from the decoder.
-// NOLINTBEGIN(bugprone-macro-parentheses): `var` names a declaration.
-#define EB_DECODE(var, expr)                                       \
-  auto var##_result = (expr);                                      \
-  if (!var##_result) return std::unexpected(var##_result.error()); \
-  auto var = std::move(*var##_result)
-// NOLINTEND(bugprone-macro-parentheses)
-
 // Publish and each PublishBatch entry share these members.
 Result<eb::sns::PublishInput> decode_message(const Reader& r) {
   eb::sns::PublishInput in;
-  EB_DECODE(message, r.required("Message"));
-  EB_DECODE(attributes, r.message_attributes("MessageAttributes"));
+  EB_ASSIGN_OR_RETURN(auto message, r.required("Message"));
+  EB_ASSIGN_OR_RETURN(auto attributes, r.message_attributes("MessageAttributes"));
   in.message = std::move(message);
   in.attributes = std::move(attributes);
   in.subject = r.string("Subject");
@@ -212,9 +199,9 @@ Result<std::string> decode_arn(const aws::FormNode& form, std::string_view membe
 Result<eb::sns::CreateTopicInput> decode_create_topic(const aws::FormNode& form) {
   Reader r(form);
   eb::sns::CreateTopicInput in;
-  EB_DECODE(name, r.required("Name"));
-  EB_DECODE(attributes, r.string_map("Attributes"));
-  EB_DECODE(tags, r.tags("Tags"));
+  EB_ASSIGN_OR_RETURN(auto name, r.required("Name"));
+  EB_ASSIGN_OR_RETURN(auto attributes, r.string_map("Attributes"));
+  EB_ASSIGN_OR_RETURN(auto tags, r.tags("Tags"));
   in.name = std::move(name);
   in.attributes = std::move(attributes);
   in.tags = std::move(tags);
@@ -229,8 +216,8 @@ Result<eb::sns::PageInput> decode_page(const aws::FormNode& form) {
 Result<SetAttributeInput> decode_set_attribute(const aws::FormNode& form,
                                                std::string_view arn_member) {
   Reader r(form);
-  EB_DECODE(arn, r.required(arn_member));
-  EB_DECODE(name, r.required("AttributeName"));
+  EB_ASSIGN_OR_RETURN(auto arn, r.required(arn_member));
+  EB_ASSIGN_OR_RETURN(auto name, r.required("AttributeName"));
   return SetAttributeInput{std::move(arn), std::move(name),
                            r.string("AttributeValue").value_or("")};
 }
@@ -238,10 +225,10 @@ Result<SetAttributeInput> decode_set_attribute(const aws::FormNode& form,
 Result<eb::sns::SubscribeInput> decode_subscribe(const aws::FormNode& form) {
   Reader r(form);
   eb::sns::SubscribeInput in;
-  EB_DECODE(topic_arn, r.required("TopicArn"));
-  EB_DECODE(protocol, r.required("Protocol"));
-  EB_DECODE(attributes, r.string_map("Attributes"));
-  EB_DECODE(return_arn, r.boolean("ReturnSubscriptionArn"));
+  EB_ASSIGN_OR_RETURN(auto topic_arn, r.required("TopicArn"));
+  EB_ASSIGN_OR_RETURN(auto protocol, r.required("Protocol"));
+  EB_ASSIGN_OR_RETURN(auto attributes, r.string_map("Attributes"));
+  EB_ASSIGN_OR_RETURN(auto return_arn, r.boolean("ReturnSubscriptionArn"));
   in.topic_arn = std::move(topic_arn);
   in.protocol = std::move(protocol);
   in.endpoint = r.string("Endpoint").value_or("");
@@ -252,21 +239,21 @@ Result<eb::sns::SubscribeInput> decode_subscribe(const aws::FormNode& form) {
 
 Result<ConfirmSubscriptionInput> decode_confirm_subscription(const aws::FormNode& form) {
   Reader r(form);
-  EB_DECODE(topic_arn, r.required("TopicArn"));
-  EB_DECODE(token, r.required("Token"));
+  EB_ASSIGN_OR_RETURN(auto topic_arn, r.required("TopicArn"));
+  EB_ASSIGN_OR_RETURN(auto token, r.required("Token"));
   return ConfirmSubscriptionInput{std::move(topic_arn), std::move(token),
                                   r.string("AuthenticateOnUnsubscribe")};
 }
 
 Result<ListByTopicInput> decode_list_by_topic(const aws::FormNode& form) {
   Reader r(form);
-  EB_DECODE(topic_arn, r.required("TopicArn"));
+  EB_ASSIGN_OR_RETURN(auto topic_arn, r.required("TopicArn"));
   return ListByTopicInput{std::move(topic_arn), {r.string("NextToken").value_or("")}};
 }
 
 Result<eb::sns::PublishInput> decode_publish(const aws::FormNode& form) {
   Reader r(form);
-  EB_DECODE(in, decode_message(r));
+  EB_ASSIGN_OR_RETURN(auto in, decode_message(r));
   // Which of the three addresses is set (exactly one must be) is the broker's rule.
   in.topic_arn = r.string("TopicArn").value_or("");
   in.target_arn = r.string("TargetArn").value_or("");
@@ -277,7 +264,7 @@ Result<eb::sns::PublishInput> decode_publish(const aws::FormNode& form) {
 Result<PublishBatchInput> decode_publish_batch(const aws::FormNode& form) {
   Reader r(form);
   PublishBatchInput out;
-  EB_DECODE(topic_arn, r.required("TopicArn"));
+  EB_ASSIGN_OR_RETURN(auto topic_arn, r.required("TopicArn"));
   out.topic_arn = std::move(topic_arn);
   // "PublishBatchRequestEntries=" is how the query protocol sends an empty list: present, so
   // the broker answers EmptyBatchRequest; absent is a missing member.
@@ -285,8 +272,8 @@ Result<PublishBatchInput> decode_publish_batch(const aws::FormNode& form) {
     return std::unexpected(missing_member("publishBatchRequestEntries"));
   }
   for (const Reader& entry : r.structures("PublishBatchRequestEntries")) {
-    EB_DECODE(id, entry.required("Id"));
-    EB_DECODE(in, decode_message(entry));
+    EB_ASSIGN_OR_RETURN(auto id, entry.required("Id"));
+    EB_ASSIGN_OR_RETURN(auto in, decode_message(entry));
     out.entries.push_back({std::move(id), std::move(in)});
   }
   return out;
@@ -294,19 +281,17 @@ Result<PublishBatchInput> decode_publish_batch(const aws::FormNode& form) {
 
 Result<TagResourceInput> decode_tag_resource(const aws::FormNode& form) {
   Reader r(form);
-  EB_DECODE(arn, r.required("ResourceArn"));
+  EB_ASSIGN_OR_RETURN(auto arn, r.required("ResourceArn"));
   if (!r.has("Tags")) return std::unexpected(missing_member("tags"));
-  EB_DECODE(tags, r.tags("Tags"));
+  EB_ASSIGN_OR_RETURN(auto tags, r.tags("Tags"));
   return TagResourceInput{std::move(arn), std::move(tags)};
 }
 
 Result<UntagResourceInput> decode_untag_resource(const aws::FormNode& form) {
   Reader r(form);
-  EB_DECODE(arn, r.required("ResourceArn"));
+  EB_ASSIGN_OR_RETURN(auto arn, r.required("ResourceArn"));
   if (!r.has("TagKeys")) return std::unexpected(missing_member("tagKeys"));
   return UntagResourceInput{std::move(arn), r.strings("TagKeys")};
 }
-
-#undef EB_DECODE
 
 }  // namespace eb::api::sns

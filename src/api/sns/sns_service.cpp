@@ -7,13 +7,12 @@
 
 #include "api/aws/error_table.hpp"
 #include "api/aws/form_tree.hpp"
+#include "api/aws/reply.hpp"
 #include "api/sns/request.hpp"
 #include "api/sns/response.hpp"
 #include "sns/topics.hpp"
 
 namespace eb::api::sns {
-namespace http = boost::beast::http;
-
 namespace {
 
 // One SNS call: the request and the way to answer it. Every action answers before returning
@@ -26,17 +25,8 @@ struct Call {
   const std::string& id() const { return request.request_id; }
   const std::string& action() const { return request.action; }
 
-  void reply(std::string body) {
-    net::HttpResponse res{http::status::ok, request.http.version()};
-    res.set(http::field::content_type, "text/xml");
-    res.set("x-amzn-RequestId", request.request_id);
-    res.keep_alive(request.http.keep_alive());
-    res.body() = std::move(body);
-    res.prepare_payload();
-    // Acknowledge once what this request wrote is as durable as the daemon promises
-    // (immediate unless --durability fsync, then after the group commit covering it).
-    topics.when_durable([respond = respond, res = std::make_shared<net::HttpResponse>(
-                                                std::move(res))] { respond(std::move(*res)); });
+  void reply(std::string&& body) {
+    topics.when_durable(aws::success_reply(request, respond, std::move(body)));
   }
 
   void error(const Error& e) {
@@ -45,128 +35,128 @@ struct Call {
   }
 };
 
-using ActionFn = void (*)(Call&, const aws::FormNode&);
+// Each action decodes, makes one Topics call and encodes. An error from any step comes back
+// to SnsService::handle, which answers it.
+using ActionFn = Result<void> (*)(Call&, const aws::FormNode&);
 
-// Unwraps a Result inside an action: answers the error and returns from the action.
-// NOLINTBEGIN(bugprone-macro-parentheses): `var` names a declaration.
-#define EB_TRY_OR_REPLY(var, expr)    \
-  auto var##_result = (expr);         \
-  if (!var##_result) {                \
-    call.error(var##_result.error()); \
-    return;                           \
-  }                                   \
-  [[maybe_unused]] auto var = std::move(*var##_result)
-// The same for a Result<void>.
-#define EB_CHECK_OR_REPLY(expr)                        \
-  if (auto checked_result = (expr); !checked_result) { \
-    call.error(checked_result.error());                \
-    return;                                            \
-  }
-// NOLINTEND(bugprone-macro-parentheses)
-
-void create_topic(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(in, decode_create_topic(form));
-  EB_TRY_OR_REPLY(arn, call.topics.create_topic(in));
+Result<void> create_topic(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_create_topic(form));
+  EB_ASSIGN_OR_RETURN(auto arn, call.topics.create_topic(in));
   call.reply(encode_single(call.action(), call.id(), "TopicArn", arn));
+  return {};
 }
 
-void delete_topic(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(arn, decode_arn(form, "TopicArn"));
-  EB_CHECK_OR_REPLY(call.topics.delete_topic(arn));
+Result<void> delete_topic(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto arn, decode_arn(form, "TopicArn"));
+  EB_TRY(call.topics.delete_topic(arn));
   call.reply(encode_no_result(call.action(), call.id()));
+  return {};
 }
 
-void list_topics(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(page, decode_page(form));
-  EB_TRY_OR_REPLY(out, call.topics.list_topics(page));
+Result<void> list_topics(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto page, decode_page(form));
+  EB_ASSIGN_OR_RETURN(auto out, call.topics.list_topics(page));
   call.reply(encode_list_topics(call.id(), out));
+  return {};
 }
 
-void get_topic_attributes(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(arn, decode_arn(form, "TopicArn"));
-  EB_TRY_OR_REPLY(attributes, call.topics.get_topic_attributes(arn));
+Result<void> get_topic_attributes(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto arn, decode_arn(form, "TopicArn"));
+  EB_ASSIGN_OR_RETURN(auto attributes, call.topics.get_topic_attributes(arn));
   call.reply(encode_attributes(call.action(), call.id(), attributes));
+  return {};
 }
 
-void set_topic_attributes(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(in, decode_set_attribute(form, "TopicArn"));
-  EB_CHECK_OR_REPLY(call.topics.set_topic_attributes(in.arn, in.name, in.value));
+Result<void> set_topic_attributes(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_set_attribute(form, "TopicArn"));
+  EB_TRY(call.topics.set_topic_attributes(in.arn, in.name, in.value));
   call.reply(encode_no_result(call.action(), call.id()));
+  return {};
 }
 
-void subscribe(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(in, decode_subscribe(form));
-  EB_TRY_OR_REPLY(arn, call.topics.subscribe(in));
+Result<void> subscribe(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_subscribe(form));
+  EB_ASSIGN_OR_RETURN(auto arn, call.topics.subscribe(in));
   call.reply(encode_single(call.action(), call.id(), "SubscriptionArn", arn));
+  return {};
 }
 
-void confirm_subscription(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(in, decode_confirm_subscription(form));
-  EB_TRY_OR_REPLY(arn, call.topics.confirm_subscription(in.topic_arn, in.token));
+Result<void> confirm_subscription(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_confirm_subscription(form));
+  EB_ASSIGN_OR_RETURN(auto arn, call.topics.confirm_subscription(in.topic_arn, in.token));
   call.reply(encode_single(call.action(), call.id(), "SubscriptionArn", arn));
+  return {};
 }
 
-void unsubscribe(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(arn, decode_arn(form, "SubscriptionArn"));
-  EB_CHECK_OR_REPLY(call.topics.unsubscribe(arn));
+Result<void> unsubscribe(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto arn, decode_arn(form, "SubscriptionArn"));
+  EB_TRY(call.topics.unsubscribe(arn));
   call.reply(encode_no_result(call.action(), call.id()));
+  return {};
 }
 
-void list_subscriptions(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(page, decode_page(form));
-  EB_TRY_OR_REPLY(out, call.topics.list_subscriptions(page));
+Result<void> list_subscriptions(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto page, decode_page(form));
+  EB_ASSIGN_OR_RETURN(auto out, call.topics.list_subscriptions(page));
   call.reply(encode_list_subscriptions(call.action(), call.id(), out));
+  return {};
 }
 
-void list_subscriptions_by_topic(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(in, decode_list_by_topic(form));
-  EB_TRY_OR_REPLY(out, call.topics.list_subscriptions_by_topic(in.topic_arn, in.page));
+Result<void> list_subscriptions_by_topic(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_list_by_topic(form));
+  EB_ASSIGN_OR_RETURN(auto out, call.topics.list_subscriptions_by_topic(in.topic_arn, in.page));
   call.reply(encode_list_subscriptions(call.action(), call.id(), out));
+  return {};
 }
 
-void get_subscription_attributes(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(arn, decode_arn(form, "SubscriptionArn"));
-  EB_TRY_OR_REPLY(attributes, call.topics.get_subscription_attributes(arn));
+Result<void> get_subscription_attributes(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto arn, decode_arn(form, "SubscriptionArn"));
+  EB_ASSIGN_OR_RETURN(auto attributes, call.topics.get_subscription_attributes(arn));
   call.reply(encode_attributes(call.action(), call.id(), attributes));
+  return {};
 }
 
-void set_subscription_attributes(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(in, decode_set_attribute(form, "SubscriptionArn"));
-  EB_CHECK_OR_REPLY(call.topics.set_subscription_attributes(in.arn, in.name, in.value));
+Result<void> set_subscription_attributes(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_set_attribute(form, "SubscriptionArn"));
+  EB_TRY(call.topics.set_subscription_attributes(in.arn, in.name, in.value));
   call.reply(encode_no_result(call.action(), call.id()));
+  return {};
 }
 
-void publish(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(in, decode_publish(form));
-  EB_TRY_OR_REPLY(out, call.topics.publish(std::move(in)));
+Result<void> publish(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_publish(form));
+  EB_ASSIGN_OR_RETURN(auto out, call.topics.publish(std::move(in)));
   call.reply(encode_publish(call.id(), out));
+  return {};
 }
 
-void publish_batch(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(in, decode_publish_batch(form));
-  EB_TRY_OR_REPLY(out, call.topics.publish_batch(in.topic_arn, std::move(in.entries)));
+Result<void> publish_batch(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_publish_batch(form));
+  EB_ASSIGN_OR_RETURN(auto out, call.topics.publish_batch(in.topic_arn, std::move(in.entries)));
   call.reply(encode_publish_batch(call.id(), out));
+  return {};
 }
 
-void tag_resource(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(in, decode_tag_resource(form));
-  EB_CHECK_OR_REPLY(call.topics.tag_resource(in.arn, in.tags));
+Result<void> tag_resource(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_tag_resource(form));
+  EB_TRY(call.topics.tag_resource(in.arn, in.tags));
   call.reply(encode_empty_result(call.action(), call.id()));
+  return {};
 }
 
-void untag_resource(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(in, decode_untag_resource(form));
-  EB_CHECK_OR_REPLY(call.topics.untag_resource(in.arn, in.keys));
+Result<void> untag_resource(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_untag_resource(form));
+  EB_TRY(call.topics.untag_resource(in.arn, in.keys));
   call.reply(encode_empty_result(call.action(), call.id()));
+  return {};
 }
 
-void list_tags_for_resource(Call& call, const aws::FormNode& form) {
-  EB_TRY_OR_REPLY(arn, decode_arn(form, "ResourceArn"));
-  EB_TRY_OR_REPLY(tags, call.topics.list_tags_for_resource(arn));
+Result<void> list_tags_for_resource(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto arn, decode_arn(form, "ResourceArn"));
+  EB_ASSIGN_OR_RETURN(auto tags, call.topics.list_tags_for_resource(arn));
   call.reply(encode_list_tags(call.id(), tags));
+  return {};
 }
-
-#undef EB_TRY
 
 const std::unordered_map<std::string_view, ActionFn>& actions() {
   static const std::unordered_map<std::string_view, ActionFn> table = {
@@ -208,7 +198,7 @@ void SnsService::handle(aws::AwsRequest&& request, net::Respond respond) {
     return;
   }
   const auto form = aws::build_form_tree(request.form);
-  it->second(call, *form);
+  if (auto done = it->second(call, *form); !done) call.error(done.error());
 }
 
 }  // namespace eb::api::sns

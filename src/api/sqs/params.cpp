@@ -88,10 +88,9 @@ Result<std::optional<std::string>> Params::string(std::string_view name) const {
 }
 
 Result<std::string> Params::required_string(std::string_view name) const {
-  auto v = string(name);
-  if (!v) return std::unexpected(v.error());
-  if (!v->has_value()) return std::unexpected(missing(name));
-  return std::move(v->value());
+  EB_ASSIGN_OR_RETURN(auto v, string(name));
+  if (!v) return std::unexpected(missing(name));
+  return std::move(*v);
 }
 
 Result<std::optional<int>> Params::integer(std::string_view name) const {
@@ -106,9 +105,8 @@ Result<std::optional<int>> Params::integer(std::string_view name) const {
   }
   const aws::FormNode* n = form_->child(name);
   if (n == nullptr || !n->value) return std::optional<int>{};
-  auto v = parse_query_int(name, *n->value);
-  if (!v) return std::unexpected(v.error());
-  return std::optional<int>{*v};
+  EB_ASSIGN_OR_RETURN(const int v, parse_query_int(name, *n->value));
+  return std::optional<int>{v};
 }
 
 Result<std::vector<std::string>> Params::strings(std::string_view json_name,
@@ -197,9 +195,7 @@ Result<eb::MessageAttributes> Params::message_attributes(std::string_view json_n
       if (!fields["DataType"].get_string().get(s)) v.data_type = std::string(s);
       if (!fields["StringValue"].get_string().get(s)) v.string_value = std::string(s);
       if (!fields["BinaryValue"].get_string().get(s)) {
-        auto raw = read_binary(name, s);
-        if (!raw) return std::unexpected(raw.error());
-        v.binary_value = std::move(*raw);
+        EB_ASSIGN_OR_RETURN(v.binary_value, read_binary(name, s));
       }
       out[std::string(name)] = std::move(v);
     }
@@ -218,9 +214,7 @@ Result<eb::MessageAttributes> Params::message_attributes(std::string_view json_n
       if (auto* t = value->child("DataType"); t && t->value) v.data_type = *t->value;
       if (auto* t = value->child("StringValue"); t && t->value) v.string_value = *t->value;
       if (auto* t = value->child("BinaryValue"); t && t->value) {
-        auto raw = read_binary(*name->value, *t->value);
-        if (!raw) return std::unexpected(raw.error());
-        v.binary_value = std::move(*raw);
+        EB_ASSIGN_OR_RETURN(v.binary_value, read_binary(*name->value, *t->value));
       }
     }
     out[*name->value] = std::move(v);
