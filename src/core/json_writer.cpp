@@ -4,6 +4,16 @@
 
 namespace eb {
 
+template <class Int>
+JsonWriter& JsonWriter::integer(Int value) {
+  before_value();
+  char buf[24];  // 20 digits and a sign at most
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  out_.append(buf, end);
+  need_comma_ = true;
+  return *this;
+}
+
 void JsonWriter::before_value() {
   if (need_comma_) out_.push_back(',');
 }
@@ -52,23 +62,9 @@ JsonWriter& JsonWriter::string(std::string_view value) {
   return *this;
 }
 
-JsonWriter& JsonWriter::number(std::int64_t value) {
-  before_value();
-  char buf[24];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  out_.append(buf, end);
-  need_comma_ = true;
-  return *this;
-}
+JsonWriter& JsonWriter::number(std::int64_t value) { return integer(value); }
 
-JsonWriter& JsonWriter::unsigned_number(std::uint64_t value) {
-  before_value();
-  char buf[24];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  out_.append(buf, end);
-  need_comma_ = true;
-  return *this;
-}
+JsonWriter& JsonWriter::unsigned_number(std::uint64_t value) { return integer(value); }
 
 JsonWriter& JsonWriter::boolean(bool value) {
   before_value();

@@ -41,6 +41,8 @@ class JsonWriter {
 
  private:
   void before_value();
+  template <class Int>
+  JsonWriter& integer(Int value);
 
   std::string& out_;
   // True once a complete value sits at the current level, so the next value or key needs a
