@@ -271,12 +271,24 @@ int Application::run() {
                p.threads, s.region);
 
   const auto recovery_started = std::chrono::steady_clock::now();
+  // The log before anything can send, so the sequence continues where it stopped; replays
+  // after queues and topics, because they resume delivering into them.
+  if (auto recovered = p.events.recover(); !recovered) {
+    spdlog::error("cannot load the event log from data dir {}: {}", s.data_dir,
+                  recovered.error().message);
+    return 1;
+  }
   if (auto recovered = p.broker.recover(); !recovered) {
     spdlog::error("cannot load data dir {}: {}", s.data_dir, recovered.error().message);
     return 1;
   }
   if (auto recovered = p.topics.recover(); !recovered) {
     spdlog::error("cannot load SNS topics from data dir {}: {}", s.data_dir,
+                  recovered.error().message);
+    return 1;
+  }
+  if (auto recovered = p.replays.recover(); !recovered) {
+    spdlog::error("cannot load replays from data dir {}: {}", s.data_dir,
                   recovered.error().message);
     return 1;
   }

@@ -4,7 +4,6 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <stdexcept>
 #include <unordered_set>
 
 #include "core/encoding.hpp"
@@ -188,6 +187,16 @@ std::vector<std::pair<std::string, std::string>> index_entries(const Event& e) {
   return out;
 }
 
+// Names what recovery was reading when storage failed: the startup log shows only this.
+template <class T>
+Result<T> reading(Result<T> result, std::string_view what) {
+  if (!result) {
+    return fail(result.error().code,
+                fmt::format("event log: cannot read {}: {}", what, result.error().message));
+  }
+  return result;
+}
+
 // The stream a broker message joins: the aggregateId attribute, else the envelope's.
 std::string stream_of(const MessageAttributes* attributes, const std::optional<Envelope>& env) {
   std::string stream;
@@ -226,8 +235,6 @@ EventLog::EventLog(storage::Engine& engine, const Clock& clock, Timers& timers,
       projections_(std::move(projections)),
       guard_(std::make_shared<Guard>()) {
   guard_->log = this;
-  recover();
-  schedule_trim();
 }
 
 EventLog::~EventLog() {
@@ -238,25 +245,19 @@ EventLog::~EventLog() {
   if (trim_timer_ != 0) timers_.cancel(trim_timer_);
 }
 
-void EventLog::recover() {
-  auto check = [](const Result<void>& s, std::string_view what) {
-    if (!s) {
-      throw std::runtime_error(
-          fmt::format("event log: cannot read {}: {}", what, s.error().message));
-    }
-  };
+Result<void> EventLog::recover() {
   std::uint64_t last = 0;
-  check(engine_.scan(
-            Family::kEvents, kFirstKey, kFirstKey,
-            [&](std::string_view key, std::string_view) {
-              if (key.size() == 8) last = storage::read_u64(key);
-              return false;
-            },
-            true),
-        "the last event");
-  auto trimmed = engine_.get(Family::kMeta, kTrimmedThroughKey);
-  if (!trimmed) check(std::unexpected(trimmed.error()), "the retention mark");
-  if (*trimmed && (*trimmed)->size() == 8) last = std::max(last, storage::read_u64(**trimmed));
+  EB_TRY(reading(engine_.scan(
+                     Family::kEvents, kFirstKey, kFirstKey,
+                     [&](std::string_view key, std::string_view) {
+                       if (key.size() == 8) last = storage::read_u64(key);
+                       return false;
+                     },
+                     true),
+                 "the last event"));
+  EB_ASSIGN_OR_RETURN(
+      auto trimmed, reading(engine_.get(Family::kMeta, kTrimmedThroughKey), "the retention mark"));
+  if (trimmed && trimmed->size() == 8) last = std::max(last, storage::read_u64(*trimmed));
 
   std::unordered_map<std::string, std::int64_t> heads;
   auto note = [&](std::string stream, std::int64_t version) {
@@ -265,41 +266,47 @@ void EventLog::recover() {
   };
   const std::string begin(1, kStreamIndex);
   const std::string end(1, kStreamIndex + 1);
-  check(engine_.scan(Family::kIndexes, begin, end,
-                     [&](std::string_view key, std::string_view) {
-                       auto sep = key.find('\0');
-                       if (sep == std::string_view::npos || key.size() != sep + 9) return true;
-                       note(unescape(key.substr(1, sep - 1)),
-                            static_cast<std::int64_t>(storage::read_u64(key, sep + 1)));
-                       return true;
-                     }),
-        "stream heads");
+  EB_TRY(reading(engine_.scan(Family::kIndexes, begin, end,
+                              [&](std::string_view key, std::string_view) {
+                                auto sep = key.find('\0');
+                                if (sep == std::string_view::npos || key.size() != sep + 9) {
+                                  return true;
+                                }
+                                note(unescape(key.substr(1, sep - 1)),
+                                     static_cast<std::int64_t>(storage::read_u64(key, sep + 1)));
+                                return true;
+                              }),
+                 "stream heads"));
   std::string head_end(kHeadKeyPrefix);
   head_end.back() += 1;
-  check(engine_.scan(Family::kMeta, kHeadKeyPrefix, head_end,
-                     [&](std::string_view key, std::string_view value) {
-                       if (value.size() != 8) return true;
-                       note(unescape(key.substr(kHeadKeyPrefix.size())),
-                            static_cast<std::int64_t>(storage::read_u64(value)));
-                       return true;
-                     }),
-        "trimmed stream heads");
+  EB_TRY(reading(engine_.scan(Family::kMeta, kHeadKeyPrefix, head_end,
+                              [&](std::string_view key, std::string_view value) {
+                                if (value.size() != 8) return true;
+                                note(unescape(key.substr(kHeadKeyPrefix.size())),
+                                     static_cast<std::int64_t>(storage::read_u64(value)));
+                                return true;
+                              }),
+                 "trimmed stream heads"));
 
   std::uint64_t bytes = 0;
   if (options_.max_total_bytes > 0) {
-    check(engine_.scan(Family::kEvents, kFirstKey, kFirstKey,
-                       [&](std::string_view key, std::string_view value) {
-                         bytes += key.size() + value.size();
-                         return true;
-                       }),
-          "event sizes");
+    EB_TRY(reading(engine_.scan(Family::kEvents, kFirstKey, kFirstKey,
+                                [&](std::string_view key, std::string_view value) {
+                                  bytes += key.size() + value.size();
+                                  return true;
+                                }),
+                   "event sizes"));
   }
 
-  std::lock_guard lock(mu_);
-  last_seq_ = last;
-  heads_ = std::move(heads);
-  total_bytes_ = bytes;
-  visible_.store(last);
+  {
+    std::lock_guard lock(mu_);
+    last_seq_ = last;
+    heads_ = std::move(heads);
+    total_bytes_ = bytes;
+    visible_.store(last);
+  }
+  schedule_trim();
+  return {};
 }
 
 std::optional<std::int64_t> EventLog::reserve(std::vector<Event>& events, Staged& staged,

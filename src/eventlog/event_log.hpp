@@ -150,10 +150,9 @@ struct Trace {
 };
 
 // Owns the in-memory view of the log (last seq, pending reservations, stream heads, live
-// listeners) and the retention timer. Construct once the engine is open: the constructor
-// rebuilds state from storage (throwing std::runtime_error if it cannot read it) so a restart
-// continues the sequence. Destroy before the engine and the timers; the destructor waits for
-// running timer callbacks.
+// listeners) and the retention timer. Construct once the engine is open (the constructor reads
+// nothing), then call recover() once, before anything is staged or appended. Destroy before
+// the engine and the timers; the destructor waits for running timer callbacks.
 class EventLog final : public storage::EventSink {
  public:
   EventLog(storage::Engine& engine, const Clock& clock, Timers& timers,
@@ -162,6 +161,11 @@ class EventLog final : public storage::EventSink {
   ~EventLog() override;
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
+
+  // Rebuilds the last seq, stream heads and stored size from the engine, so a restart
+  // continues the sequence, then starts the retention timer. Called once at startup (by
+  // app::Application::run, before the broker recovers); fails when storage cannot be read.
+  Result<void> recover();
 
   // storage::EventSink: called by the broker under its queue lock, around its Engine::write.
   Staged stage(std::span<const storage::IncomingMessage> messages, storage::Batch& batch) override;
@@ -213,7 +217,6 @@ class EventLog final : public storage::EventSink {
     EventLog* log = nullptr;
   };
 
-  void recover();
   // Under mu_: assigns seqs and stream versions to `events`. With `check`, first compares
   // the head of events[0].stream with `expected` and returns the head on mismatch.
   std::optional<std::int64_t> reserve(std::vector<Event>& events, Staged& staged,

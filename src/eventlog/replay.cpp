@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 
 #include "core/encoding.hpp"
 #include "eventbroker/v1/events.pb.h"
@@ -105,7 +104,6 @@ Replays::Replays(EventLog& log, storage::Engine& engine, const Clock& clock, Tim
       target_(std::move(target)),
       guard_(std::make_shared<Guard>()) {
   guard_->replays = this;
-  recover();
 }
 
 Replays::~Replays() {
@@ -120,10 +118,10 @@ Replays::~Replays() {
   }
 }
 
-void Replays::recover() {
+Result<void> Replays::recover() {
   std::string end(kKeyPrefix);
   end.back() += 1;
-  std::vector<std::shared_ptr<Task>> running;
+  std::vector<std::shared_ptr<Task>> loaded;
   auto scanned =
       engine_.scan(Family::kTasks, kKeyPrefix, end, [&](std::string_view, std::string_view value) {
         pb::ReplayRecord r;
@@ -144,15 +142,20 @@ void Replays::recover() {
         s.updated = r.updated_ms();
         s.error = r.error();
         task->cursor = r.cursor();
-        if (s.state == ReplayState::kRunning) running.push_back(task);
-        tasks_.emplace(s.id, std::move(task));
+        loaded.push_back(std::move(task));
         return true;
       });
   if (!scanned) {
-    throw std::runtime_error(
-        fmt::format("replays: cannot read saved replays: {}", scanned.error().message));
+    return fail(scanned.error().code,
+                fmt::format("replays: cannot read saved replays: {}", scanned.error().message));
   }
-  for (const auto& task : running) schedule(task, clock_.now_ms());
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& task : loaded) tasks_.emplace(task->status.id, task);
+  }
+  // schedule() skips the finished ones.
+  for (const auto& task : loaded) schedule(task, clock_.now_ms());
+  return {};
 }
 
 Result<void> Replays::persist(Task& task) {

@@ -72,9 +72,9 @@ struct ReplayTarget {
       deliver;
 };
 
-// Owns every replay task and their timers. Thread-safe. Construct after the EventLog (it
-// resumes persisted running replays at once) and destroy before it and before the timers;
-// the destructor waits for a batch in progress.
+// Owns every replay task and their timers. Thread-safe. Construct after the EventLog (the
+// constructor reads nothing) and call recover() once at startup; destroy before the log and
+// before the timers; the destructor waits for a batch in progress.
 class Replays {
  public:
   Replays(EventLog& log, storage::Engine& engine, const Clock& clock, Timers& timers,
@@ -82,6 +82,11 @@ class Replays {
   ~Replays();
   Replays(const Replays&) = delete;
   Replays& operator=(const Replays&) = delete;
+
+  // Loads the saved replays and resumes the running ones. Called by app::Application::run
+  // after the log, queues and topics have recovered (the targets must exist); fails when the
+  // saved replays cannot be read.
+  Result<void> recover();
 
   // Validates `spec` and the target, counts the selection and schedules the first batch.
   Result<ReplayStatus> start(ReplaySpec spec);
@@ -99,7 +104,6 @@ class Replays {
     Replays* replays = nullptr;
   };
 
-  void recover();
   void schedule(const std::shared_ptr<Task>& task, Millis at);
   void step(const std::shared_ptr<Task>& task);
   Result<void> persist(Task& task);

@@ -38,6 +38,7 @@ class TopicArchiveTest : public ::testing::Test {
   std::string topic_;
 
   void SetUp() override {
+    ASSERT_TRUE(log_.recover());
     topics_.set_archive_reader(topic_archive_reader(log_));
     auto arn = topics_.create_topic(
         {.name = "prices.fifo",

@@ -3,8 +3,12 @@
 // (stage, write, finish) so tests drive the sink exactly as a send does.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
@@ -24,15 +28,53 @@ inline std::string envelope(std::string_view id, std::string_view type,
   return out;
 }
 
+// A MemoryEngine whose reads fail while `fail_reads` is set, as a corrupt store's would.
+class FlakyReadEngine final : public storage::Engine {
+ public:
+  explicit FlakyReadEngine(storage::Engine& inner) : inner_(inner) {}
+  bool fail_reads = false;
+
+  bool durable() const override { return inner_.durable(); }
+  Result<void> write(const storage::Batch& batch) override { return inner_.write(batch); }
+  Result<std::optional<std::string>> get(storage::Family family,
+                                         std::string_view key) const override {
+    if (fail_reads) return broken();
+    return inner_.get(family, key);
+  }
+  Result<std::vector<std::optional<std::string>>> multi_get(
+      storage::Family family, const std::vector<std::string>& keys) const override {
+    if (fail_reads) return broken();
+    return inner_.multi_get(family, keys);
+  }
+  Result<void> scan(storage::Family family, std::string_view from, std::string_view to,
+                    const Visit& visit, bool reverse = false) const override {
+    if (fail_reads) return broken();
+    return inner_.scan(family, from, to, visit, reverse);
+  }
+  void when_durable(std::function<void()> done) override { inner_.when_durable(std::move(done)); }
+
+ private:
+  static std::unexpected<Error> broken() { return fail(Errc::kInternalError, "corrupt block"); }
+  storage::Engine& inner_;
+};
+
 class EventLogTest : public ::testing::Test {
  protected:
   ManualClock clock_;
   storage::MemoryEngine engine_;
-  std::unique_ptr<EventLog> log_ = std::make_unique<EventLog>(engine_, clock_, clock_);
+  std::unique_ptr<EventLog> log_ = open();
+
+  // A log recovered from engine_, as the daemon builds it at startup.
+  std::unique_ptr<EventLog> open(EventLogOptions options = {}) {
+    auto log = std::make_unique<EventLog>(engine_, clock_, clock_, options);
+    auto recovered = log->recover();
+    EXPECT_TRUE(recovered) << (recovered ? "" : recovered.error().message);
+    return log;
+  }
 
   void restart(EventLogOptions options = {}) {
     log_.reset();
-    log_ = std::make_unique<EventLog>(engine_, clock_, clock_, options);
+    log_ = open(options);
   }
 
   // Stages one message without finishing it.

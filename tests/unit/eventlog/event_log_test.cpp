@@ -358,6 +358,21 @@ TEST_F(EventLogTest, ARestartContinuesSeqsAndStreams) {
   EXPECT_EQ(retry.positions, (Seqs{2, 3}));
 }
 
+TEST_F(EventLogTest, RecoveryReportsUnreadableStorage) {
+  send(envelope("a", "t"));
+  FlakyReadEngine engine(engine_);
+  engine.fail_reads = true;
+  EventLog log(engine, clock_, clock_);
+  auto recovered = log.recover();
+  ASSERT_FALSE(recovered);
+  EXPECT_EQ(recovered.error().code, Errc::kInternalError);
+  EXPECT_EQ(recovered.error().message, "event log: cannot read the last event: corrupt block");
+
+  engine.fail_reads = false;
+  ASSERT_TRUE(log.recover());
+  EXPECT_EQ(log.visible_through(), 1u);
+}
+
 TEST_F(EventLogTest, ListenersRunOnATimerAfterCommits) {
   int calls = 0;
   auto id = log_->subscribe([&] { ++calls; });

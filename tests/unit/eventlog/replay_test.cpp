@@ -41,7 +41,10 @@ class ReplayTest : public EventLogTest {
       }
       return results;
     };
-    return std::make_unique<Replays>(*log_, engine_, clock_, clock_, std::move(target));
+    auto replays = std::make_unique<Replays>(*log_, engine_, clock_, clock_, std::move(target));
+    auto recovered = replays->recover();
+    EXPECT_TRUE(recovered) << (recovered ? "" : recovered.error().message);
+    return replays;
   }
 
   ReplayStatus start(ReplaySpec spec) {
@@ -188,6 +191,20 @@ TEST_F(ReplayTest, ReplaysSurviveARestartAndResume) {
   EXPECT_EQ(delivered_.size(), before + 4);
   EXPECT_EQ(delivered_.back().body, "m5");
   EXPECT_EQ(replays_->list().size(), 2u);
+}
+
+TEST_F(ReplayTest, RecoveryReportsUnreadableStorage) {
+  send("m");
+  start(ReplaySpec{.rate_per_second = 1});
+  replays_.reset();
+  FlakyReadEngine engine(engine_);
+  engine.fail_reads = true;
+  Replays replays(*log_, engine, clock_, clock_, ReplayTarget{});
+  auto recovered = replays.recover();
+  ASSERT_FALSE(recovered);
+  EXPECT_EQ(recovered.error().code, Errc::kInternalError);
+  EXPECT_EQ(recovered.error().message, "replays: cannot read saved replays: corrupt block");
+  EXPECT_TRUE(replays.list().empty());
 }
 
 }  // namespace
