@@ -2,190 +2,41 @@
 
 #include <fmt/format.h>
 #include <simdjson.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <unordered_set>
 
 #include "core/encoding.hpp"
-#include "eventbroker/v1/events.pb.h"
+#include "eventlog/event_records.hpp"
 #include "storage/keys.hpp"
 
 namespace eb::eventlog {
 namespace {
 
+using records::decode_record;
+using records::encode_record;
+using records::event_id_key;
+using records::head_key;
+using records::index_entries;
+using records::index_prefix;
+using records::kCorrelationIndex;
+using records::kEventIdIndex;
+using records::kHeadKeyPrefix;
+using records::kSourceIndex;
+using records::kStreamIndex;
+using records::kTrimmedThroughKey;
+using records::kTypeIndex;
+using records::prefix_end;
+using records::unescape;
+using records::with_u64;
 using storage::Family;
-namespace pb = eventbroker::v1;
 
-constexpr std::uint32_t kRecordFormat = 1;
 constexpr std::size_t kChunk = 256;  // records fetched per storage round trip
 constexpr std::size_t kTrimChunk = 512;
 
-constexpr char kSourceIndex = 'o';
-constexpr char kTypeIndex = 't';
-constexpr char kCorrelationIndex = 'c';
-constexpr char kStreamIndex = 'S';
-constexpr char kEventIdIndex = 'I';
-
 // The smallest key. A literal, not std::string_view{}: RocksDB asserts on a null Slice.
 constexpr std::string_view kFirstKey = "";
-
-constexpr std::string_view kTrimmedThroughKey = "eventlog/trimmed_through";
-constexpr std::string_view kHeadKeyPrefix = "eventlog/head/";
-
-// Keys hold values then a \0 separator: escaping 0x00 and 0x01 keeps \0 out of the value, so
-// one value's prefix never covers another's keys.
-void append_escaped(std::string& out, std::string_view value) {
-  for (char c : value) {
-    if (c == '\0') {
-      out += "\x01\x01";
-    } else if (c == '\x01') {
-      out += "\x01\x02";
-    } else {
-      out += c;
-    }
-  }
-}
-
-std::string unescape(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    if (value[i] == '\x01' && i + 1 < value.size()) {
-      out += value[++i] == '\x01' ? '\0' : '\x01';
-    } else {
-      out += value[i];
-    }
-  }
-  return out;
-}
-
-std::string index_prefix(char kind, std::string_view value) {
-  std::string k(1, kind);
-  append_escaped(k, value);
-  k += '\0';
-  return k;
-}
-
-// The first key after every key starting with `prefix` (which ends in \0).
-std::string prefix_end(std::string prefix) {
-  prefix.back() = '\x01';
-  return prefix;
-}
-
-std::string with_u64(std::string prefix, std::uint64_t v) {
-  storage::append_u64(prefix, v);
-  return prefix;
-}
-
-std::string event_id_key(std::string_view stream, std::string_view id) {
-  std::string k = index_prefix(kEventIdIndex, stream);
-  append_escaped(k, id);
-  return k;
-}
-
-std::string head_key(std::string_view stream) {
-  std::string k(kHeadKeyPrefix);
-  append_escaped(k, stream);
-  return k;
-}
-
-std::string encode_record(const Event& e) {
-  pb::EventRecord r;
-  r.set_format_version(kRecordFormat);
-  r.set_timestamp_ms(e.timestamp);
-  r.set_source_arn(e.source_arn);
-  r.set_message_id(e.message_id);
-  r.set_body(e.body);
-  for (const auto& [name, value] : e.attributes) {
-    pb::MessageAttributeValue& v = (*r.mutable_attributes())[name];
-    v.set_data_type(value.data_type);
-    v.set_string_value(value.string_value);
-    v.set_binary_value(value.binary_value);
-  }
-  r.set_message_group_id(e.group_id);
-  r.set_deduplication_id(e.deduplication_id);
-  r.set_subject(e.subject);
-  if (!e.stream.empty()) {
-    r.set_stream_id(e.stream);
-    r.set_stream_version(e.stream_version);
-  }
-  if (e.envelope) {
-    pb::EnvelopeFields& f = *r.mutable_envelope();
-    f.set_id(e.envelope->id);
-    f.set_type(e.envelope->type);
-    f.set_timestamp(e.envelope->timestamp);
-    f.set_version(e.envelope->version);
-    f.set_source(e.envelope->source);
-    f.set_correlation_id(e.envelope->correlation_id);
-    f.set_causation_id(e.envelope->causation_id);
-  }
-  return r.SerializeAsString();
-}
-
-std::optional<Event> decode_record(std::uint64_t seq, std::string_view bytes) {
-  pb::EventRecord r;
-  if (!r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return std::nullopt;
-  Event e;
-  e.seq = seq;
-  e.timestamp = r.timestamp_ms();
-  // Strings move out of the parsed record: a page of reads copies each body once.
-  e.source_arn = std::move(*r.mutable_source_arn());
-  e.message_id = std::move(*r.mutable_message_id());
-  e.body = std::move(*r.mutable_body());
-  for (auto& [name, value] : *r.mutable_attributes()) {
-    e.attributes[name] = MessageAttributeValue{std::move(*value.mutable_data_type()),
-                                               std::move(*value.mutable_string_value()),
-                                               std::move(*value.mutable_binary_value())};
-  }
-  e.group_id = std::move(*r.mutable_message_group_id());
-  e.deduplication_id = std::move(*r.mutable_deduplication_id());
-  e.subject = std::move(*r.mutable_subject());
-  if (!r.stream_id().empty()) {
-    e.stream = std::move(*r.mutable_stream_id());
-    e.stream_version = r.stream_version();
-  }
-  if (r.has_envelope()) {
-    pb::EnvelopeFields& f = *r.mutable_envelope();
-    Envelope env;
-    env.id = std::move(*f.mutable_id());
-    env.type = std::move(*f.mutable_type());
-    env.timestamp = std::move(*f.mutable_timestamp());
-    env.version = std::move(*f.mutable_version());
-    env.source = std::move(*f.mutable_source());
-    env.correlation_id = std::move(*f.mutable_correlation_id());
-    env.causation_id = std::move(*f.mutable_causation_id());
-    env.has_data = true;
-    e.envelope = std::move(env);
-  }
-  return e;
-}
-
-// The index entries of one event (the 'I' entry included), as (key, value).
-std::vector<std::pair<std::string, std::string>> index_entries(const Event& e) {
-  std::vector<std::pair<std::string, std::string>> out;
-  out.emplace_back(with_u64(index_prefix(kSourceIndex, e.source_arn), e.seq), std::string());
-  if (e.envelope) {
-    const Envelope& env = *e.envelope;
-    if (!env.source.empty() && env.source != e.source_arn) {
-      out.emplace_back(with_u64(index_prefix(kSourceIndex, env.source), e.seq), std::string());
-    }
-    out.emplace_back(with_u64(index_prefix(kTypeIndex, env.type), e.seq), std::string());
-    if (!env.correlation_id.empty()) {
-      out.emplace_back(with_u64(index_prefix(kCorrelationIndex, env.correlation_id), e.seq),
-                       std::string());
-    }
-  }
-  if (!e.stream.empty()) {
-    const auto version = static_cast<std::uint64_t>(e.stream_version);
-    out.emplace_back(with_u64(index_prefix(kStreamIndex, e.stream), version),
-                     storage::u64_key(e.seq));
-    if (e.envelope) {
-      out.emplace_back(event_id_key(e.stream, e.envelope->id),
-                       storage::u64_pair_key(e.seq, version));
-    }
-  }
-  return out;
-}
 
 // Names what recovery was reading when storage failed: the startup log shows only this.
 template <class T>
@@ -440,15 +291,14 @@ Result<AppendResult> EventLog::append(const std::string& stream, ExpectedVersion
   std::unordered_set<std::string> ids;
   const Millis now = clock_.now_ms();
   for (std::size_t i = 0; i < events.size(); ++i) {
-    auto env = validate_new_event(events[i], fmt::format("events[{}]", i));
-    if (!env) return std::unexpected(env.error());
-    if (env->id.size() > kMaxIdLength) {
+    EB_ASSIGN_OR_RETURN(Envelope env, validate_new_event(events[i], fmt::format("events[{}]", i)));
+    if (env.id.size() > kMaxIdLength) {
       return fail(Errc::kInvalidParameterValue,
                   fmt::format("events[{}].id is longer than {} bytes", i, kMaxIdLength));
     }
-    if (!ids.insert(env->id).second) {
+    if (!ids.insert(env.id).second) {
       return fail(Errc::kInvalidParameterValue,
-                  fmt::format("events[{}].id {} appears twice in this request", i, env->id));
+                  fmt::format("events[{}].id {} appears twice in this request", i, env.id));
     }
     Event e;
     e.timestamp = now;
@@ -456,7 +306,7 @@ Result<AppendResult> EventLog::append(const std::string& stream, ExpectedVersion
     e.message_id = random_uuid();
     e.body = minify_json(events[i]);
     e.stream = stream;
-    e.envelope = std::move(*env);
+    e.envelope = std::move(env);
     batch_events.push_back(std::move(e));
   }
 
@@ -467,24 +317,23 @@ Result<AppendResult> EventLog::append(const std::string& stream, ExpectedVersion
   std::vector<std::string> id_keys;
   id_keys.reserve(batch_events.size());
   for (const Event& e : batch_events) id_keys.push_back(event_id_key(stream, e.envelope->id));
-  auto existing = engine_.multi_get(Family::kIndexes, id_keys);
-  if (!existing) return std::unexpected(existing.error());
+  EB_ASSIGN_OR_RETURN(const auto existing, engine_.multi_get(Family::kIndexes, id_keys));
   std::size_t found = 0;
-  for (std::size_t i = 0; i < existing->size(); ++i) {
-    if ((*existing)[i] && (*existing)[i]->size() == 16) {
+  for (std::size_t i = 0; i < existing.size(); ++i) {
+    if (existing[i] && existing[i]->size() == 16) {
       ++found;
       result.duplicate_ids.push_back(batch_events[i].envelope->id);
     }
   }
   if (found > 0) {
     result.current_version = stream_head(stream).value_or(-1);
-    if (found < existing->size()) {
+    if (found < existing.size()) {
       result.outcome = AppendResult::Outcome::kDuplicateEvent;
       return result;
     }
     result.outcome = AppendResult::Outcome::kAlreadyAppended;
     result.duplicate_ids.clear();
-    for (const auto& value : *existing) {
+    for (const auto& value : existing) {
       const auto seq = storage::read_u64(*value, 0);
       const auto version = static_cast<std::int64_t>(storage::read_u64(*value, 8));
       result.positions.push_back(seq);
@@ -504,7 +353,7 @@ Result<AppendResult> EventLog::append(const std::string& stream, ExpectedVersion
   staged.token = add_to_batch(batch_events, batch);
   auto written = engine_.write(batch);
   finish(staged, written.has_value());
-  if (!written) return std::unexpected(written.error());
+  EB_TRY(std::move(written));
   result.first_version = batch_events.front().stream_version;
   result.last_version = batch_events.back().stream_version;
   result.current_version = result.last_version;
@@ -528,14 +377,13 @@ Result<std::vector<Event>> EventLog::fetch(const std::vector<std::uint64_t>& seq
   std::vector<std::string> keys;
   keys.reserve(seqs.size());
   for (auto seq : seqs) keys.push_back(storage::u64_key(seq));
-  auto values = engine_.multi_get(Family::kEvents, keys);
-  if (!values) return std::unexpected(values.error());
+  EB_ASSIGN_OR_RETURN(const auto values, engine_.multi_get(Family::kEvents, keys));
   std::vector<Event> out;
   out.reserve(seqs.size());
   for (std::size_t i = 0; i < seqs.size(); ++i) {
     // Missing: erased by retention since the index entry was read.
-    if (!(*values)[i]) continue;
-    if (auto e = decode_record(seqs[i], *(*values)[i])) out.push_back(std::move(*e));
+    if (!values[i]) continue;
+    if (auto e = decode_record(seqs[i], *values[i])) out.push_back(std::move(*e));
   }
   return out;
 }
@@ -549,16 +397,14 @@ Result<void> EventLog::visit(std::uint64_t after, const EventFilter& filter,
     std::uint64_t cursor = after + 1;
     while (cursor <= visible) {
       std::vector<Event> chunk;
-      auto scanned =
-          engine_.scan(Family::kEvents, storage::u64_key(cursor), storage::u64_key(visible + 1),
-                       [&](std::string_view key, std::string_view value) {
-                         if (key.size() != 8) return true;
-                         if (auto e = decode_record(storage::read_u64(key), value)) {
-                           chunk.push_back(std::move(*e));
-                         }
-                         return chunk.size() < kChunk;
-                       });
-      if (!scanned) return scanned;
+      EB_TRY(engine_.scan(Family::kEvents, storage::u64_key(cursor), storage::u64_key(visible + 1),
+                          [&](std::string_view key, std::string_view value) {
+                            if (key.size() != 8) return true;
+                            if (auto e = decode_record(storage::read_u64(key), value)) {
+                              chunk.push_back(std::move(*e));
+                            }
+                            return chunk.size() < kChunk;
+                          }));
       if (chunk.empty()) break;
       cursor = chunk.back().seq + 1;
       for (Event& e : chunk) {
@@ -583,19 +429,16 @@ Result<void> EventLog::visit(std::uint64_t after, const EventFilter& filter,
   std::uint64_t cursor = after + 1;
   while (cursor <= visible) {
     std::vector<std::uint64_t> seqs;
-    auto scanned =
-        engine_.scan(Family::kIndexes, with_u64(prefix, cursor), with_u64(prefix, visible + 1),
-                     [&](std::string_view key, std::string_view) {
-                       if (key.size() != prefix.size() + 8) return true;
-                       seqs.push_back(storage::read_u64(key, prefix.size()));
-                       return seqs.size() < kChunk;
-                     });
-    if (!scanned) return scanned;
+    EB_TRY(engine_.scan(Family::kIndexes, with_u64(prefix, cursor), with_u64(prefix, visible + 1),
+                        [&](std::string_view key, std::string_view) {
+                          if (key.size() != prefix.size() + 8) return true;
+                          seqs.push_back(storage::read_u64(key, prefix.size()));
+                          return seqs.size() < kChunk;
+                        }));
     if (seqs.empty()) break;
     cursor = seqs.back() + 1;
-    auto events = fetch(seqs);
-    if (!events) return std::unexpected(events.error());
-    for (Event& e : *events) {
+    EB_ASSIGN_OR_RETURN(std::vector<Event> events, fetch(seqs));
+    for (Event& e : events) {
       if (!filter.matches(e)) continue;
       if (!take(std::move(e))) return {};
     }
@@ -613,25 +456,22 @@ Result<void> EventLog::visit_stream(const std::string& stream, std::int64_t from
   for (;;) {
     std::vector<std::uint64_t> seqs;
     bool reached_invisible = false;
-    auto scanned = engine_.scan(Family::kIndexes, with_u64(prefix, version), end,
-                                [&](std::string_view key, std::string_view value) {
-                                  if (key.size() != prefix.size() + 8 || value.size() != 8)
-                                    return true;
-                                  const std::uint64_t seq = storage::read_u64(value);
-                                  // Versions grow with seqs: the rest is not visible either.
-                                  if (seq > visible) {
-                                    reached_invisible = true;
-                                    return false;
-                                  }
-                                  version = storage::read_u64(key, prefix.size()) + 1;
-                                  seqs.push_back(seq);
-                                  return seqs.size() < kChunk;
-                                });
-    if (!scanned) return scanned;
+    EB_TRY(engine_.scan(Family::kIndexes, with_u64(prefix, version), end,
+                        [&](std::string_view key, std::string_view value) {
+                          if (key.size() != prefix.size() + 8 || value.size() != 8) return true;
+                          const std::uint64_t seq = storage::read_u64(value);
+                          // Versions grow with seqs: the rest is not visible either.
+                          if (seq > visible) {
+                            reached_invisible = true;
+                            return false;
+                          }
+                          version = storage::read_u64(key, prefix.size()) + 1;
+                          seqs.push_back(seq);
+                          return seqs.size() < kChunk;
+                        }));
     if (seqs.empty()) break;
-    auto events = fetch(seqs);
-    if (!events) return std::unexpected(events.error());
-    for (Event& e : *events) {
+    EB_ASSIGN_OR_RETURN(std::vector<Event> events, fetch(seqs));
+    for (Event& e : events) {
       if (!take(std::move(e))) return {};
     }
     if (reached_invisible || seqs.size() < kChunk) break;
@@ -645,7 +485,7 @@ Result<EventPage> EventLog::read(std::uint64_t after, std::size_t limit,
   const std::uint64_t visible = visible_through();
   EventPage page;
   bool more = false;
-  auto status = visit(after, filter, [&](Event&& e) {
+  EB_TRY(visit(after, filter, [&](Event&& e) {
     if (e.seq > visible) return false;  // the watermark moved during the scan: stop at ours
     if (page.events.size() == limit) {
       more = true;
@@ -653,8 +493,7 @@ Result<EventPage> EventLog::read(std::uint64_t after, std::size_t limit,
     }
     page.events.push_back(std::move(e));
     return true;
-  });
-  if (!status) return std::unexpected(status.error());
+  }));
   if (more) {
     page.next = page.events.back().seq;
     page.scanned_through = *page.next;
@@ -671,15 +510,14 @@ Result<StreamPage> EventLog::read_stream(const std::string& stream, std::int64_t
   }
   limit = std::clamp<std::size_t>(limit, 1, kMaxPageSize);
   StreamPage page;
-  auto status = visit_stream(stream, from, [&](Event&& e) {
+  EB_TRY(visit_stream(stream, from, [&](Event&& e) {
     if (page.events.size() == limit) {
       page.next = e.stream_version;
       return false;
     }
     page.events.push_back(std::move(e));
     return true;
-  });
-  if (!status) return std::unexpected(status.error());
+  }));
   return page;
 }
 
@@ -691,7 +529,7 @@ Result<StreamState> EventLog::state(const std::string& stream) const {
   const Projection* projection = nullptr;
   JsonObject state;
   const Envelope no_envelope;
-  auto status = visit_stream(stream, 0, [&](Event&& e) {
+  EB_TRY(visit_stream(stream, 0, [&](Event&& e) {
     const Envelope& env = e.envelope ? *e.envelope : no_envelope;
     if (projection == nullptr) {
       projection = projections_.find(env.type);
@@ -701,8 +539,7 @@ Result<StreamState> EventLog::state(const std::string& stream) const {
     projection->apply(state, ProjectedEvent{env, data ? &*data : nullptr, e.stream_version});
     out.version = e.stream_version;
     return true;
-  });
-  if (!status) return std::unexpected(status.error());
+  }));
   if (projection == nullptr) projection = projections_.find("");
   out.projection = projection != nullptr ? std::string(projection->name()) : std::string();
   out.state_json = state.to_json();
@@ -715,7 +552,7 @@ Result<Trace> EventLog::trace(const std::string& correlation_id) const {
   EventFilter filter;
   filter.correlation_id = correlation_id;
   std::unordered_map<std::string, std::size_t> first_by_id;
-  auto status = visit(0, filter, [&](Event&& e) {
+  EB_TRY(visit(0, filter, [&](Event&& e) {
     if (trace.nodes.size() == kMaxTraceEvents) {
       trace.truncated = true;
       return false;
@@ -732,8 +569,7 @@ Result<Trace> EventLog::trace(const std::string& correlation_id) const {
     if (e.envelope) first_by_id.try_emplace(e.envelope->id, index);
     trace.nodes.push_back(Trace::Node{std::move(e), {}});
     return true;
-  });
-  if (!status) return std::unexpected(status.error());
+  }));
   return trace;
 }
 
@@ -778,8 +614,11 @@ void EventLog::schedule_trim() {
     std::shared_lock lock(guard->mu);
     EventLog* self = guard->log;
     if (self == nullptr) return;
-    // A failed pass (disk trouble) is simply retried at the next interval.
-    (void)self->trim();
+    // A failed pass (disk trouble) leaves the log as the last written batch left it, and the
+    // next interval retries; said once per interval so a full disk is not silent.
+    if (auto trimmed = self->trim(); !trimmed) {
+      spdlog::warn("event log: retention pass failed: {}", trimmed.error().message);
+    }
     self->schedule_trim();
   });
 }
@@ -792,12 +631,11 @@ Result<std::size_t> EventLog::trim() {
   std::size_t erased = 0;
   for (;;) {
     std::vector<std::pair<std::string, std::string>> chunk;
-    auto scanned = engine_.scan(Family::kEvents, kFirstKey, storage::u64_key(visible + 1),
-                                [&](std::string_view key, std::string_view value) {
-                                  chunk.emplace_back(key, value);
-                                  return chunk.size() < kTrimChunk;
-                                });
-    if (!scanned) return std::unexpected(scanned.error());
+    EB_TRY(engine_.scan(Family::kEvents, kFirstKey, storage::u64_key(visible + 1),
+                        [&](std::string_view key, std::string_view value) {
+                          chunk.emplace_back(key, value);
+                          return chunk.size() < kTrimChunk;
+                        }));
     std::uint64_t total = total_bytes();
     storage::Batch batch;
     std::uint64_t freed = 0;
@@ -820,9 +658,8 @@ Result<std::size_t> EventLog::trim() {
       for (const auto& [index_key, index_value] : index_entries(*e)) {
         if (index_key.front() == kEventIdIndex) {
           // A later event may reuse the id (sent twice through a queue): keep its entry.
-          auto current = engine_.get(Family::kIndexes, index_key);
-          if (!current) return std::unexpected(current.error());
-          if (!*current || **current != index_value) continue;
+          EB_ASSIGN_OR_RETURN(const auto current, engine_.get(Family::kIndexes, index_key));
+          if (!current || *current != index_value) continue;
         }
         batch.erase(Family::kIndexes, index_key);
       }
@@ -836,7 +673,7 @@ Result<std::size_t> EventLog::trim() {
     if (last != 0) {
       batch.put(Family::kMeta, std::string(kTrimmedThroughKey), storage::u64_key(last));
     }
-    if (auto written = engine_.write(batch); !written) return std::unexpected(written.error());
+    EB_TRY(engine_.write(batch));
     {
       std::lock_guard lock(mu_);
       total_bytes_ -= std::min(total_bytes_, freed);

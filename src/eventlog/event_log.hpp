@@ -6,17 +6,7 @@
 // seq that will ever commit is visible (the committed watermark, visible_through()), so a live
 // tail that resumes after N never skips an event that committed late.
 //
-// Storage (through storage::Engine):
-//   kEvents   seq (u64 BE)                  -> EventRecord (events.proto)
-//   kIndexes  'o' source \0 seq             -> ""  (the source ARN and the envelope's source)
-//             't' type \0 seq               -> ""
-//             'c' correlationId \0 seq      -> ""
-//             'S' stream \0 version (u64 BE) -> seq (versions grow with seqs)
-//             'I' stream \0 event id        -> seq, version (idempotent appends)
-//   kMeta     "eventlog/trimmed_through"    -> highest seq erased by retention
-//             "eventlog/head/" stream       -> last version of a stream whose last event
-//                                              retention erased
-// Values inside keys are escaped (0x00 -> 01 01, 0x01 -> 01 02) so the \0 separator is unique.
+// Its keys and record format (families kEvents, kIndexes, kMeta): event_records.hpp.
 //
 // Thread-safety: every public method may be called from any thread. Locks: a striped lock per
 // stream serialises native appends to one stream across their storage write; `mu_` guards the

@@ -190,14 +190,13 @@ Result<std::uint64_t> Replays::count(const ReplaySpec& spec) const {
   std::uint64_t after = spec.from_seq == 0 ? 0 : spec.from_seq - 1;
   const EventFilter filter = filter_of(spec);
   for (;;) {
-    auto page = log_.read(after, kMaxPageSize, filter);
-    if (!page) return std::unexpected(page.error());
-    for (const Event& e : page->events) {
+    EB_ASSIGN_OR_RETURN(const EventPage page, log_.read(after, kMaxPageSize, filter));
+    for (const Event& e : page.events) {
       if (e.seq > *spec.to_seq) return total;
       if (selected(spec, e)) ++total;
     }
-    if (!page->next || *page->next >= *spec.to_seq) return total;
-    after = *page->next;
+    if (!page.next || *page.next >= *spec.to_seq) return total;
+    after = *page.next;
   }
 }
 
@@ -213,9 +212,7 @@ Result<ReplayStatus> Replays::start(ReplaySpec spec) {
   }
   const std::uint64_t watermark = log_.visible_through();
   spec.to_seq = std::min(spec.to_seq.value_or(watermark), watermark);
-  if (target_.validate) {
-    if (auto ok = target_.validate(spec.target); !ok) return std::unexpected(ok.error());
-  }
+  if (target_.validate) EB_TRY(target_.validate(spec.target));
   {
     std::lock_guard lock(mu_);
     std::size_t running = 0;
@@ -228,18 +225,17 @@ Result<ReplayStatus> Replays::start(ReplaySpec spec) {
                   fmt::format("{} replays are running already; wait or cancel one", running));
     }
   }
-  auto total = count(spec);
-  if (!total) return std::unexpected(total.error());
+  EB_ASSIGN_OR_RETURN(const std::uint64_t total, count(spec));
 
   auto task = std::make_shared<Task>();
   ReplayStatus& s = task->status;
   s.id = random_uuid();
-  s.total = *total;
+  s.total = total;
   s.created = s.updated = clock_.now_ms();
   s.spec = std::move(spec);
   task->cursor = s.spec.from_seq == 0 ? 0 : s.spec.from_seq - 1;
   if (s.total == 0 || task->cursor >= *s.spec.to_seq) s.state = ReplayState::kCompleted;
-  if (auto saved = persist(*task); !saved) return std::unexpected(saved.error());
+  EB_TRY(persist(*task));
   ReplayStatus snapshot = s;
   {
     std::lock_guard lock(mu_);
@@ -291,7 +287,7 @@ Result<ReplayStatus> Replays::cancel(const std::string& id) {
     timer = std::exchange(task->timer, 0);
   }
   if (timer != 0) timers_.cancel(timer);
-  if (auto saved = persist(*task); !saved) return std::unexpected(saved.error());
+  EB_TRY(persist(*task));
   std::lock_guard task_lock(task->mu);
   return task->status;
 }
@@ -383,7 +379,8 @@ void Replays::step(const std::shared_ptr<Task>& task) {
       }
     }
   }
-  // A failed save is retried with the next batch's; at worst a restart resends a batch.
+  // Dropped on purpose: memory holds the truth while the daemon runs, the next batch saves
+  // again, and a restart from an older save only resends a batch (delivery is at least once).
   (void)persist(*task);
   schedule(task, clock_.now_ms() + pause);
 }

@@ -1,0 +1,165 @@
+#include "eventlog/event_records.hpp"
+
+#include "eventbroker/v1/events.pb.h"
+#include "storage/keys.hpp"
+
+namespace eb::eventlog::records {
+namespace {
+
+namespace pb = eventbroker::v1;
+
+constexpr std::uint32_t kRecordFormat = 1;
+
+}  // namespace
+
+void append_escaped(std::string& out, std::string_view value) {
+  for (char c : value) {
+    if (c == '\0') {
+      out += "\x01\x01";
+    } else if (c == '\x01') {
+      out += "\x01\x02";
+    } else {
+      out += c;
+    }
+  }
+}
+
+std::string unescape(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '\x01' && i + 1 < value.size()) {
+      out += value[++i] == '\x01' ? '\0' : '\x01';
+    } else {
+      out += value[i];
+    }
+  }
+  return out;
+}
+
+std::string index_prefix(char kind, std::string_view value) {
+  std::string k(1, kind);
+  append_escaped(k, value);
+  k += '\0';
+  return k;
+}
+
+std::string prefix_end(std::string prefix) {
+  prefix.back() = '\x01';
+  return prefix;
+}
+
+std::string with_u64(std::string prefix, std::uint64_t v) {
+  storage::append_u64(prefix, v);
+  return prefix;
+}
+
+std::string event_id_key(std::string_view stream, std::string_view id) {
+  std::string k = index_prefix(kEventIdIndex, stream);
+  append_escaped(k, id);
+  return k;
+}
+
+std::string head_key(std::string_view stream) {
+  std::string k(kHeadKeyPrefix);
+  append_escaped(k, stream);
+  return k;
+}
+
+std::string encode_record(const Event& e) {
+  pb::EventRecord r;
+  r.set_format_version(kRecordFormat);
+  r.set_timestamp_ms(e.timestamp);
+  r.set_source_arn(e.source_arn);
+  r.set_message_id(e.message_id);
+  r.set_body(e.body);
+  for (const auto& [name, value] : e.attributes) {
+    pb::MessageAttributeValue& v = (*r.mutable_attributes())[name];
+    v.set_data_type(value.data_type);
+    v.set_string_value(value.string_value);
+    v.set_binary_value(value.binary_value);
+  }
+  r.set_message_group_id(e.group_id);
+  r.set_deduplication_id(e.deduplication_id);
+  r.set_subject(e.subject);
+  if (!e.stream.empty()) {
+    r.set_stream_id(e.stream);
+    r.set_stream_version(e.stream_version);
+  }
+  if (e.envelope) {
+    pb::EnvelopeFields& f = *r.mutable_envelope();
+    f.set_id(e.envelope->id);
+    f.set_type(e.envelope->type);
+    f.set_timestamp(e.envelope->timestamp);
+    f.set_version(e.envelope->version);
+    f.set_source(e.envelope->source);
+    f.set_correlation_id(e.envelope->correlation_id);
+    f.set_causation_id(e.envelope->causation_id);
+  }
+  return r.SerializeAsString();
+}
+
+std::optional<Event> decode_record(std::uint64_t seq, std::string_view bytes) {
+  pb::EventRecord r;
+  if (!r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return std::nullopt;
+  Event e;
+  e.seq = seq;
+  e.timestamp = r.timestamp_ms();
+  e.source_arn = std::move(*r.mutable_source_arn());
+  e.message_id = std::move(*r.mutable_message_id());
+  e.body = std::move(*r.mutable_body());
+  for (auto& [name, value] : *r.mutable_attributes()) {
+    e.attributes[name] = MessageAttributeValue{std::move(*value.mutable_data_type()),
+                                               std::move(*value.mutable_string_value()),
+                                               std::move(*value.mutable_binary_value())};
+  }
+  e.group_id = std::move(*r.mutable_message_group_id());
+  e.deduplication_id = std::move(*r.mutable_deduplication_id());
+  e.subject = std::move(*r.mutable_subject());
+  if (!r.stream_id().empty()) {
+    e.stream = std::move(*r.mutable_stream_id());
+    e.stream_version = r.stream_version();
+  }
+  if (r.has_envelope()) {
+    pb::EnvelopeFields& f = *r.mutable_envelope();
+    Envelope env;
+    env.id = std::move(*f.mutable_id());
+    env.type = std::move(*f.mutable_type());
+    env.timestamp = std::move(*f.mutable_timestamp());
+    env.version = std::move(*f.mutable_version());
+    env.source = std::move(*f.mutable_source());
+    env.correlation_id = std::move(*f.mutable_correlation_id());
+    env.causation_id = std::move(*f.mutable_causation_id());
+    env.has_data = true;
+    e.envelope = std::move(env);
+  }
+  return e;
+}
+
+std::vector<std::pair<std::string, std::string>> index_entries(const Event& e) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.emplace_back(with_u64(index_prefix(kSourceIndex, e.source_arn), e.seq), std::string());
+  if (e.envelope) {
+    const Envelope& env = *e.envelope;
+    if (!env.source.empty() && env.source != e.source_arn) {
+      out.emplace_back(with_u64(index_prefix(kSourceIndex, env.source), e.seq), std::string());
+    }
+    out.emplace_back(with_u64(index_prefix(kTypeIndex, env.type), e.seq), std::string());
+    if (!env.correlation_id.empty()) {
+      out.emplace_back(with_u64(index_prefix(kCorrelationIndex, env.correlation_id), e.seq),
+                       std::string());
+    }
+  }
+  if (!e.stream.empty()) {
+    const auto version = static_cast<std::uint64_t>(e.stream_version);
+    out.emplace_back(with_u64(index_prefix(kStreamIndex, e.stream), version),
+                     storage::u64_key(e.seq));
+    if (e.envelope) {
+      out.emplace_back(event_id_key(e.stream, e.envelope->id),
+                       storage::u64_pair_key(e.seq, version));
+    }
+  }
+  return out;
+}
+
+}  // namespace eb::eventlog::records
