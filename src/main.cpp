@@ -15,14 +15,17 @@ CLI::Validator listen_validator() {
   return CLI::Validator(
       [](std::string& value) -> std::string {
         auto address = eb::config::parse_listen_address(value);
-        return address ? std::string() : address.error();
+        return address ? std::string() : address.error().message;
       },
       "HOST:PORT");
 }
 
 CLI::Validator region_validator() {
   return CLI::Validator(
-      [](std::string& value) { return eb::config::check_region(value).value_or(std::string()); },
+      [](std::string& value) {
+        auto ok = eb::config::check_region(value);
+        return ok ? std::string() : ok.error().message;
+      },
       "REGION");
 }
 
@@ -79,7 +82,7 @@ int main(int argc, char** argv) {
                      "Base URL SNS messages link back to (default: the listen address)")
           ->check([](const std::string& v) {
             auto ok = eb::config::check_public_url(v);
-            return ok ? std::string() : ok.error();
+            return ok ? std::string() : ok.error().message;
           });
   auto* region_opt = cli.add_option("--region", region, "AWS region to report (default us-east-1)")
                          ->check(region_validator());

@@ -8,9 +8,15 @@
 #include <span>
 
 #include "config/yaml_support.hpp"
+#include "core/errors.hpp"
 
 namespace eb::config {
 namespace {
+
+// A single value's error: no file, so no position.
+std::unexpected<ConfigError> value_error(std::string message) {
+  return std::unexpected(ConfigError{std::move(message)});
+}
 
 constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
 constexpr std::string_view kSettingsKeys[] = {"listen",
@@ -79,7 +85,7 @@ Settings parse_root(const YAML::Node& root) {
     if (!seen.insert(key).second) fail_at(key_node, "duplicate key '" + key + "'");
     if (key == "listen") {
       auto address = parse_listen_address(scalar(value, key));
-      if (!address) fail_at(value, "'listen': " + address.error());
+      if (!address) fail_at(value, "'listen': " + address.error().message);
       settings.listen = *address;
     } else if (key == "data_dir") {
       settings.data_dir = scalar(value, key);
@@ -88,13 +94,13 @@ Settings parse_root(const YAML::Node& root) {
       settings.in_memory = parse_bool(value, key);
     } else if (key == "public_url") {
       auto url = check_public_url(scalar(value, key));
-      if (!url) fail_at(value, "'public_url': " + url.error());
+      if (!url) fail_at(value, "'public_url': " + url.error().message);
       settings.public_url = *url;
     } else if (key == "sns_sign_sqs_envelopes") {
       settings.sns_sign_sqs_envelopes = parse_bool(value, key);
     } else if (key == "durability") {
       auto durability = parse_durability(scalar(value, key));
-      if (!durability) fail_at(value, "'durability': " + durability.error());
+      if (!durability) fail_at(value, "'durability': " + durability.error().message);
       settings.durability = *durability;
     } else if (key == "min_free_disk_mb") {
       settings.min_free_disk_mb = parse_count(value, key, kMaxMinFreeDiskMb, "MiB");
@@ -104,13 +110,15 @@ Settings parse_root(const YAML::Node& root) {
       settings.event_retention_mb = parse_count(value, key, kMaxRetentionMb, "MiB");
     } else if (key == "log_level") {
       auto level = parse_log_level(scalar(value, key));
-      if (!level) fail_at(value, "'log_level': " + level.error());
+      if (!level) fail_at(value, "'log_level': " + level.error().message);
       settings.log_level = *level;
     } else if (key == "threads") {
       settings.threads = parse_threads(value);
     } else if (key == "region") {
       settings.region = scalar(value, key);
-      if (auto error = check_region(settings.region)) fail_at(value, "'region': " + *error);
+      if (auto ok = check_region(settings.region); !ok) {
+        fail_at(value, "'region': " + ok.error().message);
+      }
     } else if (!is_topology_key(key)) {  // the topology's keys are parse_topology's
       fail_at(key_node, "unknown key '" + key + "' (known: " + known_keys() + ")");
     }
@@ -142,8 +150,7 @@ std::string known_keys() {
   return out;
 }
 
-std::expected<Settings, ConfigError> parse_settings(std::string_view yaml,
-                                                    std::string_view source) {
+ConfigResult<Settings> parse_settings(std::string_view yaml, std::string_view source) {
   return detail::parse_yaml(yaml, source, [&](const YAML::Node& root) {
     Settings settings = parse_root(root);
     settings.source = std::string(source);
@@ -151,39 +158,38 @@ std::expected<Settings, ConfigError> parse_settings(std::string_view yaml,
   });
 }
 
-std::expected<Settings, ConfigError> load_settings_file(const std::string& path) {
-  auto text = detail::read_config_file(path);
-  if (!text) return std::unexpected(text.error());
-  return parse_settings(*text, path);
+ConfigResult<Settings> load_settings_file(const std::string& path) {
+  EB_ASSIGN_OR_RETURN(const std::string text, detail::read_config_file(path));
+  return parse_settings(text, path);
 }
 
-std::expected<ListenAddress, std::string> parse_listen_address(std::string_view text) {
+ConfigResult<ListenAddress> parse_listen_address(std::string_view text) {
   ListenAddress address;
   std::string_view port_text;
   if (text.starts_with('[')) {
     const auto close = text.find(']');
     if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return std::unexpected("expected [IPV6]:PORT, got '" + std::string(text) + "'");
+      return value_error("expected [IPV6]:PORT, got '" + std::string(text) + "'");
     }
     address.host = std::string(text.substr(1, close - 1));
     port_text = text.substr(close + 2);
   } else {
     const auto colon = text.rfind(':');
     if (colon == std::string_view::npos || text.find(':') != colon) {
-      return std::unexpected("expected HOST:PORT, got '" + std::string(text) + "'");
+      return value_error("expected HOST:PORT, got '" + std::string(text) + "'");
     }
     address.host = std::string(text.substr(0, colon));
     port_text = text.substr(colon + 1);
   }
   if (address.host.empty()) {
-    return std::unexpected("missing host in '" + std::string(text) + "'");
+    return value_error("missing host in '" + std::string(text) + "'");
   }
   unsigned port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
       port > 65535) {
-    return std::unexpected("port must be a number from 0 to 65535, got '" + std::string(port_text) +
-                           "'");
+    return value_error("port must be a number from 0 to 65535, got '" + std::string(port_text) +
+                       "'");
   }
   address.port = static_cast<std::uint16_t>(port);
   return address;
@@ -194,12 +200,12 @@ std::string format_listen_address(const ListenAddress& address) {
   return (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
 }
 
-std::expected<LogLevel, std::string> parse_log_level(std::string_view text) {
+ConfigResult<LogLevel> parse_log_level(std::string_view text) {
   for (std::size_t i = 0; i < std::size(kLevels); ++i) {
     if (kLevels[i] == text) return static_cast<LogLevel>(i);
   }
-  return std::unexpected("log level must be one of trace, debug, info, warn, error, off; got '" +
-                         std::string(text) + "'");
+  return value_error("log level must be one of trace, debug, info, warn, error, off; got '" +
+                     std::string(text) + "'");
 }
 
 std::string_view to_string(LogLevel level) { return kLevels[static_cast<std::size_t>(level)]; }
@@ -208,35 +214,35 @@ std::uint64_t Settings::effective_event_retention_mb() const {
   return event_retention_mb.value_or(in_memory ? kInMemoryEventRetentionMb : 0);
 }
 
-std::expected<Durability, std::string> parse_durability(std::string_view text) {
+ConfigResult<Durability> parse_durability(std::string_view text) {
   if (text == "wal") return Durability::kWal;
   if (text == "fsync") return Durability::kFsync;
-  return std::unexpected("durability must be wal or fsync, got '" + std::string(text) + "'");
+  return value_error("durability must be wal or fsync, got '" + std::string(text) + "'");
 }
 
 std::string_view to_string(Durability durability) {
   return durability == Durability::kFsync ? "fsync" : "wal";
 }
 
-std::expected<std::string, std::string> check_public_url(std::string_view url) {
+ConfigResult<std::string> check_public_url(std::string_view url) {
   const bool scheme = url.starts_with("http://") || url.starts_with("https://");
   const std::size_t host = url.find("://") + 3;
   if (!scheme || url.size() <= host || url.find_first_of(" \t?#") != std::string_view::npos) {
-    return std::unexpected("expected http://HOST[:PORT] or https://HOST[:PORT], got '" +
-                           std::string(url) + "'");
+    return value_error("expected http://HOST[:PORT] or https://HOST[:PORT], got '" +
+                       std::string(url) + "'");
   }
   while (url.ends_with('/')) url.remove_suffix(1);
   return std::string(url);
 }
 
-std::optional<std::string> check_region(std::string_view region) {
+ConfigResult<void> check_region(std::string_view region) {
   const bool ok =
       !region.empty() && region.size() <= 64 &&
       region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos &&
       region.front() != '-' && region.back() != '-';
-  if (ok) return std::nullopt;
-  return "region must be lowercase letters, digits and dashes (like us-east-1), got '" +
-         std::string(region) + "'";
+  if (ok) return {};
+  return value_error("region must be lowercase letters, digits and dashes (like us-east-1), got '" +
+                     std::string(region) + "'");
 }
 
 }  // namespace eb::config

@@ -50,17 +50,23 @@ inline constexpr std::uint64_t kMaxRetentionSeconds = 100ull * 365 * 24 * 3600;
 inline constexpr std::uint64_t kMaxRetentionMb = 1u << 30;  // 1 PiB
 inline constexpr std::uint64_t kInMemoryEventRetentionMb = 16;
 
+// Every fallible config call fails with one: a sentence, prefixed "FILE:LINE:COLUMN: " when
+// it comes from a file (line and column 1-based), bare for a single value (a flag).
 struct ConfigError {
-  std::string message;  // "config.yaml:3:1: unknown key 'foo'" (line/column 1-based)
-  int line = 0;         // 0 when the error has no position (e.g. unreadable file)
+  std::string message;  // "config.yaml:3:1: unknown key 'foo'"
+  int line = 0;         // 0 when the error has no position (a flag, an unreadable file)
   int column = 0;
 };
 
+// The value, or why it could not be had.
+template <class T>
+using ConfigResult = std::expected<T, ConfigError>;
+
 // Parses YAML text; `source` names it in error messages. Keys that are absent keep their
 // defaults. An empty document yields the defaults.
-std::expected<Settings, ConfigError> parse_settings(std::string_view yaml,
+[[nodiscard]] ConfigResult<Settings> parse_settings(std::string_view yaml,
                                                     std::string_view source = "<config>");
-std::expected<Settings, ConfigError> load_settings_file(const std::string& path);
+[[nodiscard]] ConfigResult<Settings> load_settings_file(const std::string& path);
 
 // The file's top-level keys: the settings' own, and the topology's (topics, queues,
 // subscriptions, prune, plugins; see topology.hpp), which parse_settings skips.
@@ -68,16 +74,17 @@ bool is_settings_key(std::string_view key);
 bool is_topology_key(std::string_view key);
 std::string known_keys();  // both kinds, comma-separated, for "unknown key" messages
 
-// "HOST:PORT", "[V6]:PORT". Errors are plain sentences for the command line.
-std::expected<ListenAddress, std::string> parse_listen_address(std::string_view text);
+// Single values, as flags and file keys give them; errors carry no position.
+// "HOST:PORT", "[V6]:PORT".
+[[nodiscard]] ConfigResult<ListenAddress> parse_listen_address(std::string_view text);
 std::string format_listen_address(const ListenAddress& address);
-std::expected<LogLevel, std::string> parse_log_level(std::string_view text);
+[[nodiscard]] ConfigResult<LogLevel> parse_log_level(std::string_view text);
 std::string_view to_string(LogLevel level);
-std::expected<Durability, std::string> parse_durability(std::string_view text);
+[[nodiscard]] ConfigResult<Durability> parse_durability(std::string_view text);
 std::string_view to_string(Durability durability);
-// "http://HOST[:PORT]" or https, without a trailing slash; errors are sentences.
-std::expected<std::string, std::string> check_public_url(std::string_view url);
+// "http://HOST[:PORT]" or https, without a trailing slash.
+[[nodiscard]] ConfigResult<std::string> check_public_url(std::string_view url);
 // AWS region names: lowercase letters, digits and dashes ("us-east-1").
-std::optional<std::string> check_region(std::string_view region);  // -> error, if any
+[[nodiscard]] ConfigResult<void> check_region(std::string_view region);
 
 }  // namespace eb::config

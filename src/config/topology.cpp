@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "config/yaml_support.hpp"
+#include "core/errors.hpp"
 
 namespace eb::config {
 namespace {
@@ -460,15 +461,13 @@ void emit_string_map(YAML::Emitter& out, const char* key, const StringMap& map) 
 
 }  // namespace
 
-std::expected<Topology, ConfigError> parse_topology(std::string_view yaml,
-                                                    std::string_view source) {
+ConfigResult<Topology> parse_topology(std::string_view yaml, std::string_view source) {
   return detail::parse_yaml(yaml, source, [](const YAML::Node& root) { return parse_root(root); });
 }
 
-std::expected<Topology, ConfigError> load_topology_file(const std::string& path) {
-  auto text = detail::read_config_file(path);
-  if (!text) return std::unexpected(text.error());
-  return parse_topology(*text, path);
+ConfigResult<Topology> load_topology_file(const std::string& path) {
+  EB_ASSIGN_OR_RETURN(const std::string text, detail::read_config_file(path));
+  return parse_topology(text, path);
 }
 
 std::optional<std::string> canonical_json(std::string_view text) {

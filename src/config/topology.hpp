@@ -4,7 +4,6 @@
 // the reserved plugins). Plain values and free functions: no state, no broker dependency;
 // app/topology.hpp applies a Topology to the broker and exports the live one.
 #include <compare>
-#include <expected>
 #include <map>
 #include <optional>
 #include <string>
@@ -63,9 +62,9 @@ struct Topology {
 // by parse_settings), anything else is an error. `source` names the text in errors, which
 // read "FILE:LINE:COLUMN: what was expected". An empty document is an empty topology.
 // Subscriptions may name topics and queues that are not declared (they may exist already).
-std::expected<Topology, ConfigError> parse_topology(std::string_view yaml,
+[[nodiscard]] ConfigResult<Topology> parse_topology(std::string_view yaml,
                                                     std::string_view source = "<config>");
-std::expected<Topology, ConfigError> load_topology_file(const std::string& path);
+[[nodiscard]] ConfigResult<Topology> load_topology_file(const std::string& path);
 
 // The topology in the shape parse_topology reads (topics, queues, subscriptions in the
 // order given; keys sorted; filter policies as YAML mappings): parse(emit(t)) == t.

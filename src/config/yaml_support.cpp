@@ -18,7 +18,7 @@ ConfigError positioned(std::string_view source, const YAML::Mark& mark, std::str
   return error;
 }
 
-std::expected<std::string, ConfigError> read_config_file(const std::string& path) {
+ConfigResult<std::string> read_config_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::unexpected(ConfigError{path + ": cannot open the configuration file"});
   std::ostringstream text;

@@ -4,7 +4,6 @@
 // become a ConfigError at the public boundary, through parse_yaml.
 #include <yaml-cpp/yaml.h>
 
-#include <expected>
 #include <string>
 #include <string_view>
 
@@ -27,7 +26,7 @@ ConfigError positioned(std::string_view source, const YAML::Mark& mark, std::str
 // Loads `yaml` and runs `parse` on its root, turning either kind of error into a ConfigError.
 template <class Parse>
 auto parse_yaml(std::string_view yaml, std::string_view source, Parse&& parse)
-    -> std::expected<decltype(parse(YAML::Node())), ConfigError> {
+    -> ConfigResult<decltype(parse(YAML::Node()))> {
   try {
     return parse(YAML::Load(std::string(yaml)));
   } catch (const PositionedError& e) {
@@ -39,6 +38,6 @@ auto parse_yaml(std::string_view yaml, std::string_view source, Parse&& parse)
 }
 
 // The whole file, or "path: cannot open/read the configuration file".
-std::expected<std::string, ConfigError> read_config_file(const std::string& path);
+[[nodiscard]] ConfigResult<std::string> read_config_file(const std::string& path);
 
 }  // namespace eb::config::detail

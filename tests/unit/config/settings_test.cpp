@@ -221,5 +221,26 @@ TEST(LogLevel, RoundTrips) {
   EXPECT_FALSE(parse_log_level("warning"));
 }
 
+TEST(SingleValues, FailWithAPositionlessConfigError) {
+  auto region = check_region("US-East-1");
+  ASSERT_FALSE(region);
+  EXPECT_EQ(region.error().message,
+            "region must be lowercase letters, digits and dashes (like us-east-1), got "
+            "'US-East-1'");
+  EXPECT_EQ(region.error().line, 0);
+  EXPECT_EQ(region.error().column, 0);
+  EXPECT_TRUE(check_region("eu-west-2"));
+
+  auto durability = parse_durability("sync");
+  ASSERT_FALSE(durability);
+  EXPECT_EQ(durability.error().message, "durability must be wal or fsync, got 'sync'");
+  EXPECT_EQ(durability.error().line, 0);
+
+  auto url = check_public_url("http://host:80/");
+  ASSERT_TRUE(url);
+  EXPECT_EQ(*url, "http://host:80");
+  EXPECT_FALSE(check_public_url("ftp://host"));
+}
+
 }  // namespace
 }  // namespace eb::config
