@@ -57,52 +57,49 @@ void ResponseStream::on_close(std::function<void()> fn) {
   on_close_ = std::move(fn);
 }
 
-namespace detail {
-
-void StreamAccess::attach(ResponseStream& s, std::function<void()> wake) {
-  std::lock_guard lock(s.mu_);
-  s.wake_ = std::move(wake);
+void ResponseStream::attach(std::function<void()> wake) {
+  std::lock_guard lock(mu_);
+  wake_ = std::move(wake);
 }
 
-std::string StreamAccess::take(ResponseStream& s, bool& ended) {
-  std::lock_guard lock(s.mu_);
-  ended = s.ended_;
-  s.in_flight_ += s.queued_.size();
-  return std::exchange(s.queued_, std::string());
+std::string ResponseStream::take(bool& ended) {
+  std::lock_guard lock(mu_);
+  ended = ended_;
+  in_flight_ += queued_.size();
+  return std::exchange(queued_, std::string());
 }
 
-void StreamAccess::sent(ResponseStream& s, std::size_t bytes) {
+void ResponseStream::sent(std::size_t bytes) {
   std::function<void()> writable;
   {
-    std::lock_guard lock(s.mu_);
-    s.in_flight_ -= std::min(bytes, s.in_flight_);
-    if (s.refused_ && s.queued_.size() + s.in_flight_ <= s.limit_ / 2) {
-      s.refused_ = false;
-      writable = s.on_writable_;
+    std::lock_guard lock(mu_);
+    in_flight_ -= std::min(bytes, in_flight_);
+    if (refused_ && queued_.size() + in_flight_ <= limit_ / 2) {
+      refused_ = false;
+      writable = on_writable_;
     }
   }
   if (writable) writable();
 }
 
-void StreamAccess::end(ResponseStream& s) {
-  std::lock_guard lock(s.mu_);
-  s.ended_ = true;
+void ResponseStream::end_by_server() {
+  std::lock_guard lock(mu_);
+  ended_ = true;
 }
 
-void StreamAccess::closed(ResponseStream& s) {
+void ResponseStream::close() {
   std::function<void()> on_close;
   {
-    std::lock_guard lock(s.mu_);
-    if (s.closed_) return;
-    s.closed_ = true;
-    s.queued_.clear();
-    s.wake_ = nullptr;
-    s.on_writable_ = nullptr;
-    on_close = std::move(s.on_close_);
-    s.on_close_ = nullptr;
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    queued_.clear();
+    wake_ = nullptr;
+    on_writable_ = nullptr;
+    on_close = std::move(on_close_);
+    on_close_ = nullptr;
   }
   if (on_close) on_close();
 }
 
-}  // namespace detail
 }  // namespace eb::net

@@ -16,11 +16,28 @@
 
 namespace eb::net {
 
-namespace detail {
-struct StreamAccess;
-}
+// The connection's side of a ResponseStream: net::Server drains what the handler wrote through
+// it (tests play the connection the same way). Handlers hold a ResponseStream, on which these
+// are private, so they cannot take or close their own stream by mistake. Called on the
+// connection's strand.
+class StreamDrain {
+ public:
+  virtual ~StreamDrain() = default;
 
-class ResponseStream {
+  // Registers the connection's wake-up, run (on the writer's thread) when data or end()
+  // arrives at an empty queue.
+  virtual void attach(std::function<void()> wake) = 0;
+  // Moves the queued bytes out (they still count against the limit until sent()); `ended`
+  // tells whether the handler has ended the stream.
+  virtual std::string take(bool& ended) = 0;
+  virtual void sent(std::size_t bytes) = 0;
+  // Ends the stream from the server's side (shutdown): the handler's writes are refused.
+  virtual void end_by_server() = 0;
+  // The connection is finished with the stream: runs on_close, once.
+  virtual void close() = 0;
+};
+
+class ResponseStream final : public StreamDrain {
  public:
   explicit ResponseStream(std::size_t buffer_limit = std::size_t{1} << 20);
   ResponseStream(const ResponseStream&) = delete;
@@ -41,8 +58,15 @@ class ResponseStream {
   void on_writable(std::function<void()> fn);
   void on_close(std::function<void()> fn);
 
+  // The connection's view of this stream.
+  StreamDrain& drain() { return *this; }
+
  private:
-  friend struct detail::StreamAccess;
+  void attach(std::function<void()> wake) override;
+  std::string take(bool& ended) override;
+  void sent(std::size_t bytes) override;
+  void end_by_server() override;
+  void close() override;
 
   const std::size_t limit_;
   mutable std::mutex mu_;
@@ -57,16 +81,12 @@ class ResponseStream {
 };
 
 namespace detail {
-// The server's side of a ResponseStream.
+// The old spelling of StreamDrain, kept while tests/unit/api/admin still uses it (another
+// change owns that file); new code calls stream.drain().
 struct StreamAccess {
-  static void attach(ResponseStream& s, std::function<void()> wake);
-  // Moves the queued bytes out (they stay counted until sent()); `ended` tells whether the
-  // handler has ended the stream.
-  static std::string take(ResponseStream& s, bool& ended);
-  static void sent(ResponseStream& s, std::size_t bytes);
-  // Ends the stream from the server's side (shutdown): the handler's writes are refused.
-  static void end(ResponseStream& s);
-  static void closed(ResponseStream& s);
+  static std::string take(ResponseStream& s, bool& ended) { return s.drain().take(ended); }
+  static void sent(ResponseStream& s, std::size_t bytes) { s.drain().sent(bytes); }
+  static void closed(ResponseStream& s) { s.drain().close(); }
 };
 }  // namespace detail
 

@@ -90,7 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   ~Session() {
-    if (body_stream_) detail::StreamAccess::closed(*body_stream_);
+    if (body_stream_) body_stream_->drain().close();
     std::lock_guard lock(state_->mu);
     state_->sessions.erase(this);
     if (state_->sessions.empty()) state_->drained.notify_all();
@@ -113,7 +113,7 @@ class Session : public std::enable_shared_from_this<Session> {
       self->stopping_ = true;
       if (self->phase_ == Phase::kIdle) self->close();
       if (self->phase_ == Phase::kStreaming) {
-        detail::StreamAccess::end(*self->body_stream_);
+        self->body_stream_->drain().end_by_server();
         self->pump_stream();
       }
     });
@@ -250,7 +250,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void write(HttpResponse&& res) {
     if (phase_ != Phase::kHandling) {
       // The connection was aborted meanwhile: tell a stream's producer nobody listens.
-      if (res.stream) detail::StreamAccess::closed(*res.stream);
+      if (res.stream) res.stream->drain().close();
       return;
     }
     if (res.stream) return start_stream(std::move(res));
@@ -300,10 +300,10 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();
     if (ec || phase_ != Phase::kStreaming) return close();
     if (head_request_) return close_after_send();
-    if (stopping()) detail::StreamAccess::end(*body_stream_);
+    if (stopping()) body_stream_->drain().end_by_server();
     watch_peer();
     std::weak_ptr<Session> weak = weak_from_this();
-    detail::StreamAccess::attach(*body_stream_, [weak] {
+    body_stream_->drain().attach([weak] {
       if (auto self = weak.lock()) {
         asio::post(self->stream_.get_executor(), [self] { self->pump_stream(); });
       }
@@ -323,7 +323,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void pump_stream() {
     if (phase_ != Phase::kStreaming || stream_writing_) return;
     bool ended = false;
-    std::string data = detail::StreamAccess::take(*body_stream_, ended);
+    std::string data = body_stream_->drain().take(ended);
     if (data.empty() && !ended) return;  // woken again when there is more
     stream_writing_ = true;
     stream_out_ = std::move(data);
@@ -332,7 +332,7 @@ class Session : public std::enable_shared_from_this<Session> {
       self->stream_writing_ = false;
       self->stream_.expires_never();
       if (ec) return self->close();
-      detail::StreamAccess::sent(*self->body_stream_, self->stream_out_.size());
+      self->body_stream_->drain().sent(self->stream_out_.size());
       self->stream_out_.clear();
       if (ended) return self->close_after_send();
       self->pump_stream();
@@ -401,7 +401,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void close() {
     phase_ = Phase::kClosed;
     stream_.close();
-    if (body_stream_) detail::StreamAccess::closed(*body_stream_);
+    if (body_stream_) body_stream_->drain().close();
   }
 
   beast::tcp_stream stream_;

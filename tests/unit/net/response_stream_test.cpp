@@ -23,13 +23,13 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
-using detail::StreamAccess;
 
 TEST(ResponseStreamTest, QueuesWakesAndBoundsTheBacklog) {
   ResponseStream s(10);
+  StreamDrain& connection = s.drain();
   int wakes = 0;
   int writable = 0;
-  StreamAccess::attach(s, [&] { ++wakes; });
+  connection.attach([&] { ++wakes; });
   s.on_writable([&] { ++writable; });
   EXPECT_TRUE(s.write("abcd"));
   EXPECT_TRUE(s.write("efgh"));
@@ -37,18 +37,29 @@ TEST(ResponseStreamTest, QueuesWakesAndBoundsTheBacklog) {
   EXPECT_FALSE(s.write("ijk"));  // 8 + 3 > 10
   EXPECT_EQ(s.buffered(), 8u);
   bool ended = true;
-  EXPECT_EQ(StreamAccess::take(s, ended), "abcdefgh");
+  EXPECT_EQ(connection.take(ended), "abcdefgh");
   EXPECT_FALSE(ended);
   EXPECT_EQ(s.buffered(), 8u);  // in flight still counts
   EXPECT_FALSE(s.write("ijk"));
-  StreamAccess::sent(s, 8);
+  connection.sent(8);
   EXPECT_EQ(writable, 1);
   EXPECT_TRUE(s.write(std::string(50, 'x')));  // an empty backlog takes anything
   EXPECT_EQ(wakes, 2);
   s.end();
   EXPECT_TRUE(s.done());
   EXPECT_FALSE(s.write("late"));
-  EXPECT_EQ(StreamAccess::take(s, ended).size(), 50u);
+  EXPECT_EQ(connection.take(ended).size(), 50u);
+  EXPECT_TRUE(ended);
+}
+
+TEST(ResponseStreamTest, TheServerEndingRefusesFurtherWrites) {
+  ResponseStream s;
+  EXPECT_TRUE(s.write("a"));
+  s.drain().end_by_server();
+  EXPECT_TRUE(s.done());
+  EXPECT_FALSE(s.write("b"));
+  bool ended = false;
+  EXPECT_EQ(s.drain().take(ended), "a");  // what was written before still goes out
   EXPECT_TRUE(ended);
 }
 
@@ -56,8 +67,8 @@ TEST(ResponseStreamTest, OnCloseRunsOnce) {
   ResponseStream s;
   int closes = 0;
   s.on_close([&] { ++closes; });
-  StreamAccess::closed(s);
-  StreamAccess::closed(s);
+  s.drain().close();
+  s.drain().close();
   EXPECT_EQ(closes, 1);
   EXPECT_TRUE(s.done());
   EXPECT_FALSE(s.write("x"));
