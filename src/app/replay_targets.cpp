@@ -96,14 +96,11 @@ eventlog::ReplayTarget replay_target(sqs::Queues& queues, sns::Topics* topics) {
       if (topics == nullptr) {
         return fail(Errc::kInvalidAddress, fmt::format("{} is not a queue ARN", t));
       }
-      if (auto topic = topics->get_topic_attributes(t); !topic) {
-        return std::unexpected(topic.error());
-      }
+      EB_TRY(topics->get_topic_attributes(t));
       return {};
     }
-    auto name = replay_queue_name(t);
-    if (!name) return std::unexpected(name.error());
-    if (auto queue = queues.get_queue(*name); !queue) return std::unexpected(queue.error());
+    EB_ASSIGN_OR_RETURN(const std::string name, replay_queue_name(t));
+    EB_TRY(queues.get_queue(name));
     return {};
   };
   target.deliver = [&queues, topics](

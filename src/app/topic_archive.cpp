@@ -10,9 +10,8 @@ sns::ArchiveReader topic_archive_reader(const eventlog::EventLog& log) {
     filter.source = topic_arn;
     std::uint64_t after = 0;
     while (true) {
-      auto page = log.read(after, 1000, filter);
-      if (!page) return std::unexpected(page.error());
-      for (auto& e : page->events) {
+      EB_ASSIGN_OR_RETURN(eventlog::EventPage page, log.read(after, 1000, filter));
+      for (auto& e : page.events) {
         if (e.source_arn != topic_arn || e.timestamp < from || e.timestamp > to) continue;
         out.push_back({.message_id = std::move(e.message_id),
                        .timestamp = e.timestamp,
@@ -22,8 +21,8 @@ sns::ArchiveReader topic_archive_reader(const eventlog::EventLog& log) {
                        .group_id = std::move(e.group_id),
                        .deduplication_id = std::move(e.deduplication_id)});
       }
-      if (!page->next) return out;
-      after = *page->next;
+      if (!page.next) return out;
+      after = *page.next;
     }
   };
 }

@@ -168,10 +168,9 @@ AttributeMap subscription_attributes(const config::SubscriptionSpec& s) {
 
 // A queue's configuration rebuilt from what GetQueueAttributes shows.
 Result<sqs::QueueConfig> live_queue_config(const sqs::Queues& broker, const std::string& name) {
-  auto all = broker.get_queue_attributes(name, {"All"});
-  if (!all) return std::unexpected(all.error());
+  EB_ASSIGN_OR_RETURN(const auto all, broker.get_queue_attributes(name, {"All"}));
   AttributeMap settable;
-  for (const auto& [k, v] : *all) {
+  for (const auto& [k, v] : all) {
     if (sqs::is_settable_queue_attribute(k)) settable[k] = v;
   }
   return sqs::QueueConfig{}.with(settable, true);
@@ -185,12 +184,11 @@ Result<std::map<SubscriptionKey, std::string>> live_subscriptions(const sns::Top
   std::map<SubscriptionKey, std::string> out;
   sns::PageInput page;
   do {
-    auto list = topics.list_subscriptions(page);
-    if (!list) return std::unexpected(list.error());
-    for (const auto& s : list->subscriptions) {
+    EB_ASSIGN_OR_RETURN(const auto list, topics.list_subscriptions(page));
+    for (const auto& s : list.subscriptions) {
       out.emplace(SubscriptionKey{s.topic_arn, s.protocol, s.endpoint}, s.subscription_arn);
     }
-    page.next_token = list->next_token;
+    page.next_token = list.next_token;
   } while (!page.next_token.empty());
   return out;
 }
@@ -199,10 +197,9 @@ Result<std::vector<std::string>> live_topics(const sns::Topics& topics) {
   std::vector<std::string> out;
   sns::PageInput page;
   do {
-    auto list = topics.list_topics(page);
-    if (!list) return std::unexpected(list.error());
-    out.insert(out.end(), list->topic_arns.begin(), list->topic_arns.end());
-    page.next_token = list->next_token;
+    EB_ASSIGN_OR_RETURN(const auto list, topics.list_topics(page));
+    out.insert(out.end(), list.topic_arns.begin(), list.topic_arns.end());
+    page.next_token = list.next_token;
   } while (!page.next_token.empty());
   return out;
 }
@@ -212,10 +209,9 @@ Result<std::vector<std::string>> live_queues(const sqs::Queues& broker) {
   sqs::ListQueuesInput page;
   page.max_results = 1000;
   do {
-    auto list = broker.list_queues(page);
-    if (!list) return std::unexpected(list.error());
-    out.insert(out.end(), list->names.begin(), list->names.end());
-    page.next_token = list->next_token;
+    EB_ASSIGN_OR_RETURN(const auto list, broker.list_queues(page));
+    out.insert(out.end(), list.names.begin(), list.names.end());
+    page.next_token = list.next_token;
   } while (!page.next_token.empty());
   return out;
 }
@@ -439,14 +435,13 @@ class Applier {
   }
 
   Result<void> apply_subscriptions() {
-    auto live = live_subscriptions(topics_);
-    if (!live) return std::unexpected(live.error());
+    EB_ASSIGN_OR_RETURN(const auto live, live_subscriptions(topics_));
     for (const auto& s : topology_.subscriptions) {
       const std::string item = subscription_item(s);
       const SubscriptionKey key{names_.topic_arn(s.topic), s.protocol, names_.endpoint(s)};
       const AttributeMap wanted = subscription_attributes(s);
-      auto found = live->find(key);
-      if (found == live->end()) {
+      auto found = live.find(key);
+      if (found == live.end()) {
         auto ok =
             topics_.subscribe({std::get<0>(key), std::get<1>(key), std::get<2>(key), wanted, true});
         if (!ok) return fail(ok.error().code, describe(item, ok.error()));
@@ -489,9 +484,8 @@ class Applier {
     for (const auto& s : topology_.subscriptions) {
       wanted_subscriptions.insert({names_.topic_arn(s.topic), s.protocol, names_.endpoint(s)});
     }
-    auto subscriptions = live_subscriptions(topics_);
-    if (!subscriptions) return std::unexpected(subscriptions.error());
-    for (const auto& [key, listed] : *subscriptions) {
+    EB_ASSIGN_OR_RETURN(const auto subscriptions, live_subscriptions(topics_));
+    for (const auto& [key, listed] : subscriptions) {
       if (wanted_subscriptions.contains(key)) continue;
       const auto& [topic_arn, protocol, endpoint] = key;
       const std::string item =
@@ -506,9 +500,8 @@ class Applier {
 
     std::set<std::string> wanted_topics;
     for (const auto& t : topology_.topics) wanted_topics.insert(topics_.topic_arn(t.name));
-    auto topic_arns = live_topics(topics_);
-    if (!topic_arns) return std::unexpected(topic_arns.error());
-    for (const auto& arn : *topic_arns) {
+    EB_ASSIGN_OR_RETURN(const auto topic_arns, live_topics(topics_));
+    for (const auto& arn : topic_arns) {
       if (wanted_topics.contains(arn)) continue;
       const std::string item = topic_item(names_.local_topic(arn).value_or(arn));
       if (auto ok = topics_.delete_topic(arn); !ok) {
@@ -519,9 +512,8 @@ class Applier {
 
     std::set<std::string> wanted_queues;
     for (const auto& q : topology_.queues) wanted_queues.insert(q.name);
-    auto queues = live_queues(queues_);
-    if (!queues) return std::unexpected(queues.error());
-    for (const auto& name : *queues) {
+    EB_ASSIGN_OR_RETURN(const auto queues, live_queues(queues_));
+    for (const auto& name : queues) {
       if (wanted_queues.contains(name)) continue;
       if (auto ok = queues_.delete_queue(name); !ok) {
         return fail(ok.error().code, describe(queue_item(name), ok.error()));

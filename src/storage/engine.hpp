@@ -1,9 +1,9 @@
 #pragma once
-// The key-value engine the domain persists through: ordered keys in a few families (RocksDB
+// The key-value engine the domains persist through: ordered keys in a few families (RocksDB
 // column families), atomic batches, point reads and range scans. Two implementations share
 // this contract: RocksDbEngine (on disk, the default) and MemoryEngine (ordered maps, for
-// --in-memory and domain tests). Record layouts live with their owners (broker/, eventlog/)
-// on top of the key helpers in keys.hpp; the engine only moves bytes.
+// --in-memory and domain tests). It knows no domain record: each owner encodes its own (sqs/,
+// sns/, eventlog/ records) on top of the key helpers in keys.hpp; the engine only moves bytes.
 #include <cstdint>
 #include <functional>
 #include <iterator>

@@ -179,7 +179,7 @@ Result<void> RocksDbEngine::write(const Batch& batch) {
   }
   // Erasures are tiny and are how space comes back: only growth is refused on a full disk.
   if (puts) {
-    if (auto room = check_space(bytes); !room) return room;
+    EB_TRY(check_space(bytes));
   }
   if (failed_.load(std::memory_order_relaxed)) {
     // A failed write (a full disk) leaves RocksDB read-only until resumed; retry on demand so
