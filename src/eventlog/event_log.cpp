@@ -590,7 +590,7 @@ void EventLog::schedule_notify() {
     std::lock_guard lock(listeners_mu_);
     if (listeners_.empty()) return;
   }
-  // finish() may run under a broker queue lock: listeners read storage, so they run later on
+  // finish() may run under a caller's lock: listeners read storage, so they run later on
   // a timer thread. One pending notification covers every advance until it runs.
   if (notify_pending_.exchange(true)) return;
   timers_.schedule_at(clock_.now_ms(), [guard = guard_] {

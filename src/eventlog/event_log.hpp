@@ -11,7 +11,7 @@
 // Thread-safety: every public method may be called from any thread. Locks: a striped lock per
 // stream serialises native appends to one stream across their storage write; `mu_` guards the
 // in-memory state (last seq, reservations, stream heads) for short, I/O-free sections and is
-// taken after the broker's queue lock (stage/finish) or after a stream lock (append). Listener
+// taken after any lock a sink caller holds (stage/finish) or after a stream lock (append). Listener
 // and timer callbacks run with no EventLog lock held.
 #include <array>
 #include <atomic>
@@ -157,7 +157,7 @@ class EventLog final : public storage::EventSink {
   // app::Application::run, before the broker recovers); fails when storage cannot be read.
   Result<void> recover();
 
-  // storage::EventSink: called by the broker under its queue lock, around its Engine::write.
+  // storage::EventSink: called by the domains around their Engine::write (see event_sink.hpp).
   Staged stage(std::span<const storage::IncomingMessage> messages, storage::Batch& batch) override;
   void finish(const Staged& staged, bool committed) override;
 
