@@ -170,8 +170,8 @@ TEST(Settings, MissingFileIsAnError) {
 }
 
 TEST(Settings, ShippedConfigFileParsesToTheDefaults) {
-  // CMake compiles by absolute path, so the repository root is three levels above this file.
-  const auto root = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "..";
+  // From CMake, not __FILE__: Ninja passes relative source paths, which break with the cwd.
+  const std::filesystem::path root = EB_SOURCE_DIR;
   auto settings = load_settings_file((root / "config" / "eventbrokerd.yaml").string());
   ASSERT_TRUE(settings) << settings.error().message;
   auto defaults = parse_settings("");
