@@ -6,6 +6,7 @@
 
 #include "core/encoding.hpp"
 #include "sns/message.hpp"
+#include "sqs/logged_write.hpp"
 #include "sqs/message_rules.hpp"
 #include "sqs/queues.hpp"
 #include "sqs/records.hpp"
@@ -107,7 +108,7 @@ void Fanout::add_for(const Subscription& sub, const Published& p, Signatures& si
 }
 
 Result<void> Fanout::commit(const std::vector<const Published*>& published, storage::Batch batch) {
-  EB_TRY(write_queue_copies(published, batch));
+  EB_TRY(write_queue_copies(published, std::move(batch)));
   for (auto& m : endpoint_messages_) targets_.endpoints.deliver(std::move(m));
   for (auto& f : failed_) {
     targets_.dead_letters.send_copy(*f.subscription, std::move(f.body), std::move(f.attributes),
@@ -117,35 +118,32 @@ Result<void> Fanout::commit(const std::vector<const Published*>& published, stor
 }
 
 Result<void> Fanout::write_queue_copies(const std::vector<const Published*>& published,
-                                        storage::Batch& batch) {
+                                        storage::Batch batch) {
   // A FIFO queue's finish_sends may wait for earlier sends to it: stage and finish queues in
-  // uid order, as every multi-queue stager does, so two fan-outs never wait on each other.
+  // uid order, as LoggedWrite requires, so two fan-outs never wait on each other.
   std::sort(queues_.begin(), queues_.end(), [](const QueueSends& a, const QueueSends& b) {
     return a.queue->uid() < b.queue->uid();
   });
-  for (auto& q : queues_) q.staged = q.queue->stage_sends(std::move(q.inputs), batch);
-  storage::EventSink::Staged logged;
-  std::vector<storage::IncomingMessage> incoming;
-  if (targets_.events != nullptr && log_) {
-    incoming.reserve(published.size());
+  sqs::LoggedWrite write(targets_.engine, log_ ? targets_.events : nullptr, std::move(batch));
+  for (auto& q : queues_) q.staged = write.stage(*q.queue, std::move(q.inputs));
+  if (write.logging()) {
+    write.reserve_log(published.size());
     for (const Published* p : published) {
-      // The log is a FIFO topic's archive: it keeps what a replay needs to publish again.
-      incoming.push_back(
-          {.source_arn = topic_.arn,
-           .message_id = p->message_id,
-           .body = p->input.message,
-           .attributes = p->input.attributes.empty() ? nullptr : &p->input.attributes,
-           .timestamp = p->timestamp,
-           .group_id = view_of(p->input.group_id),
-           .deduplication_id = view_of(p->input.deduplication_id),
-           .subject = view_of(p->input.subject)});
+      // The log is a FIFO topic's archive: it keeps what a replay needs to publish again. The
+      // queue copies are not logged again (stage() never logs).
+      write.log({.source_arn = topic_.arn,
+                 .message_id = p->message_id,
+                 .body = p->input.message,
+                 .attributes = p->input.attributes.empty() ? nullptr : &p->input.attributes,
+                 .timestamp = p->timestamp,
+                 .group_id = view_of(p->input.group_id),
+                 .deduplication_id = view_of(p->input.deduplication_id),
+                 .subject = view_of(p->input.subject)});
     }
-    if (!incoming.empty()) logged = targets_.events->stage(incoming, batch);
   }
-  auto written = targets_.engine.write(batch);
-  if (!incoming.empty()) targets_.events->finish(logged, written.has_value());
+  const Result<void>& written = write.commit();
   for (auto& q : queues_) {
-    auto results = q.queue->finish_sends(std::move(q.staged), written);
+    auto results = write.finish(*q.queue, std::move(q.staged));
     if (!written) continue;
     for (std::size_t i = 0; i < results.size(); ++i) {
       if (!results[i])

@@ -127,7 +127,7 @@ class Fanout {
   // Stages the SQS copies and the publishes' event-log records into `batch`, writes it as one,
   // then finishes the sends (the copies become visible) and notes refused copies.
   Result<void> write_queue_copies(const std::vector<const Published*>& published,
-                                  storage::Batch& batch);
+                                  storage::Batch batch);
   const std::string& signature_for(const Published& p, const std::string& message,
                                    Signatures& cache);
   SnsDocument document(const Published& p, const std::string& message) const;
