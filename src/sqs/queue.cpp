@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "sqs/logged_write.hpp"
-#include "sqs/message_rules.hpp"
+#include "sqs/message_view.hpp"
 #include "sqs/queue_recovery.hpp"
 #include "sqs/records.hpp"
 #include "sqs/sequence_number.hpp"
@@ -17,52 +17,12 @@ namespace {
 constexpr Millis kSecond = 1000;
 constexpr Millis kPurgeInterval = 60 * kSecond;
 
-// The fields of a received message that come from what was sent.
-void apply_payload(ReceivedMessage& r, const Payload& p, const NameSelection& sys,
-                   const NameSelection& user) {
-  r.message_id = uuid_text(p.id);
-  r.body = p.body;
-  r.md5_of_body = to_hex(p.md5_of_body.data(), p.md5_of_body.size());
-  if (!sys.empty()) {
-    if (sys.matches("SenderId") && p.sender_id) r.attributes.emplace_back("SenderId", *p.sender_id);
-    if (p.extras) {
-      const auto& system = p.extras->system_attributes;
-      if (auto t = system.find("AWSTraceHeader");
-          t != system.end() && sys.matches("AWSTraceHeader")) {
-        r.attributes.emplace_back("AWSTraceHeader", t->second.string_value);
-      }
-    }
-    if (!p.dead_letter_source_arn().empty() && sys.matches("DeadLetterQueueSourceArn")) {
-      r.attributes.emplace_back("DeadLetterQueueSourceArn", p.dead_letter_source_arn());
-    }
-    if (p.extras && !p.extras->group_id.empty()) {
-      if (sys.matches("MessageGroupId")) r.attributes.emplace_back("MessageGroupId", p.group_id());
-      if (!p.extras->deduplication_id.empty() && sys.matches("MessageDeduplicationId")) {
-        r.attributes.emplace_back("MessageDeduplicationId", p.extras->deduplication_id);
-      }
-    }
-  }
-  if (!user.empty() && p.extras && !p.extras->attributes.empty()) {
-    if (user.all) {
-      r.message_attributes = p.extras->attributes;
-      r.md5_of_attributes = p.extras->md5_of_attributes;
-    } else {
-      for (const auto& [k, v] : p.extras->attributes) {
-        if (user.matches(k)) r.message_attributes.emplace(k, v);
-      }
-      r.md5_of_attributes = md5_of_attributes(r.message_attributes);
-    }
-  }
+Error invalid_receipt_handle(std::string_view text) {
+  return Error{Errc::kReceiptHandleIsInvalid,
+               fmt::format("The input receipt handle \"{}\" is not a valid receipt handle.", text)};
 }
 
 }  // namespace
-
-bool NameSelection::matches(const std::string& name) const {
-  if (all) return true;
-  if (std::find(names.begin(), names.end(), name) != names.end()) return true;
-  return std::any_of(prefixes.begin(), prefixes.end(),
-                     [&](const std::string& p) { return name.starts_with(p); });
-}
 
 Queue::Queue(std::string name, std::string arn, std::uint64_t uid, QueueConfig config, TagMap tags,
              Millis created, const Clock& clock, Timers& timers, Resolver resolver,
@@ -81,7 +41,9 @@ Queue::Queue(std::string name, std::string arn, std::uint64_t uid, QueueConfig c
       tags_(std::move(tags)),
       created_(created),
       last_modified_(created),
-      schedule_(fifo_) {}
+      schedule_(fifo_),
+      records_(storage.engine, uid_),
+      dedup_(records_) {}
 
 Queue::~Queue() {
   if (armed_) timers_.cancel(armed_->second);
@@ -151,39 +113,20 @@ void Queue::replace_tags(TagMap tags) {
   tags_ = std::move(tags);
 }
 
-void Queue::stage_state_locked(const StoredMessage& m) {
-  if (!durable_) return;
-  MessageState s;
-  s.visible_at = m.visible_at;
-  s.first_receive = m.first_receive;
-  s.last_receive = m.last_receive;
-  s.receive_count = m.receive_count;
-  s.receipt_generation = m.receipt_generation;
-  s.kind = kind_of(m.state);
-  pending_.put(storage::Family::kStates, message_key(uid_, m.seq), encode(s));
-}
-
 void Queue::erase_locked(std::uint64_t seq) {
   if (schedule_.erase(seq)) forget_locked(seq);
 }
 
 void Queue::forget_locked(std::uint64_t seq) {
   if (fifo_) attempts_.invalidate(seq);
-  if (durable_) {
-    const std::string key = message_key(uid_, seq);
-    pending_.erase(storage::Family::kMessages, key);
-    pending_.erase(storage::Family::kStates, key);
-  }
+  records_.erase_message(seq);
 }
 
 Result<void> Queue::commit_locked(Deferred& deferred) {
   std::vector<std::uint64_t> taken;
   taken.swap(taken_seqs_);
-  if (pending_.empty()) return {};
-  auto written = engine_.write(pending_);
-  pending_.clear();
+  auto written = records_.write();
   if (written) return written;
-  seq_ceiling_ = 0;  // the ceiling this write may have carried is not on disk: write it again
   // The receives of this operation could not be recorded: undo them, so the messages are
   // visible again at once rather than hidden behind a visibility timeout nobody knows of.
   for (std::uint64_t seq : taken) {
@@ -267,7 +210,7 @@ void Queue::deliver_locked(StoredMessage& m, const ReceiveSpec& spec, Millis now
   if (m.first_receive == 0) m.first_receive = now;
   m.last_receive = now;
   schedule_.set_timed(m, StoredMessage::State::kInflight, now + visibility);
-  stage_state_locked(m);
+  records_.put_state(m);
   taken_seqs_.push_back(m.seq);
   describe_locked(m, spec, out);
 }
@@ -275,24 +218,9 @@ void Queue::deliver_locked(StoredMessage& m, const ReceiveSpec& spec, Millis now
 void Queue::describe_locked(const StoredMessage& m, const ReceiveSpec& spec, Taken& out) const {
   ReceivedMessage r;
   r.receipt_handle = encode_receipt_handle({uid_, m.seq, m.receipt_generation});
-  const NameSelection& sys = spec.system_attributes;
-  if (!sys.empty()) {
-    if (sys.matches("SentTimestamp")) {
-      r.attributes.emplace_back("SentTimestamp", std::to_string(m.sent));
-    }
-    if (sys.matches("ApproximateReceiveCount")) {
-      r.attributes.emplace_back("ApproximateReceiveCount", std::to_string(m.receive_count));
-    }
-    if (sys.matches("ApproximateFirstReceiveTimestamp")) {
-      r.attributes.emplace_back("ApproximateFirstReceiveTimestamp",
-                                std::to_string(m.first_receive));
-    }
-    if (fifo_ && sys.matches("SequenceNumber")) {
-      r.attributes.emplace_back("SequenceNumber", sequence_number_text(m.seq));
-    }
-  }
+  describe_state(r, m, fifo_, spec.system_attributes);
   if (m.payload) {
-    apply_payload(r, *m.payload, sys, spec.message_attributes);
+    describe_payload(r, *m.payload, spec.system_attributes, spec.message_attributes);
   } else {
     out.unfilled.push_back(m.seq);
   }
@@ -319,7 +247,7 @@ bool Queue::replay_attempt_locked(const ReceiveSpec& spec, Millis now, Taken& ou
     StoredMessage& m = *schedule_.find(a.seq);
     if (m.state == StoredMessage::State::kReady) schedule_.groups()->mark_in_flight(a.seq);
     schedule_.set_timed(m, StoredMessage::State::kInflight, now + visibility);
-    stage_state_locked(m);
+    records_.put_state(m);
     describe_locked(m, spec, out);
   }
   return true;
@@ -393,21 +321,19 @@ std::shared_ptr<Queue> Queue::dead_letter_target() const {
 }
 
 Result<void> Queue::load_payloads(std::vector<MovedMessage>& moved) const {
-  std::vector<std::string> keys;
+  std::vector<QueueRecords::Ref> refs;
   std::vector<std::size_t> index;
   for (std::size_t i = 0; i < moved.size(); ++i) {
     if (moved[i].message.payload) continue;
-    keys.push_back(message_key(moved[i].origin_uid, moved[i].origin_seq));
+    refs.push_back({moved[i].origin_uid, moved[i].origin_seq});
     index.push_back(i);
   }
-  if (keys.empty()) return {};
-  EB_ASSIGN_OR_RETURN(auto values, engine_.multi_get(storage::Family::kMessages, keys));
-  for (std::size_t k = 0; k < keys.size(); ++k) {
-    if (!values[k]) continue;  // purged or deleted meanwhile: nothing to move
-    if (auto record = decode_message(*values[k])) {
-      moved[index[k]].message.payload = payload_from(std::move(*record));
-    }
+  if (refs.empty()) return {};
+  EB_ASSIGN_OR_RETURN(auto payloads, records_.read_payloads(refs));
+  for (std::size_t k = 0; k < refs.size(); ++k) {
+    moved[index[k]].message.payload = std::move(payloads[k]);
   }
+  // Purged or deleted meanwhile: nothing to move.
   std::erase_if(moved, [](const MovedMessage& m) { return !m.message.payload; });
   return {};
 }
@@ -415,19 +341,16 @@ Result<void> Queue::load_payloads(std::vector<MovedMessage>& moved) const {
 Result<std::vector<ReceivedMessage>> Queue::fill(Taken taken, const NameSelection& system,
                                                  const NameSelection& user) const {
   if (taken.unfilled.empty()) return std::move(taken.messages);
-  std::vector<std::string> keys;
-  keys.reserve(taken.unfilled.size());
-  for (std::uint64_t seq : taken.unfilled) keys.push_back(message_key(uid_, seq));
-  EB_ASSIGN_OR_RETURN(auto values, engine_.multi_get(storage::Family::kMessages, keys));
+  std::vector<QueueRecords::Ref> refs;
+  refs.reserve(taken.unfilled.size());
+  for (std::uint64_t seq : taken.unfilled) refs.push_back({uid_, seq});
+  EB_ASSIGN_OR_RETURN(auto payloads, records_.read_payloads(refs));
   std::vector<ReceivedMessage> out;
-  out.reserve(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i) {
+  out.reserve(refs.size());
+  for (std::size_t i = 0; i < refs.size(); ++i) {
     // A message purged or expired between the take and this read is simply not returned.
-    if (!values[i]) continue;
-    auto record = decode_message(*values[i]);
-    if (!record) continue;
-    auto payload = payload_from(std::move(*record));
-    apply_payload(taken.messages[i], *payload, system, user);
+    if (!payloads[i]) continue;
+    describe_payload(taken.messages[i], *payloads[i], system, user);
     out.push_back(std::move(taken.messages[i]));
   }
   return out;
@@ -449,100 +372,13 @@ void Queue::run(Deferred& deferred, const std::shared_ptr<Queue>& dlq) {
   }
 }
 
-Result<Queue::Prepared> Queue::prepare(SendInput input) {
-  if (input.delay_seconds &&
-      (*input.delay_seconds < 0 || *input.delay_seconds > kMaxDelaySeconds)) {
-    return fail(Errc::kInvalidParameterValue,
-                fmt::format("Value {} for parameter DelaySeconds is invalid. Reason: DelaySeconds "
-                            "must be >= 0 and <= 900.",
-                            *input.delay_seconds));
-  }
-  if (input.body.empty()) {
-    return fail(Errc::kMissingParameter, "The request must contain the parameter MessageBody.");
-  }
-  EB_TRY(validate_text(input.body, "message body"));
-  EB_TRY(validate_attributes(input.attributes, false));
-  EB_TRY(validate_attributes(input.system_attributes, true));
-  if (fifo_) {
-    if (!input.group_id) {
-      return fail(Errc::kMissingParameter,
-                  "The request must contain the parameter MessageGroupId.");
-    }
-    if (input.delay_seconds && *input.delay_seconds != 0) {
-      // A FIFO queue's delay is the queue's DelaySeconds alone.
-      return fail(Errc::kInvalidParameterValue,
-                  fmt::format("Value {} for parameter DelaySeconds is invalid. Reason: The "
-                              "request include parameter that is not valid for this queue type.",
-                              *input.delay_seconds));
-    }
-    if (input.deduplication_id && !is_valid_fifo_token(*input.deduplication_id)) {
-      return std::unexpected(invalid_fifo_token("MessageDeduplicationId", *input.deduplication_id));
-    }
-  } else if (input.deduplication_id) {
-    return fail(Errc::kInvalidParameterValue,
-                "The request include parameter that is not valid for this queue type");
-  }
-  // On a standard queue a group makes it a fair queue.
-  if (input.group_id && !is_valid_fifo_token(*input.group_id)) {
-    return std::unexpected(invalid_fifo_token("MessageGroupId", *input.group_id));
-  }
-  Prepared p;
-  p.size = message_size(input.body, input.attributes);
-  p.delay_seconds = input.delay_seconds;
-  if (input.group_id) p.group_id = std::move(*input.group_id);
-  p.sender_id = std::move(input.sender_id);
-  StoredMessage& m = p.message;
-  m.sent = clock_.now_ms();
-  m.payload = std::make_unique<Payload>();
-  Payload& payload = *m.payload;
-  payload.id = random_uuid_bytes();
-  payload.md5_of_body = md5(input.body);
-  SendOutput& out = p.output;
-  out.message_id = uuid_text(payload.id);
-  out.md5_of_body = to_hex(payload.md5_of_body.data(), payload.md5_of_body.size());
-  out.md5_of_attributes = md5_of_attributes(input.attributes);
-  out.md5_of_system_attributes = md5_of_attributes(input.system_attributes);
-  if (!input.attributes.empty() || !input.system_attributes.empty() || !p.group_id.empty()) {
-    MessageExtras& extras = payload.extra();
-    extras.md5_of_attributes = out.md5_of_attributes;
-    extras.attributes = std::move(input.attributes);
-    extras.system_attributes = std::move(input.system_attributes);
-    extras.group_id = p.group_id;
-    if (fifo_) {
-      // Content-based when none was given; whether the queue allows that is checked when
-      // staged, under the lock that guards its configuration.
-      p.explicit_dedup = input.deduplication_id.has_value();
-      extras.deduplication_id =
-          p.explicit_dedup ? std::move(*input.deduplication_id) : sha256_hex(input.body);
-    }
-  }
-  payload.body = std::move(input.body);
-  if (durable_) {
-    // Encoded here, outside the lock; the seq is in the key, assigned when staged.
-    MessageRecord record = to_record(m);
-    record.sender_id = p.sender_id;
-    p.record = encode(record);
-  }
-  return p;
-}
-
 std::uint64_t Queue::take_seq_locked() {
   const std::uint64_t seq = next_seq_++;
-  if (durable_ && seq >= seq_ceiling_) {
-    // Entering a new block of seqs: record its ceiling in this operation's batch, and drop the
-    // previous block's key (recovery takes the maximum, so order of landing does not matter).
-    const std::uint64_t ceiling = (seq / kSeqBlock + 1) * kSeqBlock;
-    pending_.put(storage::Family::kMeta, next_seq_block_key(uid_, ceiling),
-                 storage::u64_key(ceiling));
-    if (seq_ceiling_ > 0 && seq_ceiling_ < ceiling) {
-      pending_.erase(storage::Family::kMeta, next_seq_block_key(uid_, seq_ceiling_));
-    }
-    seq_ceiling_ = ceiling;
-  }
+  records_.claim_seq(seq);
   return seq;
 }
 
-Result<void> Queue::stage_locked(Prepared& p, Millis now) {
+Result<void> Queue::stage_locked(PreparedSend& p, Millis now) {
   if (p.size > static_cast<std::size_t>(config_.maximum_message_size)) {
     return fail(Errc::kInvalidParameterValue,
                 fmt::format("One or more parameters are invalid. Reason: Message must be "
@@ -559,16 +395,7 @@ Result<void> Queue::stage_locked(Prepared& p, Millis now) {
     const DedupScope scope = config_.deduplication_scope == "messageGroup"
                                  ? DedupScope::kMessageGroup
                                  : DedupScope::kQueue;
-    p.dedup_key = DedupWindow::key(scope, p.group_id, m.payload->extras->deduplication_id);
-    // An original still pending belongs to this operation (a duplicate inside one batch) or
-    // to an earlier ticket: either way its fate is known when this send's turn comes.
-    if (const DedupEntry* original = dedup_.find(p.dedup_key, now)) {
-      p.duplicate = true;
-      p.original_pending = original->pending;
-      p.output.message_id = original->message_id;
-      p.output.sequence_number = sequence_number_text(original->sequence);
-      return {};
-    }
+    if (dedup_.find_original(p, scope, now)) return {};
   }
   if (!last_sender_ || *last_sender_ != p.sender_id) {
     last_sender_ = std::make_shared<const std::string>(std::move(p.sender_id));
@@ -578,48 +405,16 @@ Result<void> Queue::stage_locked(Prepared& p, Millis now) {
   const int delay = fifo_ ? config_.delay_seconds : p.delay_seconds.value_or(config_.delay_seconds);
   m.state = delay > 0 ? StoredMessage::State::kDelayed : StoredMessage::State::kReady;
   m.visible_at = delay > 0 ? now + delay * kSecond : 0;
-  if (durable_) {
-    pending_.put(storage::Family::kMessages, message_key(uid_, m.seq), std::move(p.record));
-    if (delay > 0) stage_state_locked(m);
-  }
+  records_.put_message(m.seq, std::move(p.record));
+  if (delay > 0) records_.put_state(m);
   if (fifo_) {
-    // The window runs from this send; its entry is written with the message.
     p.output.sequence_number = sequence_number_text(m.seq);
-    dedup_.insert_absent(p.dedup_key, DedupEntry{p.output.message_id, m.seq, m.sent, true});
-    if (durable_) {
-      const Uuid& id = m.payload->id;
-      pending_.put(
-          storage::Family::kMeta, dedup_key(uid_, p.dedup_key),
-          encode(DedupRecord{std::string(reinterpret_cast<const char*>(id.data()), id.size()),
-                             m.seq, m.sent}));
-    }
+    dedup_.enter(p, m);
   }
   return {};
 }
 
-void Queue::expire_dedup_locked(Millis now) {
-  std::vector<std::string> expired;
-  dedup_.expire(now, durable_ ? &expired : nullptr);
-  for (const auto& key : expired) {
-    pending_.erase(storage::Family::kMeta, dedup_key(uid_, key));
-  }
-}
-
-Result<void> Queue::settle_duplicate_locked(Prepared& p, Millis now) {
-  // Every earlier send has finished: the entry is confirmed (the original was written), or
-  // gone (its write failed), or a later send's own pending entry.
-  const DedupEntry* original = dedup_.find(p.dedup_key, now);
-  if (original == nullptr || original->pending) {
-    return fail(Errc::kServiceUnavailable,
-                "The original message with this deduplication id could not be stored; send "
-                "again.");
-  }
-  p.output.message_id = original->message_id;
-  p.output.sequence_number = sequence_number_text(original->sequence);
-  return {};
-}
-
-void Queue::insert_locked(Prepared& p) {
+void Queue::insert_locked(PreparedSend& p) {
   StoredMessage& m = p.message;
   if (durable_) m.payload.reset();  // the store has it; receives read it back
   schedule_.enter(std::move(m), p.group_id);
@@ -628,7 +423,8 @@ void Queue::insert_locked(Prepared& p) {
 Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Batch& batch) {
   StagedSends sends;
   sends.prepared.reserve(inputs.size());
-  for (auto& in : inputs) sends.prepared.push_back(prepare(std::move(in)));
+  for (auto& in : inputs)
+    sends.prepared.push_back(prepare_send(std::move(in), {fifo_, durable_}, clock_.now_ms()));
   sends.staged.resize(sends.prepared.size());
 
   // Phase 1, locked: seqs and records. The write itself happens without mu_, so concurrent
@@ -639,12 +435,12 @@ Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Ba
   const Millis now = clock_.now_ms();
   if (fifo_) {
     sends.ticket = turns_.open();
-    expire_dedup_locked(now);
+    dedup_.expire(now);
   }
   bool waits_for_all = false;
   for (std::size_t i = 0; i < sends.prepared.size(); ++i) {
     if (!sends.prepared[i]) continue;
-    Prepared& p = *sends.prepared[i];
+    PreparedSend& p = *sends.prepared[i];
     sends.staged[i] = stage_locked(p, now);
     if (!fifo_ || !sends.staged[i]) continue;
     if (p.duplicate) {
@@ -654,7 +450,7 @@ Queue::StagedSends Queue::stage_sends(std::vector<SendInput> inputs, storage::Ba
     turns_.claim_group(sends.ticket, p.group_id, sends.after);
   }
   if (waits_for_all) turns_.wait_for_all_earlier(sends.ticket, sends.after);
-  batch.append(std::move(pending_));
+  records_.move_into(batch);
   return sends;
 }
 
@@ -670,17 +466,11 @@ std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
     if (fifo_) {
       turns_.wait(lock, sends.after);
     }
-    if (!written) seq_ceiling_ = 0;  // as in commit_locked
+    if (!written) records_.write_failed();
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (!prepared[i] || !staged[i] || prepared[i]->duplicate) continue;
-      Prepared& p = *prepared[i];
-      if (fifo_) {
-        if (written) {
-          dedup_.confirm(p.dedup_key);
-        } else {
-          dedup_.erase(p.dedup_key);
-        }
-      }
+      PreparedSend& p = *prepared[i];
+      if (fifo_) dedup_.settle(p, written.has_value());
       if (!written) {
         staged[i] = std::unexpected(written.error());
       } else if (p.message.seq >= purge_floor_) {
@@ -694,7 +484,7 @@ std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
       if (!written) {
         staged[i] = std::unexpected(written.error());
       } else if (prepared[i]->original_pending) {
-        staged[i] = settle_duplicate_locked(*prepared[i], now);
+        staged[i] = dedup_.settle_duplicate(*prepared[i], now);
       }
     }
     if (fifo_) {
@@ -804,12 +594,8 @@ StoredMessage* Queue::find_locked(const ReceiptHandle& handle) {
 }
 
 Result<void> Queue::delete_message(const std::string& receipt_handle) {
-  auto handle = decode_receipt_handle(receipt_handle);
-  if (!handle || handle->queue_uid != uid_ || handle->generation == 0) {
-    return fail(Errc::kReceiptHandleIsInvalid,
-                fmt::format("The input receipt handle \"{}\" is not a valid receipt handle.",
-                            receipt_handle));
-  }
+  auto handle = decode_receipt_handle_of(receipt_handle, uid_);
+  if (!handle) return std::unexpected(invalid_receipt_handle(receipt_handle));
   std::shared_ptr<Queue> dlq;
   Deferred deferred;
   {
@@ -832,12 +618,8 @@ Result<void> Queue::change_visibility(const std::string& receipt_handle, int tim
                             "between 0 and 43200, if provided.",
                             timeout_seconds));
   }
-  auto handle = decode_receipt_handle(receipt_handle);
-  if (!handle || handle->queue_uid != uid_ || handle->generation == 0) {
-    return fail(Errc::kReceiptHandleIsInvalid,
-                fmt::format("The input receipt handle \"{}\" is not a valid receipt handle.",
-                            receipt_handle));
-  }
+  auto handle = decode_receipt_handle_of(receipt_handle, uid_);
+  if (!handle) return std::unexpected(invalid_receipt_handle(receipt_handle));
   auto dlq = dead_letter_target();
   Deferred deferred;
   Result<void> written;
@@ -869,11 +651,11 @@ Result<void> Queue::change_visibility(const std::string& receipt_handle, int tim
     if (fifo_) attempts_.invalidate(m->seq);
     if (timeout_seconds == 0) {
       schedule_.make_ready(*m);
-      stage_state_locked(*m);
+      records_.put_state(*m);
       serve_waiters_locked(now, dlq.get(), deferred);
     } else {
       schedule_.set_timed(*m, StoredMessage::State::kInflight, until);
-      stage_state_locked(*m);
+      records_.put_state(*m);
     }
     written = commit_locked(deferred);
     rearm_locked(now);
@@ -890,12 +672,7 @@ Result<void> Queue::purge() {
         Errc::kPurgeQueueInProgress,
         fmt::format("Only one PurgeQueue operation on {} is allowed every 60 seconds.", name_));
   }
-  if (durable_) {
-    const std::string begin = queue_range_begin(uid_);
-    const std::string end = queue_range_end(uid_);
-    pending_.erase_range(storage::Family::kMessages, begin, end);
-    pending_.erase_range(storage::Family::kStates, begin, end);
-  }
+  records_.erase_all_messages();
   Deferred unused;
   EB_TRY(commit_locked(unused));
   last_purge_ = now;
@@ -931,14 +708,9 @@ void Queue::accept(std::vector<MovedMessage> messages, Arrival arrival) {
         m.payload->extra().deduplication_id = uuid_text(m.payload->id);
         m.sent = clock_.now_ms();
       }
-      if (durable_) {
-        // The move is one write: the message appears here and leaves its origin together.
-        pending_.put(storage::Family::kMessages, message_key(uid_, m.seq), encode(to_record(m)));
-        const std::string origin = message_key(moved.origin_uid, moved.origin_seq);
-        pending_.erase(storage::Family::kMessages, origin);
-        pending_.erase(storage::Family::kStates, origin);
-        m.payload.reset();
-      }
+      // The move is one write: the message appears here and leaves its origin together.
+      records_.put_moved(m, moved.origin_uid, moved.origin_seq);
+      if (durable_) m.payload.reset();
     }
     // On a failed write the messages stay in this queue's memory (their records are still at
     // the origin, where a restart finds them): nothing is dropped either way.

@@ -1,6 +1,6 @@
 #pragma once
 // One SQS queue, as the coordinator ADR 0001-0003 describe. It owns the queue mutex, the
-// configuration and tags, seq allocation, the storage of its records (pending_ batch, ADR 0002:
+// configuration and tags, seq allocation, the storage of its records (QueueRecords, ADR 0002:
 // receives, deletes and visibility changes write under the lock, sends write unlocked between
 // stage_sends and finish_sends), the parked receives and their one timer. The in-memory pieces
 // it coordinates are types of their own, each guarded by this mutex and never calling out:
@@ -26,8 +26,11 @@
 #include "sqs/fifo_dedup.hpp"
 #include "sqs/message_schedule.hpp"
 #include "sqs/queue_config.hpp"
+#include "sqs/queue_records.hpp"
 #include "sqs/receipt_handle.hpp"
 #include "sqs/receive_attempts.hpp"
+#include "sqs/send_dedup.hpp"
+#include "sqs/send_preparation.hpp"
 #include "sqs/send_turns.hpp"
 #include "sqs/types.hpp"
 #include "storage/engine.hpp"
@@ -62,21 +65,6 @@ struct QueueStorage {
 };
 
 class Queue : public std::enable_shared_from_this<Queue> {
-  // A validated message, built outside the lock.
-  struct Prepared {
-    StoredMessage message;
-    SendOutput output;
-    std::size_t size = 0;
-    std::optional<int> delay_seconds;
-    std::string sender_id;
-    std::string record;    // the encoded message record, for a durable engine
-    std::string group_id;  // scheduling key; empty on a standard queue without groups
-    bool explicit_dedup = false;
-    std::string dedup_key;          // FIFO: the deduplication window key, set when staged
-    bool duplicate = false;         // FIFO: answered with the original, nothing stored
-    bool original_pending = false;  // FIFO duplicate: its original's write was under way
-  };
-
  public:
   // Sends staged into a caller's batch (see stage_sends); opaque to callers.
   // On a FIFO queue a send takes a ticket when staged, and finish_sends first waits for the
@@ -86,7 +74,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // other groups, and all writes, run concurrently. A caller staging into several queues must
   // stage and finish them in increasing uid() order.
   struct StagedSends {
-    std::vector<Result<Prepared>> prepared;
+    std::vector<Result<PreparedSend>> prepared;
     std::vector<Result<void>> staged;
     std::uint64_t ticket = 0;          // FIFO queues
     std::vector<std::uint64_t> after;  // FIFO: tickets to wait for
@@ -180,15 +168,13 @@ class Queue : public std::enable_shared_from_this<Queue> {
     std::vector<MovedMessage> dead_letters;
     std::string dead_letter_arn;
   };
-  Result<Prepared> prepare(SendInput input);
-
   // All of the below run with mu_ held.
   // The next message seq; with a durable engine, stages the ceiling of a new block of seqs.
   std::uint64_t take_seq_locked();
   // Assigns a seq and stages the records of one validated message; nothing is visible yet.
-  Result<void> stage_locked(Prepared& p, Millis now);
-  void insert_locked(Prepared& p);
-  // Writes the records staged by this operation (pending_), as one atomic batch. On failure
+  Result<void> stage_locked(PreparedSend& p, Millis now);
+  void insert_locked(PreparedSend& p);
+  // Writes the records staged by this operation, as one atomic batch. On failure
   // the messages taken by it are put back (a receive that could not be recorded is undone).
   Result<void> commit_locked(Deferred& deferred);
   // After messages were inserted: serves parked receives (may drop the lock to resolve the
@@ -203,15 +189,10 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // A FIFO receive retried with its ReceiveRequestAttemptId: the same messages and handles,
   // hidden again from now. False when the attempt is unknown, expired or no longer valid.
   bool replay_attempt_locked(const ReceiveSpec& spec, Millis now, Taken& out);
-  // Deletes the records of deduplication entries whose window has ended.
-  void expire_dedup_locked(Millis now);
-  // A FIFO duplicate whose original was being written: its answer once that write is done.
-  Result<void> settle_duplicate_locked(Prepared& p, Millis now);
   // Removes a message and stages the erasure of its records.
   void erase_locked(std::uint64_t seq);
   // What the queue keeps about a message beside the schedule: attempts, records.
   void forget_locked(std::uint64_t seq);
-  void stage_state_locked(const StoredMessage& m);
   // `dlq` is the resolved dead-letter target, or null when redrive is off or the target is
   // missing (then messages are returned rather than moved: nothing is ever dropped).
   Taken take_locked(const ReceiveSpec& spec, Millis now, const Queue* dlq, Deferred& deferred);
@@ -245,20 +226,18 @@ class Queue : public std::enable_shared_from_this<Queue> {
   Millis last_purge_ = 0;
   bool shut_down_ = false;
 
-  static constexpr std::uint64_t kSeqBlock = 4096;
   std::uint64_t next_seq_ = 1;
-  // Seqs below this are covered by a ceiling key in the engine (0: none written yet, or the
-  // write carrying it failed).
-  std::uint64_t seq_ceiling_ = 0;
   std::uint64_t purge_floor_ = 0;  // sends staged below this seq were purged before insertion
   std::shared_ptr<const std::string> last_sender_;
   MessageSchedule schedule_;
-  DedupWindow dedup_;
   ReceiveAttempts attempts_;
   // FIFO send tickets (see StagedSends), and arrivals held back behind them.
   SendTurns turns_;
 
-  storage::Batch pending_;                 // records changed by the current operation
+  // This queue's records in the engine, with the changes of the current operation; the FIFO
+  // deduplication window, whose entries are recorded there too.
+  QueueRecords records_;
+  SendDedup dedup_;
   std::vector<std::uint64_t> taken_seqs_;  // messages received by the current operation
 
   std::list<Waiter> waiters_;

@@ -72,7 +72,7 @@ Result<void> Queue::restore() {
                         }
                         return true;
                       }));
-  seq_ceiling_ = next_seq_;
+  records_.restore_ceiling(next_seq_);
   bool corrupt = false;
   std::vector<MessageSchedule::IndexEntry> retention;
   MessageSchedule::GroupsBySeq groups;  // of the messages that have one
@@ -102,7 +102,7 @@ Result<void> Queue::restore() {
                         auto state = decode_state(value);
                         if (m == nullptr || !state) {
                           // A state whose message was deleted concurrently with its last change.
-                          pending_.erase(storage::Family::kStates, key);
+                          records_.erase_state(seq);
                           return true;
                         }
                         m->first_receive = state->first_receive;
@@ -122,19 +122,21 @@ Result<void> Queue::restore() {
   if (fifo_) {
     // The deduplication window: entries whose five minutes have not ended yet. The others are
     // deleted here (a crash may have come before the send that would have deleted them).
-    EB_TRY(engine_.scan(storage::Family::kMeta, dedup_range_begin(uid_), dedup_range_end(uid_),
+    const std::string prefix = dedup_range_begin(uid_);
+    auto window_key = [&](std::string_view key) { return std::string(key.substr(prefix.size())); };
+    EB_TRY(engine_.scan(storage::Family::kMeta, prefix, dedup_range_end(uid_),
                         [&](std::string_view key, std::string_view value) {
                           auto record = decode_dedup(value);
-                          if (!record || record->sent + dedup_.interval() <= now ||
+                          if (!record || record->sent + dedup_.window().interval() <= now ||
                               record->message_id.size() != 16) {
-                            pending_.erase(storage::Family::kMeta, key);
+                            records_.erase_dedup(window_key(key));
                             return true;
                           }
                           Uuid id{};
                           std::memcpy(id.data(), record->message_id.data(), id.size());
-                          std::string window_key(key.substr(dedup_range_begin(uid_).size()));
-                          dedup_.restore(std::move(window_key),
-                                         DedupEntry{uuid_text(id), record->seq, record->sent});
+                          dedup_.window().restore(
+                              window_key(key),
+                              DedupEntry{uuid_text(id), record->seq, record->sent});
                           return true;
                         }));
   }

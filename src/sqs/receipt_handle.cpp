@@ -45,4 +45,11 @@ std::optional<ReceiptHandle> decode_receipt_handle(std::string_view text) {
                        static_cast<std::uint32_t>(last >> 32)};
 }
 
+std::optional<ReceiptHandle> decode_receipt_handle_of(std::string_view text,
+                                                      std::uint64_t queue_uid) {
+  auto handle = decode_receipt_handle(text);
+  if (!handle || handle->queue_uid != queue_uid || handle->generation == 0) return std::nullopt;
+  return handle;
+}
+
 }  // namespace eb::sqs

@@ -18,5 +18,9 @@ struct ReceiptHandle {
 std::string encode_receipt_handle(const ReceiptHandle& handle);
 // nullopt for anything encode_receipt_handle did not produce (wrong size, wrong tag).
 std::optional<ReceiptHandle> decode_receipt_handle(std::string_view text);
+// A handle that a receive from queue `queue_uid` issued; nullopt for anything else (not ours,
+// another queue's, or generation 0, which no receive hands out).
+std::optional<ReceiptHandle> decode_receipt_handle_of(std::string_view text,
+                                                      std::uint64_t queue_uid);
 
 }  // namespace eb::sqs

@@ -1,5 +1,6 @@
 #include "sqs/records.hpp"
 
+#include "eventbroker/codec.hpp"
 #include "eventbroker/v1/records.pb.h"
 #include "storage/keys.hpp"
 
@@ -10,32 +11,6 @@ using storage::append_u64;
 using storage::u64_pair_key;
 
 constexpr std::uint32_t kRecordVersion = 1;
-
-template <class Map>
-void put_attributes(const MessageAttributes& in, Map& out) {
-  for (const auto& [name, v] : in) {
-    auto& a = out[name];
-    a.set_data_type(v.data_type);
-    a.set_string_value(v.string_value);
-    a.set_binary_value(v.binary_value);
-  }
-}
-
-template <class Map>
-MessageAttributes get_attributes(const Map& in) {
-  MessageAttributes out;
-  for (const auto& [name, v] : in) {
-    out.emplace(name, MessageAttributeValue{v.data_type(), v.string_value(), v.binary_value()});
-  }
-  return out;
-}
-
-template <class Proto>
-std::optional<Proto> parse(std::string_view bytes) {
-  Proto p;
-  if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return std::nullopt;
-  return p;
-}
 
 }  // namespace
 
@@ -58,7 +33,7 @@ std::string encode(const QueueRecord& r) {
 }
 
 std::optional<QueueRecord> decode_queue(std::string_view bytes) {
-  auto p = parse<eventbroker::v1::QueueRecord>(bytes);
+  auto p = proto::parse<eventbroker::v1::QueueRecord>(bytes);
   if (!p) return std::nullopt;
   QueueRecord r;
   r.name = p->name();
@@ -81,8 +56,8 @@ std::string encode(const MessageRecord& r) {
   p.set_id(r.id);
   p.set_md5_of_body(r.md5_of_body);
   p.set_body(r.body);
-  put_attributes(r.attributes, *p.mutable_attributes());
-  put_attributes(r.system_attributes, *p.mutable_system_attributes());
+  proto::put_attributes(r.attributes, *p.mutable_attributes());
+  proto::put_attributes(r.system_attributes, *p.mutable_system_attributes());
   p.set_md5_of_attributes(r.md5_of_attributes);
   p.set_sender_id(r.sender_id);
   p.set_dead_letter_source_arn(r.dead_letter_source_arn);
@@ -93,14 +68,14 @@ std::string encode(const MessageRecord& r) {
 }
 
 std::optional<MessageRecord> decode_message(std::string_view bytes) {
-  auto p = parse<eventbroker::v1::MessageRecord>(bytes);
+  auto p = proto::parse<eventbroker::v1::MessageRecord>(bytes);
   if (!p) return std::nullopt;
   MessageRecord r;
   r.id = p->id();
   r.md5_of_body = p->md5_of_body();
   r.body = std::move(*p->mutable_body());
-  r.attributes = get_attributes(p->attributes());
-  r.system_attributes = get_attributes(p->system_attributes());
+  r.attributes = proto::take_attributes(*p->mutable_attributes());
+  r.system_attributes = proto::take_attributes(*p->mutable_system_attributes());
   r.md5_of_attributes = p->md5_of_attributes();
   r.sender_id = p->sender_id();
   r.dead_letter_source_arn = p->dead_letter_source_arn();
@@ -146,7 +121,7 @@ std::string encode(const DedupRecord& r) {
 }
 
 std::optional<DedupRecord> decode_dedup(std::string_view bytes) {
-  auto p = parse<eventbroker::v1::DedupRecord>(bytes);
+  auto p = proto::parse<eventbroker::v1::DedupRecord>(bytes);
   if (!p) return std::nullopt;
   return DedupRecord{p->message_id(), p->seq(), p->sent_ms()};
 }
@@ -174,7 +149,7 @@ std::string encode(const MessageState& s) {
 }
 
 std::optional<MessageState> decode_state(std::string_view bytes) {
-  auto p = parse<eventbroker::v1::MessageStateRecord>(bytes);
+  auto p = proto::parse<eventbroker::v1::MessageStateRecord>(bytes);
   if (!p) return std::nullopt;
   MessageState s;
   s.visible_at = p->visible_at_ms();
@@ -212,7 +187,7 @@ std::string encode(const MoveTaskRecord& r) {
 }
 
 std::optional<MoveTaskRecord> decode_move_task(std::string_view bytes) {
-  auto p = parse<eventbroker::v1::MoveTaskRecord>(bytes);
+  auto p = proto::parse<eventbroker::v1::MoveTaskRecord>(bytes);
   if (!p) return std::nullopt;
   return MoveTaskRecord{p->task_handle(),     p->status(),         p->source_arn(),
                         p->destination_arn(), p->max_per_second(), p->moved(),

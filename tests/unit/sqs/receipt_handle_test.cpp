@@ -39,5 +39,12 @@ TEST(ReceiptHandleTest, RejectsWhatItDidNotProduce) {
   EXPECT_FALSE(decode_receipt_handle(text));
 }
 
+TEST(ReceiptHandleTest, OfAQueueOnlyWhatItsReceivesIssued) {
+  EXPECT_TRUE(decode_receipt_handle_of(encode_receipt_handle({7, 42, 3}), 7));
+  EXPECT_FALSE(decode_receipt_handle_of(encode_receipt_handle({7, 42, 3}), 8));  // another queue
+  EXPECT_FALSE(decode_receipt_handle_of(encode_receipt_handle({7, 42, 0}), 7));  // never received
+  EXPECT_FALSE(decode_receipt_handle_of("garbage", 7));
+}
+
 }  // namespace
 }  // namespace eb::sqs
