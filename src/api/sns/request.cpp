@@ -5,16 +5,11 @@
 #include <cctype>
 #include <utility>
 
+#include "api/aws/form_reader.hpp"
 #include "core/encoding.hpp"
 
 namespace eb::api::sns {
 namespace {
-
-std::string lower_camel(std::string_view member) {
-  std::string out(member);
-  if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
-  return out;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -27,56 +22,40 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-// One structure of the form (the request, or one entry of a list of structures). `path_` is
-// the structure's own path in AWS's validation messages, so a missing member inside the second
-// batch entry reads "publishBatchRequestEntries.2.member.id".
+// SNS's reading of one structure of the form: aws::FormReader with SNS's errors, which name
+// the member's path ("publishBatchRequestEntries.2.member.id").
 class Reader {
  public:
-  explicit Reader(const aws::FormNode& node, std::string path = {})
-      : node_(node), path_(std::move(path)) {}
+  explicit Reader(const aws::FormNode& node) : form_(node) {}
+  explicit Reader(aws::FormReader form) : form_(std::move(form)) {}
 
-  bool has(std::string_view member) const { return node_.child(member) != nullptr; }
-
-  std::optional<std::string> string(std::string_view member) const {
-    const aws::FormNode* n = node_.child(member);
-    if (n == nullptr || !n->value) return std::nullopt;
-    return *n->value;
-  }
+  bool has(std::string_view member) const { return form_.has(member); }
+  std::optional<std::string> string(std::string_view member) const { return form_.string(member); }
 
   Result<std::string> required(std::string_view member) const {
-    auto v = string(member);
-    if (!v) return std::unexpected(missing(member));
+    auto v = form_.string(member);
+    if (!v) return std::unexpected(missing_member(form_.path_of(member)));
     return std::move(*v);
   }
 
   Result<std::optional<bool>> boolean(std::string_view member) const {
-    auto v = string(member);
+    auto v = form_.string(member);
     if (!v) return std::optional<bool>{};
     if (iequals(*v, "true")) return std::optional<bool>{true};
     if (iequals(*v, "false")) return std::optional<bool>{false};
     return fail(Errc::kValidationError,
                 fmt::format("1 validation error detected: Value '{}' at '{}' failed to satisfy "
                             "constraint: Member must be a boolean",
-                            *v, path_of(member)));
+                            *v, form_.path_of(member)));
   }
 
   // `X.entry.N.key` / `X.entry.N.value`; a key without a value maps to "".
   Result<eb::AttributeMap> string_map(std::string_view member) const {
     eb::AttributeMap out;
-    const aws::FormNode* n = node_.child(member);
-    if (n == nullptr) return out;
-    const aws::FormNode* entries = n->child("entry");
-    if (entries == nullptr) return out;
-    std::size_t index = 0;
-    for (const aws::FormNode* entry : entries->indexed()) {
-      ++index;
-      const aws::FormNode* key = entry->child("key");
-      if (key == nullptr || !key->value) {
-        return std::unexpected(
-            missing_member(fmt::format("{}.entry.{}.key", path_of(member), index)));
-      }
-      const aws::FormNode* value = entry->child("value");
-      out[*key->value] = value != nullptr && value->value ? *value->value : std::string();
+    for (const aws::FormReader& entry : form_.entries(member)) {
+      auto key = entry.string("key");
+      if (!key) return std::unexpected(missing_member(entry.path() + ".key"));
+      out[std::move(*key)] = entry.string("value").value_or("");
     }
     return out;
   }
@@ -84,27 +63,13 @@ class Reader {
   // `X.member.N`: the structures of a list, each with its own path for error messages.
   std::vector<Reader> structures(std::string_view member) const {
     std::vector<Reader> out;
-    const aws::FormNode* n = node_.child(member);
-    if (n == nullptr) return out;
-    const aws::FormNode* items = n->child("member");
-    if (items == nullptr) return out;
-    std::size_t index = 0;
-    for (const aws::FormNode* item : items->indexed()) {
-      out.emplace_back(*item, fmt::format("{}.{}.member", path_of(member), ++index));
-    }
+    for (aws::FormReader& item : form_.members(member)) out.emplace_back(std::move(item));
     return out;
   }
 
   // `X.member.N` of strings.
   std::vector<std::string> strings(std::string_view member) const {
-    std::vector<std::string> out;
-    const aws::FormNode* n = node_.child(member);
-    const aws::FormNode* items = n == nullptr ? nullptr : n->child("member");
-    if (items == nullptr) return out;
-    for (const aws::FormNode* item : items->indexed()) {
-      if (item->value) out.push_back(*item->value);
-    }
-    return out;
+    return form_.member_strings(member);
   }
 
   // `Tags.member.N.Key` / `.Value`, both required by the model.
@@ -121,20 +86,12 @@ class Reader {
   // BinaryValue is base64 on the wire and raw bytes in the broker.
   Result<eb::MessageAttributes> message_attributes(std::string_view member) const {
     eb::MessageAttributes out;
-    const aws::FormNode* n = node_.child(member);
-    const aws::FormNode* entries = n == nullptr ? nullptr : n->child("entry");
-    if (entries == nullptr) return out;
-    std::size_t index = 0;
-    for (const aws::FormNode* entry : entries->indexed()) {
-      ++index;
-      const aws::FormNode* name = entry->child("Name");
-      if (name == nullptr || !name->value) {
-        return std::unexpected(
-            missing_member(fmt::format("{}.entry.{}.name", path_of(member), index)));
-      }
-      const aws::FormNode* value = entry->child("Value");
-      Reader fields(value != nullptr ? *value : empty_node(),
-                    fmt::format("{}.{}.member", path_of(member), *name->value));
+    for (const aws::FormReader& entry : form_.entries(member)) {
+      auto name = entry.string("Name");
+      if (!name) return std::unexpected(missing_member(entry.path() + ".name"));
+      // AWS names a value's members by the attribute: messageAttributes.<name>.member.dataType.
+      const Reader fields(entry.structure("Value").renamed(
+          fmt::format("{}.{}.member", form_.path_of(member), *name)));
       eb::MessageAttributeValue v;
       EB_ASSIGN_OR_RETURN(v.data_type, fields.required("DataType"));
       v.string_value = fields.string("StringValue").value_or("");
@@ -144,29 +101,17 @@ class Reader {
           return fail(Errc::kInvalidParameterValue,
                       fmt::format("Invalid parameter: MessageAttributes: the binary value of "
                                   "'{}' is not valid base64",
-                                  *name->value));
+                                  *name));
         }
         v.binary_value = std::move(*raw);
       }
-      out[*name->value] = std::move(v);
+      out[std::move(*name)] = std::move(v);
     }
     return out;
   }
 
  private:
-  static const aws::FormNode& empty_node() {
-    static const aws::FormNode node;
-    return node;
-  }
-
-  std::string path_of(std::string_view member) const {
-    return path_.empty() ? lower_camel(member) : path_ + "." + lower_camel(member);
-  }
-
-  Error missing(std::string_view member) const { return missing_member(path_of(member)); }
-
-  const aws::FormNode& node_;
-  std::string path_;
+  aws::FormReader form_;
 };
 
 // Publish and each PublishBatch entry share these members.

@@ -59,7 +59,7 @@ Result<Params> Params::from_json(std::string_view body) {
 Params Params::from_form(const std::vector<std::pair<std::string, std::string>>& pairs) {
   Params p;
   p.form_root_ = aws::build_form_tree(pairs);
-  p.form_ = p.form_root_.get();
+  p.form_ = aws::FormReader(*p.form_root_);
   return p;
 }
 
@@ -71,7 +71,7 @@ std::optional<simdjson::dom::element> Params::member(std::string_view name) cons
 
 bool Params::has(std::string_view json_name, std::string_view query_member) const {
   if (is_json()) return member(json_name).has_value();
-  return form_->child(query_member) != nullptr;
+  return form_.has(query_member);
 }
 
 Result<std::optional<std::string>> Params::string(std::string_view name) const {
@@ -82,9 +82,7 @@ Result<std::optional<std::string>> Params::string(std::string_view name) const {
     if (e->get_string().get(v)) return std::unexpected(json_type_error(name, "a string"));
     return std::optional<std::string>{std::string(v)};
   }
-  const aws::FormNode* n = form_->child(name);
-  if (n == nullptr || !n->value) return std::optional<std::string>{};
-  return std::optional<std::string>{*n->value};
+  return form_.string(name);
 }
 
 Result<std::string> Params::required_string(std::string_view name) const {
@@ -103,9 +101,9 @@ Result<std::optional<int>> Params::integer(std::string_view name) const {
     }
     return std::optional<int>{static_cast<int>(v)};
   }
-  const aws::FormNode* n = form_->child(name);
-  if (n == nullptr || !n->value) return std::optional<int>{};
-  EB_ASSIGN_OR_RETURN(const int v, parse_query_int(name, *n->value));
+  auto text = form_.string(name);
+  if (!text) return std::optional<int>{};
+  EB_ASSIGN_OR_RETURN(const int v, parse_query_int(name, *text));
   return std::optional<int>{v};
 }
 
@@ -125,12 +123,9 @@ Result<std::vector<std::string>> Params::strings(std::string_view json_name,
     }
     return out;
   }
-  const aws::FormNode* n = form_->child(query_member);
-  if (n == nullptr) return out;
-  if (n->value) out.push_back(*n->value);
-  for (const aws::FormNode* item : n->indexed()) {
-    if (item->value) out.push_back(*item->value);
-  }
+  // `AttributeName=All` is accepted beside `AttributeName.N`.
+  if (auto single = form_.string(query_member)) out.push_back(std::move(*single));
+  for (auto& item : form_.strings(query_member)) out.push_back(std::move(item));
   return out;
 }
 
@@ -152,17 +147,14 @@ Result<std::map<std::string, std::string>> Params::string_map(std::string_view j
     }
     return out;
   }
-  const aws::FormNode* n = form_->child(query_member);
-  if (n == nullptr) return out;
-  for (const aws::FormNode* entry : n->indexed()) {
-    const aws::FormNode* k = entry->child(key_name);
-    const aws::FormNode* v = entry->child(value_name);
-    if (k == nullptr || !k->value) {
+  for (const aws::FormReader& entry : form_.items(query_member)) {
+    auto key = entry.string(key_name);
+    if (!key) {
       return fail(
           Errc::kMissingParameter,
           fmt::format("The request must contain the parameter {}.N.{}.", query_member, key_name));
     }
-    out[*k->value] = (v != nullptr && v->value) ? *v->value : std::string();
+    out[std::move(*key)] = entry.string(value_name).value_or("");
   }
   return out;
 }
@@ -201,23 +193,20 @@ Result<eb::MessageAttributes> Params::message_attributes(std::string_view json_n
     }
     return out;
   }
-  const aws::FormNode* n = form_->child(query_member);
-  if (n == nullptr) return out;
-  for (const aws::FormNode* entry : n->indexed()) {
-    const aws::FormNode* name = entry->child("Name");
-    if (name == nullptr || !name->value) {
+  for (const aws::FormReader& entry : form_.items(query_member)) {
+    auto name = entry.string("Name");
+    if (!name) {
       return fail(Errc::kMissingParameter,
                   fmt::format("The request must contain the parameter {}.N.Name.", query_member));
     }
+    const aws::FormReader value = entry.structure("Value");
     eb::MessageAttributeValue v;
-    if (const aws::FormNode* value = entry->child("Value")) {
-      if (auto* t = value->child("DataType"); t && t->value) v.data_type = *t->value;
-      if (auto* t = value->child("StringValue"); t && t->value) v.string_value = *t->value;
-      if (auto* t = value->child("BinaryValue"); t && t->value) {
-        EB_ASSIGN_OR_RETURN(v.binary_value, read_binary(*name->value, *t->value));
-      }
+    v.data_type = value.string("DataType").value_or("");
+    v.string_value = value.string("StringValue").value_or("");
+    if (auto binary = value.string("BinaryValue")) {
+      EB_ASSIGN_OR_RETURN(v.binary_value, read_binary(*name, *binary));
     }
-    out[*name->value] = std::move(v);
+    out[std::move(*name)] = std::move(v);
   }
   return out;
 }
@@ -240,12 +229,10 @@ Result<std::vector<Params>> Params::entries(std::string_view json_name,
     }
     return out;
   }
-  const aws::FormNode* n = form_->child(query_member);
-  if (n == nullptr) return out;
-  for (const aws::FormNode* item : n->indexed()) {
+  for (aws::FormReader& item : form_.items(query_member)) {
     Params p;
     p.form_root_ = form_root_;
-    p.form_ = item;
+    p.form_ = std::move(item);
     out.push_back(std::move(p));
   }
   return out;

@@ -13,6 +13,7 @@
 
 #include <simdjson.h>
 
+#include "api/aws/form_reader.hpp"
 #include "api/aws/form_tree.hpp"
 #include "core/errors.hpp"
 #include "sqs/types.hpp"
@@ -51,11 +52,11 @@ class Params {
   std::optional<simdjson::dom::element> member(std::string_view name) const;
 
   // JSON: the parser owns the document; entries share it. Form: the tree is shared the same
-  // way, and form_ points at this Params' node in it.
+  // way, and form_ reads this Params' structure in it.
   std::shared_ptr<simdjson::dom::parser> parser_;
   simdjson::dom::element json_;
   std::shared_ptr<const aws::FormNode> form_root_;
-  const aws::FormNode* form_ = nullptr;
+  aws::FormReader form_;
 };
 
 }  // namespace eb::api::sqs
