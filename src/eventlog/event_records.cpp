@@ -1,5 +1,6 @@
 #include "eventlog/event_records.hpp"
 
+#include "eventbroker/codec.hpp"
 #include "eventbroker/v1/events.pb.h"
 #include "storage/keys.hpp"
 
@@ -73,12 +74,7 @@ std::string encode_record(const Event& e) {
   r.set_source_arn(e.source_arn);
   r.set_message_id(e.message_id);
   r.set_body(e.body);
-  for (const auto& [name, value] : e.attributes) {
-    pb::MessageAttributeValue& v = (*r.mutable_attributes())[name];
-    v.set_data_type(value.data_type);
-    v.set_string_value(value.string_value);
-    v.set_binary_value(value.binary_value);
-  }
+  proto::put_attributes(e.attributes, *r.mutable_attributes());
   r.set_message_group_id(e.group_id);
   r.set_deduplication_id(e.deduplication_id);
   r.set_subject(e.subject);
@@ -100,19 +96,16 @@ std::string encode_record(const Event& e) {
 }
 
 std::optional<Event> decode_record(std::uint64_t seq, std::string_view bytes) {
-  pb::EventRecord r;
-  if (!r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return std::nullopt;
+  auto parsed = proto::parse<pb::EventRecord>(bytes);
+  if (!parsed) return std::nullopt;
+  pb::EventRecord& r = *parsed;
   Event e;
   e.seq = seq;
   e.timestamp = r.timestamp_ms();
   e.source_arn = std::move(*r.mutable_source_arn());
   e.message_id = std::move(*r.mutable_message_id());
   e.body = std::move(*r.mutable_body());
-  for (auto& [name, value] : *r.mutable_attributes()) {
-    e.attributes[name] = MessageAttributeValue{std::move(*value.mutable_data_type()),
-                                               std::move(*value.mutable_string_value()),
-                                               std::move(*value.mutable_binary_value())};
-  }
+  e.attributes = proto::take_attributes(*r.mutable_attributes());
   e.group_id = std::move(*r.mutable_message_group_id());
   e.deduplication_id = std::move(*r.mutable_deduplication_id());
   e.subject = std::move(*r.mutable_subject());

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/encoding.hpp"
+#include "eventbroker/codec.hpp"
 #include "eventbroker/v1/events.pb.h"
 
 namespace eb::eventlog {
@@ -124,8 +125,9 @@ Result<void> Replays::recover() {
   std::vector<std::shared_ptr<Task>> loaded;
   auto scanned =
       engine_.scan(Family::kTasks, kKeyPrefix, end, [&](std::string_view, std::string_view value) {
-        pb::ReplayRecord r;
-        if (!r.ParseFromArray(value.data(), static_cast<int>(value.size()))) return true;
+        auto parsed = proto::parse<pb::ReplayRecord>(value);
+        if (!parsed) return true;
+        const pb::ReplayRecord& r = *parsed;
         auto task = std::make_shared<Task>();
         ReplayStatus& s = task->status;
         s.id = r.id();

@@ -1,5 +1,6 @@
 #include "sns/records.hpp"
 
+#include "eventbroker/codec.hpp"
 #include "eventbroker/v1/records.pb.h"
 #include "storage/keys.hpp"
 
@@ -9,13 +10,6 @@ namespace {
 using storage::append_u64;
 
 constexpr std::uint32_t kRecordVersion = 1;
-
-template <class Proto>
-std::optional<Proto> parse(std::string_view bytes) {
-  Proto p;
-  if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return std::nullopt;
-  return p;
-}
 
 }  // namespace
 
@@ -31,7 +25,7 @@ std::string encode(const TopicRecord& r) {
 }
 
 std::optional<TopicRecord> decode_topic(std::string_view bytes) {
-  auto p = parse<eventbroker::v1::TopicRecord>(bytes);
+  auto p = proto::parse<eventbroker::v1::TopicRecord>(bytes);
   if (!p) return std::nullopt;
   TopicRecord r;
   r.name = p->name();
@@ -58,7 +52,7 @@ std::string encode(const SubscriptionRecord& r) {
 }
 
 std::optional<SubscriptionRecord> decode_subscription(std::string_view bytes) {
-  auto p = parse<eventbroker::v1::SubscriptionRecord>(bytes);
+  auto p = proto::parse<eventbroker::v1::SubscriptionRecord>(bytes);
   if (!p) return std::nullopt;
   SubscriptionRecord r;
   r.arn = p->arn();
