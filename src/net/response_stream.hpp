@@ -80,14 +80,4 @@ class ResponseStream final : public StreamDrain {
   std::function<void()> on_close_;
 };
 
-namespace detail {
-// The old spelling of StreamDrain, kept while tests/unit/api/admin still uses it (another
-// change owns that file); new code calls stream.drain().
-struct StreamAccess {
-  static std::string take(ResponseStream& s, bool& ended) { return s.drain().take(ended); }
-  static void sent(ResponseStream& s, std::size_t bytes) { s.drain().sent(bytes); }
-  static void closed(ResponseStream& s) { s.drain().close(); }
-};
-}  // namespace detail
-
 }  // namespace eb::net

@@ -391,7 +391,7 @@ TEST_F(V1ApiTest, TheLiveTailCatchesUpThenFollows) {
   EXPECT_EQ(res[http::field::content_type], "text/event-stream");
   ASSERT_TRUE(res.stream);
   bool ended = false;
-  std::string got = net::detail::StreamAccess::take(*res.stream, ended);
+  std::string got = res.stream->drain().take(ended);
   EXPECT_FALSE(ended);
   EXPECT_EQ(got.find("retry: 1000\n\n"), 0u);
   EXPECT_EQ(got.find("id: 1\n"), std::string::npos);
@@ -401,17 +401,17 @@ TEST_F(V1ApiTest, TheLiveTailCatchesUpThenFollows) {
   EXPECT_EQ(v1_.live_tails(), 1u);
 
   append("s", R"("any")", {order_event("e3", "order.shipped")});
-  EXPECT_EQ(net::detail::StreamAccess::take(*res.stream, ended), "");  // not inside append
+  EXPECT_EQ(res.stream->drain().take(ended), "");  // not inside append
   clock_.advance(0);
-  got = net::detail::StreamAccess::take(*res.stream, ended);
+  got = res.stream->drain().take(ended);
   EXPECT_EQ(got.find("id: 3\ndata: "), 0u) << got;
   EXPECT_NE(got.find(R"("event":{"id":"e3")"), std::string::npos);
 
-  net::detail::StreamAccess::closed(*res.stream);
+  res.stream->drain().close();
   EXPECT_EQ(v1_.live_tails(), 0u);
   append("s", R"("any")", {order_event("e4", "x")});
   clock_.advance(0);
-  EXPECT_EQ(net::detail::StreamAccess::take(*res.stream, ended), "");
+  EXPECT_EQ(res.stream->drain().take(ended), "");
 }
 
 TEST_F(V1ApiTest, TheLiveTailFiltersAndResumesFromLastEventId) {
@@ -422,11 +422,11 @@ TEST_F(V1ApiTest, TheLiveTailFiltersAndResumesFromLastEventId) {
       call(http::verb::get, "/v1/events/stream?type=order.created", "", {{"Last-Event-ID", "1"}});
   ASSERT_TRUE(res.stream);
   bool ended = false;
-  std::string got = net::detail::StreamAccess::take(*res.stream, ended);
+  std::string got = res.stream->drain().take(ended);
   EXPECT_EQ(got.find("id: 1\n"), std::string::npos);
   EXPECT_EQ(got.find("id: 2\n"), std::string::npos);
   EXPECT_NE(got.find("id: 3\n"), std::string::npos);
-  net::detail::StreamAccess::closed(*res.stream);
+  res.stream->drain().close();
 }
 
 TEST_F(V1ApiTest, ASlowTailWaitsForTheConnectionToDrain) {
@@ -442,14 +442,14 @@ TEST_F(V1ApiTest, ASlowTailWaitsForTheConnectionToDrain) {
   std::string all;
   bool ended = false;
   for (int round = 0; round < 20 && all.find("id: 30\n") == std::string::npos; ++round) {
-    std::string chunk = net::detail::StreamAccess::take(*res.stream, ended);
+    std::string chunk = res.stream->drain().take(ended);
     all += chunk;
-    net::detail::StreamAccess::sent(*res.stream, chunk.size());  // resumes the tail
+    res.stream->drain().sent(chunk.size());  // resumes the tail
   }
   for (int i = 1; i <= 30; ++i) {
     EXPECT_NE(all.find("id: " + std::to_string(i) + "\n"), std::string::npos) << i;
   }
-  net::detail::StreamAccess::closed(*res.stream);
+  res.stream->drain().close();
 }
 
 // /v1/outbox over a real EndpointDeliveries whose HTTP poster answers 200 at once.
