@@ -17,7 +17,8 @@ bool NameSelection::matches(const std::string& name) const {
 void describe_state(ReceivedMessage& r, const StoredMessage& m, bool fifo,
                     const NameSelection& sys) {
   if (sys.empty()) return;
-  if (sys.matches("SentTimestamp")) r.attributes.emplace_back("SentTimestamp", std::to_string(m.sent));
+  if (sys.matches("SentTimestamp"))
+    r.attributes.emplace_back("SentTimestamp", std::to_string(m.sent));
   if (sys.matches("ApproximateReceiveCount")) {
     r.attributes.emplace_back("ApproximateReceiveCount", std::to_string(m.receive_count));
   }
@@ -65,6 +66,5 @@ void describe_payload(ReceivedMessage& r, const Payload& p, const NameSelection&
     }
   }
 }
-
 
 }  // namespace eb::sqs

@@ -13,8 +13,7 @@ void SendDedup::expire(Millis now) {
 }
 
 bool SendDedup::find_original(PreparedSend& p, DedupScope scope, Millis now) {
-  p.dedup_key =
-      DedupWindow::key(scope, p.group_id, p.message.payload->extras->deduplication_id);
+  p.dedup_key = DedupWindow::key(scope, p.group_id, p.message.payload->extras->deduplication_id);
   // An original still pending belongs to this operation (a duplicate inside one batch) or to
   // an earlier ticket: either way its fate is known when this send's turn comes.
   const DedupEntry* original = window_.find(p.dedup_key, now);

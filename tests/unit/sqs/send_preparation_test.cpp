@@ -66,8 +66,7 @@ TEST(SendPreparationTest, RejectsWhatSendMessageRejects) {
   EXPECT_EQ(code_of(prepare_send(std::move(late), kStandard, 0)), Errc::kInvalidParameterValue);
   SendInput negative = body("x");
   negative.delay_seconds = -1;
-  EXPECT_EQ(code_of(prepare_send(std::move(negative), kStandard, 0)),
-            Errc::kInvalidParameterValue);
+  EXPECT_EQ(code_of(prepare_send(std::move(negative), kStandard, 0)), Errc::kInvalidParameterValue);
   EXPECT_EQ(code_of(prepare_send(body(std::string("\x01", 1)), kStandard, 0)),
             Errc::kInvalidMessageContents);
   SendInput bad_name = body("x");

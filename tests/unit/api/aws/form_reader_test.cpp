@@ -8,8 +8,8 @@ namespace {
 std::shared_ptr<const FormNode> tree(const FormPairs& pairs) { return build_form_tree(pairs); }
 
 TEST(FormReaderTest, ReadsValuesAndStructures) {
-  auto root = tree({{"QueueName", "q"}, {"Value.DataType", "String"}, {"Parent", "p"},
-                    {"Parent.Child", "c"}});
+  auto root = tree(
+      {{"QueueName", "q"}, {"Value.DataType", "String"}, {"Parent", "p"}, {"Parent.Child", "c"}});
   FormReader r(*root);
   EXPECT_EQ(r.string("QueueName"), "q");
   EXPECT_FALSE(r.string("Missing"));
