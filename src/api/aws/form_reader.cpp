@@ -16,8 +16,7 @@ FormReader::FormReader() : node_(&empty_node()) {}
 
 std::optional<std::string> FormReader::string(std::string_view member) const {
   const FormNode* n = node_->child(member);
-  if (n == nullptr || !n->value) return std::nullopt;
-  return *n->value;
+  return n != nullptr ? n->value : std::nullopt;
 }
 
 FormReader FormReader::structure(std::string_view member) const {
