@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   cli.set_version_flag("--version", "eventbrokerd " + std::string(eb::app::kVersion),
                        "Print the version and exit");
 
-  std::string listen, data_dir, config_file, log_level, region, durability;
+  std::string listen, data_dir, config_file, log_level, region, durability, clock;
   unsigned threads = 0;
   std::uint64_t min_free_disk_mb = 0, event_retention_seconds = 0, event_retention_mb = 0;
   bool in_memory = false;
@@ -53,6 +53,11 @@ int main(int argc, char** argv) {
       cli.add_option("--durability", durability,
                      "wal (default): acknowledged writes survive a crash; fsync: also power loss")
           ->check(CLI::IsMember({"wal", "fsync"}));
+  auto* clock_opt =
+      cli.add_option("--clock", clock,
+                     "system (default), or manual: time moves only by POST /v1/clock/advance "
+                     "and every timer fires then (for tests)")
+          ->check(CLI::IsMember({"system", "manual"}));
   auto* min_free_opt =
       cli.add_option("--min-free-disk", min_free_disk_mb,
                      "MiB of free disk below which writes are refused with a retryable error "
@@ -110,6 +115,7 @@ int main(int argc, char** argv) {
   if (*retention_seconds_opt) settings.event_retention_seconds = event_retention_seconds;
   if (*retention_mb_opt) settings.event_retention_mb = event_retention_mb;
   if (*durability_opt) settings.durability = *eb::config::parse_durability(durability);
+  if (*clock_opt) settings.clock = *eb::config::parse_clock_mode(clock);
   if (*log_level_opt) settings.log_level = *eb::config::parse_log_level(log_level);
   if (*threads_opt) settings.threads = threads;
   if (*region_opt) settings.region = region;

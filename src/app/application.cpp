@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <condition_variable>
 #include <csignal>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "api/admin/admin_api.hpp"
+#include "api/admin/clock_api.hpp"
 #include "api/aws/dispatcher.hpp"
 #include "api/sns/sns_service.hpp"
 #include "api/sqs/sqs_service.hpp"
@@ -22,6 +24,7 @@
 #include "app/topic_archive.hpp"
 #include "app/topology.hpp"
 #include "core/clock.hpp"
+#include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
 #include "net/http_client.hpp"
@@ -139,7 +142,15 @@ struct Application::Parts {
       : settings(std::move(s)),
         threads(thread_count(settings.threads)),
         io(static_cast<int>(threads)),
-        timers(io, clock),
+        asio_timers(io, system_clock),
+        manual_clock(settings.clock == config::ClockMode::kManual
+                         ? std::make_unique<ManualClock>(system_clock.now_ms(),
+                                                         [this](std::function<void()> task) {
+                                                           asio::post(io, std::move(task));
+                                                         })
+                         : nullptr),
+        clock(manual_clock ? static_cast<const Clock&>(*manual_clock) : system_clock),
+        timers(manual_clock ? static_cast<Timers&>(*manual_clock) : asio_timers),
         engine(open_engine(settings)),
         events(
             *engine, clock, timers,
@@ -175,13 +186,26 @@ struct Application::Parts {
     deliveries.set_dead_letter(
         [this](const sns::EndpointMessage& message, const std::string& code,
                const std::string& text) { return topics.dead_letter(message, code, text); });
+    if (manual_clock) {
+      clock_api = std::make_unique<api::admin::ClockApi>(*manual_clock);
+      admin.add_routes(std::string(api::admin::ClockApi::kPrefix),
+                       [api = clock_api.get()](net::HttpRequest&& request, net::Respond respond) {
+                         respond(api->handle(request));
+                       });
+    }
   }
 
   config::Settings settings;
   unsigned threads;
   asio::io_context io;  // declared before everything that holds I/O objects or handlers
-  SystemClock clock;
-  AsioTimers timers;
+  SystemClock system_clock;
+  AsioTimers asio_timers;
+  // --clock manual: time stands still until POST /v1/clock/advance; timers due at the current
+  // time run on the I/O threads, the others on the thread that advances.
+  std::unique_ptr<ManualClock> manual_clock;
+  std::unique_ptr<api::admin::ClockApi> clock_api;
+  const Clock& clock;  // what every part reads and schedules on: one of the above
+  Timers& timers;
   std::unique_ptr<storage::Engine> engine;
   eventlog::EventLog events;  // the broker's event sink: constructed before, destroyed after it
   sqs::Queues broker;
@@ -327,6 +351,10 @@ int Application::run() {
   spdlog::info("eventbrokerd {} listening on http://{} ({}, {} threads)", kVersion,
                config::format_listen_address({s.listen.host, p.server.local_port()}), storage,
                p.threads);
+  if (p.manual_clock) {
+    spdlog::info("clock: manual, at {}; time moves only by POST /v1/clock/advance",
+                 utc_timestamp(p.manual_clock->now_ms()));
+  }
 
   std::unique_lock lock(p.mu);
   p.stop_cv.wait(lock, [&p] { return p.stop_requested; });
@@ -344,7 +372,8 @@ int Application::run() {
                  kDrainDeadline.count());
     p.server.abort();
   }
-  p.timers.cancel_all();
+  p.asio_timers.cancel_all();
+  if (p.manual_clock) p.manual_clock->cancel_all();
   boost::system::error_code ignored;
   p.signals.cancel(ignored);
   p.reload_signals.cancel(ignored);

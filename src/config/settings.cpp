@@ -23,6 +23,7 @@ constexpr std::string_view kSettingsKeys[] = {"listen",
                                               "data_dir",
                                               "in_memory",
                                               "durability",
+                                              "clock",
                                               "min_free_disk_mb",
                                               "event_retention_seconds",
                                               "event_retention_mb",
@@ -102,6 +103,10 @@ Settings parse_root(const YAML::Node& root) {
       auto durability = parse_durability(scalar(value, key));
       if (!durability) fail_at(value, "'durability': " + durability.error().message);
       settings.durability = *durability;
+    } else if (key == "clock") {
+      auto mode = parse_clock_mode(scalar(value, key));
+      if (!mode) fail_at(value, "'clock': " + mode.error().message);
+      settings.clock = *mode;
     } else if (key == "min_free_disk_mb") {
       settings.min_free_disk_mb = parse_count(value, key, kMaxMinFreeDiskMb, "MiB");
     } else if (key == "event_retention_seconds") {
@@ -218,6 +223,16 @@ ConfigResult<Durability> parse_durability(std::string_view text) {
   if (text == "wal") return Durability::kWal;
   if (text == "fsync") return Durability::kFsync;
   return value_error("durability must be wal or fsync, got '" + std::string(text) + "'");
+}
+
+ConfigResult<ClockMode> parse_clock_mode(std::string_view text) {
+  if (text == "system") return ClockMode::kSystem;
+  if (text == "manual") return ClockMode::kManual;
+  return value_error("clock must be system or manual, got '" + std::string(text) + "'");
+}
+
+std::string_view to_string(ClockMode mode) {
+  return mode == ClockMode::kManual ? "manual" : "system";
 }
 
 std::string_view to_string(Durability durability) {

@@ -14,6 +14,9 @@ enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
 // wal: an acknowledged write is in the write-ahead log (survives a process crash);
 // fsync: also fsynced, with group commit (survives power loss).
 enum class Durability { kWal, kFsync };
+// system: timers follow the wall clock; manual: time stands still until POST /v1/clock/advance
+// moves it, and every timer of the daemon fires then (tests).
+enum class ClockMode { kSystem, kManual };
 
 struct ListenAddress {
   std::string host = "127.0.0.1";  // IPv6 literals without brackets
@@ -25,6 +28,7 @@ struct Settings {
   std::string data_dir = "./data";
   bool in_memory = false;
   Durability durability = Durability::kWal;
+  ClockMode clock = ClockMode::kSystem;
   std::uint64_t min_free_disk_mb = 64;  // writes are refused below this much free space
   // Event log retention; 0 keeps events forever / without a size cap. The size cap, when
   // not set, is 0 on disk and kInMemoryEventRetentionMb with in_memory (RAM is the limit).
@@ -82,6 +86,8 @@ std::string format_listen_address(const ListenAddress& address);
 std::string_view to_string(LogLevel level);
 [[nodiscard]] ConfigResult<Durability> parse_durability(std::string_view text);
 std::string_view to_string(Durability durability);
+[[nodiscard]] ConfigResult<ClockMode> parse_clock_mode(std::string_view text);
+std::string_view to_string(ClockMode mode);
 // "http://HOST[:PORT]" or https, without a trailing slash.
 [[nodiscard]] ConfigResult<std::string> check_public_url(std::string_view url);
 // AWS region names: lowercase letters, digits and dashes ("us-east-1").

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -70,9 +71,16 @@ Millis ManualClock::now_ms() const {
 }
 
 Timers::Id ManualClock::schedule_at(Millis deadline, std::function<void()> fn) {
-  std::lock_guard lock(mu_);
-  Id id = next_id_++;
-  timers_.emplace(std::pair{deadline, id}, std::move(fn));
+  bool post = false;
+  Id id = 0;
+  {
+    std::lock_guard lock(mu_);
+    id = next_id_++;
+    timers_.emplace(std::pair{deadline, id}, std::move(fn));
+    if (executor_ && deadline <= now_ && !run_due_posted_) post = run_due_posted_ = true;
+  }
+  // Stored like any timer, so cancel() still reaches it before it runs.
+  if (post) executor_([this] { run_due(); });
   return id;
 }
 
@@ -86,9 +94,21 @@ void ManualClock::cancel(Id id) {
   }
 }
 
-void ManualClock::advance(Millis ms) {
+void ManualClock::run_due() {
   std::unique_lock lock(mu_);
-  const Millis target = now_ + ms;
+  run_due_posted_ = false;
+  while (!timers_.empty() && timers_.begin()->first.first <= now_) {
+    auto node = timers_.extract(timers_.begin());
+    lock.unlock();
+    node.mapped()();
+    lock.lock();
+  }
+}
+
+Millis ManualClock::advance(Millis ms) {
+  std::lock_guard serial(advance_mu_);
+  std::unique_lock lock(mu_);
+  const Millis target = now_ + std::max<Millis>(ms, 0);
   while (!timers_.empty() && timers_.begin()->first.first <= target) {
     auto node = timers_.extract(timers_.begin());
     now_ = std::max(now_, node.key().first);
@@ -97,6 +117,12 @@ void ManualClock::advance(Millis ms) {
     lock.lock();
   }
   now_ = target;
+  return now_;
+}
+
+void ManualClock::cancel_all() {
+  std::lock_guard lock(mu_);
+  timers_.clear();
 }
 
 std::size_t ManualClock::pending_timers() const {

@@ -35,6 +35,10 @@ void AdminApi::add_document(std::string path, std::string content_type,
                               Document{std::move(content_type), std::move(make_body)});
 }
 
+void AdminApi::add_routes(std::string prefix, Routes handler) {
+  routes_.emplace_back(std::move(prefix), std::move(handler));
+}
+
 void AdminApi::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint&,
                       net::Respond respond) {
   const std::string_view target = request.target();
@@ -42,6 +46,11 @@ void AdminApi::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::en
   if (path == "/health") return respond(health(request));
   if (auto doc = documents_.find(path); doc != documents_.end()) {
     return respond(document(request, doc->second));
+  }
+  for (const auto& [prefix, routes] : routes_) {
+    if (path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/')) {
+      return routes(std::move(request), std::move(respond));
+    }
   }
   if (v1_ && (path == "/v1" || path.starts_with("/v1/"))) {
     return v1_->handle(std::move(request), respond);

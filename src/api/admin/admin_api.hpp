@@ -8,6 +8,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "net/handler.hpp"
 
@@ -40,6 +42,13 @@ class AdminApi final : public net::Handler {
   void add_document(std::string path, std::string content_type,
                     std::function<std::string()> make_body);
 
+  // Serves every request for `prefix` or a path below it ("/v1/clock", "/v1/clock/advance")
+  // with `handler`, ahead of the /v1 event-log routes: how parts wired in app/ (the manual clock,
+  // plugins) add routes of their own. Call before the server starts; not thread-safe with
+  // handle().
+  using Routes = std::function<void(net::HttpRequest&&, net::Respond)>;
+  void add_routes(std::string prefix, Routes handler);
+
   // /health answers 200 only while serving, so a health check fails both before the
   // daemon is ready and once it has begun shutting down.
   void set_serving(bool serving) { serving_.store(serving); }
@@ -53,6 +62,7 @@ class AdminApi final : public net::Handler {
     std::function<std::string()> make_body;
   };
   std::map<std::string, Document, std::less<>> documents_;
+  std::vector<std::pair<std::string, Routes>> routes_;
   net::HttpResponse health(const net::HttpRequest& request) const;
   net::HttpResponse document(const net::HttpRequest& request, const Document& doc) const;
 

@@ -32,6 +32,7 @@ TEST(Settings, EmptyDocumentGivesDefaults) {
   EXPECT_EQ(settings->threads, 0u);
   EXPECT_EQ(settings->region, "us-east-1");
   EXPECT_EQ(settings->durability, Durability::kWal);
+  EXPECT_EQ(settings->clock, ClockMode::kSystem);
   EXPECT_EQ(settings->min_free_disk_mb, 64u);
   EXPECT_EQ(settings->effective_event_retention_mb(), 0u);  // on disk: keep every event
 }
@@ -50,6 +51,13 @@ TEST(Settings, RejectsBadStorageValues) {
   ASSERT_FALSE(durability);
   EXPECT_EQ(durability.error().message,
             "t.yaml:1:13: 'durability': durability must be wal or fsync, got 'always'");
+  auto clock = parse_settings("clock: frozen\n", "t.yaml");
+  ASSERT_FALSE(clock);
+  EXPECT_EQ(clock.error().message,
+            "t.yaml:1:8: 'clock': clock must be system or manual, got 'frozen'");
+  auto manual = parse_settings("clock: manual\n");
+  ASSERT_TRUE(manual);
+  EXPECT_EQ(manual->clock, ClockMode::kManual);
   auto reserve = parse_settings("min_free_disk_mb: -1\n", "t.yaml");
   ASSERT_FALSE(reserve);
   EXPECT_EQ(reserve.error().line, 1);

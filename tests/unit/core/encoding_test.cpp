@@ -4,8 +4,6 @@
 
 #include <set>
 
-#include "core/manual_clock.hpp"
-
 namespace eb {
 namespace {
 
@@ -30,23 +28,6 @@ TEST(Encoding, UuidsAreVersion4AndUnique) {
     EXPECT_EQ(id[14], '4');
     EXPECT_TRUE(seen.insert(id).second);
   }
-}
-
-TEST(ManualClock, RunsDueTimersInDeadlineOrder) {
-  ManualClock clock(1000);
-  std::vector<int> order;
-  clock.schedule_at(3000, [&] { order.push_back(3); });
-  auto cancelled = clock.schedule_at(1500, [&] { order.push_back(0); });
-  clock.schedule_at(2000, [&] {
-    order.push_back(2);
-    EXPECT_EQ(clock.now_ms(), 2000);
-  });
-  clock.cancel(cancelled);
-  clock.advance(1500);
-  EXPECT_EQ(order, (std::vector<int>{2}));
-  clock.advance(500);
-  EXPECT_EQ(order, (std::vector<int>{2, 3}));
-  EXPECT_EQ(clock.now_ms(), 3000);
 }
 
 }  // namespace
