@@ -188,10 +188,11 @@ struct Application::Parts {
                const std::string& text) { return topics.dead_letter(message, code, text); });
     if (manual_clock) {
       clock_api = std::make_unique<api::admin::ClockApi>(*manual_clock);
-      admin.add_routes(std::string(api::admin::ClockApi::kPrefix),
-                       [api = clock_api.get()](net::HttpRequest&& request, net::Respond respond) {
-                         respond(api->handle(request));
-                       });
+      admin.add_routes(
+          std::string(api::admin::ClockApi::kPrefix),
+          [api = clock_api.get()](net::HttpRequest&& request, const net::Respond& respond) {
+            respond(api->handle(request));
+          });
     }
   }
 
