@@ -1,0 +1,141 @@
+#include "plugins/queue_consumer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+
+#include "sqs/queues.hpp"
+
+namespace eb::plugins {
+
+struct QueueConsumer::State : std::enable_shared_from_this<State> {
+  State(sqs::Queues& q, Timers& t, const Clock& c, Executor e, std::string name, Handler h,
+        ConsumerOptions o)
+      : queues(q),
+        timers(t),
+        clock(c),
+        executor(std::move(e)),
+        queue(std::move(name)),
+        handler(std::move(h)),
+        options(o) {}
+
+  sqs::Queues& queues;
+  Timers& timers;
+  const Clock& clock;
+  const Executor executor;
+  const std::string queue;
+  const Handler handler;
+  const ConsumerOptions options;
+
+  std::atomic<bool> started{false};
+  std::atomic<bool> stopped{false};
+  std::atomic<std::uint64_t> received{0};
+  std::atomic<std::uint64_t> handled{0};
+  std::atomic<std::uint64_t> failed{0};
+  std::mutex timer_mu;
+  Timers::Id retry_timer = 0;
+
+  void receive() {
+    if (stopped.load()) return;
+    sqs::ReceiveInput in;
+    in.max_messages = options.max_messages;
+    in.wait_seconds = options.wait_seconds;
+    in.system_attribute_names = {"ApproximateReceiveCount"};
+    in.message_attribute_names = {"All"};
+    queues.receive_message(
+        queue, std::move(in),
+        [self = shared_from_this()](Result<std::vector<sqs::ReceivedMessage>> got) {
+          // Completed on the receiving thread or a timer's: the work goes to the executor.
+          self->executor([self, got = std::move(got)]() mutable { self->on_received(got); });
+        });
+  }
+
+  void on_received(Result<std::vector<sqs::ReceivedMessage>>& got) {
+    if (!got) {
+      spdlog::warn("consumer of {}: receive failed ({}); retrying", queue, got.error().message);
+      retry_later();
+      return;
+    }
+    for (auto& m : *got) {
+      if (stopped.load()) {
+        // Received after stop(): hand it back now instead of hiding it for a visibility timeout.
+        (void)queues.change_message_visibility(queue, {m.receipt_handle, 0});
+        continue;
+      }
+      received.fetch_add(1);
+      if (handle(m)) {
+        handled.fetch_add(1);
+        // A failed delete (the queue is gone) leaves the message to be delivered again, which
+        // handlers tolerate: delivery is at least once.
+        (void)queues.delete_message(queue, m.receipt_handle);
+      } else {
+        failed.fetch_add(1);
+      }
+    }
+    receive();
+  }
+
+  bool handle(sqs::ReceivedMessage& m) {
+    ConsumedMessage message;
+    message.message_id = m.message_id;
+    message.body = std::move(m.body);
+    message.attributes = std::move(m.message_attributes);
+    for (const auto& [name, value] : m.attributes) {
+      if (name == "ApproximateReceiveCount") message.receive_count = std::atoi(value.c_str());
+    }
+    try {
+      auto result = handler(message);
+      if (!result) {
+        spdlog::debug("consumer of {}: message {} left for redelivery: {}", queue,
+                      message.message_id, result.error().message);
+      }
+      return result.has_value();
+    } catch (const std::exception& e) {
+      spdlog::warn("consumer of {}: handler threw on message {}: {}", queue, message.message_id,
+                   e.what());
+    } catch (...) {
+      spdlog::warn("consumer of {}: handler threw on message {}", queue, message.message_id);
+    }
+    return false;
+  }
+
+  void retry_later() {
+    std::lock_guard lock(timer_mu);
+    if (stopped.load()) return;
+    std::weak_ptr<State> weak = weak_from_this();
+    retry_timer = timers.schedule_at(clock.now_ms() + options.retry_after_error_ms, [weak] {
+      if (auto self = weak.lock()) self->executor([self] { self->receive(); });
+    });
+  }
+};
+
+QueueConsumer::QueueConsumer(sqs::Queues& queues, Timers& timers, const Clock& clock,
+                             Executor executor, std::string queue, Handler handler,
+                             ConsumerOptions options)
+    : state_(std::make_shared<State>(queues, timers, clock, std::move(executor), std::move(queue),
+                                     std::move(handler), options)) {}
+
+QueueConsumer::~QueueConsumer() { stop(); }
+
+const std::string& QueueConsumer::queue() const { return state_->queue; }
+
+void QueueConsumer::start() {
+  if (state_->started.exchange(true)) return;
+  state_->executor([state = state_] { state->receive(); });
+}
+
+void QueueConsumer::stop() {
+  state_->stopped.store(true);
+  std::lock_guard lock(state_->timer_mu);
+  if (state_->retry_timer != 0) state_->timers.cancel(state_->retry_timer);
+}
+
+bool QueueConsumer::running() const { return state_->started.load() && !state_->stopped.load(); }
+
+ConsumerCounters QueueConsumer::counters() const {
+  return {state_->received.load(), state_->handled.load(), state_->failed.load()};
+}
+
+}  // namespace eb::plugins
