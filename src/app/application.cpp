@@ -15,6 +15,7 @@
 
 #include "api/admin/admin_api.hpp"
 #include "api/admin/clock_api.hpp"
+#include "api/admin/plugins_api.hpp"
 #include "api/aws/dispatcher.hpp"
 #include "api/sns/sns_service.hpp"
 #include "api/sqs/sqs_service.hpp"
@@ -23,12 +24,14 @@
 #include "app/replay_targets.hpp"
 #include "app/topic_archive.hpp"
 #include "app/topology.hpp"
+#include "config/plugins.hpp"
 #include "core/clock.hpp"
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
 #include "net/http_client.hpp"
 #include "net/server.hpp"
+#include "plugins/host.hpp"
 #include "sns/endpoint_delivery.hpp"
 #include "sns/topics.hpp"
 #include "sqs/queues.hpp"
@@ -167,6 +170,14 @@ struct Application::Parts {
         topics(clock, *engine, broker, signer, deliveries,
                sns::TopicsOptions{.sign_sqs_envelopes = settings.sns_sign_sqs_envelopes}, &events),
         replays(events, *engine, clock, timers, app::replay_target(broker, &topics)),
+        plugin_host(plugins::Services{
+            .queues = broker,
+            .topics = topics,
+            .events = events,
+            .clock = clock,
+            .timers = timers,
+            .executor = [this](std::function<void()> task) { asio::post(io, std::move(task)); }}),
+        plugins_api(plugin_host),
         admin(std::string(kVersion), &events, &replays, &deliveries),
         sqs(broker),
         sns(topics),
@@ -186,6 +197,10 @@ struct Application::Parts {
     deliveries.set_dead_letter(
         [this](const sns::EndpointMessage& message, const std::string& code,
                const std::string& text) { return topics.dead_letter(message, code, text); });
+    admin.add_routes(std::string(api::admin::PluginsApi::kPrefix),
+                     [api = &plugins_api](net::HttpRequest&& request, const net::Respond& respond) {
+                       respond(api->handle(request));
+                     });
     if (manual_clock) {
       clock_api = std::make_unique<api::admin::ClockApi>(*manual_clock);
       admin.add_routes(
@@ -215,7 +230,9 @@ struct Application::Parts {
   NetHttpPoster http_poster;
   sns::EndpointDeliveries deliveries;  // HTTP(S) retries and the outbox; outlives topics
   sns::Topics topics;
-  eventlog::Replays replays;  // delivers through the broker and topics
+  eventlog::Replays replays;        // delivers through the broker and topics
+  plugins::PluginHost plugin_host;  // consumes and publishes through all of the above
+  api::admin::PluginsApi plugins_api;
   api::admin::AdminApi admin;
   api::sqs::SqsService sqs;
   api::sns::SnsService sns;
@@ -224,7 +241,7 @@ struct Application::Parts {
   net::Server server;
   asio::signal_set signals;
   asio::signal_set reload_signals;  // SIGHUP: re-apply the topology of the config file
-  std::mutex apply_mu;              // one topology apply at a time
+  std::mutex apply_mu;              // one apply of the config file at a time
   std::vector<std::thread> workers;
 
   std::mutex mu;
@@ -233,14 +250,20 @@ struct Application::Parts {
   std::string stop_reason;
   int exit_code = 0;
 
-  // Applies the topology declared in the config file, if there is one. Errors are logged and
-  // returned; the running topology stays as it was up to the failing item.
-  bool apply_declared_topology() {
+  // Applies the topology and then the plugins declared in the config file, if there is one.
+  // Errors are logged and returned; the running topology stays as it was up to the failing
+  // item, and the running plugins as they were.
+  bool apply_declared_config() {
     if (settings.source.empty()) return true;
     std::lock_guard lock(apply_mu);
     auto topology = config::load_topology_file(settings.source);
     if (!topology) {
       spdlog::error("{}", topology.error().message);
+      return false;
+    }
+    auto declared_plugins = config::load_plugins_file(settings.source);
+    if (!declared_plugins) {
+      spdlog::error("{}", declared_plugins.error().message);
       return false;
     }
     auto report = apply_topology(broker, topics, *topology);
@@ -249,6 +272,10 @@ struct Application::Parts {
       return false;
     }
     spdlog::info("{}", report->summary());
+    if (auto applied = plugin_host.apply(*declared_plugins); !applied) {
+      spdlog::error("plugins:\n{}", applied.error().message);
+      return false;
+    }
     return true;
   }
 
@@ -260,9 +287,9 @@ struct Application::Parts {
       } else if (auto checked = config::load_settings_file(settings.source); !checked) {
         spdlog::warn("configuration reload rejected: {}", checked.error().message);
       } else {
-        spdlog::info("SIGHUP: re-applying the topology of {}", settings.source);
-        if (!apply_declared_topology()) {
-          spdlog::warn("configuration reload rejected; the running topology stays");
+        spdlog::info("SIGHUP: re-applying the topology and plugins of {}", settings.source);
+        if (!apply_declared_config()) {
+          spdlog::warn("configuration reload rejected; the running topology and plugins stay");
         }
       }
       watch_reload();
@@ -317,7 +344,7 @@ int Application::run() {
                   recovered.error().message);
     return 1;
   }
-  if (!p.apply_declared_topology()) return 1;
+  if (!p.apply_declared_config()) return 1;
   if (!s.in_memory) {
     spdlog::info("recovered data dir {} in {} ms", s.data_dir,
                  std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -367,7 +394,8 @@ int Application::run() {
   const auto started = std::chrono::steady_clock::now();
   p.admin.set_serving(false);
   p.server.stop();
-  p.broker.shutdown();  // answers parked long polls, so their connections can drain
+  p.plugin_host.stop_all();  // before the broker answers the plugins' parked receives
+  p.broker.shutdown();       // answers parked long polls, so their connections can drain
   if (!p.server.wait_drained(kDrainDeadline)) {
     spdlog::warn("{} connection(s) still busy after {} ms; closing them", p.server.session_count(),
                  kDrainDeadline.count());

@@ -3,7 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
-#include <cstdio>
 #include <set>
 #include <tuple>
 
@@ -14,129 +13,17 @@ namespace eb::config {
 namespace {
 
 using detail::fail_at;
+using detail::for_each_entry;
+using detail::for_each_item;
+using detail::is_json_literal;
+using detail::nonempty_scalar;
+using detail::parse_bool;
+using detail::require_key;
+using detail::scalar;
+using detail::to_json;
+using detail::where;
 
-// --- JSON <-> YAML ---------------------------------------------------------------------------
-
-// A JSON number as RFC 8259 writes one.
-bool is_json_number(std::string_view s) {
-  std::size_t i = 0;
-  const auto digits = [&] {
-    const std::size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > start;
-  };
-  if (i < s.size() && s[i] == '-') ++i;
-  if (i < s.size() && s[i] == '0') {
-    ++i;
-  } else if (!digits()) {
-    return false;
-  }
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == s.size();
-}
-
-bool is_null_text(std::string_view s) {
-  return s == "null" || s == "~" || s == "Null" || s == "NULL";
-}
-
-// A plain (unquoted) scalar that is not a string in JSON terms.
-bool is_json_literal(std::string_view s) {
-  return s == "true" || s == "false" || is_null_text(s) || is_json_number(s);
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
-// Plain scalars true/false/null and numbers become JSON literals; quoted scalars and every
-// other plain scalar are strings (yaml-cpp tags quoted scalars "!").
-void append_json(std::string& out, const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      out += "null";
-      return;
-    case YAML::NodeType::Scalar: {
-      const std::string& text = node.Scalar();
-      if (node.Tag() != "!" && is_json_literal(text)) {
-        out += is_null_text(text) ? "null" : text;
-      } else {
-        append_json_string(out, text);
-      }
-      return;
-    }
-    case YAML::NodeType::Sequence: {
-      out += '[';
-      bool first = true;
-      for (const auto& item : node) {
-        if (!first) out += ',';
-        first = false;
-        append_json(out, item);
-      }
-      out += ']';
-      return;
-    }
-    case YAML::NodeType::Map: {
-      out += '{';
-      bool first = true;
-      std::set<std::string> seen;
-      for (const auto& entry : node) {
-        if (!entry.first.IsScalar()) fail_at(entry.first, "a key must be a single value");
-        const std::string& key = entry.first.Scalar();
-        if (!seen.insert(key).second) fail_at(entry.first, "duplicate key '" + key + "'");
-        if (!first) out += ',';
-        first = false;
-        append_json_string(out, key);
-        out += ':';
-        append_json(out, entry.second);
-      }
-      out += '}';
-      return;
-    }
-  }
-}
-
-std::string to_json(const YAML::Node& node) {
-  std::string out;
-  append_json(out, node);
-  return out;
-}
+// --- JSON -> YAML ----------------------------------------------------------------------------
 
 // Writes a node loaded from JSON text as block YAML, quoting strings that would otherwise
 // read back as numbers, booleans or null.
@@ -180,53 +67,6 @@ void emit_json_node(YAML::Emitter& out, const YAML::Node& node) {
 
 // --- parsing ---------------------------------------------------------------------------------
 
-std::string where(const YAML::Node& node) { return "line " + std::to_string(node.Mark().line + 1); }
-
-std::string scalar(const YAML::Node& node, std::string_view what) {
-  if (!node.IsScalar()) fail_at(node, std::string(what) + " must be a single value");
-  return node.Scalar();
-}
-
-std::string nonempty_scalar(const YAML::Node& node, std::string_view what) {
-  std::string text = scalar(node, what);
-  if (text.empty()) fail_at(node, std::string(what) + " must not be empty");
-  return text;
-}
-
-bool parse_bool(const YAML::Node& node, std::string_view what) {
-  const std::string text = scalar(node, what);
-  if (text == "true" || text == "yes" || text == "on") return true;
-  if (text == "false" || text == "no" || text == "off") return false;
-  fail_at(node, std::string(what) + " must be true or false, not '" + text + "'");
-}
-
-// Iterates a mapping (null counts as empty), rejecting duplicate keys and, when `known` is
-// given, keys not in it.
-template <class F>
-void for_each_entry(const YAML::Node& node, std::string_view what,
-                    std::initializer_list<std::string_view> known, F&& f) {
-  if (!node || node.IsNull()) return;
-  if (!node.IsMap()) fail_at(node, std::string(what) + " must be a mapping of keys to values");
-  std::set<std::string> seen;
-  for (const auto& entry : node) {
-    const std::string key = scalar(entry.first, "a key");
-    if (!seen.insert(key).second) fail_at(entry.first, "duplicate key '" + key + "'");
-    if (known.size() != 0) {
-      bool ok = false;
-      std::string list;
-      for (std::string_view k : known) {
-        ok = ok || k == key;
-        list += (list.empty() ? "" : ", ") + std::string(k);
-      }
-      if (!ok) {
-        fail_at(entry.first,
-                "unknown key '" + key + "' in " + std::string(what) + " (known: " + list + ")");
-      }
-    }
-    f(key, entry.first, entry.second);
-  }
-}
-
 // Attribute or tag values: scalars as written; a mapping or list (a policy) as JSON text.
 StringMap parse_string_map(const YAML::Node& node, std::string_view what, bool allow_json) {
   StringMap out;
@@ -243,29 +83,6 @@ StringMap parse_string_map(const YAML::Node& node, std::string_view what, bool a
         }
       });
   return out;
-}
-
-template <class F>
-void for_each_item(const YAML::Node& node, std::string_view key, std::string_view item_kind,
-                   F&& f) {
-  if (!node || node.IsNull()) return;
-  if (!node.IsSequence()) {
-    fail_at(node, "'" + std::string(key) + "' must be a list of " + std::string(item_kind));
-  }
-  for (const auto& item : node) {
-    if (!item.IsMap()) {
-      fail_at(item, "each entry of '" + std::string(key) + "' must be a mapping (a " +
-                        std::string(item_kind).substr(0, item_kind.size() - 1) + ")");
-    }
-    f(item);
-  }
-}
-
-void require_key(const YAML::Node& item, const std::string& value, std::string_view kind,
-                 std::string_view key) {
-  if (value.empty()) {
-    fail_at(item, std::string(kind) + " needs '" + std::string(key) + "'");
-  }
 }
 
 TopicSpec parse_topic(const YAML::Node& item) {

@@ -1,6 +1,8 @@
 #include "config/yaml_support.hpp"
 
+#include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace eb::config::detail {
@@ -25,6 +27,163 @@ ConfigResult<std::string> read_config_file(const std::string& path) {
   text << in.rdbuf();
   if (in.bad()) return std::unexpected(ConfigError{path + ": cannot read the configuration file"});
   return text.str();
+}
+
+// --- YAML -> JSON ----------------------------------------------------------------------------
+
+namespace {
+
+// A JSON number as RFC 8259 writes one.
+bool is_json_number(std::string_view s) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+bool is_null_text(std::string_view s) {
+  return s == "null" || s == "~" || s == "Null" || s == "NULL";
+}
+
+}  // namespace
+
+bool is_json_literal(std::string_view s) {
+  return s == "true" || s == "false" || is_null_text(s) || is_json_number(s);
+}
+
+namespace {
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_json(std::string& out, const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      out += "null";
+      return;
+    case YAML::NodeType::Scalar: {
+      const std::string& text = node.Scalar();
+      if (node.Tag() != "!" && is_json_literal(text)) {
+        out += is_null_text(text) ? "null" : text;
+      } else {
+        append_json_string(out, text);
+      }
+      return;
+    }
+    case YAML::NodeType::Sequence: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : node) {
+        if (!first) out += ',';
+        first = false;
+        append_json(out, item);
+      }
+      out += ']';
+      return;
+    }
+    case YAML::NodeType::Map: {
+      out += '{';
+      bool first = true;
+      std::set<std::string> seen;
+      for (const auto& entry : node) {
+        if (!entry.first.IsScalar()) fail_at(entry.first, "a key must be a single value");
+        const std::string& key = entry.first.Scalar();
+        if (!seen.insert(key).second) fail_at(entry.first, "duplicate key '" + key + "'");
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, key);
+        out += ':';
+        append_json(out, entry.second);
+      }
+      out += '}';
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::string to_json(const YAML::Node& node) {
+  std::string out;
+  append_json(out, node);
+  return out;
+}
+
+// --- node readers ----------------------------------------------------------------------------
+
+std::string where(const YAML::Node& node) { return "line " + std::to_string(node.Mark().line + 1); }
+
+std::string scalar(const YAML::Node& node, std::string_view what) {
+  if (!node.IsScalar()) fail_at(node, std::string(what) + " must be a single value");
+  return node.Scalar();
+}
+
+std::string nonempty_scalar(const YAML::Node& node, std::string_view what) {
+  std::string text = scalar(node, what);
+  if (text.empty()) fail_at(node, std::string(what) + " must not be empty");
+  return text;
+}
+
+bool parse_bool(const YAML::Node& node, std::string_view what) {
+  const std::string text = scalar(node, what);
+  if (text == "true" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "no" || text == "off") return false;
+  fail_at(node, std::string(what) + " must be true or false, not '" + text + "'");
+}
+
+void require_key(const YAML::Node& item, const std::string& value, std::string_view kind,
+                 std::string_view key) {
+  if (value.empty()) {
+    fail_at(item, std::string(kind) + " needs '" + std::string(key) + "'");
+  }
 }
 
 }  // namespace eb::config::detail

@@ -1,6 +1,7 @@
 #include "plugins/event_publisher.hpp"
 
 #include "core/encoding.hpp"
+#include "eventlog/event_log.hpp"
 #include "sns/topics.hpp"
 
 namespace eb::plugins {
@@ -18,14 +19,19 @@ Envelope EventPublisher::envelope(Outgoing event) const {
   return e;
 }
 
-Result<std::string> EventPublisher::publish(Outgoing event) const {
+Result<Envelope> EventPublisher::publish(Outgoing event) const {
+  std::string stream = std::move(event.stream);
   Envelope e = envelope(std::move(event));
   sns::PublishInput in;
   in.topic_arn = topic_arn_;
   in.message = encode(e);
   in.attributes = event_attributes(e);
+  if (!stream.empty()) {
+    in.attributes.emplace(std::string(eventlog::kAggregateAttribute),
+                          MessageAttributeValue{"String", std::move(stream), {}});
+  }
   EB_TRY(topics_.publish(std::move(in)));
-  return std::move(e.id);
+  return e;
 }
 
 }  // namespace eb::plugins

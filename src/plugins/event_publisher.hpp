@@ -23,6 +23,9 @@ struct Outgoing {
   std::string causation_id;     // the id of the event this one answers
   std::string metadata = "{}";  // JSON object
   std::string id;               // empty: a new UUID
+  // Non-empty: the event also joins this event-log stream, in the same write as the publish
+  // (the aggregateId message attribute, eventlog/event_log.hpp).
+  std::string stream;
 };
 
 class EventPublisher {
@@ -37,8 +40,8 @@ class EventPublisher {
   const std::string& topic_arn() const { return topic_arn_; }
   // The envelope `event` becomes, stamped now.
   Envelope envelope(Outgoing event) const;
-  // Publishes it; the envelope's id, or the topic's error.
-  [[nodiscard]] Result<std::string> publish(Outgoing event) const;
+  // Publishes it; the envelope as published, or the topic's error.
+  [[nodiscard]] Result<Envelope> publish(Outgoing event) const;
 
  private:
   sns::Topics& topics_;

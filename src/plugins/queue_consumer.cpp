@@ -36,6 +36,8 @@ struct QueueConsumer::State : std::enable_shared_from_this<State> {
   std::atomic<std::uint64_t> failed{0};
   std::mutex timer_mu;
   Timers::Id retry_timer = 0;
+  // Held while handlers run, so stop() returns only once none is running.
+  std::mutex handling_mu;
 
   void receive() {
     if (stopped.load()) return;
@@ -58,6 +60,7 @@ struct QueueConsumer::State : std::enable_shared_from_this<State> {
       retry_later();
       return;
     }
+    std::unique_lock busy(handling_mu);
     for (auto& m : *got) {
       if (stopped.load()) {
         // Received after stop(): hand it back now instead of hiding it for a visibility timeout.
@@ -74,6 +77,7 @@ struct QueueConsumer::State : std::enable_shared_from_this<State> {
         failed.fetch_add(1);
       }
     }
+    busy.unlock();
     receive();
   }
 
@@ -128,6 +132,7 @@ void QueueConsumer::start() {
 
 void QueueConsumer::stop() {
   state_->stopped.store(true);
+  { const std::lock_guard wait_for_handlers(state_->handling_mu); }
   std::lock_guard lock(state_->timer_mu);
   if (state_->retry_timer != 0) state_->timers.cancel(state_->retry_timer);
 }

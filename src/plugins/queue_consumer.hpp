@@ -63,7 +63,8 @@ class QueueConsumer {
   // Starts the receive loop (once).
   void start();
   // No receive starts after it; messages a parked receive still brings are made visible again
-  // at once rather than waiting out their visibility timeout.
+  // at once rather than waiting out their visibility timeout. Returns once no handler runs, so
+  // what the handler references may go away after it. Never call it from the handler.
   void stop();
   bool running() const;
   ConsumerCounters counters() const;

@@ -151,6 +151,40 @@ class Daemon:
             self.process.stdout.close()
 
 
+def call_json(daemon, method, path, body=None, raw=None):
+    """One request to the daemon's native API: `body` is sent as JSON (or `raw` as it is).
+    Returns (status, the decoded JSON answer or None, the response)."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", daemon.port, timeout=10)
+    try:
+        payload = raw if raw is not None else (None if body is None else json.dumps(body))
+        conn.request(method, path, body=payload,
+                     headers={"Content-Type": "application/json"} if payload else {})
+        response = conn.getresponse()
+        data = response.read()
+        return response.status, (json.loads(data) if data else None), response
+    finally:
+        conn.close()
+
+
+def eventually(check, timeout=10):
+    """Polls `check` until it returns something true (exceptions count as not yet) and returns
+    that; fails after `timeout` seconds. For waiting on another process, never on a timer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+            if result:
+                return result
+        except Exception:  # noqa: BLE001 - keep polling until the deadline
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in %s s" % timeout)
+        time.sleep(0.05)
+
+
 def boto3_client(service, endpoint):
     """A boto3 client for `service` pointed at the daemon, with dummy credentials."""
     import boto3  # imported lazily so tests that need no SDK run without it

@@ -1,4 +1,5 @@
-"""SQS driven by the AWS SDK for JavaScript v3 and sqs-consumer against the built daemon.
+"""SQS and SNS driven by the AWS SDK for JavaScript v3 and sqs-consumer against the built daemon,
+and the design's EventBus against the built-in workers of the shipped configuration.
 
 The tests themselves are JavaScript, in node/ (run with node's built-in `node --test`); this
 wrapper starts a daemon, points them at it with EB_ENDPOINT and fails with node's output when
@@ -34,11 +35,21 @@ def ensure_node_modules():
                              % (NODE_DIR, result.returncode, result.stdout, result.stderr))
 
 
+SHIPPED_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config",
+                              "eventbrokerd.yaml")
+
+
 @unittest.skipIf(NODE is None, "node is not installed")
 class JavaScriptSdkTest(unittest.TestCase):
     def test_node_sdk_and_sqs_consumer(self):
+        self.run_node(TEST_FILES)
+
+    def test_designs_event_bus_against_the_built_in_workers(self):
+        self.run_node(["eventbus.test.mjs"], "--config", SHIPPED_CONFIG)
+
+    def run_node(self, files, *daemon_args):
         ensure_node_modules()
-        with Daemon() as daemon:
+        with Daemon(*daemon_args) as daemon:
             env = dict(os.environ, EB_ENDPOINT=daemon.endpoint, EB_TARGET="eventbrokerd")
             # Keep the SDK from picking up a developer's AWS profile or region settings.
             for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE",
@@ -46,7 +57,7 @@ class JavaScriptSdkTest(unittest.TestCase):
                 env.pop(name, None)
             try:
                 result = subprocess.run(
-                    [NODE, "--test", "--test-reporter=spec", *TEST_FILES],
+                    [NODE, "--test", "--test-reporter=spec", *files],
                     cwd=NODE_DIR, env=env, capture_output=True, text=True, timeout=NODE_TIMEOUT)
             except subprocess.TimeoutExpired as error:
                 self.fail("node --test did not finish within %d s\n%s\n%s\n--- daemon log ---\n%s"

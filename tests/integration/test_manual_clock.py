@@ -4,13 +4,12 @@ moves time, and not before; GET /v1/clock tells the time; bad bodies get 400; wi
 both routes are 404. No test sleeps to wait for a timer.
 """
 
-import http.client
 import json
 import threading
 import unittest
 import uuid
 
-from harness import Daemon, boto3_client
+from harness import Daemon, boto3_client, call_json
 
 
 def unique(prefix):
@@ -18,16 +17,7 @@ def unique(prefix):
 
 
 def call(daemon, method, path, body=None, raw=None):
-    conn = http.client.HTTPConnection("127.0.0.1", daemon.port, timeout=10)
-    try:
-        payload = raw if raw is not None else (None if body is None else json.dumps(body))
-        conn.request(method, path, body=payload,
-                     headers={"Content-Type": "application/json"} if payload else {})
-        response = conn.getresponse()
-        data = response.read()
-        return response.status, (json.loads(data) if data else None), response
-    finally:
-        conn.close()
+    return call_json(daemon, method, path, body, raw)
 
 
 class ManualClockTest(unittest.TestCase):
