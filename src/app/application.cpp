@@ -16,6 +16,7 @@
 #include "api/admin/admin_api.hpp"
 #include "api/admin/clock_api.hpp"
 #include "api/admin/plugins_api.hpp"
+#include "api/admin/sagas_api.hpp"
 #include "api/aws/dispatcher.hpp"
 #include "api/sns/sns_service.hpp"
 #include "api/sqs/sqs_service.hpp"
@@ -178,6 +179,7 @@ struct Application::Parts {
             .timers = timers,
             .executor = [this](std::function<void()> task) { asio::post(io, std::move(task)); }}),
         plugins_api(plugin_host),
+        sagas_api(plugin_host),
         admin(std::string(kVersion), &events, &replays, &deliveries),
         sqs(broker),
         sns(topics),
@@ -199,6 +201,10 @@ struct Application::Parts {
                const std::string& text) { return topics.dead_letter(message, code, text); });
     admin.add_routes(std::string(api::admin::PluginsApi::kPrefix),
                      [api = &plugins_api](net::HttpRequest&& request, const net::Respond& respond) {
+                       respond(api->handle(request));
+                     });
+    admin.add_routes(std::string(api::admin::SagasApi::kPrefix),
+                     [api = &sagas_api](net::HttpRequest&& request, const net::Respond& respond) {
                        respond(api->handle(request));
                      });
     if (manual_clock) {
@@ -233,6 +239,7 @@ struct Application::Parts {
   eventlog::Replays replays;        // delivers through the broker and topics
   plugins::PluginHost plugin_host;  // consumes and publishes through all of the above
   api::admin::PluginsApi plugins_api;
+  api::admin::SagasApi sagas_api;
   api::admin::AdminApi admin;
   api::sqs::SqsService sqs;
   api::sns::SnsService sns;

@@ -230,6 +230,15 @@ std::string PluginHost::list_json() const {
   return out;
 }
 
+std::vector<std::shared_ptr<Plugin>> PluginHost::running() const {
+  const std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<Plugin>> out;
+  for (const auto& instance : instances_) {
+    if (instance->plugin && instance->state == "running") out.push_back(instance->plugin);
+  }
+  return out;
+}
+
 PluginResponse PluginHost::handle(std::string_view name, const PluginRequest& request) {
   std::shared_ptr<Instance> instance;
   std::string state;

@@ -46,6 +46,8 @@ class PluginHost {
   // /v1/plugins/{name}/...: the instance's own routes. kResourceNotFound for an unknown name,
   // kInvalidState for a declared instance that is not running.
   PluginResponse handle(std::string_view name, const PluginRequest& request);
+  // The running instances, in declaration order (the /v1/sagas routes look for saga engines).
+  std::vector<std::shared_ptr<Plugin>> running() const;
 
  private:
   struct Instance {

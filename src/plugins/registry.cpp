@@ -3,6 +3,7 @@
 #include "plugins/inventory.hpp"
 #include "plugins/order.hpp"
 #include "plugins/payment.hpp"
+#include "plugins/saga_engine.hpp"
 
 namespace eb::plugins {
 namespace {
@@ -16,6 +17,7 @@ constexpr Kind kKinds[] = {
     {"inventory", &make<InventoryWorker>},
     {"payment", &make<PaymentWorker>},
     {"order", &make<OrderWorker>},
+    {"saga", &make<SagaEngine>},
 };
 
 }  // namespace

@@ -168,6 +168,12 @@ def call_json(daemon, method, path, body=None, raw=None):
         conn.close()
 
 
+def call(daemon, method, path, body=None, raw=None):
+    """call_json without the response: (status, decoded JSON answer or None)."""
+    status, answer, _ = call_json(daemon, method, path, body, raw)
+    return status, answer
+
+
 def eventually(check, timeout=10):
     """Polls `check` until it returns something true (exceptions count as not yet) and returns
     that; fails after `timeout` seconds. For waiting on another process, never on a timer."""

@@ -12,26 +12,24 @@ import time
 import unittest
 import uuid
 
-from harness import Daemon, binary_path, boto3_client, call_json, eventually
+from harness import Daemon, binary_path, boto3_client, call, eventually
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHIPPED = os.path.join(REPO, "config", "eventbrokerd.yaml")
 TOPIC = "arn:aws:sns:us-east-1:000000000000:portfolio-events"
 
 
-def call(daemon, method, path, body=None, raw=None):
-    status, answer, _ = call_json(daemon, method, path, body, raw)
-    return status, answer
-
-
 class Bus:
-    """The design's EventBus over boto3: publish an envelope; read answers off the saga's queue
-    (which no built-in plugin consumes yet)."""
+    """The design's EventBus over boto3: publish an envelope; read what the services answer from
+    a queue of the test's own, subscribed to the topic (the saga engine consumes its queue)."""
 
     def __init__(self, daemon):
         self.sns = boto3_client("sns", daemon.endpoint)
         self.sqs = boto3_client("sqs", daemon.endpoint)
-        self.replies = self.sqs.get_queue_url(QueueName="saga-events-queue")["QueueUrl"]
+        name = "observer-" + uuid.uuid4().hex[:8]
+        self.replies = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        self.sns.subscribe(TopicArn=TOPIC, Protocol="sqs",
+                           Endpoint="arn:aws:sqs:us-east-1:000000000000:" + name)
 
     def publish(self, type_, data, correlation_id, metadata=None):
         event = {"id": str(uuid.uuid4()), "type": type_,
@@ -44,7 +42,7 @@ class Bus:
         return event["id"]
 
     def answer(self, type_, correlation_id, timeout=10):
-        """The first event of `type_` for `correlation_id` on the saga's queue (others read on
+        """The first event of `type_` for `correlation_id` on the observer queue (others read on
         the way are deleted)."""
         deadline = time.monotonic() + timeout
         seen = []
@@ -74,7 +72,9 @@ class ShippedPluginsTest(unittest.TestCase):
         status, body = call(self.daemon, "GET", "/v1/plugins")
         self.assertEqual(status, 200)
         by_name = {p["name"]: p for p in body["plugins"]}
-        self.assertEqual(list(by_name), ["inventory", "payment", "order"])
+        self.assertEqual(list(by_name), ["inventory", "payment", "order", "order-creation"])
+        self.assertEqual(by_name["order-creation"]["kind"], "saga")
+        self.assertEqual(by_name["order-creation"]["queue"], "saga-events-queue")
         for name, queue in (("inventory", "inventory-events-queue"),
                             ("payment", "payment-events-queue"),
                             ("order", "order-events-queue")):

@@ -111,13 +111,15 @@ class TopologyTest(unittest.TestCase):
             self.assertTrue(redrive["deadLetterTargetArn"].endswith(":order-events-dlq"))
             subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
             self.assertGreaterEqual(len(subs), 4)
-            # order-events-queue is the built-in order worker's; the saga's queue has no
-            # consumer yet, so the routed event waits there.
-            sns.publish(TopicArn=topic, Message="{}", MessageAttributes={
+            # The subscription routes order.paid to order-events-queue, where the built-in
+            # order worker folds it into the order's stream.
+            event = {"id": "evt-paid", "type": "order.paid", "correlationId": "c-1",
+                     "source": "test", "data": {"orderId": "o-topology", "paymentId": "p-1"}}
+            sns.publish(TopicArn=topic, Message=json.dumps(event), MessageAttributes={
                 "eventType": {"DataType": "String", "StringValue": "order.paid"}})
-            saga = sqs.get_queue_url(QueueName="saga-events-queue")["QueueUrl"]
-            got = sqs.receive_message(QueueUrl=saga, WaitTimeSeconds=2)
-            self.assertEqual(len(got.get("Messages", [])), 1)
+            state = eventually(lambda: json.loads(http_get(
+                daemon.endpoint + "/v1/streams/order-o-topology/state")[2]).get("state"))
+            self.assertEqual(state["paymentId"], "p-1")
 
 
 if __name__ == "__main__":

@@ -9,30 +9,6 @@
 namespace eb::api::admin {
 namespace http = boost::beast::http;
 
-namespace {
-
-// A plugin route's error: the codes the other native routes of this kind use.
-net::HttpResponse plugin_error(const Error& error) {
-  switch (error.code) {
-    case Errc::kResourceNotFound:
-      return error_response(http::status::not_found, "NotFound", error.message);
-    case Errc::kMalformedRequest:
-      return error_response(http::status::bad_request, "MalformedRequest", error.message);
-    case Errc::kMissingParameter:
-      return error_response(http::status::bad_request, "MissingParameter", error.message);
-    case Errc::kInvalidParameterValue:
-      return error_response(http::status::bad_request, "InvalidParameterValue", error.message);
-    case Errc::kUnsupportedOperation:
-      return error_response(http::status::method_not_allowed, "MethodNotAllowed", error.message);
-    case Errc::kInvalidState:
-      return error_response(http::status::conflict, "InvalidState", error.message);
-    default:
-      return domain_error(error);
-  }
-}
-
-}  // namespace
-
 net::HttpResponse PluginsApi::handle(const net::HttpRequest& request) const {
   const std::string_view target = request.target();
   std::string_view path = target.substr(0, target.find('?'));

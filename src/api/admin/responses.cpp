@@ -78,4 +78,24 @@ net::HttpResponse domain_error(const Error& error, std::string_view not_found_co
   return answer(http::status::internal_server_error, "InternalError");  // not an Errc
 }
 
+net::HttpResponse plugin_error(const Error& error, std::string_view not_found_code,
+                               std::string_view conflict_code) {
+  switch (error.code) {
+    case Errc::kResourceNotFound:
+      return error_response(http::status::not_found, not_found_code, error.message);
+    case Errc::kMalformedRequest:
+      return error_response(http::status::bad_request, "MalformedRequest", error.message);
+    case Errc::kMissingParameter:
+      return error_response(http::status::bad_request, "MissingParameter", error.message);
+    case Errc::kInvalidParameterValue:
+      return error_response(http::status::bad_request, "InvalidParameterValue", error.message);
+    case Errc::kUnsupportedOperation:
+      return error_response(http::status::method_not_allowed, "MethodNotAllowed", error.message);
+    case Errc::kInvalidState:
+      return error_response(http::status::conflict, conflict_code, error.message);
+    default:
+      return domain_error(error);
+  }
+}
+
 }  // namespace eb::api::admin

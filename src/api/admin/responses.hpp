@@ -21,4 +21,12 @@ net::HttpResponse error_response(boost::beast::http::status status, std::string_
 // `not_found_code` names what was missing ("StreamNotFound", "ReplayNotFound").
 net::HttpResponse domain_error(const Error& error, std::string_view not_found_code = "NotFound");
 
+// The error of a plugin or saga route (/v1/plugins, /v1/sagas), with the codes the clock routes
+// use too: kResourceNotFound 404 NotFound (or `not_found_code`), kMalformedRequest 400
+// MalformedRequest, kMissingParameter 400 MissingParameter, kInvalidParameterValue 400
+// InvalidParameterValue, kUnsupportedOperation 405 MethodNotAllowed, kInvalidState 409
+// `conflict_code`; anything else as domain_error.
+net::HttpResponse plugin_error(const Error& error, std::string_view not_found_code = "NotFound",
+                               std::string_view conflict_code = "InvalidState");
+
 }  // namespace eb::api::admin

@@ -1,6 +1,7 @@
 // The design's EventBus (seed ADR 007) against the daemon running the shipped configuration:
 // the user's order service publishes order.created with the AWS SDK v3, and the built-in
-// inventory worker answers inventory.reserved to the saga's queue (the choreography path),
+// inventory worker answers inventory.reserved (the choreography path), seen on a queue the test
+// subscribes as any service would,
 // while the built-in order worker records the order in its event-log stream.
 // Run: EB_ENDPOINT=http://127.0.0.1:PORT node --test eventbus.test.mjs (daemon started with
 // --config config/eventbrokerd.yaml).
@@ -8,10 +9,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
 
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
+  CreateQueueCommand,
   DeleteMessageCommand,
-  GetQueueUrlCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 
@@ -44,10 +45,23 @@ class EventBus {
     }));
   }
 
-  // Receives from `queueName` until `wanted(event)` holds (deleting what it reads), or fails
+  // A queue of the caller's own subscribed to the topic for `types`, as a service subscribes
+  // its queue; returns its URL.
+  async subscribe(types) {
+    const name = `eventbus-${randomUUID().slice(0, 8)}`;
+    const { QueueUrl } = await this.sqs.send(new CreateQueueCommand({ QueueName: name }));
+    await this.sns.send(new SubscribeCommand({
+      TopicArn: TOPIC_ARN,
+      Protocol: 'sqs',
+      Endpoint: `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`,
+      Attributes: { FilterPolicy: JSON.stringify({ eventType: types }) },
+    }));
+    return QueueUrl;
+  }
+
+  // Receives from `QueueUrl` until `wanted(event)` holds (deleting what it reads), or fails
   // after `seconds`.
-  async waitFor(queueName, wanted, seconds = 10) {
-    const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+  async waitFor(QueueUrl, wanted, seconds = 10) {
     const deadline = Date.now() + seconds * 1000;
     const seen = [];
     while (Date.now() < deadline) {
@@ -63,7 +77,7 @@ class EventBus {
         if (wanted(event)) return { event, notification: body };
       }
     }
-    assert.fail(`no wanted event in ${queueName} within ${seconds} s; saw ${seen.join(', ')}`);
+    assert.fail(`no wanted event in ${QueueUrl} within ${seconds} s; saw ${seen.join(', ')}`);
   }
 
   destroy() {
@@ -84,6 +98,7 @@ test('order.created published by the user\'s order service is answered by the in
   const orderId = `order-${randomUUID()}`;
   const correlationId = randomUUID();
   const before = (await getJson('/v1/plugins/inventory/stock/SKU-2')).body;
+  const inbox = await bus.subscribe(['inventory.reserved']);
   const created = {
     id: randomUUID(),
     type: 'order.created',
@@ -104,7 +119,7 @@ test('order.created published by the user\'s order service is answered by the in
   };
   await bus.publish(created);
 
-  const { event, notification } = await bus.waitFor('saga-events-queue',
+  const { event, notification } = await bus.waitFor(inbox,
     (e) => e.type === 'inventory.reserved' && e.correlationId === correlationId);
   assert.equal(event.source, 'inventory-service');
   assert.equal(event.causationId, created.id);

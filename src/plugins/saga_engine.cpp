@@ -1,0 +1,494 @@
+#include "plugins/saga_engine.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/encoding.hpp"
+#include "eventlog/event_log.hpp"
+#include "plugins/json_read.hpp"
+#include "plugins/saga_template.hpp"
+
+namespace eb::plugins {
+namespace {
+
+using saga::Event;
+using Kind = saga::Event::Kind;
+
+// After a failed write (the topic is gone, the disk is full) the saga tries again this much later.
+constexpr Millis kRetryAfterErrorMs = 1000;
+
+std::string_view phase_name(saga::Phase phase) {
+  return phase == saga::Phase::kAction ? "action" : "compensation";
+}
+
+bool valid_id(std::string_view id) {
+  if (id.empty() || id.size() > SagaEngine::kMaxIdLength) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == ':';
+  });
+}
+
+std::int64_t int_member(simdjson::dom::object o, std::string_view key) {
+  simdjson::dom::element e;
+  if (o.at_key(key).get(e)) return 0;
+  return json::integer(e).value_or(0);
+}
+
+}  // namespace
+
+struct SagaEngine::Alive {
+  explicit Alive(SagaEngine* e) : engine(e) {}
+  std::mutex mu;
+  SagaEngine* engine;  // null once stopped
+};
+
+SagaEngine::SagaEngine(config::PluginSpec spec, const Services& services)
+    : Worker(std::move(spec), services),
+      definition_(std::get<config::SagaPluginSpec>(this->spec().settings)),
+      alive_(std::make_shared<Alive>(this)) {}
+
+SagaEngine::~SagaEngine() { stop(); }
+
+std::vector<std::string> SagaEngine::handled_types() const {
+  std::vector<std::string> out;
+  const auto add = [&](const std::string& type) {
+    if (std::find(out.begin(), out.end(), type) == out.end()) out.push_back(type);
+  };
+  if (!definition_.start_on.empty()) add(definition_.start_on);
+  for (const config::SagaStepSpec& step : definition_.steps) {
+    for (const auto& type : step.success) add(type);
+    for (const auto& type : step.failure) add(type);
+    for (const auto& type : step.compensation_success) add(type);
+  }
+  return out;
+}
+
+// --- starting ----------------------------------------------------------------------------------
+
+Result<SagaEngine::Started> SagaEngine::start(const std::string& id, const std::string& input_json,
+                                              const std::string& causation_id) {
+  const std::lock_guard lock(mu());
+  return start_locked(id, input_json, causation_id);
+}
+
+Result<SagaEngine::Started> SagaEngine::start_locked(const std::string& id,
+                                                     const std::string& input_json,
+                                                     const std::string& causation_id) {
+  if (!valid_id(id)) {
+    return fail(Errc::kInvalidParameterValue,
+                fmt::format("a saga id is 1 to {} of A-Z a-z 0-9 - _ . :", kMaxIdLength));
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element parsed;
+  if (parser.parse(input_json.data(), input_json.size()).get(parsed)) {
+    return fail(Errc::kInvalidParameterValue, "the saga input is not valid JSON");
+  }
+  const std::string input = simdjson::minify(parsed);
+  std::string out;
+  JsonWriter j(out);
+  if (auto known = sagas_.find(id); known != sagas_.end()) {
+    if (known->second.input != input) {
+      return fail(Errc::kInvalidState, fmt::format("saga {} was started with another input", id));
+    }
+    write_saga(j, known->second);
+    return Started{false, std::move(out)};
+  }
+
+  saga::State state;
+  state.id = id;
+  Event started;
+  started.kind = Kind::kStarted;
+  started.at = services().clock.now_ms();
+  started.id = random_uuid();
+  started.step = definition_.steps.size();
+  started.definition = spec().name;
+  started.input = input;
+  const Envelope e = envelope({.type = std::string(saga::event_type(Kind::kStarted)),
+                               .data = encode_data(started),
+                               .correlation_id = id,
+                               .causation_id = causation_id,
+                               .id = started.id});
+  EB_ASSIGN_OR_RETURN(
+      const eventlog::AppendResult appended,
+      services().events.append(stream_of(id), eventlog::ExpectedVersion::no_stream(), {encode(e)}));
+  if (appended.outcome != eventlog::AppendResult::Outcome::kAppended) {
+    return fail(Errc::kInvalidState,
+                fmt::format("saga {} exists already (the stream {} is in use)", id, stream_of(id)));
+  }
+  saga::apply(definition_, state, started);
+  saga::State& stored = sagas_.emplace(id, std::move(state)).first->second;
+  if (auto moved = run(stored); !moved) {
+    spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
+  }
+  write_saga(j, stored);
+  return Started{true, std::move(out)};
+}
+
+// --- moving on ---------------------------------------------------------------------------------
+
+Result<void> SagaEngine::run(saga::State& state) {
+  for (int i = 0; i < 1000; ++i) {
+    saga::Next next = saga::advance(definition_, state, services().clock.now_ms());
+    if (!next.event) {
+      arm(state.id, next.wake_at);
+      return {};
+    }
+    if (auto written = write(state, std::move(*next.event)); !written) {
+      arm(state.id, services().clock.now_ms() + kRetryAfterErrorMs);
+      return written;
+    }
+  }
+  return fail(Errc::kInternalError, "saga " + state.id + " did not settle");
+}
+
+Result<void> SagaEngine::write(saga::State& state, Event event) {
+  event.id = random_uuid();
+  if (event.kind == Kind::kRequested) {
+    const config::SagaStepSpec& step = definition_.steps[event.step];
+    const bool action = event.phase == saga::Phase::kAction;
+    const config::SagaRequestSpec& request = action ? step.request : *step.compensation;
+    std::string metadata;
+    JsonWriter m(metadata);
+    m.begin_object();
+    m.member("idempotencyKey", state.id + ":" + step.name + (action ? "" : ":compensation"));
+    m.key("saga").begin_object();
+    m.member("definition", spec().name);
+    m.member("step", step.name);
+    m.member("phase", phase_name(event.phase));
+    m.member("attempt", std::int64_t{event.attempt});
+    m.member("deadline", event.deadline);
+    m.member("at", event.at);
+    m.end_object();
+    m.end_object();
+    EB_TRY(publish({.type = request.type,
+                    .data = saga::fill_template(request.data, definition_, state),
+                    .correlation_id = state.id,
+                    .causation_id = state.last_event_id,
+                    .metadata = std::move(metadata),
+                    .id = event.id,
+                    .stream = stream_of(state.id)}));
+  } else {
+    const Envelope e = envelope({.type = std::string(saga::event_type(event.kind)),
+                                 .data = encode_data(event),
+                                 .correlation_id = state.id,
+                                 .causation_id = state.last_event_id,
+                                 .id = event.id});
+    EB_ASSIGN_OR_RETURN(const eventlog::AppendResult appended,
+                        services().events.append(stream_of(state.id),
+                                                 eventlog::ExpectedVersion::any(), {encode(e)}));
+    if (appended.outcome != eventlog::AppendResult::Outcome::kAppended) {
+      return fail(Errc::kInternalError, "the event log did not append to " + stream_of(state.id));
+    }
+  }
+  saga::apply(definition_, state, event);
+  return {};
+}
+
+void SagaEngine::arm(const std::string& id, std::optional<Millis> at) {
+  if (auto old = timers_.find(id); old != timers_.end()) {
+    services().timers.cancel(old->second);
+    timers_.erase(old);
+  }
+  if (!at) return;
+  std::weak_ptr<Alive> weak = alive_;
+  timers_[id] = services().timers.schedule_at(*at, [weak, id] {
+    const auto alive = weak.lock();
+    if (!alive) return;
+    const std::lock_guard lock(alive->mu);
+    if (alive->engine) alive->engine->on_timer(id);
+  });
+}
+
+void SagaEngine::on_timer(const std::string& id) {
+  const std::lock_guard lock(mu());
+  timers_.erase(id);
+  auto it = sagas_.find(id);
+  if (it == sagas_.end()) return;
+  if (auto moved = run(it->second); !moved) {
+    spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
+  }
+}
+
+void SagaEngine::on_stop() {
+  {
+    const std::lock_guard lock(alive_->mu);
+    alive_->engine = nullptr;
+  }
+  const std::lock_guard lock(mu());
+  for (const auto& [id, timer] : timers_) services().timers.cancel(timer);
+  timers_.clear();
+}
+
+// --- consuming ---------------------------------------------------------------------------------
+
+Result<void> SagaEngine::on_event(const Envelope& event) {
+  if (!definition_.start_on.empty() && event.type == definition_.start_on) {
+    std::string id = event.id;
+    if (!definition_.saga_id.empty()) {
+      simdjson::dom::parser parser;
+      const auto data = json::object(parser, event.data);
+      simdjson::dom::element member;
+      if (!data || data->at_key(definition_.saga_id).get(member)) {
+        spdlog::warn("saga {}: {} {} has no data.{}; ignored", spec().name, event.type, event.id,
+                     definition_.saga_id);
+        return ignored();
+      }
+      std::string_view text;
+      id = member.get_string().get(text) ? simdjson::minify(member) : std::string(text);
+    }
+    auto started = start_locked(id, event.data, event.id);
+    if (!started) {
+      spdlog::warn("saga {}: {} {} not started: {}", spec().name, event.type, event.id,
+                   started.error().message);
+    }
+    return {};
+  }
+  return on_reply(event);
+}
+
+Result<void> SagaEngine::on_reply(const Envelope& event) {
+  auto it = sagas_.find(event.correlation_id);
+  if (it == sagas_.end() || it->second.terminal()) {
+    ++ignored_replies_;
+    return ignored();
+  }
+  saga::State& state = it->second;
+  saga::Reply r;
+  r.id = event.id;
+  r.type = event.type;
+  r.causation_id = event.causation_id;
+  r.data = event.data;
+  simdjson::dom::parser parser;
+  if (const auto data = json::object(parser, event.data)) r.reason = json::string(*data, "reason");
+  auto happened = saga::reply(definition_, state, r, services().clock.now_ms());
+  if (!happened) {
+    ++ignored_replies_;
+  } else {
+    EB_TRY(write(state, std::move(*happened)));
+  }
+  // Also after an ignored reply: a step whose request failed to go out is sent now.
+  return run(state);
+}
+
+// --- recovery ----------------------------------------------------------------------------------
+
+void SagaEngine::recover(const Envelope& envelope) {
+  auto event = decode_event(envelope);
+  if (!event) return;
+  if (event->kind == Kind::kStarted) {
+    saga::State state;
+    state.id = envelope.correlation_id;
+    saga::apply(definition_, state, *event);
+    sagas_.insert_or_assign(envelope.correlation_id, std::move(state));
+    return;
+  }
+  auto it = sagas_.find(envelope.correlation_id);
+  if (it != sagas_.end()) saga::apply(definition_, it->second, *event);
+}
+
+void SagaEngine::on_recovered() {
+  std::size_t unfinished = 0;
+  for (auto& [id, state] : sagas_) {
+    if (state.terminal() || state.status == saga::Status::kStuck) continue;
+    ++unfinished;
+    if (auto moved = run(state); !moved) {
+      spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
+    }
+  }
+  if (!sagas_.empty()) {
+    spdlog::info("saga {}: recovered {} sagas, {} of them unfinished", spec().name, sagas_.size(),
+                 unfinished);
+  }
+}
+
+std::optional<Event> SagaEngine::decode_event(const Envelope& envelope) const {
+  simdjson::dom::parser data_parser;
+  simdjson::dom::parser metadata_parser;
+  const auto data = json::object(data_parser, envelope.data);
+  const auto step_index = [&](std::string_view name) -> std::optional<std::size_t> {
+    for (std::size_t i = 0; i < definition_.steps.size(); ++i) {
+      if (definition_.steps[i].name == name) return i;
+    }
+    return std::nullopt;
+  };
+  Event e;
+  e.id = envelope.id;
+  e.step = definition_.steps.size();
+  if (auto kind = saga::parse_event_type(envelope.type); kind && *kind != Kind::kRequested) {
+    if (!data) return std::nullopt;
+    e.kind = *kind;
+    e.at = int_member(*data, "at");
+    const std::string step = json::string(*data, "step");
+    if (!step.empty()) {
+      const auto i = step_index(step);
+      if (!i) return std::nullopt;  // a step the definition no longer has
+      e.step = *i;
+    }
+    e.phase = json::string(*data, "phase") == "compensation" ? saga::Phase::kCompensation
+                                                             : saga::Phase::kAction;
+    e.attempt = static_cast<int>(int_member(*data, "attempt"));
+    e.retry_at = int_member(*data, "retryAt");
+    e.reply_id = json::string(*data, "replyId");
+    e.reason = json::string(*data, "reason");
+    bool timeout = false;
+    e.timeout = !data->at_key("timeout").get_bool().get(timeout) && timeout;
+    e.definition = json::string(*data, "definition");
+    if (std::string result = json::raw(*data, "result"); !result.empty()) e.result = result;
+    if (std::string input = json::raw(*data, "input"); !input.empty()) e.input = input;
+    return e;
+  }
+  // A request the saga published: its metadata says which step and attempt.
+  const auto metadata = json::object(metadata_parser, envelope.metadata);
+  simdjson::dom::object saga_meta;
+  if (!metadata || metadata->at_key("saga").get_object().get(saga_meta)) return std::nullopt;
+  const auto i = step_index(json::string(saga_meta, "step"));
+  if (!i) return std::nullopt;
+  e.kind = Kind::kRequested;
+  e.step = *i;
+  e.phase = json::string(saga_meta, "phase") == "compensation" ? saga::Phase::kCompensation
+                                                               : saga::Phase::kAction;
+  e.attempt = static_cast<int>(int_member(saga_meta, "attempt"));
+  e.deadline = int_member(saga_meta, "deadline");
+  e.at = int_member(saga_meta, "at");
+  return e;
+}
+
+std::string SagaEngine::encode_data(const Event& e) const {
+  std::string out;
+  JsonWriter j(out);
+  j.begin_object();
+  j.member("at", e.at);
+  if (e.step < definition_.steps.size()) j.member("step", definition_.steps[e.step].name);
+  switch (e.kind) {
+    case Kind::kStarted:
+      j.member("definition", e.definition);
+      j.key("input").raw(e.input);
+      break;
+    case Kind::kRetryScheduled:
+      j.member("phase", phase_name(e.phase));
+      j.member("attempt", std::int64_t{e.attempt});
+      j.member("retryAt", e.retry_at);
+      break;
+    case Kind::kStepSucceeded:
+      j.member("replyId", e.reply_id);
+      j.key("result").raw(e.result);
+      break;
+    case Kind::kStepFailed:
+      if (!e.reply_id.empty()) j.member("replyId", e.reply_id);
+      j.member("reason", e.reason);
+      j.key("timeout").boolean(e.timeout);
+      break;
+    case Kind::kStepCompensated:
+      j.member("replyId", e.reply_id);
+      break;
+    case Kind::kCompensationFailed:
+      j.member("reason", e.reason);
+      break;
+    case Kind::kRequested:
+    case Kind::kRedriven:
+    case Kind::kCompleted:
+    case Kind::kCompensated:
+      break;
+  }
+  j.end_object();
+  return out;
+}
+
+// --- reading -----------------------------------------------------------------------------------
+
+void SagaEngine::write_saga(JsonWriter& j, const saga::State& s) const {
+  const auto time = [&](std::string_view key, Millis at) {
+    if (at != 0) j.member(key, utc_timestamp(at));
+  };
+  j.begin_object();
+  j.member("sagaId", s.id);
+  j.member("type", s.definition);
+  j.member("status", saga::to_string(s.status));
+  j.key("input").raw(s.input);
+  time("startedAt", s.started_at);
+  time("updatedAt", s.updated_at);
+  j.key("steps").begin_array();
+  for (std::size_t i = 0; i < s.steps.size() && i < definition_.steps.size(); ++i) {
+    const saga::StepState& st = s.steps[i];
+    if (st.status == saga::StepStatus::kPending) continue;
+    j.begin_object();
+    j.member("name", definition_.steps[i].name);
+    j.member("status", saga::to_string(st.status));
+    j.member("attempts", std::int64_t{st.attempt});
+    time("startedAt", st.started_at);
+    time("completedAt", st.completed_at);
+    time("failedAt", st.failed_at);
+    time("compensatedAt", st.compensated_at);
+    if (!st.error.empty()) j.member("error", st.error);
+    j.end_object();
+  }
+  j.end_array();
+  j.end_object();
+}
+
+std::optional<std::string> SagaEngine::saga_json(const std::string& id) const {
+  const std::lock_guard lock(mu());
+  auto it = sagas_.find(id);
+  if (it == sagas_.end()) return std::nullopt;
+  std::string out;
+  JsonWriter j(out);
+  write_saga(j, it->second);
+  return out;
+}
+
+bool SagaEngine::has(const std::string& id) const {
+  const std::lock_guard lock(mu());
+  return sagas_.contains(id);
+}
+
+std::size_t SagaEngine::list(JsonWriter& out, std::optional<saga::Status> status,
+                             std::size_t limit) const {
+  const std::lock_guard lock(mu());
+  std::vector<const saga::State*> matched;
+  for (const auto& [id, state] : sagas_) {
+    if (!status || state.status == *status) matched.push_back(&state);
+  }
+  std::sort(matched.begin(), matched.end(), [](const saga::State* a, const saga::State* b) {
+    return std::tie(a->started_at, a->id) < std::tie(b->started_at, b->id);
+  });
+  for (std::size_t i = 0; i < matched.size() && i < limit; ++i) write_saga(out, *matched[i]);
+  return matched.size();
+}
+
+Result<std::string> SagaEngine::redrive(const std::string& id) {
+  const std::lock_guard lock(mu());
+  auto it = sagas_.find(id);
+  if (it == sagas_.end()) return fail(Errc::kResourceNotFound, "there is no saga " + id);
+  auto event = saga::redrive(it->second, services().clock.now_ms());
+  if (!event) {
+    return fail(Errc::kInvalidState,
+                fmt::format("saga {} is {}, not stuck", id, saga::to_string(it->second.status)));
+  }
+  EB_TRY(write(it->second, std::move(*event)));
+  if (auto moved = run(it->second); !moved) {
+    spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
+  }
+  std::string out;
+  JsonWriter j(out);
+  write_saga(j, it->second);
+  return out;
+}
+
+void SagaEngine::describe(JsonWriter& out) const {
+  const std::lock_guard lock(mu());
+  std::int64_t counts[5] = {};
+  for (const auto& [id, state] : sagas_) ++counts[static_cast<int>(state.status)];
+  out.key("sagas").begin_object();
+  for (saga::Status s :
+       {saga::Status::kStarted, saga::Status::kCompensating, saga::Status::kCompleted,
+        saga::Status::kCompensated, saga::Status::kStuck}) {
+    out.member(saga::to_string(s), counts[static_cast<int>(s)]);
+  }
+  out.end_object();
+  out.member("ignoredReplies", static_cast<std::int64_t>(ignored_replies_));
+}
+
+}  // namespace eb::plugins

@@ -1,0 +1,90 @@
+#pragma once
+// kind: saga. Runs the sagas of one definition (config/plugins.hpp, SagaPluginSpec) with the
+// state machine of saga.hpp. A saga starts through start() (POST /v1/sagas/{definition}) or an
+// event of the definition's `start_on` type. Each saga is the event-log stream saga-{id}:
+// saga.* events are appended to it, and the requests it publishes join it in the same write as
+// their publish (the aggregateId attribute), so the stream always says what was sent. Replies
+// arrive on the instance's queue, matched by correlationId = the saga id. Deadlines and retries
+// run on the daemon's Timers (a manual clock fires them in tests).
+//
+// At start the engine folds every saga from the events it wrote before (the event log, by
+// envelope source) and moves each unfinished one on: a deadline that passed while the daemon
+// was down times out at once, a request never sent is sent, the others wait with their timers
+// re-armed from the persisted deadlines.
+//
+// Every request and reply carries the saga id as correlationId and the causing event's id as
+// causationId, so GET /v1/trace/{sagaId} shows the whole tree. Thread-safe: all saga state is
+// under the worker's mutex.
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "plugins/saga.hpp"
+#include "plugins/worker.hpp"
+
+namespace eb::plugins {
+
+class SagaEngine final : public Worker {
+ public:
+  SagaEngine(config::PluginSpec spec, const Services& services);
+  ~SagaEngine() override;
+
+  std::vector<std::string> handled_types() const override;
+  void describe(JsonWriter& out) const override;
+
+  static constexpr std::size_t kMaxIdLength = 128;
+  // Starts saga `id` with `input` (JSON). A saga of this id with the same input is the same
+  // saga (`created` false); with another input (or definition), kInvalidState. Bad ids and
+  // inputs fail with kInvalidParameterValue. The saga's document either way.
+  struct Started {
+    bool created = false;
+    std::string saga_json;
+  };
+  Result<Started> start(const std::string& id, const std::string& input_json,
+                        const std::string& causation_id = {});
+  // GET /v1/sagas/{id}: the design's document; nullopt for a saga this engine does not run.
+  std::optional<std::string> saga_json(const std::string& id) const;
+  // GET /v1/sagas: the sagas with `status` (all when nullopt), oldest first, written as array
+  // elements; at most `limit`. Returns how many matched in all.
+  std::size_t list(JsonWriter& out, std::optional<saga::Status> status, std::size_t limit) const;
+  // POST /v1/sagas/{id}/redrive: a stuck saga requests its failed compensations again.
+  // kResourceNotFound for an unknown saga, kInvalidState for one that is not stuck.
+  Result<std::string> redrive(const std::string& id);
+  // Whether this engine runs saga `id`.
+  bool has(const std::string& id) const;
+
+  static std::string stream_of(std::string_view saga_id) { return "saga-" + std::string(saga_id); }
+
+ protected:
+  Result<void> on_event(const Envelope& event) override;
+  void recover(const Envelope& event) override;
+  void on_recovered() override;
+  void on_stop() override;
+
+ private:
+  struct Alive;  // lets timer callbacks find the engine only while it runs
+
+  Result<Started> start_locked(const std::string& id, const std::string& input_json,
+                               const std::string& causation_id);
+  // Moves `state` on until it waits, writing each event, then arms its timer.
+  Result<void> run(saga::State& state);
+  // Writes one event of `state` (a request is published, the others appended) and folds it.
+  Result<void> write(saga::State& state, saga::Event event);
+  void arm(const std::string& id, std::optional<Millis> at);
+  void on_timer(const std::string& id);
+  void write_saga(JsonWriter& out, const saga::State& state) const;
+  Result<void> on_reply(const Envelope& event);
+  // The saga event an envelope this engine wrote holds; nullopt for anything else.
+  std::optional<saga::Event> decode_event(const Envelope& envelope) const;
+  std::string encode_data(const saga::Event& event) const;
+
+  const config::SagaPluginSpec& definition_;
+  std::unordered_map<std::string, saga::State> sagas_;
+  std::unordered_map<std::string, Timers::Id> timers_;
+  std::shared_ptr<Alive> alive_;
+  std::uint64_t ignored_replies_ = 0;
+};
+
+}  // namespace eb::plugins

@@ -1,0 +1,274 @@
+// The saga engine with the real inventory, payment and order workers on one small daemon: the
+// design's order saga end to end, a failure injected at every step (completed steps compensated
+// in reverse, stock back, net charge zero), duplicates, timeouts and retries on the manual
+// clock, a stuck compensation and its redrive, and recovery on the same engine after a restart.
+#include "plugins/saga_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include "daemon_fixture.hpp"
+#include "plugins/json_read.hpp"
+#include "plugins/order.hpp"
+
+namespace eb::plugins {
+namespace {
+
+config::SagaStepSpec step(std::string name, std::string request, std::string data,
+                          std::string success, std::string failure, std::string compensation,
+                          std::string compensation_data, std::string compensated) {
+  config::SagaStepSpec s;
+  s.name = std::move(name);
+  s.request = {std::move(request), std::move(data)};
+  s.success = {std::move(success)};
+  if (!failure.empty()) s.failure = {std::move(failure)};
+  s.timeout_seconds = 10;
+  s.retry = {.max_attempts = 2, .backoff_seconds = 1, .multiplier = 2};
+  s.compensation = config::SagaRequestSpec{std::move(compensation), std::move(compensation_data)};
+  s.compensation_success = {std::move(compensated)};
+  return s;
+}
+
+class SagaEngineTest : public testing::PluginDaemon {
+ protected:
+  config::SagaPluginSpec definition_ = order_saga();
+
+  static config::SagaPluginSpec order_saga() {
+    config::SagaPluginSpec d;
+    d.steps = {
+        step("reserve-inventory", "inventory.reserve-requested",
+             R"({"orderId":"$.input.orderId","items":"$.input.items"})", "inventory.reserved",
+             "inventory.reservation-failed", "inventory.release-requested",
+             R"({"orderId":"$.input.orderId"})", "inventory.released"),
+        step("process-payment", "payment.process-requested",
+             R"({"orderId":"$.input.orderId","amount":"$.input.totalAmount",)"
+             R"("currency":"EUR","paymentMethod":"$.input.paymentMethod"})",
+             "payment.processed", "payment.failed", "payment.refund-requested",
+             R"({"paymentId":"$.steps.process-payment.result.paymentId"})", "payment.refunded"),
+        step("create-order", "order.create-requested", R"("$.input")", "order.created", "",
+             "order.cancel-requested", R"({"orderId":"$.input.orderId"})", "order.cancelled"),
+    };
+    return d;
+  }
+
+  std::vector<config::PluginSpec> specs() const {
+    return {spec("inventory", "inventory", "inventory-events-queue",
+                 config::InventoryPluginSpec{.stock = {{"SKU-1", 10}}}),
+            spec("payment", "payment", "payment-events-queue",
+                 config::PaymentPluginSpec{.decline_payment_methods = {"card_declined"},
+                                           .no_reply_payment_methods = {"card_timeout"}}),
+            spec("order", "order", "order-events-queue", config::OrderPluginSpec{}),
+            spec("order-creation", "saga", "saga-events-queue", definition_)};
+  }
+
+  void SetUp() override {
+    PluginDaemon::SetUp();
+    apply(specs());
+  }
+
+  std::shared_ptr<SagaEngine> engine() {
+    for (auto& p : d_->host.running()) {
+      if (auto e = std::dynamic_pointer_cast<SagaEngine>(p)) return e;
+    }
+    ADD_FAILURE() << "no saga engine runs";
+    return nullptr;
+  }
+
+  static std::string input(const std::string& order, const std::string& method, int quantity = 2,
+                           int amount = 40) {
+    return R"({"orderId":")" + order + R"(","items":[{"productId":"SKU-1","quantity":)" +
+           std::to_string(quantity) + R"(}],"totalAmount":)" + std::to_string(amount) +
+           R"(,"paymentMethod":")" + method + R"("})";
+  }
+
+  SagaEngine::Started start(const std::string& id, const std::string& in) {
+    auto started = engine()->start(id, in);
+    EXPECT_TRUE(started) << started.error().message;
+    run_tasks();
+    return started.value_or(SagaEngine::Started{});
+  }
+
+  // A member of the saga's document ("status"), or of its step `step` when given.
+  std::string saga(const std::string& id, const std::string& member, int step = -1) {
+    auto doc = engine()->saga_json(id);
+    if (!doc) return "<no saga>";
+    simdjson::dom::parser parser;
+    auto o = json::object(parser, *doc);
+    if (step < 0) return json::string(*o, member);
+    simdjson::dom::array steps;
+    if (o->at_key("steps").get_array().get(steps) || static_cast<int>(steps.size()) <= step) {
+      return "<no step>";
+    }
+    simdjson::dom::object s;
+    if (steps.at(step).get_object().get(s)) return "<bad step>";
+    const std::string text = json::string(s, member);
+    return text.empty() ? json::raw(s, member) : text;
+  }
+
+  std::string stock() {
+    auto got = route("inventory", "GET", {"stock", "SKU-1"});
+    return got ? *got : got.error().message;
+  }
+  std::string payments() {
+    auto got = route("payment", "GET", {"payments"});
+    return got ? *got : got.error().message;
+  }
+  void advance(Millis ms) {
+    clock_.advance(ms);
+    run_tasks();
+  }
+};
+
+constexpr const char* kFullStock = R"({"productId":"SKU-1","available":10,"reserved":0})";
+
+TEST_F(SagaEngineTest, TheDesignsOrderSagaCompletes) {
+  auto started = start("o-1", input("o-1", "card"));
+  EXPECT_TRUE(started.created);
+  EXPECT_EQ(saga("o-1", "status"), "completed");
+  EXPECT_EQ(saga("o-1", "type"), "order-creation");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(saga("o-1", "status", i), "completed") << i;
+  EXPECT_EQ(stock(), R"({"productId":"SKU-1","available":8,"reserved":2})");
+  EXPECT_NE(payments().find(R"("status":"processed","orderId":"o-1","amount":40)"),
+            std::string::npos)
+      << payments();
+  auto order = d_->events.state(OrderWorker::stream_of("o-1"));
+  ASSERT_TRUE(order);
+  EXPECT_NE(order->state_json.find(R"("status":"created")"), std::string::npos);
+  // Requests and replies share the saga id as correlationId.
+  auto trace = d_->events.trace("o-1");
+  ASSERT_TRUE(trace);
+  EXPECT_GE(trace->nodes.size(), 10u);
+  EXPECT_EQ(trace->roots.size(), 1u);  // saga.started, and everything under it
+}
+
+TEST_F(SagaEngineTest, TheSameIdAndInputIsTheSameSagaAnotherInputConflicts) {
+  start("o-1", input("o-1", "card"));
+  auto again = engine()->start("o-1", input("o-1", "card"));
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->created);
+  auto other = engine()->start("o-1", input("o-1", "card", 3));
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().code, Errc::kInvalidState);
+  EXPECT_EQ(engine()->start("bad id!", "{}").error().code, Errc::kInvalidParameterValue);
+  EXPECT_EQ(engine()->start("o-2", "{nope").error().code, Errc::kInvalidParameterValue);
+  EXPECT_EQ(stock(), R"({"productId":"SKU-1","available":8,"reserved":2})");  // reserved once
+}
+
+TEST_F(SagaEngineTest, AFailureAtEachStepLeavesNoStockHeldAndNoCharge) {
+  // reserve-inventory fails: more than in stock.
+  start("s-0", input("s-0", "card", 50));
+  EXPECT_EQ(saga("s-0", "status"), "compensated");
+  EXPECT_EQ(saga("s-0", "status", 0), "failed");
+  EXPECT_EQ(saga("s-0", "error", 0), "insufficient stock");
+  // process-payment fails: declined. The reservation is released.
+  start("s-1", input("s-1", "card_declined"));
+  EXPECT_EQ(saga("s-1", "status"), "compensated");
+  EXPECT_EQ(saga("s-1", "status", 0), "compensated");
+  EXPECT_EQ(saga("s-1", "error", 1), "card declined");
+  EXPECT_EQ(stock(), kFullStock);
+  EXPECT_EQ(payments(), R"({"payments":[]})");
+  // create-order fails: its request has no orderId, so the order worker leaves it and the
+  // step times out on both attempts; the order is cancelled, the payment refunded, the
+  // reservation released, in that order.
+  definition_.steps[2].request.data = R"({"note":"no order id"})";
+  apply(specs());
+  start("s-2", input("s-2", "card"));
+  EXPECT_EQ(saga("s-2", "status"), "started");
+  advance(10'000);  // attempt 1 times out; the retry waits 1 s
+  advance(1'000);   // attempt 2
+  advance(10'000);  // times out: compensation
+  EXPECT_EQ(saga("s-2", "status"), "compensated");
+  EXPECT_EQ(saga("s-2", "error", 2), "timed out after 2 attempts");
+  // The timed-out step is compensated too: its effect is unknown.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(saga("s-2", "status", i), "compensated") << i;
+  EXPECT_EQ(stock(), kFullStock);
+  EXPECT_NE(payments().find(R"("status":"refunded")"), std::string::npos) << payments();
+}
+
+TEST_F(SagaEngineTest, APaymentThatNeverAnswersTimesOutIsRetriedThenCompensated) {
+  start("t-1", input("t-1", "card_timeout"));
+  EXPECT_EQ(saga("t-1", "status", 1), "started");
+  advance(9'999);
+  EXPECT_EQ(saga("t-1", "attempts", 1), "1");
+  advance(1);      // the deadline
+  advance(1'000);  // the backoff: attempt 2 goes out
+  EXPECT_EQ(saga("t-1", "attempts", 1), "2");
+  EXPECT_EQ(saga("t-1", "status"), "started");
+  advance(10'000);
+  EXPECT_EQ(saga("t-1", "status"), "compensated");
+  EXPECT_EQ(stock(), kFullStock);
+  EXPECT_EQ(payments(), R"({"payments":[]})");
+}
+
+TEST_F(SagaEngineTest, AStuckCompensationWaitsForARedrive) {
+  // Without the inventory worker nothing answers the release: the compensation times out.
+  auto without_inventory = specs();
+  start("k-1", input("k-1", "card_declined"));  // reserved, declined, released: fine
+  without_inventory.erase(without_inventory.begin());
+  apply(without_inventory);
+  // A new saga whose reserve is answered by nobody either: it times out and is compensated
+  // (the release unanswered too), then stuck.
+  start("k-2", input("k-2", "card"));
+  for (int i = 0; i < 6; ++i) advance(10'000);
+  EXPECT_EQ(saga("k-2", "status"), "stuck");
+  EXPECT_EQ(saga("k-2", "status", 0), "compensation-failed");
+  EXPECT_EQ(engine()->redrive("k-1").error().code, Errc::kInvalidState);
+  apply(specs());  // the inventory worker is back
+  auto redriven = engine()->redrive("k-2");
+  ASSERT_TRUE(redriven) << redriven.error().message;
+  run_tasks();
+  EXPECT_EQ(saga("k-2", "status"), "compensated");
+  EXPECT_EQ(engine()->redrive("nope").error().code, Errc::kResourceNotFound);
+}
+
+TEST_F(SagaEngineTest, EveryReplyDeliveredTwiceStillMeansOneReservationAndOneCharge) {
+  // Publish a copy of every reply the workers send: the saga and the workers see each twice.
+  start("d-1", input("d-1", "card"));
+  auto trace = d_->events.trace("d-1");
+  ASSERT_TRUE(trace);
+  for (const auto& node : trace->nodes) {
+    if (!node.event.envelope ||
+        node.event.source_arn.find("portfolio-events") == std::string::npos) {
+      continue;
+    }
+    sns::PublishInput again;
+    again.topic_arn = topic_arn();
+    again.message = node.event.body;
+    again.attributes = node.event.attributes;
+    again.attributes.erase(std::string(eventlog::kAggregateAttribute));
+    ASSERT_TRUE(d_->topics.publish(std::move(again)));
+  }
+  run_tasks();
+  EXPECT_EQ(saga("d-1", "status"), "completed");
+  EXPECT_EQ(stock(), R"({"productId":"SKU-1","available":8,"reserved":2})");
+  const std::string all = payments();
+  EXPECT_EQ(all.find("paymentId"), all.rfind("paymentId")) << all;  // one charge
+}
+
+TEST_F(SagaEngineTest, SagasResumeAfterARestartWithTheirDeadlines) {
+  start("r-1", input("r-1", "card_timeout"));  // waits for the payment
+  start("r-2", input("r-2", "card"));          // completed
+  restart(specs());
+  EXPECT_EQ(saga("r-2", "status"), "completed");
+  EXPECT_EQ(saga("r-1", "status"), "started");
+  EXPECT_EQ(saga("r-1", "attempts", 1), "1");
+  advance(10'000);  // the persisted deadline, re-armed
+  advance(1'000);
+  EXPECT_EQ(saga("r-1", "attempts", 1), "2");
+  advance(10'000);
+  EXPECT_EQ(saga("r-1", "status"), "compensated");
+  EXPECT_EQ(stock(), R"({"productId":"SKU-1","available":8,"reserved":2})");  // r-2's
+}
+
+TEST_F(SagaEngineTest, ATriggerEventStartsASaga) {
+  definition_.start_on = "order.checkout-requested";
+  definition_.saga_id = "orderId";
+  // The fixture's saga queue admits every reply and trigger type.
+  apply(specs());
+  publish("order.checkout-requested", input("c-1", "card"), "corr-c");
+  EXPECT_EQ(saga("c-1", "status"), "completed");
+  publish("order.checkout-requested", input("c-1", "card"), "corr-c");  // the same again
+  EXPECT_EQ(stock(), R"({"productId":"SKU-1","available":8,"reserved":2})");
+}
+
+}  // namespace
+}  // namespace eb::plugins
