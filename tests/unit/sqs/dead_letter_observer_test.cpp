@@ -13,9 +13,9 @@ class DeadLetterObserverTest : public QueuesTest {
 
   void redrive(const std::string& source, const std::string& dlq, int max_receives) {
     ASSERT_TRUE(queues_.set_queue_attributes(
-        source, {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + kArnPrefix + dlq +
-                                       R"(","maxReceiveCount":)" + std::to_string(max_receives) +
-                                       "}"}}));
+        source,
+        {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + kArnPrefix + dlq +
+                               R"(","maxReceiveCount":)" + std::to_string(max_receives) + "}"}}));
   }
   // Receives `queue` until its messages moved (visibility 0: each receive counts).
   void exhaust(const std::string& queue, int receives) {
@@ -54,8 +54,8 @@ TEST_P(DeadLetterObserverTest, ReportsEachMoveWithItsQueuesIdCountTypeAndBody) {
 }
 
 TEST_P(DeadLetterObserverTest, CoversQueuesConfiguredLaterAndStopsWhenRemoved) {
-  const auto id = queues_.add_dead_letter_observer(
-      [this](const DeadLetterArrival& a) { seen_.push_back(a); });
+  const auto id =
+      queues_.add_dead_letter_observer([this](const DeadLetterArrival& a) { seen_.push_back(a); });
   create("later-dlq");
   create("later-src");
   redrive("later-src", "later-dlq", 1);
