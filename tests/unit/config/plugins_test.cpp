@@ -706,6 +706,11 @@ TEST(Plugins, MissingFileIsAnErrorWithoutPosition) {
 TEST(Plugins, ParsesTheShippedConfiguration) {
   auto plugins = load_plugins_file(EB_SOURCE_DIR "/config/eventbrokerd.yaml");
   ASSERT_TRUE(plugins) << plugins.error().message;
+  ASSERT_EQ(plugins->size(), 5u);
+  const PluginSpec& monitor = plugins->back();
+  EXPECT_EQ(monitor.name, "dlq-monitor");
+  EXPECT_EQ(std::get<DlqMonitorPluginSpec>(monitor.settings).sinks,
+            std::vector<DlqSinkSpec>{{.sns_topic = "ops-alerts"}});
 }
 
 }  // namespace
