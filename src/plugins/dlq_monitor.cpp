@@ -7,7 +7,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 
+#include "plugins/json_read.hpp"
 #include "sns/endpoint_delivery.hpp"
 #include "sns/topics.hpp"
 #include "sqs/queues.hpp"
@@ -493,19 +495,34 @@ PluginCounters DlqMonitor::counters() const {
 }
 
 void DlqMonitor::describe(JsonWriter& out) const {
-  // The dead-letter queues now: every queue some queue's RedrivePolicy names.
-  std::vector<std::string> watching;
+  // The dead-letter queues now: every existing queue some queue's RedrivePolicy names (one pass
+  // over the queues' policies).
+  const sqs::Queues& queues = core_->services.queues;
+  std::set<std::string> targets;
+  std::vector<std::string> names;
   sqs::ListQueuesInput page;
   for (;;) {
-    auto listed = core_->services.queues.list_queues(page);
+    auto listed = queues.list_queues(page);
     if (!listed) break;
     for (const std::string& name : listed->names) {
-      auto sources = core_->services.queues.list_dead_letter_source_queues(name, {});
-      if (sources && !sources->names.empty() && core_->watches(name)) watching.push_back(name);
+      names.push_back(name);
+      auto policy = queues.get_queue_attributes(name, {"RedrivePolicy"});
+      if (!policy || !policy->contains("RedrivePolicy")) continue;
+      simdjson::dom::parser parser;
+      if (auto o = json::object(parser, policy->at("RedrivePolicy"))) {
+        targets.insert(json::string(*o, "deadLetterTargetArn"));
+      }
     }
     if (listed->next_token.empty()) break;
     page.next_token = listed->next_token;
   }
+  std::vector<std::string> watching;
+  for (const std::string& name : names) {
+    if (targets.contains(queues.queue_arn(name)) && core_->watches(name)) {
+      watching.push_back(name);
+    }
+  }
+  std::sort(watching.begin(), watching.end());
   const std::lock_guard lock(core_->mu);
   out.key("dlqMonitor").begin_object();
   out.key("watching").begin_array();
