@@ -158,6 +158,7 @@ struct DlqMonitor::Core : std::enable_shared_from_this<Core> {
     Millis resolved_at = 0;  // 0 while firing
     // The follow-up window: arrivals collected until its timer ends it.
     std::optional<Timers::Id> window;
+    std::uint64_t window_number = 0;  // which window the timer ends (a cancelled one may still run)
     std::uint64_t pending = 0;
     std::vector<DeadLetterArrival> samples;
     DeadLetterArrival latest;
@@ -177,6 +178,7 @@ struct DlqMonitor::Core : std::enable_shared_from_this<Core> {
   std::uint64_t observer = 0;
   std::map<std::string, Alert> alerts;
   std::optional<Timers::Id> check_timer;
+  std::uint64_t windows = 0;  // windows opened
   PluginCounters counters;
   std::uint64_t fired = 0;
   std::uint64_t follow_ups = 0;
@@ -231,10 +233,13 @@ struct DlqMonitor::Core : std::enable_shared_from_this<Core> {
       if (!alert.window) {
         std::weak_ptr<Core> weak = weak_from_this();
         const std::string queue = a.queue;
-        alert.window =
-            services.timers.schedule_at(services.clock.now_ms() + group_ms(), [weak, queue] {
-              if (auto core = weak.lock()) core->on_window_end(queue);
-            });
+        const std::uint64_t number = ++windows;
+        alert.window_number = number;
+        alert.window = services.timers.schedule_at(services.clock.now_ms() + group_ms(),
+                                                   [weak, queue, number] {
+                                                     if (auto core = weak.lock())
+                                                       core->on_window_end(queue, number);
+                                                   });
       }
     }
     send(out, a.queue);
@@ -270,13 +275,16 @@ struct DlqMonitor::Core : std::enable_shared_from_this<Core> {
     return n;
   }
 
-  void on_window_end(const std::string& queue) {
+  void on_window_end(const std::string& queue, std::uint64_t number) {
     std::vector<Notification> out;
     {
       const std::lock_guard lock(mu);
       if (!running) return;
       auto it = alerts.find(queue);
-      if (it == alerts.end() || !it->second.firing) return;
+      if (it == alerts.end() || !it->second.firing || !it->second.window ||
+          it->second.window_number != number) {
+        return;
+      }
       it->second.window.reset();  // this timer fired: nothing to cancel
       if (auto n = take_follow_up_locked(queue, it->second)) out.push_back(std::move(*n));
     }
