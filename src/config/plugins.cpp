@@ -36,6 +36,12 @@ constexpr std::string_view kSagaKeys[] = {
     "name",  "kind",     "enabled", "queue", "topic", "source", "timeout_seconds",
     "retry", "start_on", "saga_id", "steps"};
 
+constexpr std::string_view kDlqMonitorKeys[] = {
+    "name",   "kind",  "enabled",       "queue",    "topic",
+    "source", "sinks", "group_seconds", "severity", "delete_after_alert",
+    "queues"};
+constexpr std::string_view kSeverities[] = {"critical", "high", "medium", "low", "info"};
+
 bool is_name_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-';
@@ -275,6 +281,65 @@ SagaPluginSpec finish_saga(SagaParse& saga, const YAML::Node& item) {
   return spec;
 }
 
+// --- kind: dlq-monitor ------------------------------------------------------------------------
+
+DlqSinkSpec parse_sink(const YAML::Node& item) {
+  DlqSinkSpec sink;
+  std::optional<YAML::Node> format;
+  for_each_entry(
+      item, "a sink", {"webhook", "format", "sns_topic"},
+      [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+        if (key == "webhook") {
+          sink.webhook = nonempty_scalar(value, "'webhook'");
+          if (!sink.webhook.starts_with("http://") && !sink.webhook.starts_with("https://")) {
+            fail_at(value,
+                    "'webhook' must be an http:// or https:// URL, not '" + sink.webhook + "'");
+          }
+        } else if (key == "sns_topic") {
+          sink.sns_topic = nonempty_scalar(value, "'sns_topic'");
+        } else {
+          format = value;
+          const std::string text = scalar(value, "'format'");
+          if (text == "generic") {
+            sink.format = DlqSinkSpec::Format::kGeneric;
+          } else if (text == "slack") {
+            sink.format = DlqSinkSpec::Format::kSlack;
+          } else if (text == "alertmanager") {
+            sink.format = DlqSinkSpec::Format::kAlertmanager;
+          } else {
+            fail_at(value, "'format' must be generic, slack or alertmanager, not '" + text + "'");
+          }
+        }
+      });
+  if (sink.webhook.empty() == sink.sns_topic.empty()) {
+    fail_at(item, "a sink needs exactly one of 'webhook' and 'sns_topic'");
+  }
+  if (format && sink.webhook.empty()) fail_at(*format, "'format' applies to a webhook sink only");
+  return sink;
+}
+
+void read_dlq_monitor_key(DlqMonitorPluginSpec& spec, const std::string& key,
+                          const YAML::Node& value) {
+  if (key == "sinks") {
+    for_each_item(value, key, "sinks",
+                  [&](const YAML::Node& item) { spec.sinks.push_back(parse_sink(item)); });
+  } else if (key == "group_seconds") {
+    spec.group_seconds = parse_number(value, "'group_seconds'", 1, 86400, "1 to 86400");
+  } else if (key == "severity") {
+    spec.severity = scalar(value, "'severity'");
+    bool ok = false;
+    for (std::string_view known : kSeverities) ok = ok || known == spec.severity;
+    if (!ok) {
+      fail_at(value, "'severity' must be critical, high, medium, low or info, not '" +
+                         spec.severity + "'");
+    }
+  } else if (key == "delete_after_alert") {
+    spec.delete_after_alert = parse_bool(value, "'delete_after_alert'");
+  } else if (key == "queues") {
+    spec.queues = parse_string_list(value, key);
+  }
+}
+
 // --- the list ---------------------------------------------------------------------------------
 
 // The entry's kind, read before its other keys, whose set depends on it.
@@ -307,10 +372,14 @@ PluginSpec parse_plugin(const YAML::Node& item) {
   } else if (p.kind == "order") {
     p.settings = OrderPluginSpec{};
     known = kOrderKeys;
+  } else if (p.kind == "dlq-monitor") {
+    p.settings = DlqMonitorPluginSpec{};
+    known = kDlqMonitorKeys;
   } else {
     known = kSagaKeys;
   }
   const bool is_saga = p.kind == "saga";
+  const bool is_dlq_monitor = p.kind == "dlq-monitor";
   SagaParse saga;
   bool have_source = false;
   for_each_entry(
@@ -331,6 +400,8 @@ PluginSpec parse_plugin(const YAML::Node& item) {
           have_source = true;
         } else if (is_saga) {
           read_saga_key(saga, key, key_node, value);
+        } else if (is_dlq_monitor) {
+          read_dlq_monitor_key(std::get<DlqMonitorPluginSpec>(p.settings), key, value);
         } else if (key == "stock") {
           std::get<InventoryPluginSpec>(p.settings).stock = parse_stock(value);
         } else if (key == "handle_order_created") {
@@ -355,8 +426,10 @@ PluginSpec parse_plugin(const YAML::Node& item) {
         }
       });
   require_key(item, p.name, "a plugin", "name");
-  require_key(item, p.queue, "a plugin", "queue");
-  require_key(item, p.topic, "a plugin", "topic");
+  if (!is_dlq_monitor) {
+    require_key(item, p.queue, "a plugin", "queue");
+    require_key(item, p.topic, "a plugin", "topic");
+  }
   if (is_saga) p.settings = finish_saga(saga, item);
   if (!have_source) p.source = p.name + "-service";
   return p;
@@ -390,7 +463,8 @@ std::vector<PluginSpec> parse_root(const YAML::Node& root) {
 }  // namespace
 
 const std::vector<std::string_view>& plugin_kinds() {
-  static const std::vector<std::string_view> kinds = {"inventory", "payment", "order", "saga"};
+  static const std::vector<std::string_view> kinds = {"inventory", "payment", "order", "saga",
+                                                      "dlq-monitor"};
   return kinds;
 }
 

@@ -6,7 +6,7 @@
 //
 //   plugins:
 //     - name: inventory                 # 1-64 of A-Z a-z 0-9 _ -, unique
-//       kind: inventory                 # inventory, payment or order
+//       kind: inventory                 # inventory, payment, order, saga or dlq-monitor
 //       enabled: true                   # false: declared but not run (its queue is left alone)
 //       queue: inventory-events-queue   # consumed in-process
 //       topic: portfolio-events         # where its events are published
@@ -104,15 +104,44 @@ struct SagaPluginSpec {
   bool operator==(const SagaPluginSpec&) const = default;
 };
 
-using PluginSettings =
-    std::variant<InventoryPluginSpec, PaymentPluginSpec, OrderPluginSpec, SagaPluginSpec>;
+// kind: dlq-monitor. Watches every queue that is some queue's dead-letter target (queues
+// created later included) and alerts when messages arrive: at once for the first arrival in a
+// quiet dead-letter queue, then one follow-up per group_seconds with what else arrived, and a
+// resolution once the queue is empty. `queue` and `topic` are optional for this kind.
+//
+//   sinks:
+//     - {webhook: http://localhost:9000/hook, format: slack}   # generic (default), slack,
+//     - {sns_topic: ops-alerts}                                 #   alertmanager
+//   group_seconds: 60            # 1-86400: the follow-up window
+//   severity: high               # critical, high, medium, low or info
+//   delete_after_alert: false    # true: delete the queue's messages once alerted (the design's)
+//   queues: [order-dlq]          # only these dead-letter queues (default: all)
+struct DlqSinkSpec {
+  enum class Format : std::uint8_t { kGeneric, kSlack, kAlertmanager };
+  std::string webhook;  // an http:// or https:// URL; empty for an SNS sink
+  Format format = Format::kGeneric;
+  std::string sns_topic;  // a topic name; empty for a webhook
+  bool operator==(const DlqSinkSpec&) const = default;
+};
+
+struct DlqMonitorPluginSpec {
+  std::vector<DlqSinkSpec> sinks;
+  double group_seconds = 60;
+  std::string severity = "high";
+  bool delete_after_alert = false;
+  std::vector<std::string> queues;  // empty: every dead-letter queue
+  bool operator==(const DlqMonitorPluginSpec&) const = default;
+};
+
+using PluginSettings = std::variant<InventoryPluginSpec, PaymentPluginSpec, OrderPluginSpec,
+                                    SagaPluginSpec, DlqMonitorPluginSpec>;
 
 struct PluginSpec {
   std::string name;
   std::string kind;  // the variant's kind, as written
   bool enabled = true;
-  std::string queue;   // a queue name
-  std::string topic;   // a topic name
+  std::string queue;   // a queue name (optional for dlq-monitor)
+  std::string topic;   // a topic name (optional for dlq-monitor)
   std::string source;  // defaults to name + "-service"
   PluginSettings settings;
   bool operator==(const PluginSpec&) const = default;
@@ -123,7 +152,8 @@ const std::vector<std::string_view>& plugin_kinds();
 
 // Parses the `plugins` key of a configuration file (other keys are left to the settings and
 // topology parsers). Errors read "FILE:LINE:COLUMN: what was expected": an unknown kind or key,
-// a missing name/kind/queue/topic, a duplicate name, a bad value. No `plugins` key: none.
+// a missing name/kind/queue/topic (dlq-monitor needs neither), a duplicate name, a bad value. No
+// `plugins` key: none.
 [[nodiscard]] ConfigResult<std::vector<PluginSpec>> parse_plugins(
     std::string_view yaml, std::string_view source = "<config>");
 [[nodiscard]] ConfigResult<std::vector<PluginSpec>> load_plugins_file(const std::string& path);

@@ -105,8 +105,9 @@ Result<void> PluginHost::apply(const std::vector<config::PluginSpec>& specs) {
       problems.push_back(fmt::format("plugin {}: unknown kind '{}'", spec.name, spec.kind));
       continue;
     }
-    RoutingCheck check =
-        check_routing(spec, built[i]->handled_types(), services_.queues, services_.topics);
+    const std::vector<std::string> types = built[i]->handled_types();
+    if (types.empty()) continue;  // consumes no queue: nothing to route
+    RoutingCheck check = check_routing(spec, types, services_.queues, services_.topics);
     for (auto& problem : check.problems) problems.push_back(std::move(problem));
     if (check.problems.empty() && !check.unrouted_types.empty()) {
       spdlog::warn(
@@ -157,7 +158,11 @@ Result<void> PluginHost::apply(const std::vector<config::PluginSpec>& specs) {
     if (started) {
       next[i]->plugin = std::move(plugin);
       next[i]->state = "running";
-      spdlog::info("plugin {} ({}) consuming {}", specs[i].name, specs[i].kind, specs[i].queue);
+      if (specs[i].queue.empty()) {
+        spdlog::info("plugin {} ({}) running", specs[i].name, specs[i].kind);
+      } else {
+        spdlog::info("plugin {} ({}) consuming {}", specs[i].name, specs[i].kind, specs[i].queue);
+      }
     } else {
       next[i]->state = "failed";
       failures.push_back(

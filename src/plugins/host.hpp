@@ -3,7 +3,8 @@
 // the live topology first and changes nothing when one fails: every plugin's queue and topic
 // must exist, and a confirmed sqs subscription of the topic must deliver at least one of the
 // event types the plugin handles to its queue (types it handles that no subscription routes
-// are logged as warnings). Then instances no longer declared, or declared differently, are
+// are logged as warnings); a plugin that handles no type (it consumes no queue, as the DLQ
+// monitor) is not checked. Then instances no longer declared, or declared differently, are
 // stopped; new and changed ones are built and started; unchanged ones keep running, with their
 // state. A disabled instance is listed and not run: its queue is left to the user's service.
 //

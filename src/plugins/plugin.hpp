@@ -19,7 +19,8 @@ class EventLog;
 }
 namespace eb::sns {
 class Topics;
-}
+class HttpPoster;
+}  // namespace eb::sns
 
 namespace eb::plugins {
 
@@ -31,6 +32,7 @@ struct Services {
   const Clock& clock;
   Timers& timers;
   QueueConsumer::Executor executor;  // runs consumer work on the daemon's I/O threads
+  sns::HttpPoster* http = nullptr;   // outgoing webhooks (the DLQ monitor's); none: not sent
 };
 
 // A request to /v1/plugins/{name}/{path...}.
@@ -61,6 +63,7 @@ class Plugin {
 
   const config::PluginSpec& spec() const { return spec_; }
   // The event types it consumes from its queue; the host checks the topology routes them there.
+  // None: it consumes no queue (the DLQ monitor), and its queue and topic are not checked.
   virtual std::vector<std::string> handled_types() const = 0;
   // Rebuilds its state (from the event log) and starts consuming. Called once.
   [[nodiscard]] virtual Result<void> start() = 0;

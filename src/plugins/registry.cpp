@@ -1,5 +1,6 @@
 #include "plugins/registry.hpp"
 
+#include "plugins/dlq_monitor.hpp"
 #include "plugins/inventory.hpp"
 #include "plugins/order.hpp"
 #include "plugins/payment.hpp"
@@ -14,10 +15,9 @@ std::unique_ptr<Plugin> make(const config::PluginSpec& spec, const Services& ser
 }
 
 constexpr Kind kKinds[] = {
-    {"inventory", &make<InventoryWorker>},
-    {"payment", &make<PaymentWorker>},
-    {"order", &make<OrderWorker>},
-    {"saga", &make<SagaEngine>},
+    {"inventory", &make<InventoryWorker>}, {"payment", &make<PaymentWorker>},
+    {"order", &make<OrderWorker>},         {"saga", &make<SagaEngine>},
+    {"dlq-monitor", &make<DlqMonitor>},
 };
 
 }  // namespace

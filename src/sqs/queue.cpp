@@ -26,13 +26,14 @@ Error invalid_receipt_handle(std::string_view text) {
 
 Queue::Queue(std::string name, std::string arn, std::uint64_t uid, QueueConfig config, TagMap tags,
              Millis created, const Clock& clock, Timers& timers, Resolver resolver,
-             QueueStorage storage)
+             QueueStorage storage, DeadLetterNotify on_dead_letter)
     : name_(std::move(name)),
       arn_(std::move(arn)),
       uid_(uid),
       clock_(clock),
       timers_(timers),
       resolver_(std::move(resolver)),
+      on_dead_letter_(std::move(on_dead_letter)),
       engine_(storage.engine),
       events_(storage.events),
       durable_(storage.engine.durable()),
@@ -360,8 +361,20 @@ void Queue::run(Deferred& deferred, const std::shared_ptr<Queue>& dlq) {
   if (!deferred.dead_letters.empty()) {
     // take_locked only moves messages when `dlq` was resolved, so it is non-null here.
     (void)load_payloads(deferred.dead_letters);
+    // A payload that could not be read is not moved: its records stay at the origin, where a
+    // restart finds it.
+    std::erase_if(deferred.dead_letters, [](const MovedMessage& m) { return !m.message.payload; });
     for (auto& m : deferred.dead_letters) m.message.payload->extra().dead_letter_source_arn = arn_;
+    std::vector<DeadLetterArrival> arrivals;
+    if (on_dead_letter_) {
+      // Described before accept(), which resets the receive count and may drop the payload.
+      const Millis now = clock_.now_ms();
+      for (const auto& m : deferred.dead_letters) {
+        arrivals.push_back(describe_dead_letter(m.message, *dlq, now));
+      }
+    }
     dlq->accept(std::move(deferred.dead_letters), Arrival::kDeadLetter);
+    for (const auto& arrival : arrivals) on_dead_letter_(arrival);
   }
   for (auto& c : deferred.completions) {
     if (c.error) {
@@ -370,6 +383,31 @@ void Queue::run(Deferred& deferred, const std::shared_ptr<Queue>& dlq) {
       c.done(fill(std::move(c.taken), c.system_attributes, c.message_attributes));
     }
   }
+}
+
+DeadLetterArrival Queue::describe_dead_letter(const StoredMessage& m, const Queue& dlq,
+                                              Millis now) const {
+  DeadLetterArrival a;
+  a.queue = dlq.name();
+  a.queue_arn = dlq.arn();
+  a.source_queue = name_;
+  a.source_arn = arn_;
+  a.message_id = uuid_text(m.payload->id);
+  a.receive_count = m.receive_count;
+  if (m.payload->extras) {
+    const auto& attributes = m.payload->extras->attributes;
+    if (auto it = attributes.find("eventType");
+        it != attributes.end() && it->second.data_type.starts_with("String")) {
+      a.event_type = it->second.string_value;
+    }
+  }
+  const std::string& body = m.payload->body;
+  std::size_t n = std::min(body.size(), DeadLetterArrival::kMaxBodyPreview);
+  // Never cut a UTF-8 character in two: back up over continuation bytes.
+  while (n < body.size() && n > 0 && (static_cast<unsigned char>(body[n]) & 0xC0) == 0x80) --n;
+  a.body_preview = body.substr(0, n);
+  a.at = now;
+  return a;
 }
 
 std::uint64_t Queue::take_seq_locked() {

@@ -83,10 +83,13 @@ class Queue : public std::enable_shared_from_this<Queue> {
   using ReceiveCallback = std::function<void(Result<std::vector<ReceivedMessage>>)>;
   // Finds a queue by ARN; called without any queue lock held.
   using Resolver = std::function<std::shared_ptr<Queue>(const std::string& arn)>;
+  // Told of each message this queue's redrive moved into its dead-letter queue, after the move
+  // and without any queue lock held.
+  using DeadLetterNotify = std::function<void(const DeadLetterArrival&)>;
 
   Queue(std::string name, std::string arn, std::uint64_t uid, QueueConfig config, TagMap tags,
-        Millis created, const Clock& clock, Timers& timers, Resolver resolver,
-        QueueStorage storage);
+        Millis created, const Clock& clock, Timers& timers, Resolver resolver, QueueStorage storage,
+        DeadLetterNotify on_dead_letter = {});
   ~Queue();
 
   const std::string& name() const { return name_; }
@@ -202,6 +205,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
   std::shared_ptr<Queue> dead_letter_target() const;
   // Unlocked: moves dead letters, reads payloads from the store, runs completions.
   void run(Deferred& deferred, const std::shared_ptr<Queue>& dlq);
+  DeadLetterArrival describe_dead_letter(const StoredMessage& m, const Queue& dlq,
+                                         Millis now) const;
   Result<std::vector<ReceivedMessage>> fill(Taken taken, const NameSelection& system,
                                             const NameSelection& user) const;
   Result<void> load_payloads(std::vector<MovedMessage>& moved) const;
@@ -213,6 +218,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   const Clock& clock_;
   Timers& timers_;
   const Resolver resolver_;
+  const DeadLetterNotify on_dead_letter_;
   storage::Engine& engine_;
   storage::EventSink* const events_;
   const bool durable_;  // message records and payloads live in the engine

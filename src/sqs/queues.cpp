@@ -113,13 +113,36 @@ Queues::Queues(const Clock& clock, Timers& timers, storage::Engine& engine, Queu
       engine_(engine),
       events_(events),
       options_(std::move(options)),
-      registry_(std::make_shared<const Registry>()) {}
+      registry_(std::make_shared<const Registry>()),
+      observers_(std::make_shared<const Observers>()) {}
+
+std::uint64_t Queues::add_dead_letter_observer(DeadLetterObserver observer) {
+  const std::lock_guard lock(observers_mu_);
+  auto next = std::make_shared<Observers>(*observers_.load());
+  const std::uint64_t id = next_observer_id_++;
+  next->emplace_back(id, std::make_shared<const DeadLetterObserver>(std::move(observer)));
+  observers_.store(std::move(next));
+  return id;
+}
+
+void Queues::remove_dead_letter_observer(std::uint64_t id) {
+  const std::lock_guard lock(observers_mu_);
+  auto next = std::make_shared<Observers>(*observers_.load());
+  std::erase_if(*next, [id](const auto& entry) { return entry.first == id; });
+  observers_.store(std::move(next));
+}
+
+void Queues::notify_dead_letter(const DeadLetterArrival& arrival) const {
+  const auto observers = observers_.load();
+  for (const auto& entry : *observers) (*entry.second)(arrival);
+}
 
 std::shared_ptr<Queue> Queues::make_queue(const std::string& name, std::uint64_t uid,
                                           QueueConfig config, TagMap tags, Millis created) {
   return std::make_shared<Queue>(
       name, queue_arn(name), uid, std::move(config), std::move(tags), created, clock_, timers_,
-      [this](const std::string& arn) { return find_by_arn(arn); }, QueueStorage{engine_, events_});
+      [this](const std::string& arn) { return find_by_arn(arn); }, QueueStorage{engine_, events_},
+      [this](const DeadLetterArrival& arrival) { notify_dead_letter(arrival); });
 }
 
 Result<void> Queues::recover() {

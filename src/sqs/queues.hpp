@@ -100,6 +100,15 @@ class Queues {
   // null. SNS resolves subscribed queues with it, move tasks their destinations.
   std::shared_ptr<Queue> find_by_arn(const std::string& arn) const;
 
+  // Dead-letter observers: `observer` is called for each message a RedrivePolicy moves into a
+  // dead-letter queue (any queue's, including queues created later), after the move, on the
+  // thread that caused it (a receive, a timer), with no queue lock held. It must not block and
+  // may call back into Queues. Removing waits for no running call: an observer guards its own
+  // lifetime (capture a shared state, not `this`).
+  using DeadLetterObserver = std::function<void(const DeadLetterArrival&)>;
+  std::uint64_t add_dead_letter_observer(DeadLetterObserver observer);
+  void remove_dead_letter_observer(std::uint64_t id);
+
   // Completes every parked receive with an empty result and refuses new waits.
   void shutdown();
 
@@ -125,6 +134,13 @@ class Queues {
   std::mutex write_mu_;  // serialises registry writers (create/delete); readers never take it
   std::atomic<std::shared_ptr<const Registry>> registry_;
   std::atomic<bool> shutting_down_{false};
+
+  void notify_dead_letter(const DeadLetterArrival& arrival) const;
+  using Observers =
+      std::vector<std::pair<std::uint64_t, std::shared_ptr<const DeadLetterObserver>>>;
+  std::mutex observers_mu_;  // serialises add/remove; the message path reads the snapshot
+  std::uint64_t next_observer_id_ = 1;
+  std::atomic<std::shared_ptr<const Observers>> observers_;
 
   mutable std::mutex tasks_mu_;
   std::vector<std::shared_ptr<MoveTask>> tasks_;

@@ -107,4 +107,19 @@ struct PermissionInput {
   std::vector<std::string> actions;
 };
 
+// A message a RedrivePolicy just moved into a dead-letter queue, as Queues reports it to its
+// dead-letter observers.
+struct DeadLetterArrival {
+  static constexpr std::size_t kMaxBodyPreview = 1024;
+  std::string queue;         // the dead-letter queue's name
+  std::string queue_arn;     // and ARN
+  std::string source_queue;  // the queue whose maxReceiveCount it exhausted
+  std::string source_arn;
+  std::string message_id;
+  std::uint32_t receive_count = 0;  // its receives at the source
+  std::string event_type;           // its `eventType` String attribute; empty when none
+  std::string body_preview;         // its body's first kMaxBodyPreview bytes (whole characters)
+  Millis at = 0;                    // when it moved
+};
+
 }  // namespace eb::sqs

@@ -72,7 +72,11 @@ class ShippedPluginsTest(unittest.TestCase):
         status, body = call(self.daemon, "GET", "/v1/plugins")
         self.assertEqual(status, 200)
         by_name = {p["name"]: p for p in body["plugins"]}
-        self.assertEqual(list(by_name), ["inventory", "payment", "order", "order-creation"])
+        self.assertEqual(list(by_name), ["inventory", "payment", "order", "order-creation",
+                                        "dlq-monitor"])
+        self.assertEqual(by_name["dlq-monitor"]["kind"], "dlq-monitor")
+        self.assertEqual(by_name["dlq-monitor"]["state"], "running")
+        self.assertIn("order-events-dlq", by_name["dlq-monitor"]["dlqMonitor"]["watching"])
         self.assertEqual(by_name["order-creation"]["kind"], "saga")
         self.assertEqual(by_name["order-creation"]["queue"], "saga-events-queue")
         for name, queue in (("inventory", "inventory-events-queue"),

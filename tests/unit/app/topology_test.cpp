@@ -343,7 +343,7 @@ TEST(ApplyTopology, TheShippedConfigurationAppliesCleanly) {
   Daemon d;
   auto r = apply_topology(d.broker, d.topics, *topology);
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->created.size(), 13u) << r->summary();  // 1 topic, 8 queues, 4 subscriptions
+  EXPECT_EQ(r->created.size(), 14u) << r->summary();  // 2 topics, 8 queues, 4 subscriptions
   EXPECT_EQ(d.queue_attribute("order-events-queue", "VisibilityTimeout"), "300");
   EXPECT_EQ(d.queue_attribute("order-events-queue", "MessageRetentionPeriod"), "1209600");
   EXPECT_EQ(d.queue_attribute("order-events-queue", "ReceiveMessageWaitTimeSeconds"), "20");

@@ -15,8 +15,8 @@ std::string error_of(std::string_view yaml) {
 }
 
 TEST(Plugins, KindsInMessageOrder) {
-  EXPECT_EQ(plugin_kinds(),
-            (std::vector<std::string_view>{"inventory", "payment", "order", "saga"}));
+  EXPECT_EQ(plugin_kinds(), (std::vector<std::string_view>{"inventory", "payment", "order", "saga",
+                                                           "dlq-monitor"}));
 }
 
 TEST(Plugins, ParsesAnInventoryPlugin) {
@@ -143,9 +143,9 @@ TEST(Plugins, ShapeErrors) {
 TEST(Plugins, KindErrors) {
   EXPECT_EQ(error_of("plugins:\n  - {name: a, queue: q, topic: t}\n"),
             "eb.yaml:2:5: a plugin needs 'kind'");
-  EXPECT_EQ(
-      error_of("plugins:\n  - name: a\n    kind: shipping\n"),
-      "eb.yaml:3:11: unknown plugin kind 'shipping' (known: inventory, payment, order, saga)");
+  EXPECT_EQ(error_of("plugins:\n  - name: a\n    kind: shipping\n"),
+            "eb.yaml:3:11: unknown plugin kind 'shipping' (known: inventory, payment, order, saga, "
+            "dlq-monitor)");
   EXPECT_EQ(error_of("plugins:\n  - name: a\n    kind: [order]\n"),
             "eb.yaml:3:11: 'kind' must be a single value");
 }
@@ -602,6 +602,100 @@ TEST(Plugins, SagaCompensationErrors) {
       "eb.yaml:14:9: duplicate key 'compensation'");
 }
 
+TEST(Plugins, ParsesADlqMonitor) {
+  auto plugins = parse_plugins(R"(plugins:
+  - name: dlq-monitor
+    kind: dlq-monitor
+    sinks:
+      - webhook: http://127.0.0.1:9000/hook
+      - {webhook: 'https://hooks.slack.com/services/T/B/X', format: slack}
+      - {webhook: http://am:9093/api/v2/alerts, format: alertmanager}
+      - {format: generic, webhook: http://x/}
+      - sns_topic: ops-alerts
+    group_seconds: 30
+    severity: critical
+    delete_after_alert: yes
+    queues: [order-dlq, payment-dlq]
+)",
+                               "eb.yaml");
+  ASSERT_TRUE(plugins) << plugins.error().message;
+  ASSERT_EQ(plugins->size(), 1u);
+  const PluginSpec& p = plugins->front();
+  EXPECT_EQ(p.kind, "dlq-monitor");
+  EXPECT_EQ(p.queue, "");
+  EXPECT_EQ(p.topic, "");
+  EXPECT_EQ(p.source, "dlq-monitor-service");
+  const auto& d = std::get<DlqMonitorPluginSpec>(p.settings);
+  using F = DlqSinkSpec::Format;
+  EXPECT_EQ(d.sinks, (std::vector<DlqSinkSpec>{
+                         {.webhook = "http://127.0.0.1:9000/hook"},
+                         {.webhook = "https://hooks.slack.com/services/T/B/X", .format = F::kSlack},
+                         {.webhook = "http://am:9093/api/v2/alerts", .format = F::kAlertmanager},
+                         {.webhook = "http://x/"},
+                         {.sns_topic = "ops-alerts"}}));
+  EXPECT_EQ(d.group_seconds, 30);
+  EXPECT_EQ(d.severity, "critical");
+  EXPECT_TRUE(d.delete_after_alert);
+  EXPECT_EQ(d.queues, (std::vector<std::string>{"order-dlq", "payment-dlq"}));
+}
+
+TEST(Plugins, DlqMonitorDefaultsAndOptionalQueueAndTopic) {
+  auto plugins = parse_plugins(
+      "plugins:\n  - {name: m, kind: dlq-monitor, queue: q, topic: t}\n  - {name: n, kind: "
+      "dlq-monitor}\n",
+      "eb.yaml");
+  ASSERT_TRUE(plugins) << plugins.error().message;
+  EXPECT_EQ((*plugins)[0].queue, "q");
+  EXPECT_EQ((*plugins)[0].topic, "t");
+  const auto& d = std::get<DlqMonitorPluginSpec>((*plugins)[1].settings);
+  EXPECT_TRUE(d.sinks.empty());
+  EXPECT_EQ(d.group_seconds, 60);
+  EXPECT_EQ(d.severity, "high");
+  EXPECT_FALSE(d.delete_after_alert);
+  EXPECT_TRUE(d.queues.empty());
+  // The other kinds still need both.
+  EXPECT_EQ(error_of("plugins:\n  - {name: a, kind: saga, topic: t, steps: []}\n"),
+            "eb.yaml:2:5: a plugin needs 'queue'");
+}
+
+TEST(Plugins, DlqMonitorErrors) {
+  const std::string head = "plugins:\n  - name: m\n    kind: dlq-monitor\n";
+  EXPECT_EQ(error_of(head + "    stock: {}\n"),
+            "eb.yaml:4:5: unknown key 'stock' in a plugin of kind 'dlq-monitor' (known: name, "
+            "kind, enabled, queue, topic, source, sinks, group_seconds, severity, "
+            "delete_after_alert, queues)");
+  EXPECT_EQ(error_of(head + "    sinks: {webhook: http://x}\n"),
+            "eb.yaml:4:12: 'sinks' must be a list of sinks");
+  EXPECT_EQ(error_of(head + "    sinks: [http://x]\n"),
+            "eb.yaml:4:13: each entry of 'sinks' must be a mapping (a sink)");
+  EXPECT_EQ(error_of(head + "    sinks: [{webhook: ftp://x}]\n"),
+            "eb.yaml:4:23: 'webhook' must be an http:// or https:// URL, not 'ftp://x'");
+  EXPECT_EQ(error_of(head + "    sinks: [{webhook: http://x, format: teams}]\n"),
+            "eb.yaml:4:41: 'format' must be generic, slack or alertmanager, not 'teams'");
+  EXPECT_EQ(error_of(head + "    sinks: [{webhook: http://x, sns_topic: t}]\n"),
+            "eb.yaml:4:13: a sink needs exactly one of 'webhook' and 'sns_topic'");
+  EXPECT_EQ(error_of(head + "    sinks: [{format: slack}]\n"),
+            "eb.yaml:4:13: a sink needs exactly one of 'webhook' and 'sns_topic'");
+  EXPECT_EQ(error_of(head + "    sinks: [{sns_topic: t, format: slack}]\n"),
+            "eb.yaml:4:36: 'format' applies to a webhook sink only");
+  EXPECT_EQ(error_of(head + "    sinks: [{url: http://x}]\n"),
+            "eb.yaml:4:14: unknown key 'url' in a sink (known: webhook, format, sns_topic)");
+  EXPECT_EQ(error_of(head + "    sinks: [{sns_topic: ''}]\n"),
+            "eb.yaml:4:25: 'sns_topic' must not be empty");
+  EXPECT_EQ(error_of(head + "    group_seconds: 0\n"),
+            "eb.yaml:4:20: 'group_seconds' must be a number from 1 to 86400, not '0'");
+  EXPECT_EQ(error_of(head + "    group_seconds: 86401\n"),
+            "eb.yaml:4:20: 'group_seconds' must be a number from 1 to 86400, not '86401'");
+  EXPECT_EQ(error_of(head + "    severity: urgent\n"),
+            "eb.yaml:4:15: 'severity' must be critical, high, medium, low or info, not 'urgent'");
+  EXPECT_EQ(error_of(head + "    delete_after_alert: maybe\n"),
+            "eb.yaml:4:25: 'delete_after_alert' must be true or false, not 'maybe'");
+  EXPECT_EQ(error_of(head + "    queues: dlq\n"),
+            "eb.yaml:4:13: 'queues' must be a list of values");
+  EXPECT_EQ(error_of(head + "    queues: ['']\n"),
+            "eb.yaml:4:14: each entry of 'queues' must not be empty");
+}
+
 TEST(Plugins, MissingFileIsAnErrorWithoutPosition) {
   auto plugins = load_plugins_file("/nonexistent/eb.yaml");
   ASSERT_FALSE(plugins);
@@ -612,6 +706,11 @@ TEST(Plugins, MissingFileIsAnErrorWithoutPosition) {
 TEST(Plugins, ParsesTheShippedConfiguration) {
   auto plugins = load_plugins_file(EB_SOURCE_DIR "/config/eventbrokerd.yaml");
   ASSERT_TRUE(plugins) << plugins.error().message;
+  ASSERT_EQ(plugins->size(), 5u);
+  const PluginSpec& monitor = plugins->back();
+  EXPECT_EQ(monitor.name, "dlq-monitor");
+  EXPECT_EQ(std::get<DlqMonitorPluginSpec>(monitor.settings).sinks,
+            std::vector<DlqSinkSpec>{{.sns_topic = "ops-alerts"}});
 }
 
 }  // namespace

@@ -40,6 +40,7 @@ class PluginDaemon : public ::testing::Test {
   std::shared_ptr<const MessageSigner> signer_ =
       std::make_shared<const MessageSigner>(*MessageSigner::generate("test"));
   std::deque<std::function<void()>> tasks_;
+  sns::HttpPoster* http_ = nullptr;  // Services::http; set before SetUp to give the plugins one
 
   struct Parts {
     eventlog::EventLog events;
@@ -51,14 +52,14 @@ class PluginDaemon : public ::testing::Test {
           queues(d.clock_, d.clock_, d.store_, {}, &events),
           topics(d.clock_, d.store_, queues, d.signer_, d.endpoints_,
                  sns::TopicsOptions{.sign_sqs_envelopes = false}, &events),
-          host(Services{.queues = queues,
-                        .topics = topics,
-                        .events = events,
-                        .clock = d.clock_,
-                        .timers = d.clock_,
-                        .executor = [&d](std::function<void()> task) {
-                          d.tasks_.push_back(std::move(task));
-                        }}) {}
+          host(Services{
+              .queues = queues,
+              .topics = topics,
+              .events = events,
+              .clock = d.clock_,
+              .timers = d.clock_,
+              .executor = [&d](std::function<void()> task) { d.tasks_.push_back(std::move(task)); },
+              .http = d.http_}) {}
   };
   std::unique_ptr<Parts> d_;
 
