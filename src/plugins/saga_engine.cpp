@@ -172,12 +172,12 @@ Result<void> SagaEngine::write(saga::State& state, Event event) {
                     .stream = stream_of(state.id)}));
   } else {
     // A reply's outcome is caused by the reply; anything else by what the saga did last.
-    const Envelope e = envelope({.type = std::string(saga::event_type(event.kind)),
-                                 .data = encode_data(event),
-                                 .correlation_id = state.id,
-                                 .causation_id = event.reply_id.empty() ? state.last_event_id
-                                                                        : event.reply_id,
-                                 .id = event.id});
+    const Envelope e =
+        envelope({.type = std::string(saga::event_type(event.kind)),
+                  .data = encode_data(event),
+                  .correlation_id = state.id,
+                  .causation_id = event.reply_id.empty() ? state.last_event_id : event.reply_id,
+                  .id = event.id});
     EB_ASSIGN_OR_RETURN(const eventlog::AppendResult appended,
                         services().events.append(stream_of(state.id),
                                                  eventlog::ExpectedVersion::any(), {encode(e)}));
