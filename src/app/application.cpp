@@ -182,7 +182,7 @@ struct Application::Parts {
         plugins_api(plugin_host),
         sagas_api(plugin_host),
         admin(std::string(kVersion), &events, &replays, &deliveries),
-        sqs(broker),
+        sqs(broker, [this](std::string& body) { topics.document_signer().complete(body); }),
         sns(topics),
         dispatcher(admin),
         request_log(dispatcher),

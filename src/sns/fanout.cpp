@@ -36,7 +36,7 @@ void Fanout::add_for(const Subscription& sub, const Published& p, Signatures& si
     if (!match) return;
   }
   if (sub.protocol == "sqs") {
-    add_sqs(sub, p, message, signatures);
+    add_sqs(sub, p, message);
   } else {
     add_endpoint(sub, p, message, signatures);
   }
@@ -46,6 +46,8 @@ Result<void> Fanout::commit(const std::vector<const Published*>& published, stor
   EB_TRY(write_queue_copies(published, std::move(batch)));
   for (auto& m : endpoint_messages_) targets_.endpoints.deliver(std::move(m));
   for (auto& f : failed_) {
+    // A refused copy's body goes to the subscription's dead-letter queue as it is: signed now.
+    if (!f.subscription->raw && targets_.sign_sqs_envelopes) targets_.signer.complete(f.body);
     targets_.dead_letters.send_copy(*f.subscription, std::move(f.body), std::move(f.attributes),
                                     f.error, f.group_id);
   }
@@ -118,17 +120,17 @@ std::string Fanout::envelope(const Subscription& sub, const Published& p,
                          targets_.signer.signing_cert_url());
 }
 
-void Fanout::add_sqs(const Subscription& sub, const Published& p, const std::string& message,
-                     Signatures& signatures) {
+void Fanout::add_sqs(const Subscription& sub, const Published& p, const std::string& message) {
   SendInput in;
   if (sub.raw) {
     in.body = message;
     in.attributes = p.input.attributes;
   } else {
+    // Signed when received through the API (DocumentSigner::complete), not here: most copies
+    // in a busy daemon feed its own plugins, which never check a signature.
     static const std::string kUnsigned;
-    const std::string& signature =
-        targets_.sign_sqs_envelopes ? signature_for(p, message, signatures) : kUnsigned;
-    in.body = envelope(sub, p, message, signature);
+    in.body = envelope(sub, p, message, kUnsigned);
+    in.signature_deferred = targets_.sign_sqs_envelopes;
   }
   in.sender_id = std::string(kSnsSenderId);
   auto queue = targets_.queues.find_by_arn(sub.endpoint);

@@ -66,8 +66,7 @@ class Fanout {
   SnsDocument document(const Published& p, const std::string& message) const;
   std::string envelope(const Subscription& sub, const Published& p, const std::string& message,
                        const std::string& signature) const;
-  void add_sqs(const Subscription& sub, const Published& p, const std::string& message,
-               Signatures& signatures);
+  void add_sqs(const Subscription& sub, const Published& p, const std::string& message);
   void add_endpoint(const Subscription& sub, const Published& p, const std::string& message,
                     Signatures& signatures);
 

@@ -1,6 +1,7 @@
 #include "sns/message.hpp"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "core/encoding.hpp"
 #include "core/json_escape.hpp"
@@ -120,6 +121,35 @@ std::string DocumentSigner::sign(const SnsDocument& doc, SignatureVersion versio
 
 std::string DocumentSigner::render(const SnsDocument& doc, SignatureVersion version) const {
   return render_document(doc, version, sign(doc, version), signing_cert_url());
+}
+
+bool DocumentSigner::complete(std::string& document) const {
+  // render_document() writes one member per line, so the empty Signature member is this exact
+  // text; a string value cannot hold it (its quotes and line breaks are escaped).
+  static constexpr std::string_view kEmptySignature = "\n  \"Signature\" : \"\"";
+  const std::size_t at = document.find(kEmptySignature);
+  if (at == std::string::npos) return false;
+
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object members;
+  if (parser.parse(document).get(members)) return false;
+  auto text = [&members](std::string_view name) {
+    std::string_view value;
+    return members[name].get_string().get(value) ? std::string_view() : value;
+  };
+  SnsDocument doc{.type = text("Type"),
+                  .message_id = text("MessageId"),
+                  .topic_arn = text("TopicArn"),
+                  .message = text("Message"),
+                  .timestamp = std::string(text("Timestamp"))};
+  if (doc.type != "Notification") return false;
+  std::string_view subject;
+  if (!members["Subject"].get_string().get(subject)) doc.subject = subject;
+  const SignatureVersion version =
+      text("SignatureVersion") == "2" ? SignatureVersion::kSha256 : SignatureVersion::kSha1;
+  const std::string signature = sign(doc, version);
+  document.insert(at + kEmptySignature.size() - 1, signature);
+  return true;
 }
 
 std::string DocumentSigner::unsubscribe_url(std::string_view subscription_arn) const {

@@ -53,6 +53,11 @@ class DocumentSigner {
   std::string sign(const SnsDocument& doc, SignatureVersion version) const;
   // sign() and render_document() in one.
   std::string render(const SnsDocument& doc, SignatureVersion version) const;
+  // Fills in the empty Signature of a Notification that render_document() wrote without one
+  // (an SQS copy whose signing was deferred to its receive), in place. RSA PKCS#1 v1.5 is
+  // deterministic, so every receive of the copy gets the same bytes. False, with `document`
+  // unchanged, when it is not such a notification.
+  bool complete(std::string& document) const;
   std::string signing_cert_url() const { return base_url_ + cert_path_; }
   std::string unsubscribe_url(std::string_view subscription_arn) const;
   std::string confirm_url(std::string_view topic_arn, std::string_view token) const;

@@ -79,6 +79,7 @@ class Topics {
   // Path of the signing certificate under base_url ("/v1/sns/SimpleNotificationService-<sha>.pem").
   const std::string& signing_cert_path() const { return signer_.cert_path(); }
   const MessageSigner& signer() const { return signer_.signer(); }
+  const DocumentSigner& document_signer() const { return signer_; }
 
   // Topics.
   Result<std::string> create_topic(const CreateTopicInput& input);  // -> topic ARN

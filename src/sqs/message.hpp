@@ -30,6 +30,7 @@ struct Payload {
   std::string body;
   std::shared_ptr<const std::string> sender_id;  // shared by consecutive sends of one sender
   std::unique_ptr<MessageExtras> extras;         // null when there is nothing in it
+  bool signature_deferred = false;               // SendInput::signature_deferred
 
   MessageExtras& extra() {
     if (!extras) extras = std::make_unique<MessageExtras>();

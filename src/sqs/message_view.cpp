@@ -35,6 +35,7 @@ void describe_payload(ReceivedMessage& r, const Payload& p, const NameSelection&
   r.message_id = uuid_text(p.id);
   r.body = p.body;
   r.md5_of_body = to_hex(p.md5_of_body.data(), p.md5_of_body.size());
+  r.signature_deferred = p.signature_deferred;
   if (!sys.empty()) {
     if (sys.matches("SenderId") && p.sender_id) r.attributes.emplace_back("SenderId", *p.sender_id);
     if (p.extras) {

@@ -37,6 +37,7 @@ MessageRecord to_record(const StoredMessage& m) {
     r.deduplication_id = p.extras->deduplication_id;
   }
   r.sent = m.sent;
+  r.signature_deferred = p.signature_deferred;
   return r;
 }
 
@@ -47,6 +48,7 @@ std::unique_ptr<Payload> payload_from(MessageRecord&& r) {
               std::min(r.md5_of_body.size(), p->md5_of_body.size()));
   p->body = std::move(r.body);
   p->sender_id = std::make_shared<const std::string>(std::move(r.sender_id));
+  p->signature_deferred = r.signature_deferred;
   if (!r.attributes.empty() || !r.system_attributes.empty() || !r.dead_letter_source_arn.empty() ||
       !r.group_id.empty()) {
     MessageExtras& e = p->extra();

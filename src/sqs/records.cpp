@@ -64,6 +64,7 @@ std::string encode(const MessageRecord& r) {
   p.set_sent_ms(r.sent);
   p.set_message_group_id(r.group_id);
   p.set_deduplication_id(r.deduplication_id);
+  p.set_signature_deferred(r.signature_deferred);
   return p.SerializeAsString();
 }
 
@@ -82,6 +83,7 @@ std::optional<MessageRecord> decode_message(std::string_view bytes) {
   r.sent = p->sent_ms();
   r.group_id = p->message_group_id();
   r.deduplication_id = p->deduplication_id();
+  r.signature_deferred = p->signature_deferred();
   return r;
 }
 

@@ -41,8 +41,9 @@ struct MessageRecord {
   std::string sender_id;
   std::string dead_letter_source_arn;
   Millis sent = 0;
-  std::string group_id;          // MessageGroupId (FIFO and fair queues)
-  std::string deduplication_id;  // FIFO only
+  std::string group_id;             // MessageGroupId (FIFO and fair queues)
+  std::string deduplication_id;     // FIFO only
+  bool signature_deferred = false;  // SendInput::signature_deferred
 };
 
 // What recovery needs of a message record: enough to schedule it, payload left on disk.

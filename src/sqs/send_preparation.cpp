@@ -65,6 +65,7 @@ Result<PreparedSend> prepare_send(SendInput input, SendTarget target, Millis now
   Payload& payload = *m.payload;
   payload.id = random_uuid_bytes();
   payload.md5_of_body = md5(input.body);
+  payload.signature_deferred = input.signature_deferred;
   SendOutput& out = p.output;
   out.message_id = uuid_text(payload.id);
   out.md5_of_body = to_hex(payload.md5_of_body.data(), payload.md5_of_body.size());

@@ -40,6 +40,10 @@ struct SendInput {
   std::optional<std::string> group_id;
   std::optional<std::string> deduplication_id;
   std::string sender_id;  // the caller's access key id; the account id when unknown
+  // The body is an SNS notification whose Signature is left empty: signing it is the receive
+  // API's job (ReceivedMessage::signature_deferred), so copies consumed inside the daemon never
+  // pay for an RSA signature.
+  bool signature_deferred = false;
 };
 
 struct SendOutput {
@@ -76,6 +80,9 @@ struct ReceivedMessage {
   std::vector<std::pair<std::string, std::string>> attributes;  // system attributes
   MessageAttributes message_attributes;                         // the selected ones
   std::string md5_of_attributes;  // over the selected ones; empty when none
+  // Sent with SendInput::signature_deferred: a reader outside the daemon needs body's SNS
+  // Signature filled in, and md5_of_body computed again over the signed body.
+  bool signature_deferred = false;
 };
 
 struct ChangeVisibilityInput {

@@ -2,6 +2,7 @@
 subscriptions, fan-out into SQS with filter policies and raw delivery, HTTP endpoints with
 confirmation, signatures and retries into a dead-letter queue, and restart."""
 import base64
+import hashlib
 import http.server
 import json
 import os
@@ -184,6 +185,9 @@ class Boto3SnsTest(unittest.TestCase):
         self.assertEqual(envelope["MessageAttributes"]["correlationId"],
                          {"Type": "String", "Value": "c-1"})
         verify_signature(envelope)
+        # Signed as it was received, and the digest covers the signed body.
+        for m in orders:
+            self.assertEqual(m["MD5OfBody"], hashlib.md5(m["Body"].encode()).hexdigest())
         inventory = self.receive(inventory_url, 1)
         self.assertEqual(len(inventory), 1)
         self.assertEqual(self.receive(inventory_url, 1, wait=0), [])

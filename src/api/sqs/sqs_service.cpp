@@ -11,6 +11,7 @@
 #include "api/sqs/queue_url.hpp"
 #include "api/sqs/request.hpp"
 #include "api/sqs/response.hpp"
+#include "core/encoding.hpp"
 #include "sqs/queues.hpp"
 
 namespace eb::api::sqs {
@@ -23,6 +24,7 @@ struct Call {
   aws::AwsRequest request;
   net::Respond respond;
   eb::sqs::Queues& queues;
+  const SqsService::SignEnvelope& sign_envelope;
 
   RequestContext context() const {
     return {request.http.target(), queues.options().account_id, request.access_key};
@@ -122,6 +124,12 @@ Result<void> receive_message(const CallPtr& call, const Params& p) {
   EB_ASSIGN_OR_RETURN(auto in, decode_receive_message(p, call->context()));
   call->queues.receive_message(in.queue, std::move(in.input), [call](auto result) {
     if (!result) return call->error(result.error());
+    for (eb::sqs::ReceivedMessage& m : *result) {
+      if (!m.signature_deferred || !call->sign_envelope) continue;
+      call->sign_envelope(m.body);
+      const Md5Digest digest = md5(m.body);
+      m.md5_of_body = to_hex(digest.data(), digest.size());
+    }
     call->reply(encode_receive_message(call->response(), *result));
   });
   return {};
@@ -268,12 +276,14 @@ Result<void> run(const CallPtr& call, ActionFn action) {
 
 }  // namespace
 
-SqsService::SqsService(eb::sqs::Queues& queues) : queues_(queues) {}
+SqsService::SqsService(eb::sqs::Queues& queues, SignEnvelope sign_envelope)
+    : queues_(queues), sign_envelope_(std::move(sign_envelope)) {}
 
 bool SqsService::knows_action(std::string_view action) const { return actions().contains(action); }
 
 void SqsService::handle(aws::AwsRequest&& request, net::Respond respond) {
-  auto call = std::make_shared<Call>(Call{std::move(request), std::move(respond), queues_});
+  auto call =
+      std::make_shared<Call>(Call{std::move(request), std::move(respond), queues_, sign_envelope_});
   auto it = actions().find(call->request.action);
   auto done = it == actions().end()
                   ? Result<void>(fail(Errc::kInvalidAction,

@@ -28,7 +28,7 @@ class SqsServiceTest : public ::testing::Test {
   ManualClock clock_;
   storage::MemoryEngine store_;
   eb::sqs::Queues queues_{clock_, clock_, store_};
-  SqsService sqs_{queues_};
+  SqsService sqs_{queues_, nullptr};
   NotFound native_;
   aws::Dispatcher dispatcher_{native_};
 
