@@ -61,6 +61,7 @@ struct QueueConsumer::State : std::enable_shared_from_this<State> {
       return;
     }
     std::unique_lock busy(handling_mu);
+    std::vector<BatchEntry<std::string>> done;
     for (auto& m : *got) {
       if (stopped.load()) {
         // Received after stop(): hand it back now instead of hiding it for a visibility timeout.
@@ -70,13 +71,14 @@ struct QueueConsumer::State : std::enable_shared_from_this<State> {
       received.fetch_add(1);
       if (handle(m)) {
         handled.fetch_add(1);
-        // A failed delete (the queue is gone) leaves the message to be delivered again, which
-        // handlers tolerate: delivery is at least once.
-        (void)queues.delete_message(queue, m.receipt_handle);
+        done.push_back({std::to_string(done.size()), std::move(m.receipt_handle)});
       } else {
         failed.fetch_add(1);
       }
     }
+    // The handled messages go in one write. A failed delete (the queue is gone) leaves them to
+    // be delivered again, which handlers tolerate: delivery is at least once.
+    if (!done.empty()) (void)queues.delete_message_batch(queue, std::move(done));
     busy.unlock();
     receive();
   }

@@ -632,21 +632,38 @@ StoredMessage* Queue::find_locked(const ReceiptHandle& handle) {
 }
 
 Result<void> Queue::delete_message(const std::string& receipt_handle) {
-  auto handle = decode_receipt_handle_of(receipt_handle, uid_);
-  if (!handle) return std::unexpected(invalid_receipt_handle(receipt_handle));
+  return std::move(delete_messages({receipt_handle}).front());
+}
+
+std::vector<Result<void>> Queue::delete_messages(const std::vector<std::string>& receipt_handles) {
+  std::vector<Result<void>> results;
+  results.reserve(receipt_handles.size());
   std::shared_ptr<Queue> dlq;
   Deferred deferred;
   {
     std::unique_lock lock(mu_);
-    // A handle whose message is gone, or that a newer receive superseded, succeeds without
-    // deleting anything, as AWS documents.
-    if (find_locked(*handle) != nullptr) erase_locked(handle->seq);
-    EB_TRY(commit_locked(deferred));
+    for (const std::string& receipt_handle : receipt_handles) {
+      auto handle = decode_receipt_handle_of(receipt_handle, uid_);
+      if (!handle) {
+        results.emplace_back(std::unexpected(invalid_receipt_handle(receipt_handle)));
+        continue;
+      }
+      // A handle whose message is gone, or that a newer receive superseded, succeeds without
+      // deleting anything, as AWS documents.
+      if (find_locked(*handle) != nullptr) erase_locked(handle->seq);
+      results.emplace_back();
+    }
+    if (auto written = commit_locked(deferred); !written) {
+      for (auto& r : results) {
+        if (r) r = std::unexpected(written.error());
+      }
+      return results;
+    }
     // Deleting a FIFO message may unlock its group for a receive that is waiting.
     if (fifo_) serve_after_send(lock, dlq, deferred);
   }
   run(deferred, dlq);
-  return {};
+  return results;
 }
 
 Result<void> Queue::change_visibility(const std::string& receipt_handle, int timeout_seconds) {

@@ -125,6 +125,9 @@ class Queue : public std::enable_shared_from_this<Queue> {
   std::vector<Result<SendOutput>> finish_sends(StagedSends sends, const Result<void>& written);
   void receive(ReceiveSpec spec, ReceiveCallback done);
   Result<void> delete_message(const std::string& receipt_handle);
+  // Deletes in one write (DeleteMessageBatch, in-process consumers): one result per handle,
+  // in order; a failed write fails every handle that decoded.
+  std::vector<Result<void>> delete_messages(const std::vector<std::string>& receipt_handles);
   Result<void> change_visibility(const std::string& receipt_handle, int timeout_seconds);
   Result<void> purge();
 

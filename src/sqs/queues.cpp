@@ -655,13 +655,16 @@ Result<BatchOutput<NoOutput>> Queues::delete_message_batch(
     const std::string& queue, std::vector<BatchEntry<std::string>> entries) {
   EB_ASSIGN_OR_RETURN(auto q, require(queue));
   EB_TRY(check_batch(entries, "DeleteMessageBatchRequestEntry"));
+  std::vector<std::string> handles;
+  handles.reserve(entries.size());
+  for (auto& e : entries) handles.push_back(std::move(e.input));
+  auto results = q->delete_messages(handles);
   BatchOutput<NoOutput> out;
-  for (auto& e : entries) {
-    auto r = q->delete_message(e.input);
-    if (r) {
-      out.successful.emplace_back(std::move(e.id), NoOutput{});
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (results[i]) {
+      out.successful.emplace_back(std::move(entries[i].id), NoOutput{});
     } else {
-      out.failed.push_back({std::move(e.id), std::move(r.error()), true});
+      out.failed.push_back({std::move(entries[i].id), std::move(results[i].error()), true});
     }
   }
   return out;

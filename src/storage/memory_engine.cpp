@@ -31,8 +31,14 @@ void MemoryEngine::fail_writes(bool fail) {
   fail_writes_ = fail;
 }
 
+std::size_t MemoryEngine::writes() const {
+  std::lock_guard lock(mu_);
+  return writes_;
+}
+
 Result<void> MemoryEngine::write(const Batch& batch) {
   std::lock_guard lock(mu_);
+  ++writes_;
   if (fail_writes_) {
     return fail(Errc::kServiceUnavailable, "No space left on device (simulated).");
   }

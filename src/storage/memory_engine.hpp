@@ -25,6 +25,8 @@ class MemoryEngine final : public Engine {
 
   // Test hook: while set, every write fails as a full disk would.
   void fail_writes(bool fail);
+  // Test hook: the writes made so far (each Batch, failed ones included).
+  std::size_t writes() const;
 
  private:
   using Map = std::map<std::string, std::string, std::less<>>;
@@ -35,6 +37,7 @@ class MemoryEngine final : public Engine {
   mutable std::mutex mu_;
   std::array<Map, kFamilyCount> maps_;
   bool fail_writes_ = false;
+  std::size_t writes_ = 0;
 };
 
 }  // namespace eb::storage

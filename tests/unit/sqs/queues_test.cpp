@@ -148,6 +148,38 @@ TEST_P(QueuesTest, BatchPartialFailure) {
   EXPECT_EQ(del->failed[0].error.code, Errc::kReceiptHandleIsInvalid);
 }
 
+TEST_P(QueuesTest, DeleteMessageBatchIsOneWrite) {
+  create("q");
+  for (const char* body : {"a", "b", "c"}) send("q", body);
+  ReceiveInput in;
+  in.max_messages = 10;
+  auto got = receive("q", in);
+  ASSERT_EQ(got.size(), 3u);
+  const std::size_t before = store_.writes();
+  auto del = queues_.delete_message_batch("q", {{"a", got[0].receipt_handle},
+                                                {"b", got[1].receipt_handle},
+                                                {"bad", "garbage"},
+                                                {"c", got[2].receipt_handle}});
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->successful.size(), 3u);
+  ASSERT_EQ(del->failed.size(), 1u);
+  EXPECT_EQ(del->failed[0].id, "bad");
+  EXPECT_EQ(store_.writes() - before, GetParam() ? 1u : 0u);  // in memory: nothing to write
+  EXPECT_EQ(attribute("q", "ApproximateNumberOfMessagesNotVisible"), "0");
+  if (!GetParam()) return;
+
+  // A failed write fails every entry that decoded.
+  send("q", "d");
+  auto again = receive("q", in);
+  ASSERT_EQ(again.size(), 1u);
+  store_.fail_writes(true);
+  auto failed = queues_.delete_message_batch("q", {{"d", again[0].receipt_handle}});
+  store_.fail_writes(false);
+  ASSERT_TRUE(failed);
+  ASSERT_EQ(failed->failed.size(), 1u);
+  EXPECT_EQ(failed->failed[0].error.code, Errc::kServiceUnavailable);
+}
+
 TEST_P(QueuesTest, RedriveMovesMessageAfterMaxReceiveCount) {
   create("dlq");
   create("src", {{"RedrivePolicy",
