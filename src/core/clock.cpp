@@ -77,6 +77,7 @@ Timers::Id ManualClock::schedule_at(Millis deadline, std::function<void()> fn) {
     std::lock_guard lock(mu_);
     id = next_id_++;
     timers_.emplace(std::pair{deadline, id}, std::move(fn));
+    deadlines_.emplace(id, deadline);
     if (executor_ && deadline <= now_ && !run_due_posted_) post = run_due_posted_ = true;
   }
   // Stored like any timer, so cancel() still reaches it before it runs.
@@ -86,12 +87,10 @@ Timers::Id ManualClock::schedule_at(Millis deadline, std::function<void()> fn) {
 
 void ManualClock::cancel(Id id) {
   std::lock_guard lock(mu_);
-  for (auto it = timers_.begin(); it != timers_.end(); ++it) {
-    if (it->first.second == id) {
-      timers_.erase(it);
-      return;
-    }
-  }
+  const auto deadline = deadlines_.find(id);
+  if (deadline == deadlines_.end()) return;  // ran or cancelled already
+  timers_.erase(std::pair{deadline->second, id});
+  deadlines_.erase(deadline);
 }
 
 void ManualClock::run_due() {
@@ -99,6 +98,7 @@ void ManualClock::run_due() {
   run_due_posted_ = false;
   while (!timers_.empty() && timers_.begin()->first.first <= now_) {
     auto node = timers_.extract(timers_.begin());
+    deadlines_.erase(node.key().second);
     lock.unlock();
     node.mapped()();
     lock.lock();
@@ -111,6 +111,7 @@ Millis ManualClock::advance(Millis ms) {
   const Millis target = now_ + std::max<Millis>(ms, 0);
   while (!timers_.empty() && timers_.begin()->first.first <= target) {
     auto node = timers_.extract(timers_.begin());
+    deadlines_.erase(node.key().second);
     now_ = std::max(now_, node.key().first);
     lock.unlock();
     node.mapped()();
@@ -123,6 +124,7 @@ Millis ManualClock::advance(Millis ms) {
 void ManualClock::cancel_all() {
   std::lock_guard lock(mu_);
   timers_.clear();
+  deadlines_.clear();
 }
 
 std::size_t ManualClock::pending_timers() const {

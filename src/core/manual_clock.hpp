@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 #include <utility>
 
 #include "core/clock.hpp"
@@ -43,6 +44,9 @@ class ManualClock final : public Clock, public Timers {
   Millis now_;
   Id next_id_ = 1;
   std::multimap<std::pair<Millis, Id>, std::function<void()>> timers_;
+  // Each pending timer's deadline, so cancel() finds it without a scan (a daemon may hold a
+  // timer per waiting saga: 100,000 of them).
+  std::unordered_map<Id, Millis> deadlines_;
   bool run_due_posted_ = false;
   const Executor executor_;
   std::mutex advance_mu_;  // one advance at a time, so time never moves backwards

@@ -1,7 +1,7 @@
 """The shipped order saga (order-creation) against the real binary: started through
 POST /v1/sagas and by the order.checkout-requested event (published with boto3), completing and
 compensating through the built-in workers, timeouts and retries driven by --clock manual, the
-/v1/sagas routes and their errors, and kill -9 at several points of a saga's life.
+/v1/sagas routes and their errors, and kill -9 at every transition of a saga's life.
 """
 
 import json
@@ -10,6 +10,8 @@ import signal
 import tempfile
 import unittest
 import uuid
+
+from collections import namedtuple
 
 from harness import Daemon, boto3_client, call, eventually
 
@@ -209,6 +211,254 @@ class SagaCrashTest(unittest.TestCase):
                 # Two compensated sagas and one completed: only the completed one holds stock.
                 _, level = call(daemon, "GET", "/v1/plugins/inventory/stock/SKU-2")
                 self.assertEqual(level, {"productId": "SKU-2", "available": 49, "reserved": 1})
+
+
+# The saga's stream, by event type (GET /v1/streams/saga-{id}/events).
+STARTED, SUCCEEDED, FAILED = "saga.started", "saga.step-succeeded", "saga.step-failed"
+RETRY, COMPENSATED_STEP = "saga.retry-scheduled", "saga.step-compensated"
+COMPENSATION_FAILED, REDRIVEN = "saga.compensation-failed", "saga.redriven"
+COMPLETED, COMPENSATED = "saga.completed", "saga.compensated"
+RESERVE, RELEASE = "inventory.reserve-requested", "inventory.release-requested"
+CHARGE, REFUND = "payment.process-requested", "payment.refund-requested"
+CREATE = "order.create-requested"
+COMPLETED_STREAM = [STARTED, RESERVE, SUCCEEDED, CHARGE, SUCCEEDED, CREATE, SUCCEEDED, COMPLETED]
+DECLINED_STREAM = [STARTED, RESERVE, SUCCEEDED, CHARGE, FAILED, RELEASE, COMPENSATED_STEP,
+                   COMPENSATED]
+TIMED_OUT_STREAM = [STARTED, RESERVE, SUCCEEDED, CHARGE, RETRY, CHARGE, RETRY, CHARGE, FAILED,
+                    REFUND, COMPENSATED_STEP, RELEASE, COMPENSATED_STEP, COMPENSATED]
+
+ALL_DONE = [("reserve-inventory", "completed", 1), ("process-payment", "completed", 1),
+            ("create-order", "completed", 1)]
+DECLINED = [("reserve-inventory", "compensated", 1), ("process-payment", "failed", 1)]
+TIMED_OUT = [("reserve-inventory", "compensated", 1), ("process-payment", "compensated", 1)]
+RESERVING = [("reserve-inventory", "started", 1)]
+CHARGING = [("reserve-inventory", "completed", 1), ("process-payment", "started", 1)]
+RELEASING = [("reserve-inventory", "compensating", 1), ("process-payment", "failed", 1)]
+WORKER_QUEUES = ("inventory-events-queue", "payment-events-queue", "order-events-queue",
+                 "saga-events-queue")
+
+# A stage runs one daemon with the named built-in workers disabled (the saga waits for them),
+# performs its actions, and ends with kill -9; the next stage restarts on the same data dir. A
+# last daemon runs every worker and the row's `resume` actions.
+# Actions: ("start",); ("advance", seconds...); ("expect", status, steps or None: wait for the
+# saga to be there); ("last", type: the stream's last event); ("delete-topic",): the requests'
+# topic is gone, so a request cannot be published; ("take", queue): receive one message as its
+# worker would and hold it (the worker killed while handling it); ("redrive",).
+Stage = namedtuple("Stage", "disabled actions")
+# After its stages the saga must be `status` with `steps` [(name, status, attempts)], SKU-2 at
+# `stock` (available, reserved; 50 and 0 at first start), `charged` payments left processed for
+# the order, and exactly `stream` in its stream. Each row runs on a data dir of its own.
+Row = namedtuple("Row", "name method stages resume status steps stock charged stream")
+
+ROWS = [
+    # POST /v1/sagas writes saga.started before the first request: with the topic gone the
+    # request fails to go out, so the saga is started with no step begun.
+    Row("started, its first request not published", "card",
+        [Stage((), [("delete-topic",), ("start",), ("expect", "started", [])])], [],
+        "completed", ALL_DONE, (49, 1), 1, COMPLETED_STREAM),
+    Row("waiting for reserve-inventory", "card",
+        [Stage(("inventory",), [("start",), ("expect", "started", RESERVING)])], [],
+        "completed", ALL_DONE, (49, 1), 1, COMPLETED_STREAM),
+    # The restarted inventory answers the first attempt too; the saga ignores that late reply.
+    Row("reserve-inventory's retry scheduled", "card",
+        [Stage(("inventory",), [("start",), ("expect", "started", RESERVING), ("advance", 30),
+                                ("last", RETRY)])],
+        [("advance", 31)],
+        "completed", [("reserve-inventory", "completed", 2)] + ALL_DONE[1:], (49, 1), 1,
+        [STARTED, RESERVE, RETRY] + COMPLETED_STREAM[1:]),
+    Row("waiting for process-payment", "card",
+        [Stage(("payment",), [("start",), ("expect", "started", CHARGING)])], [],
+        "completed", ALL_DONE, (49, 1), 1, COMPLETED_STREAM),
+    Row("process-payment's retry scheduled", "card",
+        [Stage(("payment",), [("start",), ("expect", "started", CHARGING), ("advance", 10),
+                              ("last", RETRY)])],
+        [("advance", 11)],
+        "completed", [ALL_DONE[0], ("process-payment", "completed", 2), ALL_DONE[2]], (49, 1), 1,
+        COMPLETED_STREAM[:4] + [RETRY] + COMPLETED_STREAM[3:]),
+    Row("waiting for create-order", "card",
+        [Stage(("order",), [("start",), ("expect", "started",
+                                         ALL_DONE[:2] + [("create-order", "started", 1)])])],
+        [], "completed", ALL_DONE, (49, 1), 1, COMPLETED_STREAM),
+    Row("compensating: waiting for the release", "card_declined",
+        [Stage(("payment",), [("start",), ("expect", "started", CHARGING)]),
+         Stage(("inventory",), [("expect", "compensating", RELEASING)])], [],
+        "compensated", DECLINED, (50, 0), 0, DECLINED_STREAM),
+    Row("compensating: the release's retry scheduled", "card_declined",
+        [Stage(("payment",), [("start",), ("expect", "started", CHARGING)]),
+         Stage(("inventory",), [("expect", "compensating", RELEASING), ("advance", 30),
+                                ("last", RETRY)])],
+        [("advance", 31)],
+        "compensated", [("reserve-inventory", "compensated", 2), DECLINED[1]], (50, 0), 0,
+        DECLINED_STREAM[:6] + [RETRY] + DECLINED_STREAM[5:]),
+    # The payment service was down for all three attempts: the step's effect is unknown, so it
+    # is refunded before the release. The restarted service charges the queued requests once,
+    # then refunds that charge.
+    Row("compensating: waiting for the refund of a timed-out payment", "card",
+        [Stage(("payment",), [("start",), ("expect", "started", CHARGING),
+                              ("advance", 10, 1, 10, 2, 10),
+                              ("expect", "compensating",
+                               [CHARGING[0], ("process-payment", "compensating", 1)])])],
+        [], "compensated", TIMED_OUT, (50, 0), 0, TIMED_OUT_STREAM),
+    # The payment service was killed while it held the charge request: the request is
+    # invisible for the queue's 300 s visibility timeout, so the saga's retry is what the
+    # restarted service answers; the held request comes back later and is answered again from
+    # the same charge, which the finished saga ignores.
+    Row("waiting for process-payment, its request held by the killed payment service", "card",
+        [Stage(("payment",), [("start",), ("expect", "started", CHARGING),
+                              ("take", "payment-events-queue")])],
+        [("advance", 10, 1), ("expect", "completed", None), ("advance", 300)],
+        "completed", [ALL_DONE[0], ("process-payment", "completed", 2), ALL_DONE[2]], (49, 1), 1,
+        COMPLETED_STREAM[:4] + [RETRY] + COMPLETED_STREAM[3:]),
+    Row("compensated", "card_declined",
+        [Stage((), [("start",), ("expect", "compensated", DECLINED)])], [],
+        "compensated", DECLINED, (50, 0), 0, DECLINED_STREAM),
+    # The release times out three times (stuck); the restarted daemon keeps it stuck, a redrive
+    # makes it request the release again, and a last restart lets the inventory answer.
+    Row("stuck, redriven after a restart", "card_declined",
+        [Stage(("payment",), [("start",), ("expect", "started", CHARGING)]),
+         Stage(("inventory",), [("expect", "compensating", RELEASING),
+                                ("advance", 30, 1, 30, 2, 30),
+                                ("expect", "stuck", [("reserve-inventory", "compensation-failed",
+                                                      3), DECLINED[1]])]),
+         Stage(("inventory",), [("expect", "stuck", [("reserve-inventory",
+                                                      "compensation-failed", 3), DECLINED[1]]),
+                                ("redrive",), ("expect", "compensating", RELEASING)])],
+        [], "compensated", DECLINED, (50, 0), 0,
+        DECLINED_STREAM[:6] + [RETRY, RELEASE, RETRY, RELEASE, COMPENSATION_FAILED, REDRIVEN,
+                               RELEASE] + DECLINED_STREAM[6:]),
+    Row("completed", "card", [Stage((), [("start",), ("expect", "completed", ALL_DONE)])], [],
+        "completed", ALL_DONE, (49, 1), 1, COMPLETED_STREAM),
+]
+
+
+def saga_doc(daemon, saga_id):
+    return call(daemon, "GET", "/v1/sagas/" + saga_id)[1]
+
+
+def steps_of(saga):
+    return [(s["name"], s["status"], s["attempts"]) for s in saga["steps"]]
+
+
+def stream_of(daemon, saga_id):
+    status, page = call(daemon, "GET", "/v1/streams/saga-%s/events?limit=1000" % saga_id)
+    assert status == 200, page
+    return [e["event"] for e in page["events"]]
+
+
+class SagaKillAtEveryTransitionTest(unittest.TestCase):
+    """kill -9 at every point of an order saga's life where it waits (ROWS), under --clock
+    manual with the durable default (--durability wal): after the restarts the saga ends as it
+    should, each step's record, the stock and the payments are right, every worker queue is
+    drained, and its stream holds each event once. A last kill -9 and restart changes nothing."""
+
+    def test_kill_9_at_every_transition(self):
+        for row in ROWS:
+            with self.subTest(row.name):
+                self.run_row(row)
+
+    def run_row(self, row):
+        with tempfile.TemporaryDirectory(prefix="eb-saga-kill-") as tmp:
+            data = os.path.join(tmp, "data")
+            saga_id = "o-" + uuid.uuid4().hex[:12]
+            # The last daemon runs every worker and the row's `resume` actions: the saga ends.
+            stages = row.stages + [Stage((), row.resume)]
+            for n, stage in enumerate(stages):
+                config = self.config(tmp, stage.disabled)
+                with Daemon("--config", config, "--clock", "manual", data_dir=data) as daemon:
+                    for action in stage.actions:
+                        self.act(daemon, row, saga_id, action)
+                    if n == len(stages) - 1:
+                        saga = ends_as(daemon, saga_id, row.status)
+                        self.assertEqual(steps_of(saga), row.steps)
+                        # A worker killed between handling a message and deleting it left that
+                        # message in flight: it comes back after the queues' 300 s visibility
+                        # timeout and must change nothing.
+                        advance(daemon, 301)
+                        try:
+                            eventually(lambda: not self.undrained(daemon))
+                        except AssertionError:
+                            self.fail("not drained: %s" % self.undrained(daemon))
+                        final = saga_doc(daemon, saga_id)
+                    daemon.stop(check=False, sig=signal.SIGKILL)
+
+            with Daemon("--config", SHIPPED, "--clock", "manual", data_dir=data) as daemon:
+                saga = saga_doc(daemon, saga_id)
+                self.assertEqual(saga, final)
+                self.assertEqual((saga["status"], steps_of(saga)), (row.status, row.steps))
+                errors = [s.get("error") for s in saga["steps"]]
+                if row.status == "compensated":
+                    failure = ("card declined" if row.method == "card_declined"
+                               else "timed out after 3 attempts")
+                    self.assertEqual(errors, [None, failure])
+                else:
+                    self.assertEqual(errors, [None] * 3)
+                events = stream_of(daemon, saga_id)
+                self.assertEqual([e["type"] for e in events], row.stream)
+                self.assertEqual(len({e["id"] for e in events}), len(events))
+                _, level = call(daemon, "GET", "/v1/plugins/inventory/stock/SKU-2")
+                self.assertEqual((level["available"], level["reserved"]), row.stock)
+                _, listed = call(daemon, "GET", "/v1/plugins/payment/payments")
+                payments = [p for p in listed["payments"] if p.get("orderId") == saga_id]
+                self.assertEqual(len([p for p in payments if p["status"] == "processed"]),
+                                 row.charged, payments)
+                self.assertLessEqual(len(payments), 1, payments)  # never charged twice
+                if row.status == "completed":
+                    _, order = call(daemon, "GET", "/v1/streams/order-%s/state" % saga_id)
+                    self.assertEqual(order["state"]["status"], "created")
+
+    @staticmethod
+    def config(tmp, disabled):
+        with open(SHIPPED) as f:
+            text = f.read()
+        for name in disabled:
+            text = text.replace("    kind: %s\n" % name, "    kind: %s\n    enabled: false\n"
+                                % name)
+        path = os.path.join(tmp, "eventbrokerd-%s.yaml" % "-".join(disabled or ["all"]))
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    @staticmethod
+    def undrained(daemon):
+        """The worker queues still holding messages (visible or in flight), with their counts."""
+        sqs = boto3_client("sqs", daemon.endpoint)
+        out = {}
+        for queue in WORKER_QUEUES:
+            attributes = sqs.get_queue_attributes(
+                QueueUrl="%s/000000000000/%s" % (daemon.endpoint, queue),
+                AttributeNames=["ApproximateNumberOfMessages",
+                                "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+            if any(int(v) for v in attributes.values()):
+                out[queue] = attributes
+        return out
+
+    def act(self, daemon, row, saga_id, action):
+        kind, args = action[0], action[1:]
+        if kind == "start":
+            status, body = call(daemon, "POST", "/v1/sagas/order-creation",
+                                {"id": saga_id, "input": order_input(saga_id, row.method)})
+            self.assertEqual(status, 201, body)
+        elif kind == "advance":
+            for seconds in args:
+                advance(daemon, seconds)
+        elif kind == "expect":
+            status, steps = args
+            eventually(lambda: saga_doc(daemon, saga_id)["status"] == status and
+                       (steps is None or steps_of(saga_doc(daemon, saga_id)) == steps))
+        elif kind == "last":
+            eventually(lambda: stream_of(daemon, saga_id)[-1]["type"] == args[0])
+        elif kind == "delete-topic":
+            boto3_client("sns", daemon.endpoint).delete_topic(TopicArn=TOPIC)
+        elif kind == "take":
+            sqs = boto3_client("sqs", daemon.endpoint)
+            url = "%s/000000000000/%s" % (daemon.endpoint, args[0])
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=1)
+            self.assertEqual(len(got.get("Messages", [])), 1)
+        elif kind == "redrive":
+            status, body = call(daemon, "POST", "/v1/sagas/%s/redrive" % saga_id)
+            self.assertEqual(status, 200, body)
+        else:
+            raise AssertionError("unknown action %r" % (action,))
 
 
 if __name__ == "__main__":

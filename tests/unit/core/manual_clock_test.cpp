@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -99,6 +100,30 @@ TEST(ManualClock, CancelAllDropsEveryTimer) {
   clock.cancel_all();
   clock.advance(10);
   EXPECT_EQ(runs, 0);
+  EXPECT_EQ(clock.pending_timers(), 0u);
+}
+
+// A daemon under --clock manual holds a timer per waiting saga and cancels one each time a saga
+// moves (and all of them when it stops). A cancel that scanned every timer made stopping with
+// 100,000 waiting sagas take 12 s; each cancel now finds its timer at once.
+TEST(ManualClock, CancelsAHundredThousandTimersQuickly) {
+  ManualClock clock(0);
+  constexpr int kTimers = 100'000;
+  std::vector<Timers::Id> ids;
+  ids.reserve(kTimers);
+  int runs = 0;
+  for (int i = 0; i < kTimers; ++i) ids.push_back(clock.schedule_at(1000, [&] { ++runs; }));
+  const Timers::Id kept = ids[kTimers / 2];
+  const auto started = std::chrono::steady_clock::now();
+  for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+    if (*it != kept) clock.cancel(*it);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  EXPECT_EQ(clock.pending_timers(), 1u);
+  clock.cancel(ids.front());  // cancelled already: nothing happens
+  clock.advance(1000);
+  EXPECT_EQ(runs, 1);
+  clock.cancel(kept);  // ran already: nothing happens
   EXPECT_EQ(clock.pending_timers(), 0u);
 }
 
