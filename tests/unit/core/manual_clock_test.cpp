@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -103,27 +102,28 @@ TEST(ManualClock, CancelAllDropsEveryTimer) {
   EXPECT_EQ(clock.pending_timers(), 0u);
 }
 
-// A daemon under --clock manual holds a timer per waiting saga and cancels one each time a saga
-// moves (and all of them when it stops). A cancel that scanned every timer made stopping with
-// 100,000 waiting sagas take 12 s; each cancel now finds its timer at once.
-TEST(ManualClock, CancelsAHundredThousandTimersQuickly) {
+// A daemon under --clock manual holds a timer per waiting saga, many with one deadline, and
+// cancels them one by one (each by its id, not by a scan: bench/saga_recovery.py measures the
+// stop with 100,000 of them). Cancelling exactly the right one among equal deadlines, and
+// cancelling one that ran or was cancelled already, must be harmless.
+TEST(ManualClock, CancelFindsItsTimerAmongManyWithOneDeadline) {
   ManualClock clock(0);
-  constexpr int kTimers = 100'000;
+  constexpr int kTimers = 1000;
   std::vector<Timers::Id> ids;
+  std::vector<int> ran;
   ids.reserve(kTimers);
-  int runs = 0;
-  for (int i = 0; i < kTimers; ++i) ids.push_back(clock.schedule_at(1000, [&] { ++runs; }));
-  const Timers::Id kept = ids[kTimers / 2];
-  const auto started = std::chrono::steady_clock::now();
-  for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
-    if (*it != kept) clock.cancel(*it);
+  for (int i = 0; i < kTimers; ++i) {
+    ids.push_back(clock.schedule_at(1000, [&ran, i] { ran.push_back(i); }));
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  const int kept = kTimers / 2;
+  for (int i = kTimers - 1; i >= 0; --i) {
+    if (i != kept) clock.cancel(ids[i]);
+  }
   EXPECT_EQ(clock.pending_timers(), 1u);
   clock.cancel(ids.front());  // cancelled already: nothing happens
   clock.advance(1000);
-  EXPECT_EQ(runs, 1);
-  clock.cancel(kept);  // ran already: nothing happens
+  EXPECT_EQ(ran, std::vector<int>{kept});
+  clock.cancel(ids[kept]);  // ran already: nothing happens
   EXPECT_EQ(clock.pending_timers(), 0u);
 }
 
