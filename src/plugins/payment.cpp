@@ -59,7 +59,9 @@ Result<void> PaymentWorker::process(const Envelope& request) {
     return {};
   }
   const std::string method = data ? json::string(*data, "paymentMethod") : std::string();
-  if (listed(settings_.no_reply_payment_methods, method)) {
+  const bool refunded_first =
+      !request.correlation_id.empty() && refunded_first_.contains(request.correlation_id);
+  if (!refunded_first && listed(settings_.no_reply_payment_methods, method)) {
     ++unanswered_;  // the provider never answers: the requester's timeout decides
     return {};
   }
@@ -67,7 +69,9 @@ Result<void> PaymentWorker::process(const Envelope& request) {
   const std::string currency = data ? json::string(*data, "currency") : std::string();
 
   std::string reason;
-  if (!amount || !std::isfinite(*amount) || *amount < 0) {
+  if (refunded_first) {
+    reason = "refunded before it was processed";
+  } else if (!amount || !std::isfinite(*amount) || *amount < 0) {
     reason = "invalid request: amount must be a number of at least 0";
   } else if (listed(settings_.decline_payment_methods, method)) {
     reason = "card declined";
@@ -146,7 +150,10 @@ void PaymentWorker::apply(const Envelope& event, const std::string& key) {
     }
   } else if (event.type == kRefunded) {
     auto it = payments_.find(json::string(*data, "paymentId"));
-    if (it == payments_.end()) return;
+    if (it == payments_.end()) {
+      if (!event.correlation_id.empty()) refunded_first_.insert(event.correlation_id);
+      return;
+    }
     Charge& charge = charges_.at(it->second);
     if (charge.refund_data.empty()) charge.refund_data = event.data;
   }

@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "plugins/worker.hpp"
@@ -49,6 +50,9 @@ class PaymentWorker final : public Worker {
   std::unordered_map<std::string, Charge> charges_;              // by key
   std::map<std::string, std::string> payments_;                  // paymentId -> key
   std::unordered_map<std::string, std::string> by_correlation_;  // correlationId -> paymentId
+  // Correlations refunded before any charge (a requester that gave up on a payment it never
+  // heard back about): a charge request arriving later under one is declined, never charged.
+  std::unordered_set<std::string> refunded_first_;
   std::uint64_t unanswered_ = 0;
 };
 

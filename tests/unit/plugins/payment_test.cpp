@@ -111,6 +111,31 @@ TEST_F(PaymentTest, RefundsByPaymentIdOrCorrelationOnceAndRefundsOfNothingAreZer
             Errc::kResourceNotFound);
 }
 
+// A saga that timed out on its payment refunds it without a paymentId; a charge request still
+// queued behind (the service was down) must not take the money afterwards, before or after a
+// restart.
+TEST_F(PaymentTest, AChargeAfterItsRefundIsDeclined) {
+  const std::string key = R"({"idempotencyKey":"saga-9:process-payment"})";
+  publish("payment.refund-requested", "{}", "saga-9", key);
+  ASSERT_EQ(replies().at(0).data, R"({"amount":0,"reason":"no such payment"})");
+  publish("payment.process-requested", charge("o-9", 5, "card"), "saga-9", key);
+  publish("payment.process-requested", charge("o-9", 5, "card_timeout"), "saga-9");
+  auto got = replies();
+  ASSERT_EQ(got.size(), 2u);
+  for (const auto& e : got) {
+    EXPECT_EQ(e.type, "payment.failed");
+    EXPECT_NE(e.data.find(R"("reason":"refunded before it was processed")"), std::string::npos)
+        << e.data;
+  }
+  restart({payment()});
+  publish("payment.process-requested", charge("o-9", 5, "card"), "saga-9", key);
+  EXPECT_EQ(replies().at(0).type, "payment.failed");
+  publish("payment.process-requested", charge("o-10", 5, "card"), "saga-10");  // others charge
+  EXPECT_EQ(replies().at(0).type, "payment.processed");
+  const std::string listed = d_->host.list_json();
+  EXPECT_NE(listed.find(R"("payments":1,)"), std::string::npos) << listed;
+}
+
 TEST_F(PaymentTest, ChargesAndRefundsSurviveARestart) {
   const std::string key = R"({"idempotencyKey":"k-1"})";
   publish("payment.process-requested", charge("o-1", 5, "card"), "saga-1", key);
