@@ -170,6 +170,11 @@ class EventLog final : public storage::EventSink {
 
   // Visible events with seq > after, oldest first, at most `limit` (clamped to 1..1000).
   Result<EventPage> read(std::uint64_t after, std::size_t limit, const EventFilter& filter) const;
+  // Visits visible events with seq > after, oldest first (matching `filter`'s indexed part
+  // first, the rest checked on each event) until `take` returns false: read() without pages,
+  // for a reader that folds the whole log (a plugin replaying its history).
+  Result<void> visit(std::uint64_t after, const EventFilter& filter,
+                     const std::function<bool(Event&&)>& take) const;
   // A stream's visible events with version >= from. kResourceNotFound for an unknown stream.
   Result<StreamPage> read_stream(const std::string& stream, std::int64_t from,
                                  std::size_t limit) const;
@@ -196,6 +201,29 @@ class EventLog final : public storage::EventSink {
 
   const ProjectionRegistry& projections() const { return projections_; }
 
+  // Snapshots of state a reader folds from the log (a plugin's sagas or orders), kept beside
+  // the log so that a restart reads them and folds only the events after them. `owner` names
+  // the reader. The header says what the entries mean (`tag`: a reader whose settings changed
+  // finds another tag and folds the log from the start), the last seq they reflect
+  // (`through`) and how many the owner holds (`entries`, a hint to size its maps). Saving
+  // upserts entries by key (an empty value erases one) and the header in one storage write.
+  struct SnapshotHeader {
+    std::string tag;
+    std::uint64_t through = 0;
+    std::uint64_t entries = 0;
+  };
+  using SnapshotEntries = std::vector<std::pair<std::string, std::string>>;
+  Result<void> save_snapshot(std::string_view owner, const SnapshotHeader& header,
+                             const SnapshotEntries& entries);
+  // nullopt: `owner` has no snapshot.
+  Result<std::optional<SnapshotHeader>> snapshot_header(std::string_view owner) const;
+  // Every entry of `owner`'s snapshot, in key order.
+  Result<void> visit_snapshot(
+      std::string_view owner,
+      const std::function<void(std::string_view key, std::string_view value)>& entry) const;
+  // Erases `owner`'s snapshot, header and entries.
+  Result<void> drop_snapshot(std::string_view owner);
+
  private:
   struct Reservation {
     std::uint32_t count = 0;
@@ -214,10 +242,6 @@ class EventLog final : public storage::EventSink {
   // Adds the records and index entries of reserved `events` to `batch`; returns their bytes.
   static std::uint64_t add_to_batch(const std::vector<Event>& events, storage::Batch& batch);
   Result<std::vector<Event>> fetch(const std::vector<std::uint64_t>& seqs) const;
-  // Visits visible events with seq > after (matching `filter`'s indexed part first, the rest
-  // checked on each event) until `take` returns false.
-  Result<void> visit(std::uint64_t after, const EventFilter& filter,
-                     const std::function<bool(Event&&)>& take) const;
   Result<void> visit_stream(const std::string& stream, std::int64_t from,
                             const std::function<bool(Event&&)>& take) const;
   void schedule_notify();

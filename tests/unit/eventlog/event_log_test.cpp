@@ -469,5 +469,42 @@ TEST_F(RetentionTest, ForeverByDefault) {
   EXPECT_EQ(clock_.pending_timers(), 0u);
 }
 
+// The snapshot store beside the log: entries upserted and erased by key with the header in
+// one write, read back in key order only under the tag they were saved with, dropped whole,
+// and kept apart per owner.
+TEST_F(EventLogTest, SnapshotsKeepEntriesAndTheirHeaderPerOwner) {
+  using Entries = std::vector<std::pair<std::string, std::string>>;
+  const auto entries = [&](std::string_view owner) {
+    Entries seen;
+    EXPECT_TRUE(log_->visit_snapshot(
+        owner, [&](std::string_view k, std::string_view v) { seen.emplace_back(k, v); }));
+    return seen;
+  };
+  const auto header = [&](std::string_view owner) {
+    auto h = log_->snapshot_header(owner);
+    EXPECT_TRUE(h);
+    return h.value_or(std::nullopt);
+  };
+  EXPECT_FALSE(header("saga"));
+  EXPECT_EQ(entries("saga"), Entries{});
+
+  ASSERT_TRUE(log_->save_snapshot("saga", {"v1", 7, 3}, {{"b", "2"}, {"a", "1"}, {"c", "3"}}));
+  ASSERT_TRUE(log_->save_snapshot("sag", {"v9", 9, 1}, {{"a", "elsewhere"}}));
+  ASSERT_TRUE(log_->save_snapshot("saga", {"v2", 12, 2}, {{"b", "22"}, {"c", ""}}));
+  const auto saga = header("saga");
+  ASSERT_TRUE(saga);
+  EXPECT_EQ(saga->tag, "v2");
+  EXPECT_EQ(saga->through, 12u);
+  EXPECT_EQ(saga->entries, 2u);
+  EXPECT_EQ(entries("saga"), (Entries{{"a", "1"}, {"b", "22"}}));
+
+  ASSERT_TRUE(log_->drop_snapshot("saga"));
+  EXPECT_FALSE(header("saga"));
+  EXPECT_EQ(entries("saga"), Entries{});
+  ASSERT_TRUE(header("sag"));
+  EXPECT_EQ(header("sag")->tag, "v9");
+  EXPECT_EQ(entries("sag"), (Entries{{"a", "elsewhere"}}));
+}
+
 }  // namespace
 }  // namespace eb::eventlog
