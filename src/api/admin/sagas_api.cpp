@@ -132,7 +132,7 @@ net::HttpResponse SagasApi::start(std::string_view definition, const std::string
   }
   simdjson::dom::parser parser;
   simdjson::dom::object object;
-  if (auto err = parser.parse(body.data(), body.size()).get_object().get(object)) {
+  if (parser.parse(body.data(), body.size()).get_object().get(object)) {
     return error_response(http::status::bad_request, "MalformedRequest",
                           "The request body must be a JSON object {\"id\", \"input\"}");
   }
