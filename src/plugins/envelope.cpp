@@ -47,7 +47,9 @@ std::string encode(const Envelope& e) {
 }
 
 Result<Envelope> decode(std::string_view body) {
-  simdjson::dom::parser parser;
+  // One parser per thread, kept: its buffers are sized by the first bodies and then reused
+  // (a replay decodes every event a plugin ever published).
+  thread_local simdjson::dom::parser parser;
   EB_ASSIGN_OR_RETURN(simdjson::dom::object object, parse_object(parser, body));
   std::string unwrapped;
   if (string_member(object, "Type") == "Notification") {

@@ -16,6 +16,8 @@ constexpr std::string_view kReservationFailed = "inventory.reservation-failed";
 constexpr std::string_view kReleased = "inventory.released";
 constexpr std::string_view kStockSet = "inventory.stock-set";
 constexpr std::int64_t kMaxUnits = 1'000'000'000'000;
+constexpr std::string_view kLevelsEntry = "levels";  // snapshot entries (see snapshot_tag)
+constexpr std::string_view kOrderEntry = "order/";
 
 std::string key_metadata(const std::string& key) {
   std::string out;
@@ -194,7 +196,10 @@ void InventoryWorker::apply(const std::string& type, const std::string& key,
     const std::string product = json::string(*data, "productId");
     const auto available =
         data->at_key("available").get(units) ? std::nullopt : json::integer(units);
-    if (!product.empty() && available) levels_[product].available = *available;
+    if (!product.empty() && available) {
+      levels_[product].available = *available;
+      changed(std::string(kLevelsEntry));
+    }
     return;
   }
   if (key.empty()) return;
@@ -202,6 +207,7 @@ void InventoryWorker::apply(const std::string& type, const std::string& key,
   Order& order = it->second;
   if (type == kReserved || type == kReservationFailed) {
     if (!fresh) return;  // the first answer decides; later ones repeat it
+    changed(std::string(kOrderEntry) + key);
     order.status = type == kReserved ? Status::kReserved : Status::kFailed;
     order.answer_type = type;
     order.answer_data = data_text;
@@ -218,10 +224,13 @@ void InventoryWorker::apply(const std::string& type, const std::string& key,
       Level& level = levels_[item.product_id];
       level.available -= item.quantity;
       level.reserved += item.quantity;
+      changed(std::string(kLevelsEntry));
       order.items.push_back(std::move(item));
     }
   } else if (type == kReleased) {
     if (!fresh && order.status == Status::kReleased) return;
+    changed(std::string(kOrderEntry) + key);
+    changed(std::string(kLevelsEntry));
     if (order.status == Status::kReserved) {
       for (const Item& item : order.items) {
         Level& level = levels_[item.product_id];
@@ -243,6 +252,97 @@ void InventoryWorker::recover(const Envelope& event) {
   const auto metadata = json::object(parser, event.metadata);
   apply(event.type, metadata ? json::string(*metadata, "idempotencyKey") : std::string(),
         event.data);
+}
+
+// Snapshot entries: kLevelsEntry {"productId": [available, reserved], ...} and, per order,
+// kOrderEntry + key [status, answerType, answerData, [[productId, quantity], ...]].
+std::string InventoryWorker::snapshot_tag() const {
+  // Levels are kept absolute: other configured stock is another tag.
+  std::string tag;
+  JsonWriter j(tag);
+  j.begin_array().string("inventory/1").boolean(settings_.handle_order_created).begin_object();
+  for (const auto& [product, units] : settings_.stock) j.member(product, units);
+  j.end_object().end_array();
+  return tag;
+}
+
+std::string InventoryWorker::encode_entry(const std::string& key) const {
+  std::string out;
+  JsonWriter j(out);
+  if (key == kLevelsEntry) {
+    j.begin_object();
+    for (const auto& [product, level] : levels_) {
+      j.key(product).begin_array().number(level.available).number(level.reserved).end_array();
+    }
+    j.end_object();
+    return out;
+  }
+  const auto it = orders_.find(key.substr(kOrderEntry.size()));
+  if (!key.starts_with(kOrderEntry) || it == orders_.end()) return {};
+  const Order& order = it->second;
+  j.begin_array().number(static_cast<std::int64_t>(order.status));
+  j.string(order.answer_type).string(order.answer_data).begin_array();
+  for (const Item& item : order.items) {
+    j.begin_array().string(item.product_id).number(item.quantity).end_array();
+  }
+  j.end_array().end_array();
+  return out;
+}
+
+bool InventoryWorker::restore_entry(std::string_view key, std::string_view value) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(value.data(), value.size()).get(doc)) return false;
+  if (key == kLevelsEntry) {
+    simdjson::dom::object levels;
+    if (doc.get_object().get(levels)) return false;
+    levels_.clear();
+    for (auto [product, pair] : levels) {
+      simdjson::dom::array a;
+      Level level;
+      if (pair.get_array().get(a) || a.size() != 2 || a.at(0).get_int64().get(level.available) ||
+          a.at(1).get_int64().get(level.reserved)) {
+        return false;
+      }
+      levels_[std::string(product)] = level;
+    }
+    return true;
+  }
+  if (!key.starts_with(kOrderEntry)) return false;
+  simdjson::dom::array a;
+  std::int64_t status = 0;
+  std::string_view answer_type;
+  std::string_view answer_data;
+  simdjson::dom::array items;
+  if (doc.get_array().get(a) || a.size() != 4 || a.at(0).get_int64().get(status) || status < 0 ||
+      status > static_cast<std::int64_t>(Status::kReleased) ||
+      a.at(1).get_string().get(answer_type) || a.at(2).get_string().get(answer_data) ||
+      a.at(3).get_array().get(items)) {
+    return false;
+  }
+  Order order;
+  order.status = static_cast<Status>(status);
+  order.answer_type = answer_type;
+  order.answer_data = answer_data;
+  for (simdjson::dom::element e : items) {
+    simdjson::dom::array pair;
+    std::string_view product;
+    Item item;
+    if (e.get_array().get(pair) || pair.size() != 2 || pair.at(0).get_string().get(product) ||
+        pair.at(1).get_int64().get(item.quantity)) {
+      return false;
+    }
+    item.product_id = product;
+    order.items.push_back(std::move(item));
+  }
+  orders_.insert_or_assign(std::string(key.substr(kOrderEntry.size())), std::move(order));
+  return true;
+}
+
+void InventoryWorker::clear_state() {
+  orders_.clear();
+  levels_.clear();
+  for (const auto& [product, units] : settings_.stock) levels_[product].available = units;
 }
 
 void InventoryWorker::write_level(JsonWriter& out, const std::string& product_id) const {

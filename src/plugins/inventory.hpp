@@ -51,6 +51,12 @@ class InventoryWorker final : public Worker {
 
   Result<void> on_event(const Envelope& event) override;
   void recover(const Envelope& event) override;
+  std::string snapshot_tag() const override;
+  std::string encode_entry(const std::string& key) const override;
+  bool restore_entry(std::string_view key, std::string_view value) override;
+  void clear_state() override;
+  std::size_t entry_count() const override { return orders_.size() + 1; }  // + the levels
+  void expect_entries(std::size_t count) override { orders_.reserve(count); }
 
   Result<void> reserve(const Envelope& request, const std::string& key);
   Result<void> release(const Envelope& request, const std::string& key);

@@ -31,8 +31,11 @@ struct Services {
   eventlog::EventLog& events;
   const Clock& clock;
   Timers& timers;
-  QueueConsumer::Executor executor;  // runs consumer work on the daemon's I/O threads
+  QueueConsumer::Executor executor;  // runs consumer work on the I/O threads; called from any
   sns::HttpPoster* http = nullptr;   // outgoing webhooks (the DLQ monitor's); none: not sent
+  // A worker with snapshots saves its changed entries after this many changes (and at stop);
+  // 0: never, every start folds the whole log.
+  std::size_t snapshot_every = 4096;
 };
 
 // A request to /v1/plugins/{name}/{path...}.

@@ -86,6 +86,7 @@ struct StepState {
   bool timed_out = false;
   std::string error;
   std::string result = "null";  // the success reply's data
+  bool operator==(const StepState&) const = default;
 };
 
 struct State {
@@ -99,7 +100,13 @@ struct State {
   // The latest request the saga made or reply it took: the causationId of what it does next.
   std::string last_event_id;
   bool terminal() const { return status == Status::kCompleted || status == Status::kCompensated; }
+  bool operator==(const State&) const = default;
 };
+
+// A saga's state as one JSON document (the engine's snapshot entry) and back; nullopt for a
+// document that is not one or whose steps are not `step_count`.
+std::string encode_state(const State& state);
+std::optional<State> decode_state(std::string_view text, std::size_t step_count);
 
 // Folds one event into the state.
 void apply(const config::SagaPluginSpec& definition, State& state, const Event& event);

@@ -71,7 +71,9 @@ std::vector<std::string> SagaEngine::handled_types() const {
 Result<SagaEngine::Started> SagaEngine::start(const std::string& id, const std::string& input_json,
                                               const std::string& causation_id) {
   const std::lock_guard lock(mu());
-  return start_locked(id, input_json, causation_id);
+  auto started = start_locked(id, input_json, causation_id);
+  maybe_snapshot();
+  return started;
 }
 
 Result<SagaEngine::Started> SagaEngine::start_locked(const std::string& id,
@@ -120,6 +122,7 @@ Result<SagaEngine::Started> SagaEngine::start_locked(const std::string& id,
   }
   saga::apply(definition_, state, started);
   saga::State& stored = sagas_.emplace(id, std::move(state)).first->second;
+  changed(id);
   if (auto moved = run(stored); !moved) {
     spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
   }
@@ -186,6 +189,7 @@ Result<void> SagaEngine::write(saga::State& state, Event event) {
     }
   }
   saga::apply(definition_, state, event);
+  changed(state.id);
   return {};
 }
 
@@ -212,6 +216,7 @@ void SagaEngine::on_timer(const std::string& id) {
   if (auto moved = run(it->second); !moved) {
     spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
   }
+  maybe_snapshot();
 }
 
 void SagaEngine::on_stop() {
@@ -285,10 +290,32 @@ void SagaEngine::recover(const Envelope& envelope) {
     state.id = envelope.correlation_id;
     saga::apply(definition_, state, *event);
     sagas_.insert_or_assign(envelope.correlation_id, std::move(state));
+    changed(envelope.correlation_id);
     return;
   }
   auto it = sagas_.find(envelope.correlation_id);
-  if (it != sagas_.end()) saga::apply(definition_, it->second, *event);
+  if (it == sagas_.end()) return;
+  saga::apply(definition_, it->second, *event);
+  changed(it->first);
+}
+
+std::string SagaEngine::snapshot_tag() const {
+  // The entries hold steps by position: another list of steps is another tag.
+  std::string tag = "saga/1";
+  for (const config::SagaStepSpec& step : definition_.steps) tag += "/" + step.name;
+  return tag;
+}
+
+std::string SagaEngine::encode_entry(const std::string& key) const {
+  const auto it = sagas_.find(key);
+  return it == sagas_.end() ? std::string() : saga::encode_state(it->second);
+}
+
+bool SagaEngine::restore_entry(std::string_view key, std::string_view value) {
+  auto state = saga::decode_state(value, definition_.steps.size());
+  if (!state || state->id != key) return false;
+  sagas_.insert_or_assign(std::string(key), std::move(*state));
+  return true;
 }
 
 void SagaEngine::on_recovered() {
@@ -307,8 +334,8 @@ void SagaEngine::on_recovered() {
 }
 
 std::optional<Event> SagaEngine::decode_event(const Envelope& envelope) const {
-  simdjson::dom::parser data_parser;
-  simdjson::dom::parser metadata_parser;
+  thread_local simdjson::dom::parser data_parser;  // see decode() in envelope.cpp
+  thread_local simdjson::dom::parser metadata_parser;
   const auto data = json::object(data_parser, envelope.data);
   const auto step_index = [&](std::string_view name) -> std::optional<std::size_t> {
     for (std::size_t i = 0; i < definition_.steps.size(); ++i) {
@@ -473,6 +500,7 @@ Result<std::string> SagaEngine::redrive(const std::string& id) {
   if (auto moved = run(it->second); !moved) {
     spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
   }
+  maybe_snapshot();
   std::string out;
   JsonWriter j(out);
   write_saga(j, it->second);

@@ -62,6 +62,16 @@ class SagaEngine final : public Worker {
   void recover(const Envelope& event) override;
   void on_recovered() override;
   void on_stop() override;
+  // Snapshot entries: one per saga, keyed by its id (see Worker).
+  std::string snapshot_tag() const override;
+  std::string encode_entry(const std::string& key) const override;
+  bool restore_entry(std::string_view key, std::string_view value) override;
+  void clear_state() override { sagas_.clear(); }
+  std::size_t entry_count() const override { return sagas_.size(); }
+  void expect_entries(std::size_t count) override {
+    sagas_.reserve(count);
+    timers_.reserve(count);
+  }
 
  private:
   struct Alive;  // lets timer callbacks find the engine only while it runs

@@ -1,5 +1,7 @@
 #include "plugins/worker.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "sns/topics.hpp"
 
 namespace eb::plugins {
@@ -31,6 +33,15 @@ Result<void> Worker::start() {
 
 void Worker::stop() {
   if (consumer_) consumer_->stop();
+  {
+    const std::lock_guard lock(mu_);
+    if (!changed_.empty()) {
+      if (auto saved = save_snapshot(); !saved) {
+        spdlog::warn("plugin {}: cannot save its snapshot at stop: {}", spec().name,
+                     saved.error().message);
+      }
+    }
+  }
   on_stop();
 }
 
@@ -80,27 +91,79 @@ Result<Envelope> Worker::record(const std::string& stream, std::string type, std
 }
 
 Result<void> Worker::replay_history() {
+  std::uint64_t after = 0;
+  tag_ = services_.snapshot_every > 0 ? snapshot_tag() : std::string();
+  if (!tag_.empty()) {
+    EB_ASSIGN_OR_RETURN(const auto header, services_.events.snapshot_header(spec().name));
+    std::size_t unreadable = 0;
+    if (header && header->tag == tag_) {
+      expect_entries(header->entries);
+      EB_TRY(services_.events.visit_snapshot(spec().name,
+                                             [&](std::string_view key, std::string_view value) {
+                                               if (!restore_entry(key, value)) ++unreadable;
+                                             }));
+    }
+    if (header && header->tag == tag_ && unreadable == 0) {
+      after = header->through;
+    } else {
+      if (unreadable > 0) {
+        spdlog::warn("plugin {}: {} unreadable entries in its snapshot; folding the whole log",
+                     spec().name, unreadable);
+        clear_state();
+      }
+      if (header) EB_TRY(services_.events.drop_snapshot(spec().name));  // another tag's
+    }
+  }
   eventlog::EventFilter filter;
   filter.source = spec().source;
-  std::uint64_t after = 0;
-  for (;;) {
-    EB_ASSIGN_OR_RETURN(eventlog::EventPage page,
-                        services_.events.read(after, eventlog::kMaxPageSize, filter));
-    for (const eventlog::Event& logged : page.events) {
-      // Replayed copies repeat an original that is in the log already.
-      if (logged.attributes.contains(std::string(eventlog::kReplayAttribute))) continue;
-      auto event = decode(logged.body);
-      if (event && event->source == spec().source) recover(*event);
-    }
-    if (!page.next) return {};
-    after = *page.next;
+  EB_TRY(services_.events.visit(after, filter, [this](eventlog::Event&& logged) {
+    // Replayed copies repeat an original that is in the log already.
+    if (logged.attributes.contains(std::string(eventlog::kReplayAttribute))) return true;
+    auto event = decode(logged.body);
+    if (event && event->source == spec().source) recover(*event);
+    return true;
+  }));
+  // What the events after the snapshot changed (everything, without one) is saved now, so the
+  // next start folds none of them again.
+  if (!changed_.empty()) EB_TRY(save_snapshot());
+  return {};
+}
+
+void Worker::changed(const std::string& key) {
+  if (tag_.empty()) return;
+  changed_.insert(key);
+  ++changes_;
+}
+
+void Worker::maybe_snapshot() {
+  if (tag_.empty() || changes_ < services_.snapshot_every) return;
+  if (auto saved = save_snapshot(); !saved) {
+    // The entries stay changed: the next save tries them again; a restart meanwhile folds
+    // more of the log.
+    spdlog::warn("plugin {}: cannot save its snapshot: {}", spec().name, saved.error().message);
   }
+}
+
+Result<void> Worker::save_snapshot() {
+  // Under mu_, every event this instance wrote has been applied (it writes under mu_ and
+  // applies after the write), and none of its events above the watermark can appear later.
+  const eventlog::EventLog::SnapshotHeader header{tag_, services_.events.visible_through(),
+                                                  entry_count()};
+  eventlog::EventLog::SnapshotEntries entries;
+  entries.reserve(changed_.size());
+  for (const std::string& key : changed_) entries.emplace_back(key, encode_entry(key));
+  EB_TRY(services_.events.save_snapshot(spec().name, header, entries));
+  changed_.clear();
+  changes_ = 0;
+  return {};
 }
 
 Result<void> Worker::on_message(const ConsumedMessage& message) {
   EB_ASSIGN_OR_RETURN(const Envelope event, decode(message.body));
   const std::lock_guard lock(mu_);
-  return on_event(event);
+  auto handled = on_event(event);
+  maybe_snapshot();
+  return handled;
 }
 
 }  // namespace eb::plugins

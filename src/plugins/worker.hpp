@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "eventlog/event_log.hpp"
 #include "plugins/envelope.hpp"
@@ -56,8 +57,29 @@ class Worker : public Plugin {
   const Services& services() const { return services_; }
   std::mutex& mu() const { return mu_; }
 
+  // Snapshots, for a worker whose state is a map of entries (sagas by id, orders by key): it
+  // returns a non-empty snapshot_tag() (what its settings make of the entries: other settings,
+  // another tag), calls changed(key) under mu() whenever an entry changes (at start too), and
+  // encodes and restores entries. The worker then saves the changed entries to the event
+  // log's snapshot store every Services::snapshot_every changes (checked by
+  // maybe_snapshot(), which on_message calls after each event) and at stop, and a start
+  // restores them and folds only the events after them, so that a restart takes time in
+  // proportion to the state, not to the history.
+  virtual std::string snapshot_tag() const { return {}; }
+  virtual std::string encode_entry(const std::string& key) const { return {}; }  // "": erase
+  // false: unreadable; the start then calls clear_state() and folds the whole log instead.
+  virtual bool restore_entry(std::string_view key, std::string_view value) { return false; }
+  virtual void clear_state() {}
+  // How many entries the state has (saved with the snapshot), and that number announced
+  // before they are restored (to size maps once).
+  virtual std::size_t entry_count() const { return 0; }
+  virtual void expect_entries(std::size_t count) {}
+  void changed(const std::string& key);
+  void maybe_snapshot();
+
  private:
   Result<void> replay_history();
+  Result<void> save_snapshot();
   Result<void> on_message(const ConsumedMessage& message);
 
   const Services services_;
@@ -66,6 +88,9 @@ class Worker : public Plugin {
   std::atomic<std::uint64_t> ignored_{0};
   std::atomic<std::uint64_t> published_{0};
   mutable std::mutex mu_;
+  std::string tag_;                          // snapshot_tag() at start; empty: no snapshots
+  std::unordered_set<std::string> changed_;  // entries not saved yet (under mu_)
+  std::size_t changes_ = 0;                  // since the last save
 };
 
 }  // namespace eb::plugins

@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,10 @@ class PluginDaemon : public ::testing::Test {
   NoEndpoints endpoints_;
   std::shared_ptr<const MessageSigner> signer_ =
       std::make_shared<const MessageSigner>(*MessageSigner::generate("test"));
+  std::mutex tasks_mu_;  // plugins start side by side: their consumers post from those threads
   std::deque<std::function<void()>> tasks_;
-  sns::HttpPoster* http_ = nullptr;  // Services::http; set before SetUp to give the plugins one
+  sns::HttpPoster* http_ = nullptr;    // Services::http; set before SetUp to give the plugins one
+  std::size_t snapshot_every_ = 4096;  // Services::snapshot_every (its default)
 
   struct Parts {
     eventlog::EventLog events;
@@ -52,14 +55,18 @@ class PluginDaemon : public ::testing::Test {
           queues(d.clock_, d.clock_, d.store_, {}, &events),
           topics(d.clock_, d.store_, queues, d.signer_, d.endpoints_,
                  sns::TopicsOptions{.sign_sqs_envelopes = false}, &events),
-          host(Services{
-              .queues = queues,
-              .topics = topics,
-              .events = events,
-              .clock = d.clock_,
-              .timers = d.clock_,
-              .executor = [&d](std::function<void()> task) { d.tasks_.push_back(std::move(task)); },
-              .http = d.http_}) {}
+          host(Services{.queues = queues,
+                        .topics = topics,
+                        .events = events,
+                        .clock = d.clock_,
+                        .timers = d.clock_,
+                        .executor =
+                            [&d](std::function<void()> task) {
+                              const std::lock_guard lock(d.tasks_mu_);
+                              d.tasks_.push_back(std::move(task));
+                            },
+                        .http = d.http_,
+                        .snapshot_every = d.snapshot_every_}) {}
   };
   std::unique_ptr<Parts> d_;
 
@@ -84,6 +91,18 @@ class PluginDaemon : public ::testing::Test {
     run_tasks();
     d_.reset();
     tasks_.clear();
+    boot();
+    apply(specs);
+  }
+  // restart() as after kill -9: nothing the stop would write (a plugin's last snapshot, a
+  // consumer's cleanup) reaches the engine.
+  void crash_restart(const std::vector<config::PluginSpec>& specs) {
+    store_.fail_writes(true);
+    d_->host.stop_all();
+    run_tasks();
+    d_.reset();
+    tasks_.clear();
+    store_.fail_writes(false);
     boot();
     apply(specs);
   }
@@ -139,11 +158,17 @@ class PluginDaemon : public ::testing::Test {
 
   // Runs posted tasks until none is left (bounded: a busy loop would be a bug).
   void run_tasks() {
-    for (int i = 0; i < 10'000 && !tasks_.empty(); ++i) {
-      auto task = std::move(tasks_.front());
-      tasks_.pop_front();
+    for (int i = 0; i < 10'000; ++i) {
+      std::function<void()> task;
+      {
+        const std::lock_guard lock(tasks_mu_);
+        if (tasks_.empty()) return;
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
       task();
     }
+    const std::lock_guard lock(tasks_mu_);
     ASSERT_TRUE(tasks_.empty()) << "the plugins keep posting work";
   }
 

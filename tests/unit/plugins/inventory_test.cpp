@@ -149,6 +149,53 @@ TEST_F(InventoryTest, StateIsRebuiltFromTheLogAfterARestart) {
   EXPECT_EQ(level("SKU-1"), level_json("SKU-1", 6, 4));
 }
 
+// Snapshots (see SagaSnapshotTest): after kill -9 the levels and every order's answer are as
+// they were, however much of them the last snapshot held; other configured stock is another
+// snapshot tag, so the levels are folded again over the new stock.
+class InventorySnapshotTest : public InventoryTest,
+                              public ::testing::WithParamInterface<std::size_t> {
+ protected:
+  InventorySnapshotTest() { snapshot_every_ = GetParam(); }
+};
+
+TEST_P(InventorySnapshotTest, AKilledDaemonKeepsLevelsAndAnswers) {
+  publish("inventory.reserve-requested", kTwoItems, "saga-1");
+  publish("inventory.reserve-requested",
+          R"({"orderId":"o-2","items":[{"productId":"SKU-2","quantity":9}]})", "saga-2");
+  publish("inventory.reserve-requested",
+          R"({"orderId":"o-3","items":[{"productId":"SKU-1","quantity":1}]})", "saga-3");
+  publish("inventory.release-requested", R"({"orderId":"o-3"})", "saga-3");
+  ASSERT_TRUE(route("inventory", "PUT", {"stock", "SKU-3"}, R"({"available":7})"));
+  const auto answers = replies();
+  ASSERT_EQ(answers.size(), 4u);
+
+  crash_restart({inventory()});
+  EXPECT_EQ(level("SKU-1"), level_json("SKU-1", 6, 4));
+  EXPECT_EQ(level("SKU-2"), level_json("SKU-2", 2, 1));
+  EXPECT_EQ(level("SKU-3"), level_json("SKU-3", 7, 0));
+  // Each order gets its first answer again, and nothing is reserved twice.
+  publish("inventory.reserve-requested", kTwoItems, "saga-1");
+  publish("inventory.reserve-requested",
+          R"({"orderId":"o-2","items":[{"productId":"SKU-2","quantity":1}]})", "saga-2");
+  publish("inventory.reserve-requested",
+          R"({"orderId":"o-3","items":[{"productId":"SKU-1","quantity":1}]})", "saga-3");
+  const auto again = replies();
+  ASSERT_EQ(again.size(), 3u);
+  EXPECT_EQ(again[0].data, answers[0].data);
+  EXPECT_EQ(again[1].data, answers[1].data);
+  EXPECT_EQ(again[2].type, "inventory.reservation-failed");  // released first: refused
+  EXPECT_EQ(level("SKU-1"), level_json("SKU-1", 6, 4));
+
+  // Other configured stock: the snapshot does not apply, the log is folded over it.
+  auto more = inventory();
+  std::get<config::InventoryPluginSpec>(more.settings).stock["SKU-1"] = 20;
+  restart({more});
+  EXPECT_EQ(level("SKU-1"), level_json("SKU-1", 16, 4));
+  EXPECT_EQ(level("SKU-3"), level_json("SKU-3", 7, 0));
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryNChanges, InventorySnapshotTest, ::testing::Values(0, 1, 3, 100'000));
+
 TEST_F(InventoryTest, StockRoutes) {
   auto all = route("inventory", "GET", {"stock"});
   ASSERT_TRUE(all);

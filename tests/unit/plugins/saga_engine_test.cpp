@@ -270,5 +270,70 @@ TEST_F(SagaEngineTest, ATriggerEventStartsASaga) {
   EXPECT_EQ(stock(), R"({"productId":"SKU-1","available":8,"reserved":2})");
 }
 
+// Snapshots (Worker, EventLog::save_snapshot): after kill -9 every saga and the stock are as
+// they were, whether the last snapshot holds all of it (saved at every change), part of it
+// (the events after it folded from the log) or nothing (never saved: the whole log folded).
+class SagaSnapshotTest : public SagaEngineTest, public ::testing::WithParamInterface<std::size_t> {
+ protected:
+  SagaSnapshotTest() { snapshot_every_ = GetParam(); }
+
+  std::string documents() {
+    std::string out;
+    for (const char* id : {"s-1", "s-2", "s-3", "s-4"})
+      out += engine()->saga_json(id).value_or("-");
+    return out + stock();
+  }
+};
+
+TEST_P(SagaSnapshotTest, AKilledDaemonResumesEverySagaAsItWas) {
+  start("s-1", input("s-1", "card"));           // completed
+  start("s-2", input("s-2", "card_declined"));  // compensated
+  start("s-3", input("s-3", "card_timeout"));   // waits for its payment
+  advance(10'000);                              // s-3 times out once, a retry scheduled
+  start("s-4", input("s-4", "card_timeout"));   // waits too
+  const std::string before = documents();
+  ASSERT_EQ(saga("s-3", "attempts", 1), "1");
+
+  crash_restart(specs());
+  EXPECT_EQ(documents(), before);
+
+  // The timers were re-armed from the restored deadlines: both waiting sagas run out of
+  // attempts and are compensated; the others do not move.
+  advance(1'000);
+  EXPECT_EQ(saga("s-3", "attempts", 1), "2");
+  advance(10'000);
+  advance(10'000);
+  advance(1'000);
+  advance(10'000);
+  for (const char* id : {"s-3", "s-4"}) EXPECT_EQ(saga(id, "status"), "compensated") << id;
+  EXPECT_EQ(saga("s-1", "status"), "completed");
+  EXPECT_EQ(saga("s-2", "status"), "compensated");
+  EXPECT_EQ(stock(), R"({"productId":"SKU-1","available":8,"reserved":2})");  // s-1's
+
+  // And once more, now that everything settled (a clean stop saves what changed).
+  const std::string settled = documents();
+  restart(specs());
+  EXPECT_EQ(documents(), settled);
+}
+
+// 0: never (the whole log at every start); 1: at every change; 7: some of it; 100,000: only
+// at a clean stop, which a crash never reaches.
+INSTANTIATE_TEST_SUITE_P(EveryNChanges, SagaSnapshotTest, ::testing::Values(0, 1, 7, 100'000));
+
+TEST_F(SagaEngineTest, AnUnreadableSnapshotFallsBackToTheWholeLog) {
+  start("u-1", input("u-1", "card"));
+  start("u-2", input("u-2", "card_timeout"));
+  const std::string u1 = engine()->saga_json("u-1").value_or("-");
+  const std::string u2 = engine()->saga_json("u-2").value_or("-");
+  restart(specs());  // a clean stop saves the snapshot
+  ASSERT_TRUE(d_->events.save_snapshot(
+      "order-creation",
+      {"saga/1/reserve-inventory/process-payment/create-order", d_->events.visible_through()},
+      {{"u-1", "not a saga"}}));
+  restart(specs());
+  EXPECT_EQ(engine()->saga_json("u-1").value_or("-"), u1);
+  EXPECT_EQ(engine()->saga_json("u-2").value_or("-"), u2);
+}
+
 }  // namespace
 }  // namespace eb::plugins

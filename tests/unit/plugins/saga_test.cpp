@@ -248,5 +248,39 @@ TEST(SagaNames, StatusesAndEventTypesRoundTrip) {
   EXPECT_FALSE(parse_event_type("inventory.reserved"));
 }
 
+// The engine's snapshot entry: a state in every phase (waiting, retrying, failed with a
+// reason, compensating, stuck) decodes to what was encoded, with strings that need escaping;
+// anything else is refused rather than half read.
+TEST_F(SagaTest, TheStateCodecRoundTripsEveryFieldAndRefusesAnythingElse) {
+  const auto round_trip = [&] {
+    const std::string text = encode_state(s_);
+    const auto back = decode_state(text, d_.steps.size());
+    ASSERT_TRUE(back) << text;
+    EXPECT_EQ(*back, s_) << text;
+  };
+  round_trip();                // started, nothing requested
+  const Event first = next();  // reserve-inventory requested
+  round_trip();
+  ASSERT_TRUE(answer("inventory.reserved", first.id, R"({"items":[{"sku":"a\"b"}]})"));
+  now_ += 10'000;
+  next();  // process-payment requested
+  now_ += 10'000;
+  next();  // ... timed out: a retry scheduled
+  round_trip();
+  s_.steps[1].error = "declined: \"card\"\n";
+  s_.last_event_id = "e-\u00e9";
+  s_.steps[1].timed_out = true;
+  s_.status = Status::kStuck;
+  round_trip();
+
+  const std::string good = encode_state(s_);
+  EXPECT_FALSE(decode_state(good, d_.steps.size() + 1));  // another definition's steps
+  EXPECT_FALSE(decode_state("not json", d_.steps.size()));
+  EXPECT_FALSE(decode_state("{}", d_.steps.size()));
+  std::string bad_status = good;
+  bad_status.replace(bad_status.find(R"("s":4)"), 5, R"("s":9)");
+  EXPECT_FALSE(decode_state(bad_status, d_.steps.size()));
+}
+
 }  // namespace
 }  // namespace eb::plugins::saga
