@@ -35,12 +35,7 @@ void Worker::stop() {
   if (consumer_) consumer_->stop();
   {
     const std::lock_guard lock(mu_);
-    if (!changed_.empty()) {
-      if (auto saved = save_snapshot(); !saved) {
-        spdlog::warn("plugin {}: cannot save its snapshot at stop: {}", spec().name,
-                     saved.error().message);
-      }
-    }
+    save_changed();
   }
   on_stop();
 }
@@ -125,7 +120,7 @@ Result<void> Worker::replay_history() {
   }));
   // What the events after the snapshot changed (everything, without one) is saved now, so the
   // next start folds none of them again.
-  if (!changed_.empty()) EB_TRY(save_snapshot());
+  save_changed();
   return {};
 }
 
@@ -136,10 +131,14 @@ void Worker::changed(const std::string& key) {
 }
 
 void Worker::maybe_snapshot() {
-  if (tag_.empty() || changes_ < services_.snapshot_every) return;
+  if (!tag_.empty() && changes_ >= services_.snapshot_every) save_changed();
+}
+
+void Worker::save_changed() {
+  if (changed_.empty()) return;
   if (auto saved = save_snapshot(); !saved) {
-    // The entries stay changed: the next save tries them again; a restart meanwhile folds
-    // more of the log.
+    // The entries stay changed: the next save tries them again, and a restart meanwhile only
+    // folds more of the log.
     spdlog::warn("plugin {}: cannot save its snapshot: {}", spec().name, saved.error().message);
   }
 }

@@ -80,6 +80,7 @@ class Worker : public Plugin {
  private:
   Result<void> replay_history();
   Result<void> save_snapshot();
+  void save_changed();  // save_snapshot() if anything changed; a failure is logged
   Result<void> on_message(const ConsumedMessage& message);
 
   const Services services_;
