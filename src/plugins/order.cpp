@@ -90,7 +90,27 @@ void OrderWorker::recover(const Envelope& event) {
   simdjson::dom::parser parser;
   const auto data = json::object(parser, event.data);
   const std::string order_id = data ? json::string(*data, "orderId") : std::string();
-  if (!order_id.empty()) by_correlation_[event.correlation_id] = order_id;
+  if (order_id.empty()) return;
+  by_correlation_[event.correlation_id] = order_id;
+  changed(event.correlation_id);
+}
+
+// Snapshot entries: correlationId -> the order id as a JSON string (the orders themselves are
+// streams in the event log, folded by its projection).
+std::string OrderWorker::encode_entry(const std::string& key) const {
+  const auto it = by_correlation_.find(key);
+  if (it == by_correlation_.end()) return {};
+  std::string out;
+  JsonWriter(out).string(it->second);
+  return out;
+}
+
+bool OrderWorker::restore_entry(std::string_view key, std::string_view value) {
+  thread_local simdjson::dom::parser parser;
+  std::string_view order_id;
+  if (parser.parse(value.data(), value.size()).get_string().get(order_id)) return false;
+  by_correlation_[std::string(key)] = order_id;
+  return true;
 }
 
 void OrderWorker::describe(JsonWriter& out) const {

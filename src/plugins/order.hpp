@@ -32,6 +32,12 @@ class OrderWorker final : public Worker {
  private:
   Result<void> on_event(const Envelope& event) override;
   void recover(const Envelope& event) override;
+  std::string snapshot_tag() const override { return "order/1"; }
+  std::string encode_entry(const std::string& key) const override;
+  bool restore_entry(std::string_view key, std::string_view value) override;
+  void clear_state() override { by_correlation_.clear(); }
+  std::size_t entry_count() const override { return by_correlation_.size(); }
+  void expect_entries(std::size_t count) override { by_correlation_.reserve(count); }
 
   Result<void> create(const Envelope& request, const std::string& order_id);
   Result<void> cancel(const Envelope& request, std::string order_id);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "core/encoding.hpp"
@@ -16,6 +17,9 @@ constexpr std::string_view kRefundRequested = "payment.refund-requested";
 constexpr std::string_view kProcessed = "payment.processed";
 constexpr std::string_view kFailed = "payment.failed";
 constexpr std::string_view kRefunded = "payment.refunded";
+constexpr std::string_view kChargeEntry = "charge/";  // snapshot entries (see encode_entry)
+constexpr std::string_view kCorrelationEntry = "correlation/";
+constexpr std::string_view kRefundedFirstEntry = "refunded-first/";
 
 std::string key_metadata(const std::string& key) {
   std::string out;
@@ -141,22 +145,91 @@ void PaymentWorker::apply(const Envelope& event, const std::string& key) {
     if (!fresh) return;  // the first answer decides
     it->second.answer_type = event.type;
     it->second.answer_data = event.data;
+    changed(std::string(kChargeEntry) + key);
     if (event.type == kProcessed) {
       it->second.payment_id = json::string(*data, "paymentId");
       payments_[it->second.payment_id] = key;
       if (!event.correlation_id.empty()) {
         by_correlation_[event.correlation_id] = it->second.payment_id;
+        changed(std::string(kCorrelationEntry) + event.correlation_id);
       }
     }
   } else if (event.type == kRefunded) {
     auto it = payments_.find(json::string(*data, "paymentId"));
     if (it == payments_.end()) {
-      if (!event.correlation_id.empty()) refunded_first_.insert(event.correlation_id);
+      if (!event.correlation_id.empty()) {
+        refunded_first_.insert(event.correlation_id);
+        changed(std::string(kRefundedFirstEntry) + event.correlation_id);
+      }
       return;
     }
     Charge& charge = charges_.at(it->second);
-    if (charge.refund_data.empty()) charge.refund_data = event.data;
+    if (charge.refund_data.empty()) {
+      charge.refund_data = event.data;
+      changed(std::string(kChargeEntry) + it->second);
+    }
   }
+}
+
+// Snapshot entries: kChargeEntry + key [answerType, answerData, paymentId, refundData] (the
+// payment index follows from them), kCorrelationEntry + correlationId "paymentId",
+// kRefundedFirstEntry + correlationId "".
+std::string PaymentWorker::encode_entry(const std::string& key) const {
+  std::string out;
+  JsonWriter j(out);
+  if (key.starts_with(kChargeEntry)) {
+    const auto it = charges_.find(key.substr(kChargeEntry.size()));
+    if (it == charges_.end()) return {};
+    const Charge& c = it->second;
+    j.begin_array().string(c.answer_type).string(c.answer_data).string(c.payment_id);
+    j.string(c.refund_data).end_array();
+  } else if (key.starts_with(kCorrelationEntry)) {
+    const auto it = by_correlation_.find(key.substr(kCorrelationEntry.size()));
+    if (it == by_correlation_.end()) return {};
+    j.string(it->second);
+  } else if (key.starts_with(kRefundedFirstEntry)) {
+    if (!refunded_first_.contains(key.substr(kRefundedFirstEntry.size()))) return {};
+    j.string("");
+  }
+  return out;
+}
+
+bool PaymentWorker::restore_entry(std::string_view key, std::string_view value) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(value.data(), value.size()).get(doc)) return false;
+  if (key.starts_with(kChargeEntry)) {
+    simdjson::dom::array a;
+    std::array<std::string_view, 4> f;
+    if (doc.get_array().get(a) || a.size() != f.size()) return false;
+    std::size_t n = 0;
+    for (simdjson::dom::element e : a) {
+      if (e.get_string().get(f[n++])) return false;
+    }
+    const std::string charge_key(key.substr(kChargeEntry.size()));
+    Charge& c = charges_[charge_key];
+    c = Charge{std::string(f[0]), std::string(f[1]), std::string(f[2]), std::string(f[3])};
+    if (!c.payment_id.empty()) payments_[c.payment_id] = charge_key;
+    return true;
+  }
+  std::string_view text;
+  if (doc.get_string().get(text)) return false;
+  if (key.starts_with(kCorrelationEntry)) {
+    by_correlation_[std::string(key.substr(kCorrelationEntry.size()))] = text;
+    return true;
+  }
+  if (key.starts_with(kRefundedFirstEntry)) {
+    refunded_first_.emplace(key.substr(kRefundedFirstEntry.size()));
+    return true;
+  }
+  return false;
+}
+
+void PaymentWorker::clear_state() {
+  charges_.clear();
+  payments_.clear();
+  by_correlation_.clear();
+  refunded_first_.clear();
 }
 
 void PaymentWorker::recover(const Envelope& event) {

@@ -40,6 +40,14 @@ class PaymentWorker final : public Worker {
 
   Result<void> on_event(const Envelope& event) override;
   void recover(const Envelope& event) override;
+  std::string snapshot_tag() const override { return "payment/1"; }  // answers, not rules
+  std::string encode_entry(const std::string& key) const override;
+  bool restore_entry(std::string_view key, std::string_view value) override;
+  void clear_state() override;
+  std::size_t entry_count() const override {
+    return charges_.size() + by_correlation_.size() + refunded_first_.size();
+  }
+  void expect_entries(std::size_t count) override { charges_.reserve(count); }
 
   Result<void> process(const Envelope& request);
   Result<void> refund(const Envelope& request);

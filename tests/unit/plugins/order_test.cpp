@@ -86,5 +86,28 @@ TEST_F(OrderTest, ARequestWithoutOrderIdIsLeftForRedrive) {
   EXPECT_EQ(attribute("order-events-queue", "ApproximateNumberOfMessagesNotVisible"), "1");
 }
 
+// Snapshots (see SagaSnapshotTest): after kill -9 a cancel that names no order (the design's
+// saga sends none) still finds the order its correlation created.
+class OrderSnapshotTest : public OrderTest, public ::testing::WithParamInterface<std::size_t> {
+ protected:
+  OrderSnapshotTest() { snapshot_every_ = GetParam(); }
+};
+
+TEST_P(OrderSnapshotTest, ACancelByCorrelationFindsItsOrderAfterAKill) {
+  publish("order.create-requested", kOrder, "saga-1");
+  publish("order.create-requested", R"({"orderId":"o-2","totalAmount":5,"currency":"EUR"})",
+          "saga-2");
+  ASSERT_EQ(replies().size(), 2u);
+  crash_restart({order()});
+  publish("order.cancel-requested", "{}", "saga-2");
+  auto got = replies();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].data, R"({"orderId":"o-2"})");
+  EXPECT_NE(state("o-2").find(R"("status":"cancelled")"), std::string::npos) << state("o-2");
+  EXPECT_EQ(state("o-1").find(R"("status":"cancelled")"), std::string::npos) << state("o-1");
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryNChanges, OrderSnapshotTest, ::testing::Values(0, 1, 100'000));
+
 }  // namespace
 }  // namespace eb::plugins

@@ -155,5 +155,48 @@ TEST_F(PaymentTest, ChargesAndRefundsSurviveARestart) {
   EXPECT_NE(status->find(R"("status":"refunded")"), std::string::npos) << *status;
 }
 
+// Snapshots (see SagaSnapshotTest): after kill -9, charges, refunds, the payment a correlation
+// refunds and the correlations refunded before any charge are as they were, however much of
+// them the last snapshot held.
+class PaymentSnapshotTest : public PaymentTest, public ::testing::WithParamInterface<std::size_t> {
+ protected:
+  PaymentSnapshotTest() { snapshot_every_ = GetParam(); }
+};
+
+TEST_P(PaymentSnapshotTest, AKilledDaemonKeepsEveryChargeAndRefund) {
+  const std::string k1 = R"({"idempotencyKey":"k-1"})";
+  const std::string k2 = R"({"idempotencyKey":"k-2"})";
+  const std::string k9 = R"({"idempotencyKey":"k-9"})";
+  publish("payment.process-requested", charge("o-1", 5, "card"), "saga-1", k1);
+  publish("payment.process-requested", charge("o-2", 7, "card"), "saga-2", k2);
+  publish("payment.refund-requested", "{}", "saga-2");
+  publish("payment.refund-requested", "{}", "saga-9", k9);  // before any charge
+  const auto before = replies();
+  ASSERT_EQ(before.size(), 4u);
+  // {"payments":2,"refunds":1,"declined":0,...}: the state's counts (the counters before them
+  // count this run's messages).
+  const auto counts = [&] {
+    const std::string listed = d_->host.list_json();
+    return listed.substr(listed.find(R"("payments":)"));
+  };
+  const std::string listed = counts();
+
+  crash_restart({payment()});
+  EXPECT_EQ(counts(), listed);
+  publish("payment.process-requested", charge("o-1", 5, "card"), "saga-1", k1);
+  publish("payment.refund-requested", "{}", "saga-2");
+  publish("payment.process-requested", charge("o-9", 5, "card"), "saga-9", k9);
+  publish("payment.refund-requested", "{}", "saga-1");  // by correlation, after the restart
+  const auto after = replies();
+  ASSERT_EQ(after.size(), 4u);
+  EXPECT_EQ(after[0].data, before[0].data);  // the same charge, not a new one
+  EXPECT_EQ(after[1].data, before[2].data);  // the same refund
+  EXPECT_EQ(after[2].type, "payment.failed");
+  EXPECT_EQ(after[3].type, "payment.refunded");
+  EXPECT_EQ(payment_id(after[3]), payment_id(before[0]));
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryNChanges, PaymentSnapshotTest, ::testing::Values(0, 1, 3, 100'000));
+
 }  // namespace
 }  // namespace eb::plugins
