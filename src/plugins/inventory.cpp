@@ -277,8 +277,9 @@ std::string InventoryWorker::encode_entry(const std::string& key) const {
     j.end_object();
     return out;
   }
+  if (!key.starts_with(kOrderEntry)) return {};
   const auto it = orders_.find(key.substr(kOrderEntry.size()));
-  if (!key.starts_with(kOrderEntry) || it == orders_.end()) return {};
+  if (it == orders_.end()) return {};
   const Order& order = it->second;
   j.begin_array().number(static_cast<std::int64_t>(order.status));
   j.string(order.answer_type).string(order.answer_data).begin_array();
