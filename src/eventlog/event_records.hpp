@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "eventlog/event_log.hpp"
+#include "storage/engine.hpp"
 
 namespace eb::eventlog::records {
 
@@ -29,7 +30,7 @@ inline constexpr char kSourceIndex = 'o';
 inline constexpr char kTypeIndex = 't';
 inline constexpr char kCorrelationIndex = 'c';
 inline constexpr char kStreamIndex = 'S';
-inline constexpr char kEventIdIndex = 'I';
+inline constexpr char kEventIdIndex = storage::kUnsequencedIndexTag;  // ends in an id
 
 inline constexpr std::string_view kTrimmedThroughKey = "eventlog/trimmed_through";
 inline constexpr std::string_view kHeadKeyPrefix = "eventlog/head/";

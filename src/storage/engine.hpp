@@ -29,6 +29,10 @@ enum class Family : std::uint8_t {
   kSubscriptions,  // SNS subscription ARN -> subscription record
 };
 inline constexpr std::size_t kFamilyCount = 9;
+// kMessages, kStates and kIndexes keys end in a big-endian number that grows with each insert
+// of the same prefix (the engine may exploit that), except kIndexes keys that start with this
+// byte.
+inline constexpr char kUnsequencedIndexTag = 'I';
 std::string_view family_name(Family family);
 
 // Writes applied atomically by Engine::write.

@@ -5,6 +5,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
@@ -52,6 +53,23 @@ void check_dir(const std::filesystem::path& dir) {
   }
 }
 
+// The part of a key before its trailing big-endian sequence number. Messages, delivery states
+// and index entries are keyed (queue or index value, then a number that only grows), so each
+// insert lands right after the previous one of its prefix: RocksDB's memtable keeps its last
+// position per prefix and starts there instead of searching from the top (a fifth of the CPU of
+// a saga's writes went to those searches). Event-id index keys end in a UUID, not a number:
+// left out, or each would cost a hint of its own.
+class SequenceSuffix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "eb.SequenceSuffix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return {key.data(), key.size() - 8};
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() >= 8 && key[0] != kUnsequencedIndexTag;
+  }
+};
+
 }  // namespace
 
 RocksDbEngine::RocksDbEngine(const RocksDbOptions& options) : options_(options) {
@@ -80,8 +98,13 @@ RocksDbEngine::RocksDbEngine(const RocksDbOptions& options) : options_(options) 
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+  rocksdb::ColumnFamilyOptions sequenced = cf_options;
+  sequenced.memtable_insert_with_hint_prefix_extractor = std::make_shared<SequenceSuffix>();
   for (std::size_t i = 0; i < kFamilyCount; ++i) {
-    descriptors.emplace_back(std::string(family_name(static_cast<Family>(i))), cf_options);
+    const auto family = static_cast<Family>(i);
+    const bool hinted =
+        family == Family::kIndexes || family == Family::kMessages || family == Family::kStates;
+    descriptors.emplace_back(std::string(family_name(family)), hinted ? sequenced : cf_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
