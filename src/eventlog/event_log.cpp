@@ -215,15 +215,22 @@ storage::EventSink::Staged EventLog::stage(std::span<const storage::IncomingMess
   for (const auto& m : messages) {
     Event e;
     e.timestamp = m.timestamp != 0 ? m.timestamp : now;
-    e.source_arn = std::string(m.source_arn);
     e.message_id = std::string(m.message_id);
     e.body = std::string(m.body);
-    if (m.attributes != nullptr) e.attributes = *m.attributes;
-    e.group_id = std::string(m.group_id);
-    e.deduplication_id = std::string(m.deduplication_id);
-    e.subject = std::string(m.subject);
     e.envelope = parse_envelope(m.body);
-    e.stream = stream_of(m.attributes, e.envelope);
+    if (!m.stream.empty()) {
+      // As append() records it.
+      if (e.message_id.empty()) e.message_id = random_uuid();
+      e.source_arn = std::string(kStreamSourcePrefix) + std::string(m.stream);
+      e.stream = std::string(m.stream);
+    } else {
+      e.source_arn = std::string(m.source_arn);
+      if (m.attributes != nullptr) e.attributes = *m.attributes;
+      e.group_id = std::string(m.group_id);
+      e.deduplication_id = std::string(m.deduplication_id);
+      e.subject = std::string(m.subject);
+      e.stream = stream_of(m.attributes, e.envelope);
+    }
     events.push_back(std::move(e));
   }
   reserve(events, staged, nullptr);

@@ -21,11 +21,13 @@ Envelope EventPublisher::envelope(Outgoing event) const {
 
 Result<Envelope> EventPublisher::publish(Outgoing event) const {
   std::string stream = std::move(event.stream);
+  std::vector<std::string> stream_first = std::move(event.stream_first);
   Envelope e = envelope(std::move(event));
   sns::PublishInput in;
   in.topic_arn = topic_arn_;
   in.message = encode(e);
   in.attributes = event_attributes(e);
+  in.stream_first = {stream, std::move(stream_first)};  // refused without a stream
   if (!stream.empty()) {
     in.attributes.emplace(std::string(eventlog::kAggregateAttribute),
                           MessageAttributeValue{"String", std::move(stream), {}});

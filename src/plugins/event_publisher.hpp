@@ -4,6 +4,7 @@
 // through Topics::publish like any client's publish, so filter policies route it, it is in the
 // event log and in /v1/trace. Thread-safe (Topics is).
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -26,6 +27,8 @@ struct Outgoing {
   // Non-empty: the event also joins this event-log stream, in the same write as the publish
   // (the aggregateId message attribute, eventlog/event_log.hpp).
   std::string stream;
+  // Envelopes (JSON) appended to `stream` just before this event, in the same write.
+  std::vector<std::string> stream_first;
 };
 
 class EventPublisher {

@@ -132,64 +132,103 @@ Result<SagaEngine::Started> SagaEngine::start_locked(const std::string& id,
 
 // --- moving on ---------------------------------------------------------------------------------
 
-Result<void> SagaEngine::run(saga::State& state) {
+Result<void> SagaEngine::run(saga::State& state, std::optional<Event> outcome) {
+  // Events are folded as they happen and written together: those before a request in the same
+  // write as its publish, the rest in one append. Until then `before` keeps the state as
+  // written, which a failed write restores.
+  std::optional<saga::State> before;
+  std::vector<std::string> unwritten;
+  const auto fold = [&](const Event& event) {
+    if (!before) before = state;
+    unwritten.push_back(encode_event(state, event));
+    saga::apply(definition_, state, event);
+  };
+  const auto failed = [&](Error error) -> Result<void> {
+    // What happened is kept even when the request it leads to cannot go out (the topic is
+    // gone): written alone, and the request is sent again on the timer.
+    if (!unwritten.empty() && append(state.id, unwritten)) {
+      changed(state.id);
+    } else if (before) {
+      state = std::move(*before);
+    }
+    arm(state.id, services().clock.now_ms() + kRetryAfterErrorMs);
+    return std::unexpected(std::move(error));
+  };
+  if (outcome) {
+    outcome->id = random_uuid();
+    fold(*outcome);
+  }
   for (int i = 0; i < 1000; ++i) {
     saga::Next next = saga::advance(definition_, state, services().clock.now_ms());
     if (!next.event) {
+      if (!unwritten.empty()) {
+        if (auto written = append(state.id, unwritten); !written) return failed(written.error());
+        changed(state.id);
+      }
       arm(state.id, next.wake_at);
       return {};
     }
-    if (auto written = write(state, std::move(*next.event)); !written) {
-      arm(state.id, services().clock.now_ms() + kRetryAfterErrorMs);
-      return written;
+    Event event = std::move(*next.event);
+    event.id = random_uuid();
+    if (event.kind != Kind::kRequested) {
+      fold(event);
+      continue;
     }
+    if (auto sent = request(state, event, unwritten); !sent) return failed(sent.error());
+    unwritten.clear();
+    before.reset();
+    saga::apply(definition_, state, event);
+    changed(state.id);
   }
-  return fail(Errc::kInternalError, "saga " + state.id + " did not settle");
+  return failed(Error{Errc::kInternalError, "saga " + state.id + " did not settle"});
 }
 
-Result<void> SagaEngine::write(saga::State& state, Event event) {
-  event.id = random_uuid();
-  if (event.kind == Kind::kRequested) {
-    const config::SagaStepSpec& step = definition_.steps[event.step];
-    const bool action = event.phase == saga::Phase::kAction;
-    const config::SagaRequestSpec& request = action ? step.request : *step.compensation;
-    std::string metadata;
-    JsonWriter m(metadata);
-    m.begin_object();
-    m.member("idempotencyKey", state.id + ":" + step.name + (action ? "" : ":compensation"));
-    m.key("saga").begin_object();
-    m.member("definition", spec().name);
-    m.member("step", step.name);
-    m.member("phase", phase_name(event.phase));
-    m.member("attempt", std::int64_t{event.attempt});
-    m.member("deadline", event.deadline);
-    m.member("at", event.at);
-    m.end_object();
-    m.end_object();
-    EB_TRY(publish({.type = request.type,
-                    .data = saga::fill_template(request.data, definition_, state),
-                    .correlation_id = state.id,
-                    .causation_id = state.last_event_id,
-                    .metadata = std::move(metadata),
-                    .id = event.id,
-                    .stream = stream_of(state.id)}));
-  } else {
-    // A reply's outcome is caused by the reply; anything else by what the saga did last.
-    const Envelope e =
-        envelope({.type = std::string(saga::event_type(event.kind)),
-                  .data = encode_data(event),
+Result<void> SagaEngine::request(const saga::State& state, const Event& event,
+                                 const std::vector<std::string>& first) {
+  const config::SagaStepSpec& step = definition_.steps[event.step];
+  const bool action = event.phase == saga::Phase::kAction;
+  const config::SagaRequestSpec& request = action ? step.request : *step.compensation;
+  std::string metadata;
+  JsonWriter m(metadata);
+  m.begin_object();
+  m.member("idempotencyKey", state.id + ":" + step.name + (action ? "" : ":compensation"));
+  m.key("saga").begin_object();
+  m.member("definition", spec().name);
+  m.member("step", step.name);
+  m.member("phase", phase_name(event.phase));
+  m.member("attempt", std::int64_t{event.attempt});
+  m.member("deadline", event.deadline);
+  m.member("at", event.at);
+  m.end_object();
+  m.end_object();
+  EB_TRY(publish({.type = request.type,
+                  .data = saga::fill_template(request.data, definition_, state),
                   .correlation_id = state.id,
-                  .causation_id = event.reply_id.empty() ? state.last_event_id : event.reply_id,
-                  .id = event.id});
-    EB_ASSIGN_OR_RETURN(const eventlog::AppendResult appended,
-                        services().events.append(stream_of(state.id),
-                                                 eventlog::ExpectedVersion::any(), {encode(e)}));
-    if (appended.outcome != eventlog::AppendResult::Outcome::kAppended) {
-      return fail(Errc::kInternalError, "the event log did not append to " + stream_of(state.id));
-    }
+                  .causation_id = state.last_event_id,
+                  .metadata = std::move(metadata),
+                  .id = event.id,
+                  .stream = stream_of(state.id),
+                  .stream_first = first}));
+  return {};
+}
+
+std::string SagaEngine::encode_event(const saga::State& state, const Event& event) const {
+  // A reply's outcome is caused by the reply; anything else by what the saga did last.
+  return encode(
+      envelope({.type = std::string(saga::event_type(event.kind)),
+                .data = encode_data(event),
+                .correlation_id = state.id,
+                .causation_id = event.reply_id.empty() ? state.last_event_id : event.reply_id,
+                .id = event.id}));
+}
+
+Result<void> SagaEngine::append(const std::string& id, const std::vector<std::string>& events) {
+  EB_ASSIGN_OR_RETURN(
+      const eventlog::AppendResult appended,
+      services().events.append(stream_of(id), eventlog::ExpectedVersion::any(), events));
+  if (appended.outcome != eventlog::AppendResult::Outcome::kAppended) {
+    return fail(Errc::kInternalError, "the event log did not append to " + stream_of(id));
   }
-  saga::apply(definition_, state, event);
-  changed(state.id);
   return {};
 }
 
@@ -271,13 +310,9 @@ Result<void> SagaEngine::on_reply(const Envelope& event) {
   simdjson::dom::parser parser;
   if (const auto data = json::object(parser, event.data)) r.reason = json::string(*data, "reason");
   auto happened = saga::reply(definition_, state, r, services().clock.now_ms());
-  if (!happened) {
-    ++ignored_replies_;
-  } else {
-    EB_TRY(write(state, std::move(*happened)));
-  }
+  if (!happened) ++ignored_replies_;
   // Also after an ignored reply: a step whose request failed to go out is sent now.
-  return run(state);
+  return run(state, std::move(happened));
 }
 
 // --- recovery ----------------------------------------------------------------------------------
@@ -496,7 +531,10 @@ Result<std::string> SagaEngine::redrive(const std::string& id) {
     return fail(Errc::kInvalidState,
                 fmt::format("saga {} is {}, not stuck", id, saga::to_string(it->second.status)));
   }
-  EB_TRY(write(it->second, std::move(*event)));
+  event->id = random_uuid();
+  EB_TRY(append(id, {encode_event(it->second, *event)}));
+  saga::apply(definition_, it->second, *event);
+  changed(id);
   if (auto moved = run(it->second); !moved) {
     spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
   }

@@ -78,10 +78,19 @@ class SagaEngine final : public Worker {
 
   Result<Started> start_locked(const std::string& id, const std::string& input_json,
                                const std::string& causation_id);
-  // Moves `state` on until it waits, writing each event, then arms its timer.
-  Result<void> run(saga::State& state);
-  // Writes one event of `state` (a request is published, the others appended) and folds it.
-  Result<void> write(saga::State& state, saga::Event event);
+  // Moves `state` on until it waits (after folding `outcome`, what a reply did), writing its
+  // events, then arms its timer. The events before a request go in the same write as its
+  // publish, the others in one append: one write per reply. A failed write leaves the state as
+  // written and retries on the timer.
+  Result<void> run(saga::State& state, std::optional<saga::Event> outcome = std::nullopt);
+  // Publishes the request `event` of `state`, appending the envelopes `first` to its stream
+  // before it in the same write.
+  Result<void> request(const saga::State& state, const saga::Event& event,
+                       const std::vector<std::string>& first);
+  // Appends envelopes to saga `id`'s stream.
+  Result<void> append(const std::string& id, const std::vector<std::string>& events);
+  // The envelope (JSON) of a non-request event of `state`, before it is folded.
+  std::string encode_event(const saga::State& state, const saga::Event& event) const;
   void arm(const std::string& id, std::optional<Millis> at);
   void on_timer(const std::string& id);
   void write_saga(JsonWriter& out, const saga::State& state) const;

@@ -64,8 +64,14 @@ Result<void> Fanout::write_queue_copies(const std::vector<const Published*>& pub
   sqs::LoggedWrite write(targets_.engine, log_ ? targets_.events : nullptr, std::move(batch));
   for (auto& q : queues_) q.staged = write.stage(*q.queue, std::move(q.inputs));
   if (write.logging()) {
-    write.reserve_log(published.size());
+    std::size_t entries = 0;
+    for (const Published* p : published) entries += 1 + p->input.stream_first.envelopes.size();
+    write.reserve_log(entries);
     for (const Published* p : published) {
+      for (const std::string& envelope : p->input.stream_first.envelopes) {
+        write.log(
+            {.body = envelope, .timestamp = p->timestamp, .stream = p->input.stream_first.stream});
+      }
       // The log is a FIFO topic's archive: it keeps what a replay needs to publish again. The
       // queue copies are not logged again (stage() never logs).
       write.log({.source_arn = topic_.arn,

@@ -212,6 +212,11 @@ Result<Published> Publisher::validate(const Topic& topic, PublishInput input) co
   }
   if (input.subject) EB_TRY(validate_subject(*input.subject));
   EB_TRY(validate_publish_attributes(input.attributes));
+  if (!input.stream_first.envelopes.empty() &&
+      (targets_.events == nullptr || input.stream_first.stream.empty())) {
+    return fail(Errc::kInternalError,
+                "events to append with a publish need an event log and a stream name");
+  }
   Published p;
   if (!input.message_structure.empty()) {
     if (input.message_structure != "json") {

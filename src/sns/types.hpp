@@ -57,6 +57,14 @@ struct PublishInput {
   MessageAttributes attributes;
   std::optional<std::string> group_id;          // FIFO topics
   std::optional<std::string> deduplication_id;  // FIFO topics
+  // In-process callers only (the saga engine): JSON envelopes appended to the event-log stream
+  // `stream_first.stream` in the same write as this publish, just before its own entry, as the
+  // stream API appends them. A daemon without an event log refuses such a publish.
+  struct StreamEvents {
+    std::string stream;
+    std::vector<std::string> envelopes;
+  };
+  StreamEvents stream_first;
 };
 
 struct PublishOutput {

@@ -23,6 +23,9 @@ struct IncomingMessage {
   std::string_view group_id;          // MessageGroupId, when it had one
   std::string_view deduplication_id;  // FIFO: the effective deduplication id
   std::string_view subject;           // SNS Subject, when given
+  // Non-empty: not a message but an event appended to this stream, recorded as the stream API
+  // records an append (source_arn and attributes are ignored; an empty message_id gets one).
+  std::string_view stream;
 };
 
 class EventSink {

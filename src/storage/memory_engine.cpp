@@ -1,5 +1,7 @@
 #include "storage/memory_engine.hpp"
 
+#include <algorithm>
+
 namespace eb::storage {
 
 std::string_view family_name(Family family) {
@@ -31,6 +33,11 @@ void MemoryEngine::fail_writes(bool fail) {
   fail_writes_ = fail;
 }
 
+void MemoryEngine::fail_writes_to(std::optional<Family> family) {
+  std::lock_guard lock(mu_);
+  fail_family_ = family;
+}
+
 std::size_t MemoryEngine::writes() const {
   std::lock_guard lock(mu_);
   return writes_;
@@ -39,7 +46,11 @@ std::size_t MemoryEngine::writes() const {
 Result<void> MemoryEngine::write(const Batch& batch) {
   std::lock_guard lock(mu_);
   ++writes_;
-  if (fail_writes_) {
+  const auto touched = [&](Family f) {
+    return std::any_of(batch.ops().begin(), batch.ops().end(),
+                       [f](const Batch::Op& op) { return op.family == f; });
+  };
+  if (fail_writes_ || (fail_family_ && touched(*fail_family_))) {
     return fail(Errc::kServiceUnavailable, "No space left on device (simulated).");
   }
   for (const auto& op : batch.ops()) {

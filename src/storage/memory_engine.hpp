@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "storage/engine.hpp"
 
@@ -25,6 +26,8 @@ class MemoryEngine final : public Engine {
 
   // Test hook: while set, every write fails as a full disk would.
   void fail_writes(bool fail);
+  // Test hook: while set, the writes that touch `family` fail so (nullopt: none).
+  void fail_writes_to(std::optional<Family> family);
   // Test hook: the writes made so far (each Batch, failed ones included).
   std::size_t writes() const;
 
@@ -37,6 +40,7 @@ class MemoryEngine final : public Engine {
   mutable std::mutex mu_;
   std::array<Map, kFamilyCount> maps_;
   bool fail_writes_ = false;
+  std::optional<Family> fail_family_;
   std::size_t writes_ = 0;
 };
 

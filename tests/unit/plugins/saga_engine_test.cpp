@@ -116,7 +116,43 @@ class SagaEngineTest : public testing::PluginDaemon {
     clock_.advance(ms);
     run_tasks();
   }
+  // "type source" of each event in saga `id`'s stream, in order.
+  std::vector<std::string> stream(const std::string& id) {
+    auto page = d_->events.read_stream(SagaEngine::stream_of(id), 0, 100);
+    EXPECT_TRUE(page);
+    std::vector<std::string> out;
+    for (const auto& e : page ? page->events : std::vector<eventlog::Event>{}) {
+      out.push_back((e.envelope ? e.envelope->type : "?") + " " + e.source_arn);
+    }
+    return out;
+  }
+  // Publishes what the inventory worker would answer to saga `id`'s reservation, without
+  // letting anything handle it yet. The saga must have just sent that request.
+  void reserved(const std::string& id) {
+    Envelope e;
+    e.id = "reply-" + id;
+    e.type = "inventory.reserved";
+    e.timestamp = utc_timestamp(clock_.now_ms());
+    e.source = "inventory-service";
+    e.correlation_id = id;
+    auto page = d_->events.read_stream(SagaEngine::stream_of(id), 0, 100);
+    ASSERT_TRUE(page && !page->events.empty() && page->events.back().envelope);
+    e.causation_id = page->events.back().envelope->id;  // the reservation request
+    e.data = R"({"orderId":")" + id + R"(","items":[]})";
+    sns::PublishInput in;
+    in.topic_arn = topic_arn();
+    in.message = encode(e);
+    in.attributes = event_attributes(e);
+    ASSERT_TRUE(d_->topics.publish(std::move(in)));
+  }
+  std::vector<config::PluginSpec> without_inventory() const {
+    auto out = specs();
+    out.erase(out.begin());
+    return out;
+  }
 };
+
+const std::string kSagaStream = "eventbroker:streams/saga-";
 
 constexpr const char* kFullStock = R"({"productId":"SKU-1","available":10,"reserved":0})";
 
@@ -138,6 +174,71 @@ TEST_F(SagaEngineTest, TheDesignsOrderSagaCompletes) {
   ASSERT_TRUE(trace);
   EXPECT_GE(trace->nodes.size(), 10u);
   EXPECT_EQ(trace->roots.size(), 1u);  // saga.started, and everything under it
+}
+
+// A reply's outcome is written with the request it leads to (one write), the last outcome with
+// the saga's end: the stream still tells every step in order, the saga's own events as appends
+// to it and the requests as what the topic published.
+TEST_F(SagaEngineTest, TheStreamHoldsEveryEventInTheOrderItHappened) {
+  start("s-1", input("s-1", "card"));
+  ASSERT_EQ(saga("s-1", "status"), "completed");
+  const std::string appended = kSagaStream + "s-1";
+  const std::string published = topic_arn();
+  EXPECT_EQ(stream("s-1"), (std::vector<std::string>{
+                               "saga.started " + appended,
+                               "inventory.reserve-requested " + published,
+                               "saga.step-succeeded " + appended,
+                               "payment.process-requested " + published,
+                               "saga.step-succeeded " + appended,
+                               "order.create-requested " + published,
+                               "saga.step-succeeded " + appended,
+                               "saga.completed " + appended,
+                           }));
+  // And they fold back into the same saga.
+  restart(specs());
+  EXPECT_EQ(saga("s-1", "status"), "completed");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(saga("s-1", "status", i), "completed") << i;
+}
+
+// A reply whose outcome cannot be written is not taken: the saga stays as it was (no outcome
+// half applied) and the reply, left on the queue, moves it on when it comes back.
+TEST_F(SagaEngineTest, AReplyThatCannotBeWrittenLeavesTheSagaAsItWasUntilItComesBack) {
+  definition_.steps[0].timeout_seconds = 60;  // beyond the reply's visibility timeout
+  apply(without_inventory());                 // the test answers for the inventory
+  start("w-1", input("w-1", "card"));
+  reserved("w-1");
+  store_.fail_writes_to(storage::Family::kEvents);  // the receive works, the saga's write not
+  run_tasks();
+  store_.fail_writes_to(std::nullopt);
+  advance(1'000);  // the engine's retry: nothing to send, it still waits for the reply
+  EXPECT_EQ(saga("w-1", "status", 0), "started");
+  EXPECT_EQ(stream("w-1").size(), 2u);  // started, reserve-requested
+  advance(30'000);                      // the queue's visibility timeout: the reply again
+  EXPECT_EQ(saga("w-1", "status", 0), "completed");
+  const std::string appended = kSagaStream + "w-1";
+  const auto events = stream("w-1");
+  ASSERT_GE(events.size(), 4u);
+  EXPECT_EQ(events[2], "saga.step-succeeded " + appended);
+  EXPECT_EQ(events[3], "payment.process-requested " + topic_arn());
+}
+
+// When only the request cannot go out (its topic is gone), the outcome is still written on its
+// own, and the request is sent on the engine's retry once the topic is back.
+TEST_F(SagaEngineTest, AnOutcomeIsKeptWhenTheRequestAfterItCannotBePublished) {
+  apply(without_inventory());
+  start("p-1", input("p-1", "card"));
+  reserved("p-1");
+  const std::string arn = topic_arn();
+  ASSERT_TRUE(d_->topics.delete_topic(arn));
+  run_tasks();
+  EXPECT_EQ(saga("p-1", "status", 0), "completed");
+  EXPECT_EQ(saga("p-1", "status", 1), "<no step>");  // not requested yet
+  const std::string appended = kSagaStream + "p-1";
+  EXPECT_EQ(stream("p-1").back(), "saga.step-succeeded " + appended);
+  create_topology();
+  advance(1'000);  // the retry, well before the reply's visibility timeout
+  EXPECT_EQ(saga("p-1", "status"), "completed");
+  EXPECT_EQ(stream("p-1")[3], "payment.process-requested " + arn);
 }
 
 TEST_F(SagaEngineTest, TheSameIdAndInputIsTheSameSagaAnotherInputConflicts) {
