@@ -3,15 +3,17 @@
 configuration, durable (--durability wal, a temporary data dir).
 
 Phase 1 (throughput): N sagas (default 1,000) started at once through POST /v1/sagas, written
-pipelined on 8 connections (so the Python client does not bound the start rate); sagas/s = N / (last saga's completion - first saga's start), both from the sagas' own
-startedAt/updatedAt; then every saga's stream is checked to hold all 8 of its events.
+pipelined on K connections (default 8; so the Python client does not bound the start rate);
+sagas/s = N / (last saga's completion - first saga's start), both from the sagas' own
+startedAt/updatedAt; then every saga's stream is checked to hold all 8 of its events. A start is
+answered once the saga engine ran it, so K is also how many starts wait at once.
 Phase 2 (latency): C client threads (default 8) each start a saga and wait for it to complete,
 again and again, for M sagas (default 1,000); start-to-completed latency from the same
 timestamps (millisecond resolution), p50/p99/max.
 
 No peer emulator runs sagas, so the numbers are absolute; run it on a quiet machine.
-Usage: bench/sagas.py [--sagas N] [--latency-sagas M] [--concurrency C] [--unsigned]
-                      [--binary PATH]
+Usage: bench/sagas.py [--sagas N] [--connections K] [--latency-sagas M] [--concurrency C]
+                      [--unsigned] [--binary PATH]
 """
 import argparse
 import concurrent.futures
@@ -133,6 +135,8 @@ def wait_completed(client, ids, timeout=120):
 
 
 def percentile(values, p):
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
@@ -142,6 +146,8 @@ def main():
     parser.add_argument("--sagas", type=int, default=1000)
     parser.add_argument("--latency-sagas", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=8,
+                        help="connections the burst's starts are pipelined on")
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "release", "eventbrokerd"))
     parser.add_argument("--unsigned", action="store_true",
                         help="--sns-sign-sqs-envelopes false (no RSA signature per delivery)")
@@ -158,7 +164,7 @@ def main():
         run = "b%d" % int(time.time())
 
         ids = ["%s-t-%d" % (run, i) for i in range(args.sagas)]
-        statuses = start_pipelined(port, ids, connections=8)
+        statuses = start_pipelined(port, ids, connections=args.connections)
         assert all(s == 201 for s in statuses), set(statuses)
         # Wait on one cheap count rather than per-saga polls, which would load the server.
         deadline = time.monotonic() + 120
@@ -220,7 +226,7 @@ def main():
         print("| sagas missing events in their stream | %d of %d |" % (incomplete, len(ids)))
         print("| start-to-completed with %d in flight: p50 / p99 / max | %.0f / %.0f / %.0f ms |"
               % (args.concurrency, percentile(latencies, 50), percentile(latencies, 99),
-                 max(latencies)))
+                 max(latencies, default=float("nan"))))
     finally:
         process.terminate()
         process.wait(timeout=10)

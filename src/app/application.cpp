@@ -33,6 +33,7 @@
 #include "net/http_client.hpp"
 #include "net/server.hpp"
 #include "plugins/host.hpp"
+#include "plugins/work_queue.hpp"
 #include "sns/endpoint_delivery.hpp"
 #include "sns/topics.hpp"
 #include "sqs/queues.hpp"
@@ -177,7 +178,8 @@ struct Application::Parts {
             .events = events,
             .clock = clock,
             .timers = timers,
-            .executor = [this](std::function<void()> task) { asio::post(io, std::move(task)); },
+            .executor = [this](std::function<void()> task) { plugin_work.post(std::move(task)); },
+            .admit = [this](std::function<void()> task) { plugin_work.admit(std::move(task)); },
             .http = &http_poster}),
         plugins_api(plugin_host),
         sagas_api(plugin_host),
@@ -206,7 +208,7 @@ struct Application::Parts {
                      });
     admin.add_routes(std::string(api::admin::SagasApi::kPrefix),
                      [api = &sagas_api](net::HttpRequest&& request, const net::Respond& respond) {
-                       respond(api->handle(request));
+                       api->handle(request, respond);
                      });
     if (manual_clock) {
       clock_api = std::make_unique<api::admin::ClockApi>(*manual_clock);
@@ -221,6 +223,11 @@ struct Application::Parts {
   config::Settings settings;
   unsigned threads;
   asio::io_context io;  // declared before everything that holds I/O objects or handlers
+  // The plugins' consumers and saga starts run on one thread of their own (docs/plugins.md):
+  // new sagas wait for the work under way instead of outrunning it, and the plugins do not
+  // contend with each other for locks and RocksDB's write group.
+  plugins::WorkQueue plugin_work;
+  std::thread plugin_thread;
   SystemClock system_clock;
   AsioTimers asio_timers;
   // --clock manual: time stands still until POST /v1/clock/advance; timers due at the current
@@ -370,6 +377,14 @@ int Application::run() {
   p.signals.async_wait([&p](const boost::system::error_code& ec, int signal) {
     if (!ec) p.request_stop(signal == SIGINT ? "SIGINT" : "SIGTERM", 0);
   });
+  p.plugin_thread = std::thread([&p] {
+    try {
+      p.plugin_work.run();
+    } catch (const std::exception& e) {
+      spdlog::critical("plugin thread failed: {}", e.what());
+      p.request_stop("plugin thread failure", 1);
+    }
+  });
   for (unsigned i = 0; i < p.threads; ++i) {
     p.workers.emplace_back([&p] {
       try {
@@ -403,7 +418,11 @@ int Application::run() {
   p.admin.set_serving(false);
   p.server.stop();
   p.plugin_host.stop_all();  // before the broker answers the plugins' parked receives
-  p.broker.shutdown();       // answers parked long polls, so their connections can drain
+  // What is queued for the plugins still runs (an accepted start is answered), then the thread
+  // ends.
+  p.plugin_work.stop();
+  p.plugin_thread.join();
+  p.broker.shutdown();  // answers parked long polls, so their connections can drain
   if (!p.server.wait_drained(kDrainDeadline)) {
     spdlog::warn("{} connection(s) still busy after {} ms; closing them", p.server.session_count(),
                  kDrainDeadline.count());

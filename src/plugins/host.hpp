@@ -49,6 +49,11 @@ class PluginHost {
   PluginResponse handle(std::string_view name, const PluginRequest& request);
   // The running instances, in declaration order (the /v1/sagas routes look for saga engines).
   std::vector<std::shared_ptr<Plugin>> running() const;
+  // Runs `task`, new work such as a saga start, where the plugins' consumers run once the work
+  // under way is done (Services::admit).
+  void admit(std::function<void()> task) const {
+    (services_.admit ? services_.admit : services_.executor)(std::move(task));
+  }
 
  private:
   struct Instance {

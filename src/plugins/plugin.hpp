@@ -31,8 +31,13 @@ struct Services {
   eventlog::EventLog& events;
   const Clock& clock;
   Timers& timers;
-  QueueConsumer::Executor executor;  // runs consumer work on the I/O threads; called from any
-  sns::HttpPoster* http = nullptr;   // outgoing webhooks (the DLQ monitor's); none: not sent
+  // Runs consumer work (in the daemon: WorkQueue::post on the plugins' thread); called from
+  // any thread.
+  QueueConsumer::Executor executor;
+  // Runs new work, saga starts (WorkQueue::admit: once the work under way is done); empty:
+  // `executor`.
+  QueueConsumer::Executor admit;
+  sns::HttpPoster* http = nullptr;  // outgoing webhooks (the DLQ monitor's); none: not sent
   // A worker with snapshots saves its changed entries after this many changes (and at stop);
   // 0: never, every start folds the whole log.
   std::size_t snapshot_every = 4096;

@@ -38,37 +38,44 @@ std::vector<std::shared_ptr<plugins::SagaEngine>> engines(const plugins::PluginH
 
 }  // namespace
 
-net::HttpResponse SagasApi::handle(const net::HttpRequest& request) const {
+void SagasApi::handle(const net::HttpRequest& request, const net::Respond& respond) const {
   const std::string_view target = request.target();
   const std::size_t q = target.find('?');
   std::string_view path = target.substr(0, q);
   const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
   path.remove_prefix(std::min(path.size(), kPrefix.size()));
   if (path.empty() || path == "/") {
-    if (request.method() != http::verb::get) return only(kPrefix, "GET");
-    return list(query);
+    respond(request.method() != http::verb::get ? only(kPrefix, "GET") : list(query));
+    return;
   }
   path.remove_prefix(1);
   const std::size_t slash = path.find('/');
   auto first = aws::url_decode(path.substr(0, slash), false);
   if (!first || first->empty()) {
-    return error_response(http::status::bad_request, "MalformedRequest",
-                          "the path is not validly percent-encoded");
+    respond(error_response(http::status::bad_request, "MalformedRequest",
+                           "the path is not validly percent-encoded"));
+    return;
   }
   const std::string_view rest =
       slash == std::string_view::npos ? std::string_view() : path.substr(slash);
   if (rest.empty() || rest == "/") {
-    if (request.method() == http::verb::post) return start(*first, request.body());
-    if (request.method() == http::verb::get) return get(*first);
-    return only("/v1/sagas/{id}", "GET, POST");
+    if (request.method() == http::verb::post) {
+      start(*first, request.body(), respond);
+    } else {
+      respond(request.method() == http::verb::get ? get(*first)
+                                                  : only("/v1/sagas/{id}", "GET, POST"));
+    }
+    return;
   }
   if (rest == "/redrive") {
-    if (request.method() != http::verb::post) return only("/v1/sagas/{id}/redrive", "POST");
-    return redrive(*first);
+    respond(request.method() != http::verb::post ? only("/v1/sagas/{id}/redrive", "POST")
+                                                 : redrive(*first));
+    return;
   }
-  return error_response(http::status::not_found, "NotFound",
-                        fmt::format("No route for {} {}", std::string_view(request.method_string()),
-                                    target.substr(0, q)));
+  respond(
+      error_response(http::status::not_found, "NotFound",
+                     fmt::format("No route for {} {}", std::string_view(request.method_string()),
+                                 target.substr(0, q))));
 }
 
 net::HttpResponse SagasApi::list(std::string_view query) const {
@@ -121,42 +128,53 @@ net::HttpResponse SagasApi::list(std::string_view query) const {
   return json_response(http::status::ok, std::move(out));
 }
 
-net::HttpResponse SagasApi::start(std::string_view definition, const std::string& body) const {
+void SagasApi::start(std::string_view definition, const std::string& body,
+                     const net::Respond& respond) const {
   std::shared_ptr<plugins::SagaEngine> engine;
   for (auto& candidate : engines(host_)) {
     if (candidate->spec().name == definition) engine = candidate;
   }
   if (!engine) {
-    return error_response(http::status::not_found, "NotFound",
-                          fmt::format("there is no saga definition {}", definition));
+    respond(error_response(http::status::not_found, "NotFound",
+                           fmt::format("there is no saga definition {}", definition)));
+    return;
   }
   simdjson::dom::parser parser;
   simdjson::dom::object object;
   if (parser.parse(body.data(), body.size()).get_object().get(object)) {
-    return error_response(http::status::bad_request, "MalformedRequest",
-                          "The request body must be a JSON object {\"id\", \"input\"}");
+    respond(error_response(http::status::bad_request, "MalformedRequest",
+                           "The request body must be a JSON object {\"id\", \"input\"}"));
+    return;
   }
   simdjson::dom::element input;
   if (object.at_key("input").get(input)) {
-    return error_response(http::status::bad_request, "MissingParameter",
-                          R"(The request body must contain "input")");
+    respond(error_response(http::status::bad_request, "MissingParameter",
+                           R"(The request body must contain "input")"));
+    return;
   }
   std::string id;
   simdjson::dom::element id_value;
   if (!object.at_key("id").get(id_value)) {
     std::string_view text;
     if (id_value.get_string().get(text)) {
-      return error_response(http::status::bad_request, "InvalidParameterValue",
-                            R"("id" must be a string)");
+      respond(error_response(http::status::bad_request, "InvalidParameterValue",
+                             R"("id" must be a string)"));
+      return;
     }
     id = std::string(text);
   } else {
     id = random_uuid();
   }
-  auto started = engine->start(id, simdjson::minify(input));
-  if (!started) return plugin_error(started.error(), "NotFound", "SagaAlreadyExists");
-  return json_response(started->created ? http::status::created : http::status::ok,
-                       std::move(started->saga_json));
+  host_.admit(
+      [engine = std::move(engine), id = std::move(id), input = simdjson::minify(input), respond] {
+        auto started = engine->start(id, input);
+        if (!started) {
+          respond(plugin_error(started.error(), "NotFound", "SagaAlreadyExists"));
+          return;
+        }
+        respond(json_response(started->created ? http::status::created : http::status::ok,
+                              std::move(started->saga_json)));
+      });
 }
 
 net::HttpResponse SagasApi::get(std::string_view id) const {

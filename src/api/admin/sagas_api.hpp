@@ -6,6 +6,7 @@
 //   GET  /v1/sagas/{sagaId}                       one saga, in the design's shape
 //   POST /v1/sagas/{sagaId}/redrive               a stuck saga compensates again
 // Registered with AdminApi by app/. Thread-safe (PluginHost and the engines are).
+
 #include <string_view>
 
 #include "net/handler.hpp"
@@ -22,11 +23,14 @@ class SagasApi {
 
   explicit SagasApi(plugins::PluginHost& host) : host_(host) {}
 
-  net::HttpResponse handle(const net::HttpRequest& request) const;
+  // A start is answered from the plugins' thread once the work under way there is done
+  // (PluginHost::admit); everything else at once.
+  void handle(const net::HttpRequest& request, const net::Respond& respond) const;
 
  private:
   net::HttpResponse list(std::string_view query) const;
-  net::HttpResponse start(std::string_view definition, const std::string& body) const;
+  void start(std::string_view definition, const std::string& body,
+             const net::Respond& respond) const;
   net::HttpResponse get(std::string_view id) const;
   net::HttpResponse redrive(std::string_view id) const;
 
