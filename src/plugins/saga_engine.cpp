@@ -233,28 +233,54 @@ Result<void> SagaEngine::append(const std::string& id, const std::vector<std::st
 }
 
 void SagaEngine::arm(const std::string& id, std::optional<Millis> at) {
-  if (auto old = timers_.find(id); old != timers_.end()) {
-    services().timers.cancel(old->second);
-    timers_.erase(old);
+  if (auto old = wake_at_.find(id); old != wake_at_.end()) {
+    if (at && *at == old->second) return;
+    wakeups_.erase({old->second, id});
+    wake_at_.erase(old);
   }
   if (!at) return;
+  wake_at_.emplace(id, *at);
+  wakeups_.emplace(*at, id);
+  // on_timer() sets the timer once it has moved every due saga on.
+  if (!waking_ && (timer_ == 0 || *at < timer_at_)) set_timer(wakeups_.begin()->first);
+}
+
+void SagaEngine::set_timer(Millis at) {
+  if (timer_ != 0) services().timers.cancel(timer_);
+  timer_at_ = at;
+  const std::uint64_t generation = ++timer_generation_;
   std::weak_ptr<Alive> weak = alive_;
-  timers_[id] = services().timers.schedule_at(*at, [weak, id] {
+  timer_ = services().timers.schedule_at(at, [weak, generation] {
     const auto alive = weak.lock();
     if (!alive) return;
     const std::lock_guard lock(alive->mu);
-    if (alive->engine) alive->engine->on_timer(id);
+    if (alive->engine) alive->engine->on_timer(generation);
   });
 }
 
-void SagaEngine::on_timer(const std::string& id) {
+void SagaEngine::on_timer(std::uint64_t generation) {
   const std::lock_guard lock(mu());
-  timers_.erase(id);
-  auto it = sagas_.find(id);
-  if (it == sagas_.end()) return;
-  if (auto moved = run(it->second); !moved) {
-    spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
+  // A timer replaced by an earlier one may still fire (a cancel cannot stop a callback already
+  // under way): the newer timer does the work.
+  if (generation != timer_generation_) return;
+  timer_ = 0;
+  const Millis now = services().clock.now_ms();
+  std::vector<std::string> due;
+  while (!wakeups_.empty() && wakeups_.begin()->first <= now) {
+    auto node = wakeups_.extract(wakeups_.begin());
+    wake_at_.erase(node.value().second);
+    due.push_back(std::move(node.value().second));
   }
+  waking_ = true;
+  for (const std::string& id : due) {
+    auto it = sagas_.find(id);
+    if (it == sagas_.end()) continue;
+    if (auto moved = run(it->second); !moved) {
+      spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
+    }
+  }
+  waking_ = false;
+  if (!wakeups_.empty()) set_timer(wakeups_.begin()->first);
   maybe_snapshot();
 }
 
@@ -264,8 +290,10 @@ void SagaEngine::on_stop() {
     alive_->engine = nullptr;
   }
   const std::lock_guard lock(mu());
-  for (const auto& [id, timer] : timers_) services().timers.cancel(timer);
-  timers_.clear();
+  if (timer_ != 0) services().timers.cancel(timer_);
+  timer_ = 0;
+  wake_at_.clear();
+  wakeups_.clear();
 }
 
 // --- consuming ---------------------------------------------------------------------------------

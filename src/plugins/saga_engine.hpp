@@ -17,6 +17,7 @@
 // under the worker's mutex.
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -70,7 +71,7 @@ class SagaEngine final : public Worker {
   std::size_t entry_count() const override { return sagas_.size(); }
   void expect_entries(std::size_t count) override {
     sagas_.reserve(count);
-    timers_.reserve(count);
+    wake_at_.reserve(count);
   }
 
  private:
@@ -91,8 +92,10 @@ class SagaEngine final : public Worker {
   Result<void> append(const std::string& id, const std::vector<std::string>& events);
   // The envelope (JSON) of a non-request event of `state`, before it is folded.
   std::string encode_event(const saga::State& state, const saga::Event& event) const;
+  // Saga `id` wakes at `at` (nullopt: it waits for nothing).
   void arm(const std::string& id, std::optional<Millis> at);
-  void on_timer(const std::string& id);
+  void set_timer(Millis at);
+  void on_timer(std::uint64_t generation);
   void write_saga(JsonWriter& out, const saga::State& state) const;
   Result<void> on_reply(const Envelope& event);
   // The saga event an envelope this engine wrote holds; nullopt for anything else.
@@ -101,7 +104,15 @@ class SagaEngine final : public Worker {
 
   const config::SagaPluginSpec& definition_;
   std::unordered_map<std::string, saga::State> sagas_;
-  std::unordered_map<std::string, Timers::Id> timers_;
+  // When each waiting saga wakes, and one timer for the earliest: a timer per saga cost a system
+  // call at every step (re-arming one makes asio wake a thread to report the cancel) and, after
+  // a restart, 100,000 timers for 100,000 waiting sagas.
+  std::unordered_map<std::string, Millis> wake_at_;
+  std::set<std::pair<Millis, std::string>> wakeups_;
+  Timers::Id timer_ = 0;
+  Millis timer_at_ = 0;
+  std::uint64_t timer_generation_ = 0;
+  bool waking_ = false;  // on_timer() is moving due sagas on
   std::shared_ptr<Alive> alive_;
   std::uint64_t ignored_replies_ = 0;
 };

@@ -300,6 +300,31 @@ TEST_F(SagaEngineTest, APaymentThatNeverAnswersTimesOutIsRetriedThenCompensated)
   EXPECT_EQ(payments(), R"({"payments":[]})");
 }
 
+// Waiting sagas share one timer, armed for the earliest deadline; each still times out, and
+// retries, at its own.
+TEST_F(SagaEngineTest, WaitingSagasShareOneTimerAndEachWakesAtItsOwnDeadline) {
+  start("t-0", input("t-0", "card_timeout"));  // payment deadline: now + 10 s
+  const std::size_t timers = clock_.pending_timers();
+  advance(2'000);
+  start("t-1", input("t-1", "card_timeout"));  // 2 s later
+  advance(2'000);
+  start("t-2", input("t-2", "card_timeout"));  // 4 s later
+  EXPECT_EQ(clock_.pending_timers(), timers);
+  const auto attempts = [&] {
+    return saga("t-0", "attempts", 1) + saga("t-1", "attempts", 1) + saga("t-2", "attempts", 1);
+  };
+  advance(5'999);
+  EXPECT_EQ(attempts(), "111");
+  advance(1);      // t-0's deadline
+  advance(1'000);  // and its backoff: attempt 2
+  EXPECT_EQ(attempts(), "211");
+  advance(2'000);  // t-1's, a second after its deadline
+  EXPECT_EQ(attempts(), "221");
+  advance(2'000);
+  EXPECT_EQ(attempts(), "222");
+  EXPECT_EQ(clock_.pending_timers(), timers);
+}
+
 TEST_F(SagaEngineTest, AStuckCompensationWaitsForARedrive) {
   // Without the inventory worker nothing answers the release: the compensation times out.
   auto without_inventory = specs();
