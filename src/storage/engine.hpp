@@ -29,9 +29,9 @@ enum class Family : std::uint8_t {
   kSubscriptions,  // SNS subscription ARN -> subscription record
 };
 inline constexpr std::size_t kFamilyCount = 9;
-// kMessages, kStates and kIndexes keys end in a big-endian number that grows with each insert
-// of the same prefix (the engine may exploit that), except kIndexes keys that start with this
-// byte.
+// kIndexes keys end in a big-endian number that grows with each insert of the same prefix,
+// except those that start with this byte, and kIndexes is never erased by range: RocksDbEngine
+// relies on both (memtable insert hints) and refuses a range erase there.
 inline constexpr char kUnsequencedIndexTag = 'I';
 std::string_view family_name(Family family);
 

@@ -54,6 +54,11 @@ Result<void> MemoryEngine::write(const Batch& batch) {
     return fail(Errc::kServiceUnavailable, "No space left on device (simulated).");
   }
   for (const auto& op : batch.ops()) {
+    if (op.kind == Batch::Kind::kEraseRange && op.family == Family::kIndexes) {
+      return fail(Errc::kInternalError, "storage: the index family is never erased by range");
+    }
+  }
+  for (const auto& op : batch.ops()) {
     Map& m = map(op.family);
     switch (op.kind) {
       case Batch::Kind::kPut:
