@@ -3,7 +3,7 @@
 // Services::executor) in arrival order, and admits new work (saga starts through the API) when
 // none is left, at most kWave at a time. A burst of starts then goes through in waves, each
 // finished before the next begins, instead of every saga waiting behind all the others: with
-// bench/sagas.py's 1,000 starts at once, p99 start-to-completed 5 ms instead of 117-125 ms, and
+// bench/sagas.py's 1,000 starts at once, p99 start-to-completed 5 ms instead of 117-138 ms, and
 // the thread is never idle while starts wait. Under work that never lets up (a replay into the
 // plugins' queues) a wave is still admitted after every kWorkPerWave tasks, so starts wait
 // longer but never forever.
