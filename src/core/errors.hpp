@@ -52,6 +52,13 @@ enum class Errc {
   kSubscriptionLimitExceeded,
   kFilterPolicyLimitExceeded,
   kInvalidState,
+  // EventBridge.
+  kResourceAlreadyExists,
+  kLimitExceeded,
+  kInvalidEventPattern,
+  kConcurrentModification,
+  kIllegalStatus,  // an archive, replay or connection in a state that forbids the call
+  kManagedRule,    // a rule created by an AWS service, changed without ForceUpdate
 };
 
 struct Error {

@@ -73,6 +73,12 @@ net::HttpResponse domain_error(const Error& error, std::string_view not_found_co
     case Errc::kSubscriptionLimitExceeded:
     case Errc::kFilterPolicyLimitExceeded:
     case Errc::kInvalidState:
+    case Errc::kResourceAlreadyExists:
+    case Errc::kLimitExceeded:
+    case Errc::kInvalidEventPattern:
+    case Errc::kConcurrentModification:
+    case Errc::kIllegalStatus:
+    case Errc::kManagedRule:
       return answer(http::status::internal_server_error, "InternalError");
   }
   return answer(http::status::internal_server_error, "InternalError");  // not an Errc

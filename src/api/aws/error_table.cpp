@@ -118,7 +118,15 @@ WireError sqs_wire_error(Errc code) {
     case Errc::kTopicLimitExceeded:
     case Errc::kSubscriptionLimitExceeded:
     case Errc::kFilterPolicyLimitExceeded:
+    case Errc::kLimitExceeded:
       return sender("OverLimit", 403);
+    case Errc::kResourceAlreadyExists:
+      return sender("QueueNameExists", "QueueAlreadyExists", 400);
+    case Errc::kInvalidEventPattern:
+    case Errc::kConcurrentModification:
+    case Errc::kIllegalStatus:
+    case Errc::kManagedRule:
+      return sender("InvalidParameterValue", 400);
   }
   // Only reachable with a value outside the enum (a cast bug); answer like AWS does for bugs.
   return receiver("InternalFailure", "InternalError", 500);
@@ -191,7 +199,14 @@ WireError sns_wire_error(Errc code) {
     case Errc::kMessageNotInflight:
     case Errc::kInvalidMessageContents:
     case Errc::kQueueDoesNotExist:
+    case Errc::kResourceAlreadyExists:
+    case Errc::kInvalidEventPattern:
+    case Errc::kConcurrentModification:
+    case Errc::kIllegalStatus:
+    case Errc::kManagedRule:
       return sender("InvalidParameter", 400);
+    case Errc::kLimitExceeded:
+      return sender("TopicLimitExceeded", 403);
   }
   return receiver("InternalError", "InternalError", 500);
 }
