@@ -197,6 +197,140 @@ bool probe_attribute(const Field& field, const MessageAttributes& attributes,
   return probe.verdict();
 }
 
+// ---- Array consistency (ArrayConsistency::kSameElement) ---------------------------------
+
+// One array element a walk entered: the array sits after `depth` keys of the field's path.
+struct ArrayStep {
+  std::uint32_t depth = 0;
+  std::uint32_t index = 0;
+  bool operator==(const ArrayStep&) const = default;
+};
+using Trail = std::vector<ArrayStep>;
+
+// A field's values that satisfy it, each with the array elements the walk took to reach it.
+struct Candidates {
+  std::vector<Trail> trails;
+  bool present = false;
+};
+
+void collect(element e, const Field& field, std::size_t depth, Trail& trail,
+             const NumericScale& scale, Candidates& out) {
+  if (e.type() == element_type::ARRAY) {
+    std::uint32_t index = 0;
+    const simdjson::dom::array items = e.get_array().value_unsafe();
+    for (element item : items) {
+      trail.push_back({static_cast<std::uint32_t>(depth), index++});
+      collect(item, field, depth, trail, scale, out);
+      trail.pop_back();
+    }
+    return;
+  }
+  if (e.type() == element_type::OBJECT) {
+    element child;
+    if (depth == field.path.size() ||
+        e.get_object().value_unsafe().at_key(field.path[depth]).get(child)) {
+      return;
+    }
+    collect(child, field, depth + 1, trail, scale, out);
+    return;
+  }
+  if (depth != field.path.size()) return;
+  auto value = value_of(e, scale);
+  if (!value) return;
+  out.present = true;
+  if (std::any_of(field.any_of.begin(), field.any_of.end(),
+                  [&](const Condition& c) { return c.accepts_any_value() || c.accepts(*value); })) {
+    out.trails.push_back(trail);
+  }
+}
+
+std::size_t shared_keys(const Field& a, const Field& b) {
+  const auto [end_a, end_b] =
+      std::mismatch(a.path.begin(), a.path.end(), b.path.begin(), b.path.end());
+  return static_cast<std::size_t>(end_a - a.path.begin());
+}
+
+// Two values agree unless, along the keys their fields share, they took different elements of
+// one array. Steps are in walk order, so the shared arrays are a common prefix of both trails
+// until the first difference.
+bool same_elements(const Trail& a, const Trail& b, std::size_t shared) {
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    if (a[i].depth > shared || b[i].depth > shared) return true;
+    if (!(a[i] == b[i])) return false;
+  }
+  return true;
+}
+
+// Picks one value per field, backtracking, so that every pair agrees.
+bool choose(const std::vector<Field>& fields, const std::vector<Candidates>& candidates,
+            std::vector<const Trail*>& chosen, std::size_t next) {
+  if (next == fields.size()) return true;
+  if (candidates[next].trails.empty()) {  // satisfied by its absence
+    chosen[next] = nullptr;
+    return choose(fields, candidates, chosen, next + 1);
+  }
+  for (const Trail& trail : candidates[next].trails) {
+    bool agrees = true;
+    for (std::size_t i = 0; i < next && agrees; ++i) {
+      agrees = chosen[i] == nullptr ||
+               same_elements(*chosen[i], trail, shared_keys(fields[i], fields[next]));
+    }
+    if (!agrees) continue;
+    chosen[next] = &trail;
+    if (choose(fields, candidates, chosen, next + 1)) return true;
+  }
+  return false;
+}
+
+bool conjunction_matches(const std::vector<Field>& fields, element document,
+                         const NumericScale& scale) {
+  std::vector<Candidates> candidates(fields.size());
+  Trail trail;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    collect(document, fields[i], 0, trail, scale, candidates[i]);
+    const bool by_absence =
+        !candidates[i].present &&
+        std::any_of(fields[i].any_of.begin(), fields[i].any_of.end(),
+                    [](const Condition& c) { return c.accepts_presence(false); });
+    if (candidates[i].trails.empty() && !by_absence) return false;
+  }
+  std::vector<const Trail*> chosen(fields.size(), nullptr);
+  return choose(fields, candidates, chosen, 0);
+}
+
+// The clause as a disjunction of plain field lists; false when there would be more than
+// Pattern::kMaxConjunctions.
+bool expand(const Clause& clause, std::vector<std::vector<Field>>& out) {
+  out.assign(1, clause.fields);
+  for (const auto& group : clause.any_of) {
+    std::vector<std::vector<Field>> branches;
+    for (const Clause& branch : group) {
+      std::vector<std::vector<Field>> expanded;
+      if (!expand(branch, expanded)) return false;
+      branches.insert(branches.end(), expanded.begin(), expanded.end());
+    }
+    if (out.size() * branches.size() > Pattern::kMaxConjunctions) return false;
+    std::vector<std::vector<Field>> product;
+    for (const auto& left : out) {
+      for (const auto& right : branches) {
+        product.push_back(left);
+        product.back().insert(product.back().end(), right.begin(), right.end());
+      }
+    }
+    out = std::move(product);
+  }
+  return true;
+}
+
+bool shares_keys(const std::vector<Field>& fields) {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    for (std::size_t j = i + 1; j < fields.size(); ++j) {
+      if (shared_keys(fields[i], fields[j]) > 0) return true;
+    }
+  }
+  return false;
+}
+
 template <class ProbeField>
 bool evaluate(const Clause& clause, const ProbeField& probe_field) {
   for (const Field& field : clause.fields) {
@@ -364,6 +498,22 @@ bool Condition::accepts_presence(bool present) const {
   return kind_ == Kind::kExists && exists_ == present;
 }
 
+Pattern::Pattern(Clause root, NumericScale scale, ArrayConsistency arrays)
+    : root_(std::move(root)), scale_(scale) {
+  if (arrays != ArrayConsistency::kSameElement) return;
+  std::vector<std::vector<Field>> conjunctions;
+  if (expand(root_, conjunctions) &&
+      std::any_of(conjunctions.begin(), conjunctions.end(),
+                  [](const std::vector<Field>& fields) { return shares_keys(fields); })) {
+    conjunctions_ = std::move(conjunctions);
+  }
+}
+
+std::optional<std::string_view> Condition::exact_string() const {
+  if (kind_ != Kind::kEquals || literal_.type != ValueType::kString) return std::nullopt;
+  return literal_.text;
+}
+
 bool Pattern::matches_json(std::string_view json) const {
   element doc;
   if (document_parser().parse(json.data(), json.size()).get(doc)) return false;
@@ -372,11 +522,18 @@ bool Pattern::matches_json(std::string_view json) const {
 
 bool Pattern::matches(const simdjson::dom::element& document) const {
   if (document.type() != element_type::OBJECT) return false;
-  return evaluate(root_, [&](const Field& field) {
+  const bool independently = evaluate(root_, [&](const Field& field) {
     FieldProbe probe(field);
     visit(document, field.path, scale_, probe);
     return probe.verdict();
   });
+  // Matching in the same elements implies matching independently, which is far cheaper, so
+  // the element-by-element check runs only to confirm a match.
+  if (!independently || conjunctions_.empty()) return independently;
+  return std::any_of(conjunctions_.begin(), conjunctions_.end(),
+                     [&](const std::vector<Field>& fields) {
+                       return conjunction_matches(fields, document, scale_);
+                     });
 }
 
 bool Pattern::matches(const MessageAttributes& attributes) const {

@@ -5,6 +5,7 @@
 // the Condition factories below; a Pattern owns that Clause and matches documents against it.
 // Nothing here reads pattern JSON or knows a dialect's limits or wording.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <expected>
 #include <optional>
@@ -103,6 +104,10 @@ class Condition {
   bool accepts(const Value& value) const;
   // True only for an exists condition that agrees with the field's presence.
   bool accepts_presence(bool present) const;
+  // True for exists(true): any value of the field satisfies it.
+  bool accepts_any_value() const { return kind_ == Kind::kExists && exists_; }
+  // The text of an exact string condition, for indexes over many patterns; nullopt otherwise.
+  std::optional<std::string_view> exact_string() const;
 
  private:
   enum class Kind : std::uint8_t {
@@ -144,21 +149,24 @@ struct Field {
 // A conjunction: every field matches and each group of `any_of` has a matching clause. A
 // dialect's `$or`, at whatever depth, becomes a group, its branches' paths written from the
 // root.
-//
-// Extension point (array consistency): a field is matched across all the elements of an
-// array of objects independently of the other fields, as SNS does. EventBridge's Ruler
-// requires fields under one array to match in the same element; that needs the walk in
-// pattern.cpp (visit) to carry the element it descended through, and a flag here.
 struct Clause {
   std::vector<Field> fields;
   std::vector<std::vector<Clause>> any_of;
 };
 
+// How fields that descend through the same array of objects in a document combine.
+// kAnyElement (SNS): each field may match in any element, independently of the others.
+// kSameElement (EventBridge's Ruler, "array consistency"): fields of one conjunction (one
+// choice of branch for every `$or`) that pass through the same array must match within the
+// same element of it. Fields matched by their absence (exists false) are exempt.
+enum class ArrayConsistency : std::uint8_t { kAnyElement, kSameElement };
+
 // An immutable compiled pattern; any thread may match concurrently. Documents are JSON
-// objects (anything else matches nothing) or SNS message attributes.
+// objects (anything else matches nothing) or SNS message attributes (no arrays of objects,
+// so ArrayConsistency does not apply to them).
 class Pattern {
  public:
-  Pattern(Clause root, NumericScale scale) : root_(std::move(root)), scale_(scale) {}
+  Pattern(Clause root, NumericScale scale, ArrayConsistency arrays = ArrayConsistency::kAnyElement);
 
   // Parses `json` with a thread-local parser; invalid JSON matches nothing.
   bool matches_json(std::string_view json) const;
@@ -168,9 +176,19 @@ class Pattern {
   // Binary attributes are absent; a Number that does not parse is present with no value.
   bool matches(const MessageAttributes& attributes) const;
 
+  const Clause& clause() const { return root_; }
+
+  // The conjunctions kSameElement spells out ($or branches multiplied out) beyond this count
+  // fall back to kAnyElement: the expansion is exponential in the number of `$or` groups.
+  static constexpr std::size_t kMaxConjunctions = 256;
+
  private:
   Clause root_;
   NumericScale scale_;
+  // kSameElement only, and only when some conjunction has two fields sharing a leading key
+  // (fields that share none can never meet in an array): every conjunction of root_, for the
+  // element-by-element check that runs after the cheaper independent one has matched.
+  std::vector<std::vector<Field>> conjunctions_;
 };
 
 }  // namespace eb::matching

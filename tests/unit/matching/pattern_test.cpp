@@ -80,6 +80,35 @@ TEST(Pattern, ArraysOnEitherSideMatchByAnyElement) {
   EXPECT_FALSE(sku.matches_json(R"({"sku": "A"})"));
 }
 
+TEST(Pattern, ArrayConsistencyIsPerPattern) {
+  const auto anna_jones = [](ArrayConsistency arrays) {
+    return Pattern(Clause{{Field{{"e", "first"}, {Condition::equals(Literal::of_string("Anna"))}},
+                           Field{{"e", "last"}, {Condition::equals(Literal::of_string("Jones"))}}},
+                          {}},
+                   kScale, arrays);
+  };
+  const std::string split =
+      R"({"e": [{"first": "Anna", "last": "Smith"}, {"first": "Pe", "last": "Jones"}]})";
+  const std::string together =
+      R"({"e": [{"first": "Bo", "last": "Smith"}, {"first": "Anna", "last": "Jones"}]})";
+  // SNS: each field may match in any element.
+  EXPECT_TRUE(anna_jones(ArrayConsistency::kAnyElement).matches_json(split));
+  EXPECT_TRUE(anna_jones(ArrayConsistency::kAnyElement).matches_json(together));
+  // Ruler: both in one element.
+  EXPECT_FALSE(anna_jones(ArrayConsistency::kSameElement).matches_json(split));
+  EXPECT_TRUE(anna_jones(ArrayConsistency::kSameElement).matches_json(together));
+  EXPECT_FALSE(anna_jones(ArrayConsistency::kSameElement).matches_json(R"({"e": []})"));
+
+  // Within one $or branch, across the root's fields and the branch's.
+  const Clause with_or{
+      {Field{{"e", "first"}, {Condition::equals(Literal::of_string("Anna"))}}},
+      {{Clause{{Field{{"e", "last"}, {Condition::equals(Literal::of_string("Jones"))}}}, {}},
+        Clause{{Field{{"other"}, {Condition::exists(true)}}}, {}}}}};
+  EXPECT_FALSE(Pattern(with_or, kScale, ArrayConsistency::kSameElement).matches_json(split));
+  EXPECT_TRUE(Pattern(with_or, kScale, ArrayConsistency::kSameElement).matches_json(together));
+  EXPECT_TRUE(Pattern(with_or, kScale, ArrayConsistency::kAnyElement).matches_json(split));
+}
+
 TEST(Pattern, FieldsAndTogetherAcrossNestedPaths) {
   const auto p = pattern({Field{{"source"}, {Condition::equals(Literal::of_string("shop"))}},
                           Field{{"detail", "order", "total"},
