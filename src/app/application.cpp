@@ -18,6 +18,7 @@
 #include "api/admin/plugins_api.hpp"
 #include "api/admin/sagas_api.hpp"
 #include "api/aws/dispatcher.hpp"
+#include "api/events/events_service.hpp"
 #include "api/sns/sns_service.hpp"
 #include "api/sqs/sqs_service.hpp"
 #include "app/asio_timers.hpp"
@@ -30,6 +31,7 @@
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
+#include "events/event_buses.hpp"
 #include "net/http_client.hpp"
 #include "net/server.hpp"
 #include "plugins/host.hpp"
@@ -171,6 +173,8 @@ struct Application::Parts {
         deliveries(clock, timers, http_poster),
         topics(clock, *engine, broker, signer, deliveries,
                sns::TopicsOptions{.sign_sqs_envelopes = settings.sns_sign_sqs_envelopes}, &events),
+        buses(clock, *engine, broker, eb::events::EventsOptions{.region = settings.region},
+              &events),
         replays(events, *engine, clock, timers, app::replay_target(broker, &topics)),
         plugin_host(plugins::Services{
             .queues = broker,
@@ -186,6 +190,7 @@ struct Application::Parts {
         admin(std::string(kVersion), &events, &replays, &deliveries),
         sqs(broker, [this](std::string& body) { topics.document_signer().complete(body); }),
         sns(topics),
+        events_api(buses),
         dispatcher(admin),
         request_log(dispatcher),
         server(io, request_log,
@@ -194,6 +199,7 @@ struct Application::Parts {
         reload_signals(io, SIGHUP) {
     dispatcher.add_service(sqs);
     dispatcher.add_service(sns);
+    dispatcher.add_service(events_api);
     admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
                        signer->certificate_pem());
     admin.add_document("/v1/topology", "application/yaml",
@@ -244,6 +250,7 @@ struct Application::Parts {
   NetHttpPoster http_poster;
   sns::EndpointDeliveries deliveries;  // HTTP(S) retries and the outbox; outlives topics
   sns::Topics topics;
+  eb::events::EventBuses buses;     // EventBridge: delivers into the broker
   eventlog::Replays replays;        // delivers through the broker and topics
   plugins::PluginHost plugin_host;  // consumes and publishes through all of the above
   api::admin::PluginsApi plugins_api;
@@ -251,6 +258,7 @@ struct Application::Parts {
   api::admin::AdminApi admin;
   api::sqs::SqsService sqs;
   api::sns::SnsService sns;
+  api::events::EventsService events_api;
   api::aws::Dispatcher dispatcher;
   RequestLog request_log;
   net::Server server;
@@ -351,6 +359,11 @@ int Application::run() {
   }
   if (auto recovered = p.topics.recover(); !recovered) {
     spdlog::error("cannot load SNS topics from data dir {}: {}", s.data_dir,
+                  recovered.error().message);
+    return 1;
+  }
+  if (auto recovered = p.buses.recover(); !recovered) {
+    spdlog::error("cannot load EventBridge buses from data dir {}: {}", s.data_dir,
                   recovered.error().message);
     return 1;
   }

@@ -27,8 +27,9 @@ enum class Family : std::uint8_t {
   kTasks,          // move tasks, replays
   kTopics,         // SNS topic ARN -> topic record (attributes, tags)
   kSubscriptions,  // SNS subscription ARN -> subscription record
+  kEventBuses,     // EventBridge buses and rules with their targets (events/records.hpp)
 };
-inline constexpr std::size_t kFamilyCount = 9;
+inline constexpr std::size_t kFamilyCount = 10;
 // kIndexes keys end in a big-endian number that grows with each insert of the same prefix,
 // except those that start with this byte, and kIndexes is never erased by range: RocksDbEngine
 // relies on both (memtable insert hints) and refuses a range erase there.

@@ -24,6 +24,8 @@ std::string_view family_name(Family family) {
       return "topics";
     case Family::kSubscriptions:
       return "subscriptions";
+    case Family::kEventBuses:
+      return "event_buses";
   }
   return "unknown";
 }

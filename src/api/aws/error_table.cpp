@@ -211,6 +211,81 @@ WireError sns_wire_error(Errc code) {
   return receiver("InternalError", "InternalError", 500);
 }
 
+WireError events_wire_error(Errc code) {
+  switch (code) {
+    case Errc::kValidationError:
+    case Errc::kInvalidParameterValue:
+    case Errc::kMissingParameter:
+    case Errc::kParameterValueInvalid:
+    case Errc::kInvalidAttributeName:
+    case Errc::kInvalidAttributeValue:
+    case Errc::kInvalidMessageContents:
+    case Errc::kInvalidAddress:
+    case Errc::kReceiptHandleIsInvalid:
+    case Errc::kMessageNotInflight:
+    case Errc::kEmptyBatchRequest:
+    case Errc::kTooManyEntriesInBatchRequest:
+    case Errc::kBatchEntryIdsNotDistinct:
+    case Errc::kBatchRequestTooLong:
+    case Errc::kInvalidBatchEntryId:
+    case Errc::kInvalidState:
+    case Errc::kQueueNameExists:
+    case Errc::kQueueDeletedRecently:
+    case Errc::kPurgeQueueInProgress:
+    case Errc::kUnsupportedOperation:
+      return sender("ValidationException", 400);
+    case Errc::kResourceNotFound:
+    case Errc::kNotFound:
+    case Errc::kQueueDoesNotExist:
+      return sender("ResourceNotFoundException", 400);
+    case Errc::kResourceAlreadyExists:
+      return sender("ResourceAlreadyExistsException", 400);
+    case Errc::kLimitExceeded:
+    case Errc::kOverLimit:
+    case Errc::kTagLimitExceeded:
+    case Errc::kTopicLimitExceeded:
+    case Errc::kSubscriptionLimitExceeded:
+    case Errc::kFilterPolicyLimitExceeded:
+      return sender("LimitExceededException", 400);
+    case Errc::kInvalidEventPattern:
+      return sender("InvalidEventPatternException", 400);
+    case Errc::kConcurrentModification:
+      return sender("ConcurrentModificationException", 400);
+    case Errc::kIllegalStatus:
+      return sender("IllegalStatusException", 400);
+    case Errc::kManagedRule:
+      return sender("ManagedRuleException", 400);
+    case Errc::kMalformedRequest:
+      return sender("SerializationException", 400);
+    case Errc::kInvalidAction:
+    case Errc::kMissingAction:
+      return sender("UnknownOperationException", 400);
+    case Errc::kRequestTooLarge:
+      return sender("RequestEntityTooLargeException", 413);
+    case Errc::kAccessDenied:
+    case Errc::kAuthorizationError:
+    case Errc::kInvalidSecurity:
+      return sender("AccessDeniedException", 400);
+    case Errc::kRequestThrottled:
+      return sender("ThrottlingException", 400);
+    case Errc::kServiceUnavailable:
+      return receiver("ServiceUnavailableException", "ServiceUnavailableException", 503);
+    case Errc::kInternalError:
+      return receiver("InternalException", "InternalException", 500);
+  }
+  return receiver("InternalException", "InternalException", 500);
+}
+
+net::HttpResponse events_error_response(const Error& error, std::string_view request_id,
+                                        unsigned http_version, bool keep_alive) {
+  const WireError wire = events_wire_error(error.code);
+  std::string body;
+  eb::JsonWriter json(body);
+  json.begin_object().member("__type", wire.code).member("message", error.message).end_object();
+  return make_response(wire, "application/x-amz-json-1.1", request_id, http_version, keep_alive,
+                       std::move(body));
+}
+
 net::HttpResponse json_error_response(const Error& error, std::string_view request_id,
                                       unsigned http_version, bool keep_alive) {
   const WireError wire = sqs_wire_error(error.code);

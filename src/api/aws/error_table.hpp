@@ -29,6 +29,15 @@ WireError sqs_wire_error(Errc code);
 // statuses of the SNS model's error shapes, plus the query protocol's common errors.
 WireError sns_wire_error(Errc code);
 
+// The same for EventBridge (AWS JSON 1.1; `code` and `query_code` are equal): the exception
+// shapes of the events model. Every error but InternalException is a 400, as the model says.
+WireError events_wire_error(Errc code);
+
+// AWS JSON 1.1 error as EventBridge sends it: {"__type":"<code>","message":"..."} with
+// content-type application/x-amz-json-1.1 and x-amzn-RequestId.
+net::HttpResponse events_error_response(const Error& error, std::string_view request_id,
+                                        unsigned http_version, bool keep_alive);
+
 // AWS JSON 1.0 error: body {"__type":"com.amazonaws.sqs#<code>","message":"..."}, content-type
 // application/x-amz-json-1.0, headers x-amzn-RequestId and x-amzn-query-error "<query_code>;Sender"
 // (or ";Receiver"), which botocore and the JS SDK use to report the query code.

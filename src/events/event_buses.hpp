@@ -1,0 +1,122 @@
+#pragma once
+// The EventBridge domain: buses, rules, targets and PutEvents. Thread-safe: any thread may call
+// any method. PutEvents reads an immutable Registry snapshot without a lock; control operations
+// serialise on one mutex, write their records, then swap in a changed snapshot.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "events/names.hpp"
+#include "events/registry.hpp"
+#include "events/types.hpp"
+
+#include "storage/engine.hpp"
+
+namespace eb::storage {
+class EventSink;
+}  // namespace eb::storage
+
+namespace eb::sqs {
+class Queues;
+}  // namespace eb::sqs
+
+namespace eb::events {
+
+class EventBuses {
+ public:
+  // `events`, when given, receives every accepted event (source: the bus ARN) in the write
+  // that delivers it to its SQS targets.
+  EventBuses(const Clock& clock, storage::Engine& engine, sqs::Queues& queues,
+             EventsOptions options = {}, storage::EventSink* events = nullptr);
+  EventBuses(const EventBuses&) = delete;
+  EventBuses& operator=(const EventBuses&) = delete;
+
+  const EventsOptions& options() const { return options_; }
+  const ArnContext& arns() const { return arns_; }
+
+  // Runs `done` once this thread's writes are as durable as the daemon promises.
+  void when_durable(std::function<void()> done);
+
+  // Loads buses and rules; creates the default bus on first start. Called once, before any
+  // request.
+  Result<void> recover();
+
+  // Buses.
+  Result<BusDescription> create_event_bus(const CreateBusInput& input);
+  Result<void> delete_event_bus(const std::string& name);
+  Result<BusDescription> describe_event_bus(const std::optional<std::string>& name_or_arn) const;
+  Result<BusDescription> update_event_bus(const UpdateBusInput& input);
+  Result<Page<BusDescription>> list_event_buses(const ListInput& input) const;
+
+  // Rules. `bus` is a name or an ARN; absent means the default bus.
+  Result<std::string> put_rule(const PutRuleInput& input);  // -> rule ARN
+  Result<void> delete_rule(const std::optional<std::string>& bus, const std::string& name,
+                           bool force);
+  Result<RuleDescription> describe_rule(const std::optional<std::string>& bus,
+                                        const std::string& name) const;
+  Result<void> set_rule_enabled(const std::optional<std::string>& bus, const std::string& name,
+                                bool enabled);
+  Result<Page<RuleDescription>> list_rules(const std::optional<std::string>& bus,
+                                           const ListInput& input) const;
+  Result<Page<std::string>> list_rule_names_by_target(const std::optional<std::string>& bus,
+                                                      const std::string& target_arn,
+                                                      const ListInput& input) const;
+
+  // Targets.
+  Result<std::vector<TargetFailure>> put_targets(const std::optional<std::string>& bus,
+                                                 const std::string& rule,
+                                                 std::vector<TargetSpec> targets);
+  Result<std::vector<TargetFailure>> remove_targets(const std::optional<std::string>& bus,
+                                                    const std::string& rule,
+                                                    const std::vector<std::string>& ids,
+                                                    bool force);
+  Result<Page<TargetSpec>> list_targets_by_rule(const std::optional<std::string>& bus,
+                                                const std::string& rule,
+                                                const ListInput& input) const;
+
+  // Tags of a bus or rule ARN.
+  Result<Tags> list_tags(const std::string& arn) const;
+  Result<void> tag_resource(const std::string& arn, const Tags& tags);
+  Result<void> untag_resource(const std::string& arn, const std::vector<std::string>& keys);
+
+  // Events.
+  Result<PutEventsOutput> put_events(const std::vector<PutEventsEntry>& entries);
+  Result<bool> test_event_pattern(std::string_view pattern, std::string_view event) const;
+
+ private:
+  struct ArnTarget {
+    std::shared_ptr<const Bus> bus;
+    std::shared_ptr<const Rule> rule;  // null for a bus
+  };
+
+  std::shared_ptr<const Registry> snapshot() const { return registry_.load(); }
+  Result<std::shared_ptr<const Bus>> find_bus(const std::shared_ptr<const Registry>& registry,
+                                              const std::optional<std::string>& name_or_arn) const;
+  Result<std::shared_ptr<const Rule>> find_rule(const Bus& bus, const std::string& name) const;
+  Result<ArnTarget> find_arn(const std::shared_ptr<const Registry>& registry,
+                             const std::string& arn) const;
+  // Under write_mu_: writes `batch`, then publishes `next`.
+  Result<void> commit(std::shared_ptr<Registry> next, storage::Batch batch);
+  // A copy of the registry with `bus` replaced (or removed when null), for commit().
+  static std::shared_ptr<Registry> with_bus(const Registry& current, const std::string& name,
+                                            std::shared_ptr<const Bus> bus);
+  // Writes `rule` (replacing its namesake) into its bus, under write_mu_.
+  Result<void> store_rule(const Registry& current, const Bus& bus,
+                          std::shared_ptr<const Rule> rule);
+
+  const Clock& clock_;
+  storage::Engine& engine_;
+  sqs::Queues& queues_;
+  const EventsOptions options_;
+  const ArnContext arns_;
+  storage::EventSink* const events_;
+  std::mutex write_mu_;
+  std::atomic<std::shared_ptr<const Registry>> registry_;
+};
+
+}  // namespace eb::events

@@ -1,0 +1,244 @@
+// EventBuses::put_events and test_event_pattern: entry validation, the delivered envelope,
+// matching against a bus's rules and the SQS deliveries written with the event-log records.
+#include <fmt/format.h>
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/encoding.hpp"
+#include "core/json_writer.hpp"
+#include "events/event_buses.hpp"
+#include "events/targets.hpp"
+#include "sqs/logged_write.hpp"
+#include "sqs/queue.hpp"
+#include "sqs/queues.hpp"
+#include "storage/event_sink.hpp"
+
+namespace eb::events {
+namespace {
+
+constexpr std::size_t kMaxEntries = 10;
+// PutEvents' size rule (EventBridge user guide, "Calculating PutEvents event entry size"):
+// the UTF-8 bytes of Source, DetailType, Detail and each Resource, plus 14 for a Time.
+constexpr std::size_t kMaxRequestBytes = 256 * 1024;
+constexpr std::size_t kTimeBytes = 14;
+
+std::size_t entry_size(const PutEventsEntry& e) {
+  std::size_t size = e.time ? kTimeBytes : 0;
+  if (e.source) size += e.source->size();
+  if (e.detail_type) size += e.detail_type->size();
+  if (e.detail) size += e.detail->size();
+  for (const std::string& r : e.resources) size += r.size();
+  return size;
+}
+
+PutEventsResultEntry entry_error(std::string_view code, std::string message) {
+  return PutEventsResultEntry{{}, std::string(code), std::move(message)};
+}
+
+PutEventsResultEntry missing(std::string_view member) {
+  return entry_error(
+      "InvalidArgument",
+      fmt::format("Parameter {0} is not valid. Reason: {0} is a required argument.", member));
+}
+
+// "2026-12-03T16:00:00Z": events carry whole seconds.
+std::string event_time(Millis ms) {
+  std::string text = utc_timestamp(ms - ((ms % 1000) + 1000) % 1000);
+  const auto dot = text.find('.');
+  if (dot != std::string::npos) text.erase(dot, text.size() - dot - 1);
+  return text;
+}
+
+// One accepted entry, ready to match and deliver.
+struct Accepted {
+  std::string id;
+  std::string envelope;
+  std::shared_ptr<const Bus> bus;  // null: the bus does not exist (accepted, as AWS does)
+};
+
+// The SQS copies of one queue within one PutEvents.
+struct QueueSends {
+  std::shared_ptr<sqs::Queue> queue;
+  std::vector<sqs::SendInput> inputs;
+  sqs::Queue::StagedSends staged;
+};
+
+std::string build_envelope(const PutEventsEntry& entry, std::string_view id, Millis time,
+                           std::string_view detail_json, const EventsOptions& options) {
+  std::string out;
+  out.reserve(160 + detail_json.size() + entry.source->size() + entry.detail_type->size());
+  JsonWriter json(out);
+  json.begin_object()
+      .member("version", "0")
+      .member("id", id)
+      .member("detail-type", *entry.detail_type)
+      .member("source", *entry.source)
+      .member("account", options.account_id)
+      .member("time", event_time(time))
+      .member("region", options.region);
+  json.key("resources").begin_array();
+  for (const std::string& r : entry.resources) json.string(r);
+  json.end_array();
+  json.key("detail").raw(detail_json);
+  json.end_object();
+  return out;
+}
+
+}  // namespace
+
+Result<PutEventsOutput> EventBuses::put_events(const std::vector<PutEventsEntry>& entries) {
+  if (entries.empty()) {
+    return std::unexpected(
+        constraint_error("entries", "[]", "Member must have length greater than or equal to 1"));
+  }
+  if (entries.size() > kMaxEntries) {
+    return std::unexpected(constraint_error("entries", "[PutEventsRequestEntry]",
+                                            "Member must have length less than or equal to 10"));
+  }
+  std::size_t total = 0;
+  for (const PutEventsEntry& e : entries) total += entry_size(e);
+  if (total >= kMaxRequestBytes) {
+    return fail(Errc::kValidationError,
+                "Total size of the entries in the request is over the limit.");
+  }
+
+  const auto registry = snapshot();
+  const Millis now = clock_.now_ms();
+  PutEventsOutput out;
+  out.entries.resize(entries.size());
+  std::vector<Accepted> accepted;
+  accepted.reserve(entries.size());
+  std::vector<std::size_t> accepted_index;
+  simdjson::dom::parser detail_parser;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const PutEventsEntry& e = entries[i];
+    PutEventsResultEntry& result = out.entries[i];
+    if (!e.source || e.source->empty()) {
+      result = missing("Source");
+    } else if (!e.detail_type || e.detail_type->empty()) {
+      result = missing("DetailType");
+    } else if (!e.detail || e.detail->empty()) {
+      result = missing("Detail");
+    } else {
+      simdjson::dom::element detail;
+      if (detail_parser.parse(*e.detail).get(detail) || !detail.is_object()) {
+        result = entry_error("MalformedDetail", "Detail is malformed.");
+      } else {
+        std::shared_ptr<const Bus> bus;
+        std::string bus_name(kDefaultBus);
+        if (e.bus) {
+          auto name = bus_name_of(*e.bus, arns_);
+          if (name) bus_name = std::move(*name);
+        }
+        bus = registry->find(bus_name);
+        if (!bus) {
+          // AWS answers an event id and drops the event (aws/aws-sdk#186); say so here.
+          spdlog::info(
+              "PutEvents: event bus {} does not exist; the event is accepted and "
+              "dropped, as AWS does",
+              bus_name);
+        }
+        Accepted a;
+        a.id = random_uuid();
+        a.envelope =
+            build_envelope(e, a.id, e.time.value_or(now), simdjson::minify(detail), options_);
+        a.bus = std::move(bus);
+        result.event_id = a.id;
+        accepted.push_back(std::move(a));
+        accepted_index.push_back(i);
+        continue;
+      }
+    }
+    ++out.failed_entry_count;
+  }
+
+  // Match each event against its bus's enabled rules; SQS targets are written with the
+  // events' log records, in one batch.
+  std::vector<QueueSends> queues;
+  std::unordered_map<const sqs::Queue*, std::size_t> queue_index;
+  simdjson::dom::parser event_parser;
+  for (const Accepted& a : accepted) {
+    if (!a.bus) continue;
+    simdjson::dom::element event;
+    if (event_parser.parse(a.envelope).get(event)) continue;  // built here: always parses
+    for (const auto& [name, rule] : a.bus->rules) {
+      if (!rule->enabled() || !rule->pattern || !rule->pattern->matches(event)) continue;
+      for (const Target& target : rule->targets) {
+        if (arn_service(target.spec.arn) != "sqs") {
+          spdlog::debug("rule {}: target {} ({}) is not delivered yet", rule->arn, target.spec.id,
+                        target.spec.arn);
+          continue;
+        }
+        auto queue = queues_.find_by_arn(target.spec.arn);
+        if (!queue) {
+          spdlog::warn("rule {}: target {}: queue {} does not exist", rule->arn, target.spec.id,
+                       target.spec.arn);
+          continue;
+        }
+        sqs::SendInput in;
+        in.body = a.envelope;
+        in.sender_id = options_.account_id;
+        if (queue->fifo()) {
+          in.group_id = target.spec.sqs_message_group_id;
+          in.deduplication_id = a.id;
+        }
+        auto [it, inserted] = queue_index.try_emplace(queue.get(), queues.size());
+        if (inserted) queues.push_back(QueueSends{.queue = queue});
+        queues[it->second].inputs.push_back(std::move(in));
+      }
+    }
+  }
+  // Queues are staged and finished in uid order, as LoggedWrite requires.
+  std::sort(queues.begin(), queues.end(), [](const QueueSends& a, const QueueSends& b) {
+    return a.queue->uid() < b.queue->uid();
+  });
+  sqs::LoggedWrite write(engine_, events_);
+  for (auto& q : queues) q.staged = write.stage(*q.queue, std::move(q.inputs));
+  for (const Accepted& a : accepted) {
+    if (!a.bus) continue;
+    write.log({.source_arn = a.bus->description.arn,
+               .message_id = a.id,
+               .body = a.envelope,
+               .timestamp = now});
+  }
+  const Result<void>& written = write.commit();
+  for (auto& q : queues) {
+    for (auto& sent : write.finish(*q.queue, std::move(q.staged))) {
+      if (written && !sent) {
+        spdlog::warn("PutEvents: queue {} refused an event: {}", q.queue->name(),
+                     sent.error().message);
+      }
+    }
+  }
+  if (!written) return std::unexpected(written.error());
+  return out;
+}
+
+Result<bool> EventBuses::test_event_pattern(std::string_view pattern,
+                                            std::string_view event) const {
+  EB_TRY(check_member("eventPattern", pattern, 0, 4096));
+  EB_ASSIGN_OR_RETURN(auto compiled, matching::EventPattern::compile(pattern));
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::object object;
+  if (parser.parse(event.data(), event.size()).get(doc) || doc.get_object().get(object)) {
+    return fail(Errc::kValidationError, "Parameter Event is not valid.");
+  }
+  // The model asks for every field of an event's envelope but detail.
+  for (std::string_view field :
+       {"id", "account", "source", "time", "region", "resources", "detail-type"}) {
+    simdjson::dom::element value;
+    if (object.at_key(field).get(value)) {
+      return fail(Errc::kValidationError,
+                  fmt::format("Parameter Event is not valid. Reason: Provided Event is missing "
+                              "the required field {}.",
+                              field));
+    }
+  }
+  return compiled.matches(doc);
+}
+
+}  // namespace eb::events

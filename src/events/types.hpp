@@ -1,0 +1,140 @@
+#pragma once
+// Inputs and outputs that cross between events/ and api/events. Optional members are the
+// ones a request may leave out; strings are as the client sent them (validated by the domain).
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace eb::events {
+
+using Tags = std::map<std::string, std::string>;
+
+struct EventsOptions {
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+};
+
+// ---- Buses ------------------------------------------------------------------------------
+
+struct CreateBusInput {
+  std::string name;
+  std::optional<std::string> event_source_name;
+  std::optional<std::string> description;
+  std::optional<std::string> kms_key_identifier;
+  std::optional<std::string> dead_letter_arn;
+  Tags tags;
+};
+
+struct UpdateBusInput {
+  std::optional<std::string> name;  // absent: the default bus
+  std::optional<std::string> description;
+  std::optional<std::string> kms_key_identifier;
+  std::optional<std::string> dead_letter_arn;
+};
+
+struct BusDescription {
+  std::string name;
+  std::string arn;
+  std::string description;
+  std::string policy;
+  std::string kms_key_identifier;
+  std::string dead_letter_arn;
+  Millis created = 0;
+  Millis modified = 0;
+};
+
+// A page of a list call: `next_token` empty on the last page.
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::string next_token;
+};
+
+struct ListInput {
+  std::optional<std::string> name_prefix;
+  std::optional<std::string> next_token;
+  std::optional<int> limit;
+};
+
+// ---- Rules ------------------------------------------------------------------------------
+
+struct PutRuleInput {
+  std::string name;
+  std::optional<std::string> bus;  // name or ARN; absent: default
+  std::optional<std::string> event_pattern;
+  std::optional<std::string> schedule_expression;
+  std::optional<std::string> state;
+  std::optional<std::string> description;
+  std::optional<std::string> role_arn;
+  Tags tags;
+};
+
+struct RuleDescription {
+  std::string name;
+  std::string arn;
+  std::string bus_name;
+  std::string event_pattern;
+  std::string schedule_expression;
+  std::string state;
+  std::string description;
+  std::string role_arn;
+  std::string managed_by;
+  std::string created_by;
+};
+
+// ---- Targets ----------------------------------------------------------------------------
+
+struct InputTransformerSpec {
+  std::map<std::string, std::string> paths;  // InputPathsMap
+  std::string input_template;
+};
+
+// A target as PutTargets gives it: the members the broker acts on, decoded, and the whole
+// structure as JSON (`json`), which ListTargetsByRule returns as it was put.
+struct TargetSpec {
+  std::string id;
+  std::string arn;
+  std::string json;
+  std::optional<std::string> input;
+  std::optional<std::string> input_path;
+  std::optional<InputTransformerSpec> input_transformer;
+  std::optional<std::string> sqs_message_group_id;
+  std::optional<int> maximum_retry_attempts;
+  std::optional<int> maximum_event_age_seconds;
+  std::optional<std::string> dead_letter_arn;
+  std::optional<std::string> role_arn;
+};
+
+struct TargetFailure {
+  std::string target_id;
+  std::string error_code;
+  std::string error_message;
+};
+
+// ---- Events -----------------------------------------------------------------------------
+
+struct PutEventsEntry {
+  std::optional<std::string> source;
+  std::optional<std::string> detail_type;
+  std::optional<std::string> detail;
+  std::optional<std::string> bus;  // name or ARN; absent: default
+  std::vector<std::string> resources;
+  std::optional<Millis> time;
+  std::optional<std::string> trace_header;
+};
+
+struct PutEventsResultEntry {
+  std::string event_id;  // empty when the entry failed
+  std::string error_code;
+  std::string error_message;
+};
+
+struct PutEventsOutput {
+  int failed_entry_count = 0;
+  std::vector<PutEventsResultEntry> entries;
+};
+
+}  // namespace eb::events

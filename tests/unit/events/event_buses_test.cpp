@@ -1,0 +1,169 @@
+#include "events/event_buses.hpp"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <string>
+#include <vector>
+
+#include "core/manual_clock.hpp"
+#include "events/targets.hpp"
+#include "sqs/queues.hpp"
+#include "storage/memory_engine.hpp"
+
+namespace eb::events {
+namespace {
+
+class EventBusesTest : public ::testing::Test {
+ protected:
+  ManualClock clock_{1'709'208'000'000};  // 2024-02-29T12:00:00Z
+  storage::MemoryEngine store_{false};
+  sqs::Queues queues_{clock_, clock_, store_};
+  EventBuses buses_{clock_, store_, queues_};
+
+  void SetUp() override {
+    ASSERT_TRUE(queues_.recover());
+    ASSERT_TRUE(buses_.recover());
+  }
+
+  std::string queue(const std::string& name, AttributeMap attributes = {}) {
+    auto created = queues_.create_queue({name, std::move(attributes), {}});
+    EXPECT_TRUE(created) << (created ? "" : created.error().message);
+    return queues_.queue_arn(name);
+  }
+
+  std::vector<std::string> drain(const std::string& queue) {
+    std::vector<std::string> bodies;
+    std::optional<Result<std::vector<sqs::ReceivedMessage>>> out;
+    sqs::ReceiveInput in;
+    in.wait_seconds = 0;
+    in.max_messages = 10;
+    queues_.receive_message(queue, in, [&](auto r) { out = std::move(r); });
+    if (out && out->has_value()) {
+      for (const auto& m : **out) bodies.push_back(m.body);
+    }
+    return bodies;
+  }
+
+  void rule(const std::string& name, const std::string& pattern, const std::string& target_arn,
+            std::optional<std::string> bus = std::nullopt) {
+    PutRuleInput in;
+    in.name = name;
+    in.bus = bus;
+    in.event_pattern = pattern;
+    auto put = buses_.put_rule(in);
+    ASSERT_TRUE(put) << put.error().message;
+    auto target = parse_target(R"({"Id":"t","Arn":")" + target_arn + R"("})");
+    ASSERT_TRUE(target) << target.error().message;
+    auto targets = buses_.put_targets(bus, name, {*target});
+    ASSERT_TRUE(targets) << targets.error().message;
+  }
+
+  static PutEventsEntry entry(std::string source, std::string detail = "{}") {
+    PutEventsEntry e;
+    e.source = std::move(source);
+    e.detail_type = "Something Happened";
+    e.detail = std::move(detail);
+    return e;
+  }
+};
+
+TEST_F(EventBusesTest, TheDefaultBusExistsAfterRecoveryAndCannotBeDeleted) {
+  auto bus = buses_.describe_event_bus(std::nullopt);
+  ASSERT_TRUE(bus);
+  EXPECT_EQ(bus->arn, "arn:aws:events:us-east-1:000000000000:event-bus/default");
+  auto deleted = buses_.delete_event_bus("default");
+  ASSERT_FALSE(deleted);
+  EXPECT_EQ(deleted.error().code, Errc::kValidationError);
+}
+
+TEST_F(EventBusesTest, AMatchingEventReachesTheQueueInTheEnvelopeWithItsTime) {
+  const std::string arn = queue("q");
+  rule("r", R"({"source":["shop"],"detail":{"n":[{"numeric":[">",1]}]}})", arn);
+  auto matched = entry("shop", R"({ "n" : 2 })");
+  matched.time = 1'709'208'015'123;
+  matched.resources = {"arn:aws:x"};
+  auto put = buses_.put_events({matched, entry("shop", R"({"n":1})"), entry("other")});
+  ASSERT_TRUE(put) << put.error().message;
+  EXPECT_EQ(put->failed_entry_count, 0);
+  auto bodies = drain("q");
+  ASSERT_EQ(bodies.size(), 1u);
+  EXPECT_EQ(bodies[0], R"({"version":"0","id":")" + put->entries[0].event_id +
+                           R"(","detail-type":"Something Happened","source":"shop",)"
+                           R"("account":"000000000000","time":"2024-02-29T12:00:15Z",)"
+                           R"("region":"us-east-1","resources":["arn:aws:x"],"detail":{"n":2}})");
+}
+
+TEST_F(EventBusesTest, DisabledRulesDoNotFire) {
+  const std::string arn = queue("q");
+  rule("r", R"({"source":["shop"]})", arn);
+  ASSERT_TRUE(buses_.set_rule_enabled(std::nullopt, "r", false));
+  ASSERT_TRUE(buses_.put_events({entry("shop")}));
+  EXPECT_TRUE(drain("q").empty());
+  ASSERT_TRUE(buses_.set_rule_enabled(std::nullopt, "r", true));
+  ASSERT_TRUE(buses_.put_events({entry("shop")}));
+  EXPECT_EQ(drain("q").size(), 1u);
+}
+
+TEST_F(EventBusesTest, EntriesAreCheckedOneByOne) {
+  PutEventsEntry no_source = entry("x");
+  no_source.source.reset();
+  auto put = buses_.put_events({no_source, entry("x", "[1]"), entry("x", "{")});
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->failed_entry_count, 3);
+  EXPECT_EQ(put->entries[0].error_code, "InvalidArgument");
+  EXPECT_EQ(put->entries[1].error_code, "MalformedDetail");
+  EXPECT_EQ(put->entries[2].error_code, "MalformedDetail");
+  std::vector<PutEventsEntry> eleven(11, entry("x"));
+  EXPECT_EQ(buses_.put_events(eleven).error().code, Errc::kValidationError);
+}
+
+TEST_F(EventBusesTest, RulesAndTargetsSurviveARestart) {
+  const std::string arn = queue("q");
+  CreateBusInput bus;
+  bus.name = "orders";
+  ASSERT_TRUE(buses_.create_event_bus(bus));
+  rule("r", R"({"source":["shop"]})", arn, "orders");
+  EventBuses restarted{clock_, store_, queues_};
+  ASSERT_TRUE(restarted.recover());
+  auto described = restarted.describe_rule("orders", "r");
+  ASSERT_TRUE(described) << described.error().message;
+  EXPECT_EQ(described->arn, "arn:aws:events:us-east-1:000000000000:rule/orders/r");
+  auto e = entry("shop");
+  e.bus = "orders";
+  ASSERT_TRUE(restarted.put_events({e}));
+  EXPECT_EQ(drain("q").size(), 1u);
+}
+
+TEST_F(EventBusesTest, ARuleTakesFiveTargetsAtMost) {
+  const std::string arn = queue("q");
+  PutRuleInput in;
+  in.name = "r";
+  in.event_pattern = R"({"source":["a"]})";
+  ASSERT_TRUE(buses_.put_rule(in));
+  std::vector<TargetSpec> targets;
+  for (int i = 0; i < 6; ++i) {
+    targets.push_back(
+        *parse_target(R"({"Id":")" + std::to_string(i) + R"(","Arn":")" + arn + R"("})"));
+  }
+  auto put = buses_.put_targets(std::nullopt, "r", targets);
+  ASSERT_FALSE(put);
+  EXPECT_EQ(put.error().code, Errc::kLimitExceeded);
+  targets.pop_back();
+  EXPECT_TRUE(buses_.put_targets(std::nullopt, "r", targets));
+}
+
+TEST_F(EventBusesTest, TestEventPatternWantsTheEnvelopeFields) {
+  const std::string event =
+      R"({"id":"1","account":"1","source":"s","time":"t","region":"r","resources":[],)"
+      R"("detail-type":"d","detail":{"a":1}})";
+  EXPECT_EQ(buses_.test_event_pattern(R"({"detail":{"a":[1]}})", event).value(), true);
+  EXPECT_EQ(buses_.test_event_pattern(R"({"detail":{"a":["1"]}})", event).value(), false);
+  EXPECT_EQ(buses_.test_event_pattern(R"({"source":["s"]})", R"({"source":"s"})").error().code,
+            Errc::kValidationError);
+  EXPECT_EQ(buses_.test_event_pattern(R"({"source":"s"})", event).error().code,
+            Errc::kInvalidEventPattern);
+}
+
+}  // namespace
+}  // namespace eb::events
