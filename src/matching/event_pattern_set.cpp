@@ -18,6 +18,11 @@ using simdjson::dom::element_type;
 // Preferred index fields, most selective first: a detail type names one kind of event of a
 // source. Any other top-level field a pattern pins to exact strings is used after these.
 constexpr std::array<std::string_view, 2> kPreferredFields = {"detail-type", "source"};
+// A pattern listing more value combinations than this over two fields is indexed by one.
+constexpr std::size_t kMaxCombinations = 64;
+// Joins a composite key's values. A value holding it can only make two keys collide, which
+// adds a candidate (every candidate is evaluated in full), never loses one.
+constexpr char kJoin = '\0';
 
 // The exact strings a root-level, one-key field accepts, when they are all it accepts; a
 // value outside them can never satisfy the pattern (root fields AND with everything else).
@@ -29,19 +34,31 @@ std::optional<std::vector<std::string_view>> exact_strings(const Field& field) {
     if (!text) return std::nullopt;
     values.push_back(*text);
   }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
   return values;
 }
 
-const Field* index_field(const Clause& root) {
+// Up to two fields to index a pattern by, preferred ones first.
+std::vector<const Field*> index_fields(const Clause& root) {
+  std::vector<const Field*> out;
+  auto take = [&](const Field& field) {
+    if (out.size() < 2 && exact_strings(field) &&
+        std::find(out.begin(), out.end(), &field) == out.end()) {
+      out.push_back(&field);
+    }
+  };
   for (std::string_view preferred : kPreferredFields) {
     for (const Field& field : root.fields) {
-      if (field.path.front() == preferred && exact_strings(field)) return &field;
+      if (field.path.front() == preferred) take(field);
     }
   }
-  for (const Field& field : root.fields) {
-    if (exact_strings(field)) return &field;
+  for (const Field& field : root.fields) take(field);
+  if (out.size() == 2 &&
+      exact_strings(*out[0])->size() * exact_strings(*out[1])->size() > kMaxCombinations) {
+    out.pop_back();
   }
-  return nullptr;
+  return out;
 }
 
 // Every string the event holds at a top-level key, arrays flattened as the matcher does.
@@ -79,23 +96,28 @@ bool EventPatternSet::remove(Id id) {
 }
 
 void EventPatternSet::index(std::uint32_t slot) {
-  const Field* field = index_field(entries_[slot].pattern.compiled().clause());
-  if (field == nullptr) {
+  const std::vector<const Field*> fields = index_fields(entries_[slot].pattern.compiled().clause());
+  if (fields.empty()) {
     unindexed_.push_back(slot);
     return;
   }
+  std::vector<std::string> names;
+  for (const Field* field : fields) names.push_back(field->path.front());
   auto index = std::find_if(indexes_.begin(), indexes_.end(),
-                            [&](const Index& i) { return i.field == field->path.front(); });
+                            [&](const Index& i) { return i.fields == names; });
   if (index == indexes_.end()) {
-    indexes_.push_back(Index{field->path.front(), {}});
+    indexes_.push_back(Index{std::move(names), {}});
     index = std::prev(indexes_.end());
   }
-  auto values = *exact_strings(*field);
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
-  for (std::string_view value : values) {
-    auto [postings, added] = index->by_value.try_emplace(std::string(value));
-    postings->second.push_back(slot);
+  const auto first = *exact_strings(*fields[0]);
+  const auto second = fields.size() == 2 ? *exact_strings(*fields[1])
+                                         : std::vector<std::string_view>{std::string_view()};
+  for (std::string_view a : first) {
+    for (std::string_view b : second) {
+      std::string key(a);
+      if (fields.size() == 2) (key += kJoin) += b;
+      index->by_value[std::move(key)].push_back(slot);
+    }
   }
 }
 
@@ -112,14 +134,28 @@ void EventPatternSet::match(const simdjson::dom::element& event, std::vector<Id>
   // repeats a value in an array, so slots are sorted and deduplicated before evaluation.
   thread_local std::vector<std::uint32_t> candidates;
   candidates.assign(unindexed_.begin(), unindexed_.end());
+  thread_local std::string key;
   for (const Index& index : indexes_) {
-    element value;
-    if (object.at_key(index.field).get(value)) continue;
-    strings_at(value, [&](std::string_view text) {
-      auto postings = index.by_value.find(text);
+    auto add = [&](std::string_view k) {
+      auto postings = index.by_value.find(k);
       if (postings != index.by_value.end()) {
         candidates.insert(candidates.end(), postings->second.begin(), postings->second.end());
       }
+    };
+    element first;
+    if (object.at_key(index.fields[0]).get(first)) continue;
+    if (index.fields.size() == 1) {
+      strings_at(first, add);
+      continue;
+    }
+    element second;
+    if (object.at_key(index.fields[1]).get(second)) continue;
+    strings_at(first, [&](std::string_view a) {
+      strings_at(second, [&](std::string_view b) {
+        key.assign(a);
+        (key += kJoin) += b;
+        add(key);
+      });
     });
   }
   std::sort(candidates.begin(), candidates.end());

@@ -1,8 +1,8 @@
 #pragma once
 // Many compiled event patterns (a bus's rules) matched against one event parsed once, without
-// evaluating every pattern: patterns are indexed by the exact strings they require of one
-// top-level field, so an event only meets the patterns its own values name, plus the patterns
-// no index can hold.
+// evaluating every pattern: patterns are indexed by the exact strings they require of one or
+// two top-level fields (detail-type and source when they pin both), so an event only meets the
+// patterns its own values name, plus the patterns no index can hold.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -48,8 +48,8 @@ class EventPatternSet {
   using Postings =
       std::unordered_map<std::string, std::vector<std::uint32_t>, Hash, std::equal_to<>>;
   struct Index {
-    std::string field;  // a top-level key
-    Postings by_value;  // exact value -> entry slots
+    std::vector<std::string> fields;  // one or two top-level keys
+    Postings by_value;                // the fields' exact values, joined -> entry slots
   };
 
   void index(std::uint32_t slot);
