@@ -108,6 +108,7 @@ Result<void> EventBuses::store_rule(const Registry& current, const Bus& bus,
   batch.put(Family::kEventBuses, rule_key(bus.description.name, rule->name), encode_rule(*rule));
   auto changed = std::make_shared<Bus>(bus);
   changed->rules[rule->name] = std::move(rule);
+  changed->reindex();
   return commit(with_bus(current, bus.description.name, std::move(changed)), std::move(batch));
 }
 
@@ -193,6 +194,7 @@ Result<void> EventBuses::recover() {
     bus.description.name = std::string(kDefaultBus);
     bus.description.arn = arns_.bus_arn(kDefaultBus);
     bus.description.created = bus.description.modified = clock_.now_ms();
+    bus.reindex();
     storage::Batch batch;
     batch.put(Family::kEventBuses, bus_key(kDefaultBus), encode_bus(bus));
     EB_TRY(engine_.write(batch));
@@ -219,6 +221,11 @@ Result<void> EventBuses::recover() {
     std::string name = rule.name;
     bus->rules[name] = std::make_shared<const Rule>(std::move(rule));
     it->second = std::move(bus);
+  }
+  for (auto& [name, bus] : registry->buses) {
+    auto indexed = std::make_shared<Bus>(*bus);
+    indexed->reindex();
+    bus = std::move(indexed);
   }
   registry_.store(std::move(registry));
   return {};
@@ -255,6 +262,7 @@ Result<BusDescription> EventBuses::create_event_bus(const CreateBusInput& input)
   d.dead_letter_arn = input.dead_letter_arn.value_or("");
   d.created = d.modified = clock_.now_ms();
   bus->tags = input.tags;
+  bus->reindex();
   storage::Batch batch;
   batch.put(Family::kEventBuses, bus_key(input.name), encode_bus(*bus));
   BusDescription out = d;
@@ -402,6 +410,7 @@ Result<void> EventBuses::delete_rule(const std::optional<std::string>& bus_name,
   batch.erase(Family::kEventBuses, rule_key(bus->description.name, name));
   auto changed = std::make_shared<Bus>(*bus);
   changed->rules.erase(name);
+  changed->reindex();
   return commit(with_bus(*current, bus->description.name, std::move(changed)), std::move(batch));
 }
 

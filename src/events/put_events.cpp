@@ -160,26 +160,32 @@ Result<PutEventsOutput> EventBuses::put_events(const std::vector<PutEventsEntry>
   std::vector<QueueSends> queues;
   std::unordered_map<const sqs::Queue*, std::size_t> queue_index;
   simdjson::dom::parser event_parser;
+  std::vector<matching::EventPatternSet::Id> matched;
+  const std::string ingestion_time = event_time(now);
   for (const Accepted& a : accepted) {
     if (!a.bus) continue;
     simdjson::dom::element event;
     if (event_parser.parse(a.envelope).get(event)) continue;  // built here: always parses
-    for (const auto& [name, rule] : a.bus->rules) {
-      if (!rule->enabled() || !rule->pattern || !rule->pattern->matches(event)) continue;
-      for (const Target& target : rule->targets) {
+    matched.clear();
+    a.bus->patterns->match(event, matched);
+    for (const auto id : matched) {
+      const Rule& rule = *a.bus->matchable[id];
+      const RenderContext context{rule.arn, rule.name, ingestion_time};
+      for (const Target& target : rule.targets) {
         if (arn_service(target.spec.arn) != "sqs") {
-          spdlog::debug("rule {}: target {} ({}) is not delivered yet", rule->arn, target.spec.id,
-                        target.spec.arn);
+          spdlog::debug("rule {}: target {} ({}) is not delivered yet", rule.arn,
+                        target.spec.id, target.spec.arn);
           continue;
         }
         auto queue = queues_.find_by_arn(target.spec.arn);
         if (!queue) {
-          spdlog::warn("rule {}: target {}: queue {} does not exist", rule->arn, target.spec.id,
+          spdlog::warn("rule {}: target {}: queue {} does not exist", rule.arn, target.spec.id,
                        target.spec.arn);
           continue;
         }
         sqs::SendInput in;
-        in.body = a.envelope;
+        in.body = target.spec.input ? target.spec.input->render(event, a.envelope, context)
+                                    : a.envelope;
         in.sender_id = options_.account_id;
         if (queue->fifo()) {
           in.group_id = target.spec.sqs_message_group_id;

@@ -23,6 +23,17 @@ RuleDescription Rule::describe() const {
                          .created_by = created_by};
 }
 
+void Bus::reindex() {
+  auto set = std::make_shared<matching::EventPatternSet>();
+  matchable.clear();
+  for (const auto& [name, rule] : rules) {
+    if (!rule->enabled() || !rule->pattern) continue;
+    set->add(matchable.size(), *rule->pattern);
+    matchable.push_back(rule);
+  }
+  patterns = std::move(set);
+}
+
 std::string bus_key(std::string_view bus) { return "b/" + std::string(bus); }
 
 std::string rule_prefix(std::string_view bus) {

@@ -12,6 +12,7 @@
 #include "core/errors.hpp"
 #include "events/types.hpp"
 #include "matching/event_pattern.hpp"
+#include "matching/event_pattern_set.hpp"
 
 namespace eb::events {
 
@@ -43,6 +44,12 @@ struct Bus {
   BusDescription description;
   Tags tags;
   std::map<std::string, std::shared_ptr<const Rule>> rules;  // by name
+  // The enabled rules with a pattern, indexed for PutEvents: an id of `patterns` is a position
+  // in `matchable`. Rebuilt by reindex() whenever `rules` changes.
+  std::shared_ptr<const matching::EventPatternSet> patterns;
+  std::vector<std::shared_ptr<const Rule>> matchable;
+
+  void reindex();
 };
 
 struct Registry {

@@ -68,7 +68,7 @@ std::string_view arn_service(std::string_view arn) {
   return arn.substr(service_at + 1, end - service_at - 1);
 }
 
-Result<TargetSpec> parse_target(std::string_view json) {
+Result<TargetSpec> parse_target(std::string_view json, int position) {
   thread_local simdjson::dom::parser parser;
   element doc;
   object o;
@@ -77,12 +77,13 @@ Result<TargetSpec> parse_target(std::string_view json) {
   }
   TargetSpec spec;
   spec.json = simdjson::minify(doc);
+  const std::string at = fmt::format("targets.{}.member.", position);
   EB_ASSIGN_OR_RETURN(auto id, string_member(o, "Id"));
   EB_ASSIGN_OR_RETURN(auto arn, string_member(o, "Arn"));
   if (!id) return fail(Errc::kValidationError, "Parameter Id must be specified.");
   if (!arn) return fail(Errc::kValidationError, "Parameter Arn must be specified.");
-  EB_TRY(check_member("targets.member.id", *id, 1, 64, NameChars::kName));
-  EB_TRY(check_member("targets.member.arn", *arn, 1, 1600));
+  EB_TRY(check_member(at + "id", *id, 1, 64, NameChars::kName));
+  EB_TRY(check_member(at + "arn", *arn, 1, 1600));
   spec.id = std::move(*id);
   spec.arn = std::move(*arn);
   if (arn_service(spec.arn).empty()) {
@@ -92,31 +93,29 @@ Result<TargetSpec> parse_target(std::string_view json) {
                             spec.arn));
   }
   EB_ASSIGN_OR_RETURN(spec.role_arn, string_member(o, "RoleArn"));
-  if (spec.role_arn) EB_TRY(check_member("targets.member.roleArn", *spec.role_arn, 1, 1600));
-  EB_ASSIGN_OR_RETURN(spec.input, string_member(o, "Input"));
-  if (spec.input) EB_TRY(check_member("targets.member.input", *spec.input, 0, 8192));
-  EB_ASSIGN_OR_RETURN(spec.input_path, string_member(o, "InputPath"));
-  if (spec.input_path) EB_TRY(check_member("targets.member.inputPath", *spec.input_path, 0, 256));
-
+  if (spec.role_arn) EB_TRY(check_member(at + "roleArn", *spec.role_arn, 1, 1600));
+  TargetInputSpec& shaping = spec.input_spec;
+  EB_ASSIGN_OR_RETURN(shaping.input, string_member(o, "Input"));
+  EB_ASSIGN_OR_RETURN(shaping.input_path, string_member(o, "InputPath"));
   EB_ASSIGN_OR_RETURN(auto transformer, object_member(o, "InputTransformer"));
   if (transformer) {
-    InputTransformerSpec t;
+    TargetInputSpec::Transformer t;
     EB_ASSIGN_OR_RETURN(auto input_template, string_member(*transformer, "InputTemplate"));
     if (!input_template) {
       return fail(Errc::kValidationError, "Parameter InputTemplate must be specified.");
     }
-    EB_TRY(check_member("targets.member.inputTransformer.inputTemplate", *input_template, 1, 8192));
     t.input_template = std::move(*input_template);
     EB_ASSIGN_OR_RETURN(auto paths, object_member(*transformer, "InputPathsMap"));
     if (paths) {
       for (auto [key, value] : *paths) {
         std::string_view path;
         if (value.get_string().get(path)) return std::unexpected(wrong_type("InputPathsMap"));
-        t.paths.emplace(std::string(key), std::string(path));
+        t.input_paths_map.emplace_back(std::string(key), std::string(path));
       }
     }
-    spec.input_transformer = std::move(t);
+    shaping.input_transformer = std::move(t);
   }
+  EB_ASSIGN_OR_RETURN(spec.input, TargetInput::compile(shaping, TargetRef{spec.id, position}));
 
   EB_ASSIGN_OR_RETURN(auto sqs, object_member(o, "SqsParameters"));
   if (sqs) {
@@ -129,11 +128,11 @@ Result<TargetSpec> parse_target(std::string_view json) {
     EB_ASSIGN_OR_RETURN(spec.maximum_event_age_seconds,
                         int_member(*retry, "MaximumEventAgeInSeconds"));
     if (spec.maximum_retry_attempts) {
-      EB_TRY(check_range("targets.member.retryPolicy.maximumRetryAttempts",
+      EB_TRY(check_range(at + "retryPolicy.maximumRetryAttempts",
                          *spec.maximum_retry_attempts, 0, 185));
     }
     if (spec.maximum_event_age_seconds) {
-      EB_TRY(check_range("targets.member.retryPolicy.maximumEventAgeInSeconds",
+      EB_TRY(check_range(at + "retryPolicy.maximumEventAgeInSeconds",
                          *spec.maximum_event_age_seconds, 60, 86400));
     }
   }
@@ -141,7 +140,7 @@ Result<TargetSpec> parse_target(std::string_view json) {
   if (dlq) {
     EB_ASSIGN_OR_RETURN(spec.dead_letter_arn, string_member(*dlq, "Arn"));
     if (spec.dead_letter_arn) {
-      EB_TRY(check_member("targets.member.deadLetterConfig.arn", *spec.dead_letter_arn, 1, 1600));
+      EB_TRY(check_member(at + "deadLetterConfig.arn", *spec.dead_letter_arn, 1, 1600));
     }
   }
   return spec;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "events/transform.hpp"
 
 namespace eb::events {
 
@@ -87,20 +88,14 @@ struct RuleDescription {
 
 // ---- Targets ----------------------------------------------------------------------------
 
-struct InputTransformerSpec {
-  std::map<std::string, std::string> paths;  // InputPathsMap
-  std::string input_template;
-};
-
 // A target as PutTargets gives it: the members the broker acts on, decoded, and the whole
 // structure as JSON (`json`), which ListTargetsByRule returns as it was put.
 struct TargetSpec {
   std::string id;
   std::string arn;
   std::string json;
-  std::optional<std::string> input;
-  std::optional<std::string> input_path;
-  std::optional<InputTransformerSpec> input_transformer;
+  TargetInputSpec input_spec;
+  std::optional<TargetInput> input;  // compiled from input_spec
   std::optional<std::string> sqs_message_group_id;
   std::optional<int> maximum_retry_attempts;
   std::optional<int> maximum_event_age_seconds;

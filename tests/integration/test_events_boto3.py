@@ -190,6 +190,35 @@ class PutEventsTest(EventsTestBase):
         self.assertEqual(envelope["detail"], {"amount": 50})
         self.assertRegex(envelope["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
+    def test_targets_shape_what_they_deliver(self):
+        url, arn = self.queue("shaped-q")
+        rule_arn = self.events.put_rule(Name="shaped", EventPattern='{"source":["shape"]}')[
+            "RuleArn"]
+        self.events.put_targets(Rule="shaped", Targets=[
+            {"Id": "constant", "Arn": arn, "Input": '{"fixed": true}'},
+            {"Id": "path", "Arn": arn, "InputPath": "$.detail.order"},
+            {"Id": "json", "Arn": arn, "InputTransformer": {
+                "InputPathsMap": {"id": "$.detail.order.id", "who": "$.detail.who"},
+                "InputTemplate": '{"order": <id>, "by": "<who>", "rule": "<aws.events.rule-name>"}'}},
+            {"Id": "text", "Arn": arn, "InputTransformer": {
+                "InputPathsMap": {"who": "$.detail.who"},
+                "InputTemplate": '"<who> ordered"'}},
+        ])
+        self.events.put_events(Entries=[event(source="shape", detail={
+            "order": {"id": 7, "lines": [1, 2]}, "who": 'Ann "A"'})])
+        bodies = sorted(m["Body"] for m in self.sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10)["Messages"])
+        self.assertEqual(sorted(bodies), sorted([
+            '{"fixed": true}',
+            '{"id":7,"lines":[1,2]}',
+            '{"order":7,"by":"Ann \\"A\\"","rule":"shaped"}',
+            '"Ann "A" ordered"',
+        ]))
+        self.assertTrue(rule_arn.endswith(":rule/shaped"))
+        err = self.error(self.events.put_targets, Rule="shaped", Targets=[
+            {"Id": "both", "Arn": arn, "Input": "{}", "InputPath": "$.detail"}])
+        self.assertEqual(err["Error"]["Code"], "ValidationException")
+
     def test_time_is_honoured(self):
         import datetime
         url, arn = self.queue("time-q")

@@ -283,8 +283,9 @@ Result<void> put_targets(Call& c, const JsonRequest& r) {
   EB_ASSIGN_OR_RETURN(auto items, r.objects("Targets"));
   EB_TRY(check_entry_count("targets", items.size()));
   std::vector<eb::events::TargetSpec> targets;
+  int position = 0;
   for (const JsonRequest& item : items) {
-    EB_ASSIGN_OR_RETURN(auto spec, eb::events::parse_target(item.json()));
+    EB_ASSIGN_OR_RETURN(auto spec, eb::events::parse_target(item.json(), ++position));
     targets.push_back(std::move(spec));
   }
   EB_ASSIGN_OR_RETURN(auto failures, c.buses.put_targets(bus, rule, std::move(targets)));
