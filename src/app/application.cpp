@@ -173,7 +173,7 @@ struct Application::Parts {
         deliveries(clock, timers, http_poster),
         topics(clock, *engine, broker, signer, deliveries,
                sns::TopicsOptions{.sign_sqs_envelopes = settings.sns_sign_sqs_envelopes}, &events),
-        buses(clock, *engine, broker, eb::events::EventsOptions{.region = settings.region},
+        buses(clock, timers, *engine, broker, eb::events::EventsOptions{.region = settings.region},
               &events),
         replays(events, *engine, clock, timers, app::replay_target(broker, &topics)),
         plugin_host(plugins::Services{

@@ -71,15 +71,21 @@ Result<void> check_tags(const Tags& tags) {
 
 }  // namespace
 
-EventBuses::EventBuses(const Clock& clock, storage::Engine& engine, sqs::Queues& queues,
-                       EventsOptions options, storage::EventSink* events)
+EventBuses::EventBuses(const Clock& clock, Timers& timers, storage::Engine& engine,
+                       sqs::Queues& queues, EventsOptions options, storage::EventSink* events)
     : clock_(clock),
+      timers_(timers),
       engine_(engine),
       queues_(queues),
       options_(std::move(options)),
       arns_{options_.region, options_.account_id},
       events_(events),
       registry_(std::make_shared<const Registry>()) {}
+
+EventBuses::~EventBuses() {
+  std::lock_guard lock(schedule_mu_);
+  for (auto& [name, armed] : armed_) timers_.cancel(armed.timer);
+}
 
 void EventBuses::when_durable(std::function<void()> done) { engine_.when_durable(std::move(done)); }
 
@@ -99,6 +105,7 @@ std::shared_ptr<Registry> EventBuses::with_bus(const Registry& current, const st
 Result<void> EventBuses::commit(std::shared_ptr<Registry> next, storage::Batch batch) {
   if (!batch.empty()) EB_TRY(engine_.write(batch));
   registry_.store(std::move(next));
+  sync_schedules();
   return {};
 }
 
@@ -213,6 +220,10 @@ Result<void> EventBuses::recover() {
         rule.pattern = std::move(*pattern);
       }
     }
+    if (!rule.schedule_expression.empty()) {
+      auto schedule = ScheduleExpression::parse(rule.schedule_expression);
+      if (schedule) rule.schedule = std::move(*schedule);
+    }
     for (Target& target : rule.targets) {
       auto spec = parse_target(target.spec.json);
       if (spec) target.spec = std::move(*spec);
@@ -228,6 +239,7 @@ Result<void> EventBuses::recover() {
     bus = std::move(indexed);
   }
   registry_.store(std::move(registry));
+  sync_schedules();
   return {};
 }
 
@@ -349,6 +361,10 @@ Result<std::string> EventBuses::put_rule(const PutRuleInput& input) {
   if (has_pattern) {
     EB_ASSIGN_OR_RETURN(pattern, matching::EventPattern::compile(*input.event_pattern));
   }
+  std::optional<ScheduleExpression> schedule;
+  if (has_schedule) {
+    EB_ASSIGN_OR_RETURN(schedule, ScheduleExpression::parse(*input.schedule_expression));
+  }
 
   std::lock_guard lock(write_mu_);
   auto current = snapshot();
@@ -371,6 +387,7 @@ Result<std::string> EventBuses::put_rule(const PutRuleInput& input) {
   rule->event_pattern = has_pattern ? *input.event_pattern : std::string();
   rule->pattern = std::move(pattern);
   rule->schedule_expression = has_schedule ? *input.schedule_expression : std::string();
+  rule->schedule = std::move(schedule);
   rule->state = input.state.value_or("ENABLED");
   rule->description = input.description.value_or("");
   rule->role_arn = input.role_arn.value_or("");

@@ -4,6 +4,7 @@
 // serialise on one mutex, write their records, then swap in a changed snapshot.
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,8 +32,11 @@ class EventBuses {
  public:
   // `events`, when given, receives every accepted event (source: the bus ARN) in the write
   // that delivers it to its SQS targets.
-  EventBuses(const Clock& clock, storage::Engine& engine, sqs::Queues& queues,
+  // Scheduled rules fire on `timers` at the times `clock` gives (a ManualClock under --clock
+  // manual).
+  EventBuses(const Clock& clock, Timers& timers, storage::Engine& engine, sqs::Queues& queues,
              EventsOptions options = {}, storage::EventSink* events = nullptr);
+  ~EventBuses();
   EventBuses(const EventBuses&) = delete;
   EventBuses& operator=(const EventBuses&) = delete;
 
@@ -109,7 +113,23 @@ class EventBuses {
   Result<void> store_rule(const Registry& current, const Bus& bus,
                           std::shared_ptr<const Rule> rule);
 
+  // A scheduled rule of the default bus, armed for its next firing. A firing whose generation
+  // is no longer the entry's (the rule changed or went) does nothing.
+  struct Armed {
+    std::shared_ptr<const Rule> rule;
+    Timers::Id timer = 0;
+    std::uint64_t generation = 0;
+  };
+  // Under write_mu_, after each commit: arms the default bus's enabled scheduled rules that
+  // are new or changed and cancels the timers of those gone or disabled.
+  void sync_schedules();
+  // Under schedule_mu_: arms `armed` for its rule's first firing after `after`.
+  void arm_locked(const std::string& name, Armed& armed, Millis after);
+  // A timer's callback: delivers the Scheduled Event to the rule's targets, then re-arms.
+  void fire(const std::string& name, std::uint64_t generation, Millis deadline);
+
   const Clock& clock_;
+  Timers& timers_;
   storage::Engine& engine_;
   sqs::Queues& queues_;
   const EventsOptions options_;
@@ -117,6 +137,9 @@ class EventBuses {
   storage::EventSink* const events_;
   std::mutex write_mu_;
   std::atomic<std::shared_ptr<const Registry>> registry_;
+  std::mutex schedule_mu_;  // after write_mu_; guards armed_ and next_generation_
+  std::map<std::string, Armed> armed_;
+  std::uint64_t next_generation_ = 0;
 };
 
 }  // namespace eb::events

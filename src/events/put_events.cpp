@@ -8,13 +8,9 @@
 #include <unordered_map>
 
 #include "core/encoding.hpp"
-#include "core/json_writer.hpp"
+#include "events/delivery.hpp"
 #include "events/event_buses.hpp"
 #include "events/targets.hpp"
-#include "sqs/logged_write.hpp"
-#include "sqs/queue.hpp"
-#include "sqs/queues.hpp"
-#include "storage/event_sink.hpp"
 
 namespace eb::events {
 namespace {
@@ -44,48 +40,12 @@ PutEventsResultEntry missing(std::string_view member) {
       fmt::format("Parameter {0} is not valid. Reason: {0} is a required argument.", member));
 }
 
-// "2026-12-03T16:00:00Z": events carry whole seconds.
-std::string event_time(Millis ms) {
-  std::string text = utc_timestamp(ms - ((ms % 1000) + 1000) % 1000);
-  const auto dot = text.find('.');
-  if (dot != std::string::npos) text.erase(dot, text.size() - dot - 1);
-  return text;
-}
-
 // One accepted entry, ready to match and deliver.
 struct Accepted {
   std::string id;
   std::string envelope;
   std::shared_ptr<const Bus> bus;  // null: the bus does not exist (accepted, as AWS does)
 };
-
-// The SQS copies of one queue within one PutEvents.
-struct QueueSends {
-  std::shared_ptr<sqs::Queue> queue;
-  std::vector<sqs::SendInput> inputs;
-  sqs::Queue::StagedSends staged;
-};
-
-std::string build_envelope(const PutEventsEntry& entry, std::string_view id, Millis time,
-                           std::string_view detail_json, const EventsOptions& options) {
-  std::string out;
-  out.reserve(160 + detail_json.size() + entry.source->size() + entry.detail_type->size());
-  JsonWriter json(out);
-  json.begin_object()
-      .member("version", "0")
-      .member("id", id)
-      .member("detail-type", *entry.detail_type)
-      .member("source", *entry.source)
-      .member("account", options.account_id)
-      .member("time", event_time(time))
-      .member("region", options.region);
-  json.key("resources").begin_array();
-  for (const std::string& r : entry.resources) json.string(r);
-  json.end_array();
-  json.key("detail").raw(detail_json);
-  json.end_object();
-  return out;
-}
 
 }  // namespace
 
@@ -141,10 +101,16 @@ Result<PutEventsOutput> EventBuses::put_events(const std::vector<PutEventsEntry>
               "dropped, as AWS does",
               bus_name);
         }
+        const std::string detail_json = simdjson::minify(detail);
         Accepted a;
         a.id = random_uuid();
-        a.envelope =
-            build_envelope(e, a.id, e.time.value_or(now), simdjson::minify(detail), options_);
+        a.envelope = build_envelope({.id = a.id,
+                                     .detail_type = *e.detail_type,
+                                     .source = *e.source,
+                                     .time = e.time.value_or(now),
+                                     .resources = e.resources,
+                                     .detail_json = detail_json},
+                                    options_);
         a.bus = std::move(bus);
         result.event_id = a.id;
         accepted.push_back(std::move(a));
@@ -157,69 +123,27 @@ Result<PutEventsOutput> EventBuses::put_events(const std::vector<PutEventsEntry>
 
   // Match each event against its bus's enabled rules; SQS targets are written with the
   // events' log records, in one batch.
-  std::vector<QueueSends> queues;
-  std::unordered_map<const sqs::Queue*, std::size_t> queue_index;
+  DeliveryBatch deliveries(queues_, options_.account_id);
   simdjson::dom::parser event_parser;
   std::vector<matching::EventPatternSet::Id> matched;
+  std::vector<storage::IncomingMessage> logged;
+  logged.reserve(accepted.size());
   const std::string ingestion_time = event_time(now);
   for (const Accepted& a : accepted) {
     if (!a.bus) continue;
+    logged.push_back({.source_arn = a.bus->description.arn,
+                      .message_id = a.id,
+                      .body = a.envelope,
+                      .timestamp = now});
     simdjson::dom::element event;
     if (event_parser.parse(a.envelope).get(event)) continue;  // built here: always parses
     matched.clear();
     a.bus->patterns->match(event, matched);
     for (const auto id : matched) {
-      const Rule& rule = *a.bus->matchable[id];
-      const RenderContext context{rule.arn, rule.name, ingestion_time};
-      for (const Target& target : rule.targets) {
-        if (arn_service(target.spec.arn) != "sqs") {
-          spdlog::debug("rule {}: target {} ({}) is not delivered yet", rule.arn,
-                        target.spec.id, target.spec.arn);
-          continue;
-        }
-        auto queue = queues_.find_by_arn(target.spec.arn);
-        if (!queue) {
-          spdlog::warn("rule {}: target {}: queue {} does not exist", rule.arn, target.spec.id,
-                       target.spec.arn);
-          continue;
-        }
-        sqs::SendInput in;
-        in.body = target.spec.input ? target.spec.input->render(event, a.envelope, context)
-                                    : a.envelope;
-        in.sender_id = options_.account_id;
-        if (queue->fifo()) {
-          in.group_id = target.spec.sqs_message_group_id;
-          in.deduplication_id = a.id;
-        }
-        auto [it, inserted] = queue_index.try_emplace(queue.get(), queues.size());
-        if (inserted) queues.push_back(QueueSends{.queue = queue});
-        queues[it->second].inputs.push_back(std::move(in));
-      }
+      deliveries.add(*a.bus->matchable[id], event, a.id, a.envelope, ingestion_time);
     }
   }
-  // Queues are staged and finished in uid order, as LoggedWrite requires.
-  std::sort(queues.begin(), queues.end(), [](const QueueSends& a, const QueueSends& b) {
-    return a.queue->uid() < b.queue->uid();
-  });
-  sqs::LoggedWrite write(engine_, events_);
-  for (auto& q : queues) q.staged = write.stage(*q.queue, std::move(q.inputs));
-  for (const Accepted& a : accepted) {
-    if (!a.bus) continue;
-    write.log({.source_arn = a.bus->description.arn,
-               .message_id = a.id,
-               .body = a.envelope,
-               .timestamp = now});
-  }
-  const Result<void>& written = write.commit();
-  for (auto& q : queues) {
-    for (auto& sent : write.finish(*q.queue, std::move(q.staged))) {
-      if (written && !sent) {
-        spdlog::warn("PutEvents: queue {} refused an event: {}", q.queue->name(),
-                     sent.error().message);
-      }
-    }
-  }
-  if (!written) return std::unexpected(written.error());
+  EB_TRY(deliveries.commit(engine_, events_, logged));
   return out;
 }
 

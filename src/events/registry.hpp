@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "events/schedule.hpp"
 #include "events/types.hpp"
 #include "matching/event_pattern.hpp"
 #include "matching/event_pattern_set.hpp"
@@ -27,6 +28,7 @@ struct Rule {
   std::string event_pattern;  // as given; empty for a schedule-only rule
   std::optional<matching::EventPattern> pattern;
   std::string schedule_expression;
+  std::optional<ScheduleExpression> schedule;  // compiled from schedule_expression
   std::string state = "ENABLED";
   std::string description;
   std::string role_arn;

@@ -128,8 +128,8 @@ Result<TargetSpec> parse_target(std::string_view json, int position) {
     EB_ASSIGN_OR_RETURN(spec.maximum_event_age_seconds,
                         int_member(*retry, "MaximumEventAgeInSeconds"));
     if (spec.maximum_retry_attempts) {
-      EB_TRY(check_range(at + "retryPolicy.maximumRetryAttempts",
-                         *spec.maximum_retry_attempts, 0, 185));
+      EB_TRY(check_range(at + "retryPolicy.maximumRetryAttempts", *spec.maximum_retry_attempts, 0,
+                         185));
     }
     if (spec.maximum_event_age_seconds) {
       EB_TRY(check_range(at + "retryPolicy.maximumEventAgeInSeconds",

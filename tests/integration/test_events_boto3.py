@@ -9,7 +9,7 @@ import unittest
 
 from botocore.exceptions import ClientError
 
-from harness import Daemon, boto3_client
+from harness import Daemon, boto3_client, call
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
@@ -308,6 +308,37 @@ class PutEventsTest(EventsTestBase):
         err = self.error(self.events.test_event_pattern, EventPattern='{"source":["x"]}',
                          Event=json.dumps(full))
         self.assertEqual(err["Error"]["Code"], "ValidationException")
+
+
+class ScheduleTest(EventsTestBase):
+    daemon_args = ("--clock", "manual")
+
+    def advance(self, seconds):
+        status, body = call(self.daemon, "POST", "/v1/clock/advance", {"seconds": seconds})
+        self.assertEqual(status, 200, body)
+
+    def test_scheduled_rules_fire_when_the_clock_moves(self):
+        url, arn = self.queue("scheduled-q")
+        rule_arn = self.events.put_rule(Name="five", ScheduleExpression="rate(5 minutes)")[
+            "RuleArn"]
+        self.events.put_targets(Rule="five", Targets=[{"Id": "q", "Arn": arn}])
+        self.advance(299)
+        self.assertEqual(self.receive_all(url), [])
+        self.advance(601)  # 900 s since the rule: three periods
+        got = self.receive_all(url)
+        self.assertEqual(len(got), 3)
+        for scheduled in got:
+            self.assertEqual(scheduled["source"], "aws.events")
+            self.assertEqual(scheduled["detail-type"], "Scheduled Event")
+            self.assertEqual(scheduled["resources"], [rule_arn])
+            self.assertEqual(scheduled["detail"], {})
+
+    def test_bad_schedules_are_refused(self):
+        for expression in ["rate(1 minutes)", "rate(5 minute)", "cron(0 12 * * * *)",
+                           "every day"]:
+            err = self.error(self.events.put_rule, Name="bad", ScheduleExpression=expression)
+            self.assertEqual(err["Error"]["Code"], "ValidationException", expression)
+            self.assertEqual(err["Error"]["Message"], "Parameter ScheduleExpression is not valid.")
 
 
 @unittest.skipUnless(AWS, "the AWS CLI is not installed")

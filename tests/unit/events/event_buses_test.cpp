@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,7 @@ class EventBusesTest : public ::testing::Test {
   ManualClock clock_{1'709'208'000'000};  // 2024-02-29T12:00:00Z
   storage::MemoryEngine store_{false};
   sqs::Queues queues_{clock_, clock_, store_};
-  EventBuses buses_{clock_, store_, queues_};
+  EventBuses buses_{clock_, clock_, store_, queues_};
 
   void SetUp() override {
     ASSERT_TRUE(queues_.recover());
@@ -40,7 +41,11 @@ class EventBusesTest : public ::testing::Test {
     in.max_messages = 10;
     queues_.receive_message(queue, in, [&](auto r) { out = std::move(r); });
     if (out && out->has_value()) {
-      for (const auto& m : **out) bodies.push_back(m.body);
+      // Deleted, so a later drain sees only what arrived since.
+      for (const auto& m : **out) {
+        bodies.push_back(m.body);
+        EXPECT_TRUE(queues_.delete_message(queue, m.receipt_handle));
+      }
     }
     return bodies;
   }
@@ -124,7 +129,7 @@ TEST_F(EventBusesTest, RulesAndTargetsSurviveARestart) {
   bus.name = "orders";
   ASSERT_TRUE(buses_.create_event_bus(bus));
   rule("r", R"({"source":["shop"]})", arn, "orders");
-  EventBuses restarted{clock_, store_, queues_};
+  EventBuses restarted{clock_, clock_, store_, queues_};
   ASSERT_TRUE(restarted.recover());
   auto described = restarted.describe_rule("orders", "r");
   ASSERT_TRUE(described) << described.error().message;
@@ -163,6 +168,75 @@ TEST_F(EventBusesTest, TestEventPatternWantsTheEnvelopeFields) {
             Errc::kValidationError);
   EXPECT_EQ(buses_.test_event_pattern(R"({"source":"s"})", event).error().code,
             Errc::kInvalidEventPattern);
+}
+
+TEST_F(EventBusesTest, AScheduledRuleFiresOnTheClockFromItsCreation) {
+  const std::string arn = queue("q");
+  PutRuleInput in;
+  in.name = "every-minute";
+  in.schedule_expression = "rate(1 minute)";
+  auto rule_arn = buses_.put_rule(in);
+  ASSERT_TRUE(rule_arn) << rule_arn.error().message;
+  ASSERT_TRUE(buses_.put_targets(std::nullopt, "every-minute",
+                                 {*parse_target(R"({"Id":"t","Arn":")" + arn + R"("})")}));
+  clock_.advance(59'999);
+  EXPECT_TRUE(drain("q").empty());
+  clock_.advance(2 * 60'000);  // to 12:02:59.999: 12:01:00 and 12:02:00 fall due
+  auto bodies = drain("q");
+  ASSERT_EQ(bodies.size(), 2u);
+  simdjson::dom::parser parser;
+  for (std::size_t i = 0; i < bodies.size(); ++i) {
+    simdjson::dom::element event = parser.parse(bodies[i]).value();
+    EXPECT_EQ(event["source"].get_string().value(), "aws.events");
+    EXPECT_EQ(event["detail-type"].get_string().value(), "Scheduled Event");
+    EXPECT_EQ(event["resources"].at(0).get_string().value(), *rule_arn);
+    EXPECT_EQ(simdjson::minify(event["detail"]), "{}");
+  }
+  std::vector<std::string> times;
+  for (const auto& b : bodies) times.emplace_back(parser.parse(b)["time"].get_string().value());
+  std::sort(times.begin(), times.end());
+  EXPECT_EQ(times, (std::vector<std::string>{"2024-02-29T12:01:00Z", "2024-02-29T12:02:00Z"}));
+
+  // Disabled, it stops; enabled again, it keeps its rhythm.
+  ASSERT_TRUE(buses_.set_rule_enabled(std::nullopt, "every-minute", false));
+  clock_.advance(5 * 60'000);
+  EXPECT_TRUE(drain("q").empty());
+  ASSERT_TRUE(buses_.set_rule_enabled(std::nullopt, "every-minute", true));
+  clock_.advance(60'000);
+  EXPECT_EQ(drain("q").size(), 1u);
+}
+
+TEST_F(EventBusesTest, SchedulesAreValidatedAndOnlyOnTheDefaultBus) {
+  PutRuleInput in;
+  in.name = "r";
+  in.schedule_expression = "rate(1 minutes)";
+  auto bad = buses_.put_rule(in);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::kValidationError);
+  EXPECT_EQ(bad.error().message, "Parameter ScheduleExpression is not valid.");
+  CreateBusInput bus;
+  bus.name = "custom";
+  ASSERT_TRUE(buses_.create_event_bus(bus));
+  in.schedule_expression = "cron(0 12 * * ? *)";
+  in.bus = "custom";
+  auto custom = buses_.put_rule(in);
+  ASSERT_FALSE(custom);
+  EXPECT_EQ(custom.error().message,
+            "ScheduleExpression is supported only on the default event bus.");
+}
+
+TEST_F(EventBusesTest, AScheduleResumesAfterARestart) {
+  const std::string arn = queue("q");
+  PutRuleInput in;
+  in.name = "noon";
+  in.schedule_expression = "cron(0 12 * * ? *)";
+  ASSERT_TRUE(buses_.put_rule(in));
+  ASSERT_TRUE(buses_.put_targets(std::nullopt, "noon",
+                                 {*parse_target(R"({"Id":"t","Arn":")" + arn + R"("})")}));
+  EventBuses restarted{clock_, clock_, store_, queues_};
+  ASSERT_TRUE(restarted.recover());
+  clock_.advance(24 * 3'600'000);  // the next noon, once from each instance
+  EXPECT_EQ(drain("q").size(), 2u);
 }
 
 }  // namespace
