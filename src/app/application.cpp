@@ -200,6 +200,7 @@ struct Application::Parts {
     dispatcher.add_service(sqs);
     dispatcher.add_service(sns);
     dispatcher.add_service(events_api);
+    buses.set_target_services({.topics = &topics, .outbox = &deliveries});
     admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
                        signer->certificate_pem());
     admin.add_document("/v1/topology", "application/yaml",

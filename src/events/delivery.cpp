@@ -6,6 +6,8 @@
 
 #include "core/json_writer.hpp"
 #include "events/targets.hpp"
+#include "sns/endpoint_delivery.hpp"
+#include "sns/topics.hpp"
 #include "sqs/logged_write.hpp"
 #include "sqs/queues.hpp"
 
@@ -43,52 +45,129 @@ void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
                         std::string_view ingestion_time) {
   const RenderContext context{rule.arn, rule.name, ingestion_time};
   for (const Target& target : rule.targets) {
-    if (arn_service(target.spec.arn) != "sqs") {
-      spdlog::debug("rule {}: target {} ({}) is not delivered yet", rule.arn, target.spec.id,
-                    target.spec.arn);
+    const TargetSpec& spec = target.spec;
+    Attempt attempt{rule.arn, spec.arn, spec.dead_letter_arn.value_or(""), std::string(envelope)};
+    const std::string_view service = arn_service(spec.arn);
+    if (service == "events" && spec.arn.find(":event-bus/") != std::string::npos) {
+      // Another bus gets the event as it is, not shaped.
+      if (forwarded_) {
+        spdlog::warn(
+            "rule {}: target {}: the event already came from another bus; it is not "
+            "forwarded again",
+            rule.arn, spec.id);
+        continue;
+      }
+      forwards_.push_back(Forward{spec.arn.substr(spec.arn.find(":event-bus/") + 11),
+                                  std::string(event_id), std::string(envelope)});
       continue;
     }
-    auto queue = queues_.find_by_arn(target.spec.arn);
+    std::string body =
+        spec.input ? spec.input->render(event, envelope, context) : std::string(envelope);
+    if (service == "sns") {
+      later_.push_back({Later::Kind::kTopic, std::move(attempt), spec.id, std::move(body),
+                        std::string(event_id)});
+      continue;
+    }
+    if (service != "sqs") {
+      later_.push_back({Later::Kind::kOutbox, std::move(attempt), spec.id, std::move(body),
+                        std::string(event_id)});
+      continue;
+    }
+    auto queue = queues_.find_by_arn(spec.arn);
     if (!queue) {
-      spdlog::warn("rule {}: target {}: queue {} does not exist", rule.arn, target.spec.id,
-                   target.spec.arn);
+      dead_letter(attempt, "NO_RESOURCE", "The destination queue does not exist.");
       continue;
     }
     sqs::SendInput in;
-    in.body = target.spec.input ? target.spec.input->render(event, envelope, context)
-                                : std::string(envelope);
+    in.body = std::move(body);
     in.sender_id = sender_id_;
     if (queue->fifo()) {
-      in.group_id = target.spec.sqs_message_group_id;
+      in.group_id = spec.sqs_message_group_id;
       in.deduplication_id = std::string(event_id);
     }
     auto [it, inserted] = queue_index_.try_emplace(queue.get(), queue_sends_.size());
     if (inserted) queue_sends_.push_back(QueueSends{.queue = queue});
     queue_sends_[it->second].inputs.push_back(std::move(in));
+    queue_sends_[it->second].attempts.push_back(std::move(attempt));
   }
 }
 
 Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* sink,
                                    std::span<const storage::IncomingMessage> logged) {
-  if (queue_sends_.empty() && (logged.empty() || sink == nullptr)) return {};
-  // Queues are staged and finished in uid order, as LoggedWrite requires.
-  std::sort(queue_sends_.begin(), queue_sends_.end(), [](const QueueSends& a, const QueueSends& b) {
-    return a.queue->uid() < b.queue->uid();
-  });
-  sqs::LoggedWrite write(engine, sink);
-  for (auto& q : queue_sends_) q.staged = write.stage(*q.queue, std::move(q.inputs));
-  write.reserve_log(logged.size());
-  for (const auto& message : logged) write.log(message);
-  const Result<void>& written = write.commit();
-  for (auto& q : queue_sends_) {
-    for (auto& sent : write.finish(*q.queue, std::move(q.staged))) {
-      if (written && !sent) {
-        spdlog::warn("EventBridge: queue {} refused an event: {}", q.queue->name(),
-                     sent.error().message);
+  if (!queue_sends_.empty() || (!logged.empty() && sink != nullptr)) {
+    // Queues are staged and finished in uid order, as LoggedWrite requires.
+    std::sort(
+        queue_sends_.begin(), queue_sends_.end(),
+        [](const QueueSends& a, const QueueSends& b) { return a.queue->uid() < b.queue->uid(); });
+    sqs::LoggedWrite write(engine, sink);
+    for (auto& q : queue_sends_) q.staged = write.stage(*q.queue, std::move(q.inputs));
+    write.reserve_log(logged.size());
+    for (const auto& message : logged) write.log(message);
+    const Result<void>& written = write.commit();
+    for (auto& q : queue_sends_) {
+      auto sent = write.finish(*q.queue, std::move(q.staged));
+      if (!written) continue;
+      for (std::size_t i = 0; i < sent.size(); ++i) {
+        if (!sent[i]) dead_letter(q.attempts[i], "INVALID_PARAMETER", sent[i].error().message);
       }
     }
+    if (!written) {
+      forwards_.clear();
+      return written;
+    }
   }
-  return written;
+  for (Later& l : later_) {
+    if (l.kind == Later::Kind::kTopic) {
+      if (services_.topics == nullptr) continue;
+      sns::PublishInput in;
+      in.topic_arn = l.attempt.target_arn;
+      in.message = std::move(l.body);
+      auto published = services_.topics->publish(std::move(in));
+      if (!published) {
+        dead_letter(l.attempt,
+                    published.error().code == Errc::kNotFound ? "NO_RESOURCE" : "INVALID_PARAMETER",
+                    published.error().message);
+      }
+    } else if (services_.outbox != nullptr) {
+      services_.outbox->deliver(sns::EndpointMessage{
+          .subscription_arn = l.target_id,
+          .topic_arn = l.attempt.rule_arn,
+          .protocol = std::string(arn_service(l.attempt.target_arn)),
+          .endpoint = l.attempt.target_arn,
+          .message_type = "EventBridge",
+          .message_id = l.event_id,
+          .body = std::move(l.body),
+      });
+    }
+  }
+  return {};
+}
+
+void DeliveryBatch::dead_letter(const Attempt& attempt, std::string_view code,
+                                std::string_view message) {
+  spdlog::warn("rule {}: target {}: {} ({})", attempt.rule_arn, attempt.target_arn, message, code);
+  if (attempt.dead_letter_arn.empty()) return;  // dropped, as EventBridge drops it
+  auto queue = queues_.find_by_arn(attempt.dead_letter_arn);
+  if (!queue) {
+    spdlog::warn("rule {}: dead-letter queue {} does not exist; the event is dropped",
+                 attempt.rule_arn, attempt.dead_letter_arn);
+    return;
+  }
+  sqs::SendInput in;
+  in.body = attempt.event;
+  in.sender_id = sender_id_;
+  auto attribute = [&](std::string name, std::string_view value) {
+    in.attributes.emplace(std::move(name), MessageAttributeValue{"String", std::string(value), {}});
+  };
+  attribute("RULE_ARN", attempt.rule_arn);
+  attribute("TARGET_ARN", attempt.target_arn);
+  attribute("ERROR_CODE", code);
+  attribute("ERROR_MESSAGE", message);
+  attribute("RETRY_ATTEMPTS", "0");
+  if (auto sent = queues_.send_message(queue->name(), std::move(in)); !sent) {
+    spdlog::warn("rule {}: dead-letter queue {} refused the event: {}", attempt.rule_arn,
+                 attempt.dead_letter_arn, sent.error().message);
+  }
 }
 
 }  // namespace eb::events

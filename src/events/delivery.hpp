@@ -22,33 +22,85 @@ namespace eb::sqs {
 class Queues;
 }  // namespace eb::sqs
 
+namespace eb::sns {
+class Topics;
+class EndpointDelivery;
+}  // namespace eb::sns
+
 namespace eb::events {
+
+// Where targets that are not SQS queues go. Null members: such targets are skipped (logged).
+struct TargetServices {
+  sns::Topics* topics = nullptr;            // SNS topic targets
+  sns::EndpointDelivery* outbox = nullptr;  // Lambda and every other target type: recorded
+};
+
+// An event for another bus of this account (a bus target): matched there after this batch.
+struct Forward {
+  std::string bus_name;
+  std::string event_id;
+  std::string envelope;
+};
 
 class DeliveryBatch {
  public:
-  DeliveryBatch(sqs::Queues& queues, std::string sender_id)
-      : queues_(queues), sender_id_(std::move(sender_id)) {}
+  // `forwarded`: these events already crossed from another bus, so bus targets are not
+  // followed again (one hop at most).
+  DeliveryBatch(sqs::Queues& queues, const TargetServices& services, std::string sender_id,
+                bool forwarded = false)
+      : queues_(queues),
+        services_(services),
+        sender_id_(std::move(sender_id)),
+        forwarded_(forwarded) {}
 
   // What each of `rule`'s targets receives for `event` (parsed from `envelope`).
   void add(const Rule& rule, const simdjson::dom::element& event, std::string_view event_id,
            std::string_view envelope, std::string_view ingestion_time);
 
-  // Writes the copies with `logged` (the events' records; may be empty) in one batch, then
-  // makes the copies visible. Fails only when the write fails: then nothing is delivered.
+  // Writes the SQS copies with `logged` (the events' records; may be empty) in one batch and
+  // makes them visible; then publishes to topics, records outbox targets and sends what could
+  // not be delivered to its target's dead-letter queue. Fails only when the write fails: then
+  // nothing is delivered.
   Result<void> commit(storage::Engine& engine, storage::EventSink* sink,
                       std::span<const storage::IncomingMessage> logged);
 
+  // After commit(): the events bus targets hand to other buses.
+  std::vector<Forward>& forwards() { return forwards_; }
+
  private:
+  // One delivery's identity, kept for its dead letter.
+  struct Attempt {
+    std::string rule_arn;
+    std::string target_arn;
+    std::string dead_letter_arn;
+    std::string event;  // the event as it entered the bus
+  };
   struct QueueSends {
     std::shared_ptr<sqs::Queue> queue;
     std::vector<sqs::SendInput> inputs;
+    std::vector<Attempt> attempts;  // parallel to inputs
     sqs::Queue::StagedSends staged;
   };
+  struct Later {
+    enum class Kind { kTopic, kOutbox } kind;
+    Attempt attempt;
+    std::string target_id;
+    std::string body;
+    std::string event_id;
+  };
+
+  // Non-retryable failures (a missing target, a refused message) go straight to the target's
+  // dead-letter queue, as EventBridge sends them, with its error attributes.
+  void dead_letter(const Attempt& attempt, std::string_view code, std::string_view message);
 
   sqs::Queues& queues_;
+  const TargetServices& services_;
   const std::string sender_id_;
+  const bool forwarded_;
   std::vector<QueueSends> queue_sends_;
   std::unordered_map<const sqs::Queue*, std::size_t> queue_index_;
+  std::vector<Later> later_;
+  std::vector<Forward> forwards_;
 };
 
 // "2026-12-03T16:00:00Z": events carry whole seconds.

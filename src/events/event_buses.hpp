@@ -12,6 +12,7 @@
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "events/delivery.hpp"
 #include "events/names.hpp"
 #include "events/registry.hpp"
 #include "events/types.hpp"
@@ -42,6 +43,9 @@ class EventBuses {
 
   const EventsOptions& options() const { return options_; }
   const ArnContext& arns() const { return arns_; }
+
+  // Where SNS, Lambda and other non-SQS targets go; set once at wiring, before recover().
+  void set_target_services(TargetServices services) { services_ = services; }
 
   // Runs `done` once this thread's writes are as durable as the daemon promises.
   void when_durable(std::function<void()> done);
@@ -128,8 +132,13 @@ class EventBuses {
   // A timer's callback: delivers the Scheduled Event to the rule's targets, then re-arms.
   void fire(const std::string& name, std::uint64_t generation, Millis deadline);
 
+  // Delivers `deliveries` (a batch that is not itself forwarded) and then the events its bus
+  // targets forward, each matched against its bus's rules.
+  Result<void> deliver(DeliveryBatch& deliveries, std::span<const storage::IncomingMessage> logged);
+
   const Clock& clock_;
   Timers& timers_;
+  TargetServices services_;
   storage::Engine& engine_;
   sqs::Queues& queues_;
   const EventsOptions options_;

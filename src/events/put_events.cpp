@@ -123,7 +123,7 @@ Result<PutEventsOutput> EventBuses::put_events(const std::vector<PutEventsEntry>
 
   // Match each event against its bus's enabled rules; SQS targets are written with the
   // events' log records, in one batch.
-  DeliveryBatch deliveries(queues_, options_.account_id);
+  DeliveryBatch deliveries(queues_, services_, options_.account_id);
   simdjson::dom::parser event_parser;
   std::vector<matching::EventPatternSet::Id> matched;
   std::vector<storage::IncomingMessage> logged;
@@ -143,8 +143,42 @@ Result<PutEventsOutput> EventBuses::put_events(const std::vector<PutEventsEntry>
       deliveries.add(*a.bus->matchable[id], event, a.id, a.envelope, ingestion_time);
     }
   }
-  EB_TRY(deliveries.commit(engine_, events_, logged));
+  EB_TRY(deliver(deliveries, logged));
   return out;
+}
+
+Result<void> EventBuses::deliver(DeliveryBatch& deliveries,
+                                 std::span<const storage::IncomingMessage> logged) {
+  EB_TRY(deliveries.commit(engine_, events_, logged));
+  const auto registry = snapshot();
+  simdjson::dom::parser parser;
+  std::vector<matching::EventPatternSet::Id> matched;
+  const std::string ingestion_time = event_time(clock_.now_ms());
+  for (const Forward& f : deliveries.forwards()) {
+    auto bus = registry->find(f.bus_name);
+    if (!bus) {
+      spdlog::warn("event {}: target bus {} does not exist; the event is dropped", f.event_id,
+                   f.bus_name);
+      continue;
+    }
+    simdjson::dom::element event;
+    if (parser.parse(f.envelope).get(event)) continue;
+    DeliveryBatch onward(queues_, services_, options_.account_id, /*forwarded=*/true);
+    matched.clear();
+    bus->patterns->match(event, matched);
+    for (const auto id : matched) {
+      onward.add(*bus->matchable[id], event, f.event_id, f.envelope, ingestion_time);
+    }
+    const storage::IncomingMessage record{.source_arn = bus->description.arn,
+                                          .message_id = f.event_id,
+                                          .body = f.envelope,
+                                          .timestamp = clock_.now_ms()};
+    if (auto written = onward.commit(engine_, events_, {&record, 1}); !written) {
+      spdlog::warn("event {}: could not be delivered on bus {}: {}", f.event_id, f.bus_name,
+                   written.error().message);
+    }
+  }
+  return {};
 }
 
 Result<bool> EventBuses::test_event_pattern(std::string_view pattern,

@@ -82,13 +82,13 @@ void EventBuses::fire(const std::string& name, std::uint64_t generation, Millis 
   simdjson::dom::parser parser;
   simdjson::dom::element event;
   if (!parser.parse(envelope).get(event)) {
-    DeliveryBatch deliveries(queues_, options_.account_id);
+    DeliveryBatch deliveries(queues_, services_, options_.account_id);
     deliveries.add(*rule, event, id, envelope, event_time(clock_.now_ms()));
     const storage::IncomingMessage logged{.source_arn = bus ? bus->description.arn : "",
                                           .message_id = id,
                                           .body = envelope,
                                           .timestamp = deadline};
-    if (auto written = deliveries.commit(engine_, events_, {&logged, bus ? 1u : 0u}); !written) {
+    if (auto written = deliver(deliveries, {&logged, bus ? 1u : 0u}); !written) {
       spdlog::warn("rule {}: the scheduled event of {} could not be written: {}", rule->arn,
                    event_time(deadline), written.error().message);
     }

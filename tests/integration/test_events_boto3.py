@@ -219,6 +219,56 @@ class PutEventsTest(EventsTestBase):
             {"Id": "both", "Arn": arn, "Input": "{}", "InputPath": "$.detail"}])
         self.assertEqual(err["Error"]["Code"], "ValidationException")
 
+    def test_sns_bus_and_lambda_targets(self):
+        sns = boto3_client("sns", self.daemon.endpoint)
+        topic = sns.create_topic(Name="events-topic")["TopicArn"]
+        url, arn = self.queue("via-topic-q")
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn,
+                      Attributes={"RawMessageDelivery": "true"})
+        bus_url, bus_queue = self.queue("via-bus-q")
+        target_bus = self.events.create_event_bus(Name="second-bus")["EventBusArn"]
+        self.events.put_rule(Name="on-second", EventBusName="second-bus",
+                             EventPattern='{"source":["multi"]}')
+        self.events.put_targets(Rule="on-second", EventBusName="second-bus",
+                                Targets=[{"Id": "q", "Arn": bus_queue}])
+        function = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:handler"
+        self.events.put_rule(Name="multi", EventPattern='{"source":["multi"]}')
+        self.events.put_targets(Rule="multi", Targets=[
+            {"Id": "topic", "Arn": topic, "InputPath": "$.detail"},
+            {"Id": "bus", "Arn": target_bus},
+            {"Id": "fn", "Arn": function},
+        ])
+        event_id = self.events.put_events(Entries=[event(source="multi", detail={"k": 1})])[
+            "Entries"][0]["EventId"]
+        via_topic = self.sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"]
+        self.assertEqual(json.loads(via_topic), {"k": 1})
+        via_bus = self.receive_all(bus_url)
+        self.assertEqual([e["id"] for e in via_bus], [event_id])
+        status, outbox = call(self.daemon, "GET", "/v1/outbox?protocol=lambda")
+        self.assertEqual(status, 200)
+        records = [r for r in outbox["messages"] if r["endpoint"] == function]
+        self.assertEqual(len(records), 1)
+        self.assertEqual(json.loads(records[0]["body"])["id"], event_id)
+
+    def test_a_missing_target_goes_to_the_dead_letter_queue(self):
+        dlq_url, dlq = self.queue("events-dlq")
+        missing = f"arn:aws:sqs:{REGION}:{ACCOUNT}:never-created"
+        rule_arn = self.events.put_rule(Name="dead", EventPattern='{"source":["dead"]}')[
+            "RuleArn"]
+        self.events.put_targets(Rule="dead", Targets=[
+            {"Id": "gone", "Arn": missing, "DeadLetterConfig": {"Arn": dlq},
+             "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 60}}])
+        event_id = self.events.put_events(Entries=[event(source="dead")])["Entries"][0]["EventId"]
+        message = self.sqs.receive_message(QueueUrl=dlq_url, MessageAttributeNames=["All"])[
+            "Messages"][0]
+        self.assertEqual(json.loads(message["Body"])["id"], event_id)
+        attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
+        self.assertEqual(attributes["RULE_ARN"], rule_arn)
+        self.assertEqual(attributes["TARGET_ARN"], missing)
+        self.assertEqual(attributes["ERROR_CODE"], "NO_RESOURCE")
+        self.assertEqual(attributes["RETRY_ATTEMPTS"], "0")
+        self.assertIn("ERROR_MESSAGE", attributes)
+
     def test_time_is_honoured(self):
         import datetime
         url, arn = self.queue("time-q")
