@@ -28,12 +28,37 @@ bool looks_like_object(std::string_view body) {
   return first != std::string_view::npos && body[first] == '{';
 }
 
-// Fills `out` from `object`; false when it lacks a non-empty string id or type.
+// An EventBridge event ({version, id, detail-type, source, ..., detail}): its detail-type is the
+// type, its time the timestamp, and the design's fields are looked for in its detail, where a
+// producer that follows the design puts them.
+bool read_eventbridge_event(simdjson::dom::object object, std::string_view id, Envelope& out) {
+  std::string_view type;
+  simdjson::dom::object detail;
+  if (object["detail-type"].get_string().get(type) || type.empty() ||
+      object["detail"].get_object().get(detail)) {
+    return false;
+  }
+  out.id = std::string(id);
+  out.type = std::string(type);
+  out.timestamp = scalar_text(object, "time");
+  out.version = scalar_text(object, "version");
+  out.source = scalar_text(object, "source");
+  out.correlation_id = scalar_text(detail, "correlationId");
+  out.causation_id = scalar_text(detail, "causationId");
+  out.aggregate_id = scalar_text(detail, "aggregateId");
+  out.has_data = true;
+  return true;
+}
+
+// Fills `out` from `object`; false when it lacks a non-empty string id or type (or, for an
+// EventBridge event, detail-type).
 bool read_envelope(simdjson::dom::object object, Envelope& out) {
   std::string_view id;
   std::string_view type;
   if (object["id"].get_string().get(id) || id.empty()) return false;
-  if (object["type"].get_string().get(type) || type.empty()) return false;
+  if (object["type"].get_string().get(type) || type.empty()) {
+    return read_eventbridge_event(object, id, out);
+  }
   out.id = std::string(id);
   out.type = std::string(type);
   out.timestamp = scalar_text(object, "timestamp");

@@ -269,6 +269,20 @@ class PutEventsTest(EventsTestBase):
         self.assertEqual(attributes["RETRY_ATTEMPTS"], "0")
         self.assertIn("ERROR_MESSAGE", attributes)
 
+    def test_events_are_in_the_event_log_and_traced_by_their_correlation_id(self):
+        result = self.events.put_events(Entries=[
+            event(source="traced", detail_type="OrderPlaced",
+                  detail={"correlationId": "flow-eb-1", "orderId": "o-9"})])
+        event_id = result["Entries"][0]["EventId"]
+        status, listed = call(self.daemon, "GET", "/v1/events?type=OrderPlaced&source=traced")
+        self.assertEqual(status, 200)
+        self.assertEqual([e["event"]["id"] for e in listed["events"]], [event_id])
+        self.assertEqual(listed["events"][0]["source"],
+                         f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default")
+        status, trace = call(self.daemon, "GET", "/v1/trace/flow-eb-1")
+        self.assertEqual(status, 200)
+        self.assertEqual([r["event"]["id"] for r in trace["roots"]], [event_id])
+
     def test_time_is_honoured(self):
         import datetime
         url, arn = self.queue("time-q")

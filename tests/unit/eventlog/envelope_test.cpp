@@ -37,6 +37,23 @@ TEST(EnvelopeTest, AggregateIdTopLevelWinsOverData) {
   EXPECT_EQ(number->version, "2");
 }
 
+TEST(EnvelopeTest, AnEventBridgeEventIsIndexedByItsDetailTypeAndItsDetailsCorrelation) {
+  auto env = parse_envelope(
+      R"({"version":"0","id":"e1","detail-type":"OrderPlaced","source":"shop","account":"1",)"
+      R"("time":"2026-12-03T10:00:00Z","region":"r","resources":[],)"
+      R"("detail":{"correlationId":"c1","causationId":"e0","aggregateId":"o1"}})");
+  ASSERT_TRUE(env);
+  EXPECT_EQ(env->id, "e1");
+  EXPECT_EQ(env->type, "OrderPlaced");
+  EXPECT_EQ(env->source, "shop");
+  EXPECT_EQ(env->timestamp, "2026-12-03T10:00:00Z");
+  EXPECT_EQ(env->correlation_id, "c1");
+  EXPECT_EQ(env->causation_id, "e0");
+  EXPECT_EQ(env->aggregate_id, "o1");
+  // Without a detail object it is not an event.
+  EXPECT_FALSE(parse_envelope(R"({"id":"e1","detail-type":"OrderPlaced","detail":"x"})"));
+}
+
 TEST(EnvelopeTest, AnythingElseIsAPlainMessage) {
   for (const char* body : {"", "hello", "{", "[1,2]", "{}", R"({"id":"x"})", R"({"type":"t"})",
                            R"({"id":"","type":"t"})", R"({"id":1,"type":"t"})",
