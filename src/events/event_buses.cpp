@@ -175,7 +175,9 @@ Result<void> EventBuses::recover() {
   std::vector<Rule> rules;
   Result<void> bad;
   EB_TRY(
-      engine_.scan(Family::kEventBuses, {}, {}, [&](std::string_view key, std::string_view value) {
+      // Buses ("b/") and rules ("r/"); the family's other prefixes belong to other resources.
+      engine_.scan(Family::kEventBuses, "b/", "s", [&](std::string_view key, std::string_view value) {
+        if (!is_bus_key(key) && !key.starts_with("r/")) return true;
         if (is_bus_key(key)) {
           auto bus = decode_bus(value);
           if (!bus) {
