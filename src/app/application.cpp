@@ -190,7 +190,7 @@ struct Application::Parts {
         admin(std::string(kVersion), &events, &replays, &deliveries),
         sqs(broker, [this](std::string& body) { topics.document_signer().complete(body); }),
         sns(topics),
-        events_api(buses),
+        events_api(api::events::Domains{.buses = buses}),
         dispatcher(admin),
         request_log(dispatcher),
         server(io, request_log,

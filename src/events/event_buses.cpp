@@ -176,27 +176,29 @@ Result<void> EventBuses::recover() {
   Result<void> bad;
   EB_TRY(
       // Buses ("b/") and rules ("r/"); the family's other prefixes belong to other resources.
-      engine_.scan(Family::kEventBuses, "b/", "s", [&](std::string_view key, std::string_view value) {
-        if (!is_bus_key(key) && !key.starts_with("r/")) return true;
-        if (is_bus_key(key)) {
-          auto bus = decode_bus(value);
-          if (!bus) {
-            bad = fail(Errc::kInternalError, fmt::format("unreadable event bus record {}", key));
-            return false;
-          }
-          bus->description.arn = arns_.bus_arn(bus->description.name);
-          std::string name = bus->description.name;
-          registry->buses[name] = std::make_shared<const Bus>(std::move(*bus));
-        } else {
-          auto rule = decode_rule(value);
-          if (!rule) {
-            bad = fail(Errc::kInternalError, "unreadable event rule record");
-            return false;
-          }
-          rules.push_back(std::move(*rule));
-        }
-        return true;
-      }));
+      engine_.scan(
+          Family::kEventBuses, "b/", "s", [&](std::string_view key, std::string_view value) {
+            if (!is_bus_key(key) && !key.starts_with("r/")) return true;
+            if (is_bus_key(key)) {
+              auto bus = decode_bus(value);
+              if (!bus) {
+                bad =
+                    fail(Errc::kInternalError, fmt::format("unreadable event bus record {}", key));
+                return false;
+              }
+              bus->description.arn = arns_.bus_arn(bus->description.name);
+              std::string name = bus->description.name;
+              registry->buses[name] = std::make_shared<const Bus>(std::move(*bus));
+            } else {
+              auto rule = decode_rule(value);
+              if (!rule) {
+                bad = fail(Errc::kInternalError, "unreadable event rule record");
+                return false;
+              }
+              rules.push_back(std::move(*rule));
+            }
+            return true;
+          }));
   EB_TRY(bad);
   if (!registry->find(std::string(kDefaultBus))) {
     Bus bus;

@@ -4,23 +4,20 @@
 #include <string_view>
 
 #include "api/aws/service.hpp"
-
-namespace eb::events {
-class EventBuses;
-}
+#include "api/events/call.hpp"
 
 namespace eb::api::events {
 
 class EventsService final : public aws::Service {
  public:
-  explicit EventsService(eb::events::EventBuses& buses) : buses_(buses) {}
+  explicit EventsService(Domains domains) : domains_(domains) {}
   std::string_view signing_name() const override { return "events"; }
   std::string_view json_target_prefix() const override { return "AWSEvents"; }
   bool knows_action(std::string_view action) const override;
   void handle(aws::AwsRequest&& request, net::Respond respond) override;
 
  private:
-  eb::events::EventBuses& buses_;
+  const Domains domains_;
 };
 
 }  // namespace eb::api::events
