@@ -61,6 +61,12 @@ class EventBuses {
   Result<BusDescription> update_event_bus(const UpdateBusInput& input);
   Result<Page<BusDescription>> list_event_buses(const ListInput& input) const;
 
+  // The bus's resource policy: one statement per PutPermission (or a whole policy), removed by
+  // statement id or all at once. DescribeEventBus shows it as Policy.
+  Result<void> put_permission(const PutPermissionInput& input);
+  Result<void> remove_permission(const std::optional<std::string>& bus,
+                                 const std::optional<std::string>& statement_id, bool remove_all);
+
   // Rules. `bus` is a name or an ARN; absent means the default bus.
   Result<std::string> put_rule(const PutRuleInput& input);  // -> rule ARN
   Result<void> delete_rule(const std::optional<std::string>& bus, const std::string& name,

@@ -60,6 +60,18 @@ struct ListInput {
   std::optional<int> limit;
 };
 
+struct PutPermissionInput {
+  std::optional<std::string> bus;  // name; absent: default
+  std::optional<std::string> action;
+  std::optional<std::string> principal;
+  std::optional<std::string> statement_id;
+  // Condition {Type, Key, Value}: all three or none.
+  std::optional<std::string> condition_type;
+  std::optional<std::string> condition_key;
+  std::optional<std::string> condition_value;
+  std::optional<std::string> policy;  // a whole policy document instead of one statement
+};
+
 // ---- Rules ------------------------------------------------------------------------------
 
 struct PutRuleInput {

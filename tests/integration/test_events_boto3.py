@@ -150,6 +150,33 @@ class BusesAndRulesTest(EventsTestBase):
         self.events.remove_targets(Rule="targets", Ids=["0", "1", "2", "3", "4"])
         self.events.delete_rule(Name="targets")
 
+    def test_bus_policy_from_permissions(self):
+        self.events.create_event_bus(Name="shared")
+        self.events.put_permission(EventBusName="shared", Action="events:PutEvents",
+                                   Principal="111122223333", StatementId="partner")
+        self.events.put_permission(EventBusName="shared", Action="events:PutEvents",
+                                   Principal="*", StatementId="org", Condition={
+                                       "Type": "StringEquals", "Key": "aws:PrincipalOrgID",
+                                       "Value": "o-abc"})
+        policy = json.loads(self.events.describe_event_bus(Name="shared")["Policy"])
+        self.assertEqual([s["Sid"] for s in policy["Statement"]], ["partner", "org"])
+        self.assertEqual(policy["Statement"][0]["Principal"],
+                         {"AWS": "arn:aws:iam::111122223333:root"})
+        self.assertEqual(policy["Statement"][0]["Resource"],
+                         f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/shared")
+        self.assertEqual(policy["Statement"][1]["Condition"],
+                         {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}})
+        err = self.error(self.events.put_permission, EventBusName="shared",
+                         Action="events:PutEvents", Principal="12", StatementId="bad")
+        self.assertEqual(err["Error"]["Code"], "ValidationException")
+        self.events.remove_permission(EventBusName="shared", StatementId="partner")
+        err = self.error(self.events.remove_permission, EventBusName="shared",
+                         StatementId="partner")
+        self.assertEqual(err["Error"]["Message"],
+                         "Statement with the provided id does not exist.")
+        self.events.remove_permission(EventBusName="shared", RemoveAllPermissions=True)
+        self.assertNotIn("Policy", self.events.describe_event_bus(Name="shared"))
+
     def test_tags_of_buses_and_rules(self):
         bus_arn = self.events.create_event_bus(
             Name="tagged", Tags=[{"Key": "team", "Value": "a"}])["EventBusArn"]

@@ -90,6 +90,33 @@ Result<void> list_event_buses(Call& c, const JsonRequest& r) {
   return {};
 }
 
+Result<void> put_permission(Call& c, const JsonRequest& r) {
+  eb::events::PutPermissionInput in;
+  EB_ASSIGN_OR_RETURN(in.bus, r.string("EventBusName"));
+  EB_ASSIGN_OR_RETURN(in.action, r.string("Action"));
+  EB_ASSIGN_OR_RETURN(in.principal, r.string("Principal"));
+  EB_ASSIGN_OR_RETURN(in.statement_id, r.string("StatementId"));
+  EB_ASSIGN_OR_RETURN(in.policy, r.string("Policy"));
+  EB_ASSIGN_OR_RETURN(auto condition, r.object("Condition"));
+  if (condition) {
+    EB_ASSIGN_OR_RETURN(in.condition_type, condition->string("Type"));
+    EB_ASSIGN_OR_RETURN(in.condition_key, condition->string("Key"));
+    EB_ASSIGN_OR_RETURN(in.condition_value, condition->string("Value"));
+  }
+  EB_TRY(c.buses.put_permission(in));
+  c.reply_empty();
+  return {};
+}
+
+Result<void> remove_permission(Call& c, const JsonRequest& r) {
+  EB_ASSIGN_OR_RETURN(auto bus, r.string("EventBusName"));
+  EB_ASSIGN_OR_RETURN(auto statement_id, r.string("StatementId"));
+  EB_ASSIGN_OR_RETURN(auto all, r.boolean("RemoveAllPermissions"));
+  EB_TRY(c.buses.remove_permission(bus, statement_id, all.value_or(false)));
+  c.reply_empty();
+  return {};
+}
+
 // ---- Rules -------------------------------------------------------------------------------
 
 Result<void> put_rule(Call& c, const JsonRequest& r) {
@@ -342,6 +369,8 @@ void add_bus_actions(ActionTable& table) {
       {"DescribeEventBus", &describe_event_bus},
       {"UpdateEventBus", &update_event_bus},
       {"ListEventBuses", &list_event_buses},
+      {"PutPermission", &put_permission},
+      {"RemovePermission", &remove_permission},
       {"PutRule", &put_rule},
       {"DeleteRule", &delete_rule},
       {"DescribeRule", &describe_rule},
