@@ -22,6 +22,7 @@
 #include "api/sns/sns_service.hpp"
 #include "api/sqs/sqs_service.hpp"
 #include "app/asio_timers.hpp"
+#include "app/bus_archive.hpp"
 #include "app/http_poster.hpp"
 #include "app/replay_targets.hpp"
 #include "app/topic_archive.hpp"
@@ -175,6 +176,7 @@ struct Application::Parts {
                sns::TopicsOptions{.sign_sqs_envelopes = settings.sns_sign_sqs_envelopes}, &events),
         buses(clock, timers, *engine, broker, eb::events::EventsOptions{.region = settings.region},
               &events),
+        archives(clock, timers, *engine, buses),
         replays(events, *engine, clock, timers, app::replay_target(broker, &topics)),
         plugin_host(plugins::Services{
             .queues = broker,
@@ -190,7 +192,7 @@ struct Application::Parts {
         admin(std::string(kVersion), &events, &replays, &deliveries),
         sqs(broker, [this](std::string& body) { topics.document_signer().complete(body); }),
         sns(topics),
-        events_api(api::events::Domains{.buses = buses}),
+        events_api(api::events::Domains{.buses = buses, .archives = archives}),
         dispatcher(admin),
         request_log(dispatcher),
         server(io, request_log,
@@ -201,6 +203,7 @@ struct Application::Parts {
     dispatcher.add_service(sns);
     dispatcher.add_service(events_api);
     buses.set_target_services({.topics = &topics, .outbox = &deliveries});
+    archives.set_reader(bus_event_reader(events));
     admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
                        signer->certificate_pem());
     admin.add_document("/v1/topology", "application/yaml",
@@ -252,6 +255,7 @@ struct Application::Parts {
   sns::EndpointDeliveries deliveries;  // HTTP(S) retries and the outbox; outlives topics
   sns::Topics topics;
   eb::events::EventBuses buses;     // EventBridge: delivers into the broker
+  eb::events::Archives archives;    // reads the event log, replays through buses
   eventlog::Replays replays;        // delivers through the broker and topics
   plugins::PluginHost plugin_host;  // consumes and publishes through all of the above
   api::admin::PluginsApi plugins_api;
@@ -365,6 +369,11 @@ int Application::run() {
   }
   if (auto recovered = p.buses.recover(); !recovered) {
     spdlog::error("cannot load EventBridge buses from data dir {}: {}", s.data_dir,
+                  recovered.error().message);
+    return 1;
+  }
+  if (auto recovered = p.archives.recover(); !recovered) {
+    spdlog::error("cannot load EventBridge archives from data dir {}: {}", s.data_dir,
                   recovered.error().message);
     return 1;
   }

@@ -101,6 +101,11 @@ class EventBuses {
   // Events.
   Result<PutEventsOutput> put_events(const std::vector<PutEventsEntry>& entries);
   Result<bool> test_event_pattern(std::string_view pattern, std::string_view event) const;
+  // A replayed event (its envelope carries "replay-name") on bus `bus_name`: delivered to the
+  // bus's enabled rules that match it (only those in `rule_arns` when it is not empty) and
+  // logged under the bus again.
+  Result<void> replay_event(const std::string& bus_name, const std::string& event_id,
+                            const std::string& envelope, const std::vector<std::string>& rule_arns);
 
  private:
   struct ArnTarget {

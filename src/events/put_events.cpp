@@ -181,6 +181,37 @@ Result<void> EventBuses::deliver(DeliveryBatch& deliveries,
   return {};
 }
 
+Result<void> EventBuses::replay_event(const std::string& bus_name, const std::string& event_id,
+                                      const std::string& envelope,
+                                      const std::vector<std::string>& rule_arns) {
+  const auto bus = snapshot()->find(bus_name);
+  if (!bus)
+    return fail(Errc::kResourceNotFound, fmt::format("Event bus {} does not exist.", bus_name));
+  simdjson::dom::parser parser;
+  simdjson::dom::element event;
+  if (parser.parse(envelope).get(event)) {
+    return fail(Errc::kInternalError, fmt::format("archived event {} is not JSON", event_id));
+  }
+  const Millis now = clock_.now_ms();
+  DeliveryBatch deliveries(queues_, services_, options_.account_id);
+  std::vector<matching::EventPatternSet::Id> matched;
+  bus->patterns->match(event, matched);
+  const std::string ingestion_time = event_time(now);
+  for (const auto id : matched) {
+    const Rule& rule = *bus->matchable[id];
+    if (!rule_arns.empty() &&
+        std::find(rule_arns.begin(), rule_arns.end(), rule.arn) == rule_arns.end()) {
+      continue;
+    }
+    deliveries.add(rule, event, event_id, envelope, ingestion_time);
+  }
+  const storage::IncomingMessage logged{.source_arn = bus->description.arn,
+                                        .message_id = event_id,
+                                        .body = envelope,
+                                        .timestamp = now};
+  return deliver(deliveries, {&logged, 1});
+}
+
 Result<bool> EventBuses::test_event_pattern(std::string_view pattern,
                                             std::string_view event) const {
   EB_TRY(check_member("eventPattern", pattern, 0, 4096));

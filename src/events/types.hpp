@@ -121,6 +121,82 @@ struct TargetFailure {
   std::string error_message;
 };
 
+// ---- Archives and replays --------------------------------------------------------------
+
+struct CreateArchiveInput {
+  std::string name;
+  std::string source_arn;  // the bus
+  std::optional<std::string> description;
+  std::optional<std::string> event_pattern;
+  std::optional<int> retention_days;  // 0 or absent: forever
+  std::optional<std::string> kms_key_identifier;
+};
+
+struct UpdateArchiveInput {
+  std::string name;
+  std::optional<std::string> description;
+  std::optional<std::string> event_pattern;
+  std::optional<int> retention_days;
+  std::optional<std::string> kms_key_identifier;
+};
+
+struct ArchiveDescription {
+  std::string name;
+  std::string arn;
+  std::string source_arn;
+  std::string description;
+  std::string event_pattern;
+  std::string state = "ENABLED";
+  std::string state_reason;
+  std::string kms_key_identifier;
+  int retention_days = 0;
+  std::int64_t size_bytes = 0;
+  std::int64_t event_count = 0;
+  Millis created = 0;
+};
+
+struct ArchiveListInput {
+  std::optional<std::string> name_prefix;
+  std::optional<std::string> source_arn;
+  std::optional<std::string> state;
+  std::optional<std::string> next_token;
+  std::optional<int> limit;
+};
+
+struct StartReplayInput {
+  std::string name;
+  std::optional<std::string> description;
+  std::string source_arn;  // the archive
+  Millis start = 0;
+  Millis end = 0;
+  std::string destination_arn;           // the archive's bus
+  std::vector<std::string> filter_arns;  // rules of that bus; empty: all of them
+};
+
+struct ReplayDescription {
+  std::string name;
+  std::string arn;
+  std::string description;
+  std::string state;  // STARTING, RUNNING, CANCELLING, COMPLETED, CANCELLED, FAILED
+  std::string state_reason;
+  std::string source_arn;
+  std::string destination_arn;
+  std::vector<std::string> filter_arns;
+  Millis start = 0;
+  Millis end = 0;
+  std::optional<Millis> last_replayed;
+  Millis replay_start = 0;
+  std::optional<Millis> replay_end;
+};
+
+struct ReplayListInput {
+  std::optional<std::string> name_prefix;
+  std::optional<std::string> source_arn;
+  std::optional<std::string> state;
+  std::optional<std::string> next_token;
+  std::optional<int> limit;
+};
+
 // ---- Events -----------------------------------------------------------------------------
 
 struct PutEventsEntry {

@@ -9,7 +9,7 @@ import unittest
 
 from botocore.exceptions import ClientError
 
-from harness import Daemon, boto3_client, call
+from harness import Daemon, boto3_client, call, eventually
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
@@ -399,6 +399,82 @@ class PutEventsTest(EventsTestBase):
         err = self.error(self.events.test_event_pattern, EventPattern='{"source":["x"]}',
                          Event=json.dumps(full))
         self.assertEqual(err["Error"]["Code"], "ValidationException")
+
+
+class ArchiveTest(EventsTestBase):
+    # Replay windows are whole seconds on the wire: the daemon's clock stands still and moves
+    # by whole seconds, so the window's bounds fall where the test says.
+    daemon_args = ("--clock", "manual")
+
+    def daemon_time(self, offset_seconds=0):
+        import datetime
+        status, clock = call(self.daemon, "GET", "/v1/clock")
+        self.assertEqual(status, 200)
+        return datetime.datetime.fromtimestamp(clock["now"] / 1000 + offset_seconds,
+                                               datetime.timezone.utc)
+
+    def advance(self, seconds):
+        status, body = call(self.daemon, "POST", "/v1/clock/advance", {"seconds": seconds})
+        self.assertEqual(status, 200, body)
+
+    def test_an_archive_counts_its_events_and_a_replay_delivers_them_again(self):
+        begin = self.daemon_time(-60)
+        bus_arn = self.events.create_event_bus(Name="archived-bus")["EventBusArn"]
+        url, arn = self.queue("archived-q")
+        rule_arn = self.events.put_rule(Name="all", EventBusName="archived-bus",
+                                        EventPattern='{"source":[{"prefix":""}]}')["RuleArn"]
+        self.events.put_targets(Rule="all", EventBusName="archived-bus",
+                                Targets=[{"Id": "q", "Arn": arn}])
+        archive = self.events.create_archive(ArchiveName="orders-archive", EventSourceArn=bus_arn,
+                                             EventPattern='{"source":["orders"]}',
+                                             RetentionDays=7)
+        self.assertEqual(archive["ArchiveArn"],
+                         f"arn:aws:events:{REGION}:{ACCOUNT}:archive/orders-archive")
+        self.assertEqual(archive["State"], "ENABLED")
+        err = self.error(self.events.create_archive, ArchiveName="orders-archive",
+                         EventSourceArn=bus_arn)
+        self.assertEqual(err["Error"]["Code"], "ResourceAlreadyExistsException")
+        ids = [e["EventId"] for e in self.events.put_events(Entries=[
+            event(source="orders", EventBusName="archived-bus", detail={"n": 1}),
+            event(source="other", EventBusName="archived-bus", detail={"n": 2}),
+            event(source="orders", EventBusName="archived-bus", detail={"n": 3}),
+        ])["Entries"]]
+        described = self.events.describe_archive(ArchiveName="orders-archive")
+        self.assertEqual(described["EventCount"], 2)
+        self.assertGreater(described["SizeBytes"], 0)
+        self.assertEqual(len(self.receive_all(url)), 3)
+
+        # The replay goes to a new queue, so what arrives there is the replay alone.
+        replay_url, replay_queue = self.queue("replayed-q")
+        self.events.put_targets(Rule="all", EventBusName="archived-bus",
+                                Targets=[{"Id": "q", "Arn": replay_queue}])
+        self.advance(5)
+        end = self.daemon_time(-1)
+        started = self.events.start_replay(
+            ReplayName="again", EventSourceArn=archive["ArchiveArn"], EventStartTime=begin,
+            EventEndTime=end, Destination={"Arn": bus_arn, "FilterArns": [rule_arn]})
+        self.assertEqual(started["State"], "STARTING")
+        done = eventually(lambda: self.events.describe_replay(ReplayName="again")["State"]
+                          == "COMPLETED" and self.events.describe_replay(ReplayName="again"))
+        self.assertEqual(done["Destination"], {"Arn": bus_arn, "FilterArns": [rule_arn]})
+        self.assertIn("ReplayEndTime", done)
+        replayed = self.receive_all(replay_url)
+        self.assertEqual(sorted(e["id"] for e in replayed), sorted([ids[0], ids[2]]))
+        self.assertEqual({e["replay-name"] for e in replayed}, {"again"})
+        # Replayed events are not archived again.
+        self.assertEqual(
+            self.events.describe_archive(ArchiveName="orders-archive")["EventCount"], 2)
+        names = [r["ReplayName"] for r in self.events.list_replays(NamePrefix="ag")["Replays"]]
+        self.assertEqual(names, ["again"])
+        err = self.error(self.events.cancel_replay, ReplayName="again")
+        self.assertEqual(err["Error"]["Code"], "IllegalStatusException")
+        err = self.error(self.events.start_replay, ReplayName="bad", EventSourceArn=archive[
+            "ArchiveArn"], EventStartTime=end, EventEndTime=begin, Destination={"Arn": bus_arn})
+        self.assertEqual(err["Error"]["Message"], "Parameter EventEndTime is not valid. Reason: "
+                                                  "EventStartTime must be before EventEndTime.")
+        self.events.delete_archive(ArchiveName="orders-archive")
+        err = self.error(self.events.describe_archive, ArchiveName="orders-archive")
+        self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
 
 
 class ScheduleTest(EventsTestBase):
