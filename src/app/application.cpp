@@ -23,6 +23,7 @@
 #include "api/sqs/sqs_service.hpp"
 #include "app/asio_timers.hpp"
 #include "app/bus_archive.hpp"
+#include "app/bus_topology.hpp"
 #include "app/http_poster.hpp"
 #include "app/replay_targets.hpp"
 #include "app/topic_archive.hpp"
@@ -206,8 +207,13 @@ struct Application::Parts {
     archives.set_reader(bus_event_reader(events));
     admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
                        signer->certificate_pem());
-    admin.add_document("/v1/topology", "application/yaml",
-                       [this] { return config::emit_topology(export_topology(broker, topics)); });
+    admin.add_document("/v1/topology", "application/yaml", [this] {
+      auto topology = export_topology(broker, topics);
+      if (auto exported = export_bus_topology(buses, topology); !exported) {
+        spdlog::warn("topology export: {}", exported.error().message);
+      }
+      return config::emit_topology(topology);
+    });
     topics.set_archive_reader(topic_archive_reader(events));
     deliveries.set_dead_letter(
         [this](const sns::EndpointMessage& message, const std::string& code,
@@ -297,6 +303,11 @@ struct Application::Parts {
     auto report = apply_topology(broker, topics, *topology);
     if (!report) {
       spdlog::error("topology: {}", report.error().message);
+      return false;
+    }
+    if (auto applied = apply_bus_topology(buses, *topology, *report); !applied) {
+      spdlog::error("topology: {} (applied before it: {})", applied.error().message,
+                    report->summary());
       return false;
     }
     spdlog::info("{}", report->summary());

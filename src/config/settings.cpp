@@ -32,8 +32,8 @@ constexpr std::string_view kSettingsKeys[] = {"listen",
                                               "region",
                                               "sns_sign_sqs_envelopes",
                                               "public_url"};
-constexpr std::string_view kTopologyKeys[] = {"topics", "queues", "subscriptions", "prune",
-                                              "plugins"};
+constexpr std::string_view kTopologyKeys[] = {"topics", "queues", "subscriptions", "event_buses",
+                                              "rules",  "prune",  "plugins"};
 
 using detail::fail_at;
 

@@ -202,6 +202,73 @@ SubscriptionSpec parse_subscription(const YAML::Node& item) {
   return s;
 }
 
+EventBusSpec parse_event_bus(const YAML::Node& item) {
+  EventBusSpec b;
+  for_each_entry(item, "an event bus", {"name", "description", "tags"},
+                 [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                   if (key == "name") {
+                     b.name = nonempty_scalar(value, "'name'");
+                   } else if (key == "description") {
+                     b.description = scalar(value, "'description'");
+                   } else {
+                     b.tags = parse_string_map(value, "tag", false);
+                   }
+                 });
+  require_key(item, b.name, "an event bus", "name");
+  if (b.name == "default") fail_at(item, "the default event bus exists already; declare its rules");
+  return b;
+}
+
+// A JSON object written as a YAML mapping or as JSON text, in canonical form.
+std::string json_object(const YAML::Node& value, std::string_view what) {
+  if (value.IsMap()) return to_json(value);
+  if (value.IsScalar()) {
+    auto canonical = canonical_json(value.Scalar());
+    if (canonical && canonical->starts_with('{')) return *canonical;
+  }
+  fail_at(value, std::string(what) + " must be a mapping (or the JSON text of an object)");
+}
+
+RuleSpec parse_rule(const YAML::Node& item) {
+  RuleSpec r;
+  for_each_entry(item, "a rule",
+                 {"name", "bus", "event_pattern", "schedule", "state", "description", "targets"},
+                 [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                   if (key == "name") {
+                     r.name = nonempty_scalar(value, "'name'");
+                   } else if (key == "bus") {
+                     r.bus = nonempty_scalar(value, "'bus'");
+                   } else if (key == "event_pattern") {
+                     r.event_pattern = json_object(value, "'event_pattern'");
+                   } else if (key == "schedule") {
+                     r.schedule = nonempty_scalar(value, "'schedule'");
+                   } else if (key == "state") {
+                     r.state = scalar(value, "'state'");
+                     if (r.state != "ENABLED" && r.state != "DISABLED") {
+                       fail_at(value, "'state' must be ENABLED or DISABLED, not '" + r.state + "'");
+                     }
+                   } else if (key == "description") {
+                     r.description = scalar(value, "'description'");
+                   } else {
+                     for_each_item(value, key, "targets", [&](const YAML::Node& target) {
+                       if (!target.IsMap()) {
+                         fail_at(target,
+                                 "a target must be a mapping of PutTargets' Target members (Id, "
+                                 "Arn, ...)");
+                       }
+                       if (!target["Id"] || !target["Arn"])
+                         fail_at(target, "a target needs 'Id' and 'Arn'");
+                       r.targets.push_back(to_json(target));
+                     });
+                   }
+                 });
+  require_key(item, r.name, "a rule", "name");
+  if (r.event_pattern.empty() && r.schedule.empty()) {
+    fail_at(item, "a rule needs 'event_pattern' or 'schedule'");
+  }
+  return r;
+}
+
 Topology parse_root(const YAML::Node& root) {
   Topology topology;
   if (!root || root.IsNull()) return topology;
@@ -250,6 +317,28 @@ Topology parse_root(const YAML::Node& root) {
                             ")");
         }
         topology.subscriptions.push_back(std::move(s));
+      });
+    } else if (key == "event_buses") {
+      std::map<std::string, YAML::Node> names;
+      for_each_item(value, key, "event_buses", [&](const YAML::Node& item) {
+        EventBusSpec b = parse_event_bus(item);
+        auto [it, fresh] = names.emplace(b.name, item);
+        if (!fresh) {
+          fail_at(item, "duplicate event bus '" + b.name + "' (first declared at " +
+                            where(it->second) + ")");
+        }
+        topology.event_buses.push_back(std::move(b));
+      });
+    } else if (key == "rules") {
+      std::map<std::pair<std::string, std::string>, YAML::Node> names;
+      for_each_item(value, key, "rules", [&](const YAML::Node& item) {
+        RuleSpec r = parse_rule(item);
+        auto [it, fresh] = names.emplace(std::pair(r.bus, r.name), item);
+        if (!fresh) {
+          fail_at(item,
+                  "duplicate rule '" + r.name + "' (first declared at " + where(it->second) + ")");
+        }
+        topology.rules.push_back(std::move(r));
       });
     } else if (!is_settings_key(key)) {
       fail_at(key_node, "unknown key '" + key + "' (known: " + known_keys() + ")");
@@ -365,6 +454,44 @@ std::string emit_topology(const Topology& topology) {
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;
+
+  // EventBridge keys only when there is something to declare, so a file without them exports
+  // as it did.
+  if (!topology.event_buses.empty()) {
+    out << YAML::Key << "event_buses" << YAML::Value << YAML::BeginSeq;
+    for (const EventBusSpec& b : topology.event_buses) {
+      out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << b.name;
+      if (!b.description.empty()) {
+        out << YAML::Key << "description" << YAML::Value << b.description;
+      }
+      emit_string_map(out, "tags", b.tags);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
+  if (!topology.rules.empty()) {
+    out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
+    for (const RuleSpec& r : topology.rules) {
+      out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << r.name;
+      if (!r.bus.empty()) out << YAML::Key << "bus" << YAML::Value << r.bus;
+      if (!r.event_pattern.empty()) {
+        out << YAML::Key << "event_pattern" << YAML::Value;
+        emit_json_node(out, YAML::Load(r.event_pattern));
+      }
+      if (!r.schedule.empty()) out << YAML::Key << "schedule" << YAML::Value << r.schedule;
+      if (!r.state.empty()) out << YAML::Key << "state" << YAML::Value << r.state;
+      if (!r.description.empty()) {
+        out << YAML::Key << "description" << YAML::Value << r.description;
+      }
+      if (!r.targets.empty()) {
+        out << YAML::Key << "targets" << YAML::Value << YAML::BeginSeq;
+        for (const std::string& t : r.targets) emit_json_node(out, YAML::Load(t));
+        out << YAML::EndSeq;
+      }
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -1,8 +1,8 @@
 #pragma once
-// The declared topology: topics, queues and subscriptions the daemon should have, read from
-// the same YAML file as the settings (top-level keys topics, queues, subscriptions, prune and
-// the reserved plugins). Plain values and free functions: no state, no broker dependency;
-// app/topology.hpp applies a Topology to the broker and exports the live one.
+// The declared topology: topics, queues, subscriptions, event buses and rules the daemon should
+// have, read from the same YAML file as the settings (top-level keys topics, queues,
+// subscriptions, event_buses, rules, prune and plugins). Plain values and free functions: no state,
+// no broker dependency; app/topology.hpp applies a Topology to the broker and exports the live one.
 #include <compare>
 #include <map>
 #include <optional>
@@ -50,11 +50,34 @@ struct SubscriptionSpec {
   bool operator==(const SubscriptionSpec&) const = default;
 };
 
+// An EventBridge bus (the default bus exists without being declared).
+struct EventBusSpec {
+  std::string name;
+  std::string description;
+  StringMap tags;
+  bool operator==(const EventBusSpec&) const = default;
+};
+
+// An EventBridge rule with its targets.
+struct RuleSpec {
+  std::string name;
+  std::string bus;            // empty: the default bus
+  std::string event_pattern;  // canonical JSON; empty: none (then `schedule` is set)
+  std::string schedule;       // rate(...) or cron(...); empty: none
+  std::string state;          // ENABLED or DISABLED; empty: ENABLED
+  std::string description;
+  // Each the canonical JSON of a PutTargets Target structure (Id, Arn, InputPath, ...).
+  std::vector<std::string> targets;
+  bool operator==(const RuleSpec&) const = default;
+};
+
 struct Topology {
-  bool prune = false;  // delete queues, topics and subscriptions the file does not declare
+  bool prune = false;  // delete what the file does not declare (the default bus stays)
   std::vector<TopicSpec> topics;
   std::vector<QueueSpec> queues;
   std::vector<SubscriptionSpec> subscriptions;
+  std::vector<EventBusSpec> event_buses;
+  std::vector<RuleSpec> rules;
   bool operator==(const Topology&) const = default;
 };
 

@@ -68,6 +68,53 @@ class TopologyTest(unittest.TestCase):
             _, _, second = http_get(daemon.endpoint + "/v1/topology")
             self.assertEqual(second.decode(), text)
 
+    def test_event_buses_and_rules_are_declared_applied_and_exported(self):
+        config = self.write("eventbrokerd.yaml", """
+queues:
+  - name: big-orders
+event_buses:
+  - name: shop
+    description: the shop's events
+    tags: {team: orders}
+rules:
+  - name: big-orders
+    bus: shop
+    event_pattern: {source: [shop], detail: {total: [{numeric: [">", 100]}]}}
+    targets:
+      - Id: q
+        Arn: arn:aws:sqs:us-east-1:000000000000:big-orders
+        InputPath: $.detail
+  - name: hourly
+    schedule: rate(1 hour)
+    state: DISABLED
+""")
+        with Daemon("--config", config) as daemon:
+            events = boto3_client("events", daemon.endpoint)
+            sqs = boto3_client("sqs", daemon.endpoint)
+            self.assertEqual(events.describe_event_bus(Name="shop")["Description"],
+                             "the shop's events")
+            self.assertEqual(events.describe_rule(Name="hourly")["State"], "DISABLED")
+            events.put_events(Entries=[{"Source": "shop", "DetailType": "OrderPlaced",
+                                        "Detail": '{"total": 250}', "EventBusName": "shop"}])
+            url = sqs.get_queue_url(QueueName="big-orders")["QueueUrl"]
+            self.assertEqual(sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"],
+                             '{"total":250}')
+            status, _, exported = http_get(daemon.endpoint + "/v1/topology")
+            text = exported.decode()
+            self.assertIn("event_buses:", text)
+            self.assertIn("InputPath: $.detail", text)
+            # A target changed by hand is put back by SIGHUP; an undeclared one is removed.
+            events.put_targets(Rule="big-orders", EventBusName="shop", Targets=[
+                {"Id": "extra", "Arn": "arn:aws:sqs:us-east-1:000000000000:big-orders"}])
+            daemon.process.send_signal(signal.SIGHUP)
+            eventually(lambda: [t["Id"] for t in events.list_targets_by_rule(
+                Rule="big-orders", EventBusName="shop")["Targets"]] == ["q"])
+        # The export is a topology file: a fresh daemon started from it exports the same.
+        again = self.write("exported.yaml", text)
+        with Daemon("--config", again) as daemon:
+            _, _, second = http_get(daemon.endpoint + "/v1/topology")
+            self.assertEqual(second.decode(), text)
+
     def test_sighup_reapplies_and_rejects_an_invalid_file(self):
         config = self.write("eventbrokerd.yaml", TOPOLOGY)
         with Daemon("--config", config) as daemon:

@@ -102,6 +102,34 @@ struct BadCase {
   const char* error;
 };
 
+TEST(Topology, EventBusesAndRulesRoundTrip) {
+  auto t = parse_topology(R"(
+event_buses:
+  - {name: shop, description: d, tags: {team: a}}
+rules:
+  - name: big
+    bus: shop
+    event_pattern: '{"source": ["shop"], "detail": {"n": [{"numeric": [">", 1]}]}}'
+    targets:
+      - {Id: q, Arn: "arn:aws:sqs:us-east-1:000000000000:q", InputPath: $.detail}
+  - {name: tick, schedule: rate(5 minutes), state: DISABLED}
+)");
+  ASSERT_TRUE(t) << t.error().message;
+  ASSERT_EQ(t->event_buses.size(), 1u);
+  EXPECT_EQ(t->event_buses[0].tags.at("team"), "a");
+  ASSERT_EQ(t->rules.size(), 2u);
+  EXPECT_EQ(t->rules[0].event_pattern,
+            R"({"source":["shop"],"detail":{"n":[{"numeric":[">",1]}]}})");
+  EXPECT_EQ(
+      t->rules[0].targets,
+      std::vector<std::string>{
+          R"({"Id":"q","Arn":"arn:aws:sqs:us-east-1:000000000000:q","InputPath":"$.detail"})"});
+  EXPECT_EQ(t->rules[1].schedule, "rate(5 minutes)");
+  auto again = parse_topology(emit_topology(*t));
+  ASSERT_TRUE(again) << again.error().message << "\n" << emit_topology(*t);
+  EXPECT_EQ(*again, *t);
+}
+
 TEST(Topology, EveryErrorNamesFileLineAndColumn) {
   const BadCase cases[] = {
       {"- a\n", "t.yaml:1:1: the configuration must be a mapping of keys to values"},
@@ -156,6 +184,19 @@ TEST(Topology, EveryErrorNamesFileLineAndColumn) {
        "  - {topic: t, protocol: sqs, endpoint: q}\n",
        "t.yaml:3:5: duplicate subscription of sqs endpoint 'q' to topic 't' (first declared at "
        "line 2)"},
+      {"event_buses:\n  - name: default\n",
+       "t.yaml:2:5: the default event bus exists already; declare its rules"},
+      {"event_buses:\n  - name: b\n  - name: b\n",
+       "t.yaml:3:5: duplicate event bus 'b' (first declared at line 2)"},
+      {"rules:\n  - name: r\n", "t.yaml:2:5: a rule needs 'event_pattern' or 'schedule'"},
+      {"rules:\n  - {name: r, schedule: rate(1 hour), state: OFF}\n",
+       "t.yaml:2:46: 'state' must be ENABLED or DISABLED, not 'OFF'"},
+      {"rules:\n  - {name: r, event_pattern: [a]}\n",
+       "t.yaml:2:30: 'event_pattern' must be a mapping (or the JSON text of an object)"},
+      {"rules:\n  - {name: r, schedule: rate(1 hour), targets: [{Id: q}]}\n",
+       "t.yaml:2:49: a target needs 'Id' and 'Arn'"},
+      {"rules:\n  - {name: r, schedule: rate(1 hour)}\n  - {name: r, schedule: rate(2 hours)}\n",
+       "t.yaml:3:5: duplicate rule 'r' (first declared at line 2)"},
       {"topics: [\n", "t.yaml:2:1: "},  // yaml-cpp's own syntax error, with its position
   };
   for (const auto& c : cases) {
