@@ -49,17 +49,31 @@ cleanup() { stop_server; rm -rf "$DATA"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# cpu_snapshot: "<machine busy ticks> <machine total ticks> <server cpu ticks>" from /proc.
+cpu_snapshot() {
+  local srv
+  srv=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0)
+  awk -v srv="$srv" '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, t, srv}' /proc/stat
+}
+
 # load LABEL NAME ARGS...: events_load against the running server; JSON line in
-# $OUT/events.LABEL.NAME.json.
+# $OUT/events.LABEL.NAME.json, and in $OUT/events.LABEL.NAME.cpu the machine's busy % and the
+# server's CPU % (of one core) over the run: other work on the machine shows as the difference.
 load() {
   local label=$1 name=$2
   shift 2
-  local file="$OUT/events.$label.$name.json" limit=$((${DURATION%.*} + ${DRAIN%.*} + 120))
+  local file="$OUT/events.$label.$name.json" limit=$((${DURATION%.*} + ${DRAIN%.*} + 120)) c0 c1
   log "$label: $name"
+  c0=$(cpu_snapshot)
   timeout "$limit" "$EVENTS_LOAD" --endpoint "http://127.0.0.1:$PORT" --connections "$CONNECTIONS" \
     --rules "$RULES" --queues "$QUEUES" --drain-seconds "$DRAIN" --duration "$DURATION" --json \
     "$@" >"$file" 2>>"$OUT/events.$label.events_load.log" ||
     log "$label: $name reported errors or failed (see $OUT/events.$label.events_load.log)"
+  c1=$(cpu_snapshot)
+  awk -v a="$c0" -v b="$c1" -v n="$(nproc)" 'BEGIN {
+    split(a, x, " "); split(b, y, " "); t = y[2] - x[2]
+    if (t > 0) printf "machine busy %.0f%%, server %.0f%% of a core\n", 100 * (y[1] - x[1]) / t, 100 * n * (y[3] - x[3]) / t
+  }' >"${file%.json}.cpu"
 }
 
 throughput() { load "$1" put-events --scenario put-events --batch 10 --match-pct "$MATCH_PCT"; }
@@ -68,7 +82,7 @@ latency() { # latency LABEL NAME RATE
 }
 
 # ---- runs ----------------------------------------------------------------------------------
-rm -f "$OUT"/events.*.json
+rm -f "$OUT"/events.*.json "$OUT"/events.*.cpu
 for f in eventbrokerd moto eventbrokerd-wal; do
   : >"$OUT/events-$f.log"; : >"$OUT/events.$f.events_load.log"
 done
@@ -197,6 +211,11 @@ target_note() {
     "$(fmt_rate "$(field "$M3" target_rate)")" "$(lat_cell "$M3")"
   echo
   target_note
+  cpu=()
+  for f in "$E1" "$W1" "$M1" "$E2" "$M2" "$M3"; do
+    [[ -s ${f%.json}.cpu ]] && cpu+=("${f#"$OUT"/events.}: $(cat "${f%.json}.cpu")")
+  done
+  ((${#cpu[@]})) && echo "- CPU over each run (busy of all $(nproc) cores; the rest of the busy time is the generator and other work on the machine): $(printf '%s; ' "${cpu[@]}")"
   for n in "${NOTES[@]}"; do echo "- $n"; done
   echo "- $RULES rules on the default bus: each pins \`source\` (bench.app0..) and \`detail-type\`" \
     "(Event0..29) exactly plus one \`detail\` condition, cycling prefix, suffix, numeric range," \
