@@ -50,8 +50,8 @@ constexpr std::string_view kScenarios[] = {"put-events", "latency"};
 constexpr int kTypesPerSource = 30;
 constexpr int kKinds = 9;
 constexpr std::array<std::string_view, kKinds> kKindNames = {
-    "prefix", "suffix", "numeric", "anything-but", "exists",
-    "equals-ignore-case", "wildcard", "cidr", "$or",
+    "prefix",   "suffix", "numeric", "anything-but", "exists", "equals-ignore-case",
+    "wildcard", "cidr",   "$or",
 };
 // The `detail` condition of each kind (the value of "detail" in the rule's pattern).
 constexpr std::array<std::string_view, kKinds> kConditions = {
@@ -91,19 +91,19 @@ struct Options : LoadOptions {
 
 Options parse_options(int argc, char** argv) {
   Options o;
-  parse_flags(argc, argv, o, kScenarios,
-              {
-                  {"--prefix", [&](const std::string& v) { o.prefix = v; }},
-                  {"--rules", [&](const std::string& v) { o.rules = std::stoi(v); }},
-                  {"--queues", [&](const std::string& v) { o.queues = std::stoi(v); }},
-                  {"--targeted-per-10",
-                   [&](const std::string& v) { o.targeted_per_10 = std::stoi(v); }},
-                  {"--match-pct", [&](const std::string& v) { o.match_pct = std::stoi(v); }},
-                  {"--batch", [&](const std::string& v) { o.batch = std::stoi(v); }},
-                  {"--consumers", [&](const std::string& v) { o.consumers = std::stoi(v); }},
-                  {"--drain-seconds", [&](const std::string& v) { o.drain_s = std::stod(v); }},
-              },
-              usage);
+  parse_flags(
+      argc, argv, o, kScenarios,
+      {
+          {"--prefix", [&](const std::string& v) { o.prefix = v; }},
+          {"--rules", [&](const std::string& v) { o.rules = std::stoi(v); }},
+          {"--queues", [&](const std::string& v) { o.queues = std::stoi(v); }},
+          {"--targeted-per-10", [&](const std::string& v) { o.targeted_per_10 = std::stoi(v); }},
+          {"--match-pct", [&](const std::string& v) { o.match_pct = std::stoi(v); }},
+          {"--batch", [&](const std::string& v) { o.batch = std::stoi(v); }},
+          {"--consumers", [&](const std::string& v) { o.consumers = std::stoi(v); }},
+          {"--drain-seconds", [&](const std::string& v) { o.drain_s = std::stod(v); }},
+      },
+      usage);
   o.scenario = static_cast<Scenario>(o.scenario_index);
   if (!valid_resource_name(o.prefix) || o.prefix.size() > 40)
     usage("--prefix must be 1-40 of [A-Za-z0-9_-]");
@@ -148,7 +148,9 @@ void append_entry(std::string& out, int rule, Outcome outcome, std::uint64_t e,
   d.append("\"file\":\"img/p").append(n).append(m ? ".png\"," : ".jpg\",");
   d.append("\"amount\":").append(m ? "250" : "700").append(",");
   d.append("\"state\":\"").append(m ? "shipped" : "cancelled").append("\",");
-  d.append("\"customer\":{\"id\":\"c-").append(std::to_string(e % 1000)).append("\",\"tier\":\"gold\"");
+  d.append("\"customer\":{\"id\":\"c-")
+      .append(std::to_string(e % 1000))
+      .append("\",\"tier\":\"gold\"");
   d.append(m ? ",\"vip\":true}," : "},");
   d.append("\"region\":\"").append(m ? "eu-west" : "us-east").append("\",");
   d.append("\"path\":\"orders/").append(n).append(m ? "/items\"," : "/refunds\",");
@@ -232,8 +234,8 @@ asio::awaitable<void> setup(Shared& sh, Connection& conn) {
   std::vector<std::string_view> found;
   for (int q = 0; q < sh.opt.queues; ++q) {
     const std::string name = sh.opt.prefix + "-q" + std::to_string(q);
-    std::string body = co_await call(sh, conn, "CreateQueue",
-                                     sh.builder.sqs("CreateQueue", "{\"QueueName\":\"" + name + "\"}"));
+    std::string body = co_await call(
+        sh, conn, "CreateQueue", sh.builder.sqs("CreateQueue", "{\"QueueName\":\"" + name + "\"}"));
     find_string_values(body, "QueueUrl", found);
     if (found.empty()) throw std::runtime_error("CreateQueue response without QueueUrl");
     QueueTarget t;
@@ -256,9 +258,9 @@ asio::awaitable<void> setup(Shared& sh, Connection& conn) {
   sh.rule_queue.assign(static_cast<std::size_t>(sh.opt.rules), -1);
   for (int i = 0; i < sh.opt.rules; ++i) {
     const std::string name = sh.opt.prefix + "-r" + std::to_string(i);
-    std::string pattern = "{\"source\":[\"" + rule_source(i) + "\"],\"detail-type\":[\"" +
-                          rule_detail_type(i) + "\"],\"detail\":" +
-                          std::string(kConditions[static_cast<std::size_t>(i % kKinds)]) + "}";
+    std::string pattern =
+        "{\"source\":[\"" + rule_source(i) + "\"],\"detail-type\":[\"" + rule_detail_type(i) +
+        "\"],\"detail\":" + std::string(kConditions[static_cast<std::size_t>(i % kKinds)]) + "}";
     std::string req = "{\"Name\":\"" + name + "\",\"EventPattern\":\"";
     json_escape(pattern, req);
     req += "\"}";
@@ -285,13 +287,14 @@ asio::awaitable<void> setup(Shared& sh, Connection& conn) {
     std::string body = "{\"Entries\":[";
     std::vector<int> per_queue(static_cast<std::size_t>(sh.opt.queues), 0);
     for (int j = 0; j < sh.opt.batch; ++j) {
-      const std::uint64_t e = p * static_cast<std::uint64_t>(sh.opt.batch) + static_cast<std::uint64_t>(j);
+      const std::uint64_t e =
+          p * static_cast<std::uint64_t>(sh.opt.batch) + static_cast<std::uint64_t>(j);
       const std::uint64_t h = splitmix64(e);
       const int rule = static_cast<int>(h % static_cast<std::uint64_t>(sh.opt.rules));
       const int u = static_cast<int>((h >> 32) % 100);
       const Outcome outcome = u < sh.opt.match_pct ? Outcome::kMatch
-                              : (u & 1)             ? Outcome::kMissCondition
-                                                    : Outcome::kMissType;
+                              : (u & 1)            ? Outcome::kMissCondition
+                                                   : Outcome::kMissType;
       if (j) body += ',';
       append_entry(body, rule, outcome, e, {});
       if (outcome == Outcome::kMatch) {
@@ -302,7 +305,8 @@ asio::awaitable<void> setup(Shared& sh, Connection& conn) {
     }
     body += "]}";
     for (int q = 0; q < sh.opt.queues; ++q)
-      if (per_queue[static_cast<std::size_t>(q)]) pr.deliveries.emplace_back(q, per_queue[static_cast<std::size_t>(q)]);
+      if (per_queue[static_cast<std::size_t>(q)])
+        pr.deliveries.emplace_back(q, per_queue[static_cast<std::size_t>(q)]);
     pr.req = sh.builder.events("PutEvents", body);
   }
 }
@@ -380,7 +384,8 @@ asio::awaitable<void> publisher(Shared& sh, Pacer& pacer, Connection& conn, Publ
     st.w.messages += batch;
     if (pooled) {
       st.matched += static_cast<std::uint64_t>(pooled->matched);
-      for (const auto& [q, n] : pooled->deliveries) st.expected[static_cast<std::size_t>(q)] += static_cast<std::uint64_t>(n);
+      for (const auto& [q, n] : pooled->deliveries)
+        st.expected[static_cast<std::size_t>(q)] += static_cast<std::uint64_t>(n);
     } else {
       st.matched += batch;
     }
@@ -453,8 +458,7 @@ asio::awaitable<void> consumer(Shared& sh, const QueueTarget& q, Connection& con
 // `deadline`; empty if a call failed.
 asio::awaitable<void> count_delivered(Shared& sh, Connection& conn,
                                       const std::vector<std::uint64_t>& expected,
-                                      Clock::time_point deadline,
-                                      std::vector<std::uint64_t>& out) {
+                                      Clock::time_point deadline, std::vector<std::uint64_t>& out) {
   std::vector<std::string_view> found;
   std::string err;
   asio::steady_timer timer(co_await asio::this_coro::executor);
@@ -505,7 +509,9 @@ int run(const Options& opt) {
   sh.drain_deadline = after_seconds(pacer.end(), opt.drain_s);
   sh.publishers_running = opt.connections;
   run_phase(ioc, opt.threads, opt.connections + n_consumers, [&](int i) {
-    if (i < opt.connections) return publisher(sh, pacer, *conns[static_cast<std::size_t>(i)], pub[static_cast<std::size_t>(i)]);
+    if (i < opt.connections)
+      return publisher(sh, pacer, *conns[static_cast<std::size_t>(i)],
+                       pub[static_cast<std::size_t>(i)]);
     const int c = i - opt.connections;
     return consumer(sh, sh.queues[static_cast<std::size_t>(c % opt.queues)],
                     *conns[static_cast<std::size_t>(i)], sub[static_cast<std::size_t>(c)]);
@@ -571,15 +577,16 @@ int run(const Options& opt) {
         sh.duplicates.load(), sh.foreign.load(), s.errors, s.ops + s.empty_receives,
         s.empty_receives, s.latency.json_fields("e2e_").c_str());
   } else {
-    std::printf("scenario %s on 127.0.0.1:%u: %d rules (%zu with an SQS target), %d queues, "
-                "%d entries per PutEvents, %d connections, %.2f s (setup %.2f s)",
-                opt.scenario_name.c_str(), opt.port, opt.rules, sh.targeted_rules.size(),
-                opt.queues, opt.batch, opt.connections, publish_s, setup_s);
+    std::printf(
+        "scenario %s on 127.0.0.1:%u: %d rules (%zu with an SQS target), %d queues, "
+        "%d entries per PutEvents, %d connections, %.2f s (setup %.2f s)",
+        opt.scenario_name.c_str(), opt.port, opt.rules, sh.targeted_rules.size(), opt.queues,
+        opt.batch, opt.connections, publish_s, setup_s);
     if (opt.rate > 0) std::printf(", target %.0f events/s", opt.rate);
     std::printf("\n  accepted %" PRIu64 " events (%.0f events/s) in %" PRIu64 " requests, %" PRIu64
                 " errors\n  latency per request (us): %s\n"
-                "  matched %" PRIu64 ", expected deliveries %" PRIu64 ", delivered %s, missing %"
-                PRIu64 ", extra %" PRIu64 ", queues off %" PRIu64 "\n",
+                "  matched %" PRIu64 ", expected deliveries %" PRIu64
+                ", delivered %s, missing %" PRIu64 ", extra %" PRIu64 ", queues off %" PRIu64 "\n",
                 p.messages, per_s(p.messages), p.requests, p.errors, p.latency.text().c_str(),
                 matched, expected_total, counted ? std::to_string(delivered).c_str() : "unknown",
                 missing, extra, queues_off);

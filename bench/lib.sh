@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shell helpers shared by the side-by-side benchmark scripts (run.sh, sns.sh, fifo.sh, events.sh); sourced, not run.
+# Shell helpers shared by the side-by-side benchmark scripts (run.sh, sns.sh, fifo.sh,
+# events.sh); sourced, not run.
 # Building the release tools, starting and stopping one server under test on a free loopback
 # port, and reading the load generators' JSON lines. The caller sets ROOT, OUT, EVENTBROKERD,
 # MOTO_SERVER and may set EVENTBROKERD_ARGS, LOG_PREFIX (log file names) and STARTUP_TIMEOUT_S.

@@ -1,6 +1,7 @@
-// Pieces shared by the HTTP load generators (sqs_load, sns_load, events_load): the latency histogram, request
-// serialization for the two AWS wire protocols they speak, a keep-alive connection, pacing at a
-// fixed rate without coordinated omission, the common command-line flags and the phase runner.
+// Pieces shared by the HTTP load generators (sqs_load, sns_load, events_load): the latency
+// histogram, request serialization for the AWS wire protocols they speak (SQS JSON 1.0, SNS query,
+// EventBridge JSON 1.1), a keep-alive connection, pacing at a fixed rate without coordinated
+// omission, the common command-line flags and the phase runner.
 // Everything here runs on the generator's io_context; only the ticket counter and the error
 // samples are shared between threads.
 #pragma once
