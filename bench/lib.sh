@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shell helpers shared by the side-by-side benchmark scripts (run.sh, sns.sh); sourced, not run.
+# Shell helpers shared by the side-by-side benchmark scripts (run.sh, sns.sh, fifo.sh,
+# events.sh); sourced, not run.
 # Building the release tools, starting and stopping one server under test on a free loopback
 # port, and reading the load generators' JSON lines. The caller sets ROOT, OUT, EVENTBROKERD,
 # MOTO_SERVER and may set EVENTBROKERD_ARGS, LOG_PREFIX (log file names) and STARTUP_TIMEOUT_S.
@@ -62,7 +63,8 @@ probe() {
 }
 
 # start_server TARGET (eventbrokerd | moto): sets PORT, SERVER_PID and STARTUP_MS (spawn → first
-# HTTP answer). eventbrokerd runs --in-memory. Logs go to $OUT/${LOG_PREFIX}TARGET.log.
+# HTTP answer). eventbrokerd runs --in-memory unless EVENTBROKERD_STORAGE_ARGS says otherwise
+# (e.g. "--data-dir DIR --durability wal"). Logs go to $OUT/${LOG_PREFIX}TARGET.log.
 start_server() {
   local target=$1 t0 deadline logfile="$OUT/${LOG_PREFIX:-}$1.log"
   PORT=$(free_port)
@@ -70,8 +72,8 @@ start_server() {
   case $target in
     eventbrokerd)
       # shellcheck disable=SC2086
-      "$EVENTBROKERD" --listen "127.0.0.1:$PORT" --in-memory --log-level warn \
-        ${EVENTBROKERD_ARGS:-} >>"$logfile" 2>&1 &
+      "$EVENTBROKERD" --listen "127.0.0.1:$PORT" ${EVENTBROKERD_STORAGE_ARGS:---in-memory} \
+        --log-level warn ${EVENTBROKERD_ARGS:-} >>"$logfile" 2>&1 &
       ;;
     moto) "$MOTO_SERVER" -H 127.0.0.1 -p "$PORT" >>"$logfile" 2>&1 & ;;
   esac

@@ -1,6 +1,7 @@
-// Pieces shared by the HTTP load generators (sqs_load, sns_load): the latency histogram, request
-// serialization for the two AWS wire protocols they speak, a keep-alive connection, pacing at a
-// fixed rate without coordinated omission, the common command-line flags and the phase runner.
+// Pieces shared by the HTTP load generators (sqs_load, sns_load, events_load): the latency
+// histogram, request serialization for the AWS wire protocols they speak (SQS JSON 1.0, SNS query,
+// EventBridge JSON 1.1), a keep-alive connection, pacing at a fixed rate without coordinated
+// omission, the common command-line flags and the phase runner.
 // Everything here runs on the generator's io_context; only the ticket counter and the error
 // samples are shared between threads.
 #pragma once
@@ -260,6 +261,18 @@ class RequestBuilder {
   std::string sqs(std::string_view action, std::string_view body) const {
     std::string out;
     sqs(action, body, out);
+    return out;
+  }
+
+  // An EventBridge AWS JSON 1.1 request (X-Amz-Target AWSEvents.<action>).
+  void events(std::string_view action, std::string_view body, std::string& out) const {
+    start(out, "application/x-amz-json-1.1", "events");
+    out.append("\r\nX-Amz-Target: AWSEvents.").append(action);
+    finish(body, out);
+  }
+  std::string events(std::string_view action, std::string_view body) const {
+    std::string out;
+    events(action, body, out);
     return out;
   }
 
