@@ -31,7 +31,9 @@
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
+#include "events/endpoints.hpp"
 #include "events/event_buses.hpp"
+#include "events/partner_sources.hpp"
 #include "net/http_client.hpp"
 #include "net/server.hpp"
 #include "plugins/host.hpp"
@@ -175,6 +177,8 @@ struct Application::Parts {
                sns::TopicsOptions{.sign_sqs_envelopes = settings.sns_sign_sqs_envelopes}, &events),
         buses(clock, timers, *engine, broker, eb::events::EventsOptions{.region = settings.region},
               &events),
+        endpoints(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
+        partner_sources(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
         replays(events, *engine, clock, timers, app::replay_target(broker, &topics)),
         plugin_host(plugins::Services{
             .queues = broker,
@@ -190,7 +194,8 @@ struct Application::Parts {
         admin(std::string(kVersion), &events, &replays, &deliveries),
         sqs(broker, [this](std::string& body) { topics.document_signer().complete(body); }),
         sns(topics),
-        events_api(api::events::Domains{.buses = buses}),
+        events_api(api::events::Domains{
+            .buses = buses, .endpoints = endpoints, .partner_sources = partner_sources}),
         dispatcher(admin),
         request_log(dispatcher),
         server(io, request_log,
@@ -201,6 +206,7 @@ struct Application::Parts {
     dispatcher.add_service(sns);
     dispatcher.add_service(events_api);
     buses.set_target_services({.topics = &topics, .outbox = &deliveries});
+    buses.set_event_sources(&partner_sources);
     admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
                        signer->certificate_pem());
     admin.add_document("/v1/topology", "application/yaml",
@@ -251,9 +257,11 @@ struct Application::Parts {
   NetHttpPoster http_poster;
   sns::EndpointDeliveries deliveries;  // HTTP(S) retries and the outbox; outlives topics
   sns::Topics topics;
-  eb::events::EventBuses buses;     // EventBridge: delivers into the broker
-  eventlog::Replays replays;        // delivers through the broker and topics
-  plugins::PluginHost plugin_host;  // consumes and publishes through all of the above
+  eb::events::EventBuses buses;                // EventBridge: delivers into the broker
+  eb::events::Endpoints endpoints;             // EventBridge global endpoints: records only
+  eb::events::PartnerSources partner_sources;  // partner event sources; buses call it
+  eventlog::Replays replays;                   // delivers through the broker and topics
+  plugins::PluginHost plugin_host;             // consumes and publishes through all of the above
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
   api::admin::AdminApi admin;
@@ -365,6 +373,16 @@ int Application::run() {
   }
   if (auto recovered = p.buses.recover(); !recovered) {
     spdlog::error("cannot load EventBridge buses from data dir {}: {}", s.data_dir,
+                  recovered.error().message);
+    return 1;
+  }
+  if (auto recovered = p.endpoints.recover(); !recovered) {
+    spdlog::error("cannot load EventBridge endpoints from data dir {}: {}", s.data_dir,
+                  recovered.error().message);
+    return 1;
+  }
+  if (auto recovered = p.partner_sources.recover(); !recovered) {
+    spdlog::error("cannot load EventBridge partner event sources from data dir {}: {}", s.data_dir,
                   recovered.error().message);
     return 1;
   }

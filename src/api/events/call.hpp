@@ -14,6 +14,8 @@
 
 namespace eb::events {
 class EventBuses;
+class Endpoints;
+class PartnerSources;
 }  // namespace eb::events
 
 namespace eb::api::events {
@@ -21,6 +23,8 @@ namespace eb::api::events {
 // The domain objects EventBridge's actions call; every one outlives the service.
 struct Domains {
   eb::events::EventBuses& buses;
+  eb::events::Endpoints& endpoints;
+  eb::events::PartnerSources& partner_sources;
 };
 
 // One call in flight: the request and the way to answer it. `out` collects the answer's JSON.
@@ -42,6 +46,10 @@ using ActionTable = std::unordered_map<std::string_view, Action>;
 
 // Buses, rules, targets, tags, PutEvents and TestEventPattern (bus_actions.cpp).
 void add_bus_actions(ActionTable& table);
+// Global endpoints (endpoint_actions.cpp).
+void add_endpoint_actions(ActionTable& table);
+// Partner event sources and PutPartnerEvents (partner_actions.cpp).
+void add_partner_actions(ActionTable& table);
 
 // JSON 1.1 timestamps are epoch seconds.
 void seconds(JsonWriter& json, std::string_view name, Millis ms);
@@ -52,5 +60,7 @@ void dead_letter_member(JsonWriter& json, const std::string& arn);
 Result<eb::events::ListInput> list_input(const JsonRequest& r);
 void next_token(JsonWriter& json, const std::string& token);
 Result<std::optional<std::string>> dead_letter_arn(const JsonRequest& r);
+// PutEvents' and PutPartnerEvents' answer: FailedEntryCount and one entry per request entry.
+void put_events_answer(JsonWriter& json, const eb::events::PutEventsOutput& result);
 
 }  // namespace eb::api::events

@@ -12,6 +12,8 @@ const ActionTable& actions() {
   static const ActionTable table = [] {
     ActionTable t;
     add_bus_actions(t);
+    add_endpoint_actions(t);
+    add_partner_actions(t);
     return t;
   }();
   return table;
