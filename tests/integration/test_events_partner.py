@@ -86,7 +86,7 @@ class EndpointsTest(PartnerTestBase):
         err = self.error(self.events.create_endpoint, Name="twice", RoutingConfig=routing(),
                          EventBuses=buses(), RoleArn=ROLE)
         self.assertEqual(err["Code"], "ResourceAlreadyExistsException")
-        err = self.error(self.events.create_endpoint, Name="bad", RoutingConfig=routing("west"),
+        err = self.error(self.events.create_endpoint, Name="bad", RoutingConfig=routing("US-WEST-2X"),
                          EventBuses=buses(), RoleArn=ROLE)
         self.assertEqual(err["Code"], "ValidationException")
         self.assertIn("'routingConfig.failoverConfig.secondary.route'", err["Message"])
