@@ -18,6 +18,7 @@ using storage::Family;
 constexpr std::uint32_t kRecordVersion = 1;
 constexpr std::string_view kKeyPrefix = "s/";
 constexpr std::size_t kMaxPartnerEntries = 20;
+constexpr std::size_t kPutEventsMaxEntries = 10;  // EventBuses::put_events' (PutEvents') limit
 constexpr int kMaxPageSize = 100;
 
 constexpr std::string_view kPending = "PENDING";
@@ -71,9 +72,12 @@ bool given(const std::optional<std::string>& member) { return member && !member-
 
 }  // namespace
 
-PutEventsOutput PartnerEventsPlan::finish(const PutEventsOutput& put) && {
-  for (std::size_t i = 0; i < positions.size() && i < put.entries.size(); ++i) {
-    output.entries[positions[i]] = put.entries[i];
+PutEventsOutput PartnerEventsPlan::finish(const std::vector<PutEventsOutput>& answers) && {
+  std::size_t next = 0;
+  for (const PutEventsOutput& answer : answers) {
+    for (const PutEventsResultEntry& entry : answer.entries) {
+      if (next < positions.size()) output.entries[positions[next++]] = entry;
+    }
   }
   output.failed_entry_count = 0;
   for (const PutEventsResultEntry& e : output.entries) {
@@ -284,7 +288,10 @@ Result<PartnerEventsPlan> PartnerSources::plan_partner_events(
     if (ours(source) && source.state == kActive && source.has_bus) {
       PutEventsEntry routed = e;
       routed.bus = source.name;  // the partner bus is named like its source
-      plan.to_put.push_back(std::move(routed));
+      if (plan.batches.empty() || plan.batches.back().size() == kPutEventsMaxEntries) {
+        plan.batches.emplace_back();
+      }
+      plan.batches.back().push_back(std::move(routed));
       plan.positions.push_back(i);
       continue;
     }

@@ -43,14 +43,17 @@ struct EventSourceDescription {
 };
 
 // PutPartnerEvents sorted out: the entries to put (each on its source's partner bus, through
-// EventBuses::put_events) and the answers already known (failed or dropped entries).
+// EventBuses::put_events, one call per batch) and the answers already known (failed or dropped
+// entries).
 struct PartnerEventsPlan {
-  PutEventsOutput output;              // one answer per request entry; those to put left empty
-  std::vector<PutEventsEntry> to_put;  // with `bus` set to the partner bus
-  std::vector<std::size_t> positions;  // to_put[i] answers output.entries[positions[i]]
+  PutEventsOutput output;  // one answer per request entry; those to put left empty
+  // With `bus` set to the partner bus; each batch within PutEvents' 10 entries (PutPartnerEvents
+  // takes 20).
+  std::vector<std::vector<PutEventsEntry>> batches;
+  std::vector<std::size_t> positions;  // the i-th entry of the batches answers output.entries[i]
 
-  // The answer to PutPartnerEvents, given put_events' answer for `to_put`.
-  PutEventsOutput finish(const PutEventsOutput& put) &&;
+  // The answer to PutPartnerEvents, given put_events' answers for `batches`, in order.
+  PutEventsOutput finish(const std::vector<PutEventsOutput>& answers) &&;
 };
 
 class PartnerSources final : public EventSourceLookup {

@@ -145,6 +145,17 @@ class PartnerFlowTest(PartnerTestBase):
         self.assertEqual(body["detail-type"], "Order Placed")
         self.assertEqual(body["detail"], {"id": 7})
 
+        # More entries than PutEvents takes (PutPartnerEvents allows 20).
+        out = self.events.put_partner_events(Entries=[
+            {"Source": self.SOURCE, "DetailType": "Order Placed", "Detail": '{"n": 1}'}] * 12)
+        self.assertEqual((out["FailedEntryCount"], len(out["Entries"])), (0, 12))
+        got = 0
+        while got < 12:
+            batch = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                             WaitTimeSeconds=1).get("Messages", [])
+            self.assertTrue(batch, f"only {got} of 12 events arrived")
+            got += len(batch)
+
         # Deactivate and activate again; then the partner deletes the source.
         self.events.deactivate_event_source(Name=self.SOURCE)
         self.assertEqual(self.events.describe_event_source(Name=self.SOURCE)["State"], "PENDING")

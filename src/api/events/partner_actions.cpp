@@ -87,11 +87,12 @@ Result<void> put_partner_events(Call& c, const JsonRequest& r) {
     entries.push_back(std::move(e));
   }
   EB_ASSIGN_OR_RETURN(auto plan, c.domains.partner_sources.plan_partner_events(entries));
-  eb::events::PutEventsOutput put;
-  if (!plan.to_put.empty()) {
-    EB_ASSIGN_OR_RETURN(put, c.buses.put_events(plan.to_put));
+  std::vector<eb::events::PutEventsOutput> answers;
+  for (const auto& batch : plan.batches) {
+    EB_ASSIGN_OR_RETURN(auto answer, c.buses.put_events(batch));
+    answers.push_back(std::move(answer));
   }
-  const auto result = std::move(plan).finish(put);
+  const auto result = std::move(plan).finish(answers);
   put_events_answer(c.json, result);
   c.reply();
   return {};

@@ -57,13 +57,13 @@ class PartnerSourcesTest : public ::testing::Test {
     auto plan = sources_.plan_partner_events(entries);
     EXPECT_TRUE(plan) << plan.error().message;
     if (!plan) return {};
-    PutEventsOutput put;
-    if (!plan->to_put.empty()) {
-      auto done = buses_.put_events(plan->to_put);
+    std::vector<PutEventsOutput> answers;
+    for (const auto& batch : plan->batches) {
+      auto done = buses_.put_events(batch);
       EXPECT_TRUE(done) << done.error().message;
-      if (done) put = *done;
+      if (done) answers.push_back(*done);
     }
-    return std::move(*plan).finish(put);
+    return std::move(*plan).finish(answers);
   }
 
   std::vector<std::string> drain(const std::string& queue) {
@@ -212,6 +212,18 @@ TEST_F(PartnerSourcesTest, PutPartnerEventsReachesTheRulesOfThePartnerBus) {
   out = put_partner_events({entry(kSource)});
   EXPECT_EQ(out.failed_entry_count, 0);
   EXPECT_TRUE(drain("partner").empty());
+}
+
+TEST_F(PartnerSourcesTest, TwentyEntriesGoThroughPutEventsInBatchesOfTen) {
+  ASSERT_TRUE(sources_.create_partner_event_source(std::string(kSource), std::string(kAccount)));
+  ASSERT_TRUE(partner_bus(std::string(kSource), std::string(kSource)));
+  std::vector<PutEventsEntry> entries(20, entry(kSource));
+  entries[13].detail = "not json";  // put_events' own check, answered in place
+  auto out = put_partner_events(entries);
+  ASSERT_EQ(out.entries.size(), 20u);
+  EXPECT_EQ(out.failed_entry_count, 1);
+  EXPECT_EQ(out.entries[13].error_code, "MalformedDetail");
+  EXPECT_FALSE(out.entries[19].event_id.empty());
 }
 
 TEST_F(PartnerSourcesTest, PutPartnerEventsChecksTheEntryCount) {
