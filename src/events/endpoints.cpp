@@ -78,6 +78,13 @@ std::string endpoint_url(std::string_view id) {
   return fmt::format("https://{}.endpoint.events.amazonaws.com", id);
 }
 
+Error not_null(std::string_view member) {
+  return Error{Errc::kValidationError,
+               fmt::format("1 validation error detected: Value null at '{}' failed to satisfy "
+                           "constraint: Member must not be null",
+                           member)};
+}
+
 Error not_found(std::string_view name) {
   return Error{Errc::kResourceNotFound, fmt::format("Endpoint {} does not exist.", name)};
 }
@@ -187,6 +194,9 @@ Result<void> Endpoints::store(const EndpointDescription& endpoint) {
 
 Result<EndpointDescription> Endpoints::create_endpoint(const EndpointInput& input) {
   EB_TRY(check(input));
+  // Required by CreateEndpoint only (UpdateEndpoint keeps what it is not given).
+  if (!input.routing) return std::unexpected(not_null("routingConfig"));
+  if (!input.event_bus_arns) return std::unexpected(not_null("eventBuses"));
   EndpointDescription e;
   e.name = input.name;
   e.arn = endpoint_arn(input.name);

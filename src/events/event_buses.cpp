@@ -154,7 +154,8 @@ Result<EventBuses::ArnTarget> EventBuses::find_arn(const std::shared_ptr<const R
       fmt::format("arn:aws:events:{}:{}:rule/", options_.region, options_.account_id);
   if (arn.starts_with(rule_prefix)) {
     const std::string rest = arn.substr(rule_prefix.size());
-    const auto slash = rest.find('/');
+    // rule/BUS/NAME: a rule name has no '/', a partner bus name does.
+    const auto slash = rest.rfind('/');
     const std::string bus_name =
         slash == std::string::npos ? std::string(kDefaultBus) : rest.substr(0, slash);
     const std::string rule = slash == std::string::npos ? rest : rest.substr(slash + 1);

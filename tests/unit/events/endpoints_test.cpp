@@ -131,6 +131,14 @@ TEST_F(EndpointsTest, ValidatesMembersWithAwsWording) {
   EXPECT_EQ(r.error().code, Errc::kValidationError);
 
   in = input("e");
+  in.event_bus_arns.reset();
+  r = endpoints_.create_endpoint(in);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message,
+            "1 validation error detected: Value null at 'eventBuses' failed to satisfy "
+            "constraint: Member must not be null");
+
+  in = input("e");
   in.role_arn.reset();  // replication is ENABLED by default and needs a role
   r = endpoints_.create_endpoint(in);
   ASSERT_FALSE(r);

@@ -252,6 +252,23 @@ TEST_F(PartnerSourcesTest, DeletingTheSourceLeavesTheCustomerADeletedOne) {
   EXPECT_FALSE(sources_.describe_event_source(std::string(kSource)));
 }
 
+TEST_F(PartnerSourcesTest, RulesOfAPartnerBusAreTaggedByTheirArn) {
+  ASSERT_TRUE(sources_.create_partner_event_source(std::string(kSource), std::string(kAccount)));
+  ASSERT_TRUE(partner_bus(std::string(kSource), std::string(kSource)));
+  PutRuleInput rule;
+  rule.name = "r";
+  rule.bus = std::string(kSource);
+  rule.event_pattern = R"({"source":["x"]})";
+  auto arn = buses_.put_rule(rule);
+  ASSERT_TRUE(arn);
+  EXPECT_EQ(*arn,
+            "arn:aws:events:us-east-1:000000000000:rule/aws.partner/example.com/123/orders/r");
+  ASSERT_TRUE(buses_.tag_resource(*arn, {{"team", "orders"}}));
+  auto tags = buses_.list_tags(*arn);
+  ASSERT_TRUE(tags) << tags.error().message;
+  EXPECT_EQ(tags->at("team"), "orders");
+}
+
 TEST_F(PartnerSourcesTest, SourcesSurviveARestart) {
   ASSERT_TRUE(sources_.create_partner_event_source(std::string(kSource), std::string(kAccount)));
   ASSERT_TRUE(partner_bus(std::string(kSource), std::string(kSource)));
