@@ -177,8 +177,6 @@ struct Application::Parts {
                sns::TopicsOptions{.sign_sqs_envelopes = settings.sns_sign_sqs_envelopes}, &events),
         buses(clock, timers, *engine, broker, eb::events::EventsOptions{.region = settings.region},
               &events),
-        endpoints(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
-        partner_sources(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
         replays(events, *engine, clock, timers, app::replay_target(broker, &topics)),
         plugin_host(plugins::Services{
             .queues = broker,
@@ -189,6 +187,8 @@ struct Application::Parts {
             .executor = [this](std::function<void()> task) { plugin_work.post(std::move(task)); },
             .admit = [this](std::function<void()> task) { plugin_work.admit(std::move(task)); },
             .http = &http_poster}),
+        endpoints(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
+        partner_sources(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
         plugins_api(plugin_host),
         sagas_api(plugin_host),
         admin(std::string(kVersion), &events, &replays, &deliveries),
@@ -257,11 +257,12 @@ struct Application::Parts {
   NetHttpPoster http_poster;
   sns::EndpointDeliveries deliveries;  // HTTP(S) retries and the outbox; outlives topics
   sns::Topics topics;
-  eb::events::EventBuses buses;                // EventBridge: delivers into the broker
-  eb::events::Endpoints endpoints;             // EventBridge global endpoints: records only
-  eb::events::PartnerSources partner_sources;  // partner event sources; buses call it
-  eventlog::Replays replays;                   // delivers through the broker and topics
-  plugins::PluginHost plugin_host;             // consumes and publishes through all of the above
+  eb::events::EventBuses buses;     // EventBridge: delivers into the broker
+  eventlog::Replays replays;        // delivers through the broker and topics
+  plugins::PluginHost plugin_host;  // consumes and publishes through all of the above
+  // EventBridge's global endpoints (records only) and partner event sources (buses call them).
+  eb::events::Endpoints endpoints;
+  eb::events::PartnerSources partner_sources;
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
   api::admin::AdminApi admin;
