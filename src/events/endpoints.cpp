@@ -156,7 +156,7 @@ Result<void> Endpoints::check(const EndpointInput& input) const {
 
 Result<void> Endpoints::check_whole(const EndpointDescription& endpoint) {
   const auto& arns = endpoint.event_bus_arns;
-  if (bus_name_in(arns[0]) != bus_name_in(arns[1])) {
+  if (arns.size() == kEventBusCount && bus_name_in(arns[0]) != bus_name_in(arns[1])) {
     return fail(Errc::kValidationError,
                 "The event buses of an endpoint must have the same name in each Region.");
   }

@@ -80,10 +80,12 @@ class Endpoints {
  private:
   // The model's constraints on the members `input` gives.
   Result<void> check(const EndpointInput& input) const;
-  // AWS's rules on a whole endpoint (the one created, or one as updated).
+  // The documented rules on a whole endpoint (as created, or as updated): both buses have one
+  // name; replication (the default) needs a role.
   static Result<void> check_whole(const EndpointDescription& endpoint);
   // Under mu_: an id no endpoint has.
   std::string new_endpoint_id() const;
+  // Under mu_: writes the endpoint's record, then keeps it.
   Result<void> store(const EndpointDescription& endpoint);
 
   const Clock& clock_;
