@@ -33,7 +33,9 @@
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
+#include "events/endpoints.hpp"
 #include "events/event_buses.hpp"
+#include "events/partner_sources.hpp"
 #include "net/http_client.hpp"
 #include "net/server.hpp"
 #include "plugins/host.hpp"
@@ -188,12 +190,17 @@ struct Application::Parts {
             .executor = [this](std::function<void()> task) { plugin_work.post(std::move(task)); },
             .admit = [this](std::function<void()> task) { plugin_work.admit(std::move(task)); },
             .http = &http_poster}),
+        endpoints(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
+        partner_sources(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
         plugins_api(plugin_host),
         sagas_api(plugin_host),
         admin(std::string(kVersion), &events, &replays, &deliveries),
         sqs(broker, [this](std::string& body) { topics.document_signer().complete(body); }),
         sns(topics),
-        events_api(api::events::Domains{.buses = buses, .archives = archives}),
+        events_api(api::events::Domains{.buses = buses,
+                                        .archives = archives,
+                                        .endpoints = endpoints,
+                                        .partner_sources = partner_sources}),
         dispatcher(admin),
         request_log(dispatcher),
         server(io, request_log,
@@ -205,6 +212,7 @@ struct Application::Parts {
     dispatcher.add_service(events_api);
     buses.set_target_services({.topics = &topics, .outbox = &deliveries});
     archives.set_reader(bus_event_reader(events));
+    buses.set_event_sources(&partner_sources);
     admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
                        signer->certificate_pem());
     admin.add_document("/v1/topology", "application/yaml", [this] {
@@ -264,6 +272,9 @@ struct Application::Parts {
   eb::events::Archives archives;    // reads the event log, replays through buses
   eventlog::Replays replays;        // delivers through the broker and topics
   plugins::PluginHost plugin_host;  // consumes and publishes through all of the above
+  // EventBridge's global endpoints (records only) and partner event sources (buses call them).
+  eb::events::Endpoints endpoints;
+  eb::events::PartnerSources partner_sources;
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
   api::admin::AdminApi admin;
@@ -385,6 +396,16 @@ int Application::run() {
   }
   if (auto recovered = p.archives.recover(); !recovered) {
     spdlog::error("cannot load EventBridge archives from data dir {}: {}", s.data_dir,
+                  recovered.error().message);
+    return 1;
+  }
+  if (auto recovered = p.endpoints.recover(); !recovered) {
+    spdlog::error("cannot load EventBridge endpoints from data dir {}: {}", s.data_dir,
+                  recovered.error().message);
+    return 1;
+  }
+  if (auto recovered = p.partner_sources.recover(); !recovered) {
+    spdlog::error("cannot load EventBridge partner event sources from data dir {}: {}", s.data_dir,
                   recovered.error().message);
     return 1;
   }

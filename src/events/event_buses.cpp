@@ -154,7 +154,8 @@ Result<EventBuses::ArnTarget> EventBuses::find_arn(const std::shared_ptr<const R
       fmt::format("arn:aws:events:{}:{}:rule/", options_.region, options_.account_id);
   if (arn.starts_with(rule_prefix)) {
     const std::string rest = arn.substr(rule_prefix.size());
-    const auto slash = rest.find('/');
+    // rule/BUS/NAME: a rule name has no '/', a partner bus name does.
+    const auto slash = rest.rfind('/');
     const std::string bus_name =
         slash == std::string::npos ? std::string(kDefaultBus) : rest.substr(0, slash);
     const std::string rule = slash == std::string::npos ? rest : rest.substr(slash + 1);
@@ -256,11 +257,17 @@ Result<BusDescription> EventBuses::create_event_bus(const CreateBusInput& input)
     EB_TRY(check_member("kmsKeyIdentifier", *input.kms_key_identifier, 0, 2048));
   }
   EB_TRY(check_tags(input.tags));
+  // A partner bus is named like its event source (names with '/'); no other bus may have one.
   if (input.event_source_name) {
-    return fail(Errc::kResourceNotFound,
-                fmt::format("Event source {} does not exist.", *input.event_source_name));
-  }
-  if (input.name.find('/') != std::string::npos) {
+    if (!sources_) {
+      return fail(Errc::kResourceNotFound,
+                  fmt::format("Event source {} does not exist.", *input.event_source_name));
+    }
+    if (input.name != *input.event_source_name) {
+      return fail(Errc::kValidationError,
+                  "Event bus name must be the same as the event source name.");
+    }
+  } else if (input.name.find('/') != std::string::npos) {
     return fail(Errc::kValidationError, "Event bus name must not contain '/'.");
   }
   std::lock_guard lock(write_mu_);
@@ -269,6 +276,7 @@ Result<BusDescription> EventBuses::create_event_bus(const CreateBusInput& input)
     return fail(Errc::kResourceAlreadyExists,
                 fmt::format("Event bus {} already exists.", input.name));
   }
+  if (input.event_source_name) EB_TRY(sources_->claim_event_source(input.name));
   auto bus = std::make_shared<Bus>();
   BusDescription& d = bus->description;
   d.name = input.name;
@@ -282,7 +290,11 @@ Result<BusDescription> EventBuses::create_event_bus(const CreateBusInput& input)
   storage::Batch batch;
   batch.put(Family::kEventBuses, bus_key(input.name), encode_bus(*bus));
   BusDescription out = d;
-  EB_TRY(commit(with_bus(*current, input.name, std::move(bus)), std::move(batch)));
+  if (auto committed = commit(with_bus(*current, input.name, std::move(bus)), std::move(batch));
+      !committed) {
+    if (input.event_source_name) sources_->release_event_source(input.name);
+    return std::unexpected(committed.error());
+  }
   return out;
 }
 
@@ -301,7 +313,10 @@ Result<void> EventBuses::delete_event_bus(const std::string& name) {
   for (const auto& [rule_name, rule] : bus->rules) {
     batch.erase(Family::kEventBuses, rule_key(name, rule_name));
   }
-  return commit(with_bus(*current, name, nullptr), std::move(batch));
+  EB_TRY(commit(with_bus(*current, name, nullptr), std::move(batch)));
+  // A partner bus frees its event source for another CreateEventBus.
+  if (sources_ && name.find('/') != std::string::npos) sources_->release_event_source(name);
+  return {};
 }
 
 Result<BusDescription> EventBuses::describe_event_bus(

@@ -13,6 +13,7 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "events/delivery.hpp"
+#include "events/event_source_lookup.hpp"
 #include "events/names.hpp"
 #include "events/registry.hpp"
 #include "events/types.hpp"
@@ -46,6 +47,9 @@ class EventBuses {
 
   // Where SNS, Lambda and other non-SQS targets go; set once at wiring, before recover().
   void set_target_services(TargetServices services) { services_ = services; }
+  // Partner event sources, for CreateEventBus with an EventSourceName; set once at wiring.
+  // Without one, every EventSourceName is unknown (ResourceNotFoundException).
+  void set_event_sources(EventSourceLookup* sources) { sources_ = sources; }
 
   // Runs `done` once this thread's writes are as durable as the daemon promises.
   void when_durable(std::function<void()> done);
@@ -150,6 +154,7 @@ class EventBuses {
   const Clock& clock_;
   Timers& timers_;
   TargetServices services_;
+  EventSourceLookup* sources_ = nullptr;  // outlives this; called under write_mu_
   storage::Engine& engine_;
   sqs::Queues& queues_;
   const EventsOptions options_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <regex>
 
 namespace eb::events {
 namespace {
@@ -77,6 +78,18 @@ Result<void> check_member(std::string_view member, std::string_view value, std::
     return std::unexpected(constraint_error(
         member, value,
         fmt::format("Member must satisfy regular expression pattern: {}", pattern_text(*chars))));
+  }
+  return {};
+}
+
+Result<void> check_pattern(std::string_view member, const std::string& value,
+                           std::size_t min_length, std::size_t max_length,
+                           std::string_view pattern) {
+  EB_TRY(check_member(member, value, min_length, max_length));
+  const std::regex re{std::string(pattern)};
+  if (!std::regex_match(value, re)) {
+    return std::unexpected(constraint_error(
+        member, value, fmt::format("Member must satisfy regular expression pattern: {}", pattern)));
   }
   return {};
 }

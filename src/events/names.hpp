@@ -24,6 +24,11 @@ enum class NameChars {
 // pattern. `member` is the model's member name as AWS quotes it ("name", "rule").
 Result<void> check_member(std::string_view member, std::string_view value, std::size_t min_length,
                           std::size_t max_length, std::optional<NameChars> chars = std::nullopt);
+// check_member's lengths, then the model's regular expression `pattern` (ECMAScript), quoted as
+// given when it fails. For the members whose pattern NameChars does not cover.
+Result<void> check_pattern(std::string_view member, const std::string& value,
+                           std::size_t min_length, std::size_t max_length,
+                           std::string_view pattern);
 // "1 validation error detected: Value '<value>' at '<member>' failed to satisfy constraint:
 // <constraint>"
 Error constraint_error(std::string_view member, std::string_view value,

@@ -228,7 +228,6 @@ WireError events_wire_error(Errc code) {
     case Errc::kBatchEntryIdsNotDistinct:
     case Errc::kBatchRequestTooLong:
     case Errc::kInvalidBatchEntryId:
-    case Errc::kInvalidState:
     case Errc::kQueueNameExists:
     case Errc::kQueueDeletedRecently:
     case Errc::kPurgeQueueInProgress:
@@ -253,6 +252,8 @@ WireError events_wire_error(Errc code) {
       return sender("ConcurrentModificationException", 400);
     case Errc::kIllegalStatus:
       return sender("IllegalStatusException", 400);
+    case Errc::kInvalidState:  // Activate/DeactivateEventSource on a source in the wrong state
+      return sender("InvalidStateException", 400);
     case Errc::kManagedRule:
       return sender("ManagedRuleException", 400);
     case Errc::kMalformedRequest:

@@ -334,19 +334,7 @@ Result<void> put_events(Call& c, const JsonRequest& r) {
     entries.push_back(std::move(e));
   }
   EB_ASSIGN_OR_RETURN(auto result, c.buses.put_events(entries));
-  c.json.begin_object().member("FailedEntryCount",
-                               static_cast<std::int64_t>(result.failed_entry_count));
-  c.json.key("Entries").begin_array();
-  for (const auto& e : result.entries) {
-    c.json.begin_object();
-    if (e.event_id.empty()) {
-      c.json.member("ErrorCode", e.error_code).member("ErrorMessage", e.error_message);
-    } else {
-      c.json.member("EventId", e.event_id);
-    }
-    c.json.end_object();
-  }
-  c.json.end_array().end_object();
+  put_events_answer(c.json, result);
   c.reply();
   return {};
 }

@@ -56,4 +56,20 @@ Result<std::optional<std::string>> dead_letter_arn(const JsonRequest& r) {
   return config->string("Arn");
 }
 
+void put_events_answer(JsonWriter& json, const eb::events::PutEventsOutput& result) {
+  json.begin_object().member("FailedEntryCount",
+                             static_cast<std::int64_t>(result.failed_entry_count));
+  json.key("Entries").begin_array();
+  for (const auto& e : result.entries) {
+    json.begin_object();
+    if (e.event_id.empty()) {
+      json.member("ErrorCode", e.error_code).member("ErrorMessage", e.error_message);
+    } else {
+      json.member("EventId", e.event_id);
+    }
+    json.end_object();
+  }
+  json.end_array().end_object();
+}
+
 }  // namespace eb::api::events

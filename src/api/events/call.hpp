@@ -15,6 +15,8 @@
 namespace eb::events {
 class EventBuses;
 class Archives;
+class Endpoints;
+class PartnerSources;
 }  // namespace eb::events
 
 namespace eb::api::events {
@@ -23,6 +25,8 @@ namespace eb::api::events {
 struct Domains {
   eb::events::EventBuses& buses;
   eb::events::Archives& archives;
+  eb::events::Endpoints& endpoints;
+  eb::events::PartnerSources& partner_sources;
 };
 
 // One call in flight: the request and the way to answer it. `out` collects the answer's JSON.
@@ -46,6 +50,10 @@ using ActionTable = std::unordered_map<std::string_view, Action>;
 void add_bus_actions(ActionTable& table);
 // Archives and replays (archive_actions.cpp).
 void add_archive_actions(ActionTable& table);
+// Global endpoints (endpoint_actions.cpp).
+void add_endpoint_actions(ActionTable& table);
+// Partner event sources and PutPartnerEvents (partner_actions.cpp).
+void add_partner_actions(ActionTable& table);
 
 // JSON 1.1 timestamps are epoch seconds.
 void seconds(JsonWriter& json, std::string_view name, Millis ms);
@@ -56,5 +64,7 @@ void dead_letter_member(JsonWriter& json, const std::string& arn);
 Result<eb::events::ListInput> list_input(const JsonRequest& r);
 void next_token(JsonWriter& json, const std::string& token);
 Result<std::optional<std::string>> dead_letter_arn(const JsonRequest& r);
+// PutEvents' and PutPartnerEvents' answer: FailedEntryCount and one entry per request entry.
+void put_events_answer(JsonWriter& json, const eb::events::PutEventsOutput& result);
 
 }  // namespace eb::api::events

@@ -13,6 +13,8 @@ const ActionTable& actions() {
     ActionTable t;
     add_bus_actions(t);
     add_archive_actions(t);
+    add_endpoint_actions(t);
+    add_partner_actions(t);
     return t;
   }();
   return table;

@@ -235,5 +235,12 @@ TEST(SnsXmlErrorResponse, ReceiverType) {
   EXPECT_NE(res.body().find("<Type>Receiver</Type><Code>InternalError</Code>"), std::string::npos);
 }
 
+TEST(EventsWireError, InvalidStateIsEventBridgesInvalidStateException) {
+  const WireError wire = events_wire_error(Errc::kInvalidState);
+  EXPECT_EQ(wire.code, "InvalidStateException");
+  EXPECT_EQ(wire.http_status, 400);
+  EXPECT_TRUE(wire.sender_fault);
+}
+
 }  // namespace
 }  // namespace eb::api::aws
