@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "core/encoding.hpp"
+#include "core/json_writer.hpp"
 
 namespace eb::events {
 namespace {
@@ -61,6 +62,27 @@ std::string with_query(std::string base, const Query& query) {
 
 std::string basic_credentials(std::string_view user, std::string_view password) {
   return "Basic " + base64_encode(fmt::format("{}:{}", user, password));
+}
+
+// A JSON object body with the connection's body parameters as string members (theirs win over
+// the event's); any other body is sent as it is, since it has nowhere to put them.
+std::string with_body_parameters(std::string body, const std::vector<ConnectionParameter>& params) {
+  if (params.empty()) return body;
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (parser.parse(body).get(object)) return body;
+  std::string out;
+  JsonWriter json(out);
+  json.begin_object();
+  for (const auto field : object) {
+    const bool replaced =
+        std::any_of(params.begin(), params.end(),
+                    [&](const ConnectionParameter& p) { return p.key == field.key; });
+    if (!replaced) json.key(field.key).raw(simdjson::minify(field.value));
+  }
+  for (const ConnectionParameter& p : params) json.member(p.key, p.value);
+  json.end_object();
+  return out;
 }
 
 }  // namespace
@@ -135,7 +157,7 @@ Result<HttpRequestSpec> build_invocation(const ApiDestination& destination,
     }
     set_header(request.headers, "Authorization", fmt::format("Bearer {}", *oauth_token));
   }
-  request.body = std::move(body);
+  request.body = with_body_parameters(std::move(body), connection.auth.invocation_http.body);
   return request;
 }
 

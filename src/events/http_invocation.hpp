@@ -34,6 +34,7 @@ struct HttpRequestSpec {
 // InvocationHttpParameters over them (the connection's win, as AWS documents), and the
 // connection's authorization over both: API_KEY its key header, BASIC "Basic" credentials,
 // OAUTH_CLIENT_CREDENTIALS "Bearer <oauth_token>" (required for that type).
+// The connection's body parameters become members of a JSON object body.
 Result<HttpRequestSpec> build_invocation(const ApiDestination& destination,
                                          const Connection& connection,
                                          const TargetHttpParameters& parameters, std::string body,

@@ -363,6 +363,14 @@ TEST_F(InvocationTest, PathWildcardsQueryStringsAndHeadersAreMerged) {
   EXPECT_EQ(header(*r, "x-api-key"), "k3y");
   EXPECT_EQ(r->body, R"({"a":1})");
 
+  connection_.auth.invocation_http.body = {{"tenant", "acme", true}};
+  auto merged = build_invocation(destination_, connection_, target, R"({"a":[1],"tenant":"x"})");
+  ASSERT_TRUE(merged);
+  EXPECT_EQ(merged->body, R"({"a":[1],"tenant":"acme"})");
+  auto not_object = build_invocation(destination_, connection_, target, "[1]");
+  ASSERT_TRUE(not_object);
+  EXPECT_EQ(not_object->body, "[1]");
+
   TargetHttpParameters too_few{.path_parameter_values = {"1"}};
   auto missing = build_invocation(destination_, connection_, too_few, "{}");
   ASSERT_FALSE(missing);
