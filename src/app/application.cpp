@@ -31,6 +31,7 @@
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
+#include "events/connections.hpp"
 #include "events/event_buses.hpp"
 #include "net/http_client.hpp"
 #include "net/server.hpp"
@@ -185,12 +186,13 @@ struct Application::Parts {
             .executor = [this](std::function<void()> task) { plugin_work.post(std::move(task)); },
             .admit = [this](std::function<void()> task) { plugin_work.admit(std::move(task)); },
             .http = &http_poster}),
+        connections(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
         plugins_api(plugin_host),
         sagas_api(plugin_host),
         admin(std::string(kVersion), &events, &replays, &deliveries),
         sqs(broker, [this](std::string& body) { topics.document_signer().complete(body); }),
         sns(topics),
-        events_api(api::events::Domains{.buses = buses}),
+        events_api(api::events::Domains{.buses = buses, .connections = connections}),
         dispatcher(admin),
         request_log(dispatcher),
         server(io, request_log,
@@ -254,6 +256,8 @@ struct Application::Parts {
   eb::events::EventBuses buses;     // EventBridge: delivers into the broker
   eventlog::Replays replays;        // delivers through the broker and topics
   plugins::PluginHost plugin_host;  // consumes and publishes through all of the above
+  // EventBridge API destinations and the credentials they send.
+  eb::events::Connections connections;
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
   api::admin::AdminApi admin;
@@ -365,6 +369,11 @@ int Application::run() {
   }
   if (auto recovered = p.buses.recover(); !recovered) {
     spdlog::error("cannot load EventBridge buses from data dir {}: {}", s.data_dir,
+                  recovered.error().message);
+    return 1;
+  }
+  if (auto recovered = p.connections.recover(); !recovered) {
+    spdlog::error("cannot load EventBridge connections from data dir {}: {}", s.data_dir,
                   recovered.error().message);
     return 1;
   }

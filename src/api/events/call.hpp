@@ -14,6 +14,7 @@
 
 namespace eb::events {
 class EventBuses;
+class Connections;
 }  // namespace eb::events
 
 namespace eb::api::events {
@@ -21,6 +22,7 @@ namespace eb::api::events {
 // The domain objects EventBridge's actions call; every one outlives the service.
 struct Domains {
   eb::events::EventBuses& buses;
+  eb::events::Connections& connections;
 };
 
 // One call in flight: the request and the way to answer it. `out` collects the answer's JSON.
@@ -42,6 +44,8 @@ using ActionTable = std::unordered_map<std::string_view, Action>;
 
 // Buses, rules, targets, tags, PutEvents and TestEventPattern (bus_actions.cpp).
 void add_bus_actions(ActionTable& table);
+// Connections and API destinations (connection_actions.cpp).
+void add_connection_actions(ActionTable& table);
 
 // JSON 1.1 timestamps are epoch seconds.
 void seconds(JsonWriter& json, std::string_view name, Millis ms);

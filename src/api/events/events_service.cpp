@@ -12,6 +12,7 @@ const ActionTable& actions() {
   static const ActionTable table = [] {
     ActionTable t;
     add_bus_actions(t);
+    add_connection_actions(t);
     return t;
   }();
   return table;
