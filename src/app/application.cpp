@@ -33,6 +33,7 @@
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
+#include "events/connections.hpp"
 #include "events/endpoints.hpp"
 #include "events/event_buses.hpp"
 #include "events/partner_sources.hpp"
@@ -192,6 +193,7 @@ struct Application::Parts {
             .http = &http_poster}),
         endpoints(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
         partner_sources(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
+        connections(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
         plugins_api(plugin_host),
         sagas_api(plugin_host),
         admin(std::string(kVersion), &events, &replays, &deliveries),
@@ -200,7 +202,8 @@ struct Application::Parts {
         events_api(api::events::Domains{.buses = buses,
                                         .archives = archives,
                                         .endpoints = endpoints,
-                                        .partner_sources = partner_sources}),
+                                        .partner_sources = partner_sources,
+                                        .connections = connections}),
         dispatcher(admin),
         request_log(dispatcher),
         server(io, request_log,
@@ -275,6 +278,8 @@ struct Application::Parts {
   // EventBridge's global endpoints (records only) and partner event sources (buses call them).
   eb::events::Endpoints endpoints;
   eb::events::PartnerSources partner_sources;
+  // EventBridge API destinations and the credentials they send.
+  eb::events::Connections connections;
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
   api::admin::AdminApi admin;
@@ -406,6 +411,11 @@ int Application::run() {
   }
   if (auto recovered = p.partner_sources.recover(); !recovered) {
     spdlog::error("cannot load EventBridge partner event sources from data dir {}: {}", s.data_dir,
+                  recovered.error().message);
+    return 1;
+  }
+  if (auto recovered = p.connections.recover(); !recovered) {
+    spdlog::error("cannot load EventBridge connections from data dir {}: {}", s.data_dir,
                   recovered.error().message);
     return 1;
   }

@@ -17,6 +17,7 @@ class EventBuses;
 class Archives;
 class Endpoints;
 class PartnerSources;
+class Connections;
 }  // namespace eb::events
 
 namespace eb::api::events {
@@ -27,6 +28,7 @@ struct Domains {
   eb::events::Archives& archives;
   eb::events::Endpoints& endpoints;
   eb::events::PartnerSources& partner_sources;
+  eb::events::Connections& connections;
 };
 
 // One call in flight: the request and the way to answer it. `out` collects the answer's JSON.
@@ -54,6 +56,8 @@ void add_archive_actions(ActionTable& table);
 void add_endpoint_actions(ActionTable& table);
 // Partner event sources and PutPartnerEvents (partner_actions.cpp).
 void add_partner_actions(ActionTable& table);
+// Connections and API destinations (connection_actions.cpp).
+void add_connection_actions(ActionTable& table);
 
 // JSON 1.1 timestamps are epoch seconds.
 void seconds(JsonWriter& json, std::string_view name, Millis ms);

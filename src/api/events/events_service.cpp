@@ -15,6 +15,7 @@ const ActionTable& actions() {
     add_archive_actions(t);
     add_endpoint_actions(t);
     add_partner_actions(t);
+    add_connection_actions(t);
     return t;
   }();
   return table;
