@@ -77,6 +77,7 @@ Result<void> apply_targets(events::EventBuses& buses, const config::RuleSpec& sp
   for (const auto& t : live) {
     if (!ids.contains(t.id)) gone.push_back(t.id);
   }
+  if (gone.empty() && wanted.empty()) return {};
   if (!gone.empty()) {
     if (auto removed = buses.remove_targets(bus, spec.name, gone, true); !removed) {
       return std::unexpected(failed(item, removed.error()));
@@ -87,7 +88,7 @@ Result<void> apply_targets(events::EventBuses& buses, const config::RuleSpec& sp
       return std::unexpected(failed(item, put.error()));
     }
   }
-  if (!gone.empty() || !wanted.empty()) report.updated.push_back(item + " targets");
+  report.updated.push_back(item + " targets");
   return {};
 }
 
