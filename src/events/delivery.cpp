@@ -46,7 +46,10 @@ void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
   const RenderContext context{rule.arn, rule.name, ingestion_time};
   for (const Target& target : rule.targets) {
     const TargetSpec& spec = target.spec;
-    Attempt attempt{rule.arn, spec.arn, spec.dead_letter_arn.value_or(""), std::string(envelope)};
+    // The event is kept only where a failed delivery has a dead-letter queue to go to: most
+    // targets have none, and this runs for every delivery.
+    Attempt attempt{rule.arn, spec.arn, spec.dead_letter_arn.value_or(""),
+                    spec.dead_letter_arn ? std::string(envelope) : std::string()};
     const std::string_view service = arn_service(spec.arn);
     if (service == "events" && spec.arn.find(":event-bus/") != std::string::npos) {
       // Another bus gets the event as it is, not shaped.

@@ -73,7 +73,7 @@ class DeliveryBatch {
     std::string rule_arn;
     std::string target_arn;
     std::string dead_letter_arn;
-    std::string event;  // the event as it entered the bus
+    std::string event;  // the event as it entered the bus; empty without a dead-letter queue
   };
   struct QueueSends {
     std::shared_ptr<sqs::Queue> queue;
