@@ -424,6 +424,14 @@ int Application::run() {
                   recovered.error().message);
     return 1;
   }
+  // Last: they deliver into queues, topics, buses and API destinations.
+  if (auto resumed = p.buses.resume_deliveries(); !resumed) {
+    spdlog::error("cannot resume EventBridge deliveries from data dir {}: {}", s.data_dir,
+                  resumed.error().message);
+    return 1;
+  } else if (*resumed > 0) {
+    spdlog::info("resumed {} EventBridge deliveries a previous run had not finished", *resumed);
+  }
   if (!p.apply_declared_config()) return 1;
   if (!s.in_memory) {
     spdlog::info("recovered data dir {} in {} ms", s.data_dir,

@@ -60,20 +60,24 @@ void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
             rule.arn, spec.id);
         continue;
       }
+      std::string key;
+      if (pending_ != nullptr) {
+        const Attempt whole{rule.arn, spec.arn, {}, std::string(envelope)};
+        key = stage_pending(PendingKind::kBus, whole, spec, event_id, {});
+      }
       forwards_.push_back(Forward{spec.arn.substr(spec.arn.find(":event-bus/") + 11),
-                                  std::string(event_id), std::string(envelope)});
+                                  std::string(event_id), std::string(envelope), std::move(key)});
       continue;
     }
     std::string body =
         spec.input ? spec.input->render(event, envelope, context) : std::string(envelope);
-    if (service == "sns") {
-      later_.push_back({Later::Kind::kTopic, std::move(attempt), spec.id, std::move(body),
-                        std::string(event_id)});
-      continue;
-    }
     if (service != "sqs") {
-      later_.push_back({Later::Kind::kOutbox, std::move(attempt), spec.id, std::move(body),
-                        std::string(event_id)});
+      const auto kind = service == "sns" ? Later::Kind::kTopic : Later::Kind::kOutbox;
+      std::string key =
+          stage_pending(kind == Later::Kind::kTopic ? PendingKind::kTopic : PendingKind::kOutbox,
+                        attempt, spec, event_id, body);
+      later_.push_back({kind, std::move(attempt), spec.id, std::move(body), std::string(event_id),
+                        std::move(key)});
       continue;
     }
     auto queue = queues_.find_by_arn(spec.arn);
@@ -95,14 +99,68 @@ void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
   }
 }
 
+std::string DeliveryBatch::stage_pending(PendingKind kind, const Attempt& attempt,
+                                         const TargetSpec& target, std::string_view event_id,
+                                         std::string_view body) {
+  if (pending_ == nullptr) return {};
+  return pending_->stage(pending_batch_, PendingDelivery{.kind = kind,
+                                                         .rule_arn = attempt.rule_arn,
+                                                         .target_json = target.json,
+                                                         .event_id = std::string(event_id),
+                                                         .event = attempt.event,
+                                                         .body = std::string(body)});
+}
+
+void DeliveryBatch::resume(std::string key, PendingDelivery d) {
+  auto target = parse_target(d.target_json);
+  if (!target) {
+    spdlog::warn("rule {}: a recorded delivery's target does not parse ({}); it is dropped",
+                 d.rule_arn, target.error().message);
+    dropped_keys_.push_back(std::move(key));
+    return;
+  }
+  Attempt attempt{std::move(d.rule_arn), target->arn, target->dead_letter_arn.value_or(""),
+                  std::move(d.event)};
+  switch (d.kind) {
+    case PendingKind::kBus: {
+      const auto at = target->arn.find(":event-bus/");
+      std::string bus = at == std::string::npos ? std::string() : target->arn.substr(at + 11);
+      forwards_.push_back(
+          Forward{std::move(bus), std::move(d.event_id), std::move(attempt.event), std::move(key)});
+      return;
+    }
+    case PendingKind::kTopic:
+      later_.push_back({Later::Kind::kTopic, std::move(attempt), target->id, std::move(d.body),
+                        std::move(d.event_id), std::move(key)});
+      return;
+    case PendingKind::kOutbox:
+    case PendingKind::kApiDestination:
+      later_.push_back({Later::Kind::kOutbox, std::move(attempt), target->id, std::move(d.body),
+                        std::move(d.event_id), std::move(key)});
+      return;
+  }
+}
+
+void DeliveryBatch::finish_pending() {
+  if (pending_ == nullptr) return;
+  std::vector<std::string> keys = std::move(dropped_keys_);
+  for (Later& l : later_) {
+    if (!l.pending_key.empty()) keys.push_back(std::move(l.pending_key));
+  }
+  for (Forward& f : forwards_) {
+    if (!f.pending_key.empty()) keys.push_back(std::move(f.pending_key));
+  }
+  pending_->erase(keys);
+}
+
 Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* sink,
                                    std::span<const storage::IncomingMessage> logged) {
-  if (!queue_sends_.empty() || (!logged.empty() && sink != nullptr)) {
+  if (!queue_sends_.empty() || (!logged.empty() && sink != nullptr) || !pending_batch_.empty()) {
     // Queues are staged and finished in uid order, as LoggedWrite requires.
     std::sort(
         queue_sends_.begin(), queue_sends_.end(),
         [](const QueueSends& a, const QueueSends& b) { return a.queue->uid() < b.queue->uid(); });
-    sqs::LoggedWrite write(engine, sink);
+    sqs::LoggedWrite write(engine, sink, std::move(pending_batch_));
     for (auto& q : queue_sends_) q.staged = write.stage(*q.queue, std::move(q.inputs));
     write.reserve_log(logged.size());
     for (const auto& message : logged) write.log(message);

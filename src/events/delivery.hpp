@@ -1,7 +1,8 @@
 #pragma once
 // The deliveries of a set of events to the targets of the rules they matched (a PutEvents, a
 // schedule's firing): SQS copies grouped per queue and written in one batch with the events'
-// event-log records, then made visible. Lives within one call on the calling thread.
+// event-log records and the records of the deliveries that follow the write (PendingDeliveries),
+// then made visible. Lives within one call on the calling thread.
 #include <memory>
 #include <span>
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "events/pending_deliveries.hpp"
 #include "events/registry.hpp"
 #include "sqs/queue.hpp"
 #include "storage/event_sink.hpp"
@@ -40,22 +42,29 @@ struct Forward {
   std::string bus_name;
   std::string event_id;
   std::string envelope;
+  std::string pending_key;  // its PendingDeliveries record; empty when none
 };
 
 class DeliveryBatch {
  public:
   // `forwarded`: these events already crossed from another bus, so bus targets are not
-  // followed again (one hop at most).
+  // followed again (one hop at most). `pending`, when given, records the deliveries made after
+  // the write (topics, buses, outbox types) in that write until finish_pending().
   DeliveryBatch(sqs::Queues& queues, const TargetServices& services, std::string sender_id,
-                bool forwarded = false)
+                bool forwarded = false, PendingDeliveries* pending = nullptr)
       : queues_(queues),
         services_(services),
         sender_id_(std::move(sender_id)),
-        forwarded_(forwarded) {}
+        forwarded_(forwarded),
+        pending_(pending != nullptr && pending->enabled() ? pending : nullptr) {}
 
   // What each of `rule`'s targets receives for `event` (parsed from `envelope`).
   void add(const Rule& rule, const simdjson::dom::element& event, std::string_view event_id,
            std::string_view envelope, std::string_view ingestion_time);
+
+  // A delivery a previous run recorded (key `key`) and did not finish: made again by commit(),
+  // its record erased by finish_pending().
+  void resume(std::string key, PendingDelivery delivery);
 
   // Writes the SQS copies with `logged` (the events' records; may be empty) in one batch and
   // makes them visible; then publishes to topics, records outbox targets and sends what could
@@ -66,6 +75,9 @@ class DeliveryBatch {
 
   // After commit(): the events bus targets hand to other buses.
   std::vector<Forward>& forwards() { return forwards_; }
+
+  // After commit() and the forwards: erases the records of every delivery made.
+  void finish_pending();
 
  private:
   // One delivery's identity, kept for its dead letter.
@@ -87,7 +99,12 @@ class DeliveryBatch {
     std::string target_id;
     std::string body;
     std::string event_id;
+    std::string pending_key;  // its PendingDeliveries record; empty when none
   };
+
+  // Records a delivery that follows the write, in that write; its key, or "" without records.
+  std::string stage_pending(PendingKind kind, const Attempt& attempt, const TargetSpec& target,
+                            std::string_view event_id, std::string_view body);
 
   // Non-retryable failures (a missing target, a refused message) go straight to the target's
   // dead-letter queue, as EventBridge sends them, with its error attributes.
@@ -97,6 +114,9 @@ class DeliveryBatch {
   const TargetServices& services_;
   const std::string sender_id_;
   const bool forwarded_;
+  PendingDeliveries* const pending_;       // null: deliveries are not recorded
+  storage::Batch pending_batch_;           // their records, written by commit()
+  std::vector<std::string> dropped_keys_;  // resumed records that cannot be delivered
   std::vector<QueueSends> queue_sends_;
   std::unordered_map<const sqs::Queue*, std::size_t> queue_index_;
   std::vector<Later> later_;

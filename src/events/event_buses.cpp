@@ -80,6 +80,7 @@ EventBuses::EventBuses(const Clock& clock, Timers& timers, storage::Engine& engi
       options_(std::move(options)),
       arns_{options_.region, options_.account_id},
       events_(events),
+      pending_(engine, clock),
       registry_(std::make_shared<const Registry>()) {}
 
 EventBuses::~EventBuses() {

@@ -57,6 +57,9 @@ class EventBuses {
   // Loads buses and rules; creates the default bus on first start. Called once, before any
   // request.
   Result<void> recover();
+  // Makes the deliveries a previous run accepted but did not finish (PendingDeliveries), once
+  // every target service has recovered; how many there were.
+  Result<std::size_t> resume_deliveries();
 
   // Buses.
   Result<BusDescription> create_event_bus(const CreateBusInput& input);
@@ -160,6 +163,7 @@ class EventBuses {
   const EventsOptions options_;
   const ArnContext arns_;
   storage::EventSink* const events_;
+  PendingDeliveries pending_;
   std::mutex write_mu_;
   std::atomic<std::shared_ptr<const Registry>> registry_;
   std::mutex schedule_mu_;  // after write_mu_; guards armed_ and next_generation_

@@ -123,7 +123,8 @@ Result<PutEventsOutput> EventBuses::put_events(const std::vector<PutEventsEntry>
 
   // Match each event against its bus's enabled rules; SQS targets are written with the
   // events' log records, in one batch.
-  DeliveryBatch deliveries(queues_, services_, options_.account_id);
+  DeliveryBatch deliveries(queues_, services_, options_.account_id,
+                           /*forwarded=*/false, &pending_);
   simdjson::dom::parser event_parser;
   std::vector<matching::EventPatternSet::Id> matched;
   std::vector<storage::IncomingMessage> logged;
@@ -154,7 +155,7 @@ Result<void> EventBuses::deliver(DeliveryBatch& deliveries,
   simdjson::dom::parser parser;
   std::vector<matching::EventPatternSet::Id> matched;
   const std::string ingestion_time = event_time(clock_.now_ms());
-  for (const Forward& f : deliveries.forwards()) {
+  for (Forward& f : deliveries.forwards()) {
     auto bus = registry->find(f.bus_name);
     if (!bus) {
       spdlog::warn("event {}: target bus {} does not exist; the event is dropped", f.event_id,
@@ -163,7 +164,7 @@ Result<void> EventBuses::deliver(DeliveryBatch& deliveries,
     }
     simdjson::dom::element event;
     if (parser.parse(f.envelope).get(event)) continue;
-    DeliveryBatch onward(queues_, services_, options_.account_id, /*forwarded=*/true);
+    DeliveryBatch onward(queues_, services_, options_.account_id, /*forwarded=*/true, &pending_);
     matched.clear();
     bus->patterns->match(event, matched);
     for (const auto id : matched) {
@@ -176,9 +177,23 @@ Result<void> EventBuses::deliver(DeliveryBatch& deliveries,
     if (auto written = onward.commit(engine_, events_, {&record, 1}); !written) {
       spdlog::warn("event {}: could not be delivered on bus {}: {}", f.event_id, f.bus_name,
                    written.error().message);
+      f.pending_key.clear();  // its record stays: a restart tries again
+      continue;
     }
+    onward.finish_pending();
   }
+  deliveries.finish_pending();
   return {};
+}
+
+Result<std::size_t> EventBuses::resume_deliveries() {
+  EB_ASSIGN_OR_RETURN(auto left, pending_.recover());
+  if (left.empty()) return 0;
+  DeliveryBatch deliveries(queues_, services_, options_.account_id,
+                           /*forwarded=*/false, &pending_);
+  for (auto& [key, delivery] : left) deliveries.resume(std::move(key), std::move(delivery));
+  EB_TRY(deliver(deliveries, {}));
+  return left.size();
 }
 
 Result<void> EventBuses::replay_event(const std::string& bus_name, const std::string& event_id,
@@ -193,7 +208,8 @@ Result<void> EventBuses::replay_event(const std::string& bus_name, const std::st
     return fail(Errc::kInternalError, fmt::format("archived event {} is not JSON", event_id));
   }
   const Millis now = clock_.now_ms();
-  DeliveryBatch deliveries(queues_, services_, options_.account_id);
+  DeliveryBatch deliveries(queues_, services_, options_.account_id,
+                           /*forwarded=*/false, &pending_);
   std::vector<matching::EventPatternSet::Id> matched;
   bus->patterns->match(event, matched);
   const std::string ingestion_time = event_time(now);

@@ -82,7 +82,8 @@ void EventBuses::fire(const std::string& name, std::uint64_t generation, Millis 
   simdjson::dom::parser parser;
   simdjson::dom::element event;
   if (!parser.parse(envelope).get(event)) {
-    DeliveryBatch deliveries(queues_, services_, options_.account_id);
+    DeliveryBatch deliveries(queues_, services_, options_.account_id,
+                             /*forwarded=*/false, &pending_);
     deliveries.add(*rule, event, id, envelope, event_time(clock_.now_ms()));
     const storage::IncomingMessage logged{.source_arn = bus ? bus->description.arn : "",
                                           .message_id = id,
