@@ -105,8 +105,8 @@ std::string Scheduler::group_arn(std::string_view group) const {
 }
 
 std::string Scheduler::schedule_arn(std::string_view group, std::string_view name) const {
-  return fmt::format("arn:aws:scheduler:{}:{}:schedule/{}/{}", options_.region,
-                     options_.account_id, group, name);
+  return fmt::format("arn:aws:scheduler:{}:{}:schedule/{}/{}", options_.region, options_.account_id,
+                     group, name);
 }
 
 Result<void> Scheduler::recover() {
@@ -228,13 +228,13 @@ Result<Schedule> Scheduler::compile(ScheduleInput input, Millis now) const {
                                        t.maximum_event_age_seconds, 60, 86400));
   }
   if (t.maximum_retry_attempts < 0 || t.maximum_retry_attempts > 185) {
-    return std::unexpected(range_error("target.retryPolicy.maximumRetryAttempts",
-                                       t.maximum_retry_attempts, 0, 185));
+    return std::unexpected(
+        range_error("target.retryPolicy.maximumRetryAttempts", t.maximum_retry_attempts, 0, 185));
   }
   if (!t.dead_letter_arn.empty() && arn_service(t.dead_letter_arn) != "sqs") {
-    return fail(Errc::kValidationError,
-                fmt::format("The dead-letter queue {} is not an Amazon SQS queue ARN.",
-                            t.dead_letter_arn));
+    return fail(
+        Errc::kValidationError,
+        fmt::format("The dead-letter queue {} is not an Amazon SQS queue ARN.", t.dead_letter_arn));
   }
   schedule.arn = schedule_arn(*input.group, input.name);
   schedule.spec = std::move(input);
@@ -361,7 +361,8 @@ Result<std::string> Scheduler::create_group(const std::string& name, const Tags&
     if (!client_token.empty() && it->second.group.client_token == client_token) {
       return it->second.group.arn;
     }
-    return fail(Errc::kResourceAlreadyExists, fmt::format("Schedule group {} already exists.", name));
+    return fail(Errc::kResourceAlreadyExists,
+                fmt::format("Schedule group {} already exists.", name));
   }
   const Millis now = clock_.now_ms();
   ScheduleGroup group{.name = name,
@@ -474,16 +475,15 @@ void Scheduler::arm_locked(const Schedule& schedule, Millis after) {
   Millis from = after;
   if (!one_time && spec.start_date && *spec.start_date - 1 > from) from = *spec.start_date - 1;
   const Millis anchor = spec.start_date.value_or(schedule.created);
-  auto next =
-      schedule.expression->next_after(time_point(from), time_point(anchor), schedule.zone);
+  auto next = schedule.expression->next_after(time_point(from), time_point(anchor), schedule.zone);
   if (!next) return;
   const Millis nominal = millis(*next);
   if (!one_time && spec.end_date && nominal >= *spec.end_date) return;
   Millis deadline = nominal;
   if (spec.flexible_mode == "FLEXIBLE" && spec.flexible_window_minutes) {
     // A random point within the window after the scheduled time (FlexibleTimeWindow).
-    std::uniform_int_distribution<Millis> within(0,
-                                                 Millis{*spec.flexible_window_minutes} * 60'000 - 1);
+    std::uniform_int_distribution<Millis> within(
+        0, Millis{*spec.flexible_window_minutes} * 60'000 - 1);
     deadline += within(random_);
   }
   Armed armed{.generation = ++next_generation_, .nominal = nominal};

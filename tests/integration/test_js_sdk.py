@@ -1,6 +1,6 @@
-"""SQS, SNS, EventBridge and EventBridge Scheduler driven by the AWS SDK for JavaScript v3 and sqs-consumer against the
-built daemon, and the design's EventBus against the built-in workers of the shipped
-configuration.
+"""SQS, SNS, EventBridge and EventBridge Scheduler driven by the AWS SDK for JavaScript v3 and
+sqs-consumer against the built daemon, and the design's EventBus against the built-in workers of
+the shipped configuration.
 
 The tests themselves are JavaScript, in node/ (run with node's built-in `node --test`); this
 wrapper starts a daemon, points them at it with EB_ENDPOINT and fails with node's output when

@@ -160,8 +160,8 @@ TEST_F(SchedulerTest, AFlexibleWindowFiresOnceWithinTheWindow) {
 
 TEST_F(SchedulerTest, AMissingTargetGoesToTheDeadLetterQueueWithItsAttributes) {
   const std::string dlq = queue("dlq");
-  auto in = input("lost", "at(2026-03-01T12:01:00)",
-                  "arn:aws:sqs:us-east-1:000000000000:does-not-exist");
+  auto in =
+      input("lost", "at(2026-03-01T12:01:00)", "arn:aws:sqs:us-east-1:000000000000:does-not-exist");
   in.target.dead_letter_arn = dlq;
   ASSERT_TRUE(scheduler_->create_schedule(in));
   clock_.advance(kMinute);
@@ -242,8 +242,7 @@ TEST_F(SchedulerTest, ValidationConflictsAndIdempotency) {
   EXPECT_TRUE(scheduler_->create_schedule(first));  // the same request again
   first.client_token = "token-2";
   EXPECT_EQ(create_error(first), Errc::kResourceAlreadyExists);
-  EXPECT_EQ(scheduler_->create_group("default", {}, "").error().code,
-            Errc::kResourceAlreadyExists);
+  EXPECT_EQ(scheduler_->create_group("default", {}, "").error().code, Errc::kResourceAlreadyExists);
   EXPECT_EQ(scheduler_->update_schedule(input("nope", "rate(5 minutes)", q)).error().code,
             Errc::kResourceNotFound);
 }
