@@ -19,6 +19,7 @@
 #include "api/admin/sagas_api.hpp"
 #include "api/aws/dispatcher.hpp"
 #include "api/events/events_service.hpp"
+#include "api/scheduler/scheduler_service.hpp"
 #include "api/sns/sns_service.hpp"
 #include "api/sqs/sqs_service.hpp"
 #include "app/asio_timers.hpp"
@@ -37,6 +38,7 @@
 #include "events/endpoints.hpp"
 #include "events/event_buses.hpp"
 #include "events/partner_sources.hpp"
+#include "events/scheduler.hpp"
 #include "net/http_client.hpp"
 #include "net/server.hpp"
 #include "plugins/host.hpp"
@@ -181,6 +183,8 @@ struct Application::Parts {
         buses(clock, timers, *engine, broker, eb::events::EventsOptions{.region = settings.region},
               &events),
         archives(clock, timers, *engine, buses),
+        scheduler(clock, timers, *engine, broker, buses,
+                  eb::events::EventsOptions{.region = settings.region}),
         replays(events, *engine, clock, timers, app::replay_target(broker, &topics)),
         plugin_host(plugins::Services{
             .queues = broker,
@@ -204,6 +208,7 @@ struct Application::Parts {
                                         .endpoints = endpoints,
                                         .partner_sources = partner_sources,
                                         .connections = connections}),
+        scheduler_api(scheduler),
         dispatcher(admin),
         request_log(dispatcher),
         server(io, request_log,
@@ -213,7 +218,9 @@ struct Application::Parts {
     dispatcher.add_service(sqs);
     dispatcher.add_service(sns);
     dispatcher.add_service(events_api);
+    dispatcher.add_service(scheduler_api);
     buses.set_target_services({.topics = &topics, .outbox = &deliveries});
+    scheduler.set_target_services({.topics = &topics, .outbox = &deliveries});
     archives.set_reader(bus_event_reader(events));
     buses.set_event_sources(&partner_sources);
     admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
@@ -273,6 +280,7 @@ struct Application::Parts {
   sns::Topics topics;
   eb::events::EventBuses buses;     // EventBridge: delivers into the broker
   eb::events::Archives archives;    // reads the event log, replays through buses
+  eb::events::Scheduler scheduler;  // EventBridge Scheduler: delivers into broker, topics, buses
   eventlog::Replays replays;        // delivers through the broker and topics
   plugins::PluginHost plugin_host;  // consumes and publishes through all of the above
   // EventBridge's global endpoints (records only) and partner event sources (buses call them).
@@ -286,6 +294,7 @@ struct Application::Parts {
   api::sqs::SqsService sqs;
   api::sns::SnsService sns;
   api::events::EventsService events_api;
+  api::scheduler::SchedulerService scheduler_api;
   api::aws::Dispatcher dispatcher;
   RequestLog request_log;
   net::Server server;
@@ -396,6 +405,11 @@ int Application::run() {
   }
   if (auto recovered = p.buses.recover(); !recovered) {
     spdlog::error("cannot load EventBridge buses from data dir {}: {}", s.data_dir,
+                  recovered.error().message);
+    return 1;
+  }
+  if (auto recovered = p.scheduler.recover(); !recovered) {
+    spdlog::error("cannot load EventBridge schedules from data dir {}: {}", s.data_dir,
                   recovered.error().message);
     return 1;
   }

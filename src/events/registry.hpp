@@ -65,7 +65,8 @@ struct Registry {
 
 // Storage keys (family kEventBuses) and records. Each kind of resource has its own key prefix:
 // "b/" buses, "r/" rules; "a/" archives, "c/" connections, "d/" API destinations, "e/"
-// endpoints, "p/" replays, "s/" partner event sources.
+// endpoints, "p/" replays, "s/" partner event sources; "g/" schedule groups and "h/" schedules
+// (EventBridge Scheduler, scheduler.hpp); "w/" pending deliveries (pending_deliveries.hpp).
 std::string bus_key(std::string_view bus);
 std::string rule_key(std::string_view bus, std::string_view rule);
 // [begin, end) of every rule key of one bus.

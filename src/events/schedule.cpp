@@ -478,4 +478,36 @@ std::optional<TimePoint> ScheduleExpression::next_after(TimePoint t, TimePoint a
   return std::nullopt;
 }
 
+std::optional<TimePoint> ScheduleExpression::next_after(TimePoint t, TimePoint anchor,
+                                                        const TimeZone& zone) const {
+  using namespace std::chrono;
+  switch (kind_) {
+    case Kind::kRate:
+      return next_after(t, anchor);
+    case Kind::kCron: {
+      // Walk the zone's wall clock from t's local time; each local candidate maps to zero
+      // (a gap: skipped), one or two (fall back: the first after t) instants.
+      const auto after = floor<seconds>(t);
+      auto local = after + zone.offset_at(after);
+      while (true) {
+        auto candidate = cron_->next(local);
+        if (!candidate) return std::nullopt;
+        for (const sys_seconds utc : zone.to_utc(*candidate)) {
+          if (TimePoint(utc) > t) return TimePoint(utc);
+        }
+        local = *candidate;
+      }
+    }
+    case Kind::kAt: {
+      auto instants = zone.to_utc(at_);
+      // In a gap the wall clock reads past at_ the moment the gap ends.
+      const TimePoint fire = instants.empty() ? TimePoint(at_ - zone.offset_at(at_ - hours(24)))
+                                              : TimePoint(instants.front());
+      if (fire > t) return fire;
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace eb::events

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/errors.hpp"
+#include "events/time_zone.hpp"
 
 namespace eb::events {
 
@@ -18,9 +19,11 @@ using TimePoint = std::chrono::system_clock::time_point;
 // cron fields.
 //
 // Fire times:
-// - cron and at: wall-clock minutes in UTC shifted by `utc_offset` (UTC for rules, whose
-//   schedules are all UTC; the seam for Scheduler's ScheduleExpressionTimezone, which would pass
-//   the zone's offset: a fixed offset, so DST transitions are not modelled).
+// - cron and at: wall-clock minutes in UTC shifted by `utc_offset` (rules, whose schedules are
+//   all UTC), or in a TimeZone (Scheduler's ScheduleExpressionTimezone), DST included: a cron
+//   time that falls in a spring-forward gap is skipped, one the clock passes twice (fall back)
+//   fires once, at its first occurrence (schedule-types, "Daylight saving time"); an at() in a
+//   gap is read with the offset before it (02:30 EST on a spring-forward day fires at 03:30 EDT).
 // - rate: `anchor + k * period`. A rule's rate starts when the rule is created and first fires
 //   one period later (k >= 1, eb-create-rule-schedule: "starts when you create the scheduled
 //   event rule, and then it runs on a defined schedule"); a Scheduler rate starts at StartDate,
@@ -42,6 +45,9 @@ class ScheduleExpression {
   // there is none (an at() in the past, a cron whose years are over).
   std::optional<TimePoint> next_after(TimePoint t, TimePoint anchor = {},
                                       std::chrono::minutes utc_offset = {}) const;
+
+  // The same in `zone`'s wall-clock time (rate ignores the zone: its period is a duration).
+  std::optional<TimePoint> next_after(TimePoint t, TimePoint anchor, const TimeZone& zone) const;
 
   Kind kind() const { return kind_; }
   const std::string& text() const { return text_; }

@@ -1,6 +1,6 @@
-"""SQS, SNS and EventBridge driven by the AWS SDK for JavaScript v3 and sqs-consumer against the
-built daemon, and the design's EventBus against the built-in workers of the shipped
-configuration.
+"""SQS, SNS, EventBridge and EventBridge Scheduler driven by the AWS SDK for JavaScript v3 and
+sqs-consumer against the built daemon, and the design's EventBus against the built-in workers of
+the shipped configuration.
 
 The tests themselves are JavaScript, in node/ (run with node's built-in `node --test`); this
 wrapper starts a daemon, points them at it with EB_ENDPOINT and fails with node's output when
@@ -15,7 +15,7 @@ from harness import Daemon
 
 NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
 TEST_FILES = ["sqs.test.mjs", "consumer.test.mjs", "sns.test.mjs", "fifo.test.mjs",
-              "events.test.mjs"]
+              "events.test.mjs", "scheduler.test.mjs"]
 NODE = shutil.which("node")
 NPM = shutil.which("npm")
 NODE_TIMEOUT = 300
@@ -25,7 +25,8 @@ NPM_TIMEOUT = 300
 def ensure_node_modules():
     """Installs the pinned dependencies unless node_modules already holds them."""
     needed = [("@aws-sdk", "client-sqs"), ("@aws-sdk", "client-sns"),
-              ("@aws-sdk", "client-eventbridge"), ("sqs-consumer",), ("sns-validator",)]
+              ("@aws-sdk", "client-eventbridge"), ("@aws-sdk", "client-scheduler"),
+              ("sqs-consumer",), ("sns-validator",)]
     if all(os.path.isdir(os.path.join(NODE_DIR, "node_modules", *parts)) for parts in needed):
         return
     if NPM is None:

@@ -52,6 +52,20 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
   const unsigned version = request.version();
   const bool keep_alive = request.keep_alive();
 
+  // REST-JSON (EventBridge Scheduler): the path and the method name the operation; the service
+  // is the one the path belongs to, or the one the request is signed for.
+  if (header(request, "X-Amz-Target").empty()) {
+    for (Service* s : services_) {
+      if (s->rest_json() &&
+          (s->owns_rest_path(path) || (scope && scope->service == s->signing_name()))) {
+        aws.protocol = Protocol::kRestJson;
+        aws.http = std::move(request);
+        s->handle(std::move(aws), std::move(respond));
+        return;
+      }
+    }
+  }
+
   // AWS JSON protocols name the operation in X-Amz-Target: "AmazonSQS.SendMessage".
   if (std::string_view amz_target = header(request, "X-Amz-Target"); !amz_target.empty()) {
     aws.protocol = Protocol::kJson;

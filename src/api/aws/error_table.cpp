@@ -287,6 +287,78 @@ net::HttpResponse events_error_response(const Error& error, std::string_view req
                        std::move(body));
 }
 
+WireError scheduler_wire_error(Errc code) {
+  switch (code) {
+    case Errc::kValidationError:
+    case Errc::kInvalidParameterValue:
+    case Errc::kMissingParameter:
+    case Errc::kParameterValueInvalid:
+    case Errc::kInvalidAttributeName:
+    case Errc::kInvalidAttributeValue:
+    case Errc::kInvalidMessageContents:
+    case Errc::kInvalidAddress:
+    case Errc::kReceiptHandleIsInvalid:
+    case Errc::kMessageNotInflight:
+    case Errc::kEmptyBatchRequest:
+    case Errc::kTooManyEntriesInBatchRequest:
+    case Errc::kBatchEntryIdsNotDistinct:
+    case Errc::kBatchRequestTooLong:
+    case Errc::kInvalidBatchEntryId:
+    case Errc::kQueueDeletedRecently:
+    case Errc::kPurgeQueueInProgress:
+    case Errc::kUnsupportedOperation:
+    case Errc::kInvalidEventPattern:
+    case Errc::kManagedRule:
+    case Errc::kMalformedRequest:
+      return sender("ValidationException", 400);
+    case Errc::kResourceNotFound:
+    case Errc::kNotFound:
+    case Errc::kQueueDoesNotExist:
+      return sender("ResourceNotFoundException", 404);
+    case Errc::kInvalidAction:
+    case Errc::kMissingAction:
+      return sender("UnknownOperationException", 404);
+    case Errc::kResourceAlreadyExists:
+    case Errc::kQueueNameExists:
+    case Errc::kConcurrentModification:
+    case Errc::kIllegalStatus:
+    case Errc::kInvalidState:
+      return sender("ConflictException", 409);
+    case Errc::kLimitExceeded:
+    case Errc::kOverLimit:
+    case Errc::kTagLimitExceeded:
+    case Errc::kTopicLimitExceeded:
+    case Errc::kSubscriptionLimitExceeded:
+    case Errc::kFilterPolicyLimitExceeded:
+      return sender("ServiceQuotaExceededException", 402);
+    case Errc::kRequestTooLarge:
+      return sender("RequestEntityTooLargeException", 413);
+    case Errc::kAccessDenied:
+    case Errc::kAuthorizationError:
+    case Errc::kInvalidSecurity:
+      return sender("AccessDeniedException", 403);
+    case Errc::kRequestThrottled:
+      return sender("ThrottlingException", 429);
+    case Errc::kServiceUnavailable:
+      return receiver("ServiceUnavailableException", "ServiceUnavailableException", 503);
+    case Errc::kInternalError:
+      return receiver("InternalServerException", "InternalServerException", 500);
+  }
+  return receiver("InternalServerException", "InternalServerException", 500);
+}
+
+net::HttpResponse scheduler_error_response(const Error& error, std::string_view request_id,
+                                           unsigned http_version, bool keep_alive) {
+  const WireError wire = scheduler_wire_error(error.code);
+  std::string body;
+  eb::JsonWriter json(body);
+  json.begin_object().member("Message", error.message).end_object();
+  auto res = make_response(wire, "application/json", request_id, http_version, keep_alive,
+                           std::move(body));
+  res.set("x-amzn-ErrorType", wire.code);
+  return res;
+}
+
 net::HttpResponse json_error_response(const Error& error, std::string_view request_id,
                                       unsigned http_version, bool keep_alive) {
   const WireError wire = sqs_wire_error(error.code);

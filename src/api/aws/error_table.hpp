@@ -38,6 +38,17 @@ WireError events_wire_error(Errc code);
 net::HttpResponse events_error_response(const Error& error, std::string_view request_id,
                                         unsigned http_version, bool keep_alive);
 
+// The same for EventBridge Scheduler (REST-JSON): the scheduler model's error shapes and their
+// HTTP statuses (ValidationException 400, ResourceNotFoundException 404, ConflictException 409,
+// ServiceQuotaExceededException 402, ThrottlingException 429, InternalServerException 500).
+WireError scheduler_wire_error(Errc code);
+
+// REST-JSON error as botocore and the JS SDK read it: the status, header x-amzn-ErrorType
+// "<code>" (what the SDKs take the code from), body {"Message":"..."}, content-type
+// application/json and x-amzn-RequestId.
+net::HttpResponse scheduler_error_response(const Error& error, std::string_view request_id,
+                                           unsigned http_version, bool keep_alive);
+
 // AWS JSON 1.0 error: body {"__type":"com.amazonaws.sqs#<code>","message":"..."}, content-type
 // application/x-amz-json-1.0, headers x-amzn-RequestId and x-amzn-query-error "<query_code>;Sender"
 // (or ";Receiver"), which botocore and the JS SDK use to report the query code.

@@ -11,8 +11,9 @@
 namespace eb::api::aws {
 
 enum class Protocol {
-  kJson,   // AWS JSON 1.0 / 1.1: X-Amz-Target header, JSON body
-  kQuery,  // AWS query: form-encoded body (or query string), XML response
+  kJson,      // AWS JSON 1.0 / 1.1: X-Amz-Target header, JSON body
+  kQuery,     // AWS query: form-encoded body (or query string), XML response
+  kRestJson,  // REST-JSON: method and path name the operation, JSON body (EventBridge Scheduler)
 };
 
 struct AwsRequest {
@@ -35,6 +36,11 @@ class Service {
   // "AmazonSQS": the X-Amz-Target prefix of JSON requests.
   virtual std::string_view json_target_prefix() const = 0;
   virtual bool knows_action(std::string_view action) const = 0;
+  // REST-JSON services: rest_json() is true, and owns_rest_path(path) (path without the query
+  // string) says whether a path is theirs. The dispatcher sends them requests without
+  // X-Amz-Target whose path is theirs or that are signed for their signing name.
+  virtual bool rest_json() const { return false; }
+  virtual bool owns_rest_path(std::string_view /*path*/) const { return false; }
   virtual void handle(AwsRequest&& request, net::Respond respond) = 0;
 };
 

@@ -244,3 +244,38 @@ TEST(EventsWireError, InvalidStateIsEventBridgesInvalidStateException) {
 
 }  // namespace
 }  // namespace eb::api::aws
+
+namespace eb::api::aws {
+namespace {
+
+TEST(SchedulerWireError, ModelCodesAndStatuses) {
+  struct Row {
+    Errc errc;
+    std::string_view code;
+    int status;
+  };
+  const Row rows[] = {
+      {Errc::kValidationError, "ValidationException", 400},
+      {Errc::kResourceNotFound, "ResourceNotFoundException", 404},
+      {Errc::kResourceAlreadyExists, "ConflictException", 409},
+      {Errc::kLimitExceeded, "ServiceQuotaExceededException", 402},
+      {Errc::kRequestThrottled, "ThrottlingException", 429},
+      {Errc::kInternalError, "InternalServerException", 500},
+  };
+  for (const Row& row : rows) {
+    const WireError wire = scheduler_wire_error(row.errc);
+    EXPECT_EQ(wire.code, row.code);
+    EXPECT_EQ(wire.http_status, row.status) << row.code;
+  }
+}
+
+TEST(SchedulerErrorResponse, HeaderAndBody) {
+  const auto res = scheduler_error_response({Errc::kResourceNotFound, "gone \"x\""}, "r", 11, true);
+  EXPECT_EQ(res.result_int(), 404u);
+  EXPECT_EQ(res["x-amzn-ErrorType"], "ResourceNotFoundException");
+  EXPECT_EQ(res["Content-Type"], "application/json");
+  EXPECT_EQ(res.body(), R"({"Message":"gone \"x\""})");
+}
+
+}  // namespace
+}  // namespace eb::api::aws

@@ -1,0 +1,198 @@
+#pragma once
+// EventBridge Scheduler (AWS service `scheduler`): schedule groups and the schedules in them,
+// their tags, and their firing. Each enabled schedule keeps one timer armed on the injected
+// Timers for its next invocation (with --clock manual, POST /v1/clock/advance fires them); an
+// invocation delivers the target's Input to an SQS queue, an SNS topic or an EventBridge bus, or
+// records it in the outbox for any other target type. Groups and schedules are records in family
+// kEventBuses ("g/" groups, "h/" schedules), so they survive a restart and are re-armed by
+// recover(). Thread-safe: any thread may call any method; one mutex guards the state and the
+// timers' bookkeeping, and deliveries run outside it.
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "events/delivery.hpp"
+#include "events/schedule.hpp"
+#include "events/time_zone.hpp"
+#include "events/types.hpp"
+#include "storage/engine.hpp"
+
+namespace eb::sqs {
+class Queues;
+}  // namespace eb::sqs
+
+namespace eb::events {
+
+class EventBuses;
+
+struct ScheduleTarget {
+  std::string arn;
+  std::string role_arn;
+  std::optional<std::string> input;
+  int maximum_event_age_seconds = 86400;  // RetryPolicy defaults (API_RetryPolicy)
+  int maximum_retry_attempts = 185;
+  std::string dead_letter_arn;
+  std::optional<std::string> sqs_message_group_id;
+  std::optional<std::string> detail_type;  // EventBridgeParameters
+  std::optional<std::string> source;
+  // The target's other parameters (EcsParameters, KinesisParameters,
+  // SageMakerPipelineParameters), as a JSON object of those members; "" when none. Kept so they
+  // read back as given; not acted on.
+  std::string other_parameters;
+};
+
+struct ScheduleInput {
+  std::string name;
+  std::optional<std::string> group;  // absent: "default"
+  std::string expression;
+  std::string timezone;  // empty: UTC
+  std::optional<Millis> start_date;
+  std::optional<Millis> end_date;
+  std::string description;
+  std::string state = "ENABLED";
+  std::string flexible_mode = "OFF";
+  std::optional<int> flexible_window_minutes;
+  std::string action_after_completion = "NONE";
+  std::string kms_key_arn;
+  std::string client_token;
+  ScheduleTarget target;
+};
+
+struct Schedule {
+  ScheduleInput spec;  // group always set
+  std::string arn;
+  Millis created = 0;
+  Millis modified = 0;
+  // Compiled from the spec on create, update and recovery.
+  std::optional<ScheduleExpression> expression;
+  TimeZone zone;
+
+  const std::string& group() const { return *spec.group; }
+};
+
+struct ScheduleGroup {
+  std::string name;
+  std::string arn;
+  Millis created = 0;
+  Millis modified = 0;
+  Tags tags;
+  std::string client_token;
+};
+
+struct ListSchedulesInput {
+  std::optional<std::string> group;
+  std::optional<std::string> name_prefix;
+  std::optional<std::string> state;
+  std::optional<std::string> next_token;
+  std::optional<int> max_results;
+};
+
+struct ListGroupsInput {
+  std::optional<std::string> name_prefix;
+  std::optional<std::string> next_token;
+  std::optional<int> max_results;
+};
+
+class Scheduler {
+ public:
+  static constexpr std::string_view kDefaultGroup = "default";
+
+  // `buses` receives the events of EventBridge bus targets.
+  Scheduler(const Clock& clock, Timers& timers, storage::Engine& engine, sqs::Queues& queues,
+            EventBuses& buses, EventsOptions options = {});
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // SNS topics and the outbox; set once at wiring, before recover().
+  void set_target_services(TargetServices services) { services_ = services; }
+  // Where zone files are read (tests); default /usr/share/zoneinfo.
+  void set_zoneinfo_root(std::string root) { zoneinfo_root_ = std::move(root); }
+  void when_durable(std::function<void()> done);
+
+  // Loads groups and schedules and arms the enabled ones; creates the default group on first
+  // start. Called once, before any request.
+  Result<void> recover();
+
+  // -> the schedule ARN. A repeated create with the same ClientToken answers as the first did.
+  Result<std::string> create_schedule(ScheduleInput input);
+  Result<std::string> update_schedule(ScheduleInput input);
+  Result<Schedule> get_schedule(const std::optional<std::string>& group,
+                                const std::string& name) const;
+  Result<void> delete_schedule(const std::optional<std::string>& group, const std::string& name);
+  Result<Page<Schedule>> list_schedules(const ListSchedulesInput& input) const;
+
+  Result<std::string> create_group(const std::string& name, const Tags& tags,
+                                   const std::string& client_token);
+  Result<ScheduleGroup> get_group(const std::string& name) const;
+  // Deletes the group and every schedule in it. The default group cannot be deleted.
+  Result<void> delete_group(const std::string& name);
+  Result<Page<ScheduleGroup>> list_groups(const ListGroupsInput& input) const;
+
+  // Tags of a schedule group ARN (schedules carry none).
+  Result<Tags> list_tags(const std::string& arn) const;
+  Result<void> tag_resource(const std::string& arn, const Tags& tags);
+  Result<void> untag_resource(const std::string& arn, const std::vector<std::string>& keys);
+
+  std::string group_arn(std::string_view group) const;
+  std::string schedule_arn(std::string_view group, std::string_view name) const;
+
+ private:
+  struct GroupEntry {
+    ScheduleGroup group;
+    std::map<std::string, Schedule> schedules;  // by name
+  };
+  // A schedule's armed timer. A firing whose generation is not the entry's does nothing.
+  struct Armed {
+    Timers::Id timer = 0;
+    std::uint64_t generation = 0;
+    Millis nominal = 0;  // the expression's time; the timer may be later (flexible window)
+  };
+  using Key = std::pair<std::string, std::string>;  // group, schedule
+
+  Result<Schedule> compile(ScheduleInput input, Millis now) const;
+  Result<void> write_schedule(const Schedule& schedule);
+  Result<void> write_group(const ScheduleGroup& group);
+  Result<const GroupEntry*> find_group_locked(const std::string& name) const;
+  // The name of the group `arn` names, if it exists.
+  Result<std::string> group_of_arn_locked(const std::string& arn) const;
+  // Under mu_: (re)arms `schedule` for its first invocation after `after`, or disarms it.
+  void arm_locked(const Schedule& schedule, Millis after);
+  void disarm_locked(const Key& key);
+  void fire(const Key& key, std::uint64_t generation);
+  // Delivers one invocation (no lock held).
+  void invoke(const Schedule& schedule, Millis nominal);
+  void dead_letter(const Schedule& schedule, std::string_view execution_id, std::string_view code,
+                   std::string_view message);
+
+  const Clock& clock_;
+  Timers& timers_;
+  storage::Engine& engine_;
+  sqs::Queues& queues_;
+  EventBuses& buses_;
+  TargetServices services_;
+  const EventsOptions options_;
+  std::string zoneinfo_root_ = "/usr/share/zoneinfo";
+
+  mutable std::mutex mu_;
+  std::map<std::string, GroupEntry> groups_;  // by name
+  std::map<Key, Armed> armed_;
+  std::uint64_t next_generation_ = 0;
+  std::mt19937_64 random_;  // flexible windows
+};
+
+// Records (family kEventBuses): "g/" + group; "h/" + group + "\0" + schedule.
+std::string schedule_group_key(std::string_view group);
+std::string schedule_key(std::string_view group, std::string_view name);
+std::string encode_schedule_group(const ScheduleGroup& group);
+std::optional<ScheduleGroup> decode_schedule_group(std::string_view bytes);
+std::string encode_schedule(const Schedule& schedule);
+// The schedule as stored, not compiled.
+std::optional<Schedule> decode_schedule(std::string_view bytes);
+
+}  // namespace eb::events
