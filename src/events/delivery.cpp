@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "core/json_writer.hpp"
+#include "events/api_destination_delivery.hpp"
+#include "events/dead_letter.hpp"
 #include "events/targets.hpp"
 #include "sns/endpoint_delivery.hpp"
 #include "sns/topics.hpp"
@@ -71,6 +73,24 @@ void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
                         std::string(event_id)});
       continue;
     }
+    if (service == "events" && spec.arn.find(":api-destination/") != std::string::npos &&
+        services_.api_destinations != nullptr) {
+      auto api = std::make_shared<ApiDestinationDelivery>(ApiDestinationDelivery{
+          .rule_arn = rule.arn,
+          .target_id = spec.id,
+          .target_arn = spec.arn,
+          .event_id = std::string(event_id),
+          .http_parameters = spec.http_parameters.value_or(TargetHttpParameters{}),
+          .maximum_retry_attempts = spec.maximum_retry_attempts,
+          .maximum_event_age_seconds = spec.maximum_event_age_seconds,
+          .dead_letter_arn = attempt.dead_letter_arn,
+          .body = std::move(body),
+          .event = attempt.event,
+      });
+      later_.push_back({Later::Kind::kApiDestination, std::move(attempt), spec.id, std::string(),
+                        std::string(event_id), std::move(api)});
+      continue;
+    }
     if (service != "sqs") {
       later_.push_back({Later::Kind::kOutbox, std::move(attempt), spec.id, std::move(body),
                         std::string(event_id)});
@@ -131,6 +151,8 @@ Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* 
                     published.error().code == Errc::kNotFound ? "NO_RESOURCE" : "INVALID_PARAMETER",
                     published.error().message);
       }
+    } else if (l.kind == Later::Kind::kApiDestination) {
+      services_.api_destinations->deliver(std::move(*l.api));
     } else if (services_.outbox != nullptr) {
       services_.outbox->deliver(sns::EndpointMessage{
           .subscription_arn = l.target_id,
@@ -148,29 +170,13 @@ Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* 
 
 void DeliveryBatch::dead_letter(const Attempt& attempt, std::string_view code,
                                 std::string_view message) {
-  spdlog::warn("rule {}: target {}: {} ({})", attempt.rule_arn, attempt.target_arn, message, code);
-  if (attempt.dead_letter_arn.empty()) return;  // dropped, as EventBridge drops it
-  auto queue = queues_.find_by_arn(attempt.dead_letter_arn);
-  if (!queue) {
-    spdlog::warn("rule {}: dead-letter queue {} does not exist; the event is dropped",
-                 attempt.rule_arn, attempt.dead_letter_arn);
-    return;
-  }
-  sqs::SendInput in;
-  in.body = attempt.event;
-  in.sender_id = sender_id_;
-  auto attribute = [&](std::string name, std::string_view value) {
-    in.attributes.emplace(std::move(name), MessageAttributeValue{"String", std::string(value), {}});
-  };
-  attribute("RULE_ARN", attempt.rule_arn);
-  attribute("TARGET_ARN", attempt.target_arn);
-  attribute("ERROR_CODE", code);
-  attribute("ERROR_MESSAGE", message);
-  attribute("RETRY_ATTEMPTS", "0");
-  if (auto sent = queues_.send_message(queue->name(), std::move(in)); !sent) {
-    spdlog::warn("rule {}: dead-letter queue {} refused the event: {}", attempt.rule_arn,
-                 attempt.dead_letter_arn, sent.error().message);
-  }
+  send_dead_letter(queues_, sender_id_,
+                   DeadLetterEvent{.rule_arn = attempt.rule_arn,
+                                   .target_arn = attempt.target_arn,
+                                   .dead_letter_arn = attempt.dead_letter_arn,
+                                   .event = attempt.event,
+                                   .error_code = code,
+                                   .error_message = message});
 }
 
 }  // namespace eb::events
