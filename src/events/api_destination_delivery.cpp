@@ -213,11 +213,12 @@ void ApiDestinationDeliveries::Core::with_token(const Connection& connection, To
     TokenSlot& slot = tokens[key];
     cached = slot.token;
     if (cached.empty()) {
-      slot.waiters.push_back(std::move(waiter));
+      slot.waiters.push_back(waiter);  // a copy: `waiter` is still read below
       if (slot.fetching) return;
       slot.fetching = true;
     }
   }
+  // Called with no lock held: the waiter sends the invocation.
   if (!cached.empty()) return waiter(TokenResult{.token = std::move(cached)});
   auto request = build_token_request(connection);
   if (!request) {
