@@ -11,6 +11,8 @@
 #include "core/manual_clock.hpp"
 #include "events/connections.hpp"
 #include "events/dead_letter.hpp"
+#include "events/event_buses.hpp"
+#include "events/targets.hpp"
 #include "sqs/queues.hpp"
 #include "storage/memory_engine.hpp"
 
@@ -65,10 +67,14 @@ class ApiDestinationDeliveryTest : public ::testing::Test {
   FakeSender sender_;
   std::vector<sns::OutboxRecord> records_;
   ApiDestinationDeliveries deliveries_{clock_, clock_, sender_, connections_};
+  EventBuses buses_{clock_, clock_, store_, queues_};  // hands its API destinations to deliveries_
   int finals_ = 0;
 
   void SetUp() override {
+    ASSERT_TRUE(queues_.recover());
+    ASSERT_TRUE(buses_.recover());
     ASSERT_TRUE(connections_.recover());
+    buses_.set_target_services({.api_destinations = &deliveries_});
     deliveries_.set_dead_letter(
         [this](const DeadLetterEvent& letter) { return send_dead_letter(queues_, "1", letter); });
     deliveries_.set_record([this](sns::OutboxRecord r) { records_.push_back(std::move(r)); });
@@ -358,6 +364,47 @@ TEST_F(ApiDestinationDeliveryTest, WithoutADeadLetterQueueAFailedEventIsDroppedO
   EXPECT_EQ(finals_, 1);
   ASSERT_EQ(records_.size(), 1U);
   EXPECT_EQ(records_[0].outcome, sns::kOutcomeDropped);
+}
+
+TEST_F(ApiDestinationDeliveryTest, PutEventsInvokesARulesTargetWithItsParametersAndRetryPolicy) {
+  const std::string queue = dlq();
+  const std::string arn =
+      destination(api_key_connection(), 300, "https://api.example.com/orders/*");
+  PutRuleInput rule;
+  rule.name = "orders";
+  rule.event_pattern = R"({"source":["shop"]})";
+  auto put_rule = buses_.put_rule(rule);
+  ASSERT_TRUE(put_rule) << put_rule.error().message;
+  auto target =
+      parse_target(R"({"Id":"api","Arn":")" + arn +
+                   R"(","InputPath":"$.detail","HttpParameters":{"PathParameterValues":["o-7"],)"
+                   R"("HeaderParameters":{"x-tenant":"acme"},"QueryStringParameters":{"q":"1"}},)"
+                   R"("RetryPolicy":{"MaximumRetryAttempts":0},"DeadLetterConfig":{"Arn":")" +
+                   queue + R"("}})");
+  ASSERT_TRUE(target) << target.error().message;
+  ASSERT_TRUE(buses_.put_targets(std::nullopt, "orders", {*target}));
+  PutEventsEntry entry;
+  entry.source = "shop";
+  entry.detail_type = "Order Placed";
+  entry.detail = R"({"id":"o-7"})";
+  auto put = buses_.put_events({entry});
+  ASSERT_TRUE(put) << put.error().message;
+  ASSERT_EQ(put->failed_entry_count, 0);
+
+  ASSERT_EQ(sender_.sent.size(), 1U);
+  EXPECT_EQ(sender_.sent[0].request.url, "https://api.example.com/orders/o-7?q=1");
+  EXPECT_EQ(sender_.header(0, "x-tenant"), "acme");
+  EXPECT_EQ(sender_.header(0, "x-api-key"), "s3cret");
+  EXPECT_EQ(sender_.sent[0].request.body, R"({"id":"o-7"})");
+  sender_.answer(503);  // retryable, but the policy allows no retry
+  EXPECT_EQ(clock_.pending_timers(), 0U);
+  auto messages = receive("dlq");
+  ASSERT_EQ(messages.size(), 1U);
+  EXPECT_NE(messages[0].body.find(put->entries[0].event_id), std::string::npos);
+  EXPECT_EQ(attribute(messages[0], "RULE_ARN"), *put_rule);
+  EXPECT_EQ(attribute(messages[0], "EXHAUSTED_RETRY_CONDITION"), kExhaustedRetryAttempts);
+  EXPECT_EQ(attribute(messages[0], "RETRY_ATTEMPTS"), "0");
+  EXPECT_EQ(deliveries_.in_flight(), 0U);
 }
 
 }  // namespace
