@@ -26,6 +26,7 @@
 #include "app/bus_archive.hpp"
 #include "app/bus_topology.hpp"
 #include "app/http_poster.hpp"
+#include "app/http_sender.hpp"
 #include "app/replay_targets.hpp"
 #include "app/topic_archive.hpp"
 #include "app/topology.hpp"
@@ -34,7 +35,9 @@
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
+#include "events/api_destination_delivery.hpp"
 #include "events/connections.hpp"
+#include "events/dead_letter.hpp"
 #include "events/endpoints.hpp"
 #include "events/event_buses.hpp"
 #include "events/partner_sources.hpp"
@@ -177,7 +180,10 @@ struct Application::Parts {
         signer(load_signer(*engine)),
         http_client(io),
         http_poster(http_client),
+        http_sender(http_client),
         deliveries(clock, timers, http_poster),
+        connections(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
+        api_destinations(clock, timers, http_sender, connections),
         topics(clock, *engine, broker, signer, deliveries,
                sns::TopicsOptions{.sign_sqs_envelopes = settings.sns_sign_sqs_envelopes}, &events),
         buses(clock, timers, *engine, broker, eb::events::EventsOptions{.region = settings.region},
@@ -197,7 +203,6 @@ struct Application::Parts {
             .http = &http_poster}),
         endpoints(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
         partner_sources(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
-        connections(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
         plugins_api(plugin_host),
         sagas_api(plugin_host),
         admin(std::string(kVersion), &events, &replays, &deliveries),
@@ -219,8 +224,14 @@ struct Application::Parts {
     dispatcher.add_service(sns);
     dispatcher.add_service(events_api);
     dispatcher.add_service(scheduler_api);
-    buses.set_target_services({.topics = &topics, .outbox = &deliveries});
+    buses.set_target_services(
+        {.topics = &topics, .outbox = &deliveries, .api_destinations = &api_destinations});
     scheduler.set_target_services({.topics = &topics, .outbox = &deliveries});
+    api_destinations.set_dead_letter([this](const eb::events::DeadLetterEvent& letter) {
+      return eb::events::send_dead_letter(broker, eb::events::EventsOptions{}.account_id, letter);
+    });
+    api_destinations.set_record(
+        [this](sns::OutboxRecord record) { deliveries.record(std::move(record)); });
     archives.set_reader(bus_event_reader(events));
     buses.set_event_sources(&partner_sources);
     admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
@@ -276,7 +287,12 @@ struct Application::Parts {
   std::shared_ptr<const MessageSigner> signer;
   net::HttpClient http_client;
   NetHttpPoster http_poster;
+  NetHttpSender http_sender;           // any method, 5 s: EventBridge API destinations
   sns::EndpointDeliveries deliveries;  // HTTP(S) retries and the outbox; outlives topics
+  // EventBridge API destinations and the credentials they send; their HTTP deliveries (with
+  // retries, rate limits and OAuth tokens) outlive the buses that hand them events.
+  eb::events::Connections connections;
+  eb::events::ApiDestinationDeliveries api_destinations;
   sns::Topics topics;
   eb::events::EventBuses buses;     // EventBridge: delivers into the broker
   eb::events::Archives archives;    // reads the event log, replays through buses
@@ -286,8 +302,6 @@ struct Application::Parts {
   // EventBridge's global endpoints (records only) and partner event sources (buses call them).
   eb::events::Endpoints endpoints;
   eb::events::PartnerSources partner_sources;
-  // EventBridge API destinations and the credentials they send.
-  eb::events::Connections connections;
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
   api::admin::AdminApi admin;

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "core/json_writer.hpp"
+#include "events/api_destination_delivery.hpp"
+#include "events/dead_letter.hpp"
 #include "events/targets.hpp"
 #include "sns/endpoint_delivery.hpp"
 #include "sns/topics.hpp"
@@ -12,6 +14,28 @@
 #include "sqs/queues.hpp"
 
 namespace eb::events {
+namespace {
+
+// An API destination target's delivery of one event; its on_final is the caller's.
+std::shared_ptr<ApiDestinationDelivery> api_delivery(std::string_view rule_arn,
+                                                     const TargetSpec& target,
+                                                     std::string_view event_id, std::string body,
+                                                     std::string event) {
+  return std::make_shared<ApiDestinationDelivery>(ApiDestinationDelivery{
+      .rule_arn = std::string(rule_arn),
+      .target_id = target.id,
+      .target_arn = target.arn,
+      .event_id = std::string(event_id),
+      .http_parameters = target.http_parameters.value_or(TargetHttpParameters{}),
+      .maximum_retry_attempts = target.maximum_retry_attempts,
+      .maximum_event_age_seconds = target.maximum_event_age_seconds,
+      .dead_letter_arn = target.dead_letter_arn.value_or(""),
+      .body = std::move(body),
+      .event = std::move(event),
+  });
+}
+
+}  // namespace
 
 std::string event_time(Millis ms) {
   std::string text = utc_timestamp(ms - ((ms % 1000) + 1000) % 1000);
@@ -71,6 +95,14 @@ void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
     }
     std::string body =
         spec.input ? spec.input->render(event, envelope, context) : std::string(envelope);
+    if (service == "events" && spec.arn.find(":api-destination/") != std::string::npos &&
+        services_.api_destinations != nullptr) {
+      std::string key = stage_pending(PendingKind::kApiDestination, attempt, spec, event_id, body);
+      auto api = api_delivery(rule.arn, spec, event_id, std::move(body), attempt.event);
+      later_.push_back({Later::Kind::kApiDestination, std::move(attempt), spec.id, std::string(),
+                        std::string(event_id), std::move(key), std::move(api)});
+      continue;
+    }
     if (service != "sqs") {
       const auto kind = service == "sns" ? Later::Kind::kTopic : Later::Kind::kOutbox;
       std::string key =
@@ -133,8 +165,16 @@ void DeliveryBatch::resume(std::string key, PendingDelivery d) {
       later_.push_back({Later::Kind::kTopic, std::move(attempt), target->id, std::move(d.body),
                         std::move(d.event_id), std::move(key)});
       return;
-    case PendingKind::kOutbox:
     case PendingKind::kApiDestination:
+      if (services_.api_destinations != nullptr) {
+        auto api =
+            api_delivery(attempt.rule_arn, *target, d.event_id, std::move(d.body), attempt.event);
+        later_.push_back({Later::Kind::kApiDestination, std::move(attempt), target->id,
+                          std::string(), std::move(d.event_id), std::move(key), std::move(api)});
+        return;
+      }
+      [[fallthrough]];
+    case PendingKind::kOutbox:
       later_.push_back({Later::Kind::kOutbox, std::move(attempt), target->id, std::move(d.body),
                         std::move(d.event_id), std::move(key)});
       return;
@@ -189,6 +229,15 @@ Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* 
                     published.error().code == Errc::kNotFound ? "NO_RESOURCE" : "INVALID_PARAMETER",
                     published.error().message);
       }
+    } else if (l.kind == Later::Kind::kApiDestination) {
+      // Its record goes when the delivery ends, after any retries; not with the batch's.
+      if (!l.pending_key.empty()) {
+        l.api->on_final = [pending = pending_, key = std::move(l.pending_key)] {
+          pending->erase({key});
+        };
+        l.pending_key.clear();
+      }
+      services_.api_destinations->deliver(std::move(*l.api));
     } else if (services_.outbox != nullptr) {
       services_.outbox->deliver(sns::EndpointMessage{
           .subscription_arn = l.target_id,
@@ -206,29 +255,13 @@ Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* 
 
 void DeliveryBatch::dead_letter(const Attempt& attempt, std::string_view code,
                                 std::string_view message) {
-  spdlog::warn("rule {}: target {}: {} ({})", attempt.rule_arn, attempt.target_arn, message, code);
-  if (attempt.dead_letter_arn.empty()) return;  // dropped, as EventBridge drops it
-  auto queue = queues_.find_by_arn(attempt.dead_letter_arn);
-  if (!queue) {
-    spdlog::warn("rule {}: dead-letter queue {} does not exist; the event is dropped",
-                 attempt.rule_arn, attempt.dead_letter_arn);
-    return;
-  }
-  sqs::SendInput in;
-  in.body = attempt.event;
-  in.sender_id = sender_id_;
-  auto attribute = [&](std::string name, std::string_view value) {
-    in.attributes.emplace(std::move(name), MessageAttributeValue{"String", std::string(value), {}});
-  };
-  attribute("RULE_ARN", attempt.rule_arn);
-  attribute("TARGET_ARN", attempt.target_arn);
-  attribute("ERROR_CODE", code);
-  attribute("ERROR_MESSAGE", message);
-  attribute("RETRY_ATTEMPTS", "0");
-  if (auto sent = queues_.send_message(queue->name(), std::move(in)); !sent) {
-    spdlog::warn("rule {}: dead-letter queue {} refused the event: {}", attempt.rule_arn,
-                 attempt.dead_letter_arn, sent.error().message);
-  }
+  send_dead_letter(queues_, sender_id_,
+                   DeadLetterEvent{.rule_arn = attempt.rule_arn,
+                                   .target_arn = attempt.target_arn,
+                                   .dead_letter_arn = attempt.dead_letter_arn,
+                                   .event = attempt.event,
+                                   .error_code = code,
+                                   .error_message = message});
 }
 
 }  // namespace eb::events

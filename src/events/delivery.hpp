@@ -31,10 +31,15 @@ class EndpointDelivery;
 
 namespace eb::events {
 
+class ApiDestinationDeliveries;
+struct ApiDestinationDelivery;
+
 // Where targets that are not SQS queues go. Null members: such targets are skipped (logged).
 struct TargetServices {
   sns::Topics* topics = nullptr;            // SNS topic targets
   sns::EndpointDelivery* outbox = nullptr;  // Lambda and every other target type: recorded
+  // API destination targets: invoked over HTTP (null: recorded in the outbox instead).
+  ApiDestinationDeliveries* api_destinations = nullptr;
 };
 
 // An event for another bus of this account (a bus target): matched there after this batch.
@@ -94,12 +99,13 @@ class DeliveryBatch {
     sqs::Queue::StagedSends staged;
   };
   struct Later {
-    enum class Kind { kTopic, kOutbox } kind;
+    enum class Kind { kTopic, kOutbox, kApiDestination } kind;
     Attempt attempt;
     std::string target_id;
     std::string body;
     std::string event_id;
-    std::string pending_key;  // its PendingDeliveries record; empty when none
+    std::string pending_key;                      // its PendingDeliveries record; empty when none
+    std::shared_ptr<ApiDestinationDelivery> api;  // kApiDestination: all but on_final
   };
 
   // Records a delivery that follows the write, in that write; its key, or "" without records.

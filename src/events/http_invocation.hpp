@@ -11,15 +11,9 @@
 
 #include "core/errors.hpp"
 #include "events/connections.hpp"
+#include "events/types.hpp"
 
 namespace eb::events {
-
-// A target's HttpParameters (PutTargets).
-struct TargetHttpParameters {
-  std::vector<std::string> path_parameter_values;
-  std::map<std::string, std::string> header_parameters;
-  std::map<std::string, std::string> query_string_parameters;
-};
 
 struct HttpRequestSpec {
   std::string method;

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <map>
+
 #include "events/names.hpp"
 
 namespace eb::events {
@@ -40,6 +42,19 @@ Result<std::optional<object>> object_member(object o, std::string_view key) {
   object inner;
   if (e.get_object().get(inner)) return std::unexpected(wrong_type(key));
   return std::optional<object>(inner);
+}
+
+// A map of string values (HeaderParameters, QueryStringParameters).
+Result<std::map<std::string, std::string>> string_map(object o, std::string_view key) {
+  std::map<std::string, std::string> out;
+  EB_ASSIGN_OR_RETURN(auto map, object_member(o, key));
+  if (!map) return out;
+  for (auto [name, value] : *map) {
+    std::string_view text;
+    if (value.get_string().get(text)) return std::unexpected(wrong_type(key));
+    out.emplace(std::string(name), std::string(text));
+  }
+  return out;
 }
 
 Result<void> check_range(std::string_view member, int value, int min, int max) {
@@ -120,6 +135,25 @@ Result<TargetSpec> parse_target(std::string_view json, int position) {
   EB_ASSIGN_OR_RETURN(auto sqs, object_member(o, "SqsParameters"));
   if (sqs) {
     EB_ASSIGN_OR_RETURN(spec.sqs_message_group_id, string_member(*sqs, "MessageGroupId"));
+  }
+
+  EB_ASSIGN_OR_RETURN(auto http, object_member(o, "HttpParameters"));
+  if (http) {
+    TargetHttpParameters parameters;
+    element values;
+    if (!http->at_key("PathParameterValues").get(values)) {
+      simdjson::dom::array list;
+      if (values.get_array().get(list)) return std::unexpected(wrong_type("PathParameterValues"));
+      for (element value : list) {
+        std::string_view text;
+        if (value.get_string().get(text)) return std::unexpected(wrong_type("PathParameterValues"));
+        parameters.path_parameter_values.emplace_back(text);
+      }
+    }
+    EB_ASSIGN_OR_RETURN(parameters.header_parameters, string_map(*http, "HeaderParameters"));
+    EB_ASSIGN_OR_RETURN(parameters.query_string_parameters,
+                        string_map(*http, "QueryStringParameters"));
+    spec.http_parameters = std::move(parameters);
   }
 
   EB_ASSIGN_OR_RETURN(auto retry, object_member(o, "RetryPolicy"));

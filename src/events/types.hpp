@@ -100,6 +100,13 @@ struct RuleDescription {
 
 // ---- Targets ----------------------------------------------------------------------------
 
+// A target's HttpParameters (PutTargets): what an API destination's invocation adds.
+struct TargetHttpParameters {
+  std::vector<std::string> path_parameter_values;
+  std::map<std::string, std::string> header_parameters;
+  std::map<std::string, std::string> query_string_parameters;
+};
+
 // A target as PutTargets gives it: the members the broker acts on, decoded, and the whole
 // structure as JSON (`json`), which ListTargetsByRule returns as it was put.
 struct TargetSpec {
@@ -113,6 +120,7 @@ struct TargetSpec {
   std::optional<int> maximum_event_age_seconds;
   std::optional<std::string> dead_letter_arn;
   std::optional<std::string> role_arn;
+  std::optional<TargetHttpParameters> http_parameters;
 };
 
 struct TargetFailure {

@@ -249,6 +249,11 @@ HttpClient::~HttpClient() = default;
 
 void HttpClient::post(std::string_view url, Headers headers, std::string body,
                       std::chrono::milliseconds timeout, Callback callback) {
+  request("POST", url, std::move(headers), std::move(body), timeout, std::move(callback));
+}
+
+void HttpClient::request(std::string_view method, std::string_view url, Headers headers,
+                         std::string body, std::chrono::milliseconds timeout, Callback callback) {
   auto parsed = parse_url(url);
   if (!parsed) {
     asio::post(io_, [callback = std::move(callback), error = std::move(parsed.error())] {
@@ -265,7 +270,11 @@ void HttpClient::post(std::string_view url, Headers headers, std::string body,
                                              timeout.count() > 0 ? timeout : options_.timeout,
                                              options_.body_limit, std::move(callback));
   auto& req = exchange->request();
-  req.method(http::verb::post);
+  if (const http::verb verb = http::string_to_verb(method); verb != http::verb::unknown) {
+    req.method(verb);
+  } else {
+    req.method_string(method);
+  }
   req.target(parsed->target);
   req.version(11);
   req.set(http::field::host, host_header);

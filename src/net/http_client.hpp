@@ -1,12 +1,13 @@
 #pragma once
 // An asynchronous HTTP/1.1 client on Boost.Beast, for the daemon's own outbound requests
-// (SNS deliveries to HTTP/S endpoints). One connection per request, closed afterwards: the
-// endpoints are local development servers, where a pool would save little and add state.
+// (SNS deliveries to HTTP/S endpoints, EventBridge API destination invocations). One connection
+// per request, closed afterwards: the endpoints are local development servers, where a pool
+// would save little and add state.
 //
-// Thread-safe: post() may be called from any thread and returns at once; each request runs on
-// its own strand of the io_context and its callback runs there, exactly once. Requests in
-// flight keep themselves alive; the io_context must outlive them (it does: it is stopped
-// last).
+// Thread-safe: post() and request() may be called from any thread and return at once; each
+// request runs on its own strand of the io_context and its callback runs there, exactly once.
+// Requests in flight keep themselves alive; the io_context must outlive them (it does: it is
+// stopped last).
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstddef>
@@ -60,6 +61,9 @@ class HttpClient {
   // through the callback too (posted, never called inside post()).
   void post(std::string_view url, Headers headers, std::string body,
             std::chrono::milliseconds timeout, Callback callback);
+  // The same with any method ("GET", "PUT", "DELETE", ...).
+  void request(std::string_view method, std::string_view url, Headers headers, std::string body,
+               std::chrono::milliseconds timeout, Callback callback);
 
  private:
   boost::asio::io_context& io_;

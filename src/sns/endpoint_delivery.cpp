@@ -240,6 +240,8 @@ void EndpointDeliveries::deliver(EndpointMessage message) {
   core_->start(std::move(d));
 }
 
+void EndpointDeliveries::record(OutboxRecord record) { core_->record(std::move(record)); }
+
 OutboxPage EndpointDeliveries::list(const OutboxFilter& filter) const {
   auto matches = [&](const OutboxRecord& r) {
     return r.seq > filter.after && (filter.protocol.empty() || r.protocol == filter.protocol) &&

@@ -124,6 +124,10 @@ class EndpointDeliveries final : public EndpointDelivery {
 
   void deliver(EndpointMessage message) override;
 
+  // Keeps the outcome of a delivery made elsewhere (EventBridge API destinations); its seq is
+  // assigned here.
+  void record(OutboxRecord record);
+
   OutboxPage list(const OutboxFilter& filter) const;
   // Empties the outbox; returns how many records it held.
   std::size_t clear();

@@ -197,7 +197,7 @@ void write_outbox_record(JsonWriter& j, const eb::sns::OutboxRecord& r) {
   j.key("messageId").string(r.message_id);
   j.key("body").string(r.body);
   j.key("outcome").string(r.outcome);
-  // Only HTTP/S deliveries make attempts; the other protocols are recorded, not sent.
+  // Only HTTP/S and API destination deliveries make attempts; the others are recorded, not sent.
   if (r.attempts > 0) {
     j.key("attempts").number(r.attempts);
     j.key("httpStatus").number(r.http_status);
