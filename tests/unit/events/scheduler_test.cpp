@@ -84,6 +84,13 @@ class SchedulerTest : public ::testing::Test {
     return in;
   }
 
+  // A one-time schedule at 12:01 into a queue that does not exist, dead-lettered into "dlq".
+  ScheduleInput into_missing_queue(std::string name) {
+    auto in = input(std::move(name), "at(2026-03-01T12:01:00)", std::string(kMissingQueue));
+    in.target.dead_letter_arn = queue("dlq");
+    return in;
+  }
+
   Errc create_error(ScheduleInput in) {
     auto created = scheduler_->create_schedule(std::move(in));
     EXPECT_FALSE(created);
@@ -179,9 +186,7 @@ TEST_F(SchedulerTest, AFlexibleWindowFiresOnceWithinTheWindow) {
 }
 
 TEST_F(SchedulerTest, WithoutRetriesAMissingTargetGoesToTheDeadLetterQueueAsAwsShowsIt) {
-  const std::string dlq = queue("dlq");
-  auto in = input("lost", "at(2026-03-01T12:01:00)", std::string(kMissingQueue));
-  in.target.dead_letter_arn = dlq;
+  auto in = into_missing_queue("lost");
   in.target.maximum_retry_attempts = 0;
   ASSERT_TRUE(scheduler_->create_schedule(in));
   clock_.advance(kMinute);
@@ -219,9 +224,7 @@ TEST_F(SchedulerTest, WithoutRetriesAMissingTargetGoesToTheDeadLetterQueueAsAwsS
 }
 
 TEST_F(SchedulerTest, AFailedInvocationIsRetriedAtGrowingIntervals) {
-  const std::string dlq = queue("dlq");
-  auto in = input("retried", "at(2026-03-01T12:01:00)", std::string(kMissingQueue));
-  in.target.dead_letter_arn = dlq;
+  auto in = into_missing_queue("retried");
   in.target.maximum_retry_attempts = 8;
   ASSERT_TRUE(scheduler_->create_schedule(in));
   const Millis scheduled = clock_.now_ms() + kMinute;
@@ -251,9 +254,7 @@ TEST_F(SchedulerTest, AFailedInvocationIsRetriedAtGrowingIntervals) {
 }
 
 TEST_F(SchedulerTest, AQueueCreatedBetweenAttemptsGetsTheMessageOnce) {
-  const std::string dlq = queue("dlq");
-  auto in = input("late", "at(2026-03-01T12:01:00)", std::string(kMissingQueue));
-  in.target.dead_letter_arn = dlq;
+  auto in = into_missing_queue("late");
   ASSERT_TRUE(scheduler_->create_schedule(in));
   clock_.advance(kMinute);  // the first attempt fails
   EXPECT_EQ(timers_.deadlines.size(), 2u);
@@ -269,9 +270,7 @@ TEST_F(SchedulerTest, AQueueCreatedBetweenAttemptsGetsTheMessageOnce) {
 }
 
 TEST_F(SchedulerTest, ExhaustedRetriesPutOneDeadLetterWithTheirCount) {
-  const std::string dlq = queue("dlq");
-  auto in = input("doomed", "at(2026-03-01T12:01:00)", std::string(kMissingQueue));
-  in.target.dead_letter_arn = dlq;
+  auto in = into_missing_queue("doomed");
   in.target.maximum_retry_attempts = 3;
   ASSERT_TRUE(scheduler_->create_schedule(in));
   clock_.advance(60 * kMinute);
@@ -287,9 +286,7 @@ TEST_F(SchedulerTest, ExhaustedRetriesPutOneDeadLetterWithTheirCount) {
 }
 
 TEST_F(SchedulerTest, MaximumEventAgeCutsRetriesShort) {
-  const std::string dlq = queue("dlq");
-  auto in = input("aged", "at(2026-03-01T12:01:00)", std::string(kMissingQueue));
-  in.target.dead_letter_arn = dlq;
+  auto in = into_missing_queue("aged");
   in.target.maximum_event_age_seconds = 60;  // 185 retries would take hours
   ASSERT_TRUE(scheduler_->create_schedule(in));
   const Millis scheduled = clock_.now_ms() + kMinute;
@@ -308,9 +305,7 @@ TEST_F(SchedulerTest, MaximumEventAgeCutsRetriesShort) {
 }
 
 TEST_F(SchedulerTest, ADeletedScheduleIsNotRetried) {
-  const std::string dlq = queue("dlq");
-  auto in = input("gone", "at(2026-03-01T12:01:00)", std::string(kMissingQueue));
-  in.target.dead_letter_arn = dlq;
+  auto in = into_missing_queue("gone");
   ASSERT_TRUE(scheduler_->create_schedule(in));
   clock_.advance(kMinute);
   ASSERT_TRUE(scheduler_->delete_schedule(std::nullopt, "gone"));
