@@ -472,8 +472,10 @@ int Application::run() {
     spdlog::error("{}", listening.error().message);
     return 1;
   }
-  p.topics.set_base_url(s.public_url.empty() ? public_base_url(s.listen, p.server.local_port())
-                                             : s.public_url);
+  const std::string base_url =
+      s.public_url.empty() ? public_base_url(s.listen, p.server.local_port()) : s.public_url;
+  p.topics.set_base_url(base_url);
+  p.scheduler.set_base_url(base_url);
   p.watch_reload();
   p.signals.async_wait([&p](const boost::system::error_code& ec, int signal) {
     if (!ec) p.request_stop(signal == SIGINT ? "SIGINT" : "SIGTERM", 0);

@@ -18,8 +18,6 @@
 namespace eb::events {
 namespace {
 
-constexpr Millis kFirstRetryDelay = 1000;
-constexpr Millis kMaxRetryDelay = 300'000;
 constexpr Millis kRateWindow = 1000;
 constexpr std::string_view kProtocol = "api-destination";
 
@@ -66,14 +64,6 @@ std::string token_key(const Connection& c) { return fmt::format("{}@{}", c.arn, 
 bool retryable_status(int http_status) {
   return http_status == 0 || http_status == 401 || http_status == 407 || http_status == 409 ||
          http_status == 429 || (http_status >= 500 && http_status <= 599);
-}
-
-Millis api_destination_retry_delay(int retry, double jitter) {
-  Millis ceiling = kFirstRetryDelay;
-  for (int i = 1; i < retry && ceiling < kMaxRetryDelay; ++i) ceiling *= 2;
-  ceiling = std::min(ceiling, kMaxRetryDelay);
-  const double j = std::clamp(jitter, 0.0, 1.0);
-  return ceiling / 2 + static_cast<Millis>(static_cast<double>(ceiling - ceiling / 2) * j);
 }
 
 struct ApiDestinationDeliveries::Core : std::enable_shared_from_this<Core> {
@@ -309,24 +299,19 @@ void ApiDestinationDeliveries::Core::failed(const std::shared_ptr<Job>& job, boo
                                             std::string_view code) {
   if (!retryable) return give_up(job, code, job->last_error, {});
   const ApiDestinationDelivery& d = job->delivery;
-  const int retries = std::max(0, job->attempts - 1);
-  if (retries >= d.maximum_retry_attempts.value_or(kDefaultMaximumRetryAttempts)) {
-    return give_up(job, code, job->last_error, kExhaustedRetryAttempts);
-  }
   double jitter = 0;
   {
     std::lock_guard lock(mu);
     jitter = std::uniform_real_distribution<double>(0.0, 1.0)(random);
   }
-  const Millis now = clock.now_ms();
-  const Millis next = now + api_destination_retry_delay(retries + 1, jitter);
-  const Millis max_age =
-      static_cast<Millis>(d.maximum_event_age_seconds.value_or(kDefaultMaximumEventAgeSeconds)) *
-      1000;
-  if (next - job->started > max_age) {
-    return give_up(job, code, job->last_error, kExhaustedEventAge);
-  }
-  schedule(next, [job](Core& core) { core.attempt(job); });
+  const RetryLimits limits{
+      .maximum_retry_attempts = d.maximum_retry_attempts.value_or(kDefaultMaximumRetryAttempts),
+      .maximum_event_age_seconds =
+          d.maximum_event_age_seconds.value_or(kDefaultMaximumEventAgeSeconds)};
+  const NextRetry next =
+      next_retry(limits, std::max(0, job->attempts - 1), job->started, clock.now_ms(), jitter);
+  if (!next.exhausted.empty()) return give_up(job, code, job->last_error, next.exhausted);
+  schedule(next.at, [job](Core& core) { core.attempt(job); });
 }
 
 bool ApiDestinationDeliveries::Core::schedule(Millis deadline, std::function<void(Core&)> fn) {

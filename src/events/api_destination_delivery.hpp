@@ -9,10 +9,11 @@
 // waits its turn under the destination's InvocationRateLimitPerSecond (excess invocations queue
 // and are sent by a timer at the next one-second window, never dropped) and sends the request.
 // A request that fails with a retryable status (401, 407, 409, 429, 5xx) or no answer at all
-// (connection error, timeout) is retried with exponential backoff and jitter on Timers until
-// the target's RetryPolicy runs out (default 185 retries, 24 hours); any other status fails at
-// once. A failed event goes to the target's dead-letter queue through the dead-letter callback.
-// The outcome of every delivery is recorded in the outbox and reported to its on_final.
+// (connection error, timeout) is retried with exponential backoff and jitter on Timers
+// (retry_policy.hpp) until the target's RetryPolicy runs out (default 185 retries, 24 hours); any
+// other status fails at once. A failed event goes to the target's dead-letter queue through the
+// dead-letter callback. The outcome of every delivery is recorded in the outbox and reported to its
+// on_final.
 //
 // Thread-safe: deliver() may be called from any thread and never waits on the network. Sender
 // and timer callbacks run on their own threads. No lock is held while calling the sender, the
@@ -27,6 +28,7 @@
 #include "core/clock.hpp"
 #include "events/dead_letter.hpp"
 #include "events/http_invocation.hpp"
+#include "events/retry_policy.hpp"
 #include "events/types.hpp"
 #include "sns/endpoint_delivery.hpp"
 
@@ -51,10 +53,6 @@ class HttpSender {
   // unless the request could not even be started.
   virtual void send(HttpRequestSpec request, Done done) = 0;
 };
-
-// RetryPolicy when a target has none (or leaves a member out): EventBridge's defaults.
-inline constexpr int kDefaultMaximumRetryAttempts = 185;
-inline constexpr int kDefaultMaximumEventAgeSeconds = 86'400;
 
 // ERROR_CODE values of a dead-lettered API destination event. AWS does not document the values
 // it uses for these failures; these name each way one fails.
@@ -84,11 +82,6 @@ struct ApiDestinationDelivery {
 
 // Whether an invocation that answered `http_status` (0: no answer) is tried again.
 bool retryable_status(int http_status);
-
-// The delay before retry number `retry` (1 for the first): 1 s doubling up to 5 minutes, of
-// which a random part is taken away: the result lies in [ceiling / 2, ceiling]. `jitter` in
-// [0, 1] picks where.
-Millis api_destination_retry_delay(int retry, double jitter);
 
 class ApiDestinationDeliveries {
  public:

@@ -5,15 +5,13 @@
 #include <string>
 #include <string_view>
 
+#include "events/retry_policy.hpp"
+
 namespace eb::sqs {
 class Queues;
 }  // namespace eb::sqs
 
 namespace eb::events {
-
-// EXHAUSTED_RETRY_CONDITION: which RetryPolicy limit ended the retries.
-inline constexpr std::string_view kExhaustedRetryAttempts = "MaximumRetryAttempts";
-inline constexpr std::string_view kExhaustedEventAge = "MaximumEventAgeInSeconds";
 
 struct DeadLetterEvent {
   std::string_view rule_arn;

@@ -5,8 +5,11 @@
 // invocation delivers the target's Input to an SQS queue, an SNS topic or an EventBridge bus, or
 // records it in the outbox for any other target type. Groups and schedules are records in family
 // kEventBuses ("g/" groups, "h/" schedules), so they survive a restart and are re-armed by
-// recover(). Thread-safe: any thread may call any method; one mutex guards the state and the
-// timers' bookkeeping, and deliveries run outside it.
+// recover(). A failed invocation is retried by the target's RetryPolicy (exponential backoff
+// with jitter on the same Timers, retry_policy.hpp) while its schedule exists, then sent to the
+// target's dead-letter queue; retries are not recorded, so a restart drops them.
+// Thread-safe: any thread may call any method; one mutex guards the state and the timers'
+// bookkeeping, and deliveries run outside it.
 #include <map>
 #include <mutex>
 #include <optional>
@@ -17,6 +20,7 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "events/delivery.hpp"
+#include "events/retry_policy.hpp"
 #include "events/schedule.hpp"
 #include "events/time_zone.hpp"
 #include "events/types.hpp"
@@ -34,8 +38,8 @@ struct ScheduleTarget {
   std::string arn;
   std::string role_arn;
   std::optional<std::string> input;
-  int maximum_event_age_seconds = 86400;  // RetryPolicy defaults (API_RetryPolicy)
-  int maximum_retry_attempts = 185;
+  int maximum_event_age_seconds = kDefaultMaximumEventAgeSeconds;  // RetryPolicy
+  int maximum_retry_attempts = kDefaultMaximumRetryAttempts;
   std::string dead_letter_arn;
   std::optional<std::string> sqs_message_group_id;
   std::optional<std::string> detail_type;  // EventBridgeParameters
@@ -114,6 +118,8 @@ class Scheduler {
   // Where zone files are read (tests); default /usr/share/zoneinfo.
   void set_zoneinfo_root(std::string root) { zoneinfo_root_ = std::move(root); }
   void when_durable(std::function<void()> done);
+  // The base of the queue URLs in dead-letter events ("http://host:port"); any time.
+  void set_base_url(std::string base_url);
 
   // Loads groups and schedules and arms the enabled ones; creates the default group on first
   // start. Called once, before any request.
@@ -164,11 +170,32 @@ class Scheduler {
   // Under mu_: (re)arms `schedule` for its first invocation after `after`, or disarms it.
   void arm_locked(const Schedule& schedule, Millis after);
   void disarm_locked(const Key& key);
+  // One invocation of a schedule: every attempt of it shares the execution id.
+  struct Invocation {
+    Schedule schedule;  // as it was when it fired
+    Millis nominal = 0;
+    std::string execution_id;
+    int attempts = 0;
+    bool last = false;  // its schedule's last invocation: ActionAfterCompletion applies after it
+  };
+  // Why an attempt failed; `retryable` as the target's service answers.
+  struct Failure {
+    std::string code;
+    std::string message;
+    bool retryable = false;
+  };
   void fire(const Key& key, std::uint64_t generation);
-  // Delivers one invocation (no lock held).
-  void invoke(const Schedule& schedule, Millis nominal);
-  void dead_letter(const Schedule& schedule, std::string_view execution_id, std::string_view code,
-                   std::string_view message);
+  // Makes one attempt of `invocation` (no lock held), then ends it or arms its retry.
+  void attempt(Invocation invocation);
+  // Delivers to the target; nullopt when delivered.
+  std::optional<Failure> invoke(const Invocation& invocation);
+  void retry(std::uint64_t id);
+  // After the invocation's final attempt: ActionAfterCompletion DELETE after the last one.
+  void complete(const Invocation& invocation);
+  void dead_letter(const Invocation& invocation, const Failure& failure,
+                   std::string_view exhausted);
+  // Whether the schedule `invocation` came from still exists (not deleted, nor re-created).
+  bool exists_locked(const Invocation& invocation) const;
 
   const Clock& clock_;
   Timers& timers_;
@@ -183,7 +210,15 @@ class Scheduler {
   std::map<std::string, GroupEntry> groups_;  // by name
   std::map<Key, Armed> armed_;
   std::uint64_t next_generation_ = 0;
-  std::mt19937_64 random_;  // flexible windows
+  // Invocations waiting for a retry, by their own id; each holds its timer.
+  struct Retry {
+    Timers::Id timer = 0;
+    Invocation invocation;
+  };
+  std::map<std::uint64_t, Retry> retries_;
+  std::uint64_t next_retry_ = 0;
+  std::string base_url_ = "http://localhost:4566";
+  std::mt19937_64 random_;  // flexible windows, retry jitter, execution ids
 };
 
 // Records (family kEventBuses): "g/" + group; "h/" + group + "\0" + schedule.

@@ -1,7 +1,8 @@
 """EventBridge Scheduler (REST-JSON) driven by boto3 against the built daemon with --clock
 manual: schedule groups and schedules (create, get, update, list, delete), tags, the model's
 exception classes, a schedule firing into an SQS queue when the clock moves, a missing target's
-dead letter, delete-after-completion, and schedules surviving a restart."""
+dead letter, a failed invocation retried into a queue created after it, delete-after-completion,
+and schedules surviving a restart."""
 import datetime
 import json
 import os
@@ -169,19 +170,49 @@ class FiringTest(SchedulerTestBase):
         self.scheduler.create_schedule(
             Name="lost", ScheduleExpression=self.at_in(60), FlexibleTimeWindow={"Mode": "OFF"},
             Target={"Arn": missing, "RoleArn": ROLE, "Input": "payload",
+                    "RetryPolicy": {"MaximumRetryAttempts": 0},
                     "DeadLetterConfig": {"Arn": dlq_arn}})
         self.advance(60)
         dead = self.receive(dlq_url)
         self.assertEqual(len(dead), 1)
-        self.assertEqual(dead[0]["Body"], "payload")
+        # The dead-letter event as configuring-schedule-dlq.html shows it: the request made to
+        # the target's API, and why it failed.
+        body = json.loads(dead[0]["Body"])
+        self.assertEqual(body["MessageBody"], "payload")
+        self.assertTrue(body["QueueUrl"].endswith(f"/{ACCOUNT}/no-such-queue"), body)
         attributes = {k: v["StringValue"] for k, v in dead[0]["MessageAttributes"].items()}
+        self.assertEqual(sorted(attributes), [
+            "ERROR_CODE", "ERROR_MESSAGE", "EXECUTION_ID", "EXHAUSTED_RETRY_CONDITION",
+            "IS_PAYLOAD_TRUNCATED", "RETRY_ATTEMPTS", "SCHEDULED_TIME", "SCHEDULE_ARN",
+            "TARGET_ARN"])
         self.assertEqual(attributes["ERROR_CODE"], "AWS.SimpleQueueService.NonExistentQueue")
-        self.assertEqual(attributes["TARGET_ARN"], missing)
+        self.assertEqual(attributes["TARGET_ARN"], "arn:aws:scheduler:::aws-sdk:sqs:sendMessage")
         self.assertEqual(attributes["SCHEDULE_ARN"],
                          f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/default/lost")
-        self.assertEqual(attributes["GROUP_ARN"],
-                         f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule-group/default")
-        self.assertIn("EXECUTION_ID", attributes)
+        self.assertEqual(attributes["RETRY_ATTEMPTS"], "0")
+        self.assertEqual(attributes["EXHAUSTED_RETRY_CONDITION"], "MaximumRetryAttempts")
+        self.assertEqual(attributes["IS_PAYLOAD_TRUNCATED"], "false")
+        self.assertRegex(attributes["SCHEDULED_TIME"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertRegex(attributes["EXECUTION_ID"], r"^[0-9a-f]{16}$")
+
+    def test_a_retried_invocation_reaches_a_queue_created_after_the_first_failure(self):
+        dlq_url, dlq_arn = self.queue("retry-dlq")
+        late = f"arn:aws:sqs:{REGION}:{ACCOUNT}:created-late"
+        self.scheduler.create_schedule(
+            Name="retried", ScheduleExpression=self.at_in(60), FlexibleTimeWindow={"Mode": "OFF"},
+            Target={"Arn": late, "RoleArn": ROLE, "Input": json.dumps({"name": "retried"}),
+                    "DeadLetterConfig": {"Arn": dlq_arn}})
+        self.advance(60)  # the first attempt finds no queue
+        self.assertEqual(self.receive(dlq_url), [])
+        url, _ = self.queue("created-late")
+        self.assertEqual(self.receive(url), [])
+        self.advance(2)  # the first retry comes within a second
+        messages = self.receive(url)
+        self.assertEqual([json.loads(m["Body"]) for m in messages], [{"name": "retried"}])
+        self.sqs.delete_message(QueueUrl=url, ReceiptHandle=messages[0]["ReceiptHandle"])
+        self.advance(3600)  # delivered once: no other retry
+        self.assertEqual(self.receive(url), [])
+        self.assertEqual(self.receive(dlq_url), [])
 
 
 class RestartTest(unittest.TestCase):

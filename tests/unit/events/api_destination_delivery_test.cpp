@@ -245,17 +245,6 @@ TEST_F(ApiDestinationDeliveryTest, InvocationsOverTheRateLimitWaitForTheNextSeco
   EXPECT_EQ(records_.size(), 5U);
 }
 
-TEST_F(ApiDestinationDeliveryTest, RetryDelaysGrowExponentiallyWithinTheirJitterBounds) {
-  for (int retry = 1; retry <= 20; ++retry) {
-    const Millis ceiling = std::min<Millis>(1000LL << std::min(retry - 1, 20), 300'000);
-    EXPECT_EQ(api_destination_retry_delay(retry, 0.0), ceiling / 2) << retry;
-    EXPECT_EQ(api_destination_retry_delay(retry, 1.0), ceiling) << retry;
-    const Millis middle = api_destination_retry_delay(retry, 0.5);
-    EXPECT_GE(middle, ceiling / 2);
-    EXPECT_LE(middle, ceiling);
-  }
-}
-
 TEST_F(ApiDestinationDeliveryTest, ServerErrorIsRetriedAfterItsBackoff) {
   deliveries_.deliver(delivery(destination(api_key_connection())));
   sender_.answer(503);

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/manual_clock.hpp"
@@ -15,6 +17,23 @@ namespace eb::events {
 namespace {
 
 constexpr Millis kMinute = 60'000;
+constexpr std::string_view kMissingQueue = "arn:aws:sqs:us-east-1:000000000000:does-not-exist";
+
+// The injected Timers, keeping every deadline asked for: a schedule's firings and its retries.
+class RecordingTimers final : public Timers {
+ public:
+  explicit RecordingTimers(Timers& inner) : inner_(inner) {}
+  Id schedule_at(Millis deadline, std::function<void()> fn) override {
+    deadlines.push_back(deadline);
+    return inner_.schedule_at(deadline, std::move(fn));
+  }
+  void cancel(Id id) override { inner_.cancel(id); }
+
+  std::vector<Millis> deadlines;
+
+ private:
+  Timers& inner_;
+};
 
 class SchedulerTest : public ::testing::Test {
  protected:
@@ -22,12 +41,13 @@ class SchedulerTest : public ::testing::Test {
   storage::MemoryEngine store_{false};
   sqs::Queues queues_{clock_, clock_, store_};
   EventBuses buses_{clock_, clock_, store_, queues_};
+  RecordingTimers timers_{clock_};
   std::optional<Scheduler> scheduler_;
 
   void SetUp() override {
     ASSERT_TRUE(queues_.recover());
     ASSERT_TRUE(buses_.recover());
-    scheduler_.emplace(clock_, clock_, store_, queues_, buses_);
+    scheduler_.emplace(clock_, timers_, store_, queues_, buses_);
     ASSERT_TRUE(scheduler_->recover());
   }
 
@@ -61,6 +81,13 @@ class SchedulerTest : public ::testing::Test {
     in.target.arn = std::move(target_arn);
     in.target.role_arn = "arn:aws:iam::000000000000:role/scheduler";
     in.target.input = R"({"hello":"world"})";
+    return in;
+  }
+
+  // A one-time schedule at 12:01 into a queue that does not exist, dead-lettered into "dlq".
+  ScheduleInput into_missing_queue(std::string name) {
+    auto in = input(std::move(name), "at(2026-03-01T12:01:00)", std::string(kMissingQueue));
+    in.target.dead_letter_arn = queue("dlq");
     return in;
   }
 
@@ -158,27 +185,160 @@ TEST_F(SchedulerTest, AFlexibleWindowFiresOnceWithinTheWindow) {
   EXPECT_TRUE(drain("q").empty());
 }
 
-TEST_F(SchedulerTest, AMissingTargetGoesToTheDeadLetterQueueWithItsAttributes) {
+TEST_F(SchedulerTest, WithoutRetriesAMissingTargetGoesToTheDeadLetterQueueAsAwsShowsIt) {
+  auto in = into_missing_queue("lost");
+  in.target.maximum_retry_attempts = 0;
+  ASSERT_TRUE(scheduler_->create_schedule(in));
+  clock_.advance(kMinute);
+  auto dead = drain("dlq");
+  ASSERT_EQ(dead.size(), 1u);
+  // The request made to the target's API (configuring-schedule-dlq.html).
+  EXPECT_EQ(dead[0].body, R"({"MessageBody":"{\"hello\":\"world\"}",)"
+                          R"("QueueUrl":"http://localhost:4566/000000000000/does-not-exist"})");
+  std::map<std::string, std::string> attributes;
+  for (const auto& [name, value] : dead[0].message_attributes) {
+    EXPECT_EQ(value.data_type, "String") << name;
+    attributes[name] = value.string_value;
+  }
+  const std::string execution_id = attributes["EXECUTION_ID"];
+  EXPECT_EQ(execution_id.size(), 16u);
+  EXPECT_EQ(execution_id.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(attributes,
+            (std::map<std::string, std::string>{
+                {"ERROR_CODE", "AWS.SimpleQueueService.NonExistentQueue"},
+                {"ERROR_MESSAGE", "The specified queue does not exist for this wsdl version."},
+                {"EXECUTION_ID", execution_id},
+                {"EXHAUSTED_RETRY_CONDITION", "MaximumRetryAttempts"},
+                {"IS_PAYLOAD_TRUNCATED", "false"},
+                {"RETRY_ATTEMPTS", "0"},
+                {"SCHEDULED_TIME", "2026-03-01T12:01:00Z"},
+                {"SCHEDULE_ARN", "arn:aws:scheduler:us-east-1:000000000000:schedule/default/lost"},
+                {"TARGET_ARN", "arn:aws:scheduler:::aws-sdk:sqs:sendMessage"},
+            }));
+  // MaximumRetryAttempts 0: one attempt, no retry timer; a queue created later gets nothing.
+  EXPECT_EQ(timers_.deadlines, (std::vector<Millis>{clock_.now_ms()}));
+  queue("does-not-exist");
+  clock_.advance(24 * 60 * kMinute);
+  EXPECT_TRUE(drain("does-not-exist").empty());
+  EXPECT_TRUE(drain("dlq").empty());
+}
+
+TEST_F(SchedulerTest, AFailedInvocationIsRetriedAtGrowingIntervals) {
+  auto in = into_missing_queue("retried");
+  in.target.maximum_retry_attempts = 8;
+  ASSERT_TRUE(scheduler_->create_schedule(in));
+  const Millis scheduled = clock_.now_ms() + kMinute;
+  clock_.advance(kMinute);
+  ASSERT_EQ(timers_.deadlines.size(), 2u);  // the firing, then the first retry
+  // Each retry runs at its deadline and arms the next, further away each time.
+  for (std::size_t n = 2; n <= 9; ++n) {
+    clock_.advance(timers_.deadlines.back() - clock_.now_ms());
+    EXPECT_EQ(timers_.deadlines.size(), std::min<std::size_t>(n + 1, 9)) << n;
+  }
+  ASSERT_EQ(timers_.deadlines.size(), 9u);
+  EXPECT_EQ(timers_.deadlines.front(), scheduled);
+  Millis previous = 0;
+  for (std::size_t retry = 1; retry < timers_.deadlines.size(); ++retry) {
+    const Millis delay = timers_.deadlines[retry] - timers_.deadlines[retry - 1];
+    const Millis ceiling = 1000LL << (retry - 1);  // 1 s doubling, jitter down to half
+    EXPECT_GE(delay, ceiling / 2) << retry;
+    EXPECT_LE(delay, ceiling) << retry;
+    EXPECT_GE(delay, previous) << retry;
+    previous = delay;
+  }
+  auto dead = drain("dlq");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].message_attributes.at("RETRY_ATTEMPTS").string_value, "8");
+  EXPECT_EQ(dead[0].message_attributes.at("EXHAUSTED_RETRY_CONDITION").string_value,
+            "MaximumRetryAttempts");
+}
+
+TEST_F(SchedulerTest, AQueueCreatedBetweenAttemptsGetsTheMessageOnce) {
+  auto in = into_missing_queue("late");
+  ASSERT_TRUE(scheduler_->create_schedule(in));
+  clock_.advance(kMinute);  // the first attempt fails
+  EXPECT_EQ(timers_.deadlines.size(), 2u);
+  queue("does-not-exist");
+  clock_.advance(kMinute);
+  auto got = drain("does-not-exist");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, R"({"hello":"world"})");
+  clock_.advance(24 * 60 * kMinute);
+  EXPECT_TRUE(drain("does-not-exist").empty());
+  EXPECT_TRUE(drain("dlq").empty());
+  EXPECT_EQ(timers_.deadlines.size(), 2u);  // delivered at the first retry: no other
+}
+
+TEST_F(SchedulerTest, ExhaustedRetriesPutOneDeadLetterWithTheirCount) {
+  auto in = into_missing_queue("doomed");
+  in.target.maximum_retry_attempts = 3;
+  ASSERT_TRUE(scheduler_->create_schedule(in));
+  clock_.advance(60 * kMinute);
+  EXPECT_EQ(timers_.deadlines.size(), 4u);  // the firing and 3 retries
+  auto dead = drain("dlq");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].message_attributes.at("RETRY_ATTEMPTS").string_value, "3");
+  EXPECT_EQ(dead[0].message_attributes.at("EXHAUSTED_RETRY_CONDITION").string_value,
+            "MaximumRetryAttempts");
+  EXPECT_EQ(dead[0].message_attributes.at("SCHEDULED_TIME").string_value, "2026-03-01T12:01:00Z");
+  clock_.advance(24 * 60 * kMinute);
+  EXPECT_TRUE(drain("dlq").empty());
+}
+
+TEST_F(SchedulerTest, MaximumEventAgeCutsRetriesShort) {
+  auto in = into_missing_queue("aged");
+  in.target.maximum_event_age_seconds = 60;  // 185 retries would take hours
+  ASSERT_TRUE(scheduler_->create_schedule(in));
+  const Millis scheduled = clock_.now_ms() + kMinute;
+  clock_.advance(kMinute + 60'000);
+  auto dead = drain("dlq");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].message_attributes.at("EXHAUSTED_RETRY_CONDITION").string_value,
+            "MaximumEventAgeInSeconds");
+  const int retries = std::stoi(dead[0].message_attributes.at("RETRY_ATTEMPTS").string_value);
+  EXPECT_GE(retries, 5);  // delays of at most 1+2+4+8+16 s fit in a minute
+  EXPECT_LE(retries, 6);  // delays of at least 0.5+1+2+4+8+16+32 s do not
+  EXPECT_EQ(timers_.deadlines.size(), static_cast<std::size_t>(retries) + 1);
+  for (Millis deadline : timers_.deadlines) EXPECT_LE(deadline, scheduled + 60'000);
+  clock_.advance(24 * 60 * kMinute);
+  EXPECT_TRUE(drain("dlq").empty());
+}
+
+TEST_F(SchedulerTest, ADeletedScheduleIsNotRetried) {
+  auto in = into_missing_queue("gone");
+  ASSERT_TRUE(scheduler_->create_schedule(in));
+  clock_.advance(kMinute);
+  ASSERT_TRUE(scheduler_->delete_schedule(std::nullopt, "gone"));
+  queue("does-not-exist");
+  clock_.advance(24 * 60 * kMinute);
+  EXPECT_TRUE(drain("does-not-exist").empty());
+  EXPECT_TRUE(drain("dlq").empty());
+}
+
+TEST_F(SchedulerTest, ARefusedMessageIsNotRetried) {
   const std::string dlq = queue("dlq");
-  auto in =
-      input("lost", "at(2026-03-01T12:01:00)", "arn:aws:sqs:us-east-1:000000000000:does-not-exist");
+  const std::string fifo = queue("jobs.fifo", {{"FifoQueue", "true"}});
+  auto in = input("no-group", "at(2026-03-01T12:01:00)", fifo);  // no MessageGroupId
   in.target.dead_letter_arn = dlq;
   ASSERT_TRUE(scheduler_->create_schedule(in));
   clock_.advance(kMinute);
   auto dead = drain("dlq");
   ASSERT_EQ(dead.size(), 1u);
-  EXPECT_EQ(dead[0].body, R"({"hello":"world"})");
-  const auto& attributes = dead[0].message_attributes;
-  EXPECT_EQ(attributes.at("ERROR_CODE").string_value, "AWS.SimpleQueueService.NonExistentQueue");
-  EXPECT_EQ(attributes.at("TARGET_ARN").string_value,
-            "arn:aws:sqs:us-east-1:000000000000:does-not-exist");
-  EXPECT_EQ(attributes.at("SCHEDULE_ARN").string_value,
-            "arn:aws:scheduler:us-east-1:000000000000:schedule/default/lost");
-  EXPECT_EQ(attributes.at("GROUP_ARN").string_value,
-            "arn:aws:scheduler:us-east-1:000000000000:schedule-group/default");
-  EXPECT_EQ(attributes.at("ATTEMPT").string_value, "1");
-  EXPECT_FALSE(attributes.at("EXECUTION_ID").string_value.empty());
-  EXPECT_TRUE(attributes.contains("ERROR_MESSAGE"));
+  EXPECT_EQ(dead[0].message_attributes.at("RETRY_ATTEMPTS").string_value, "0");
+  EXPECT_FALSE(dead[0].message_attributes.contains("EXHAUSTED_RETRY_CONDITION"));
+  EXPECT_EQ(timers_.deadlines.size(), 1u);
+}
+
+TEST_F(SchedulerTest, DeleteAfterCompletionWaitsForTheRetries) {
+  auto in = input("once", "at(2026-03-01T12:01:00)", std::string(kMissingQueue));
+  in.action_after_completion = "DELETE";
+  ASSERT_TRUE(scheduler_->create_schedule(in));
+  clock_.advance(kMinute);
+  EXPECT_TRUE(scheduler_->get_schedule(std::nullopt, "once"));
+  queue("does-not-exist");
+  clock_.advance(kMinute);
+  EXPECT_EQ(drain("does-not-exist").size(), 1u);
+  EXPECT_EQ(scheduler_->get_schedule(std::nullopt, "once").error().code, Errc::kResourceNotFound);
 }
 
 TEST_F(SchedulerTest, FifoTargetsGetTheMessageGroupId) {
@@ -289,7 +449,7 @@ TEST_F(SchedulerTest, SchedulesSurviveARestartAndAreArmedAgain) {
   in.timezone = "UTC";
   ASSERT_TRUE(scheduler_->create_schedule(in));
   scheduler_.reset();
-  scheduler_.emplace(clock_, clock_, store_, queues_, buses_);
+  scheduler_.emplace(clock_, timers_, store_, queues_, buses_);
   ASSERT_TRUE(scheduler_->recover());
   auto got = scheduler_->get_schedule(std::string("g"), "later");
   ASSERT_TRUE(got);
