@@ -127,7 +127,8 @@ Result<void> prune(events::EventBuses& buses, const config::Topology& topology,
   for (const auto& bus : live_buses) {
     EB_ASSIGN_OR_RETURN(auto rules, rules_of(buses, bus.name));
     for (const auto& rule : rules) {
-      if (declared_rules.contains({bus.name, rule.name})) continue;
+      // A managed rule (an archive's) belongs to what manages it, not to the topology.
+      if (!rule.managed_by.empty() || declared_rules.contains({bus.name, rule.name})) continue;
       const std::string item = rule_item(bus.name, rule.name);
       EB_ASSIGN_OR_RETURN(auto targets, targets_of(buses, bus.name, rule.name));
       std::vector<std::string> ids;
@@ -212,6 +213,7 @@ Result<void> export_bus_topology(const events::EventBuses& buses, config::Topolo
     }
     EB_ASSIGN_OR_RETURN(auto rules, rules_of(buses, bus.name));
     for (const auto& rule : rules) {
+      if (!rule.managed_by.empty()) continue;  // an archive's: made again by its archive
       config::RuleSpec spec;
       spec.name = rule.name;
       if (bus.name != kDefaultBus) spec.bus = bus.name;

@@ -19,6 +19,10 @@ namespace eb::events {
 namespace {
 
 constexpr Millis kRateWindow = 1000;
+// A token whose endpoint gave its lifetime is replaced this long before it ends (half its
+// lifetime when that is shorter), so no invocation carries one that expires on the way.
+constexpr Millis kTokenRefreshMargin = 30'000;
+constexpr std::int64_t kMaxTokenLifetimeSeconds = 10LL * 365 * 86'400;  // keeps the sum in range
 constexpr std::string_view kProtocol = "api-destination";
 
 bool success(int status) { return status >= 200 && status <= 299; }
@@ -44,6 +48,7 @@ struct Limiter {
 // How a token request ended: a token, or why not and whether trying later may help.
 struct TokenResult {
   std::optional<std::string> token;
+  std::optional<Millis> expires_at;  // from the answer's expires_in; none: until refused
   int status = 0;
   std::string error;
   bool retryable = false;
@@ -51,7 +56,8 @@ struct TokenResult {
 using TokenWaiter = std::function<void(const TokenResult&)>;
 
 struct TokenSlot {
-  std::string token;  // empty: none cached
+  std::string token;                 // empty: none cached
+  std::optional<Millis> expires_at;  // when the cached token stops being used
   bool fetching = false;
   std::vector<TokenWaiter> waiters;
 };
@@ -197,10 +203,12 @@ void ApiDestinationDeliveries::Core::invoke(const std::shared_ptr<Job>& job) {
 
 void ApiDestinationDeliveries::Core::with_token(const Connection& connection, TokenWaiter waiter) {
   const std::string key = token_key(connection);
+  const Millis now = clock.now_ms();
   std::string cached;
   {
     std::lock_guard lock(mu);
     TokenSlot& slot = tokens[key];
+    if (slot.expires_at && now >= *slot.expires_at) slot.token.clear();
     cached = slot.token;
     if (cached.empty()) {
       slot.waiters.push_back(waiter);  // a copy: `waiter` is still read below
@@ -215,7 +223,8 @@ void ApiDestinationDeliveries::Core::with_token(const Connection& connection, To
     return token_answer(key, TokenResult{.error = request.error().message});
   }
   std::weak_ptr<Core> weak = weak_from_this();
-  sender.send(std::move(*request), [weak, key](HttpResponse response) {
+  // The token's lifetime counts from the request: the answer may have taken a while.
+  sender.send(std::move(*request), [weak, key, asked = now](HttpResponse response) {
     auto core = weak.lock();
     if (!core) return;
     if (!success(response.status)) {
@@ -233,7 +242,15 @@ void ApiDestinationDeliveries::Core::with_token(const Connection& connection, To
       return core->token_answer(
           key, TokenResult{.status = response.status, .error = token.error().message});
     }
-    core->token_answer(key, TokenResult{.token = std::move(*token), .status = response.status});
+    std::optional<Millis> expires_at;
+    if (token->expires_in_seconds) {
+      const Millis lifetime =
+          std::min<std::int64_t>(*token->expires_in_seconds, kMaxTokenLifetimeSeconds) * 1000;
+      expires_at = asked + lifetime - std::min(kTokenRefreshMargin, lifetime / 2);
+    }
+    core->token_answer(key, TokenResult{.token = std::move(token->access_token),
+                                        .expires_at = expires_at,
+                                        .status = response.status});
   });
 }
 
@@ -243,7 +260,10 @@ void ApiDestinationDeliveries::Core::token_answer(const std::string& key, TokenR
     std::lock_guard lock(mu);
     TokenSlot& slot = tokens[key];
     slot.fetching = false;
-    if (result.token) slot.token = *result.token;
+    if (result.token) {
+      slot.token = *result.token;
+      slot.expires_at = result.expires_at;
+    }
     waiters.swap(slot.waiters);
   }
   for (const auto& waiter : waiters) waiter(result);

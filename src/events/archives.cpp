@@ -91,6 +91,22 @@ std::string with_replay_name(const std::string& envelope, std::string_view repla
   return out;
 }
 
+// The pattern of an archive's managed rule: the archive's own, or every event, and in both
+// cases no replayed event (replays are never archived again). A pattern that speaks of
+// replay-name itself is taken as it is.
+std::string managed_rule_pattern(std::string_view archive_pattern) {
+  constexpr std::string_view kNotReplayed = R"("replay-name":[{"exists":false}])";
+  if (archive_pattern.find(R"("replay-name")") != std::string_view::npos) {
+    return std::string(archive_pattern);
+  }
+  const auto open = archive_pattern.find('{');
+  if (open == std::string_view::npos) return fmt::format("{{{}}}", kNotReplayed);
+  const auto first = archive_pattern.find_first_not_of(" \t\r\n", open + 1);
+  const bool empty = first == std::string_view::npos || archive_pattern[first] == '}';
+  return fmt::format("{}{}{}{}", archive_pattern.substr(0, open + 1), kNotReplayed,
+                     empty ? "" : ",", archive_pattern.substr(open + 1));
+}
+
 bool is_replayed(simdjson::dom::element event) {
   simdjson::dom::element name;
   return !event["replay-name"].get(name);
@@ -199,6 +215,10 @@ Result<void> Archives::recover() {
 
 // ---- Archives ----------------------------------------------------------------------------
 
+std::string managed_rule_name(std::string_view archive) {
+  return fmt::format("Events-Archive-{}", archive);
+}
+
 Result<void> Archives::archived_events(const ArchiveDescription& archive, Millis from, Millis to,
                                        const EventVisitor& visit) const {
   if (!reader_) return fail(Errc::kInternalError, "archives have no event log to read");
@@ -256,7 +276,13 @@ Result<ArchiveDescription> Archives::create_archive(const CreateArchiveInput& in
   a.retention_days = in.retention_days.value_or(0);
   a.kms_key_identifier = in.kms_key_identifier.value_or("");
   a.created = clock_.now_ms();
-  EB_TRY(store(a));
+  // The lock stays held: a concurrent CreateArchive of the same name must not replace the rule.
+  EB_TRY(buses_.put_managed_rule(a.source_arn, managed_rule_name(a.name),
+                                 managed_rule_pattern(a.event_pattern), kArchiveManagedBy));
+  if (auto stored = store(a); !stored) {
+    (void)buses_.delete_managed_rule(a.source_arn, managed_rule_name(a.name));
+    return std::unexpected(stored.error());
+  }
   archives_[a.name] = a;
   return a;
 }
@@ -264,7 +290,9 @@ Result<ArchiveDescription> Archives::create_archive(const CreateArchiveInput& in
 Result<void> Archives::delete_archive(const std::string& name) {
   EB_TRY(check_member("archiveName", name, 1, 48, NameChars::kName));
   std::lock_guard lock(mu_);
-  if (!archives_.contains(name)) return std::unexpected(archive_not_found(name));
+  auto it = archives_.find(name);
+  if (it == archives_.end()) return std::unexpected(archive_not_found(name));
+  EB_TRY(buses_.delete_managed_rule(it->second.source_arn, managed_rule_name(name)));
   storage::Batch batch;
   batch.erase(Family::kEventBuses, archive_key(name));
   EB_TRY(engine_.write(batch));
@@ -303,6 +331,10 @@ Result<ArchiveDescription> Archives::update_archive(const UpdateArchiveInput& in
   if (in.event_pattern) a.event_pattern = *in.event_pattern;
   if (in.retention_days) a.retention_days = *in.retention_days;
   if (in.kms_key_identifier) a.kms_key_identifier = *in.kms_key_identifier;
+  if (in.event_pattern) {
+    EB_TRY(buses_.put_managed_rule(a.source_arn, managed_rule_name(a.name),
+                                   managed_rule_pattern(a.event_pattern), kArchiveManagedBy));
+  }
   EB_TRY(store(a));
   it->second = a;
   return a;

@@ -3,7 +3,9 @@
 // since the archive was created, filtered by its pattern and retention (the log keeps every
 // event put on a bus, source: the bus ARN). A replay re-delivers an archive's events of a time
 // window to the bus's rules, each marked with "replay-name", in the background on the daemon's
-// timers. Thread-safe: any thread may call any method.
+// timers. Thread-safe: any thread may call any method. Lock order: mu_, then EventBuses'
+// write mutex (archive changes keep their managed rule in step); replays call EventBuses with
+// mu_ released.
 #include <atomic>
 #include <functional>
 #include <map>
@@ -20,6 +22,12 @@
 namespace eb::events {
 
 class EventBuses;
+
+// Each archive has a managed rule on its bus, as in AWS: named managed_rule_name(archive), with
+// ManagedBy kArchiveManagedBy, the archive's pattern (every event without one) and no targets.
+// It is a record users see and cannot change; archiving itself reads the event log.
+inline constexpr std::string_view kArchiveManagedBy = "events.amazonaws.com";
+std::string managed_rule_name(std::string_view archive);
 
 // Visits the events put on the bus `bus_arn` with log timestamps in [from, to], oldest first,
 // until `visit` returns false. The application reads them from the event log.

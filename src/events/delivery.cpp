@@ -193,6 +193,10 @@ void DeliveryBatch::finish_pending() {
   pending_->erase(keys);
 }
 
+void DeliveryBatch::erase_pending_in_write(const std::string& key) {
+  if (!key.empty()) pending_batch_.erase(storage::Family::kEventBuses, key);
+}
+
 Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* sink,
                                    std::span<const storage::IncomingMessage> logged) {
   if (!queue_sends_.empty() || (!logged.empty() && sink != nullptr) || !pending_batch_.empty()) {

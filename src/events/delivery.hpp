@@ -84,6 +84,10 @@ class DeliveryBatch {
   // After commit() and the forwards: erases the records of every delivery made.
   void finish_pending();
 
+  // Erases another batch's delivery record (`key`; empty: none) in this batch's write: the
+  // forward whose copies this batch makes, so a crash can neither lose nor repeat them.
+  void erase_pending_in_write(const std::string& key);
+
  private:
   // One delivery's identity, kept for its dead letter.
   struct Attempt {

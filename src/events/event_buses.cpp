@@ -120,6 +120,18 @@ Result<void> EventBuses::store_rule(const Registry& current, const Bus& bus,
   return commit(with_bus(current, bus.description.name, std::move(changed)), std::move(batch));
 }
 
+namespace {
+
+// What every change a user makes to a managed rule answers (DeleteRule and RemoveTargets
+// without Force have their own wording).
+Result<void> refuse_managed(const Rule& rule) {
+  if (rule.managed_by.empty()) return {};
+  return fail(Errc::kManagedRule, fmt::format("Rule {} is managed by {} and cannot be changed.",
+                                              rule.name, rule.managed_by));
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const Bus>> EventBuses::find_bus(
     const std::shared_ptr<const Registry>& registry,
     const std::optional<std::string>& name_or_arn) const {
@@ -416,6 +428,7 @@ Result<std::string> EventBuses::put_rule(const PutRuleInput& input) {
   rule->tags = input.tags;
   if (existing != bus->rules.end()) {
     const Rule& old = *existing->second;
+    EB_TRY(refuse_managed(old));
     rule->targets = old.targets;
     rule->created = old.created;
     rule->managed_by = old.managed_by;
@@ -451,6 +464,52 @@ Result<void> EventBuses::delete_rule(const std::optional<std::string>& bus_name,
   return commit(with_bus(*current, bus->description.name, std::move(changed)), std::move(batch));
 }
 
+Result<std::string> EventBuses::put_managed_rule(const std::string& bus_name,
+                                                 const std::string& name,
+                                                 const std::string& pattern,
+                                                 std::string_view managed_by) {
+  EB_ASSIGN_OR_RETURN(auto compiled, matching::EventPattern::compile(pattern));
+  std::lock_guard lock(write_mu_);
+  auto current = snapshot();
+  EB_ASSIGN_OR_RETURN(auto bus, find_bus(current, bus_name));
+  auto existing = bus->rules.find(name);
+  if (existing != bus->rules.end() && existing->second->managed_by.empty()) {
+    return fail(Errc::kResourceAlreadyExists, fmt::format("Rule {} already exists.", name));
+  }
+  auto rule = std::make_shared<Rule>();
+  rule->name = name;
+  rule->arn = arns_.rule_arn(bus->description.name, name);
+  rule->bus_name = bus->description.name;
+  rule->event_pattern = pattern;
+  rule->pattern = std::move(compiled);
+  rule->managed_by = std::string(managed_by);
+  rule->created_by = options_.account_id;
+  rule->created = clock_.now_ms();
+  if (existing != bus->rules.end()) {
+    rule->created = existing->second->created;
+    rule->targets = existing->second->targets;
+    rule->tags = existing->second->tags;
+  }
+  std::string arn = rule->arn;
+  EB_TRY(store_rule(*current, *bus, std::move(rule)));
+  return arn;
+}
+
+Result<void> EventBuses::delete_managed_rule(const std::string& bus_name, const std::string& name) {
+  std::lock_guard lock(write_mu_);
+  auto current = snapshot();
+  auto bus = find_bus(current, bus_name);
+  if (!bus) return {};
+  auto it = (*bus)->rules.find(name);
+  if (it == (*bus)->rules.end() || it->second->managed_by.empty()) return {};
+  storage::Batch batch;
+  batch.erase(Family::kEventBuses, rule_key((*bus)->description.name, name));
+  auto changed = std::make_shared<Bus>(**bus);
+  changed->rules.erase(name);
+  changed->reindex();
+  return commit(with_bus(*current, (*bus)->description.name, std::move(changed)), std::move(batch));
+}
+
 Result<RuleDescription> EventBuses::describe_rule(const std::optional<std::string>& bus_name,
                                                   const std::string& name) const {
   EB_ASSIGN_OR_RETURN(auto bus, find_bus(snapshot(), bus_name));
@@ -464,6 +523,7 @@ Result<void> EventBuses::set_rule_enabled(const std::optional<std::string>& bus_
   auto current = snapshot();
   EB_ASSIGN_OR_RETURN(auto bus, find_bus(current, bus_name));
   EB_ASSIGN_OR_RETURN(auto rule, find_rule(*bus, name));
+  EB_TRY(refuse_managed(*rule));
   auto changed = std::make_shared<Rule>(*rule);
   changed->state = enabled ? "ENABLED" : "DISABLED";
   return store_rule(*current, *bus, std::move(changed));
@@ -512,6 +572,7 @@ Result<std::vector<TargetFailure>> EventBuses::put_targets(
   auto current = snapshot();
   EB_ASSIGN_OR_RETURN(auto bus, find_bus(current, bus_name));
   EB_ASSIGN_OR_RETURN(auto rule, find_rule(*bus, rule_name));
+  EB_TRY(refuse_managed(*rule));
   auto changed = std::make_shared<Rule>(*rule);
   for (TargetSpec& spec : targets) {
     auto same = std::find_if(changed->targets.begin(), changed->targets.end(),
@@ -584,6 +645,7 @@ Result<void> EventBuses::tag_resource(const std::string& arn, const Tags& tags) 
   auto current = snapshot();
   EB_ASSIGN_OR_RETURN(auto found, find_arn(current, arn));
   if (found.rule) {
+    EB_TRY(refuse_managed(*found.rule));
     auto changed = std::make_shared<Rule>(*found.rule);
     for (const auto& [k, v] : tags) changed->tags[k] = v;
     if (changed->tags.size() > kMaxTags) return std::unexpected(limit_exceeded());
@@ -604,6 +666,7 @@ Result<void> EventBuses::untag_resource(const std::string& arn,
   auto current = snapshot();
   EB_ASSIGN_OR_RETURN(auto found, find_arn(current, arn));
   if (found.rule) {
+    EB_TRY(refuse_managed(*found.rule));
     auto changed = std::make_shared<Rule>(*found.rule);
     for (const auto& k : keys) changed->tags.erase(k);
     return store_rule(*current, *found.bus, std::move(changed));

@@ -88,6 +88,18 @@ class EventBuses {
                                                       const std::string& target_arn,
                                                       const ListInput& input) const;
 
+  // Managed rules: rules a service keeps on a bus for its own use (an archive's), which
+  // ListRules and DescribeRule show with ManagedBy. Users cannot change them (PutRule,
+  // PutTargets, EnableRule, DisableRule, TagResource and UntagResource answer
+  // ManagedRuleException); DeleteRule and RemoveTargets need Force. A managed rule with no
+  // targets is a record only: PutEvents does not match events against it.
+  // Creates or replaces the rule `name` on `bus` (name or ARN) with `pattern` (which must
+  // compile); a rule of that name the user made is left alone (ResourceAlreadyExists).
+  Result<std::string> put_managed_rule(const std::string& bus, const std::string& name,
+                                       const std::string& pattern, std::string_view managed_by);
+  // Deletes it; a bus or rule already gone is success.
+  Result<void> delete_managed_rule(const std::string& bus, const std::string& name);
+
   // Targets.
   Result<std::vector<TargetFailure>> put_targets(const std::optional<std::string>& bus,
                                                  const std::string& rule,

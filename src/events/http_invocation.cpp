@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <system_error>
 
 #include "core/encoding.hpp"
 #include "core/json_writer.hpp"
@@ -190,7 +192,7 @@ Result<HttpRequestSpec> build_token_request(const Connection& connection) {
   return request;
 }
 
-Result<std::string> parse_token_response(std::string_view body) {
+Result<OAuthToken> parse_token_response(std::string_view body) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   std::string_view token;
@@ -198,7 +200,24 @@ Result<std::string> parse_token_response(std::string_view body) {
       token.empty()) {
     return fail(Errc::kInvalidParameterValue, "The OAuth endpoint's answer has no access_token.");
   }
-  return std::string(token);
+  OAuthToken out{.access_token = std::string(token)};
+  // Some endpoints send expires_in as a string; anything else unreadable means no expiry given.
+  std::int64_t seconds = 0;
+  double fractional = 0;
+  std::string_view text;
+  if (!doc["expires_in"].get(seconds)) {
+    if (seconds >= 0) out.expires_in_seconds = seconds;
+  } else if (!doc["expires_in"].get(fractional)) {
+    if (fractional >= 0 && fractional < 1e12) {
+      out.expires_in_seconds = static_cast<std::int64_t>(fractional);
+    }
+  } else if (!doc["expires_in"].get(text)) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec == std::errc() && end == text.data() + text.size() && seconds >= 0) {
+      out.expires_in_seconds = seconds;
+    }
+  }
+  return out;
 }
 
 }  // namespace eb::events

@@ -2,6 +2,7 @@
 // The HTTP requests EventBridge sends for an API destination target: the invocation itself and
 // the OAuth client-credentials token request that may precede it. Pure functions; any thread.
 // Sending them (and caching the token) is the caller's.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -40,8 +41,13 @@ Result<HttpRequestSpec> build_invocation(const ApiDestination& destination,
 // ValidationException for another type of connection.
 Result<HttpRequestSpec> build_token_request(const Connection& connection);
 
-// The access_token member of a token endpoint's JSON answer.
-Result<std::string> parse_token_response(std::string_view body);
+// What a token endpoint's JSON answer gives: its access_token and, when it says so, how long
+// the token lives (expires_in, seconds; a number or a string of digits, else ignored).
+struct OAuthToken {
+  std::string access_token;
+  std::optional<std::int64_t> expires_in_seconds;
+};
+Result<OAuthToken> parse_token_response(std::string_view body);
 
 // RFC 3986 percent-encoding of everything but the unreserved characters.
 std::string url_encode(std::string_view text);

@@ -174,10 +174,14 @@ Result<void> EventBuses::deliver(DeliveryBatch& deliveries,
                                           .message_id = f.event_id,
                                           .body = f.envelope,
                                           .timestamp = clock_.now_ms()};
-    if (auto written = onward.commit(engine_, events_, {&record, 1}); !written) {
+    // The forward's record goes in the write that makes its copies: a crash after that write
+    // must not make them again at the next start.
+    onward.erase_pending_in_write(f.pending_key);
+    const auto written = onward.commit(engine_, events_, {&record, 1});
+    f.pending_key.clear();  // erased by that write, or kept when it failed: a restart tries again
+    if (!written) {
       spdlog::warn("event {}: could not be delivered on bus {}: {}", f.event_id, f.bus_name,
                    written.error().message);
-      f.pending_key.clear();  // its record stays: a restart tries again
       continue;
     }
     onward.finish_pending();

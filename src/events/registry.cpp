@@ -28,6 +28,9 @@ void Bus::reindex() {
   matchable.clear();
   for (const auto& [name, rule] : rules) {
     if (!rule->enabled() || !rule->pattern) continue;
+    // A managed rule with no targets (an archive's) is a record: the archive reads the event
+    // log itself, so matching events against it would only cost time.
+    if (!rule->managed_by.empty() && rule->targets.empty()) continue;
     set->add(matchable.size(), *rule->pattern);
     matchable.push_back(rule);
   }

@@ -24,6 +24,7 @@ from harness import Daemon, boto3_client, http_get, run_binary
 LOAD_SECONDS = 2.0
 SENDERS = 6
 RECEIVE_BATCH = 5
+FIFO_SENDERS = 4
 
 
 def mount_tmpfs(path, size, read_only=False):
@@ -38,6 +39,32 @@ def mount_tmpfs(path, size, read_only=False):
 
 def unmount(path):
     subprocess.run(["umount", "-l", path], capture_output=True)
+
+
+def kill_under_load(daemon, worker, workers, stop):
+    """Runs worker(n) on `workers` threads for LOAD_SECONDS, kill -9s the daemon mid-flight,
+    then sets `stop` and waits for the workers."""
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
+    for t in threads:
+        t.start()
+    time.sleep(LOAD_SECONDS)
+    daemon.stop(sig=signal.SIGKILL, check=False)
+    stop.set()
+    for t in threads:
+        t.join(timeout=30)
+
+
+def receive_bodies(sqs, name):
+    """The bodies of every message visible in queue `name`, received once each (they stay
+    hidden for 600 s)."""
+    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    bodies = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                  VisibilityTimeout=600).get("Messages", [])
+        if not got:
+            return bodies
+        bodies += [m["Body"] for m in got]
 
 
 class CrashTest(unittest.TestCase):
@@ -214,14 +241,7 @@ class SnsCrashTest(unittest.TestCase):
                             acked.update(ids)
                         i += 1
 
-                threads = [threading.Thread(target=publisher, args=(n,)) for n in range(4)]
-                for t in threads:
-                    t.start()
-                time.sleep(LOAD_SECONDS)
-                daemon.stop(sig=signal.SIGKILL, check=False)
-                stop.set()
-                for t in threads:
-                    t.join(timeout=30)
+                kill_under_load(daemon, publisher, 4, stop)
             finally:
                 daemon.stop(sig=signal.SIGKILL, check=False)
             self.assertGreater(len(acked), 50, "the load never got going")
@@ -242,17 +262,85 @@ class SnsCrashTest(unittest.TestCase):
                 self.assertEqual(missing, set(), "acknowledged publishes missing from the log")
                 sqs = boto3_client("sqs", daemon.endpoint)
                 for name in ("copy-a", "copy-b"):
-                    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-                    bodies = []
-                    while True:
-                        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                                  VisibilityTimeout=600).get("Messages", [])
-                        if not got:
-                            break
-                        bodies += [m["Body"] for m in got]
                     # The copies and the log record are one write: the same set of messages.
-                    self.assertEqual(sorted(bodies), sorted(logged.values()), name)
+                    self.assertEqual(sorted(receive_bodies(sqs, name)),
+                                     sorted(logged.values()), name)
 
+
+class EventsCrashTest(unittest.TestCase):
+    """kill -9 while PutEvents runs: a rule sends each event to another bus (whose rule copies
+    it into a queue) and to an SNS topic (whose subscription copies it into another queue).
+    After the restart every acknowledged event is in both queues; the bus hop, whose record
+    goes in the write that makes its copy, repeats none."""
+
+    SENDERS = 4
+    BATCH = 5
+
+    @staticmethod
+    def receive_ids(sqs, name):
+        return [json.loads(body)["id"] for body in receive_bodies(sqs, name)]
+
+    def test_kill_minus_nine_while_putting_events(self):
+        with tempfile.TemporaryDirectory(prefix="eb-events-crash-") as data:
+            daemon = Daemon(data_dir=data)
+            daemon.start()
+            acked = set()  # ids of events PutEvents accepted in an answered request
+            lock = threading.Lock()
+            stop = threading.Event()
+            try:
+                events = boto3_client("events", daemon.endpoint)
+                sns = boto3_client("sns", daemon.endpoint)
+                sqs = boto3_client("sqs", daemon.endpoint)
+                queue_arn = "arn:aws:sqs:us-east-1:000000000000:"
+                for name in ("via-bus", "via-topic"):
+                    sqs.create_queue(QueueName=name)
+                topic = sns.create_topic(Name="events-crash")["TopicArn"]
+                sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn + "via-topic",
+                              Attributes={"RawMessageDelivery": "true"})
+                hop = events.create_event_bus(Name="hop-bus")["EventBusArn"]
+                pattern = json.dumps({"source": ["crash.test"]})
+                events.put_rule(Name="out", EventPattern=pattern)
+                events.put_targets(Rule="out", Targets=[{"Id": "bus", "Arn": hop},
+                                                        {"Id": "topic", "Arn": topic}])
+                events.put_rule(Name="in", EventBusName="hop-bus", EventPattern=pattern)
+                events.put_targets(Rule="in", EventBusName="hop-bus",
+                                   Targets=[{"Id": "q", "Arn": queue_arn + "via-bus"}])
+
+                def putter(n):
+                    client = boto3_client("events", daemon.endpoint)
+                    i = 0
+                    while not stop.is_set():
+                        try:
+                            out = client.put_events(Entries=[
+                                {"Source": "crash.test", "DetailType": "t",
+                                 "Detail": json.dumps({"n": n, "i": i, "k": k})}
+                                for k in range(self.BATCH)])
+                        except (botocore.exceptions.BotoCoreError,
+                                botocore.exceptions.ClientError):
+                            return
+                        with lock:
+                            acked.update(e["EventId"] for e in out["Entries"]
+                                         if "ErrorCode" not in e)
+                        i += 1
+
+                kill_under_load(daemon, putter, self.SENDERS, stop)
+            finally:
+                daemon.stop(sig=signal.SIGKILL, check=False)
+            self.assertGreater(len(acked), 50, "the load never got going")
+
+            # The deliveries a crash cut short are made before the daemon listens.
+            with Daemon(data_dir=data) as daemon:
+                sqs = boto3_client("sqs", daemon.endpoint)
+                in_flight = self.SENDERS * self.BATCH  # events of requests the kill cut off
+                via_bus = self.receive_ids(sqs, "via-bus")
+                self.assertEqual(acked - set(via_bus), set(), "acknowledged events lost")
+                self.assertEqual(len(via_bus), len(set(via_bus)), "a bus hop repeated events")
+                self.assertLessEqual(len(set(via_bus) - acked), in_flight)
+                via_topic = self.receive_ids(sqs, "via-topic")
+                self.assertEqual(acked - set(via_topic), set(), "acknowledged events lost")
+                # At least once: a copy the topic made just before the kill may come again.
+                self.assertLessEqual(len(via_topic) - len(set(via_topic)), in_flight)
+                self.assertLessEqual(len(set(via_topic) - acked), in_flight)
 
 
 class StartupFailureTest(unittest.TestCase):
@@ -419,14 +507,7 @@ class FifoCrashTest(unittest.TestCase):
                                 acked[dedup] = (group, c, body, message_id)
                         i += 1
 
-                threads = [threading.Thread(target=sender, args=(n,)) for n in range(4)]
-                for t in threads:
-                    t.start()
-                time.sleep(LOAD_SECONDS)
-                daemon.stop(sig=signal.SIGKILL, check=False)
-                stop.set()
-                for t in threads:
-                    t.join(timeout=30)
+                kill_under_load(daemon, sender, FIFO_SENDERS, stop)
             finally:
                 daemon.stop(sig=signal.SIGKILL, check=False)
             with lock:
@@ -470,7 +551,7 @@ class FifoCrashTest(unittest.TestCase):
                                        "group %s out of order at %s" % (group, body))
                     last[group] = counter
                 unacked = set(by_dedup) - set(acked)
-                self.assertLessEqual(len(unacked), 3 * len(threads),
+                self.assertLessEqual(len(unacked), 3 * FIFO_SENDERS,
                                      "more unacknowledged messages than requests cut off")
 
                 # The deduplication window survived the crash: every acknowledged id is

@@ -5,6 +5,7 @@ dead-lettered; one answering 400 goes straight to the dead-letter queue."""
 import http.server
 import json
 import os
+import signal
 import ssl
 import subprocess
 import tempfile
@@ -13,7 +14,7 @@ import unittest
 import urllib.parse
 import urllib.request
 
-from harness import call, eventually
+from harness import Daemon, boto3_client, call, eventually
 from test_events_boto3 import EventsTestBase
 
 SOURCE = "apidest.test"
@@ -21,8 +22,9 @@ SOURCE = "apidest.test"
 
 class Endpoint:
     """An HTTPS server on 127.0.0.1 with a self-signed certificate (the daemon verifies none).
-    Paths under /ok answer 200, /fail 500, /bad 400; /token answers an OAuth token. Keeps every
-    request it received as (method, path, headers, body)."""
+    Paths under /ok answer 200, /fail 500, /bad 400, /switch `switch_status` (500 until a test
+    changes it); /token answers an OAuth token. Keeps every request it received as (method,
+    path, headers, body, status)."""
 
     def __init__(self, directory):
         cert = os.path.join(directory, "cert.pem")
@@ -31,6 +33,7 @@ class Endpoint:
                         "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
                        check=True, capture_output=True)
         self.requests = []
+        self.switch_status = 500
         self.lock = threading.Lock()
         endpoint = self
 
@@ -38,17 +41,19 @@ class Endpoint:
             def answer(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
-                with endpoint.lock:
-                    endpoint.requests.append(
-                        (self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
-                         body))
                 status, reply = 200, b"{}"
                 if self.path.startswith("/fail"):
                     status = 500
                 elif self.path.startswith("/bad"):
                     status = 400
+                elif self.path.startswith("/switch"):
+                    status = endpoint.switch_status
                 elif self.path.startswith("/token"):
                     reply = b'{"access_token":"tok-1","token_type":"Bearer","expires_in":3600}'
+                with endpoint.lock:
+                    endpoint.requests.append(
+                        (self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
+                         body, status))
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(reply)))
@@ -146,7 +151,8 @@ class ApiDestinationsTest(EventsTestBase):
                                "QueryStringParameters": {"mode": "fast"}}})
         event_id = self.put("order", {"orderId": "o-1", "total": 42})
 
-        method, path, headers, body = eventually(lambda: self.endpoint.received("/ok/orders"))[0]
+        method, path, headers, body, _ = eventually(
+            lambda: self.endpoint.received("/ok/orders"))[0]
         self.assertEqual(method, "PUT")
         self.assertEqual(path, "/ok/orders/o-1?mode=fast")
         self.assertEqual(headers["x-api-key"], "k3y")
@@ -169,7 +175,7 @@ class ApiDestinationsTest(EventsTestBase):
         arn = self.destination("oauth-dest", connection, "/ok/oauth")
         self.target("to-oauth", "oauth", {"Id": "api", "Arn": arn})
         self.put("oauth", {"n": 1})
-        _, _, headers, _ = eventually(lambda: self.endpoint.received("/ok/oauth"))[0]
+        _, _, headers, _, _ = eventually(lambda: self.endpoint.received("/ok/oauth"))[0]
         self.assertEqual(headers["authorization"], "Bearer tok-1")
         token_request = self.endpoint.received("/token")[0]
         self.assertEqual(token_request[0], "POST")
@@ -217,6 +223,78 @@ class ApiDestinationsTest(EventsTestBase):
         self.assertNotIn("EXHAUSTED_RETRY_CONDITION", attributes)
         self.assertEqual(len(self.endpoint.received("/bad/it")), 1)
         self.assertEqual(eventually(lambda: self.outbox(arn))[0]["outcome"], "dead-lettered")
+
+
+class KillNineTest(unittest.TestCase):
+    """kill -9 while an API destination delivery waits for its retry: the daemon recorded it
+    (PendingDeliveries), so the next start on the same data dir sends it again, once."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.data = os.path.join(self.tmp.name, "data")
+        self.endpoint = Endpoint(self.tmp.name)
+        self.daemon = None
+
+    def tearDown(self):
+        if self.daemon is not None:
+            self.daemon.stop(sig=signal.SIGKILL, check=False)
+        self.endpoint.close()
+        self.tmp.cleanup()
+
+    def start(self):
+        self.daemon = Daemon("--clock", "manual", data_dir=self.data)
+        self.daemon.start()
+        return boto3_client("events", self.daemon.endpoint)
+
+    def advance(self, seconds):
+        status, body = call(self.daemon, "POST", "/v1/clock/advance", {"seconds": seconds})
+        self.assertEqual(status, 200, body)
+
+    def statuses(self):
+        return [r[4] for r in self.endpoint.received("/switch/it")]
+
+    def test_a_delivery_in_flight_at_kill_9_is_made_once_after_the_restart(self):
+        events = self.start()
+        connection = events.create_connection(
+            Name="kill", AuthorizationType="API_KEY",
+            AuthParameters={"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key",
+                                                      "ApiKeyValue": "k"}})["ConnectionArn"]
+        arn = events.create_api_destination(
+            Name="flaky", ConnectionArn=connection, InvocationEndpoint=self.endpoint.url
+            + "/switch/it", HttpMethod="POST")["ApiDestinationArn"]
+        events.put_rule(Name="to-flaky", EventPattern=json.dumps({"source": [SOURCE]}))
+        self.assertEqual(events.put_targets(
+            Rule="to-flaky", Targets=[{"Id": "api", "Arn": arn}])["FailedEntryCount"], 0)
+        answer = events.put_events(Entries=[{"Source": SOURCE, "DetailType": "kill",
+                                             "Detail": json.dumps({"n": 9})}])
+        self.assertEqual(answer["FailedEntryCount"], 0, answer)
+        event_id = answer["Entries"][0]["EventId"]
+        # The first attempt got its 500; its retry waits on the manual clock, which stands.
+        eventually(lambda: self.statuses() == [500])
+        self.daemon.stop(sig=signal.SIGKILL, check=False)
+
+        self.endpoint.switch_status = 200
+        self.start()
+        self.assertIn("resumed 1 EventBridge deliveries", self.daemon.log)
+        eventually(lambda: self.statuses() == [500, 200])
+        body = json.loads(self.endpoint.received("/switch/it")[1][3])
+        self.assertEqual(body["id"], event_id)
+        self.assertEqual(body["detail"], {"n": 9})
+        # Its outcome is final once the daemon has read the 200 (the record then goes).
+        query = urllib.parse.urlencode({"protocol": "api-destination", "endpoint": arn})
+        outbox = f"{self.daemon.endpoint}/v1/outbox?{query}"
+        record = eventually(lambda: json.loads(urllib.request.urlopen(outbox, timeout=5).read())[
+            "messages"])[0]
+        self.assertEqual(record["outcome"], "delivered")
+        self.assertEqual(record["messageId"], event_id)
+        # Nothing else is due: neither the retry the first run had armed nor a second copy.
+        self.advance(3600)
+        self.daemon.stop()
+        self.start()
+        self.advance(3600)
+        self.daemon.stop()
+        self.daemon = None
+        self.assertEqual(self.statuses(), [500, 200])
 
 
 if __name__ == "__main__":

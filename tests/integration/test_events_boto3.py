@@ -476,6 +476,52 @@ class ArchiveTest(EventsTestBase):
         err = self.error(self.events.describe_archive, ArchiveName="orders-archive")
         self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
 
+    def test_an_archive_has_a_managed_rule_users_cannot_change(self):
+        bus_arn = self.events.create_event_bus(Name="managed-bus")["EventBusArn"]
+        self.events.create_archive(ArchiveName="kept", EventSourceArn=bus_arn,
+                                   EventPattern='{"source":["orders"]}')
+        rules = self.events.list_rules(EventBusName="managed-bus")["Rules"]
+        self.assertEqual([(r["Name"], r["ManagedBy"], r["State"]) for r in rules],
+                         [("Events-Archive-kept", "events.amazonaws.com", "ENABLED")])
+        name = "Events-Archive-kept"
+        rule = self.events.describe_rule(Name=name, EventBusName="managed-bus")
+        self.assertEqual(rule["ManagedBy"], "events.amazonaws.com")
+        self.assertEqual(json.loads(rule["EventPattern"]),
+                         {"source": ["orders"], "replay-name": [{"exists": False}]})
+        _, queue = self.queue("managed-q")
+        refused = [
+            lambda: self.events.put_rule(Name=name, EventBusName="managed-bus",
+                                         EventPattern='{"source":["x"]}'),
+            lambda: self.events.put_targets(Rule=name, EventBusName="managed-bus",
+                                            Targets=[{"Id": "q", "Arn": queue}]),
+            lambda: self.events.remove_targets(Rule=name, EventBusName="managed-bus", Ids=["q"]),
+            lambda: self.events.disable_rule(Name=name, EventBusName="managed-bus"),
+            lambda: self.events.enable_rule(Name=name, EventBusName="managed-bus"),
+            lambda: self.events.tag_resource(ResourceARN=rule["Arn"],
+                                             Tags=[{"Key": "k", "Value": "v"}]),
+            lambda: self.events.delete_rule(Name=name, EventBusName="managed-bus"),
+        ]
+        for call_it in refused:
+            with self.assertRaises(ClientError) as ctx:
+                call_it()
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "ManagedRuleException")
+        # Events still reach the archive; UpdateArchive changes the rule's pattern.
+        self.events.put_events(Entries=[event(source="orders", EventBusName="managed-bus")])
+        self.assertEqual(self.events.describe_archive(ArchiveName="kept")["EventCount"], 1)
+        self.events.update_archive(ArchiveName="kept", EventPattern='{"source":["billing"]}')
+        rule = self.events.describe_rule(Name=name, EventBusName="managed-bus")
+        self.assertEqual(json.loads(rule["EventPattern"]),
+                         {"source": ["billing"], "replay-name": [{"exists": False}]})
+        # DeleteArchive takes its rule away.
+        self.events.delete_archive(ArchiveName="kept")
+        self.assertEqual(self.events.list_rules(EventBusName="managed-bus")["Rules"], [])
+        # Force is how a user deletes a managed rule.
+        self.events.create_archive(ArchiveName="forced", EventSourceArn=bus_arn)
+        self.events.delete_rule(Name="Events-Archive-forced", EventBusName="managed-bus",
+                                Force=True)
+        self.assertEqual(self.events.list_rules(EventBusName="managed-bus")["Rules"], [])
+        self.events.delete_archive(ArchiveName="forced")
+
 
 class ScheduleTest(EventsTestBase):
     daemon_args = ("--clock", "manual")

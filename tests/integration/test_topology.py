@@ -99,10 +99,14 @@ rules:
             url = sqs.get_queue_url(QueueName="big-orders")["QueueUrl"]
             self.assertEqual(sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"],
                              '{"total":250}')
+            # An archive's managed rule belongs to the archive, not to the topology.
+            events.create_archive(ArchiveName="shop-archive", EventSourceArn=events.
+                                  describe_event_bus(Name="shop")["Arn"])
             status, _, exported = http_get(daemon.endpoint + "/v1/topology")
             text = exported.decode()
             self.assertIn("event_buses:", text)
             self.assertIn("InputPath: $.detail", text)
+            self.assertNotIn("Events-Archive-shop-archive", text)
             # A target changed by hand is put back by SIGHUP; an undeclared one is removed.
             events.put_targets(Rule="big-orders", EventBusName="shop", Targets=[
                 {"Id": "extra", "Arn": "arn:aws:sqs:us-east-1:000000000000:big-orders"}])

@@ -229,6 +229,47 @@ TEST_F(ApiDestinationDeliveryTest, OAuthTokenIsFetchedOnceCachedAndRefreshedOn40
   EXPECT_EQ(deliveries_.in_flight(), 0U);
 }
 
+TEST_F(ApiDestinationDeliveryTest, OAuthTokenIsRefreshedBeforeItsExpiresInRunsOut) {
+  const std::string arn = destination(oauth_connection());
+  deliveries_.deliver(delivery(arn));
+  ASSERT_EQ(sender_.sent.size(), 1U);
+  sender_.answer(200, R"({"access_token":"t1","expires_in":300})");
+  ASSERT_EQ(sender_.sent.size(), 2U);
+  EXPECT_EQ(sender_.header(1, "Authorization"), "Bearer t1");
+  sender_.answer(200);
+
+  // Well within its 300 s the token is reused.
+  clock_.advance(200'000);
+  deliveries_.deliver(delivery(arn));
+  ASSERT_EQ(sender_.sent.size(), 3U);
+  EXPECT_EQ(sender_.header(2, "Authorization"), "Bearer t1");
+  sender_.answer(200);
+
+  // Close to its end (30 s before) it is not used any more: a new one is fetched first.
+  clock_.advance(75'000);
+  deliveries_.deliver(delivery(arn));
+  ASSERT_EQ(sender_.sent.size(), 4U);
+  EXPECT_EQ(sender_.sent[3].request.url, "https://auth.example.com/token");
+  sender_.answer(200, R"({"access_token":"t2","expires_in":"300"})");
+  ASSERT_EQ(sender_.sent.size(), 5U);
+  EXPECT_EQ(sender_.header(4, "Authorization"), "Bearer t2");
+  sender_.answer(200);
+
+  // A token without expires_in is kept until the destination refuses it.
+  clock_.advance(300'000);
+  deliveries_.deliver(delivery(arn));
+  ASSERT_EQ(sender_.sent.size(), 6U);
+  sender_.answer(200, R"({"access_token":"t3"})");
+  sender_.answer(200);
+  clock_.advance(86'400'000);
+  deliveries_.deliver(delivery(arn));
+  ASSERT_EQ(sender_.sent.size(), 8U);
+  EXPECT_EQ(sender_.header(7, "Authorization"), "Bearer t3");
+  sender_.answer(200);
+  EXPECT_EQ(finals_, 5);
+  EXPECT_EQ(deliveries_.in_flight(), 0U);
+}
+
 TEST_F(ApiDestinationDeliveryTest, InvocationsOverTheRateLimitWaitForTheNextSecond) {
   const std::string arn = destination(api_key_connection(), 2);
   for (int i = 0; i < 5; ++i) deliveries_.deliver(delivery(arn));

@@ -113,5 +113,77 @@ TEST_F(ArchivesTest, ReplaysAreCheckedBeforeTheyStart) {
   EXPECT_EQ(archives_.cancel_replay("r").error().code, Errc::kIllegalStatus);
 }
 
+TEST_F(ArchivesTest, AnArchiveKeepsAManagedRuleOnItsBusInStep) {
+  ASSERT_TRUE(archives_.create_archive(archive(R"({"source":["shop"]})")));
+  auto rule = buses_.describe_rule(std::nullopt, "Events-Archive-a");
+  ASSERT_TRUE(rule) << rule.error().message;
+  EXPECT_EQ(rule->managed_by, "events.amazonaws.com");
+  EXPECT_EQ(rule->state, "ENABLED");
+  EXPECT_EQ(rule->event_pattern, R"({"replay-name":[{"exists":false}],"source":["shop"]})");
+  auto listed = buses_.list_rules(std::nullopt, {});
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0].managed_by, "events.amazonaws.com");
+  // The rule's pattern is what the archive keeps: its bus's events but replayed ones.
+  std::string replayed = event("r1", "shop");
+  replayed.insert(replayed.size() - 1, R"(,"replay-name":"r")");
+  EXPECT_TRUE(*buses_.test_event_pattern(rule->event_pattern, event("e1", "shop")));
+  EXPECT_FALSE(*buses_.test_event_pattern(rule->event_pattern, replayed));
+
+  UpdateArchiveInput update;
+  update.name = "a";
+  update.event_pattern = R"({"source":["other"]})";
+  ASSERT_TRUE(archives_.update_archive(update));
+  EXPECT_EQ(buses_.describe_rule(std::nullopt, "Events-Archive-a")->event_pattern,
+            R"({"replay-name":[{"exists":false}],"source":["other"]})");
+  ASSERT_TRUE(archives_.delete_archive("a"));
+  EXPECT_EQ(buses_.describe_rule(std::nullopt, "Events-Archive-a").error().code,
+            Errc::kResourceNotFound);
+
+  // Without a pattern the rule takes every event of the bus.
+  CreateArchiveInput every = archive("");
+  every.event_pattern.reset();
+  ASSERT_TRUE(archives_.create_archive(every));
+  EXPECT_EQ(buses_.describe_rule(std::nullopt, "Events-Archive-a")->event_pattern,
+            R"({"replay-name":[{"exists":false}]})");
+}
+
+TEST_F(ArchivesTest, UsersCannotChangeAnArchivesRuleAndDeleteItOnlyWithForce) {
+  ASSERT_TRUE(archives_.create_archive(archive(R"({"source":["shop"]})")));
+  const std::string name = "Events-Archive-a";
+  const std::string arn = buses_.describe_rule(std::nullopt, name)->arn;
+  PutRuleInput put;
+  put.name = name;
+  put.event_pattern = R"({"source":["mine"]})";
+  EXPECT_EQ(buses_.put_rule(put).error().code, Errc::kManagedRule);
+  auto target = parse_target(R"({"Id":"t","Arn":"arn:aws:sqs:us-east-1:000000000000:q"})");
+  ASSERT_TRUE(target);
+  EXPECT_EQ(buses_.put_targets(std::nullopt, name, {*target}).error().code, Errc::kManagedRule);
+  EXPECT_EQ(buses_.set_rule_enabled(std::nullopt, name, false).error().code, Errc::kManagedRule);
+  EXPECT_EQ(buses_.tag_resource(arn, {{"k", "v"}}).error().code, Errc::kManagedRule);
+  EXPECT_EQ(buses_.untag_resource(arn, {"k"}).error().code, Errc::kManagedRule);
+  EXPECT_EQ(buses_.remove_targets(std::nullopt, name, {"t"}, false).error().code,
+            Errc::kManagedRule);
+  EXPECT_EQ(buses_.delete_rule(std::nullopt, name, false).error().code, Errc::kManagedRule);
+  EXPECT_EQ(buses_.describe_rule(std::nullopt, name)->event_pattern,
+            R"({"replay-name":[{"exists":false}],"source":["shop"]})");
+  // Force deletes it; the archive stays and can still be deleted.
+  ASSERT_TRUE(buses_.delete_rule(std::nullopt, name, true));
+  EXPECT_FALSE(buses_.describe_rule(std::nullopt, name));
+  EXPECT_TRUE(archives_.describe_archive("a"));
+  EXPECT_TRUE(archives_.delete_archive("a"));
+}
+
+TEST_F(ArchivesTest, AnArchiveDoesNotTakeOverARuleTheUserMade) {
+  PutRuleInput put;
+  put.name = "Events-Archive-a";
+  put.event_pattern = R"({"source":["mine"]})";
+  ASSERT_TRUE(buses_.put_rule(put));
+  EXPECT_EQ(archives_.create_archive(archive(R"({"source":["shop"]})")).error().code,
+            Errc::kResourceAlreadyExists);
+  EXPECT_FALSE(archives_.describe_archive("a"));
+  EXPECT_TRUE(buses_.describe_rule(std::nullopt, "Events-Archive-a")->managed_by.empty());
+}
+
 }  // namespace
 }  // namespace eb::events

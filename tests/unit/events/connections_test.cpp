@@ -422,7 +422,17 @@ TEST_F(InvocationTest, TheTokenRequestCarriesTheClientCredentials) {
             "scope=events%20write");
   EXPECT_EQ(get->body, "");
 
-  EXPECT_EQ(*parse_token_response(R"({"access_token":"abc","expires_in":3600})"), "abc");
+  auto token = parse_token_response(R"({"access_token":"abc","expires_in":3600})");
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->access_token, "abc");
+  EXPECT_EQ(token->expires_in_seconds, 3600);
+  EXPECT_EQ(parse_token_response(R"({"access_token":"a","expires_in":"60"})")->expires_in_seconds,
+            60);
+  EXPECT_EQ(parse_token_response(R"({"access_token":"a"})")->expires_in_seconds, std::nullopt);
+  EXPECT_EQ(parse_token_response(R"({"access_token":"a","expires_in":"soon"})")->expires_in_seconds,
+            std::nullopt);
+  EXPECT_EQ(parse_token_response(R"({"access_token":"a","expires_in":-5})")->expires_in_seconds,
+            std::nullopt);
   EXPECT_FALSE(parse_token_response(R"({"error":"invalid_client"})"));
   EXPECT_FALSE(parse_token_response("not json"));
 }

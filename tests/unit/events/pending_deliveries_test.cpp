@@ -97,6 +97,40 @@ TEST_F(PendingDeliveriesTest, ADeliveryCutShortByACrashIsMadeAfterTheRestart) {
   EXPECT_TRUE(third.outbox.messages.empty());
 }
 
+// An event forwarded to another bus, whose rule copies it into a queue and hands it to a
+// function: the process dies at the function, after the write that made the queue's copy.
+TEST_F(PendingDeliveriesTest, AForwardIsNotMadeAgainOnceItsWriteIsDone) {
+  {
+    Lifetime first(clock_, store_, /*crash=*/true);
+    ASSERT_TRUE(first.buses.create_event_bus({.name = "other"}));
+    ASSERT_TRUE(first.queues.create_queue({"q", {}, {}}));
+    PutRuleInput in;
+    in.name = "to-other";
+    in.event_pattern = R"({"source":["shop"]})";
+    ASSERT_TRUE(first.buses.put_rule(in));
+    auto to_bus =
+        parse_target(R"({"Id":"bus","Arn":")" + first.buses.arns().bus_arn("other") + R"("})");
+    ASSERT_TRUE(to_bus);
+    ASSERT_TRUE(first.buses.put_targets(std::nullopt, "to-other", {*to_bus}));
+    in.name = "there";
+    in.bus = "other";
+    ASSERT_TRUE(first.buses.put_rule(in));
+    auto to_queue = parse_target(R"({"Id":"q","Arn":")" + first.queues.queue_arn("q") + R"("})");
+    auto to_function = parse_target(R"({"Id":"fn","Arn":")" + std::string(kFunction) + R"("})");
+    ASSERT_TRUE(to_queue && to_function);
+    ASSERT_TRUE(first.buses.put_targets("other", "there", {*to_queue, *to_function}));
+    EXPECT_THROW((void)first.buses.put_events(order_placed()), std::runtime_error);
+  }
+  Lifetime second(clock_, store_, /*crash=*/false);
+  auto resumed = second.buses.resume_deliveries();
+  ASSERT_TRUE(resumed) << resumed.error().message;
+  EXPECT_EQ(*resumed, 1u);  // the function's delivery; the forward was done
+  EXPECT_EQ(second.outbox.messages.size(), 1u);
+  auto count = second.queues.get_queue_attributes("q", {"ApproximateNumberOfMessages"});
+  ASSERT_TRUE(count);
+  EXPECT_EQ(count->at("ApproximateNumberOfMessages"), "1");
+}
+
 TEST_F(PendingDeliveriesTest, AFinishedDeliveryLeavesNoRecord) {
   {
     Lifetime first(clock_, store_, /*crash=*/false);
