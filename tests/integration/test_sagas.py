@@ -202,8 +202,13 @@ class SagaCrashTest(unittest.TestCase):
                 daemon.stop(check=False, sig=signal.SIGKILL)
 
             with Daemon(*args, data_dir=data) as daemon:
-                for seconds in (1, 10, 2, 10, 30):
-                    advance(daemon, seconds)
+                # A second at a time, so that each timeout and retry is armed before the clock
+                # passes its deadline however slowly the workers run (the 10 s timeouts, three
+                # attempts and their backoff fit in well under 200 s).
+                for _ in range(200):
+                    if all(saga_status(daemon, s) == "compensated" for s in (waiting, retrying)):
+                        break
+                    advance(daemon, 1)
                 for saga_id in (waiting, retrying):
                     saga = ends_as(daemon, saga_id, "compensated")
                     self.assertEqual(saga["steps"][1]["error"], "timed out after 3 attempts")
