@@ -235,7 +235,7 @@ struct Application::Parts {
     archives.set_reader(bus_event_reader(events));
     buses.set_event_sources(&partner_sources);
     admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
-                       signer->certificate_pem());
+                       [this] { return signer->certificate_pem(); });
     admin.add_document("/v1/topology", "application/yaml", [this] {
       auto topology = export_topology(broker, topics);
       if (auto exported = export_bus_topology(buses, topology); !exported) {

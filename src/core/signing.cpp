@@ -1,5 +1,8 @@
 #include "core/signing.hpp"
 
+#include <algorithm>
+#include <future>
+
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -51,15 +54,36 @@ Bio read_bio(std::string_view text) {
 }  // namespace
 
 struct MessageSigner::Keys {
-  Pkey key;
+  Pkey key;  // null when a background generation failed
   Cert cert;
+  std::string key_pem;
+  std::string cert_pem;
 };
 
-MessageSigner::MessageSigner(std::unique_ptr<Keys> keys, std::string key_pem, std::string cert_pem)
-    : keys_(std::move(keys)), key_pem_(std::move(key_pem)), cert_pem_(std::move(cert_pem)) {}
+namespace {
+
+std::string id_of(std::string_view cert_pem) { return sha256_hex(cert_pem).substr(0, 32); }
+
+}  // namespace
+
+MessageSigner::MessageSigner(std::shared_future<std::shared_ptr<const Keys>> keys,
+                             std::string certificate_id)
+    : keys_(std::move(keys)), certificate_id_(std::move(certificate_id)) {}
 MessageSigner::MessageSigner(MessageSigner&&) noexcept = default;
 MessageSigner& MessageSigner::operator=(MessageSigner&&) noexcept = default;
 MessageSigner::~MessageSigner() = default;
+
+namespace {
+
+// A ready shared future holding `value`.
+template <typename T>
+std::shared_future<T> ready(T value) {
+  std::promise<T> promise;
+  promise.set_value(std::move(value));
+  return promise.get_future().share();
+}
+
+}  // namespace
 
 Result<MessageSigner> MessageSigner::generate(std::string_view common_name) {
   Pkey key(EVP_RSA_gen(2048));
@@ -87,11 +111,30 @@ Result<MessageSigner> MessageSigner::generate(std::string_view common_name) {
       PEM_write_bio_X509(cert_out.get(), cert.get()) != 1) {
     return crypto_error("PEM encoding failed");
   }
-  auto keys = std::make_unique<Keys>(Keys{std::move(key), std::move(cert)});
-  return MessageSigner(std::move(keys), bio_text(key_out.get()), bio_text(cert_out.get()));
+  std::string cert_pem = bio_text(cert_out.get());
+  std::string id = id_of(cert_pem);
+  auto keys = std::make_shared<const Keys>(
+      Keys{std::move(key), std::move(cert), bio_text(key_out.get()), std::move(cert_pem)});
+  return MessageSigner(ready(std::shared_ptr<const Keys>(std::move(keys))), std::move(id));
 }
 
-Result<MessageSigner> MessageSigner::from_pem(std::string_view key_pem, std::string_view cert_pem) {
+MessageSigner MessageSigner::generate_async(std::string common_name, Generated generated) {
+  // Random, since the certificate it would be derived from does not exist yet.
+  std::string id = uuid_text(random_uuid_bytes());
+  std::erase(id, '-');
+  auto keys = std::async(std::launch::async, [common_name = std::move(common_name), id,
+                                              generated = std::move(generated)] {
+    auto signer = generate(common_name);
+    if (!signer) return std::make_shared<const Keys>();
+    const Keys& made = signer->keys();
+    if (generated) generated(made.key_pem, made.cert_pem, id);
+    return signer->keys_.get();
+  });
+  return MessageSigner(keys.share(), std::move(id));
+}
+
+Result<MessageSigner> MessageSigner::from_pem(std::string_view key_pem, std::string_view cert_pem,
+                                              std::string_view certificate_id) {
   Bio key_in = read_bio(key_pem);
   Bio cert_in = read_bio(cert_pem);
   if (!key_in || !cert_in) return crypto_error("out of memory");
@@ -101,15 +144,20 @@ Result<MessageSigner> MessageSigner::from_pem(std::string_view key_pem, std::str
   if (X509_check_private_key(cert.get(), key.get()) != 1) {
     return crypto_error("stored certificate does not belong to the stored key");
   }
-  auto keys = std::make_unique<Keys>(Keys{std::move(key), std::move(cert)});
-  return MessageSigner(std::move(keys), std::string(key_pem), std::string(cert_pem));
+  std::string id = certificate_id.empty() ? id_of(cert_pem) : std::string(certificate_id);
+  auto keys = std::make_shared<const Keys>(
+      Keys{std::move(key), std::move(cert), std::string(key_pem), std::string(cert_pem)});
+  return MessageSigner(ready(std::shared_ptr<const Keys>(std::move(keys))), std::move(id));
 }
+
+const std::string& MessageSigner::key_pem() const { return keys().key_pem; }
+const std::string& MessageSigner::certificate_pem() const { return keys().cert_pem; }
 
 Result<std::string> MessageSigner::sign(std::string_view text, SignatureVersion version) const {
   MdCtx ctx(EVP_MD_CTX_new());
   std::size_t size = 0;
   if (!ctx ||
-      EVP_DigestSignInit(ctx.get(), nullptr, digest(version), nullptr, keys_->key.get()) != 1 ||
+      EVP_DigestSignInit(ctx.get(), nullptr, digest(version), nullptr, keys().key.get()) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &size, reinterpret_cast<const unsigned char*>(text.data()),
                      text.size()) != 1) {
     return crypto_error("signing failed");
@@ -127,7 +175,8 @@ bool MessageSigner::verify(std::string_view text, std::string_view signature_bas
                            SignatureVersion version) const {
   auto signature = base64_decode(signature_base64);
   if (!signature) return false;
-  EVP_PKEY* public_key = X509_get0_pubkey(keys_->cert.get());
+  if (!keys().cert) return false;
+  EVP_PKEY* public_key = X509_get0_pubkey(keys().cert.get());
   MdCtx ctx(EVP_MD_CTX_new());
   return ctx && public_key != nullptr &&
          EVP_DigestVerifyInit(ctx.get(), nullptr, digest(version), nullptr, public_key) == 1 &&

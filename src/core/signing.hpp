@@ -2,7 +2,10 @@
 // The RSA key and self-signed certificate SNS messages are signed with (SignatureVersion 1:
 // SHA1withRSA, 2: SHA256withRSA). Generated once, then kept as PEM by whoever owns storage,
 // so a restart signs with the same key and the certificate at SigningCertURL stays valid.
-// Immutable after construction: sign() may be called from any thread.
+// Immutable after construction (a key generated in the background is waited for, never
+// changed): every member may be called from any thread.
+#include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,8 +20,19 @@ class MessageSigner {
  public:
   // A fresh 2048-bit RSA key and a self-signed certificate for `common_name`, valid ten years.
   static Result<MessageSigner> generate(std::string_view common_name);
-  // From PEM text written by key_pem() / certificate_pem().
-  static Result<MessageSigner> from_pem(std::string_view key_pem, std::string_view cert_pem);
+  // generate() on a thread of its own, returning at once: an RSA-2048 key takes 50-300 ms,
+  // which the daemon's start does not wait for. sign(), verify() and the PEM texts wait for the
+  // key; certificate_id() is known at once. `generated` runs on that thread with the new PEM
+  // texts and the id before any waiter is released (the owner stores them there). A failed
+  // generation leaves a signer whose sign() fails and whose PEM texts are empty. The last copy's
+  // destruction waits for the thread.
+  using Generated = std::function<void(const std::string& key_pem, const std::string& cert_pem,
+                                       const std::string& certificate_id)>;
+  static MessageSigner generate_async(std::string common_name, Generated generated);
+  // From PEM text written by key_pem() / certificate_pem(), and the id the certificate was
+  // published under (empty: derived from the certificate, as generate() does).
+  static Result<MessageSigner> from_pem(std::string_view key_pem, std::string_view cert_pem,
+                                        std::string_view certificate_id = {});
 
   MessageSigner(MessageSigner&&) noexcept;
   MessageSigner& operator=(MessageSigner&&) noexcept;
@@ -30,16 +44,19 @@ class MessageSigner {
   bool verify(std::string_view text, std::string_view signature_base64,
               SignatureVersion version) const;
 
-  const std::string& key_pem() const { return key_pem_; }
-  const std::string& certificate_pem() const { return cert_pem_; }
+  const std::string& key_pem() const;
+  const std::string& certificate_pem() const;
+  // 32 hex digits naming the certificate (SNS's SigningCertURL ends in
+  // "SimpleNotificationService-<id>.pem"), stable for a key across restarts.
+  const std::string& certificate_id() const { return certificate_id_; }
 
  private:
   struct Keys;
-  MessageSigner(std::unique_ptr<Keys> keys, std::string key_pem, std::string cert_pem);
+  MessageSigner(std::shared_future<std::shared_ptr<const Keys>> keys, std::string certificate_id);
+  const Keys& keys() const { return *keys_.get(); }
 
-  std::unique_ptr<Keys> keys_;
-  std::string key_pem_;
-  std::string cert_pem_;
+  std::shared_future<std::shared_ptr<const Keys>> keys_;
+  std::string certificate_id_;
 };
 
 }  // namespace eb

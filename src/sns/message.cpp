@@ -111,8 +111,8 @@ std::string render_document(const SnsDocument& doc, SignatureVersion version,
 DocumentSigner::DocumentSigner(std::shared_ptr<const MessageSigner> signer, std::string base_url)
     : signer_(std::move(signer)),
       base_url_(std::move(base_url)),
-      cert_path_(fmt::format("/v1/sns/SimpleNotificationService-{}.pem",
-                             sha256_hex(signer_->certificate_pem()).substr(0, 32))) {}
+      cert_path_(
+          fmt::format("/v1/sns/SimpleNotificationService-{}.pem", signer_->certificate_id())) {}
 
 std::string DocumentSigner::sign(const SnsDocument& doc, SignatureVersion version) const {
   auto signature = signer_->sign(string_to_sign(doc), version);

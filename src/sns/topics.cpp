@@ -1,6 +1,7 @@
 #include "sns/topics.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <map>
@@ -15,20 +16,32 @@
 namespace eb::sns {
 
 Result<std::shared_ptr<const MessageSigner>> load_signing_key(storage::Engine& engine) {
-  constexpr std::string_view kKeyName = "sns/signing_key";
-  constexpr std::string_view kCertName = "sns/signing_certificate";
+  static constexpr std::string_view kKeyName = "sns/signing_key";
+  static constexpr std::string_view kCertName = "sns/signing_certificate";
+  static constexpr std::string_view kIdName = "sns/signing_certificate_id";  // since 2026-12
   EB_ASSIGN_OR_RETURN(auto key, engine.get(storage::Family::kMeta, kKeyName));
   EB_ASSIGN_OR_RETURN(auto cert, engine.get(storage::Family::kMeta, kCertName));
+  EB_ASSIGN_OR_RETURN(auto id, engine.get(storage::Family::kMeta, kIdName));
   if (key && cert) {
-    EB_ASSIGN_OR_RETURN(MessageSigner signer, MessageSigner::from_pem(*key, *cert));
+    EB_ASSIGN_OR_RETURN(MessageSigner signer,
+                        MessageSigner::from_pem(*key, *cert, id.value_or(std::string())));
     return std::make_shared<const MessageSigner>(std::move(signer));
   }
-  EB_ASSIGN_OR_RETURN(MessageSigner signer, MessageSigner::generate("sns.eventbrokerd.local"));
-  storage::Batch batch;
-  batch.put(storage::Family::kMeta, std::string(kKeyName), signer.key_pem());
-  batch.put(storage::Family::kMeta, std::string(kCertName), signer.certificate_pem());
-  EB_TRY(engine.write(batch));
-  return std::make_shared<const MessageSigner>(std::move(signer));
+  // Off the start path; stored before the first signature, so a crash loses no key a message
+  // was signed with. The engine outlives the signer, whose destruction waits for the thread.
+  auto stored = [&engine](const std::string& key_pem, const std::string& cert_pem,
+                          const std::string& certificate_id) {
+    storage::Batch batch;
+    batch.put(storage::Family::kMeta, std::string(kKeyName), key_pem);
+    batch.put(storage::Family::kMeta, std::string(kCertName), cert_pem);
+    batch.put(storage::Family::kMeta, std::string(kIdName), certificate_id);
+    if (auto written = engine.write(batch); !written) {
+      spdlog::error("SNS signing key not stored (a restart makes a new one): {}",
+                    written.error().message);
+    }
+  };
+  return std::make_shared<const MessageSigner>(
+      MessageSigner::generate_async("sns.eventbrokerd.local", std::move(stored)));
 }
 
 Topics::Topics(const Clock& clock, storage::Engine& engine, sqs::Queues& queues,

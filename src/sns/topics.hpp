@@ -47,9 +47,10 @@ struct TopicsOptions {
   std::size_t max_topics = 100000;
 };
 
-// The key messages are signed with: read from the engine's meta family, or generated and
-// stored there on first start, so a restart keeps signing with the certificate subscribers
-// may have cached.
+// The key messages are signed with: read from the engine's meta family, or generated in the
+// background on first start (the first signature waits for it) and stored there, so a restart
+// keeps signing with the certificate subscribers may have cached. The engine must outlive the
+// signer.
 Result<std::shared_ptr<const MessageSigner>> load_signing_key(storage::Engine& engine);
 
 class Topics {

@@ -1,5 +1,6 @@
 // The SNS signing key: signatures verify with the certificate's public key for both
-// signature versions, and a key kept as PEM signs the same after a reload.
+// signature versions, a key kept as PEM signs the same after a reload, and a key made in the
+// background is named at once and handed to its owner before anyone signs with it.
 #include "core/signing.hpp"
 
 #include <gtest/gtest.h>
@@ -32,6 +33,46 @@ TEST(MessageSigner, ReloadedFromPemSignsIdentically) {
   // PKCS#1 v1.5 signatures are deterministic: the same key gives the same bytes.
   EXPECT_EQ(*first->sign("x", SignatureVersion::kSha256),
             *again->sign("x", SignatureVersion::kSha256));
+}
+
+TEST(MessageSigner, CertificateIdIsDerivedOrKept) {
+  auto made = MessageSigner::generate("sns.eventbroker.local");
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->certificate_id().size(), 32u);
+  auto reloaded = MessageSigner::from_pem(made->key_pem(), made->certificate_pem());
+  ASSERT_TRUE(reloaded);
+  EXPECT_EQ(reloaded->certificate_id(), made->certificate_id());
+  auto named = MessageSigner::from_pem(made->key_pem(), made->certificate_pem(), "0123abcd");
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->certificate_id(), "0123abcd");
+}
+
+TEST(MessageSigner, GeneratedInTheBackgroundIsStoredBeforeItSigns) {
+  std::string stored_key;
+  std::string stored_cert;
+  std::string stored_id;
+  const MessageSigner signer = MessageSigner::generate_async(
+      "sns.eventbroker.local",
+      [&](const std::string& key_pem, const std::string& cert_pem, const std::string& id) {
+        stored_key = key_pem;
+        stored_cert = cert_pem;
+        stored_id = id;
+      });
+  const std::string id = signer.certificate_id();  // known before the key exists
+  ASSERT_EQ(id.size(), 32u);
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos);
+
+  auto signature = signer.sign("x", SignatureVersion::kSha256);  // waits for the key
+  ASSERT_TRUE(signature) << signature.error().message;
+  // The owner had the key first: what it stored reloads into the same signer.
+  EXPECT_EQ(stored_id, id);
+  EXPECT_EQ(stored_key, signer.key_pem());
+  EXPECT_EQ(stored_cert, signer.certificate_pem());
+  auto reloaded = MessageSigner::from_pem(stored_key, stored_cert, stored_id);
+  ASSERT_TRUE(reloaded) << reloaded.error().message;
+  EXPECT_EQ(reloaded->certificate_id(), id);
+  EXPECT_EQ(*reloaded->sign("x", SignatureVersion::kSha256), *signature);
+  EXPECT_TRUE(reloaded->verify("x", *signature, SignatureVersion::kSha256));
 }
 
 TEST(MessageSigner, RejectsBrokenOrMismatchedPem) {

@@ -597,9 +597,13 @@ TEST_P(TopicsTest, TopicsAndSubscriptionsSurviveARestart) {
 TEST_P(TopicsTest, SigningKeyIsGeneratedOnceAndKept) {
   auto first = load_signing_key(store_);
   ASSERT_TRUE(first) << first.error().message;
+  // Made in the background: stored by the time it can sign.
+  ASSERT_TRUE((*first)->sign("text", SignatureVersion::kSha1));
   auto again = load_signing_key(store_);
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ((*first)->certificate_pem(), (*again)->certificate_pem());
+  // Published under the same name after a restart, so SigningCertURLs stay valid.
+  EXPECT_EQ((*first)->certificate_id(), (*again)->certificate_id());
   auto signature = (*again)->sign("text", SignatureVersion::kSha1);
   ASSERT_TRUE(signature);
   EXPECT_TRUE((*first)->verify("text", *signature, SignatureVersion::kSha1));
