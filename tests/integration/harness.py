@@ -174,9 +174,10 @@ def call(daemon, method, path, body=None, raw=None):
     return status, answer
 
 
-def eventually(check, timeout=10):
+def eventually(check, timeout=30):
     """Polls `check` until it returns something true (exceptions count as not yet) and returns
-    that; fails after `timeout` seconds. For waiting on another process, never on a timer."""
+    that; fails after `timeout` seconds. For waiting on another process, never on a timer. The
+    default is generous: only a failure waits it out, and CI runs the daemon under ASan."""
     deadline = time.monotonic() + timeout
     while True:
         try:

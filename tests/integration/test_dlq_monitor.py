@@ -109,7 +109,7 @@ class DlqMonitorTest(unittest.TestCase):
     def test_alerts_follows_up_and_resolves_on_every_sink(self):
         first = self.fail_message('{"type":"order.created"}', "order.created")
         # The first arrival is sent at once (no clock advance is needed for it).
-        generic = eventually(lambda: self.hooks.bodies("/generic"), timeout=5)[0]
+        generic = eventually(lambda: self.hooks.bodies("/generic"))[0]
         self.assertEqual(generic["status"], "firing")
         self.assertEqual(generic["notification"], "alert")
         self.assertEqual(generic["severity"], "critical")
@@ -122,10 +122,10 @@ class DlqMonitorTest(unittest.TestCase):
         self.assertEqual(generic["details"]["count"], 1)
         self.assertIn(first, generic["message"])
 
-        slack = eventually(lambda: self.hooks.bodies("/slack"), timeout=5)[0]
+        slack = eventually(lambda: self.hooks.bodies("/slack"))[0]
         self.assertTrue(slack["text"].startswith(
             "[FIRING:critical] Messages in dead-letter queue work-dlq\n"), slack)
-        am = eventually(lambda: self.hooks.bodies("/am"), timeout=5)[0]
+        am = eventually(lambda: self.hooks.bodies("/am"))[0]
         self.assertIsInstance(am, list)
         self.assertEqual(am[0]["labels"], {"alertname": "DeadLetterQueueMessages",
                                            "queue": "work-dlq", "severity": "critical"})
@@ -143,7 +143,7 @@ class DlqMonitorTest(unittest.TestCase):
         third = self.fail_message("third", "payment.failed")
         self.assertEqual(len(self.hooks.bodies("/generic")), 1)
         self.advance(60)
-        follow_up = eventually(lambda: self.hooks.bodies("/generic")[1:], timeout=5)[0]
+        follow_up = eventually(lambda: self.hooks.bodies("/generic")[1:])[0]
         self.assertEqual(follow_up["notification"], "follow-up")
         self.assertEqual(follow_up["status"], "firing")
         self.assertEqual(follow_up["details"]["count"], 2)
@@ -166,12 +166,12 @@ class DlqMonitorTest(unittest.TestCase):
 
         self.sqs.purge_queue(QueueUrl=self.dlq)
         self.advance(1)
-        resolved = eventually(lambda: self.hooks.bodies("/generic")[2:], timeout=5)[0]
+        resolved = eventually(lambda: self.hooks.bodies("/generic")[2:])[0]
         self.assertEqual(resolved["status"], "resolved")
         self.assertEqual(resolved["title"], "Dead-letter queue work-dlq is empty")
-        am = eventually(lambda: self.hooks.bodies("/am")[2:], timeout=5)[0]
+        am = eventually(lambda: self.hooks.bodies("/am")[2:])[0]
         self.assertIn("endsAt", am[0])
-        self.assertTrue(eventually(lambda: self.hooks.bodies("/slack")[2:], timeout=5)[0]["text"]
+        self.assertTrue(eventually(lambda: self.hooks.bodies("/slack")[2:])[0]["text"]
                         .startswith("[RESOLVED] "))
         status, alerts = call(self.daemon, "GET", "/v1/plugins/dlq-monitor/alerts")
         self.assertEqual(alerts["alerts"][0]["status"], "resolved")
@@ -190,7 +190,7 @@ class DlqMonitorTest(unittest.TestCase):
         self.sqs.set_queue_attributes(QueueUrl=self.work, Attributes={
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": 2})})
         self.fail_message("late", "x.y")
-        generic = eventually(lambda: self.hooks.bodies("/generic"), timeout=5)[0]
+        generic = eventually(lambda: self.hooks.bodies("/generic"))[0]
         self.assertEqual(generic["queue"], "late-dlq")
 
 
