@@ -32,7 +32,9 @@ CLI::Validator region_validator() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli("eventbrokerd: a local stand-in for AWS SQS, SNS, EventBridge and EventBridge Scheduler", "eventbrokerd");
+  CLI::App cli(
+      "eventbrokerd: a local stand-in for AWS SQS, SNS, EventBridge and EventBridge Scheduler",
+      "eventbrokerd");
   cli.set_version_flag("--version", "eventbrokerd " + std::string(eb::app::kVersion),
                        "Print the version and exit");
 
