@@ -386,6 +386,43 @@ Result<void> Queues::delete_queue(const std::string& name) {
   return {};
 }
 
+Result<std::size_t> Queues::reset() {
+  std::shared_ptr<const Registry> dropped;
+  std::vector<std::shared_ptr<MoveTask>> tasks;
+  {
+    std::lock_guard lock(write_mu_);
+    dropped = snapshot();
+    {
+      std::lock_guard tasks_lock(tasks_mu_);
+      tasks.swap(tasks_);
+    }
+    // A running task stops at its next tick, which finds its source queue gone; its record
+    // goes with the batch below (a record rewritten after it is swept at the next start).
+    for (const auto& task : tasks) (void)task->cancel();
+    // Every queue's ranges and the move tasks go in one write, as delete_queue does per queue:
+    // a crash keeps either everything or nothing.
+    storage::Batch batch;
+    for (const auto& [name, queue] : *dropped) {
+      batch.erase(storage::Family::kQueues, name);
+      const std::string begin = queue_range_begin(queue->uid());
+      const std::string end = queue_range_end(queue->uid());
+      batch.erase_range(storage::Family::kMessages, begin, end);
+      batch.erase_range(storage::Family::kStates, begin, end);
+      batch.erase_range(storage::Family::kMeta, next_seq_key(queue->uid()),
+                        next_seq_range_end(queue->uid()));
+      batch.erase_range(storage::Family::kMeta, dedup_range_begin(queue->uid()),
+                        dedup_range_end(queue->uid()));
+    }
+    std::string task_end(kMoveTaskPrefix);
+    task_end.back() += 1;
+    batch.erase_range(storage::Family::kTasks, std::string(kMoveTaskPrefix), task_end);
+    EB_TRY(engine_.write(batch));
+    registry_.store(std::make_shared<const Registry>());
+  }
+  for (const auto& [name, queue] : *dropped) queue->shutdown();
+  return dropped->size();
+}
+
 Result<std::string> Queues::get_queue(const std::string& name) const {
   EB_ASSIGN_OR_RETURN(auto q, require(name));
   return name;
