@@ -78,9 +78,8 @@ net::HttpResponse ResetApi::handle(const net::HttpRequest& request) {
     auto service = service_parameter(target);
     if (!service) return plugin_error(service.error());
     only = std::move(*service);
-    if (!only.empty() && std::ranges::none_of(services_, [&](const auto& s) {
-          return s.first == only;
-        })) {
+    if (!only.empty() &&
+        std::ranges::none_of(services_, [&](const auto& s) { return s.first == only; })) {
       std::string names;
       for (const auto& [name, reset] : services_) names += (names.empty() ? "" : "|") + name;
       return error_response(http::status::bad_request, "InvalidParameterValue",

@@ -49,7 +49,8 @@ class Violations {
       return std::nullopt;
     }
     if (seconds < min) {
-      add("durationSeconds", *value, fmt::format("must have value greater than or equal to {}", min));
+      add("durationSeconds", *value,
+          fmt::format("must have value greater than or equal to {}", min));
       return std::nullopt;
     }
     if (seconds > max) {
@@ -139,7 +140,8 @@ CallerIdentity Identity::caller(const std::string& access_key) const {
     std::lock_guard lock(mu_);
     if (auto it = sessions_.find(access_key); it != sessions_.end()) return it->second;
   }
-  return {.account = account_, .arn = fmt::format("arn:aws:iam::{}:root", account_),
+  return {.account = account_,
+          .arn = fmt::format("arn:aws:iam::{}:root", account_),
           .user_id = account_};
 }
 
@@ -159,8 +161,8 @@ Result<AssumedRole> Identity::assume_role(const AssumeRoleInput& in) {
   v.check("roleArn", in.role_arn, 20, 2048, nullptr, "", true);
   v.check("roleSessionName", in.role_session_name, 2, 64, session_char, "[\\w+=,.@-]*", true);
   v.check("externalId", in.external_id, 2, 1224, external_id_char, "[\\w+=,.@:\\/-]*", false);
-  v.check("policy", in.policy, 1, 2048, policy_char,
-          "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", false);
+  v.check("policy", in.policy, 1, 2048, policy_char, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+          false);
   v.check("serialNumber", in.serial_number, 9, 256, serial_char, "[\\w+=/:,.@-]*", false);
   v.check("tokenCode", in.token_code, 6, 6, digit, "[\\d]*", false);
   v.check("sourceIdentity", in.source_identity, 2, 64, session_char, "[\\w+=,.@-]*", false);
@@ -171,8 +173,8 @@ Result<AssumedRole> Identity::assume_role(const AssumeRoleInput& in) {
 
   AssumedRole out;
   out.assumed_role_id = role_id(*in.role_arn) + ":" + *in.role_session_name;
-  out.arn = fmt::format("arn:aws:sts::{}:assumed-role/{}/{}", account_, *role,
-                        *in.role_session_name);
+  out.arn =
+      fmt::format("arn:aws:sts::{}:assumed-role/{}/{}", account_, *role, *in.role_session_name);
   out.source_identity = in.source_identity;
   std::lock_guard lock(mu_);
   out.credentials = issue(seconds.value_or(kDefaultRoleDuration));

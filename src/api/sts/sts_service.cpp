@@ -73,8 +73,7 @@ Result<std::string> run(Identity& identity, const aws::AwsRequest& request,
         .close();
     if (out.source_identity) xml.element("SourceIdentity", *out.source_identity);
   } else if (request.action == "GetSessionToken") {
-    EB_ASSIGN_OR_RETURN(auto credentials,
-                        identity.session_token(form.string("DurationSeconds")));
+    EB_ASSIGN_OR_RETURN(auto credentials, identity.session_token(form.string("DurationSeconds")));
     write_credentials(xml, credentials);
   } else {  // GetAccessKeyInfo
     EB_ASSIGN_OR_RETURN(auto account, identity.access_key_account(form.string("AccessKeyId")));
@@ -95,9 +94,9 @@ void StsService::handle(aws::AwsRequest&& request, net::Respond respond) {
                                         request.http.keep_alive()));
   };
   if (!knows_action(request.action) || request.protocol != aws::Protocol::kQuery) {
-    return error({Errc::kInvalidAction,
-                  fmt::format("Could not find operation {} for version 2011-06-15",
-                              request.action)});
+    return error(
+        {Errc::kInvalidAction,
+         fmt::format("Could not find operation {} for version 2011-06-15", request.action)});
   }
   const auto tree = aws::build_form_tree(request.form);
   auto body = run(identity_, request, aws::FormReader(*tree));

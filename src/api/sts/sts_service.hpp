@@ -14,7 +14,9 @@ class StsService final : public aws::Service {
 
   std::string_view signing_name() const override { return "sts"; }
   // STS has no JSON protocol; the prefix only keeps X-Amz-Target routing well-defined.
-  std::string_view json_target_prefix() const override { return "AWSSecurityTokenServiceV20110615"; }
+  std::string_view json_target_prefix() const override {
+    return "AWSSecurityTokenServiceV20110615";
+  }
   bool knows_action(std::string_view action) const override;
   void handle(aws::AwsRequest&& request, net::Respond respond) override;
 

@@ -35,8 +35,8 @@ class TopicsResetTest : public QueuesTest {
 
 TEST_P(TopicsResetTest, DropsTopicsAndSubscriptionsAndFreesTheNames) {
   const std::string standard = topic("orders");
-  const std::string fifo = topic("orders.fifo", {{"FifoTopic", "true"},
-                                                 {"ContentBasedDeduplication", "true"}});
+  const std::string fifo =
+      topic("orders.fifo", {{"FifoTopic", "true"}, {"ContentBasedDeduplication", "true"}});
   create("inbox");
   ASSERT_TRUE(topics_.subscribe({standard, "sqs", queues_.queue_arn("inbox"), {}, false}));
   PublishInput in;
