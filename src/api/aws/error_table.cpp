@@ -459,12 +459,17 @@ net::HttpResponse xml_error_response(const Error& error, std::string_view reques
   return make_response(wire, "text/xml", request_id, http_version, keep_alive, std::move(body));
 }
 
-net::HttpResponse sns_xml_error_response(const Error& error, std::string_view request_id,
-                                         unsigned http_version, bool keep_alive) {
-  const WireError wire = sns_wire_error(error.code);
+namespace {
+
+// SNS's and STS's ErrorResponse: Error {Type, Code, Message} and RequestId (no Detail).
+net::HttpResponse query_error_document(const WireError& wire, std::string_view xmlns,
+                                       bool declaration, const Error& error,
+                                       std::string_view request_id, unsigned http_version,
+                                       bool keep_alive) {
   std::string body;
   XmlWriter xml(body);
-  xml.declaration().open("ErrorResponse", kSnsXmlns).open("Error");
+  if (declaration) xml.declaration();
+  xml.open("ErrorResponse", xmlns).open("Error");
   xml.element("Type", wire.sender_fault ? "Sender" : "Receiver")
       .element("Code", wire.query_code)
       .element("Message", error.message)
@@ -473,18 +478,18 @@ net::HttpResponse sns_xml_error_response(const Error& error, std::string_view re
   return make_response(wire, "text/xml", request_id, http_version, keep_alive, std::move(body));
 }
 
+}  // namespace
+
+net::HttpResponse sns_xml_error_response(const Error& error, std::string_view request_id,
+                                         unsigned http_version, bool keep_alive) {
+  return query_error_document(sns_wire_error(error.code), kSnsXmlns, true, error, request_id,
+                              http_version, keep_alive);
+}
+
 net::HttpResponse sts_xml_error_response(const Error& error, std::string_view request_id,
                                          unsigned http_version, bool keep_alive) {
-  const WireError wire = sts_wire_error(error.code);
-  std::string body;
-  XmlWriter xml(body);
-  xml.open("ErrorResponse", kStsXmlns).open("Error");
-  xml.element("Type", wire.sender_fault ? "Sender" : "Receiver")
-      .element("Code", wire.query_code)
-      .element("Message", error.message)
-      .close();
-  xml.element("RequestId", request_id).close();
-  return make_response(wire, "text/xml", request_id, http_version, keep_alive, std::move(body));
+  return query_error_document(sts_wire_error(error.code), kStsXmlns, false, error, request_id,
+                              http_version, keep_alive);
 }
 
 }  // namespace eb::api::aws
