@@ -342,7 +342,11 @@ struct Application::Parts {
   // harness gets the daemon as it was right after its start (docs/architecture.md).
   void wire_reset() {
     reset_api.add_service("scheduler", [this] { return scheduler.reset(); });
-    reset_api.add_service("events", [this] { return buses.reset(); });
+    reset_api.add_service("events", [this]() -> Result<std::size_t> {
+      EB_ASSIGN_OR_RETURN(const std::size_t archives_dropped, archives.reset());
+      EB_ASSIGN_OR_RETURN(const std::size_t buses_dropped, buses.reset());
+      return archives_dropped + buses_dropped;
+    });
     reset_api.add_service("sns", [this] { return topics.reset(); });
     reset_api.add_service("sqs", [this] { return broker.reset(); });
     reset_api.add_service("eventlog", [this] { return events.reset(); });

@@ -40,6 +40,7 @@ def populate(endpoint):
         "Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
     bus = events.create_event_bus(Name="orders-bus")["EventBusArn"]
+    events.create_archive(ArchiveName="orders-archive", EventSourceArn=bus)
     events.put_rule(Name="every-minute", ScheduleExpression="rate(1 minute)")
     events.put_targets(Rule="every-minute", Targets=[{"Id": "q", "Arn": queue_arn}])
     scheduler.create_schedule_group(Name="orders-group")
@@ -202,6 +203,7 @@ class ResetTest(unittest.TestCase):
         self.assertEqual([b["Name"] for b in events.list_event_buses()["EventBuses"]],
                          ["default"])
         self.assertEqual(events.list_rules()["Rules"], [])
+        self.assertEqual(events.list_archives()["Archives"], [])
         scheduler = boto3_client("scheduler", endpoint)
         self.assertEqual(scheduler.list_schedules()["Schedules"], [])
         self.assertEqual([g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]],
@@ -214,7 +216,7 @@ class ResetTest(unittest.TestCase):
             self.assertEqual(status, 200, answer)
             self.assertEqual(answer["services"]["sqs"], 1)
             self.assertEqual(answer["services"]["sns"], 1)
-            self.assertEqual(answer["services"]["events"], 2)
+            self.assertEqual(answer["services"]["events"], 3)  # two buses, one archive
             self.assertEqual(answer["services"]["scheduler"], 1)
             self.assert_empty(daemon.endpoint)
             status, events, _ = call_json(daemon, "GET", "/v1/events")

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/manual_clock.hpp"
+#include "events/archives.hpp"
 #include "events/event_buses.hpp"
 #include "events/scheduler.hpp"
 #include "events/targets.hpp"
@@ -101,6 +102,24 @@ TEST_F(EventsResetTest, SchedulesAndGroupsGoAndTheDefaultGroupComesBack) {
   ASSERT_TRUE(recovered.recover());
   EXPECT_EQ(recovered.list_groups({})->items.size(), 1u);
   EXPECT_TRUE(recovered.list_schedules({})->items.empty());
+}
+
+TEST_F(EventsResetTest, ArchivesGoInOneWrite) {
+  Archives archives{clock_, clock_, store_, buses_};
+  ASSERT_TRUE(archives.recover());
+  CreateArchiveInput in;
+  in.name = "all";
+  in.source_arn = buses_.arns().bus_arn("default");
+  ASSERT_TRUE(archives.create_archive(in));
+  auto dropped = archives.reset();
+  ASSERT_TRUE(dropped) << dropped.error().message;
+  EXPECT_EQ(*dropped, 1u);
+  EXPECT_TRUE(archives.list_archives({})->items.empty());
+  ASSERT_TRUE(archives.create_archive(in));
+  ASSERT_TRUE(archives.reset());
+  Archives recovered{clock_, clock_, store_, buses_};
+  ASSERT_TRUE(recovered.recover());
+  EXPECT_TRUE(recovered.list_archives({})->items.empty());
 }
 
 }  // namespace
