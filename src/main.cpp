@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   cli.set_version_flag("--version", "eventbrokerd " + std::string(eb::app::kVersion),
                        "Print the version and exit");
 
-  std::string listen, data_dir, config_file, log_level, region, durability, clock;
+  std::string listen, data_dir, config_file, log_level, region, account_id, durability, clock;
   unsigned threads = 0;
   std::uint64_t min_free_disk_mb = 0, event_retention_seconds = 0, event_retention_mb = 0;
   bool in_memory = false;
@@ -93,6 +93,13 @@ int main(int argc, char** argv) {
           });
   auto* region_opt = cli.add_option("--region", region, "AWS region to report (default us-east-1)")
                          ->check(region_validator());
+  auto* account_opt =
+      cli.add_option("--account-id", account_id,
+                     "AWS account id of every ARN, queue URL and STS answer (default 000000000000)")
+          ->check([](const std::string& v) {
+            auto ok = eb::config::check_account_id(v);
+            return ok ? std::string() : ok.error().message;
+          });
 
   try {
     cli.parse(argc, argv);
@@ -121,6 +128,7 @@ int main(int argc, char** argv) {
   if (*log_level_opt) settings.log_level = *eb::config::parse_log_level(log_level);
   if (*threads_opt) settings.threads = threads;
   if (*region_opt) settings.region = region;
+  if (*account_opt) settings.account_id = account_id;
   if (*sign_opt) settings.sns_sign_sqs_envelopes = sign_sqs_envelopes;
   if (*public_url_opt) settings.public_url = *eb::config::check_public_url(public_url);
 

@@ -16,12 +16,15 @@
 #include "api/admin/admin_api.hpp"
 #include "api/admin/clock_api.hpp"
 #include "api/admin/plugins_api.hpp"
+#include "api/admin/reset_api.hpp"
 #include "api/admin/sagas_api.hpp"
 #include "api/aws/dispatcher.hpp"
 #include "api/events/events_service.hpp"
 #include "api/scheduler/scheduler_service.hpp"
 #include "api/sns/sns_service.hpp"
 #include "api/sqs/sqs_service.hpp"
+#include "api/sts/identity.hpp"
+#include "api/sts/sts_service.hpp"
 #include "app/asio_timers.hpp"
 #include "app/bus_archive.hpp"
 #include "app/bus_topology.hpp"
@@ -176,21 +179,21 @@ struct Application::Parts {
                 .max_total_bytes = settings.effective_event_retention_mb() << 20,
                 // A size cap is enforced every second; age alone, every minute.
                 .trim_interval_ms = settings.effective_event_retention_mb() > 0 ? 1000 : 60'000}),
-        broker(clock, timers, *engine, sqs::QueuesOptions{.region = settings.region}, &events),
+        broker(clock, timers, *engine,
+               sqs::QueuesOptions{.region = settings.region, .account_id = settings.account_id},
+               &events),
         signer(load_signer(*engine)),
         http_client(io),
         http_poster(http_client),
         http_sender(http_client),
         deliveries(clock, timers, http_poster),
-        connections(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
+        connections(clock, *engine, events_options()),
         api_destinations(clock, timers, http_sender, connections),
         topics(clock, *engine, broker, signer, deliveries,
                sns::TopicsOptions{.sign_sqs_envelopes = settings.sns_sign_sqs_envelopes}, &events),
-        buses(clock, timers, *engine, broker, eb::events::EventsOptions{.region = settings.region},
-              &events),
+        buses(clock, timers, *engine, broker, events_options(), &events),
         archives(clock, timers, *engine, buses),
-        scheduler(clock, timers, *engine, broker, buses,
-                  eb::events::EventsOptions{.region = settings.region}),
+        scheduler(clock, timers, *engine, broker, buses, events_options()),
         replays(events, *engine, clock, timers, app::replay_target(broker, &topics)),
         plugin_host(plugins::Services{
             .queues = broker,
@@ -201,8 +204,8 @@ struct Application::Parts {
             .executor = [this](std::function<void()> task) { plugin_work.post(std::move(task)); },
             .admit = [this](std::function<void()> task) { plugin_work.admit(std::move(task)); },
             .http = &http_poster}),
-        endpoints(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
-        partner_sources(clock, *engine, eb::events::EventsOptions{.region = settings.region}),
+        endpoints(clock, *engine, events_options()),
+        partner_sources(clock, *engine, events_options()),
         plugins_api(plugin_host),
         sagas_api(plugin_host),
         admin(std::string(kVersion), &events, &replays, &deliveries),
@@ -214,6 +217,8 @@ struct Application::Parts {
                                         .partner_sources = partner_sources,
                                         .connections = connections}),
         scheduler_api(scheduler),
+        identity(clock, settings.account_id),
+        sts(identity),
         dispatcher(admin),
         request_log(dispatcher),
         server(io, request_log,
@@ -224,11 +229,12 @@ struct Application::Parts {
     dispatcher.add_service(sns);
     dispatcher.add_service(events_api);
     dispatcher.add_service(scheduler_api);
+    dispatcher.add_service(sts);
     buses.set_target_services(
         {.topics = &topics, .outbox = &deliveries, .api_destinations = &api_destinations});
     scheduler.set_target_services({.topics = &topics, .outbox = &deliveries});
     api_destinations.set_dead_letter([this](const eb::events::DeadLetterEvent& letter) {
-      return eb::events::send_dead_letter(broker, eb::events::EventsOptions{}.account_id, letter);
+      return eb::events::send_dead_letter(broker, settings.account_id, letter);
     });
     api_destinations.set_record(
         [this](sns::OutboxRecord record) { deliveries.record(std::move(record)); });
@@ -255,6 +261,7 @@ struct Application::Parts {
                      [api = &sagas_api](net::HttpRequest&& request, const net::Respond& respond) {
                        api->handle(request, respond);
                      });
+    wire_reset();
     if (manual_clock) {
       clock_api = std::make_unique<api::admin::ClockApi>(*manual_clock);
       admin.add_routes(
@@ -309,6 +316,9 @@ struct Application::Parts {
   api::sns::SnsService sns;
   api::events::EventsService events_api;
   api::scheduler::SchedulerService scheduler_api;
+  api::sts::Identity identity;
+  api::sts::StsService sts;
+  api::admin::ResetApi reset_api;
   api::aws::Dispatcher dispatcher;
   RequestLog request_log;
   net::Server server;
@@ -322,6 +332,37 @@ struct Application::Parts {
   bool stop_requested = false;
   std::string stop_reason;
   int exit_code = 0;
+
+  eb::events::EventsOptions events_options() const {
+    return {.region = settings.region, .account_id = settings.account_id};
+  }
+
+  // POST /v1/reset and /moto-api/reset. A full reset goes from the services that deliver
+  // into others to those they deliver into, then re-applies the config file's topology: a
+  // harness gets the daemon as it was right after its start (docs/architecture.md).
+  void wire_reset() {
+    reset_api.add_service("scheduler", [this] { return scheduler.reset(); });
+    reset_api.add_service("events", [this]() -> Result<std::size_t> {
+      EB_ASSIGN_OR_RETURN(const std::size_t archives_dropped, archives.reset());
+      EB_ASSIGN_OR_RETURN(const std::size_t buses_dropped, buses.reset());
+      return archives_dropped + buses_dropped;
+    });
+    reset_api.add_service("sns", [this] { return topics.reset(); });
+    reset_api.add_service("sqs", [this] { return broker.reset(); });
+    reset_api.add_service("eventlog", [this] { return events.reset(); });
+    reset_api.set_after_full_reset([this]() -> Result<void> {
+      if (!apply_declared_config()) {
+        return fail(Errc::kInternalError, "the config file's topology could not be re-applied");
+      }
+      return {};
+    });
+    for (auto prefix : {api::admin::ResetApi::kPrefix, api::admin::ResetApi::kMotoPrefix}) {
+      admin.add_routes(std::string(prefix),
+                       [api = &reset_api](net::HttpRequest&& request, const net::Respond& respond) {
+                         respond(api->handle(request));
+                       });
+    }
+  }
 
   // Applies the topology and then the plugins declared in the config file, if there is one.
   // Errors are logged and returned; the running topology stays as it was up to the failing
@@ -396,9 +437,9 @@ void Application::request_stop() { parts_->request_stop("stop requested", 0); }
 int Application::run() {
   Parts& p = *parts_;
   const config::Settings& s = p.settings;
-  spdlog::info("configuration from {}: log level {}, {} threads, region {}",
+  spdlog::info("configuration from {}: log level {}, {} threads, region {}, account {}",
                s.source.empty() ? "built-in defaults" : s.source, config::to_string(s.log_level),
-               p.threads, s.region);
+               p.threads, s.region, s.account_id);
 
   const auto recovery_started = std::chrono::steady_clock::now();
   // The log before anything can send, so the sequence continues where it stopped; replays

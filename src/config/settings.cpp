@@ -30,6 +30,7 @@ constexpr std::string_view kSettingsKeys[] = {"listen",
                                               "log_level",
                                               "threads",
                                               "region",
+                                              "account_id",
                                               "sns_sign_sqs_envelopes",
                                               "public_url"};
 constexpr std::string_view kTopologyKeys[] = {"topics", "queues", "subscriptions", "event_buses",
@@ -123,6 +124,11 @@ Settings parse_root(const YAML::Node& root) {
       settings.region = scalar(value, key);
       if (auto ok = check_region(settings.region); !ok) {
         fail_at(value, "'region': " + ok.error().message);
+      }
+    } else if (key == "account_id") {
+      settings.account_id = scalar(value, key);
+      if (auto ok = check_account_id(settings.account_id); !ok) {
+        fail_at(value, "'account_id': " + ok.error().message);
       }
     } else if (!is_topology_key(key)) {  // the topology's keys are parse_topology's
       fail_at(key_node, "unknown key '" + key + "' (known: " + known_keys() + ")");
@@ -258,6 +264,15 @@ ConfigResult<void> check_region(std::string_view region) {
   if (ok) return {};
   return value_error("region must be lowercase letters, digits and dashes (like us-east-1), got '" +
                      std::string(region) + "'");
+}
+
+ConfigResult<void> check_account_id(std::string_view account_id) {
+  if (account_id.size() == 12 &&
+      account_id.find_first_not_of("0123456789") == std::string_view::npos) {
+    return {};
+  }
+  return value_error("account id must be 12 digits (like 123456789012), got '" +
+                     std::string(account_id) + "'");
 }
 
 }  // namespace eb::config

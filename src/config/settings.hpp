@@ -38,6 +38,8 @@ struct Settings {
   LogLevel log_level = LogLevel::kInfo;
   unsigned threads = 0;  // 0: one per hardware thread
   std::string region = "us-east-1";
+  // The AWS account every ARN, queue URL and STS answer carries.
+  std::string account_id = "000000000000";
   // Sign the SNS envelopes delivered into SQS queues (AWS does). Off, their Signature is empty:
   // RSA signing is most of a non-raw publish's cost (HTTP(S) messages are always signed).
   bool sns_sign_sqs_envelopes = true;
@@ -92,5 +94,7 @@ std::string_view to_string(ClockMode mode);
 [[nodiscard]] ConfigResult<std::string> check_public_url(std::string_view url);
 // AWS region names: lowercase letters, digits and dashes ("us-east-1").
 [[nodiscard]] ConfigResult<void> check_region(std::string_view region);
+// AWS account ids: exactly 12 digits.
+[[nodiscard]] ConfigResult<void> check_account_id(std::string_view account_id);
 
 }  // namespace eb::config

@@ -637,6 +637,12 @@ Result<std::size_t> EventLog::trim() {
   if (options_.max_age_ms <= 0 && total_bytes() <= options_.max_total_bytes) {
     return std::size_t{0};
   }
+  return erase_committed(false);
+}
+
+Result<std::size_t> EventLog::reset() { return erase_committed(true); }
+
+Result<std::size_t> EventLog::erase_committed(bool all) {
   std::lock_guard trim_lock(trim_mu_);
   const Millis cutoff = clock_.now_ms() - options_.max_age_ms;
   const std::uint64_t visible = visible_through();
@@ -658,7 +664,7 @@ Result<std::size_t> EventLog::trim() {
       auto e = key.size() == 8 ? decode_record(storage::read_u64(key), value) : std::nullopt;
       const bool too_old = options_.max_age_ms > 0 && e && e->timestamp < cutoff;
       const bool too_big = options_.max_total_bytes > 0 && total - freed > options_.max_total_bytes;
-      if (e && !too_old && !too_big) {
+      if (e && !all && !too_old && !too_big) {
         stop = true;
         break;
       }

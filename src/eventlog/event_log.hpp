@@ -198,6 +198,10 @@ class EventLog final : public storage::EventSink {
   // One retention pass (the timer runs it every trim_interval_ms): erases expired events and
   // their index entries. Returns how many events it erased.
   Result<std::size_t> trim();
+  // Erases every committed event and its index entries (POST /v1/reset), as trim() erases
+  // expired ones: in chunks, each one write. Streams keep their versions (an append continues
+  // after the last one, as after a trim) and seqs keep growing, so readers' cursors stay valid.
+  Result<std::size_t> reset();
 
   const ProjectionRegistry& projections() const { return projections_; }
 
@@ -244,6 +248,8 @@ class EventLog final : public storage::EventSink {
   Result<std::vector<Event>> fetch(const std::vector<std::uint64_t>& seqs) const;
   Result<void> visit_stream(const std::string& stream, std::int64_t from,
                             const std::function<bool(Event&&)>& take) const;
+  // trim()'s and reset()'s pass: erases the committed events that are expired, or all.
+  Result<std::size_t> erase_committed(bool all);
   void schedule_notify();
   void schedule_trim();
   std::mutex& append_lock(const std::string& stream);

@@ -300,6 +300,23 @@ Result<void> Archives::delete_archive(const std::string& name) {
   return {};
 }
 
+Result<std::size_t> Archives::reset() {
+  std::lock_guard lock(mu_);
+  // Archives ("a/") and replays ("p/") in one write.
+  storage::Batch batch;
+  batch.erase_range(Family::kEventBuses, "a/", "a0");
+  batch.erase_range(Family::kEventBuses, "p/", "p0");
+  EB_TRY(engine_.write(batch));
+  // A replay under way stops at its next event; its end finds no replay to record.
+  for (auto& [name, replay] : replays_) replay.cancel->store(true);
+  for (Timers::Id id : timer_ids_) timers_.cancel(id);
+  timer_ids_.clear();
+  const std::size_t dropped = archives_.size();
+  archives_.clear();
+  replays_.clear();
+  return dropped;
+}
+
 Result<ArchiveDescription> Archives::describe_archive(const std::string& name) const {
   EB_TRY(check_member("archiveName", name, 1, 48, NameChars::kName));
   ArchiveDescription a;

@@ -49,6 +49,10 @@ class Archives {
 
   Result<ArchiveDescription> create_archive(const CreateArchiveInput& input);
   Result<void> delete_archive(const std::string& name);
+  // Drops every archive and replay in one write (POST /v1/reset); replays under way are
+  // cancelled. The archived events are the event log's: its own reset drops them.
+  // -> the number of archives dropped.
+  Result<std::size_t> reset();
   Result<ArchiveDescription> describe_archive(const std::string& name) const;
   Result<ArchiveDescription> update_archive(const UpdateArchiveInput& input);
   Result<Page<ArchiveDescription>> list_archives(const ArchiveListInput& input) const;

@@ -332,6 +332,30 @@ Result<void> EventBuses::delete_event_bus(const std::string& name) {
   return {};
 }
 
+Result<std::size_t> EventBuses::reset() {
+  std::lock_guard lock(write_mu_);
+  auto current = snapshot();
+  storage::Batch batch;
+  // Buses ("b/") and rules ("r/"); the family's other prefixes belong to other resources.
+  batch.erase_range(Family::kEventBuses, "b/", "b0");
+  batch.erase_range(Family::kEventBuses, "r/", "r0");
+  // The default bus comes back, as on a first start.
+  auto next = std::make_shared<Registry>();
+  Bus bus;
+  bus.description.name = std::string(kDefaultBus);
+  bus.description.arn = arns_.bus_arn(kDefaultBus);
+  bus.description.created = bus.description.modified = clock_.now_ms();
+  bus.reindex();
+  batch.put(Family::kEventBuses, bus_key(kDefaultBus), encode_bus(bus));
+  next->buses[std::string(kDefaultBus)] = std::make_shared<const Bus>(std::move(bus));
+  // commit() disarms the scheduled rules that went.
+  EB_TRY(commit(std::move(next), std::move(batch)));
+  for (const auto& [name, dropped] : current->buses) {
+    if (sources_ && name.find('/') != std::string::npos) sources_->release_event_source(name);
+  }
+  return current->buses.size();
+}
+
 Result<BusDescription> EventBuses::describe_event_bus(
     const std::optional<std::string>& name_or_arn) const {
   EB_ASSIGN_OR_RETURN(auto bus, find_bus(snapshot(), name_or_arn));

@@ -64,6 +64,9 @@ class EventBuses {
   // Buses.
   Result<BusDescription> create_event_bus(const CreateBusInput& input);
   Result<void> delete_event_bus(const std::string& name);
+  // Drops every bus and rule in one write and brings back an empty default bus (POST
+  // /v1/reset); the dropped scheduled rules' timers are cancelled. -> the buses dropped.
+  Result<std::size_t> reset();
   Result<BusDescription> describe_event_bus(const std::optional<std::string>& name_or_arn) const;
   Result<BusDescription> update_event_bus(const UpdateBusInput& input);
   Result<Page<BusDescription>> list_event_buses(const ListInput& input) const;

@@ -409,6 +409,29 @@ Result<void> Scheduler::delete_schedule(const std::optional<std::string>& group,
   return {};
 }
 
+Result<std::size_t> Scheduler::reset() {
+  std::lock_guard lock(mu_);
+  std::size_t dropped = 0;
+  for (const auto& [name, entry] : groups_) dropped += entry.schedules.size();
+  // Groups ("g/") and schedules ("h/") in one write; the default group comes back in it.
+  ScheduleGroup group{.name = std::string(kDefaultGroup),
+                      .arn = group_arn(kDefaultGroup),
+                      .created = clock_.now_ms(),
+                      .modified = clock_.now_ms()};
+  storage::Batch batch;
+  batch.erase_range(storage::Family::kEventBuses, "g/", "i");
+  batch.put(storage::Family::kEventBuses, schedule_group_key(group.name),
+            encode_schedule_group(group));
+  EB_TRY(engine_.write(batch));
+  for (const auto& [key, armed] : armed_) timers_.cancel(armed.timer);
+  armed_.clear();
+  for (const auto& [id, pending] : retries_) timers_.cancel(pending.timer);
+  retries_.clear();
+  groups_.clear();
+  groups_[group.name].group = std::move(group);
+  return dropped;
+}
+
 Result<Page<Schedule>> Scheduler::list_schedules(const ListSchedulesInput& input) const {
   if (input.max_results && (*input.max_results < 1 || *input.max_results > kMaxListResults)) {
     return std::unexpected(range_error("maxResults", *input.max_results, 1, kMaxListResults));

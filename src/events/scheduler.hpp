@@ -131,6 +131,10 @@ class Scheduler {
   Result<Schedule> get_schedule(const std::optional<std::string>& group,
                                 const std::string& name) const;
   Result<void> delete_schedule(const std::optional<std::string>& group, const std::string& name);
+  // Drops every schedule group and schedule in one write and brings back an empty default
+  // group (POST /v1/reset); armed timers and pending retries are cancelled (a firing already
+  // running finds its schedule gone). -> the number of schedules dropped.
+  Result<std::size_t> reset();
   Result<Page<Schedule>> list_schedules(const ListSchedulesInput& input) const;
 
   Result<std::string> create_group(const std::string& name, const Tags& tags,

@@ -279,6 +279,32 @@ Result<void> Topics::delete_topic(const std::string& topic_arn) {
   return committed;
 }
 
+Result<std::size_t> Topics::reset() {
+  std::lock_guard lock(registry_.write_mutex());
+  auto current = registry_.snapshot();
+  storage::Batch batch;
+  // As delete_topic, for every topic: each FIFO mutex orders the erase after a publish in
+  // progress and marks its state so none follows.
+  std::vector<std::unique_lock<std::mutex>> fifo_locks;
+  std::vector<std::shared_ptr<FifoState>> fifos;
+  for (const auto& [arn, topic] : current->topics) {
+    batch.erase(storage::Family::kTopics, arn);
+    for (const std::string& prefix : {topic_dedup_prefix(arn), topic_seq_prefix(arn)}) {
+      batch.erase_range(storage::Family::kMeta, prefix, prefix + '\xff');
+    }
+    if (topic->fifo_state) {
+      fifos.push_back(topic->fifo_state);
+      fifo_locks.emplace_back(topic->fifo_state->mu);
+    }
+  }
+  for (const auto& [arn, subscription] : current->subscriptions) {
+    batch.erase(storage::Family::kSubscriptions, arn);
+  }
+  EB_TRY(registry_.commit_locked(std::make_shared<const RegistryState>(), batch));
+  for (const auto& fifo : fifos) fifo->deleted = true;
+  return current->topics.size();
+}
+
 Result<ListTopicsOutput> Topics::list_topics(const PageInput& page) const {
   EB_ASSIGN_OR_RETURN(const std::string start, page_start(page));
   auto state = registry_.snapshot();

@@ -41,6 +41,17 @@ constexpr std::array kPermissionActions = {
     "PurgeQueue",
 };
 
+// A queue's record, its messages, their states and its sequence and dedup records.
+void erase_queue_records(storage::Batch& batch, const std::string& name, std::uint64_t uid) {
+  batch.erase(storage::Family::kQueues, name);
+  const std::string begin = queue_range_begin(uid);
+  const std::string end = queue_range_end(uid);
+  batch.erase_range(storage::Family::kMessages, begin, end);
+  batch.erase_range(storage::Family::kStates, begin, end);
+  batch.erase_range(storage::Family::kMeta, next_seq_key(uid), next_seq_range_end(uid));
+  batch.erase_range(storage::Family::kMeta, dedup_range_begin(uid), dedup_range_end(uid));
+}
+
 std::uint64_t new_queue_uid() {
   static std::mutex mu;
   static std::mt19937_64 gen{std::random_device{}()};
@@ -368,15 +379,7 @@ Result<void> Queues::delete_queue(const std::string& name) {
     if (!queue) return fail(Errc::kQueueDoesNotExist, "The specified queue does not exist.");
     // The queue and all its messages go in one write; the uid is never reused.
     storage::Batch batch;
-    batch.erase(storage::Family::kQueues, name);
-    const std::string begin = queue_range_begin(queue->uid());
-    const std::string end = queue_range_end(queue->uid());
-    batch.erase_range(storage::Family::kMessages, begin, end);
-    batch.erase_range(storage::Family::kStates, begin, end);
-    batch.erase_range(storage::Family::kMeta, next_seq_key(queue->uid()),
-                      next_seq_range_end(queue->uid()));
-    batch.erase_range(storage::Family::kMeta, dedup_range_begin(queue->uid()),
-                      dedup_range_end(queue->uid()));
+    erase_queue_records(batch, name, queue->uid());
     EB_TRY(engine_.write(batch));
     auto next = std::make_shared<Registry>(*snapshot());
     next->erase(name);
@@ -384,6 +387,33 @@ Result<void> Queues::delete_queue(const std::string& name) {
   }
   queue->shutdown();
   return {};
+}
+
+Result<std::size_t> Queues::reset() {
+  std::shared_ptr<const Registry> dropped;
+  std::vector<std::shared_ptr<MoveTask>> tasks;
+  {
+    std::lock_guard lock(write_mu_);
+    dropped = snapshot();
+    {
+      std::lock_guard tasks_lock(tasks_mu_);
+      tasks.swap(tasks_);
+    }
+    // A running task stops at its next tick, which finds its source queue gone; its record
+    // goes with the batch below (a record rewritten after it is swept at the next start).
+    for (const auto& task : tasks) (void)task->cancel();
+    // Every queue's ranges and the move tasks go in one write, as delete_queue does per queue:
+    // a crash keeps either everything or nothing.
+    storage::Batch batch;
+    for (const auto& [name, queue] : *dropped) erase_queue_records(batch, name, queue->uid());
+    std::string task_end(kMoveTaskPrefix);
+    task_end.back() += 1;
+    batch.erase_range(storage::Family::kTasks, std::string(kMoveTaskPrefix), task_end);
+    EB_TRY(engine_.write(batch));
+    registry_.store(std::make_shared<const Registry>());
+  }
+  for (const auto& [name, queue] : *dropped) queue->shutdown();
+  return dropped->size();
 }
 
 Result<std::string> Queues::get_queue(const std::string& name) const {

@@ -109,6 +109,11 @@ class Queues {
   std::uint64_t add_dead_letter_observer(DeadLetterObserver observer);
   void remove_dead_letter_observer(std::uint64_t id);
 
+  // Drops every queue, its messages and the move tasks, in one write (POST /v1/reset).
+  // Parked receives on the dropped queues complete empty; their timers disarm. Requests
+  // racing with it see either the old queues or none. -> the number of queues dropped.
+  Result<std::size_t> reset();
+
   // Completes every parked receive with an empty result and refuses new waits.
   void shutdown();
 

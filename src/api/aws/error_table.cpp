@@ -13,6 +13,7 @@ namespace {
 constexpr std::string_view kSqsXmlns = "http://queue.amazonaws.com/doc/2012-11-05/";
 constexpr std::string_view kSqsShapePrefix = "com.amazonaws.sqs#";
 constexpr std::string_view kSnsXmlns = "http://sns.amazonaws.com/doc/2010-03-31/";
+constexpr std::string_view kStsXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 constexpr WireError sender(std::string_view code, std::string_view query_code, int status) {
   return WireError{code, query_code, status, true};
@@ -211,6 +212,67 @@ WireError sns_wire_error(Errc code) {
   return receiver("InternalError", "InternalError", 500);
 }
 
+WireError sts_wire_error(Errc code) {
+  // STS answers bad input with the query protocol's ValidationError (lengths, patterns,
+  // ranges); its modeled exceptions (MalformedPolicyDocument, RegionDisabled...) concern
+  // features this daemon does not have.
+  switch (code) {
+    case Errc::kInvalidAction:
+      return sender("InvalidAction", 400);
+    case Errc::kMissingAction:
+      return sender("MissingAction", 400);
+    case Errc::kMalformedRequest:
+      return sender("MalformedQueryString", 400);
+    case Errc::kAccessDenied:
+    case Errc::kAuthorizationError:
+    case Errc::kInvalidSecurity:
+      return sender("AccessDenied", 403);
+    case Errc::kRequestThrottled:
+    case Errc::kOverLimit:
+      return sender("Throttling", 400);
+    case Errc::kInternalError:
+      return receiver("InternalFailure", "InternalFailure", 500);
+    case Errc::kServiceUnavailable:
+      return receiver("ServiceUnavailable", "ServiceUnavailable", 503);
+    case Errc::kInvalidParameterValue:
+    case Errc::kMissingParameter:
+    case Errc::kRequestTooLarge:
+    case Errc::kUnsupportedOperation:
+    case Errc::kQueueDoesNotExist:
+    case Errc::kQueueNameExists:
+    case Errc::kQueueDeletedRecently:
+    case Errc::kInvalidAttributeName:
+    case Errc::kInvalidAttributeValue:
+    case Errc::kPurgeQueueInProgress:
+    case Errc::kInvalidAddress:
+    case Errc::kReceiptHandleIsInvalid:
+    case Errc::kMessageNotInflight:
+    case Errc::kInvalidMessageContents:
+    case Errc::kEmptyBatchRequest:
+    case Errc::kTooManyEntriesInBatchRequest:
+    case Errc::kBatchEntryIdsNotDistinct:
+    case Errc::kBatchRequestTooLong:
+    case Errc::kInvalidBatchEntryId:
+    case Errc::kResourceNotFound:
+    case Errc::kNotFound:
+    case Errc::kParameterValueInvalid:
+    case Errc::kValidationError:
+    case Errc::kTagLimitExceeded:
+    case Errc::kTopicLimitExceeded:
+    case Errc::kSubscriptionLimitExceeded:
+    case Errc::kFilterPolicyLimitExceeded:
+    case Errc::kInvalidState:
+    case Errc::kResourceAlreadyExists:
+    case Errc::kLimitExceeded:
+    case Errc::kInvalidEventPattern:
+    case Errc::kConcurrentModification:
+    case Errc::kIllegalStatus:
+    case Errc::kManagedRule:
+      return sender("ValidationError", 400);
+  }
+  return receiver("InternalFailure", "InternalFailure", 500);
+}
+
 WireError events_wire_error(Errc code) {
   switch (code) {
     case Errc::kValidationError:
@@ -397,18 +459,37 @@ net::HttpResponse xml_error_response(const Error& error, std::string_view reques
   return make_response(wire, "text/xml", request_id, http_version, keep_alive, std::move(body));
 }
 
-net::HttpResponse sns_xml_error_response(const Error& error, std::string_view request_id,
-                                         unsigned http_version, bool keep_alive) {
-  const WireError wire = sns_wire_error(error.code);
+namespace {
+
+// SNS's and STS's ErrorResponse: Error {Type, Code, Message} and RequestId (no Detail).
+net::HttpResponse query_error_document(const WireError& wire, std::string_view xmlns,
+                                       bool declaration, const Error& error,
+                                       std::string_view request_id, unsigned http_version,
+                                       bool keep_alive) {
   std::string body;
   XmlWriter xml(body);
-  xml.declaration().open("ErrorResponse", kSnsXmlns).open("Error");
+  if (declaration) xml.declaration();
+  xml.open("ErrorResponse", xmlns).open("Error");
   xml.element("Type", wire.sender_fault ? "Sender" : "Receiver")
       .element("Code", wire.query_code)
       .element("Message", error.message)
       .close();
   xml.element("RequestId", request_id).close();
   return make_response(wire, "text/xml", request_id, http_version, keep_alive, std::move(body));
+}
+
+}  // namespace
+
+net::HttpResponse sns_xml_error_response(const Error& error, std::string_view request_id,
+                                         unsigned http_version, bool keep_alive) {
+  return query_error_document(sns_wire_error(error.code), kSnsXmlns, true, error, request_id,
+                              http_version, keep_alive);
+}
+
+net::HttpResponse sts_xml_error_response(const Error& error, std::string_view request_id,
+                                         unsigned http_version, bool keep_alive) {
+  return query_error_document(sts_wire_error(error.code), kStsXmlns, false, error, request_id,
+                              http_version, keep_alive);
 }
 
 }  // namespace eb::api::aws

@@ -28,6 +28,8 @@ WireError sqs_wire_error(Errc code);
 // The same for SNS (query protocol only, so `code` and `query_code` are equal): codes and
 // statuses of the SNS model's error shapes, plus the query protocol's common errors.
 WireError sns_wire_error(Errc code);
+// STS: the query protocol's ValidationError for bad input, AccessDenied, Throttling.
+WireError sts_wire_error(Errc code);
 
 // The same for EventBridge (AWS JSON 1.1; `code` and `query_code` are equal): the exception
 // shapes of the events model. Every error but InternalException is a 400, as the model says.
@@ -63,6 +65,10 @@ net::HttpResponse xml_error_response(const Error& error, std::string_view reques
 // SNS's query-protocol error: text/xml <ErrorResponse> with Type, Code, Message and RequestId
 // in the SNS 2010-03-31 namespace (SNS sends no <Detail>).
 net::HttpResponse sns_xml_error_response(const Error& error, std::string_view request_id,
+                                         unsigned http_version, bool keep_alive);
+// STS's error document: ErrorResponse (xmlns 2011-06-15) > Error {Type, Code, Message},
+// RequestId.
+net::HttpResponse sts_xml_error_response(const Error& error, std::string_view request_id,
                                          unsigned http_version, bool keep_alive);
 
 }  // namespace eb::api::aws
