@@ -45,7 +45,9 @@ Result<void> validate_sms_attribute(const std::string& name, const std::string& 
   if (name == "MonthlySpendLimit") {
     if (!all_digits(value) || value.size() > 9) return bad("must be a whole number of USD");
   } else if (name == "DeliveryStatusIAMRole") {
-    if (!value.empty() && !arn_resource(value, "iam").starts_with("role/")) {
+    // IAM ARNs have no region: arn:aws:iam::<account>:role/<name>.
+    if (!value.empty() &&
+        (!value.starts_with("arn:aws:iam::") || value.find(":role/") == std::string::npos)) {
       return bad("must be the ARN of an IAM role");
     }
   } else if (name == "DeliveryStatusSuccessSamplingRate") {
