@@ -30,8 +30,8 @@ void Fanout::add(const Published& p) {
 void Fanout::add_for(const Subscription& sub, const Published& p, Signatures& signatures) {
   if (!sub.confirmed) return;
   // A push endpoint's text is keyed by its platform ("GCM", "APNS", ...), not "application".
-  const std::string& message = p.message_for(
-      sub.protocol == "application" ? endpoint_platform(sub.endpoint) : sub.protocol);
+  const std::string& message =
+      p.message_for(sub.protocol == "application" ? endpoint_platform(sub.endpoint) : sub.protocol);
   if (sub.filter) {
     const bool match = sub.filter->scope() == FilterPolicyScope::kMessageBody
                            ? sub.filter->matches_body(message)

@@ -25,15 +25,15 @@ std::string prefix_end(std::string_view prefix) {
   return end;
 }
 
-constexpr std::array kPlatforms = {"ADM",           "APNS",  "APNS_SANDBOX",  "APNS_VOIP",
-                                   "APNS_VOIP_SANDBOX", "BAIDU", "GCM",  "MACOS",
-                                   "MACOS_SANDBOX", "MPNS",  "WNS"};
+constexpr std::array kPlatforms = {
+    "ADM",   "APNS",          "APNS_SANDBOX", "APNS_VOIP", "APNS_VOIP_SANDBOX", "BAIDU", "GCM",
+    "MACOS", "MACOS_SANDBOX", "MPNS",         "WNS"};
 
 constexpr std::array kApplicationAttributes = {
-    "PlatformCredential",   "PlatformPrincipal",    "EventEndpointCreated",
-    "EventEndpointDeleted", "EventEndpointUpdated", "EventDeliveryFailure",
+    "PlatformCredential",     "PlatformPrincipal",      "EventEndpointCreated",
+    "EventEndpointDeleted",   "EventEndpointUpdated",   "EventDeliveryFailure",
     "SuccessFeedbackRoleArn", "FailureFeedbackRoleArn", "SuccessFeedbackSampleRate",
-    "ApplePlatformTeamID",  "ApplePlatformBundleID", "AuthenticationMethod"};
+    "ApplePlatformTeamID",    "ApplePlatformBundleID",  "AuthenticationMethod"};
 
 constexpr std::size_t kMaxCustomUserData = 2048;
 
@@ -59,9 +59,8 @@ bool is_application_name(std::string_view name) {
 
 Result<void> validate_application_attribute(const std::string& name, const std::string& value) {
   if (!contains(kApplicationAttributes, name)) {
-    return std::unexpected(
-        invalid(fmt::format("Invalid parameter: Attributes Reason: Invalid attribute name: {}",
-                            name)));
+    return std::unexpected(invalid(
+        fmt::format("Invalid parameter: Attributes Reason: Invalid attribute name: {}", name)));
   }
   if (name == "SuccessFeedbackSampleRate") {
     if (value.empty() || value.size() > 3 ||
@@ -72,13 +71,13 @@ Result<void> validate_application_attribute(const std::string& name, const std::
     }
   }
   if (name == "AuthenticationMethod" && value != "Certificate" && value != "Token") {
-    return std::unexpected(invalid(
-        "Invalid parameter: Attributes Reason: AuthenticationMethod must be Certificate or "
-        "Token"));
+    return std::unexpected(
+        invalid("Invalid parameter: Attributes Reason: AuthenticationMethod must be Certificate or "
+                "Token"));
   }
   if ((name == "PlatformCredential" || name == "PlatformPrincipal") && value.empty()) {
-    return std::unexpected(invalid(
-        fmt::format("Invalid parameter: Attributes Reason: {} must not be empty", name)));
+    return std::unexpected(
+        invalid(fmt::format("Invalid parameter: Attributes Reason: {} must not be empty", name)));
   }
   return {};
 }
@@ -95,13 +94,12 @@ Result<void> validate_endpoint_attribute(const std::string& name, const std::str
     }
   } else if (name == "CustomUserData") {
     if (value.size() > kMaxCustomUserData) {
-      return std::unexpected(invalid(
-          "Invalid parameter: CustomUserData Reason: longer than 2048 bytes"));
+      return std::unexpected(
+          invalid("Invalid parameter: CustomUserData Reason: longer than 2048 bytes"));
     }
   } else {
-    return std::unexpected(
-        invalid(fmt::format("Invalid parameter: Attributes Reason: Invalid attribute name: {}",
-                            name)));
+    return std::unexpected(invalid(
+        fmt::format("Invalid parameter: Attributes Reason: Invalid attribute name: {}", name)));
   }
   return {};
 }
@@ -109,8 +107,8 @@ Result<void> validate_endpoint_attribute(const std::string& name, const std::str
 Result<void> require_resource(std::string_view arn, std::string_view kind,
                               std::string_view member) {
   if (!arn_resource(arn, "sns").starts_with(kind)) {
-    return std::unexpected(invalid(fmt::format("Invalid parameter: {} Reason: not a valid ARN: {}",
-                                               member, arn)));
+    return std::unexpected(
+        invalid(fmt::format("Invalid parameter: {} Reason: not a valid ARN: {}", member, arn)));
   }
   return {};
 }
@@ -145,7 +143,10 @@ bool is_endpoint_arn(std::string_view arn) { return !endpoint_platform(arn).empt
 
 Platforms::Platforms(const Clock& clock, storage::Engine& engine, EndpointDelivery& endpoints,
                      std::string arn_prefix)
-    : clock_(clock), engine_(engine), endpoints_out_(endpoints), arn_prefix_(std::move(arn_prefix)) {}
+    : clock_(clock),
+      engine_(engine),
+      endpoints_out_(endpoints),
+      arn_prefix_(std::move(arn_prefix)) {}
 
 Result<void> Platforms::write_application_locked(const std::string& arn, const Application& app) {
   eventbroker::v1::PlatformApplicationRecord p;
@@ -174,41 +175,40 @@ Result<void> Platforms::write_endpoint_locked(const std::string& arn, const Endp
 Result<void> Platforms::recover() {
   std::lock_guard lock(mu_);
   std::string undecodable;
-  EB_TRY(engine_.scan(storage::Family::kMeta, kApplicationPrefix, prefix_end(kApplicationPrefix),
-                      [&](std::string_view key, std::string_view value) {
-                        auto p = proto::parse<eventbroker::v1::PlatformApplicationRecord>(value);
-                        if (!p) {
-                          undecodable = std::string(key);
-                          return false;
-                        }
-                        Application app{.name = p->name(),
-                                        .platform = p->platform(),
-                                        .attributes = {p->attributes().begin(),
-                                                       p->attributes().end()},
-                                        .created = p->created_ms()};
-                        applications_.emplace(std::string(key.substr(kApplicationPrefix.size())),
-                                              std::move(app));
-                        return true;
-                      }));
-  storage::Batch sweep;
   EB_TRY(engine_.scan(
-      storage::Family::kMeta, kEndpointPrefix, prefix_end(kEndpointPrefix),
+      storage::Family::kMeta, kApplicationPrefix, prefix_end(kApplicationPrefix),
       [&](std::string_view key, std::string_view value) {
-        auto p = proto::parse<eventbroker::v1::PlatformEndpointRecord>(value);
+        auto p = proto::parse<eventbroker::v1::PlatformApplicationRecord>(value);
         if (!p) {
           undecodable = std::string(key);
           return false;
         }
-        if (!applications_.contains(p->application_arn())) {
-          sweep.erase(storage::Family::kMeta, std::string(key));
-          return true;
-        }
-        endpoints_.emplace(p->arn(),
-                           Endpoint{.application_arn = p->application_arn(),
-                                    .attributes = {p->attributes().begin(), p->attributes().end()},
-                                    .created = p->created_ms()});
+        Application app{.name = p->name(),
+                        .platform = p->platform(),
+                        .attributes = {p->attributes().begin(), p->attributes().end()},
+                        .created = p->created_ms()};
+        applications_.emplace(std::string(key.substr(kApplicationPrefix.size())), std::move(app));
         return true;
       }));
+  storage::Batch sweep;
+  EB_TRY(engine_.scan(storage::Family::kMeta, kEndpointPrefix, prefix_end(kEndpointPrefix),
+                      [&](std::string_view key, std::string_view value) {
+                        auto p = proto::parse<eventbroker::v1::PlatformEndpointRecord>(value);
+                        if (!p) {
+                          undecodable = std::string(key);
+                          return false;
+                        }
+                        if (!applications_.contains(p->application_arn())) {
+                          sweep.erase(storage::Family::kMeta, std::string(key));
+                          return true;
+                        }
+                        endpoints_.emplace(
+                            p->arn(),
+                            Endpoint{.application_arn = p->application_arn(),
+                                     .attributes = {p->attributes().begin(), p->attributes().end()},
+                                     .created = p->created_ms()});
+                        return true;
+                      }));
   if (!undecodable.empty()) {
     return fail(Errc::kInternalError, "undecodable platform record " + undecodable);
   }

@@ -451,10 +451,15 @@ std::string default_topic_policy(const std::string& arn, const std::string& acco
 
 namespace {
 
-constexpr std::array kPermissionActions = {
-    "GetTopicAttributes", "SetTopicAttributes",       "AddPermission", "RemovePermission",
-    "DeleteTopic",        "ListSubscriptionsByTopic", "Subscribe",     "Publish",
-    "Receive"};
+constexpr std::array kPermissionActions = {"GetTopicAttributes",
+                                           "SetTopicAttributes",
+                                           "AddPermission",
+                                           "RemovePermission",
+                                           "DeleteTopic",
+                                           "ListSubscriptionsByTopic",
+                                           "Subscribe",
+                                           "Publish",
+                                           "Receive"};
 
 std::unexpected<Error> invalid_parameter(std::string message) {
   return fail(Errc::kInvalidParameterValue, std::move(message));
@@ -520,10 +525,9 @@ Result<std::string> policy_with_permission(std::string_view policy, std::string_
     return invalid_parameter("Invalid parameter: ActionName Reason: at least one is required");
   }
   for (const auto& account : accounts) {
-    if (account != "*" && (account.size() != 12 || !std::all_of(account.begin(), account.end(),
-                                                                [](char c) {
-                                                                  return c >= '0' && c <= '9';
-                                                                }))) {
+    if (account != "*" &&
+        (account.size() != 12 || !std::all_of(account.begin(), account.end(),
+                                              [](char c) { return c >= '0' && c <= '9'; }))) {
       return invalid_parameter(
           fmt::format("Invalid parameter: AWSAccountId Reason: {} is not an account id", account));
     }
@@ -536,8 +540,8 @@ Result<std::string> policy_with_permission(std::string_view policy, std::string_
   }
   {
     simdjson::dom::parser parser;
-    EB_ASSIGN_OR_RETURN(auto object, parse_policy_object(parser, policy,
-                                                         "Invalid parameter: Policy Error: null"));
+    EB_ASSIGN_OR_RETURN(
+        auto object, parse_policy_object(parser, policy, "Invalid parameter: Policy Error: null"));
     simdjson::dom::element statements;
     if (!object["Statement"].get(statements)) {
       simdjson::dom::array list;
@@ -576,7 +580,8 @@ Result<std::string> policy_with_permission(std::string_view policy, std::string_
     json.end_array();
   }
   json.member("Resource", topic_arn).end_object();
-  return rewrite_statements(policy, [](simdjson::dom::element) { return true; }, statement);
+  return rewrite_statements(
+      policy, [](simdjson::dom::element) { return true; }, statement);
 }
 
 Result<void> validate_data_protection_policy(std::string_view policy) {

@@ -31,9 +31,9 @@ bool all_digits(std::string_view s) {
 
 Result<void> require_phone_number(std::string_view member, const std::string& number) {
   if (!validate_endpoint("sms", number)) {
-    return invalid(fmt::format(
-        "Invalid parameter: {} Reason: {} is not a valid phone number in E.164 format", member,
-        number));
+    return invalid(
+        fmt::format("Invalid parameter: {} Reason: {} is not a valid phone number in E.164 format",
+                    member, number));
   }
   return {};
 }
@@ -213,8 +213,7 @@ Result<void> Sms::create_sandbox_number(const std::string& phone_number,
     std::lock_guard lock(mu_);
     if (opted_out_.contains(phone_number)) {
       return fail(Errc::kOptedOut,
-                  fmt::format("Phone number {} has opted out of receiving messages",
-                              phone_number));
+                  fmt::format("Phone number {} has opted out of receiving messages", phone_number));
     }
     auto changed = sandbox_;
     auto it = changed.find(phone_number);
@@ -294,8 +293,7 @@ Result<ListSandboxPhoneNumbersOutput> Sms::list_sandbox_numbers(
   return out;
 }
 
-Result<std::vector<std::string>> Sms::list_origination_numbers(
-    const LimitedPageInput& page) const {
+Result<std::vector<std::string>> Sms::list_origination_numbers(const LimitedPageInput& page) const {
   EB_TRY(page_size(page.max_results, 30));
   return std::vector<std::string>{};
 }

@@ -87,8 +87,7 @@ class Sms {
     Millis created = 0;
   };
 
-  Result<void> write_locked(const AttributeMap& attributes,
-                            const std::set<std::string>& opted_out,
+  Result<void> write_locked(const AttributeMap& attributes, const std::set<std::string>& opted_out,
                             const std::map<std::string, SandboxNumber>& sandbox);
 
   const Clock& clock_;

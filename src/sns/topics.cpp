@@ -51,9 +51,9 @@ Topics::Topics(const Clock& clock, storage::Engine& engine, sqs::Queues& queues,
                                       .sign_sqs_envelopes = options_.sign_sqs_envelopes}),
       replays_(clock, publisher_),
       subscriptions_(clock, registry_, signer_, endpoints, replays_, queues.options().account_id),
-      platforms_(clock, engine, endpoints,
-                 fmt::format("arn:aws:sns:{}:{}:", queues.options().region,
-                             queues.options().account_id)),
+      platforms_(
+          clock, engine, endpoints,
+          fmt::format("arn:aws:sns:{}:{}:", queues.options().region, queues.options().account_id)),
       sms_(clock, engine, endpoints) {}
 
 Topics::~Topics() = default;
@@ -146,9 +146,8 @@ Result<void> Topics::recover() {
 }
 
 Result<PublishOutput> Topics::publish(PublishInput input) {
-  const bool one_target = input.topic_arn.empty() + input.target_arn.empty() +
-                              input.phone_number.empty() ==
-                          2;
+  const bool one_target =
+      input.topic_arn.empty() + input.target_arn.empty() + input.phone_number.empty() == 2;
   if (one_target && is_endpoint_arn(input.target_arn)) return platforms_.publish(input);
   if (one_target && !input.phone_number.empty()) {
     auto opted_out = sms_.is_opted_out(input.phone_number);

@@ -149,8 +149,8 @@ std::string encode_list_tags(std::string_view request_id, const eb::TagMap& tags
   return doc.finish();
 }
 
-std::string encode_list_platform_applications(
-    std::string_view request_id, const eb::sns::ListPlatformApplicationsOutput& out) {
+std::string encode_list_platform_applications(std::string_view request_id,
+                                              const eb::sns::ListPlatformApplicationsOutput& out) {
   Document doc("ListPlatformApplications", request_id, Document::Wrapper::kResult);
   aws::XmlWriter& xml = doc.xml();
   xml.open("PlatformApplications");

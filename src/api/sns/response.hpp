@@ -41,8 +41,8 @@ std::string encode_list_tags(std::string_view request_id, const eb::TagMap& tags
 // A map under `member` ("attributes" for GetSMSAttributes).
 std::string encode_map(std::string_view action, std::string_view request_id,
                        std::string_view member, const eb::AttributeMap& map);
-std::string encode_list_platform_applications(
-    std::string_view request_id, const eb::sns::ListPlatformApplicationsOutput& out);
+std::string encode_list_platform_applications(std::string_view request_id,
+                                              const eb::sns::ListPlatformApplicationsOutput& out);
 std::string encode_list_endpoints(std::string_view request_id,
                                   const eb::sns::ListEndpointsOutput& out);
 std::string encode_list_phone_numbers_opted_out(std::string_view request_id,

@@ -192,8 +192,8 @@ Result<void> get_data_protection_policy(Call& call, const aws::FormNode& form) {
 
 Result<void> create_platform_application(Call& call, const aws::FormNode& form) {
   EB_ASSIGN_OR_RETURN(auto in, decode_create_platform_application(form));
-  EB_ASSIGN_OR_RETURN(auto arn, call.topics.platforms().create_application(in.name, in.platform,
-                                                                           in.attributes));
+  EB_ASSIGN_OR_RETURN(
+      auto arn, call.topics.platforms().create_application(in.name, in.platform, in.attributes));
   call.reply(encode_single(call.action(), call.id(), "PlatformApplicationArn", arn));
   return {};
 }

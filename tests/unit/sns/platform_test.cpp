@@ -79,8 +79,8 @@ TEST_F(PlatformsTest, ApplicationValidation) {
   auto no_credential = platforms_.create_application("a", "GCM", {});
   ASSERT_FALSE(no_credential);
   EXPECT_NE(no_credential.error().message.find("PlatformCredential"), std::string::npos);
-  EXPECT_FALSE(platforms_.create_application("a", "GCM", {{"PlatformCredential", "k"},
-                                                          {"Unknown", "x"}}));
+  EXPECT_FALSE(
+      platforms_.create_application("a", "GCM", {{"PlatformCredential", "k"}, {"Unknown", "x"}}));
   EXPECT_FALSE(platforms_.create_application(
       "a", "GCM", {{"PlatformCredential", "k"}, {"SuccessFeedbackSampleRate", "101"}}));
   EXPECT_TRUE(platforms_.create_application(
@@ -108,8 +108,8 @@ TEST_F(PlatformsTest, EndpointTokensAreIdempotentOnlyWithTheSameAttributes) {
   EXPECT_TRUE(e.starts_with(std::string(kPrefix) + "endpoint/GCM/devices/"));
   EXPECT_EQ(endpoint(a, "tok", {{"CustomUserData", "u1"}}), e);
   EXPECT_EQ(endpoint(a, "tok"), e);  // asking for nothing else matches too
-  auto other = platforms_.create_endpoint(
-      {.application_arn = a, .token = "tok", .custom_user_data = "u2"});
+  auto other =
+      platforms_.create_endpoint({.application_arn = a, .token = "tok", .custom_user_data = "u2"});
   ASSERT_FALSE(other);
   EXPECT_NE(other.error().message.find(e), std::string::npos);
   EXPECT_EQ(*platforms_.endpoint_attributes(e),

@@ -39,21 +39,20 @@ TEST_F(SmsTest, AttributesAreCheckedMergedAndFiltered) {
   EXPECT_EQ(sms_.attributes({})->size(), 3u);
   EXPECT_EQ(*sms_.attributes({"MonthlySpendLimit", "Unset"}),
             (AttributeMap{{"MonthlySpendLimit", "20"}}));
-  for (const AttributeMap& bad : std::vector<AttributeMap>{
-           {{"DefaultSMSType", "Loud"}},
-           {{"DefaultSenderID", "12345"}},
-           {{"DefaultSenderID", "TwelveLetter"}},
-           {{"DeliveryStatusSuccessSamplingRate", "101"}},
-           {{"MonthlySpendLimit", "-3"}},
-           {{"DeliveryStatusIAMRole", "arn:aws:s3:::bucket"}},
-           {{"Volume", "11"}}}) {
+  for (const AttributeMap& bad :
+       std::vector<AttributeMap>{{{"DefaultSMSType", "Loud"}},
+                                 {{"DefaultSenderID", "12345"}},
+                                 {{"DefaultSenderID", "TwelveLetter"}},
+                                 {{"DeliveryStatusSuccessSamplingRate", "101"}},
+                                 {{"MonthlySpendLimit", "-3"}},
+                                 {{"DeliveryStatusIAMRole", "arn:aws:s3:::bucket"}},
+                                 {{"Volume", "11"}}}) {
     auto r = sms_.set_attributes(bad);
     ASSERT_FALSE(r) << bad.begin()->first;
     EXPECT_EQ(r.error().code, Errc::kInvalidParameterValue);
   }
-  EXPECT_TRUE(sms_.set_attributes(
-      {{"DeliveryStatusIAMRole", "arn:aws:iam::123456789012:role/sms"},
-       {"DeliveryStatusSuccessSamplingRate", "100"}}));
+  EXPECT_TRUE(sms_.set_attributes({{"DeliveryStatusIAMRole", "arn:aws:iam::123456789012:role/sms"},
+                                   {"DeliveryStatusSuccessSamplingRate", "100"}}));
 }
 
 TEST_F(SmsTest, OptOutsAndOptIns) {
@@ -101,8 +100,7 @@ TEST_F(SmsTest, SandboxRules) {
   EXPECT_EQ(sms_.create_sandbox_number("+15555550111", "tlh-KL").error().code,
             Errc::kInvalidParameterValue);
   ASSERT_TRUE(sms_.opt_out("+15555550133"));
-  EXPECT_EQ(sms_.create_sandbox_number("+15555550133", std::nullopt).error().code,
-            Errc::kOptedOut);
+  EXPECT_EQ(sms_.create_sandbox_number("+15555550133", std::nullopt).error().code, Errc::kOptedOut);
   for (int i = 0; i < 10; ++i) {
     ASSERT_TRUE(sms_.create_sandbox_number("+1555555020" + std::to_string(i), "en-GB"));
   }

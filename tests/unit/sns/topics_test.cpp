@@ -646,8 +646,8 @@ TEST_P(TopicsTest, PublishToAnOptedOutNumberIsAcceptedAndDropped) {
 
 TEST_P(TopicsTest, PermissionsEditTheTopicPolicy) {
   const std::string arn = topic("shared");
-  ASSERT_TRUE(topics_->add_permission(arn, "partner", {"111122223333", "444455556666"},
-                                      {"Publish"}));
+  ASSERT_TRUE(
+      topics_->add_permission(arn, "partner", {"111122223333", "444455556666"}, {"Publish"}));
   const std::string policy = topics_->get_topic_attributes(arn)->at("Policy");
   EXPECT_NE(policy.find(R"("Sid":"partner")"), std::string::npos);
   EXPECT_NE(policy.find("arn:aws:iam::444455556666:root"), std::string::npos);

@@ -356,12 +356,12 @@ TEST_F(SnsServiceTest, UnsignedSnsActionsRouteByName) {
 }
 
 TEST_F(SnsServiceTest, PlatformApplicationsAndEndpoints) {
-  const std::string app = ok("CreatePlatformApplication",
-                             {{"Name", "app"},
-                              {"Platform", "GCM"},
-                              {"Attributes.entry.1.key", "PlatformCredential"},
-                              {"Attributes.entry.1.value", "k"}})
-                              .get<std::string>("PlatformApplicationArn");
+  const std::string app =
+      ok("CreatePlatformApplication", {{"Name", "app"},
+                                       {"Platform", "GCM"},
+                                       {"Attributes.entry.1.key", "PlatformCredential"},
+                                       {"Attributes.entry.1.value", "k"}})
+          .get<std::string>("PlatformApplicationArn");
   EXPECT_EQ(app, "arn:aws:sns:us-east-1:000000000000:app/GCM/app");
   auto apps = ok("ListPlatformApplications", {});
   ASSERT_EQ(apps.get_child("PlatformApplications").size(), 1u);
@@ -376,8 +376,7 @@ TEST_F(SnsServiceTest, PlatformApplicationsAndEndpoints) {
   ok("SetEndpointAttributes", {{"EndpointArn", endpoint},
                                {"Attributes.entry.1.key", "Enabled"},
                                {"Attributes.entry.1.value", "false"}});
-  auto [status, code, message] =
-      error("Publish", {{"TargetArn", endpoint}, {"Message", "m"}});
+  auto [status, code, message] = error("Publish", {{"TargetArn", endpoint}, {"Message", "m"}});
   EXPECT_EQ(status, 400);
   EXPECT_EQ(code, "EndpointDisabled");
   ok("DeleteEndpoint", {{"EndpointArn", endpoint}});
@@ -401,8 +400,8 @@ TEST_F(SnsServiceTest, SmsActions) {
   ok("CreateSMSSandboxPhoneNumber", {{"PhoneNumber", "+15555550100"}});
   auto numbers = ok("ListSMSSandboxPhoneNumbers", {{"MaxResults", "5"}});
   EXPECT_EQ(numbers.get<std::string>("PhoneNumbers.member.Status"), "Pending");
-  auto [status, code, message] = error(
-      "VerifySMSSandboxPhoneNumber", {{"PhoneNumber", "+15555550100"}, {"OneTimePassword", "x"}});
+  auto [status, code, message] = error("VerifySMSSandboxPhoneNumber",
+                                       {{"PhoneNumber", "+15555550100"}, {"OneTimePassword", "x"}});
   EXPECT_EQ(code, "VerificationException");
   auto [s2, c2, m2] = error("DeleteSMSSandboxPhoneNumber", {{"PhoneNumber", "+15555550199"}});
   EXPECT_EQ(s2, 404);
