@@ -8,8 +8,8 @@
 #include "core/encoding.hpp"
 #include "eventbroker/codec.hpp"
 #include "eventbroker/v1/records.pb.h"
+#include "sns/publish.hpp"
 #include "sns/rules.hpp"
-#include "sqs/message_rules.hpp"
 #include "storage/engine.hpp"
 
 namespace eb::sns {
@@ -415,14 +415,7 @@ Result<void> Platforms::delete_endpoint(const std::string& arn) {
 
 Result<PublishOutput> Platforms::publish(const PublishInput& input) {
   const std::string& arn = input.target_arn;
-  if (input.message.empty()) {
-    return fail(Errc::kInvalidParameterValue, "Invalid parameter: Empty message");
-  }
-  if (sqs::message_size(input.message, input.attributes) > kMaxPublishBytes) {
-    return fail(Errc::kInvalidParameterValue, "Invalid parameter: Message too long");
-  }
-  if (input.subject) EB_TRY(validate_subject(*input.subject));
-  EB_TRY(validate_publish_attributes(input.attributes));
+  EB_TRY(validate_message(input));
   std::string body = input.message;
   if (!input.message_structure.empty()) {
     if (input.message_structure != "json") {

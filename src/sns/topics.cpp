@@ -381,40 +381,35 @@ Result<TagMap> Topics::list_tags_for_resource(const std::string& arn) const {
 
 // --- permissions and data protection ----------------------------------------------------------
 
-Result<void> Topics::add_permission(const std::string& topic_arn, const std::string& label,
-                                    const std::vector<std::string>& accounts,
-                                    const std::vector<std::string>& actions) {
+Result<void> Topics::edit_policy(
+    const std::string& topic_arn,
+    const std::function<Result<std::string>(const std::string& policy)>& edit) {
   std::lock_guard lock(registry_.write_mutex());
   auto current = registry_.snapshot();
   EB_ASSIGN_OR_RETURN(auto topic, require_topic(*current, topic_arn));
   auto policy = topic->attributes.find("Policy");
-  EB_ASSIGN_OR_RETURN(
-      auto changed_policy,
-      policy_with_permission(policy == topic->attributes.end()
-                                 ? default_topic_policy(topic->arn, queues_.options().account_id)
-                                 : policy->second,
-                             topic->arn, label, accounts, actions));
+  EB_ASSIGN_OR_RETURN(auto changed_policy,
+                      edit(policy == topic->attributes.end()
+                               ? default_topic_policy(topic->arn, queues_.options().account_id)
+                               : policy->second));
   auto changed = std::make_shared<Topic>(*topic);
   changed->attributes["Policy"] = std::move(changed_policy);
   derive_topic_fields(*changed);
   return replace_topic_locked(*current, std::move(changed));
 }
 
+Result<void> Topics::add_permission(const std::string& topic_arn, const std::string& label,
+                                    const std::vector<std::string>& accounts,
+                                    const std::vector<std::string>& actions) {
+  return edit_policy(topic_arn, [&](const std::string& policy) {
+    return policy_with_permission(policy, topic_arn, label, accounts, actions);
+  });
+}
+
 Result<void> Topics::remove_permission(const std::string& topic_arn, const std::string& label) {
-  std::lock_guard lock(registry_.write_mutex());
-  auto current = registry_.snapshot();
-  EB_ASSIGN_OR_RETURN(auto topic, require_topic(*current, topic_arn));
-  auto policy = topic->attributes.find("Policy");
-  EB_ASSIGN_OR_RETURN(
-      auto changed_policy,
-      policy_without_permission(policy == topic->attributes.end()
-                                    ? default_topic_policy(topic->arn, queues_.options().account_id)
-                                    : policy->second,
-                                label));
-  auto changed = std::make_shared<Topic>(*topic);
-  changed->attributes["Policy"] = std::move(changed_policy);
-  derive_topic_fields(*changed);
-  return replace_topic_locked(*current, std::move(changed));
+  return edit_policy(topic_arn, [&](const std::string& policy) {
+    return policy_without_permission(policy, label);
+  });
 }
 
 Result<void> Topics::put_data_protection_policy(const std::string& arn, const std::string& policy) {

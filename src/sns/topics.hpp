@@ -163,6 +163,10 @@ class Topics {
   // Recovery of a FIFO topic's deduplication window and SequenceNumber bound; expired window
   // records are deleted through `sweep`.
   Result<void> restore_fifo_state(Topic& topic, storage::Batch& sweep);
+  // Replaces the topic's Policy (AWS's default when it has none) by what `edit` makes of it.
+  Result<void> edit_policy(
+      const std::string& topic_arn,
+      const std::function<Result<std::string>(const std::string& policy)>& edit);
   // Installs `changed` in place of the topic of the same ARN, its record written.
   Result<void> replace_topic_locked(const RegistryState& current, std::shared_ptr<Topic> changed);
 

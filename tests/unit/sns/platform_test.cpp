@@ -5,18 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "core/manual_clock.hpp"
+#include "sns/recording_endpoints.hpp"
 #include "storage/memory_engine.hpp"
 
 namespace eb::sns::testing {
 namespace {
 
 constexpr const char* kPrefix = "arn:aws:sns:us-east-1:000000000000:";
-
-class RecordingEndpoints final : public EndpointDelivery {
- public:
-  void deliver(EndpointMessage message) override { messages.push_back(std::move(message)); }
-  std::vector<EndpointMessage> messages;
-};
 
 class PlatformsTest : public ::testing::Test {
  protected:

@@ -7,16 +7,11 @@
 #include <regex>
 
 #include "core/manual_clock.hpp"
+#include "sns/recording_endpoints.hpp"
 #include "storage/memory_engine.hpp"
 
 namespace eb::sns::testing {
 namespace {
-
-class RecordingEndpoints final : public EndpointDelivery {
- public:
-  void deliver(EndpointMessage message) override { messages.push_back(std::move(message)); }
-  std::vector<EndpointMessage> messages;
-};
 
 class SmsTest : public ::testing::Test {
  protected:
