@@ -2,7 +2,6 @@
 against the built daemon: platform applications and endpoints, publishes recorded in the outbox,
 SMS attributes, opt-outs and the sandbox, and that all of it survives a restart."""
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -11,9 +10,7 @@ import unittest
 import urllib.parse
 import urllib.request
 
-from botocore.exceptions import ClientError
-
-from harness import Daemon, boto3_client
+from harness import Daemon, SharedDaemonTest, aws_cli_env, boto3_client
 
 ACCOUNT = "000000000000"
 AWS = shutil.which("aws")
@@ -27,22 +24,11 @@ def outbox(daemon, **query):
         return json.loads(r.read())["messages"]
 
 
-class SnsMobileSmsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.daemon = Daemon()
-        cls.daemon.__enter__()
-        cls.sns = boto3_client("sns", cls.daemon.endpoint)
-        cls.sqs = boto3_client("sqs", cls.daemon.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.__exit__(None, None, None)
+class SnsMobileSmsTest(SharedDaemonTest):
+    CLIENTS = ("sns",)
 
     def error(self, fn, **kwargs):
-        with self.assertRaises(ClientError) as ctx:
-            fn(**kwargs)
-        return ctx.exception.response["Error"]["Code"], ctx.exception.response["Error"]["Message"]
+        return self.client_error(fn, **kwargs)
 
     # --- platform applications ------------------------------------------------------------------
 
@@ -361,16 +347,11 @@ class SnsMobileSmsRestartTest(unittest.TestCase):
 class AwsCliMobileTest(unittest.TestCase):
     def test_cli_creates_a_platform_application(self):
         with tempfile.TemporaryDirectory(prefix="eb-cli-") as home, Daemon() as daemon:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-            env.update({"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                        "AWS_DEFAULT_REGION": "us-east-1", "HOME": home, "AWS_PAGER": "",
-                        "AWS_CONFIG_FILE": os.path.join(home, "config"),
-                        "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "credentials")})
             out = subprocess.run(
                 [AWS, "sns", "create-platform-application", "--name", "cli-app", "--platform",
                  "GCM", "--attributes", "PlatformCredential=key", "--endpoint-url",
                  daemon.endpoint, "--output", "json"],
-                capture_output=True, text=True, env=env, timeout=60)
+                capture_output=True, text=True, env=aws_cli_env(home), timeout=60)
             self.assertEqual(out.returncode, 0, out.stderr)
             self.assertEqual(json.loads(out.stdout)["PlatformApplicationArn"],
                              f"arn:aws:sns:us-east-1:{ACCOUNT}:app/GCM/cli-app")
