@@ -52,6 +52,9 @@ enum class Errc {
   kSubscriptionLimitExceeded,
   kFilterPolicyLimitExceeded,
   kInvalidState,
+  kEndpointDisabled,  // a publish to a disabled platform endpoint
+  kOptedOut,          // an SMS number that opted out
+  kVerification,      // a wrong SMS sandbox one-time password
   // EventBridge.
   kResourceAlreadyExists,
   kLimitExceeded,

@@ -4,6 +4,7 @@
 
 #include "core/encoding.hpp"
 #include "sns/message.hpp"
+#include "sns/platform.hpp"
 #include "sqs/logged_write.hpp"
 #include "sqs/queues.hpp"
 #include "storage/engine.hpp"
@@ -28,7 +29,9 @@ void Fanout::add(const Published& p) {
 
 void Fanout::add_for(const Subscription& sub, const Published& p, Signatures& signatures) {
   if (!sub.confirmed) return;
-  const std::string& message = p.message_for(sub.protocol);
+  // A push endpoint's text is keyed by its platform ("GCM", "APNS", ...), not "application".
+  const std::string& message =
+      p.message_for(sub.protocol == "application" ? endpoint_platform(sub.endpoint) : sub.protocol);
   if (sub.filter) {
     const bool match = sub.filter->scope() == FilterPolicyScope::kMessageBody
                            ? sub.filter->matches_body(message)

@@ -203,7 +203,7 @@ Result<void> Publisher::redeliver_locked(const Topic& topic, const Subscription&
   return fanout.commit(valid, storage::Batch{});
 }
 
-Result<Published> Publisher::validate(const Topic& topic, PublishInput input) const {
+Result<void> validate_message(const PublishInput& input) {
   if (input.message.empty()) {
     return fail(Errc::kInvalidParameterValue, "Invalid parameter: Empty message");
   }
@@ -211,7 +211,11 @@ Result<Published> Publisher::validate(const Topic& topic, PublishInput input) co
     return fail(Errc::kInvalidParameterValue, "Invalid parameter: Message too long");
   }
   if (input.subject) EB_TRY(validate_subject(*input.subject));
-  EB_TRY(validate_publish_attributes(input.attributes));
+  return validate_publish_attributes(input.attributes);
+}
+
+Result<Published> Publisher::validate(const Topic& topic, PublishInput input) const {
+  EB_TRY(validate_message(input));
   if (!input.stream_first.envelopes.empty() &&
       (targets_.events == nullptr || input.stream_first.stream.empty())) {
     return fail(Errc::kInternalError,

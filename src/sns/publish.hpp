@@ -52,6 +52,10 @@ struct Published {
   }
 };
 
+// What every publish must be, wherever it goes: a message, within the size limit, with a valid
+// Subject and message attributes.
+Result<void> validate_message(const PublishInput& input);
+
 // Sends what a subscription could not take into its dead-letter queue, with the ErrorCode,
 // ErrorMessage and RequestID attributes SNS adds. Holds no state; any thread.
 class DeadLetters {

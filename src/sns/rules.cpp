@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
 
+#include "core/json_writer.hpp"
 #include "sns/delivery_policy.hpp"
 #include "sqs/message_rules.hpp"
 
@@ -445,6 +447,154 @@ std::string default_topic_policy(const std::string& arn, const std::string& acco
   return fmt::format(
       R"({{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{{"Sid":"__default_statement_ID","Effect":"Allow","Principal":{{"AWS":"*"}},"Action":["SNS:GetTopicAttributes","SNS:SetTopicAttributes","SNS:AddPermission","SNS:RemovePermission","SNS:DeleteTopic","SNS:Subscribe","SNS:ListSubscriptionsByTopic","SNS:Publish"],"Resource":"{}","Condition":{{"StringEquals":{{"AWS:SourceOwner":"{}"}}}}}}]}})",
       arn, account);
+}
+
+namespace {
+
+constexpr std::array kPermissionActions = {"GetTopicAttributes",
+                                           "SetTopicAttributes",
+                                           "AddPermission",
+                                           "RemovePermission",
+                                           "DeleteTopic",
+                                           "ListSubscriptionsByTopic",
+                                           "Subscribe",
+                                           "Publish",
+                                           "Receive"};
+
+std::unexpected<Error> invalid_parameter(std::string message) {
+  return fail(Errc::kInvalidParameterValue, std::move(message));
+}
+
+// The policy with its statements filtered by `keep` and `added` (a statement's JSON) appended;
+// every other member kept as it was.
+template <class Keep>
+Result<std::string> rewrite_statements(std::string_view policy, Keep&& keep,
+                                       std::string_view added) {
+  simdjson::dom::parser parser;
+  EB_ASSIGN_OR_RETURN(auto object,
+                      parse_policy_object(parser, policy, "Invalid parameter: Policy Error: null"));
+  std::string out;
+  JsonWriter json(out);
+  json.begin_object();
+  bool has_statements = false;
+  for (auto [key, value] : object) {
+    json.key(key);
+    if (key != "Statement") {
+      json.raw(simdjson::to_string(value));
+      continue;
+    }
+    has_statements = true;
+    json.begin_array();
+    simdjson::dom::array statements;
+    if (!value.get_array().get(statements)) {
+      for (simdjson::dom::element statement : statements) {
+        if (keep(statement)) json.raw(simdjson::to_string(statement));
+      }
+    } else if (keep(value)) {
+      json.raw(simdjson::to_string(value));  // one statement, not in an array
+    }
+    if (!added.empty()) json.raw(added);
+    json.end_array();
+  }
+  if (!has_statements && !added.empty()) json.key("Statement").begin_array().raw(added).end_array();
+  json.end_object();
+  return out;
+}
+
+bool has_sid(simdjson::dom::element statement, std::string_view sid) {
+  std::string_view have;
+  return !statement["Sid"].get_string().get(have) && have == sid;
+}
+
+}  // namespace
+
+Result<std::string> policy_with_permission(std::string_view policy, std::string_view topic_arn,
+                                           std::string_view label,
+                                           const std::vector<std::string>& accounts,
+                                           const std::vector<std::string>& actions) {
+  if (label.empty() || label.size() > 80 ||
+      !std::all_of(label.begin(), label.end(), [](char c) { return is_name_char(c); })) {
+    return invalid_parameter(
+        "Invalid parameter: Label Reason: must be 1 to 80 letters, digits, hyphens and "
+        "underscores");
+  }
+  if (accounts.empty()) {
+    return invalid_parameter("Invalid parameter: AWSAccountId Reason: at least one is required");
+  }
+  if (actions.empty()) {
+    return invalid_parameter("Invalid parameter: ActionName Reason: at least one is required");
+  }
+  for (const auto& account : accounts) {
+    if (account != "*" &&
+        (account.size() != 12 || !std::all_of(account.begin(), account.end(),
+                                              [](char c) { return c >= '0' && c <= '9'; }))) {
+      return invalid_parameter(
+          fmt::format("Invalid parameter: AWSAccountId Reason: {} is not an account id", account));
+    }
+  }
+  for (const auto& action : actions) {
+    if (action != "*" && std::find(kPermissionActions.begin(), kPermissionActions.end(),
+                                   std::string_view(action)) == kPermissionActions.end()) {
+      return invalid_parameter("Invalid parameter: Policy statement action out of service scope!");
+    }
+  }
+  {
+    simdjson::dom::parser parser;
+    EB_ASSIGN_OR_RETURN(
+        auto object, parse_policy_object(parser, policy, "Invalid parameter: Policy Error: null"));
+    simdjson::dom::element statements;
+    if (!object["Statement"].get(statements)) {
+      simdjson::dom::array list;
+      bool exists = false;
+      if (!statements.get_array().get(list)) {
+        for (simdjson::dom::element st : list) exists = exists || has_sid(st, label);
+      } else {
+        exists = has_sid(statements, label);
+      }
+      if (exists) return invalid_parameter("Invalid parameter: Statement already exists");
+    }
+  }
+  std::string statement;
+  JsonWriter json(statement);
+  json.begin_object().member("Sid", label).member("Effect", "Allow").key("Principal");
+  json.begin_object().key("AWS");
+  const auto principal = [](const std::string& account) {
+    return account == "*" ? account : fmt::format("arn:aws:iam::{}:root", account);
+  };
+  if (accounts.size() == 1) {
+    json.string(principal(accounts.front()));
+  } else {
+    json.begin_array();
+    for (const auto& account : accounts) json.string(principal(account));
+    json.end_array();
+  }
+  json.end_object().key("Action");
+  const auto action_name = [](const std::string& action) {
+    return action == "*" ? std::string("SNS:*") : "SNS:" + action;
+  };
+  if (actions.size() == 1) {
+    json.string(action_name(actions.front()));
+  } else {
+    json.begin_array();
+    for (const auto& action : actions) json.string(action_name(action));
+    json.end_array();
+  }
+  json.member("Resource", topic_arn).end_object();
+  return rewrite_statements(
+      policy, [](simdjson::dom::element) { return true; }, statement);
+}
+
+Result<void> validate_data_protection_policy(std::string_view policy) {
+  simdjson::dom::parser parser;
+  EB_TRY(parse_policy_object(parser, policy,
+                             "Invalid parameter: DataProtectionPolicy Reason: failed to parse "
+                             "JSON"));
+  return {};
+}
+
+Result<std::string> policy_without_permission(std::string_view policy, std::string_view label) {
+  return rewrite_statements(
+      policy, [&](simdjson::dom::element st) { return !has_sid(st, label); }, "");
 }
 
 }  // namespace eb::sns

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -71,5 +72,16 @@ inline constexpr std::size_t kMaxTags = 50;
 
 // The Policy a topic reports while none was set.
 std::string default_topic_policy(const std::string& arn, const std::string& account);
+
+// AddPermission: `policy` with a statement `label` that allows `actions` (SNS action names, or
+// "*") on the topic to `accounts` (12-digit ids, or "*"). An existing label is refused.
+Result<std::string> policy_with_permission(std::string_view policy, std::string_view topic_arn,
+                                           std::string_view label,
+                                           const std::vector<std::string>& accounts,
+                                           const std::vector<std::string>& actions);
+// A data protection policy: any JSON object (its statements are not enforced).
+Result<void> validate_data_protection_policy(std::string_view policy);
+// RemovePermission: `policy` without the statement `label` (the same policy when it has none).
+Result<std::string> policy_without_permission(std::string_view policy, std::string_view label);
 
 }  // namespace eb::sns

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/encoding.hpp"
 #include "sns/records.hpp"
 #include "sns/rules.hpp"
 #include "sqs/queues.hpp"
@@ -62,7 +63,11 @@ Topics::Topics(const Clock& clock, storage::Engine& engine, sqs::Queues& queues,
                                       .dead_letters = dead_letters_,
                                       .sign_sqs_envelopes = options_.sign_sqs_envelopes}),
       replays_(clock, publisher_),
-      subscriptions_(clock, registry_, signer_, endpoints, replays_, queues.options().account_id) {}
+      subscriptions_(clock, registry_, signer_, endpoints, replays_, queues.options().account_id),
+      platforms_(
+          clock, engine, endpoints,
+          fmt::format("arn:aws:sns:{}:{}:", queues.options().region, queues.options().account_id)),
+      sms_(clock, engine, endpoints) {}
 
 Topics::~Topics() = default;
 
@@ -149,7 +154,21 @@ Result<void> Topics::recover() {
   }
   if (!sweep.empty()) (void)engine_.write(sweep);
   registry_.install(std::move(next));
-  return {};
+  EB_TRY(platforms_.recover());
+  return sms_.recover();
+}
+
+Result<PublishOutput> Topics::publish(PublishInput input) {
+  const bool one_target =
+      input.topic_arn.empty() + input.target_arn.empty() + input.phone_number.empty() == 2;
+  if (one_target && is_endpoint_arn(input.target_arn)) return platforms_.publish(input);
+  if (one_target && !input.phone_number.empty()) {
+    auto opted_out = sms_.is_opted_out(input.phone_number);
+    if (opted_out && *opted_out && !input.message.empty()) {
+      return PublishOutput{.message_id = random_uuid()};
+    }
+  }
+  return publisher_.publish(*registry_.snapshot(), std::move(input));
 }
 
 Result<void> Topics::restore_fifo_state(Topic& topic, storage::Batch& sweep) {
@@ -397,6 +416,55 @@ Result<TagMap> Topics::list_tags_for_resource(const std::string& arn) const {
     return fail(Errc::kResourceNotFound, "Resource does not exist");
   }
   return it->second->tags;
+}
+
+// --- permissions and data protection ----------------------------------------------------------
+
+Result<void> Topics::edit_policy(
+    const std::string& topic_arn,
+    const std::function<Result<std::string>(const std::string& policy)>& edit) {
+  std::lock_guard lock(registry_.write_mutex());
+  auto current = registry_.snapshot();
+  EB_ASSIGN_OR_RETURN(auto topic, require_topic(*current, topic_arn));
+  auto policy = topic->attributes.find("Policy");
+  EB_ASSIGN_OR_RETURN(auto changed_policy,
+                      edit(policy == topic->attributes.end()
+                               ? default_topic_policy(topic->arn, queues_.options().account_id)
+                               : policy->second));
+  auto changed = std::make_shared<Topic>(*topic);
+  changed->attributes["Policy"] = std::move(changed_policy);
+  derive_topic_fields(*changed);
+  return replace_topic_locked(*current, std::move(changed));
+}
+
+Result<void> Topics::add_permission(const std::string& topic_arn, const std::string& label,
+                                    const std::vector<std::string>& accounts,
+                                    const std::vector<std::string>& actions) {
+  return edit_policy(topic_arn, [&](const std::string& policy) {
+    return policy_with_permission(policy, topic_arn, label, accounts, actions);
+  });
+}
+
+Result<void> Topics::remove_permission(const std::string& topic_arn, const std::string& label) {
+  return edit_policy(topic_arn, [&](const std::string& policy) {
+    return policy_without_permission(policy, label);
+  });
+}
+
+Result<void> Topics::put_data_protection_policy(const std::string& arn, const std::string& policy) {
+  EB_TRY(validate_data_protection_policy(policy));
+  std::lock_guard lock(registry_.write_mutex());
+  auto current = registry_.snapshot();
+  EB_ASSIGN_OR_RETURN(auto topic, require_topic(*current, arn));
+  auto changed = std::make_shared<Topic>(*topic);
+  changed->data_protection_policy = policy;
+  return replace_topic_locked(*current, std::move(changed));
+}
+
+Result<std::string> Topics::get_data_protection_policy(const std::string& arn) const {
+  auto current = registry_.snapshot();
+  EB_ASSIGN_OR_RETURN(auto topic, require_topic(*current, arn));
+  return topic->data_protection_policy;
 }
 
 }  // namespace eb::sns

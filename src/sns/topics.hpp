@@ -18,7 +18,9 @@
 #include "core/signing.hpp"
 #include "sns/endpoint_delivery.hpp"
 #include "sns/message.hpp"
+#include "sns/platform.hpp"
 #include "sns/publish.hpp"
+#include "sns/sms.hpp"
 #include "sns/subscriptions.hpp"
 #include "sns/topic_replay.hpp"
 #include "sns/topic_state.hpp"
@@ -63,7 +65,8 @@ class Topics {
   Topics(const Topics&) = delete;
   Topics& operator=(const Topics&) = delete;
 
-  // Loads topics and subscriptions from the engine (startup, before any request).
+  // Loads topics, subscriptions, platform applications and endpoints and the SMS state from
+  // the engine (startup, before any request).
   Result<void> recover();
 
   // Sets TopicsOptions::base_url once the listening port is known; call before serving.
@@ -123,10 +126,24 @@ class Topics {
   Result<void> untag_resource(const std::string& arn, const std::vector<std::string>& keys);
   Result<TagMap> list_tags_for_resource(const std::string& arn) const;
 
-  // Publishing (see Publisher).
-  Result<PublishOutput> publish(PublishInput input) {
-    return publisher_.publish(*registry_.snapshot(), std::move(input));
-  }
+  // AddPermission: a statement labelled `label` in the topic's Policy allowing `actions`
+  // (without "SNS:") to `accounts`; RemovePermission takes the statement out again.
+  Result<void> add_permission(const std::string& topic_arn, const std::string& label,
+                              const std::vector<std::string>& accounts,
+                              const std::vector<std::string>& actions);
+  Result<void> remove_permission(const std::string& topic_arn, const std::string& label);
+
+  // Data protection policies: stored and answered as given (JSON), not enforced.
+  Result<void> put_data_protection_policy(const std::string& arn, const std::string& policy);
+  Result<std::string> get_data_protection_policy(const std::string& arn) const;
+
+  // Mobile push (platform applications and endpoints) and SMS.
+  Platforms& platforms() { return platforms_; }
+  Sms& sms() { return sms_; }
+
+  // Publishing (see Publisher): to a topic, or to a platform endpoint (Platforms::publish), or
+  // an SMS to a number, dropped with a message id when the number opted out (as AWS does).
+  Result<PublishOutput> publish(PublishInput input);
   Result<BatchOutput<PublishOutput>> publish_batch(const std::string& topic_arn,
                                                    std::vector<BatchEntry<PublishInput>> entries) {
     return publisher_.publish_batch(*registry_.snapshot(), topic_arn, std::move(entries));
@@ -150,6 +167,10 @@ class Topics {
   // Recovery of a FIFO topic's deduplication window and SequenceNumber bound; expired window
   // records are deleted through `sweep`.
   Result<void> restore_fifo_state(Topic& topic, storage::Batch& sweep);
+  // Replaces the topic's Policy (AWS's default when it has none) by what `edit` makes of it.
+  Result<void> edit_policy(
+      const std::string& topic_arn,
+      const std::function<Result<std::string>(const std::string& policy)>& edit);
   // Installs `changed` in place of the topic of the same ARN, its record written.
   Result<void> replace_topic_locked(const RegistryState& current, std::shared_ptr<Topic> changed);
 
@@ -164,6 +185,8 @@ class Topics {
   Publisher publisher_;
   TopicReplays replays_;
   Subscriptions subscriptions_;
+  Platforms platforms_;
+  Sms sms_;
 };
 
 }  // namespace eb::sns

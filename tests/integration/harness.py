@@ -16,6 +16,7 @@ import struct
 import subprocess
 import threading
 import time
+import unittest
 import urllib.error
 import urllib.request
 
@@ -205,6 +206,43 @@ def boto3_client(service, endpoint):
         aws_secret_access_key="test",
         config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
     )
+
+
+def aws_cli_env(home):
+    """The environment for running the AWS CLI with dummy credentials and `home` as its home,
+    with none of the caller's AWS_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                "AWS_DEFAULT_REGION": "us-east-1", "HOME": home, "AWS_PAGER": "",
+                "AWS_CONFIG_FILE": os.path.join(home, "config"),
+                "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "credentials")})
+    return env
+
+
+class SharedDaemonTest(unittest.TestCase):
+    """A test class whose tests share one in-memory daemon and one boto3 client per name in
+    CLIENTS (set as attributes: cls.sns, cls.sqs...)."""
+
+    CLIENTS = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = Daemon()
+        cls.daemon.__enter__()
+        for service in cls.CLIENTS:
+            setattr(cls, service, boto3_client(service, cls.daemon.endpoint))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.daemon.__exit__(None, None, None)
+
+    def client_error(self, fn, **kwargs):
+        """Calls `fn`, which must fail with an AWS error; returns (code, message)."""
+        from botocore.exceptions import ClientError
+
+        with self.assertRaises(ClientError) as ctx:
+            fn(**kwargs)
+        return ctx.exception.response["Error"]["Code"], ctx.exception.response["Error"]["Message"]
 
 
 def md5_of_message_attributes(attributes):

@@ -79,6 +79,9 @@ net::HttpResponse domain_error(const Error& error, std::string_view not_found_co
     case Errc::kConcurrentModification:
     case Errc::kIllegalStatus:
     case Errc::kManagedRule:
+    case Errc::kEndpointDisabled:
+    case Errc::kOptedOut:
+    case Errc::kVerification:
       return answer(http::status::internal_server_error, "InternalError");
   }
   return answer(http::status::internal_server_error, "InternalError");  // not an Errc

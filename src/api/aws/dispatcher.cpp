@@ -118,8 +118,14 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
     if (scope && s->signing_name() == scope->service) chosen = s;
   }
   if (chosen == nullptr || !chosen->knows_action(aws.action)) {
+    // Unsigned: the first service registered that knows the action (SQS before SNS, so an
+    // unsigned AddPermission or RemovePermission stays the SQS action it always was).
+    chosen = nullptr;
     for (Service* s : services_) {
-      if (s->knows_action(aws.action)) chosen = s;
+      if (s->knows_action(aws.action)) {
+        chosen = s;
+        break;
+      }
     }
   }
   if (chosen == nullptr) {

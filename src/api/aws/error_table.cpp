@@ -127,6 +127,9 @@ WireError sqs_wire_error(Errc code) {
     case Errc::kConcurrentModification:
     case Errc::kIllegalStatus:
     case Errc::kManagedRule:
+    case Errc::kEndpointDisabled:
+    case Errc::kOptedOut:
+    case Errc::kVerification:
       return sender("InvalidParameterValue", 400);
   }
   // Only reachable with a value outside the enum (a cast bug); answer like AWS does for bugs.
@@ -163,6 +166,12 @@ WireError sns_wire_error(Errc code) {
       return sender("FilterPolicyLimitExceeded", 403);
     case Errc::kInvalidState:
       return sender("InvalidState", 400);
+    case Errc::kEndpointDisabled:
+      return sender("EndpointDisabled", 400);
+    case Errc::kOptedOut:
+      return sender("OptedOut", 400);
+    case Errc::kVerification:
+      return sender("VerificationException", 400);
     case Errc::kEmptyBatchRequest:
       return sender("EmptyBatchRequest", 400);
     case Errc::kTooManyEntriesInBatchRequest:
@@ -294,6 +303,9 @@ WireError events_wire_error(Errc code) {
     case Errc::kQueueDeletedRecently:
     case Errc::kPurgeQueueInProgress:
     case Errc::kUnsupportedOperation:
+    case Errc::kEndpointDisabled:
+    case Errc::kOptedOut:
+    case Errc::kVerification:
       return sender("ValidationException", 400);
     case Errc::kResourceNotFound:
     case Errc::kNotFound:
@@ -371,6 +383,9 @@ WireError scheduler_wire_error(Errc code) {
     case Errc::kUnsupportedOperation:
     case Errc::kInvalidEventPattern:
     case Errc::kManagedRule:
+    case Errc::kEndpointDisabled:
+    case Errc::kOptedOut:
+    case Errc::kVerification:
     case Errc::kMalformedRequest:
       return sender("ValidationException", 400);
     case Errc::kResourceNotFound:

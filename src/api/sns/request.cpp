@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <charconv>
 #include <utility>
 
 #include "api/aws/form_reader.hpp"
@@ -237,6 +238,126 @@ Result<UntagResourceInput> decode_untag_resource(const aws::FormNode& form) {
   EB_ASSIGN_OR_RETURN(auto arn, r.required("ResourceArn"));
   if (!r.has("TagKeys")) return std::unexpected(missing_member("tagKeys"));
   return UntagResourceInput{std::move(arn), r.strings("TagKeys")};
+}
+
+// --- mobile push ----------------------------------------------------------------------------
+
+Result<CreatePlatformApplicationInput> decode_create_platform_application(
+    const aws::FormNode& form) {
+  Reader r(form);
+  CreatePlatformApplicationInput in;
+  EB_ASSIGN_OR_RETURN(in.name, r.required("Name"));
+  EB_ASSIGN_OR_RETURN(in.platform, r.required("Platform"));
+  if (!r.has("Attributes")) return std::unexpected(missing_member("attributes"));
+  EB_ASSIGN_OR_RETURN(in.attributes, r.string_map("Attributes"));
+  return in;
+}
+
+Result<ArnAttributesInput> decode_arn_attributes(const aws::FormNode& form,
+                                                 std::string_view arn_member) {
+  Reader r(form);
+  ArnAttributesInput in;
+  EB_ASSIGN_OR_RETURN(in.arn, r.required(arn_member));
+  if (!r.has("Attributes")) return std::unexpected(missing_member("attributes"));
+  EB_ASSIGN_OR_RETURN(in.attributes, r.string_map("Attributes"));
+  return in;
+}
+
+Result<eb::sns::CreatePlatformEndpointInput> decode_create_platform_endpoint(
+    const aws::FormNode& form) {
+  Reader r(form);
+  eb::sns::CreatePlatformEndpointInput in;
+  EB_ASSIGN_OR_RETURN(in.application_arn, r.required("PlatformApplicationArn"));
+  EB_ASSIGN_OR_RETURN(in.token, r.required("Token"));
+  in.custom_user_data = r.string("CustomUserData");
+  EB_ASSIGN_OR_RETURN(in.attributes, r.string_map("Attributes"));
+  return in;
+}
+
+Result<ListByTopicInput> decode_list_endpoints(const aws::FormNode& form) {
+  Reader r(form);
+  EB_ASSIGN_OR_RETURN(auto arn, r.required("PlatformApplicationArn"));
+  return ListByTopicInput{std::move(arn), {r.string("NextToken").value_or("")}};
+}
+
+// --- SMS ---------------------------------------------------------------------------------------
+
+Result<eb::AttributeMap> decode_set_sms_attributes(const aws::FormNode& form) {
+  Reader r(form);
+  if (!r.has("attributes")) return std::unexpected(missing_member("attributes"));
+  return r.string_map("attributes");
+}
+
+Result<std::vector<std::string>> decode_get_sms_attributes(const aws::FormNode& form) {
+  return Reader(form).strings("attributes");
+}
+
+Result<eb::sns::PageInput> decode_opted_out_page(const aws::FormNode& form) {
+  return eb::sns::PageInput{Reader(form).string("nextToken").value_or("")};
+}
+
+Result<SandboxNumberInput> decode_sandbox_number(const aws::FormNode& form) {
+  Reader r(form);
+  SandboxNumberInput in;
+  EB_ASSIGN_OR_RETURN(in.phone_number, r.required("PhoneNumber"));
+  in.language_code = r.string("LanguageCode");
+  return in;
+}
+
+Result<VerifySandboxNumberInput> decode_verify_sandbox_number(const aws::FormNode& form) {
+  Reader r(form);
+  VerifySandboxNumberInput in;
+  EB_ASSIGN_OR_RETURN(in.phone_number, r.required("PhoneNumber"));
+  EB_ASSIGN_OR_RETURN(in.one_time_password, r.required("OneTimePassword"));
+  return in;
+}
+
+Result<eb::sns::LimitedPageInput> decode_limited_page(const aws::FormNode& form) {
+  Reader r(form);
+  eb::sns::LimitedPageInput in;
+  in.next_token = r.string("NextToken").value_or("");
+  if (auto text = r.string("MaxResults")) {
+    int value = 0;
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc() || end != text->data() + text->size()) {
+      return fail(Errc::kValidationError,
+                  fmt::format("1 validation error detected: Value '{}' at 'maxResults' failed to "
+                              "satisfy constraint: Member must be an integer",
+                              *text));
+    }
+    in.max_results = value;
+  }
+  return in;
+}
+
+// --- permissions and data protection ----------------------------------------------------------
+
+Result<AddPermissionInput> decode_add_permission(const aws::FormNode& form) {
+  Reader r(form);
+  AddPermissionInput in;
+  EB_ASSIGN_OR_RETURN(in.topic_arn, r.required("TopicArn"));
+  EB_ASSIGN_OR_RETURN(in.label, r.required("Label"));
+  if (!r.has("AWSAccountId")) return std::unexpected(missing_member("aWSAccountId"));
+  if (!r.has("ActionName")) return std::unexpected(missing_member("actionName"));
+  in.accounts = r.strings("AWSAccountId");
+  in.actions = r.strings("ActionName");
+  return in;
+}
+
+Result<RemovePermissionInput> decode_remove_permission(const aws::FormNode& form) {
+  Reader r(form);
+  RemovePermissionInput in;
+  EB_ASSIGN_OR_RETURN(in.topic_arn, r.required("TopicArn"));
+  EB_ASSIGN_OR_RETURN(in.label, r.required("Label"));
+  return in;
+}
+
+Result<DataProtectionPolicyInput> decode_put_data_protection_policy(const aws::FormNode& form) {
+  Reader r(form);
+  DataProtectionPolicyInput in;
+  EB_ASSIGN_OR_RETURN(in.arn, r.required("ResourceArn"));
+  EB_ASSIGN_OR_RETURN(in.policy, r.required("DataProtectionPolicy"));
+  return in;
 }
 
 }  // namespace eb::api::sns

@@ -11,6 +11,8 @@
 
 #include "api/aws/form_tree.hpp"
 #include "core/errors.hpp"
+#include "sns/platform.hpp"
+#include "sns/sms.hpp"
 #include "sns/types.hpp"
 #include "sqs/types.hpp"
 
@@ -53,7 +55,46 @@ struct PublishBatchInput {
   std::vector<BatchEntry<eb::sns::PublishInput>> entries;
 };
 
-// One required string member (TopicArn, SubscriptionArn, ResourceArn) and nothing else.
+struct ArnAttributesInput {
+  std::string arn;  // PlatformApplicationArn or EndpointArn
+  eb::AttributeMap attributes;
+};
+
+struct CreatePlatformApplicationInput {
+  std::string name;
+  std::string platform;
+  eb::AttributeMap attributes;
+};
+
+struct SandboxNumberInput {
+  std::string phone_number;
+  std::optional<std::string> language_code;  // CreateSMSSandboxPhoneNumber
+};
+
+struct VerifySandboxNumberInput {
+  std::string phone_number;
+  std::string one_time_password;
+};
+
+struct AddPermissionInput {
+  std::string topic_arn;
+  std::string label;
+  std::vector<std::string> accounts;
+  std::vector<std::string> actions;
+};
+
+struct RemovePermissionInput {
+  std::string topic_arn;
+  std::string label;
+};
+
+struct DataProtectionPolicyInput {
+  std::string arn;
+  std::string policy;
+};
+
+// One required string member (TopicArn, SubscriptionArn, ResourceArn, EndpointArn,
+// phoneNumber, ...) and nothing else.
 Result<std::string> decode_arn(const aws::FormNode& form, std::string_view member);
 
 Result<eb::sns::CreateTopicInput> decode_create_topic(const aws::FormNode& form);
@@ -69,5 +110,31 @@ Result<eb::sns::PublishInput> decode_publish(const aws::FormNode& form);
 Result<PublishBatchInput> decode_publish_batch(const aws::FormNode& form);
 Result<TagResourceInput> decode_tag_resource(const aws::FormNode& form);
 Result<UntagResourceInput> decode_untag_resource(const aws::FormNode& form);
+
+// Mobile push.
+Result<CreatePlatformApplicationInput> decode_create_platform_application(
+    const aws::FormNode& form);
+// Set{PlatformApplication,Endpoint}Attributes: `arn_member` and the required Attributes map.
+Result<ArnAttributesInput> decode_arn_attributes(const aws::FormNode& form,
+                                                 std::string_view arn_member);
+Result<eb::sns::CreatePlatformEndpointInput> decode_create_platform_endpoint(
+    const aws::FormNode& form);
+// ListEndpointsByPlatformApplication: PlatformApplicationArn and NextToken.
+Result<ListByTopicInput> decode_list_endpoints(const aws::FormNode& form);
+
+// SMS.
+Result<eb::AttributeMap> decode_set_sms_attributes(const aws::FormNode& form);
+Result<std::vector<std::string>> decode_get_sms_attributes(const aws::FormNode& form);
+// ListPhoneNumbersOptedOut's lowerCamel nextToken.
+Result<eb::sns::PageInput> decode_opted_out_page(const aws::FormNode& form);
+Result<SandboxNumberInput> decode_sandbox_number(const aws::FormNode& form);
+Result<VerifySandboxNumberInput> decode_verify_sandbox_number(const aws::FormNode& form);
+// NextToken and MaxResults (ListSMSSandboxPhoneNumbers, ListOriginationNumbers).
+Result<eb::sns::LimitedPageInput> decode_limited_page(const aws::FormNode& form);
+
+// Permissions and data protection.
+Result<AddPermissionInput> decode_add_permission(const aws::FormNode& form);
+Result<RemovePermissionInput> decode_remove_permission(const aws::FormNode& form);
+Result<DataProtectionPolicyInput> decode_put_data_protection_policy(const aws::FormNode& form);
 
 }  // namespace eb::api::sns

@@ -39,6 +39,14 @@ void optional_element(aws::XmlWriter& xml, std::string_view tag, std::string_vie
   if (!value.empty()) xml.element(tag, value);
 }
 
+void write_map(aws::XmlWriter& xml, std::string_view member, const eb::AttributeMap& map) {
+  xml.open(member);
+  for (const auto& [key, value] : map) {
+    xml.open("entry").element("key", key).element("value", value).close();
+  }
+  xml.close();
+}
+
 }  // namespace
 
 std::string encode_no_result(std::string_view action, std::string_view request_id) {
@@ -89,13 +97,13 @@ std::string encode_list_subscriptions(std::string_view action, std::string_view 
 
 std::string encode_attributes(std::string_view action, std::string_view request_id,
                               const eb::AttributeMap& attributes) {
+  return encode_map(action, request_id, "Attributes", attributes);
+}
+
+std::string encode_map(std::string_view action, std::string_view request_id,
+                       std::string_view member, const eb::AttributeMap& map) {
   Document doc(action, request_id, Document::Wrapper::kResult);
-  aws::XmlWriter& xml = doc.xml();
-  xml.open("Attributes");
-  for (const auto& [key, value] : attributes) {
-    xml.open("entry").element("key", key).element("value", value).close();
-  }
-  xml.close();
+  write_map(doc.xml(), member, map);
   return doc.finish();
 }
 
@@ -138,6 +146,69 @@ std::string encode_list_tags(std::string_view request_id, const eb::TagMap& tags
     xml.open("member").element("Key", key).element("Value", value).close();
   }
   xml.close();
+  return doc.finish();
+}
+
+std::string encode_list_platform_applications(std::string_view request_id,
+                                              const eb::sns::ListPlatformApplicationsOutput& out) {
+  Document doc("ListPlatformApplications", request_id, Document::Wrapper::kResult);
+  aws::XmlWriter& xml = doc.xml();
+  xml.open("PlatformApplications");
+  for (const auto& app : out.applications) {
+    xml.open("member").element("PlatformApplicationArn", app.arn);
+    write_map(xml, "Attributes", app.attributes);
+    xml.close();
+  }
+  xml.close();
+  optional_element(xml, "NextToken", out.next_token);
+  return doc.finish();
+}
+
+std::string encode_list_endpoints(std::string_view request_id,
+                                  const eb::sns::ListEndpointsOutput& out) {
+  Document doc("ListEndpointsByPlatformApplication", request_id, Document::Wrapper::kResult);
+  aws::XmlWriter& xml = doc.xml();
+  xml.open("Endpoints");
+  for (const auto& endpoint : out.endpoints) {
+    xml.open("member").element("EndpointArn", endpoint.arn);
+    write_map(xml, "Attributes", endpoint.attributes);
+    xml.close();
+  }
+  xml.close();
+  optional_element(xml, "NextToken", out.next_token);
+  return doc.finish();
+}
+
+std::string encode_list_phone_numbers_opted_out(std::string_view request_id,
+                                                const eb::sns::ListPhoneNumbersOutput& out) {
+  Document doc("ListPhoneNumbersOptedOut", request_id, Document::Wrapper::kResult);
+  aws::XmlWriter& xml = doc.xml();
+  xml.open("phoneNumbers");
+  for (const auto& number : out.phone_numbers) xml.element("member", number);
+  xml.close();
+  optional_element(xml, "nextToken", out.next_token);
+  return doc.finish();
+}
+
+std::string encode_list_sandbox_numbers(std::string_view request_id,
+                                        const eb::sns::ListSandboxPhoneNumbersOutput& out) {
+  Document doc("ListSMSSandboxPhoneNumbers", request_id, Document::Wrapper::kResult);
+  aws::XmlWriter& xml = doc.xml();
+  xml.open("PhoneNumbers");
+  for (const auto& number : out.phone_numbers) {
+    xml.open("member")
+        .element("PhoneNumber", number.phone_number)
+        .element("Status", number.status)
+        .close();
+  }
+  xml.close();
+  optional_element(xml, "NextToken", out.next_token);
+  return doc.finish();
+}
+
+std::string encode_list_origination_numbers(std::string_view request_id) {
+  Document doc("ListOriginationNumbers", request_id, Document::Wrapper::kResult);
+  doc.xml().empty_element("PhoneNumbers");
   return doc.finish();
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "sns/platform.hpp"
+#include "sns/sms.hpp"
 #include "sns/types.hpp"
 #include "sqs/types.hpp"
 
@@ -35,5 +37,19 @@ std::string encode_publish(std::string_view request_id, const eb::sns::PublishOu
 std::string encode_publish_batch(std::string_view request_id,
                                  const BatchOutput<eb::sns::PublishOutput>& out);
 std::string encode_list_tags(std::string_view request_id, const eb::TagMap& tags);
+
+// A map under `member` ("attributes" for GetSMSAttributes).
+std::string encode_map(std::string_view action, std::string_view request_id,
+                       std::string_view member, const eb::AttributeMap& map);
+std::string encode_list_platform_applications(std::string_view request_id,
+                                              const eb::sns::ListPlatformApplicationsOutput& out);
+std::string encode_list_endpoints(std::string_view request_id,
+                                  const eb::sns::ListEndpointsOutput& out);
+std::string encode_list_phone_numbers_opted_out(std::string_view request_id,
+                                                const eb::sns::ListPhoneNumbersOutput& out);
+std::string encode_list_sandbox_numbers(std::string_view request_id,
+                                        const eb::sns::ListSandboxPhoneNumbersOutput& out);
+// No origination numbers are ever provisioned: an empty PhoneNumbers list.
+std::string encode_list_origination_numbers(std::string_view request_id);
 
 }  // namespace eb::api::sns

@@ -158,25 +158,231 @@ Result<void> list_tags_for_resource(Call& call, const aws::FormNode& form) {
   return {};
 }
 
+// --- permissions and data protection ----------------------------------------------------------
+
+Result<void> add_permission(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_add_permission(form));
+  EB_TRY(call.topics.add_permission(in.topic_arn, in.label, in.accounts, in.actions));
+  call.reply(encode_no_result(call.action(), call.id()));
+  return {};
+}
+
+Result<void> remove_permission(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_remove_permission(form));
+  EB_TRY(call.topics.remove_permission(in.topic_arn, in.label));
+  call.reply(encode_no_result(call.action(), call.id()));
+  return {};
+}
+
+Result<void> put_data_protection_policy(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_put_data_protection_policy(form));
+  EB_TRY(call.topics.put_data_protection_policy(in.arn, in.policy));
+  call.reply(encode_no_result(call.action(), call.id()));
+  return {};
+}
+
+Result<void> get_data_protection_policy(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto arn, decode_arn(form, "ResourceArn"));
+  EB_ASSIGN_OR_RETURN(auto policy, call.topics.get_data_protection_policy(arn));
+  call.reply(encode_single(call.action(), call.id(), "DataProtectionPolicy", policy));
+  return {};
+}
+
+// --- mobile push -------------------------------------------------------------------------------
+
+Result<void> create_platform_application(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_create_platform_application(form));
+  EB_ASSIGN_OR_RETURN(
+      auto arn, call.topics.platforms().create_application(in.name, in.platform, in.attributes));
+  call.reply(encode_single(call.action(), call.id(), "PlatformApplicationArn", arn));
+  return {};
+}
+
+Result<void> get_platform_application_attributes(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto arn, decode_arn(form, "PlatformApplicationArn"));
+  EB_ASSIGN_OR_RETURN(auto attributes, call.topics.platforms().application_attributes(arn));
+  call.reply(encode_attributes(call.action(), call.id(), attributes));
+  return {};
+}
+
+Result<void> set_platform_application_attributes(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_arn_attributes(form, "PlatformApplicationArn"));
+  EB_TRY(call.topics.platforms().set_application_attributes(in.arn, in.attributes));
+  call.reply(encode_no_result(call.action(), call.id()));
+  return {};
+}
+
+Result<void> list_platform_applications(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto page, decode_page(form));
+  EB_ASSIGN_OR_RETURN(auto out, call.topics.platforms().list_applications(page));
+  call.reply(encode_list_platform_applications(call.id(), out));
+  return {};
+}
+
+Result<void> delete_platform_application(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto arn, decode_arn(form, "PlatformApplicationArn"));
+  EB_TRY(call.topics.platforms().delete_application(arn));
+  call.reply(encode_no_result(call.action(), call.id()));
+  return {};
+}
+
+Result<void> create_platform_endpoint(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_create_platform_endpoint(form));
+  EB_ASSIGN_OR_RETURN(auto arn, call.topics.platforms().create_endpoint(in));
+  call.reply(encode_single(call.action(), call.id(), "EndpointArn", arn));
+  return {};
+}
+
+Result<void> get_endpoint_attributes(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto arn, decode_arn(form, "EndpointArn"));
+  EB_ASSIGN_OR_RETURN(auto attributes, call.topics.platforms().endpoint_attributes(arn));
+  call.reply(encode_attributes(call.action(), call.id(), attributes));
+  return {};
+}
+
+Result<void> set_endpoint_attributes(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_arn_attributes(form, "EndpointArn"));
+  EB_TRY(call.topics.platforms().set_endpoint_attributes(in.arn, in.attributes));
+  call.reply(encode_no_result(call.action(), call.id()));
+  return {};
+}
+
+Result<void> list_endpoints_by_platform_application(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_list_endpoints(form));
+  EB_ASSIGN_OR_RETURN(auto out, call.topics.platforms().list_endpoints(in.topic_arn, in.page));
+  call.reply(encode_list_endpoints(call.id(), out));
+  return {};
+}
+
+Result<void> delete_endpoint(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto arn, decode_arn(form, "EndpointArn"));
+  EB_TRY(call.topics.platforms().delete_endpoint(arn));
+  call.reply(encode_no_result(call.action(), call.id()));
+  return {};
+}
+
+// --- SMS ---------------------------------------------------------------------------------------
+
+Result<void> set_sms_attributes(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto attributes, decode_set_sms_attributes(form));
+  EB_TRY(call.topics.sms().set_attributes(attributes));
+  call.reply(encode_empty_result(call.action(), call.id()));
+  return {};
+}
+
+Result<void> get_sms_attributes(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto names, decode_get_sms_attributes(form));
+  EB_ASSIGN_OR_RETURN(auto attributes, call.topics.sms().attributes(names));
+  call.reply(encode_map(call.action(), call.id(), "attributes", attributes));
+  return {};
+}
+
+Result<void> check_if_phone_number_is_opted_out(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto number, decode_arn(form, "phoneNumber"));
+  EB_ASSIGN_OR_RETURN(bool opted_out, call.topics.sms().is_opted_out(number));
+  call.reply(encode_single(call.action(), call.id(), "isOptedOut", opted_out ? "true" : "false"));
+  return {};
+}
+
+Result<void> list_phone_numbers_opted_out(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto page, decode_opted_out_page(form));
+  EB_ASSIGN_OR_RETURN(auto out, call.topics.sms().list_opted_out(page));
+  call.reply(encode_list_phone_numbers_opted_out(call.id(), out));
+  return {};
+}
+
+Result<void> opt_in_phone_number(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto number, decode_arn(form, "phoneNumber"));
+  EB_TRY(call.topics.sms().opt_in(number));
+  call.reply(encode_empty_result(call.action(), call.id()));
+  return {};
+}
+
+Result<void> create_sms_sandbox_phone_number(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_sandbox_number(form));
+  EB_TRY(call.topics.sms().create_sandbox_number(in.phone_number, in.language_code));
+  call.reply(encode_empty_result(call.action(), call.id()));
+  return {};
+}
+
+Result<void> verify_sms_sandbox_phone_number(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto in, decode_verify_sandbox_number(form));
+  EB_TRY(call.topics.sms().verify_sandbox_number(in.phone_number, in.one_time_password));
+  call.reply(encode_empty_result(call.action(), call.id()));
+  return {};
+}
+
+Result<void> delete_sms_sandbox_phone_number(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto number, decode_arn(form, "PhoneNumber"));
+  EB_TRY(call.topics.sms().delete_sandbox_number(number));
+  call.reply(encode_empty_result(call.action(), call.id()));
+  return {};
+}
+
+Result<void> list_sms_sandbox_phone_numbers(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto page, decode_limited_page(form));
+  EB_ASSIGN_OR_RETURN(auto out, call.topics.sms().list_sandbox_numbers(page));
+  call.reply(encode_list_sandbox_numbers(call.id(), out));
+  return {};
+}
+
+Result<void> get_sms_sandbox_account_status(Call& call, const aws::FormNode&) {
+  call.reply(encode_single(call.action(), call.id(), "IsInSandbox",
+                           call.topics.sms().in_sandbox() ? "true" : "false"));
+  return {};
+}
+
+Result<void> list_origination_numbers(Call& call, const aws::FormNode& form) {
+  EB_ASSIGN_OR_RETURN(auto page, decode_limited_page(form));
+  EB_TRY(call.topics.sms().list_origination_numbers(page));
+  call.reply(encode_list_origination_numbers(call.id()));
+  return {};
+}
+
 const std::unordered_map<std::string_view, ActionFn>& actions() {
   static const std::unordered_map<std::string_view, ActionFn> table = {
+      {"AddPermission", &add_permission},
+      {"CheckIfPhoneNumberIsOptedOut", &check_if_phone_number_is_opted_out},
       {"ConfirmSubscription", &confirm_subscription},
+      {"CreatePlatformApplication", &create_platform_application},
+      {"CreatePlatformEndpoint", &create_platform_endpoint},
+      {"CreateSMSSandboxPhoneNumber", &create_sms_sandbox_phone_number},
       {"CreateTopic", &create_topic},
+      {"DeleteEndpoint", &delete_endpoint},
+      {"DeletePlatformApplication", &delete_platform_application},
+      {"DeleteSMSSandboxPhoneNumber", &delete_sms_sandbox_phone_number},
       {"DeleteTopic", &delete_topic},
+      {"GetDataProtectionPolicy", &get_data_protection_policy},
+      {"GetEndpointAttributes", &get_endpoint_attributes},
+      {"GetPlatformApplicationAttributes", &get_platform_application_attributes},
+      {"GetSMSAttributes", &get_sms_attributes},
+      {"GetSMSSandboxAccountStatus", &get_sms_sandbox_account_status},
       {"GetSubscriptionAttributes", &get_subscription_attributes},
       {"GetTopicAttributes", &get_topic_attributes},
+      {"ListEndpointsByPlatformApplication", &list_endpoints_by_platform_application},
+      {"ListOriginationNumbers", &list_origination_numbers},
+      {"ListPhoneNumbersOptedOut", &list_phone_numbers_opted_out},
+      {"ListPlatformApplications", &list_platform_applications},
+      {"ListSMSSandboxPhoneNumbers", &list_sms_sandbox_phone_numbers},
       {"ListSubscriptions", &list_subscriptions},
       {"ListSubscriptionsByTopic", &list_subscriptions_by_topic},
       {"ListTagsForResource", &list_tags_for_resource},
       {"ListTopics", &list_topics},
       {"Publish", &publish},
+      {"OptInPhoneNumber", &opt_in_phone_number},
       {"PublishBatch", &publish_batch},
+      {"PutDataProtectionPolicy", &put_data_protection_policy},
+      {"RemovePermission", &remove_permission},
+      {"SetEndpointAttributes", &set_endpoint_attributes},
+      {"SetPlatformApplicationAttributes", &set_platform_application_attributes},
+      {"SetSMSAttributes", &set_sms_attributes},
       {"SetSubscriptionAttributes", &set_subscription_attributes},
       {"SetTopicAttributes", &set_topic_attributes},
       {"Subscribe", &subscribe},
       {"TagResource", &tag_resource},
       {"UntagResource", &untag_resource},
       {"Unsubscribe", &unsubscribe},
+      {"VerifySMSSandboxPhoneNumber", &verify_sms_sandbox_phone_number},
   };
   return table;
 }

@@ -609,6 +609,85 @@ TEST_P(TopicsTest, SigningKeyIsGeneratedOnceAndKept) {
   EXPECT_TRUE((*first)->verify("text", *signature, SignatureVersion::kSha1));
 }
 
+TEST_P(TopicsTest, PublishReachesPlatformEndpointsDirectlyAndThroughTopics) {
+  auto app = topics_->platforms().create_application("app", "GCM", {{"PlatformCredential", "k"}});
+  ASSERT_TRUE(app);
+  auto endpoint = topics_->platforms().create_endpoint({.application_arn = *app, .token = "t"});
+  ASSERT_TRUE(endpoint);
+  PublishInput direct;
+  direct.target_arn = *endpoint;
+  direct.message = R"({"default":"d","GCM":"g"})";
+  direct.message_structure = "json";
+  ASSERT_TRUE(topics_->publish(direct));
+  const std::string arn = topic("push");
+  ASSERT_TRUE(topics_->subscribe({arn, "application", *endpoint, {}, false}));
+  PublishInput through = direct;
+  through.target_arn.clear();
+  through.topic_arn = arn;
+  ASSERT_TRUE(topics_->publish(through));
+  ASSERT_EQ(endpoints_.messages.size(), 2u);
+  EXPECT_EQ(endpoints_.messages[0].body, "g");
+  EXPECT_EQ(endpoints_.messages[1].body, "g");
+  EXPECT_EQ(endpoints_.messages[1].topic_arn, arn);
+  // Both a TargetArn and a TopicArn: the usual error, whatever the target is.
+  through.target_arn = *endpoint;
+  EXPECT_EQ(topics_->publish(through).error().code, Errc::kInvalidParameterValue);
+}
+
+TEST_P(TopicsTest, PublishToAnOptedOutNumberIsAcceptedAndDropped) {
+  ASSERT_TRUE(topics_->sms().opt_out("+15555550100"));
+  PublishInput in;
+  in.phone_number = "+15555550100";
+  in.message = "hi";
+  auto out = topics_->publish(in);
+  ASSERT_TRUE(out);
+  EXPECT_FALSE(out->message_id.empty());
+  EXPECT_TRUE(endpoints_.messages.empty());
+  in.phone_number = "+15555550101";
+  ASSERT_TRUE(topics_->publish(in));
+  EXPECT_EQ(endpoints_.messages.size(), 1u);
+}
+
+TEST_P(TopicsTest, PermissionsEditTheTopicPolicy) {
+  const std::string arn = topic("shared");
+  ASSERT_TRUE(
+      topics_->add_permission(arn, "partner", {"111122223333", "444455556666"}, {"Publish"}));
+  const std::string policy = topics_->get_topic_attributes(arn)->at("Policy");
+  EXPECT_NE(policy.find(R"("Sid":"partner")"), std::string::npos);
+  EXPECT_NE(policy.find("arn:aws:iam::444455556666:root"), std::string::npos);
+  EXPECT_NE(policy.find("__default_statement_ID"), std::string::npos);
+  EXPECT_EQ(topics_->add_permission(arn, "partner", {"111122223333"}, {"Publish"}).error().code,
+            Errc::kInvalidParameterValue);
+  EXPECT_FALSE(topics_->add_permission(arn, "x", {"12"}, {"Publish"}));
+  EXPECT_FALSE(topics_->add_permission(arn, "x", {"111122223333"}, {"Teleport"}));
+  EXPECT_FALSE(topics_->add_permission(arn, "bad label", {"111122223333"}, {"Publish"}));
+  EXPECT_EQ(topics_->add_permission(arn + "x", "x", {"111122223333"}, {"Publish"}).error().code,
+            Errc::kNotFound);
+  ASSERT_TRUE(topics_->remove_permission(arn, "partner"));
+  const std::string removed = topics_->get_topic_attributes(arn)->at("Policy");
+  EXPECT_EQ(removed.find("partner"), std::string::npos);
+  EXPECT_NE(removed.find("__default_statement_ID"), std::string::npos);
+}
+
+TEST_P(TopicsTest, DataProtectionPoliciesAreStoredAsGivenAndRecovered) {
+  const std::string arn = topic("protected");
+  EXPECT_EQ(*topics_->get_data_protection_policy(arn), "");
+  const std::string policy = R"({"Name":"p","Statement":[]})";
+  ASSERT_TRUE(topics_->put_data_protection_policy(arn, policy));
+  EXPECT_EQ(*topics_->get_data_protection_policy(arn), policy);
+  EXPECT_EQ(topics_->put_data_protection_policy(arn, "[1").error().code,
+            Errc::kInvalidParameterValue);
+  EXPECT_EQ(topics_->get_data_protection_policy(arn + "x").error().code, Errc::kNotFound);
+  auto app = topics_->platforms().create_application("kept", "GCM", {{"PlatformCredential", "k"}});
+  ASSERT_TRUE(app);
+  ASSERT_TRUE(topics_->sms().set_attributes({{"DefaultSMSType", "Promotional"}}));
+  topics_ = make_topics();
+  ASSERT_TRUE(topics_->recover());
+  EXPECT_EQ(*topics_->get_data_protection_policy(arn), policy);
+  EXPECT_TRUE(topics_->platforms().application_attributes(*app));
+  EXPECT_EQ(topics_->sms().attributes({})->at("DefaultSMSType"), "Promotional");
+}
+
 INSTANTIATE_TEST_SUITE_P(Payloads, TopicsTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "InEngine" : "InMemory"; });
 

@@ -154,8 +154,8 @@ TEST(XmlErrorResponse, ReceiverType) {
             std::string::npos);
 }
 
-// SNS codes run to the last Errc, kInvalidState.
-constexpr int kLastSnsErrc = static_cast<int>(Errc::kInvalidState);
+// SNS codes run to the last Errc, kVerification.
+constexpr int kLastSnsErrc = static_cast<int>(Errc::kVerification);
 
 TEST(SnsWireError, EveryErrcHasAWireForm) {
   for (int i = 0; i <= kLastSnsErrc; ++i) {
@@ -184,6 +184,9 @@ TEST(SnsWireError, MatchesTheSnsModel) {
       {Errc::kSubscriptionLimitExceeded, "SubscriptionLimitExceeded", "", 403},
       {Errc::kFilterPolicyLimitExceeded, "FilterPolicyLimitExceeded", "", 403},
       {Errc::kInvalidState, "InvalidState", "", 400},
+      {Errc::kEndpointDisabled, "EndpointDisabled", "", 400},
+      {Errc::kOptedOut, "OptedOut", "", 400},
+      {Errc::kVerification, "VerificationException", "", 400},
       {Errc::kEmptyBatchRequest, "EmptyBatchRequest", "", 400},
       {Errc::kTooManyEntriesInBatchRequest, "TooManyEntriesInBatchRequest", "", 400},
       {Errc::kBatchEntryIdsNotDistinct, "BatchEntryIdsNotDistinct", "", 400},

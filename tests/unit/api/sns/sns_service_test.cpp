@@ -355,11 +355,84 @@ TEST_F(SnsServiceTest, UnsignedSnsActionsRouteByName) {
       std::string::npos);
 }
 
+TEST_F(SnsServiceTest, PlatformApplicationsAndEndpoints) {
+  const std::string app =
+      ok("CreatePlatformApplication", {{"Name", "app"},
+                                       {"Platform", "GCM"},
+                                       {"Attributes.entry.1.key", "PlatformCredential"},
+                                       {"Attributes.entry.1.value", "k"}})
+          .get<std::string>("PlatformApplicationArn");
+  EXPECT_EQ(app, "arn:aws:sns:us-east-1:000000000000:app/GCM/app");
+  auto apps = ok("ListPlatformApplications", {});
+  ASSERT_EQ(apps.get_child("PlatformApplications").size(), 1u);
+  EXPECT_EQ(apps.get<std::string>("PlatformApplications.member.PlatformApplicationArn"), app);
+  EXPECT_EQ(apps.get<std::string>("PlatformApplications.member.Attributes.entry.key"), "Enabled");
+  const std::string endpoint =
+      ok("CreatePlatformEndpoint",
+         {{"PlatformApplicationArn", app}, {"Token", "t"}, {"CustomUserData", "u"}})
+          .get<std::string>("EndpointArn");
+  auto listed = ok("ListEndpointsByPlatformApplication", {{"PlatformApplicationArn", app}});
+  EXPECT_EQ(listed.get<std::string>("Endpoints.member.EndpointArn"), endpoint);
+  ok("SetEndpointAttributes", {{"EndpointArn", endpoint},
+                               {"Attributes.entry.1.key", "Enabled"},
+                               {"Attributes.entry.1.value", "false"}});
+  auto [status, code, message] = error("Publish", {{"TargetArn", endpoint}, {"Message", "m"}});
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(code, "EndpointDisabled");
+  ok("DeleteEndpoint", {{"EndpointArn", endpoint}});
+  ok("DeletePlatformApplication", {{"PlatformApplicationArn", app}});
+  auto [s2, c2, m2] = error("CreatePlatformApplication", {{"Name", "a"}, {"Platform", "GCM"}});
+  EXPECT_EQ(c2, "ValidationError");
+  EXPECT_NE(m2.find("'attributes'"), std::string::npos);
+}
+
+TEST_F(SnsServiceTest, SmsActions) {
+  ok("SetSMSAttributes",
+     {{"attributes.entry.1.key", "DefaultSMSType"}, {"attributes.entry.1.value", "Promotional"}});
+  auto got = ok("GetSMSAttributes", {{"attributes.member.1", "DefaultSMSType"}});
+  EXPECT_EQ(got.get<std::string>("attributes.entry.value"), "Promotional");
+  EXPECT_EQ(ok("CheckIfPhoneNumberIsOptedOut", {{"phoneNumber", "+15555550100"}})
+                .get<std::string>("isOptedOut"),
+            "false");
+  EXPECT_EQ(ok("ListPhoneNumbersOptedOut", {}).get_child("phoneNumbers").size(), 0u);
+  ok("OptInPhoneNumber", {{"phoneNumber", "+15555550100"}});
+  EXPECT_EQ(ok("GetSMSSandboxAccountStatus", {}).get<std::string>("IsInSandbox"), "true");
+  ok("CreateSMSSandboxPhoneNumber", {{"PhoneNumber", "+15555550100"}});
+  auto numbers = ok("ListSMSSandboxPhoneNumbers", {{"MaxResults", "5"}});
+  EXPECT_EQ(numbers.get<std::string>("PhoneNumbers.member.Status"), "Pending");
+  auto [status, code, message] = error("VerifySMSSandboxPhoneNumber",
+                                       {{"PhoneNumber", "+15555550100"}, {"OneTimePassword", "x"}});
+  EXPECT_EQ(code, "VerificationException");
+  auto [s2, c2, m2] = error("DeleteSMSSandboxPhoneNumber", {{"PhoneNumber", "+15555550199"}});
+  EXPECT_EQ(s2, 404);
+  EXPECT_EQ(c2, "ResourceNotFound");
+  auto [s3, c3, m3] = error("ListOriginationNumbers", {{"MaxResults", "many"}});
+  EXPECT_EQ(c3, "ValidationError");
+  EXPECT_EQ(ok("ListOriginationNumbers", {}).get_child("PhoneNumbers").size(), 0u);
+}
+
+TEST_F(SnsServiceTest, PermissionsAndDataProtection) {
+  const std::string arn = create_topic("t");
+  ok("AddPermission", {{"TopicArn", arn},
+                       {"Label", "l"},
+                       {"AWSAccountId.member.1", "111122223333"},
+                       {"ActionName.member.1", "Publish"}});
+  ok("RemovePermission", {{"TopicArn", arn}, {"Label", "l"}});
+  ok("PutDataProtectionPolicy", {{"ResourceArn", arn}, {"DataProtectionPolicy", "{}"}});
+  EXPECT_EQ(ok("GetDataProtectionPolicy", {{"ResourceArn", arn}})
+                .get<std::string>("DataProtectionPolicy"),
+            "{}");
+  auto [status, code, message] = error("AddPermission", {{"TopicArn", arn}, {"Label", "l"}});
+  EXPECT_EQ(code, "ValidationError");
+}
+
 TEST_F(SnsServiceTest, KnowsOnlyItsActions) {
   EXPECT_TRUE(sns_.knows_action("Publish"));
   EXPECT_TRUE(sns_.knows_action("ListTagsForResource"));
   EXPECT_FALSE(sns_.knows_action("SendMessage"));
-  EXPECT_FALSE(sns_.knows_action("CreatePlatformApplication"));
+  EXPECT_TRUE(sns_.knows_action("CreatePlatformApplication"));
+  EXPECT_TRUE(sns_.knows_action("VerifySMSSandboxPhoneNumber"));
+  EXPECT_FALSE(sns_.knows_action("ChangeMessageVisibility"));
   EXPECT_EQ(sns_.signing_name(), "sns");
 }
 
