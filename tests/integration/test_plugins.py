@@ -203,8 +203,10 @@ class PluginLifecycleTest(unittest.TestCase):
             for attempt in (1, 2, 3):
                 eventually(lambda: failed() >= attempt)
                 call(daemon, "POST", "/v1/clock/advance", {"seconds": 300})
-            attrs = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["All"])["Attributes"]
-            self.assertEqual(attrs["ApproximateNumberOfMessages"], "1")
+            # The worker's next receive (its own long poll, not this thread's) makes the move.
+            eventually(lambda: sqs.get_queue_attributes(
+                QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
+                ["Attributes"]["ApproximateNumberOfMessages"] == "1")
             got = sqs.receive_message(QueueUrl=dlq)["Messages"][0]
             self.assertEqual(got["Body"], "not an event")
             self.assertEqual(failed(), 3)
