@@ -142,6 +142,9 @@ class DlqMonitorTest(unittest.TestCase):
         second = self.fail_message("second", "payment.failed")
         third = self.fail_message("third", "payment.failed")
         self.assertEqual(len(self.hooks.bodies("/generic")), 1)
+        # The monitor counts arrivals on its own thread: both, before the window ends.
+        eventually(lambda: call(self.daemon, "GET", "/v1/plugins/dlq-monitor/alerts")[1]
+                   ["alerts"][0]["count"] == 3)
         self.advance(60)
         follow_up = eventually(lambda: self.hooks.bodies("/generic")[1:])[0]
         self.assertEqual(follow_up["notification"], "follow-up")
