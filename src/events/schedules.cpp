@@ -85,10 +85,10 @@ void EventBuses::fire(const std::string& name, std::uint64_t generation, Millis 
     DeliveryBatch deliveries(queues_, services_, options_.account_id,
                              /*forwarded=*/false, &pending_);
     deliveries.add(*rule, event, id, envelope, event_time(clock_.now_ms()));
-    const storage::IncomingMessage logged{.source_arn = bus ? bus->description.arn : "",
-                                          .message_id = id,
-                                          .body = envelope,
-                                          .timestamp = deadline};
+    // A view of the bus's own string: `bus ? arn : ""` would be a temporary std::string.
+    const std::string_view source = bus ? std::string_view(bus->description.arn) : "";
+    const storage::IncomingMessage logged{
+        .source_arn = source, .message_id = id, .body = envelope, .timestamp = deadline};
     if (auto written = deliver(deliveries, {&logged, bus ? 1u : 0u}); !written) {
       spdlog::warn("rule {}: the scheduled event of {} could not be written: {}", rule->arn,
                    event_time(deadline), written.error().message);
