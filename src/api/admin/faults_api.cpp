@@ -31,13 +31,6 @@ Result<std::int64_t> integer_member(std::string_view name, simdjson::dom::elemen
   return number;
 }
 
-net::HttpResponse only(std::string_view path, std::string_view allowed) {
-  auto res = error_response(http::status::method_not_allowed, "MethodNotAllowed",
-                            fmt::format("{} supports {}", path, allowed));
-  res.set(http::field::allow, allowed);
-  return res;
-}
-
 std::string deleted_body(std::size_t deleted) {
   std::string out;
   JsonWriter j(out);
@@ -114,7 +107,7 @@ net::HttpResponse FaultsApi::handle(const net::HttpRequest& request) const {
         return json_response(http::status::created, std::move(out));
       }
       default:
-        return only(kPrefix, "GET, POST, DELETE");
+        return method_not_allowed(kPrefix, "GET, POST, DELETE");
     }
   }
   path.remove_prefix(kPrefix.size() + 1);  // "/v1/faults/"
@@ -123,7 +116,7 @@ net::HttpResponse FaultsApi::handle(const net::HttpRequest& request) const {
                           fmt::format("No route for {}", target));
   }
   if (request.method() != http::verb::delete_) {
-    return only(fmt::format("{}/{}", kPrefix, path), "DELETE");
+    return method_not_allowed(fmt::format("{}/{}", kPrefix, path), "DELETE");
   }
   if (!rules_.remove(path)) {
     return error_response(http::status::not_found, "FaultNotFound",
