@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from harness import Daemon, call, eventually
-from test_sns_boto3 import Endpoint
+from test_sns_boto3 import Endpoint, confirmed_http_subscription
 
 
 def unique(prefix):
@@ -126,16 +126,7 @@ class FaultsTest(unittest.TestCase):
 
     def http_subscription(self, endpoint):
         topic = self.sns.create_topic(Name=unique("hooks"))["TopicArn"]
-        sub = self.sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
-                                 ReturnSubscriptionArn=True)["SubscriptionArn"]
-        _, body = endpoint.next()
-        self.sns.confirm_subscription(TopicArn=topic, Token=json.loads(body)["Token"])
-        self.sns.set_subscription_attributes(
-            SubscriptionArn=sub, AttributeName="DeliveryPolicy",
-            AttributeValue=json.dumps({"healthyRetryPolicy": {
-                "numRetries": 10, "minDelayTarget": 1, "maxDelayTarget": 1,
-                "numNoDelayRetries": 0, "numMinDelayRetries": 0, "numMaxDelayRetries": 0,
-                "backoffFunction": "linear"}}))
+        confirmed_http_subscription(self.sns, topic, endpoint, num_retries=10)
         return topic
 
     def delivered_after_advancing(self, endpoint):

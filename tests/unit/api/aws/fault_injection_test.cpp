@@ -168,12 +168,18 @@ class DispatcherFaultTest : public ::testing::Test {
   std::optional<net::HttpResponse> answer;
 };
 
-TEST_F(DispatcherFaultTest, AnswersTheErrorInsteadOfTheService) {
+faults::FaultSpec sqs_rule(std::string error, std::int64_t latency_ms = 0) {
   faults::FaultSpec spec;
   spec.service = "sqs";
+  spec.error = std::move(error);
+  spec.latency_ms = latency_ms;
+  return spec;
+}
+
+TEST_F(DispatcherFaultTest, AnswersTheErrorInsteadOfTheService) {
+  faults::FaultSpec spec = sqs_rule("RequestThrottled");
   spec.action = "SendMessage";
   spec.resource = "orders";
-  spec.error = "RequestThrottled";
   spec.count = 1;
   ASSERT_TRUE(rules.add(spec));
   const std::string orders = R"({"QueueUrl":"http://localhost:4566/000000000000/orders"})";
@@ -191,10 +197,7 @@ TEST_F(DispatcherFaultTest, AnswersTheErrorInsteadOfTheService) {
 }
 
 TEST_F(DispatcherFaultTest, LatencyWaitsForTheClock) {
-  faults::FaultSpec spec;
-  spec.service = "sqs";
-  spec.latency_ms = 2000;
-  ASSERT_TRUE(rules.add(spec));
+  ASSERT_TRUE(rules.add(sqs_rule("", 2000)));
   EXPECT_FALSE(send("ListQueues", "{}"));
   clock.advance(1999);
   EXPECT_FALSE(answer);
@@ -205,11 +208,7 @@ TEST_F(DispatcherFaultTest, LatencyWaitsForTheClock) {
 }
 
 TEST_F(DispatcherFaultTest, LatencyThenError) {
-  faults::FaultSpec spec;
-  spec.service = "sqs";
-  spec.error = "ServiceUnavailable";
-  spec.latency_ms = 10;
-  ASSERT_TRUE(rules.add(spec));
+  ASSERT_TRUE(rules.add(sqs_rule("ServiceUnavailable", 10)));
   EXPECT_FALSE(send("ListQueues", "{}"));
   clock.advance(10);
   ASSERT_TRUE(answer);
