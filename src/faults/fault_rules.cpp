@@ -14,16 +14,19 @@ FaultRules::FaultRules(std::uint64_t seed, const Clock& clock, Timers& timers)
 
 Result<std::string> FaultRules::add(FaultSpec spec) {
   EB_TRY(validate(spec));
-  std::lock_guard lock(mu_);
-  std::string id = fmt::format("fault-{}", next_id_++);
-  spdlog::info(
-      "fault {} installed: service={} action={} resource={} error={} probability={} "
-      "count={} latencyMs={}",
-      id, spec.service, spec.action.empty() ? "*" : spec.action,
-      spec.resource.empty() ? "*" : spec.resource, spec.error, spec.probability,
-      spec.count ? fmt::format("{}", *spec.count) : "unlimited", spec.latency_ms);
-  rules_.push_back(Rule{.id = id, .spec = std::move(spec)});
-  size_.store(rules_.size(), std::memory_order_relaxed);
+  const std::string described =
+      fmt::format("service={} action={} resource={} error={} probability={} count={} latencyMs={}",
+                  spec.service, spec.action.empty() ? "*" : spec.action,
+                  spec.resource.empty() ? "*" : spec.resource, spec.error, spec.probability,
+                  spec.count ? fmt::format("{}", *spec.count) : "unlimited", spec.latency_ms);
+  std::string id;
+  {
+    std::lock_guard lock(mu_);
+    id = fmt::format("fault-{}", next_id_++);
+    rules_.push_back(Rule{.id = id, .spec = std::move(spec)});
+    size_.store(rules_.size(), std::memory_order_relaxed);
+  }
+  spdlog::info("fault {} installed: {}", id, described);  // logged with no lock held
   return id;
 }
 
