@@ -81,7 +81,8 @@ class FaultsTest(unittest.TestCase):
         self.assertEqual([m["Body"] for m in got], ["now"])
         rule = self.rule(fault)
         self.assertEqual((rule["injected"], rule["count"]), (2, 0))
-        self.assertIn("fault %s injected: sqs SendMessage" % fault, self.daemon.log)
+        # The daemon's log reaches the harness through a pipe and a reader thread.
+        eventually(lambda: "fault %s injected: sqs SendMessage" % fault in self.daemon.log)
 
     def test_a_retrying_client_gets_through(self):
         url = self.sqs.create_queue(QueueName=unique("retry"))["QueueUrl"]
