@@ -345,12 +345,16 @@ struct Application::Parts {
     reset_api.add_service("events", [this]() -> Result<std::size_t> {
       EB_ASSIGN_OR_RETURN(const std::size_t archives_dropped, archives.reset());
       EB_ASSIGN_OR_RETURN(const std::size_t buses_dropped, buses.reset());
+      EB_TRY(connections.reset());
+      EB_TRY(endpoints.reset());
+      EB_TRY(partner_sources.reset());
       return archives_dropped + buses_dropped;
     });
     reset_api.add_service("sns", [this] { return topics.reset(); });
     reset_api.add_service("sqs", [this] { return broker.reset(); });
     reset_api.add_service("eventlog", [this] { return events.reset(); });
     reset_api.set_after_full_reset([this]() -> Result<void> {
+      deliveries.clear();  // the outbox: what was sent before the reset
       if (!apply_declared_config()) {
         return fail(Errc::kInternalError, "the config file's topology could not be re-applied");
       }

@@ -321,6 +321,8 @@ Result<std::size_t> Topics::reset() {
   }
   EB_TRY(registry_.commit_locked(std::make_shared<const RegistryState>(), batch));
   for (const auto& fifo : fifos) fifo->deleted = true;
+  EB_TRY(platforms_.reset());
+  EB_TRY(sms_.reset());
   return current->topics.size();
 }
 
