@@ -3,6 +3,7 @@ built daemon: credentials and region from the environment, one endpoint URL, `PO
 /moto-api/reset` before every test, the account taken from STS's GetCallerIdentity to build ARNs,
 and SQS, SNS (topics, mobile push, SMS) and EventBridge used together. The daemon runs with
 moto's default account (`--account-id 123456789012`), as the README's migration section says.
+LocalStack's health check (`GET /_localstack/health`) is answered too.
 
 Each test assumes the clean slate the reset gives it: nothing a previous test created is seen."""
 import json
@@ -49,6 +50,14 @@ class MotoServerStyleTest(unittest.TestCase):
         response = requests.get(f"{self.endpoint}/v1/outbox", params=query, timeout=5)
         response.raise_for_status()
         return response.json()["messages"]
+
+    def test_localstack_health_check(self):
+        # docker-compose health checks and harnesses written for LocalStack poll this.
+        response = requests.get(f"{self.endpoint}/_localstack/health", timeout=5)
+        self.assertEqual(response.status_code, 200)
+        services = response.json()["services"]
+        for service in ("sqs", "sns", "events", "sts"):
+            self.assertEqual(services[service], "running")
 
     def test_the_account_comes_from_sts(self):
         self.assertEqual(self.account, "123456789012")
