@@ -1,6 +1,7 @@
 # eventbrokerd: multi-stage build on Debian 12. The build stage installs the same packages
-# as scripts/setup (keep the two lists in step); the runtime stage only their shared
-# libraries (RocksDB and protobuf for the durable store; curl for the health check).
+# as scripts/setup (keep the two lists in step); the runtime stage only the shared libraries
+# the daemon still loads (the rest are linked from their static archives, cmake/StaticDeps.cmake;
+# `ldd eventbrokerd` lists them) and curl for the health check.
 FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
@@ -19,8 +20,7 @@ RUN cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libsimdjson14 libspdlog1.10 libfmt9 libyaml-cpp0.7 libssl3 \
-      librocksdb7.8 libprotobuf32 libjemalloc2 \
+      libsimdjson14 libspdlog1.10 libfmt9 \
       curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin eventbrokerd \

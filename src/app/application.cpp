@@ -248,6 +248,10 @@ struct Application::Parts {
     buses.set_event_sources(&partner_sources);
     admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
                        [this] { return signer->certificate_pem(); });
+    // What LocalStack's health check answers, for harnesses and compose files that poll it.
+    admin.add_document("/_localstack/health", "application/json",
+                       R"({"services":{"events":"running","scheduler":"running","sns":"running",)"
+                       R"("sqs":"running","sts":"running"}})");
     admin.add_document("/v1/topology", "application/yaml", [this] {
       auto topology = export_topology(broker, topics);
       if (auto exported = export_bus_topology(buses, topology); !exported) {
@@ -356,12 +360,16 @@ struct Application::Parts {
     reset_api.add_service("events", [this]() -> Result<std::size_t> {
       EB_ASSIGN_OR_RETURN(const std::size_t archives_dropped, archives.reset());
       EB_ASSIGN_OR_RETURN(const std::size_t buses_dropped, buses.reset());
+      EB_TRY(connections.reset());
+      EB_TRY(endpoints.reset());
+      EB_TRY(partner_sources.reset());
       return archives_dropped + buses_dropped;
     });
     reset_api.add_service("sns", [this] { return topics.reset(); });
     reset_api.add_service("sqs", [this] { return broker.reset(); });
     reset_api.add_service("eventlog", [this] { return events.reset(); });
     reset_api.set_after_full_reset([this]() -> Result<void> {
+      deliveries.clear();  // the outbox: what was sent before the reset
       if (!apply_declared_config()) {
         return fail(Errc::kInternalError, "the config file's topology could not be re-applied");
       }

@@ -54,10 +54,16 @@ Bio read_bio(std::string_view text) {
 }  // namespace
 
 struct MessageSigner::Keys {
-  Pkey key;  // null when a background generation failed
+  Pkey key;  // null when a lazy generation failed
   Cert cert;
   std::string key_pem;
   std::string cert_pem;
+};
+
+// The thread prefetch() starts, at most one per key; its future's destructor waits for it.
+struct MessageSigner::Prefetch {
+  std::once_flag started;
+  std::future<void> done;
 };
 
 namespace {
@@ -68,7 +74,9 @@ std::string id_of(std::string_view cert_pem) { return sha256_hex(cert_pem).subst
 
 MessageSigner::MessageSigner(std::shared_future<std::shared_ptr<const Keys>> keys,
                              std::string certificate_id)
-    : keys_(std::move(keys)), certificate_id_(std::move(certificate_id)) {}
+    : keys_(std::move(keys)),
+      prefetch_(std::make_shared<Prefetch>()),
+      certificate_id_(std::move(certificate_id)) {}
 MessageSigner::MessageSigner(MessageSigner&&) noexcept = default;
 MessageSigner& MessageSigner::operator=(MessageSigner&&) noexcept = default;
 MessageSigner::~MessageSigner() = default;
@@ -118,12 +126,13 @@ Result<MessageSigner> MessageSigner::generate(std::string_view common_name) {
   return MessageSigner(ready(std::shared_ptr<const Keys>(std::move(keys))), std::move(id));
 }
 
-MessageSigner MessageSigner::generate_async(std::string common_name, Generated generated) {
+MessageSigner MessageSigner::generate_lazily(std::string common_name, Generated generated) {
   // Random, since the certificate it would be derived from does not exist yet.
   std::string id = uuid_text(random_uuid_bytes());
   std::erase(id, '-');
-  auto keys = std::async(std::launch::async, [common_name = std::move(common_name), id,
-                                              generated = std::move(generated)] {
+  // A deferred state runs on the first wait and only once; later waiters block until it is done.
+  auto keys = std::async(std::launch::deferred, [common_name = std::move(common_name), id,
+                                                 generated = std::move(generated)] {
     auto signer = generate(common_name);
     if (!signer) return std::make_shared<const Keys>();
     const Keys& made = signer->keys();
@@ -131,6 +140,13 @@ MessageSigner MessageSigner::generate_async(std::string common_name, Generated g
     return signer->keys_.get();
   });
   return MessageSigner(keys.share(), std::move(id));
+}
+
+void MessageSigner::prefetch() const {
+  if (keys_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) return;
+  std::call_once(prefetch_->started, [this] {
+    prefetch_->done = std::async(std::launch::async, [keys = keys_] { keys.wait(); });
+  });
 }
 
 Result<MessageSigner> MessageSigner::from_pem(std::string_view key_pem, std::string_view cert_pem,

@@ -20,15 +20,16 @@ class MessageSigner {
  public:
   // A fresh 2048-bit RSA key and a self-signed certificate for `common_name`, valid ten years.
   static Result<MessageSigner> generate(std::string_view common_name);
-  // generate() on a thread of its own, returning at once: an RSA-2048 key takes 50-300 ms,
-  // which the daemon's start does not wait for. sign(), verify() and the PEM texts wait for the
-  // key; certificate_id() is known at once. `generated` runs on that thread with the new PEM
-  // texts and the id before any waiter is released (the owner stores them there). A failed
-  // generation leaves a signer whose sign() fails and whose PEM texts are empty. The last copy's
-  // destruction waits for the thread.
+  // generate(), later: an RSA-2048 key takes 50-300 ms of CPU, which neither the daemon's start
+  // nor a daemon that never signs should pay. Nothing runs until prefetch() starts it on a
+  // thread of its own, or the first sign(), verify() or PEM read runs it on the caller's thread
+  // (other callers wait for it). certificate_id() is known at once. `generated` runs once, with
+  // the new PEM texts and the id, before any waiter is released (the owner stores them there).
+  // A failed generation leaves a signer whose sign() fails and whose PEM texts are empty. The
+  // last copy's destruction waits for a prefetch under way.
   using Generated = std::function<void(const std::string& key_pem, const std::string& cert_pem,
                                        const std::string& certificate_id)>;
-  static MessageSigner generate_async(std::string common_name, Generated generated);
+  static MessageSigner generate_lazily(std::string common_name, Generated generated);
   // From PEM text written by key_pem() / certificate_pem(), and the id the certificate was
   // published under (empty: derived from the certificate, as generate() does).
   static Result<MessageSigner> from_pem(std::string_view key_pem, std::string_view cert_pem,
@@ -37,6 +38,10 @@ class MessageSigner {
   MessageSigner(MessageSigner&&) noexcept;
   MessageSigner& operator=(MessageSigner&&) noexcept;
   ~MessageSigner();
+
+  // Starts a lazily generated key on a thread of its own, once; a no-op for a key that exists.
+  // For the first need the owner sees coming (a topic is created), so it does not wait.
+  void prefetch() const;
 
   // Base64 of the PKCS#1 v1.5 signature of `text` with the version's digest.
   Result<std::string> sign(std::string_view text, SignatureVersion version) const;
@@ -52,10 +57,12 @@ class MessageSigner {
 
  private:
   struct Keys;
+  struct Prefetch;
   MessageSigner(std::shared_future<std::shared_ptr<const Keys>> keys, std::string certificate_id);
   const Keys& keys() const { return *keys_.get(); }
 
   std::shared_future<std::shared_ptr<const Keys>> keys_;
+  std::shared_ptr<Prefetch> prefetch_;  // shared by the copies
   std::string certificate_id_;
 };
 

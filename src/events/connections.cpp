@@ -475,6 +475,15 @@ Result<void> Connections::commit(std::shared_ptr<State> next, storage::Batch bat
   return {};
 }
 
+Result<std::size_t> Connections::reset() {
+  std::lock_guard lock(write_mu_);
+  const std::size_t dropped = snapshot()->connections.size();
+  storage::Batch batch;
+  batch.erase_range(Family::kEventBuses, std::string(kConnectionKeyPrefix), "e/");  // c/ and d/
+  EB_TRY(commit(std::make_shared<State>(), std::move(batch)));
+  return dropped;
+}
+
 Result<void> Connections::recover() {
   auto state = std::make_shared<State>();
   Result<void> bad;

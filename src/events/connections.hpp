@@ -156,6 +156,9 @@ class Connections {
 
   // Loads the stored connections and API destinations. Called once, before any request.
   Result<void> recover();
+  // Drops every connection and API destination in one write (POST /v1/reset) -> the connections
+  // dropped.
+  Result<std::size_t> reset();
 
   // Connections. Every answer but resolve() is redacted.
   Result<Connection> create_connection(const ConnectionInput& input);

@@ -235,6 +235,16 @@ Result<EndpointDescription> Endpoints::update_endpoint(const EndpointInput& inpu
   return e;
 }
 
+Result<std::size_t> Endpoints::reset() {
+  std::lock_guard lock(mu_);
+  storage::Batch batch;
+  batch.erase_range(Family::kEventBuses, std::string(kKeyPrefix), "e0");
+  EB_TRY(engine_.write(batch));
+  const std::size_t dropped = endpoints_.size();
+  endpoints_.clear();
+  return dropped;
+}
+
 Result<void> Endpoints::delete_endpoint(const std::string& name) {
   EB_TRY(check_member("name", name, 1, 64, NameChars::kName));
   std::lock_guard lock(mu_);

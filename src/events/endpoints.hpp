@@ -66,6 +66,8 @@ class Endpoints {
 
   // Loads the endpoints. Called once, before any request.
   Result<void> recover();
+  // Drops every endpoint in one write (POST /v1/reset) -> how many.
+  Result<std::size_t> reset();
 
   Result<EndpointDescription> create_endpoint(const EndpointInput& input);
   Result<EndpointDescription> update_endpoint(const EndpointInput& input);

@@ -146,6 +146,16 @@ Result<void> PartnerSources::store(Source source) {
   return {};
 }
 
+Result<std::size_t> PartnerSources::reset() {
+  std::lock_guard lock(mu_);
+  storage::Batch batch;
+  batch.erase_range(Family::kEventBuses, std::string(kKeyPrefix), "s0");
+  EB_TRY(engine_.write(batch));
+  const std::size_t dropped = sources_.size();
+  sources_.clear();
+  return dropped;
+}
+
 Result<void> PartnerSources::erase(const std::string& name) {
   storage::Batch batch;
   batch.erase(Family::kEventBuses, key_of(name));

@@ -64,6 +64,8 @@ class PartnerSources final : public EventSourceLookup {
 
   // Loads the sources. Called once, before any request.
   Result<void> recover();
+  // Drops every partner event source in one write (POST /v1/reset) -> how many.
+  Result<std::size_t> reset();
 
   // The partner's calls.
   Result<std::string> create_partner_event_source(const std::string& name,

@@ -315,6 +315,19 @@ Result<void> Platforms::delete_application(const std::string& arn) {
   return {};
 }
 
+Result<std::size_t> Platforms::reset() {
+  std::lock_guard lock(mu_);
+  storage::Batch batch;
+  for (const std::string_view prefix : {kApplicationPrefix, kEndpointPrefix}) {
+    batch.erase_range(storage::Family::kMeta, std::string(prefix), prefix_end(prefix));
+  }
+  EB_TRY(engine_.write(batch));
+  const std::size_t dropped = applications_.size();
+  applications_.clear();
+  endpoints_.clear();
+  return dropped;
+}
+
 // --- endpoints -------------------------------------------------------------------------------
 
 Result<std::string> Platforms::create_endpoint(const CreatePlatformEndpointInput& input) {

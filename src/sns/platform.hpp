@@ -72,6 +72,9 @@ class Platforms {
   // Loads applications and endpoints (startup, before any request); endpoints whose
   // application is gone are deleted.
   Result<void> recover();
+  // Drops every application and endpoint in one write (POST /v1/reset) -> how many
+  // applications there were.
+  Result<std::size_t> reset();
 
   // -> the application's ARN. The same name and platform with the same attributes is the same
   // application; with other attributes it is refused.

@@ -157,8 +157,10 @@ Result<void> validate_endpoint(std::string_view protocol, std::string_view endpo
     ok = is_email(endpoint);
     what = "Email address";
   } else if (protocol == "sms") {
-    ok = is_phone_number(endpoint);
-    what = "SMS endpoint";
+    // SNS names the number here, unlike the other protocols' messages.
+    if (!is_phone_number(endpoint)) {
+      return invalid(fmt::format("Invalid SMS endpoint: {}", endpoint));
+    }
   }
   if (!ok) return invalid(fmt::format("Invalid parameter: {}", what));
   return {};

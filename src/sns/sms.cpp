@@ -115,6 +115,17 @@ Result<void> Sms::recover() {
   return {};
 }
 
+Result<void> Sms::reset() {
+  std::lock_guard lock(mu_);
+  storage::Batch batch;
+  batch.erase(storage::Family::kMeta, std::string(kStateKey));
+  EB_TRY(engine_.write(batch));
+  attributes_.clear();
+  opted_out_.clear();
+  sandbox_.clear();
+  return {};
+}
+
 Result<void> Sms::write_locked(const AttributeMap& attributes,
                                const std::set<std::string>& opted_out,
                                const std::map<std::string, SandboxNumber>& sandbox) {

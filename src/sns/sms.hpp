@@ -57,6 +57,9 @@ class Sms {
   Sms& operator=(const Sms&) = delete;
 
   Result<void> recover();
+  // Back to a fresh account's state (POST /v1/reset): default attributes, no opt-outs, an empty
+  // sandbox; one write.
+  Result<void> reset();
 
   // SetSMSAttributes: each name and value checked, merged into what is set.
   Result<void> set_attributes(const AttributeMap& attributes);

@@ -28,8 +28,9 @@ Result<std::shared_ptr<const MessageSigner>> load_signing_key(storage::Engine& e
                         MessageSigner::from_pem(*key, *cert, id.value_or(std::string())));
     return std::make_shared<const MessageSigner>(std::move(signer));
   }
-  // Off the start path; stored before the first signature, so a crash loses no key a message
-  // was signed with. The engine outlives the signer, whose destruction waits for the thread.
+  // Made when first needed (a topic's creation prefetches it), never on the start path; stored
+  // before the first signature, so a crash loses no key a message was signed with. The engine
+  // outlives the signer, whose destruction waits for a prefetch under way.
   auto stored = [&engine](const std::string& key_pem, const std::string& cert_pem,
                           const std::string& certificate_id) {
     storage::Batch batch;
@@ -42,7 +43,7 @@ Result<std::shared_ptr<const MessageSigner>> load_signing_key(storage::Engine& e
     }
   };
   return std::make_shared<const MessageSigner>(
-      MessageSigner::generate_async("sns.eventbrokerd.local", std::move(stored)));
+      MessageSigner::generate_lazily("sns.eventbrokerd.local", std::move(stored)));
 }
 
 Topics::Topics(const Clock& clock, storage::Engine& engine, sqs::Queues& queues,
@@ -153,6 +154,7 @@ Result<void> Topics::recover() {
     next->topics.emplace(arn, std::move(t));
   }
   if (!sweep.empty()) (void)engine_.write(sweep);
+  if (!next->topics.empty()) signer_.signer().prefetch();
   registry_.install(std::move(next));
   EB_TRY(platforms_.recover());
   return sms_.recover();
@@ -266,6 +268,7 @@ Result<std::string> Topics::create_topic(const CreateTopicInput& input) {
   storage::Batch batch;
   batch.put(storage::Family::kTopics, arn, encode(to_record(*topic)));
   EB_TRY(registry_.commit_locked(std::move(next), batch));
+  signer_.signer().prefetch();  // a topic's deliveries are signed: have the key by then
   return arn;
 }
 
@@ -321,6 +324,8 @@ Result<std::size_t> Topics::reset() {
   }
   EB_TRY(registry_.commit_locked(std::make_shared<const RegistryState>(), batch));
   for (const auto& fifo : fifos) fifo->deleted = true;
+  EB_TRY(platforms_.reset());
+  EB_TRY(sms_.reset());
   return current->topics.size();
 }
 

@@ -90,7 +90,8 @@ class Topics {
   Result<void> delete_topic(const std::string& topic_arn);
   Result<ListTopicsOutput> list_topics(const PageInput& page) const;
   // Drops every topic and subscription in one write (POST /v1/reset); publishes in progress
-  // finish first or find no topic. -> the number of topics dropped.
+  // finish first or find no topic. Platform applications, their endpoints and the SMS state go
+  // too. -> the number of topics dropped.
   Result<std::size_t> reset();
   Result<AttributeMap> get_topic_attributes(const std::string& topic_arn) const;
   Result<void> set_topic_attributes(const std::string& topic_arn, const std::string& name,

@@ -16,7 +16,8 @@ namespace {
 
 bool is_native_path(std::string_view path) {
   return path == "/health" || path == "/metrics" || path.starts_with("/v1/") || path == "/v1" ||
-         path.starts_with("/moto-api/") || path.starts_with("/ui/") || path == "/ui";
+         path.starts_with("/moto-api/") || path.starts_with("/_localstack/") ||
+         path.starts_with("/ui/") || path == "/ui";
 }
 
 std::string_view header(const net::HttpRequest& request, std::string_view name) {

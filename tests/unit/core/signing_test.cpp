@@ -1,9 +1,14 @@
 // The SNS signing key: signatures verify with the certificate's public key for both
 // signature versions, a key kept as PEM signs the same after a reload, and a key made in the
-// background is named at once and handed to its owner before anyone signs with it.
+// lazily is named at once, made once (on prefetch()'s thread or the first signer's) and handed
+// to its owner before anyone signs with it.
 #include "core/signing.hpp"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
 
 namespace eb {
 namespace {
@@ -47,11 +52,11 @@ TEST(MessageSigner, CertificateIdIsDerivedOrKept) {
   EXPECT_EQ(named->certificate_id(), "0123abcd");
 }
 
-TEST(MessageSigner, GeneratedInTheBackgroundIsStoredBeforeItSigns) {
+TEST(MessageSigner, GeneratedLazilyIsStoredBeforeItSigns) {
   std::string stored_key;
   std::string stored_cert;
   std::string stored_id;
-  const MessageSigner signer = MessageSigner::generate_async(
+  const MessageSigner signer = MessageSigner::generate_lazily(
       "sns.eventbroker.local",
       [&](const std::string& key_pem, const std::string& cert_pem, const std::string& id) {
         stored_key = key_pem;
@@ -61,6 +66,7 @@ TEST(MessageSigner, GeneratedInTheBackgroundIsStoredBeforeItSigns) {
   const std::string id = signer.certificate_id();  // known before the key exists
   ASSERT_EQ(id.size(), 32u);
   EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_TRUE(stored_key.empty());  // nothing has asked for the key yet
 
   auto signature = signer.sign("x", SignatureVersion::kSha256);  // waits for the key
   ASSERT_TRUE(signature) << signature.error().message;
@@ -73,6 +79,38 @@ TEST(MessageSigner, GeneratedInTheBackgroundIsStoredBeforeItSigns) {
   EXPECT_EQ(reloaded->certificate_id(), id);
   EXPECT_EQ(*reloaded->sign("x", SignatureVersion::kSha256), *signature);
   EXPECT_TRUE(reloaded->verify("x", *signature, SignatureVersion::kSha256));
+}
+
+TEST(MessageSigner, PrefetchMakesTheKeyOnceOnAThreadOfItsOwn) {
+  std::atomic<int> generated = 0;
+  std::thread::id generated_on;
+  auto signer = std::make_unique<MessageSigner>(MessageSigner::generate_lazily(
+      "sns.eventbroker.local", [&](const std::string&, const std::string&, const std::string&) {
+        generated_on = std::this_thread::get_id();
+        ++generated;
+      }));
+  signer->prefetch();
+  signer->prefetch();
+  while (generated.load() == 0) std::this_thread::yield();  // made without anyone asking
+  auto signature = signer->sign("x", SignatureVersion::kSha1);
+  ASSERT_TRUE(signature) << signature.error().message;
+  EXPECT_EQ(generated.load(), 1);
+  EXPECT_NE(generated_on, std::this_thread::get_id());
+  signer->prefetch();  // the key exists: nothing to start
+  EXPECT_TRUE(signer->verify("x", *signature, SignatureVersion::kSha1));
+  signer.reset();
+  EXPECT_EQ(generated.load(), 1);
+}
+
+TEST(MessageSigner, DestroyedWhilePrefetchingWaitsForIt) {
+  std::atomic<int> generated = 0;
+  {
+    const MessageSigner signer = MessageSigner::generate_lazily(
+        "sns.eventbroker.local",
+        [&](const std::string&, const std::string&, const std::string&) { ++generated; });
+    signer.prefetch();
+  }
+  EXPECT_EQ(generated.load(), 1);
 }
 
 TEST(MessageSigner, RejectsBrokenOrMismatchedPem) {

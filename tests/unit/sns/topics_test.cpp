@@ -213,7 +213,7 @@ TEST_P(TopicsTest, SubscribeValidatesProtocolEndpointAndAttributes) {
        {},
        "Invalid parameter: Endpoint must match the specified protocol"},
       {"email", "not-an-address", {}, "Invalid parameter: Email address"},
-      {"sms", "12345", {}, "Invalid parameter: SMS endpoint"},
+      {"sms", "12345", {}, "Invalid SMS endpoint: 12345"},
       {"email",
        "a@example.com",
        {{"RawMessageDelivery", "true"}},
