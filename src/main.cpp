@@ -83,6 +83,10 @@ int main(int argc, char** argv) {
           ->check(CLI::Range(1u, eb::config::kMaxThreads));
   auto* sign_opt = cli.add_option("--sns-sign-sqs-envelopes", sign_sqs_envelopes,
                                   "true (default) or false: sign SNS envelopes delivered into SQS");
+  std::uint64_t fault_seed = 0;
+  auto* fault_seed_opt = cli.add_option(
+      "--fault-seed", fault_seed,
+      "Seed of the fault-injection PRNG: the same seed, rules and calls inject the same faults");
   std::string public_url;
   auto* public_url_opt =
       cli.add_option("--public-url", public_url,
@@ -130,6 +134,7 @@ int main(int argc, char** argv) {
   if (*region_opt) settings.region = region;
   if (*account_opt) settings.account_id = account_id;
   if (*sign_opt) settings.sns_sign_sqs_envelopes = sign_sqs_envelopes;
+  if (*fault_seed_opt) settings.fault_seed = fault_seed;
   if (*public_url_opt) settings.public_url = *eb::config::check_public_url(public_url);
 
   try {

@@ -10,11 +10,13 @@
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "api/admin/admin_api.hpp"
 #include "api/admin/clock_api.hpp"
+#include "api/admin/faults_api.hpp"
 #include "api/admin/plugins_api.hpp"
 #include "api/admin/reset_api.hpp"
 #include "api/admin/sagas_api.hpp"
@@ -33,6 +35,7 @@
 #include "app/replay_targets.hpp"
 #include "app/topic_archive.hpp"
 #include "app/topology.hpp"
+#include "config/faults.hpp"
 #include "config/plugins.hpp"
 #include "core/clock.hpp"
 #include "core/manual_clock.hpp"
@@ -45,6 +48,7 @@
 #include "events/event_buses.hpp"
 #include "events/partner_sources.hpp"
 #include "events/scheduler.hpp"
+#include "faults/fault_rules.hpp"
 #include "net/http_client.hpp"
 #include "net/server.hpp"
 #include "plugins/host.hpp"
@@ -171,6 +175,8 @@ struct Application::Parts {
                          : nullptr),
         clock(manual_clock ? static_cast<const Clock&>(*manual_clock) : system_clock),
         timers(manual_clock ? static_cast<Timers&>(*manual_clock) : asio_timers),
+        fault_rules(settings.fault_seed, clock, timers),
+        faults_api(fault_rules),
         engine(open_engine(settings)),
         events(
             *engine, clock, timers,
@@ -266,6 +272,7 @@ struct Application::Parts {
                        api->handle(request, respond);
                      });
     wire_reset();
+    wire_faults();
     if (manual_clock) {
       clock_api = std::make_unique<api::admin::ClockApi>(*manual_clock);
       admin.add_routes(
@@ -292,6 +299,10 @@ struct Application::Parts {
   std::unique_ptr<api::admin::ClockApi> clock_api;
   const Clock& clock;  // what every part reads and schedules on: one of the above
   Timers& timers;
+  // Fault injection (POST /v1/faults, the config file's `faults:`): checked by the dispatcher
+  // and the outbound HTTP adapters; delays run on `timers`.
+  faults::FaultRules fault_rules;
+  api::admin::FaultsApi faults_api;
   std::unique_ptr<storage::Engine> engine;
   eventlog::EventLog events;  // the broker's event sink: constructed before, destroyed after it
   sqs::Queues broker;
@@ -369,6 +380,27 @@ struct Application::Parts {
                        [api = &reset_api](net::HttpRequest&& request, const net::Respond& respond) {
                          respond(api->handle(request));
                        });
+    }
+  }
+
+  // Fault injection: the rules are checked by the dispatcher (AWS calls) and by the HTTP
+  // adapters (outbound deliveries); the config file's `faults:` are installed now, once (a
+  // reset or SIGHUP leaves the rules alone). A bad entry is a startup failure.
+  void wire_faults() {
+    dispatcher.set_faults(&fault_rules);
+    http_poster.set_faults(&fault_rules);
+    http_sender.set_faults(&fault_rules);
+    admin.add_routes(std::string(api::admin::FaultsApi::kPrefix),
+                     [api = &faults_api](net::HttpRequest&& request, const net::Respond& respond) {
+                       respond(api->handle(request));
+                     });
+    if (settings.source.empty()) return;
+    auto declared = config::load_faults_file(settings.source);
+    if (!declared) throw std::runtime_error(declared.error().message);
+    for (auto& spec : *declared) {
+      if (auto added = fault_rules.add(std::move(spec)); !added) {
+        throw std::runtime_error(added.error().message);
+      }
     }
   }
 

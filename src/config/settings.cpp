@@ -32,9 +32,10 @@ constexpr std::string_view kSettingsKeys[] = {"listen",
                                               "region",
                                               "account_id",
                                               "sns_sign_sqs_envelopes",
-                                              "public_url"};
+                                              "public_url",
+                                              "fault_seed"};
 constexpr std::string_view kTopologyKeys[] = {"topics", "queues", "subscriptions", "event_buses",
-                                              "rules",  "prune",  "plugins"};
+                                              "rules",  "prune",  "plugins",       "faults"};
 
 using detail::fail_at;
 
@@ -98,6 +99,12 @@ Settings parse_root(const YAML::Node& root) {
       auto url = check_public_url(scalar(value, key));
       if (!url) fail_at(value, "'public_url': " + url.error().message);
       settings.public_url = *url;
+    } else if (key == "fault_seed") {
+      const std::string text = scalar(value, key);
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), settings.fault_seed);
+      if (ec != std::errc() || end != text.data() + text.size()) {
+        fail_at(value, "'fault_seed' must be a whole number from 0 to 2^64-1, not '" + text + "'");
+      }
     } else if (key == "sns_sign_sqs_envelopes") {
       settings.sns_sign_sqs_envelopes = parse_bool(value, key);
     } else if (key == "durability") {

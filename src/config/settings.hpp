@@ -46,6 +46,9 @@ struct Settings {
   // The base of the URLs SNS puts in messages (SubscribeURL, UnsubscribeURL, SigningCertURL),
   // for endpoints that reach the daemon by another name (containers); empty: the listen address.
   std::string public_url;
+  // Seeds the fault-injection PRNG (faults/fault_rules.hpp): the same seed, rules and calls
+  // inject the same faults.
+  std::uint64_t fault_seed = 14;
   // Where these settings came from (a file path, or empty for built-in defaults). Not a key.
   std::string source;
 };
@@ -75,7 +78,8 @@ using ConfigResult = std::expected<T, ConfigError>;
 [[nodiscard]] ConfigResult<Settings> load_settings_file(const std::string& path);
 
 // The file's top-level keys: the settings' own, and the topology's (topics, queues,
-// subscriptions, prune, plugins; see topology.hpp), which parse_settings skips.
+// subscriptions, prune, plugins; see topology.hpp) and `faults` (faults.hpp), which
+// parse_settings skips.
 bool is_settings_key(std::string_view key);
 bool is_topology_key(std::string_view key);
 std::string known_keys();  // both kinds, comma-separated, for "unknown key" messages

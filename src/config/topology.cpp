@@ -281,6 +281,9 @@ Topology parse_root(const YAML::Node& root) {
     if (!seen.insert(key).second) fail_at(key_node, "duplicate key '" + key + "'");
     if (key == "prune") {
       topology.prune = parse_bool(value, "'prune'");
+    } else if (key == "faults") {
+      // Fault rules: parse_faults reads them (config/faults.hpp).
+      if (!value.IsNull() && !value.IsSequence()) fail_at(value, "'faults' must be a list");
     } else if (key == "plugins") {
       // Reserved for plugin declarations; accepted as a list and not read yet.
       if (!value.IsNull() && !value.IsSequence()) fail_at(value, "'plugins' must be a list");

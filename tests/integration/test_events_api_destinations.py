@@ -1,7 +1,8 @@
 """EventBridge API destination targets against the built daemon under --clock manual: a real
 HTTPS endpoint in the test receives each invocation with its connection's authorization and its
 target's HttpParameters; an endpoint answering 500 is retried as the clock advances and then
-dead-lettered; one answering 400 goes straight to the dead-letter queue."""
+dead-lettered; one answering 400 goes straight to the dead-letter queue; an injected http fault
+(POST /v1/faults) fails attempts the same way."""
 import http.server
 import json
 import os
@@ -180,6 +181,29 @@ class ApiDestinationsTest(EventsTestBase):
         token_request = self.endpoint.received("/token")[0]
         self.assertEqual(token_request[0], "POST")
         self.assertIn("grant_type=client_credentials", token_request[3])
+
+    def test_an_injected_http_fault_is_retried_like_the_endpoints_own_error(self):
+        arn = self.destination("faulted", self.api_key_connection("faulted-key"), "/ok/faulted",
+                               method="PUT")
+        self.target("to-faulted", "faulted", {"Id": "api", "Arn": arn,
+                                              "RetryPolicy": {"MaximumRetryAttempts": 5}})
+        status, body = call(self.daemon, "POST", "/v1/faults", {
+            "service": "http", "action": "PUT", "resource": self.endpoint.url + "/ok/faulted*",
+            "error": 503, "count": 2})
+        self.assertEqual(status, 201, body)
+        fault = body["faultId"]
+        try:
+            self.put("faulted", {"n": 1})
+            # Two attempts fail without reaching the endpoint; the third lands.
+            eventually(lambda: (self.advance(2), self.endpoint.received("/ok/faulted"))[1])
+            _, listed = call(self.daemon, "GET", "/v1/faults")
+            rule = next(r for r in listed["faults"] if r["faultId"] == fault)
+            self.assertEqual((rule["injected"], rule["count"]), (2, 0))
+            self.assertEqual(len(self.endpoint.received("/ok/faulted")), 1)
+            record = eventually(lambda: self.outbox(arn))[0]
+            self.assertEqual((record["outcome"], record["attempts"]), ("delivered", 3))
+        finally:
+            call(self.daemon, "DELETE", "/v1/faults/" + fault)
 
     def test_a_server_error_is_retried_as_the_clock_advances_then_dead_lettered(self):
         url, dlq = self.queue("api-dlq-retried")

@@ -73,6 +73,22 @@ class Endpoint:
         self.server.server_close()
 
 
+def confirmed_http_subscription(sns, topic, endpoint, num_retries):
+    """Subscribes `endpoint` to `topic`, confirms with the token it is sent, and gives the
+    subscription `num_retries` retries one second apart; returns the subscription ARN."""
+    sub = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
+                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    _, body = endpoint.next()
+    sns.confirm_subscription(TopicArn=topic, Token=json.loads(body)["Token"])
+    sns.set_subscription_attributes(
+        SubscriptionArn=sub, AttributeName="DeliveryPolicy",
+        AttributeValue=json.dumps({"healthyRetryPolicy": {
+            "numRetries": num_retries, "minDelayTarget": 1, "maxDelayTarget": 1,
+            "numNoDelayRetries": 0, "numMinDelayRetries": 0, "numMaxDelayRetries": 0,
+            "backoffFunction": "linear"}}))
+    return sub
+
+
 class Boto3SnsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -252,16 +268,7 @@ class Boto3SnsTest(unittest.TestCase):
         try:
             topic = self.sns.create_topic(Name="failing")["TopicArn"]
             dlq_url, dlq_arn = self.queue("failing-dlq")
-            sub = self.sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url,
-                                     ReturnSubscriptionArn=True)["SubscriptionArn"]
-            _, body = endpoint.next()
-            self.sns.confirm_subscription(TopicArn=topic, Token=json.loads(body)["Token"])
-            self.sns.set_subscription_attributes(
-                SubscriptionArn=sub, AttributeName="DeliveryPolicy",
-                AttributeValue=json.dumps({"healthyRetryPolicy": {
-                    "numRetries": 2, "minDelayTarget": 1, "maxDelayTarget": 1,
-                    "numNoDelayRetries": 0, "numMinDelayRetries": 0, "numMaxDelayRetries": 0,
-                    "backoffFunction": "linear"}}))
+            sub = confirmed_http_subscription(self.sns, topic, endpoint, num_retries=2)
             self.sns.set_subscription_attributes(
                 SubscriptionArn=sub, AttributeName="RedrivePolicy",
                 AttributeValue=json.dumps({"deadLetterTargetArn": dlq_arn}))

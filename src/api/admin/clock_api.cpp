@@ -25,13 +25,6 @@ std::string clock_body(Millis now, std::optional<Millis> advanced) {
   return out;
 }
 
-net::HttpResponse only(std::string_view path, std::string_view allowed) {
-  auto res = error_response(http::status::method_not_allowed, "MethodNotAllowed",
-                            fmt::format("{} supports {}", path, allowed));
-  res.set(http::field::allow, allowed);
-  return res;
-}
-
 net::HttpResponse bad_request(std::string_view code, std::string_view message) {
   return error_response(http::status::bad_request, code, message);
 }
@@ -42,11 +35,11 @@ net::HttpResponse ClockApi::handle(const net::HttpRequest& request) const {
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find('?'));
   if (path == kPrefix) {
-    if (request.method() != http::verb::get) return only(path, "GET");
+    if (request.method() != http::verb::get) return method_not_allowed(path, "GET");
     return now(request);
   }
   if (path == "/v1/clock/advance") {
-    if (request.method() != http::verb::post) return only(path, "POST");
+    if (request.method() != http::verb::post) return method_not_allowed(path, "POST");
     return advance(request);
   }
   return error_response(

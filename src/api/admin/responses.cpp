@@ -22,6 +22,13 @@ net::HttpResponse error_response(http::status status, std::string_view code,
                                            json_escape(code), json_escape(message), tail, tail));
 }
 
+net::HttpResponse method_not_allowed(std::string_view path, std::string_view allowed) {
+  auto res = error_response(http::status::method_not_allowed, "MethodNotAllowed",
+                            fmt::format("{} supports {}", path, allowed));
+  res.set(http::field::allow, allowed);
+  return res;
+}
+
 net::HttpResponse domain_error(const Error& error, std::string_view not_found_code) {
   const auto answer = [&](http::status status, std::string_view code) {
     return error_response(status, code, error.message);

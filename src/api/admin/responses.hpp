@@ -17,6 +17,9 @@ net::HttpResponse json_response(boost::beast::http::status status, std::string b
 net::HttpResponse error_response(boost::beast::http::status status, std::string_view code,
                                  std::string_view message, std::string_view extra = {});
 
+// 405 MethodNotAllowed "PATH supports ALLOWED" with the Allow header ("GET, POST").
+net::HttpResponse method_not_allowed(std::string_view path, std::string_view allowed);
+
 // The wire form of a domain error: one exhaustive switch over Errc, no default.
 // `not_found_code` names what was missing ("StreamNotFound", "ReplayNotFound").
 net::HttpResponse domain_error(const Error& error, std::string_view not_found_code = "NotFound");

@@ -19,13 +19,6 @@ namespace {
 constexpr std::size_t kDefaultLimit = 100;
 constexpr std::size_t kMaxLimit = 1000;
 
-net::HttpResponse only(std::string_view path, std::string_view allowed) {
-  auto res = error_response(http::status::method_not_allowed, "MethodNotAllowed",
-                            fmt::format("{} supports {}", path, allowed));
-  res.set(http::field::allow, allowed);
-  return res;
-}
-
 std::vector<std::shared_ptr<plugins::SagaEngine>> engines(const plugins::PluginHost& host) {
   std::vector<std::shared_ptr<plugins::SagaEngine>> out;
   for (auto& plugin : host.running()) {
@@ -45,7 +38,7 @@ void SagasApi::handle(const net::HttpRequest& request, const net::Respond& respo
   const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
   path.remove_prefix(std::min(path.size(), kPrefix.size()));
   if (path.empty() || path == "/") {
-    respond(request.method() != http::verb::get ? only(kPrefix, "GET") : list(query));
+    respond(request.method() != http::verb::get ? method_not_allowed(kPrefix, "GET") : list(query));
     return;
   }
   path.remove_prefix(1);
@@ -62,14 +55,16 @@ void SagasApi::handle(const net::HttpRequest& request, const net::Respond& respo
     if (request.method() == http::verb::post) {
       start(*first, request.body(), respond);
     } else {
-      respond(request.method() == http::verb::get ? get(*first)
-                                                  : only("/v1/sagas/{id}", "GET, POST"));
+      respond(request.method() == http::verb::get
+                  ? get(*first)
+                  : method_not_allowed("/v1/sagas/{id}", "GET, POST"));
     }
     return;
   }
   if (rest == "/redrive") {
-    respond(request.method() != http::verb::post ? only("/v1/sagas/{id}/redrive", "POST")
-                                                 : redrive(*first));
+    respond(request.method() != http::verb::post
+                ? method_not_allowed("/v1/sagas/{id}/redrive", "POST")
+                : redrive(*first));
     return;
   }
   respond(

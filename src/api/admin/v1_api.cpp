@@ -80,13 +80,6 @@ net::HttpResponse not_found(std::string_view method, std::string_view path) {
                         fmt::format("No route for {} {}", method, path));
 }
 
-net::HttpResponse method_not_allowed(std::string_view path, std::string_view allowed) {
-  auto res = error_response(http::status::method_not_allowed, "MethodNotAllowed",
-                            fmt::format("{} supports {}", path, allowed));
-  res.set(http::field::allow, allowed);
-  return res;
-}
-
 net::HttpResponse bad_request(std::string_view message) {
   return error_response(http::status::bad_request, "ValidationError", message);
 }

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include "api/aws/error_table.hpp"
+#include "api/aws/fault_injection.hpp"
 #include "api/aws/form.hpp"
 #include "api/aws/sigv4.hpp"
 #include "core/encoding.hpp"
+#include "faults/fault_rules.hpp"
 
 namespace eb::api::aws {
 namespace http = boost::beast::http;
@@ -61,7 +63,7 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
           (s->owns_rest_path(path) || (scope && scope->service == s->signing_name()))) {
         aws.protocol = Protocol::kRestJson;
         aws.http = std::move(request);
-        s->handle(std::move(aws), std::move(respond));
+        dispatch(*s, std::move(aws), std::move(respond));
         return;
       }
     }
@@ -77,7 +79,7 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
     for (Service* s : services_) {
       if (s->json_target_prefix() == prefix) {
         aws.http = std::move(request);
-        s->handle(std::move(aws), std::move(respond));
+        dispatch(*s, std::move(aws), std::move(respond));
         return;
       }
     }
@@ -136,7 +138,37 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
     return;
   }
   aws.http = std::move(request);
-  chosen->handle(std::move(aws), std::move(respond));
+  dispatch(*chosen, std::move(aws), std::move(respond));
+}
+
+void Dispatcher::dispatch(Service& service, AwsRequest&& request, net::Respond respond) {
+  if (faults_ == nullptr || faults_->empty()) {
+    service.handle(std::move(request), std::move(respond));
+    return;
+  }
+  const std::string action =
+      request.protocol == Protocol::kRestJson ? rest_json_operation(request.http) : request.action;
+  auto injection = faults_->check(service.signing_name(), action, fault_resources(request));
+  if (!injection) {
+    service.handle(std::move(request), std::move(respond));
+    return;
+  }
+  // Shared so the answer can wait on a timer (std::function must be copyable).
+  auto held = std::make_shared<AwsRequest>(std::move(request));
+  auto answer = [&service, held, respond = std::move(respond),
+                 error = std::move(injection->error)]() mutable {
+    if (error.empty()) {
+      service.handle(std::move(*held), std::move(respond));
+      return;
+    }
+    respond(fault_error_response(service.signing_name(), *held, error, held->http.version(),
+                                 held->http.keep_alive()));
+  };
+  if (injection->latency_ms > 0) {
+    faults_->after(injection->latency_ms, std::move(answer));
+  } else {
+    answer();
+  }
 }
 
 }  // namespace eb::api::aws

@@ -353,10 +353,16 @@ WireError events_wire_error(Errc code) {
 
 net::HttpResponse events_error_response(const Error& error, std::string_view request_id,
                                         unsigned http_version, bool keep_alive) {
-  const WireError wire = events_wire_error(error.code);
+  return events_error_response(events_wire_error(error.code), error.message, request_id,
+                               http_version, keep_alive);
+}
+
+net::HttpResponse events_error_response(const WireError& wire, std::string_view message,
+                                        std::string_view request_id, unsigned http_version,
+                                        bool keep_alive) {
   std::string body;
   eb::JsonWriter json(body);
-  json.begin_object().member("__type", wire.code).member("message", error.message).end_object();
+  json.begin_object().member("__type", wire.code).member("message", message).end_object();
   return make_response(wire, "application/x-amz-json-1.1", request_id, http_version, keep_alive,
                        std::move(body));
 }
@@ -426,10 +432,16 @@ WireError scheduler_wire_error(Errc code) {
 
 net::HttpResponse scheduler_error_response(const Error& error, std::string_view request_id,
                                            unsigned http_version, bool keep_alive) {
-  const WireError wire = scheduler_wire_error(error.code);
+  return scheduler_error_response(scheduler_wire_error(error.code), error.message, request_id,
+                                  http_version, keep_alive);
+}
+
+net::HttpResponse scheduler_error_response(const WireError& wire, std::string_view message,
+                                           std::string_view request_id, unsigned http_version,
+                                           bool keep_alive) {
   std::string body;
   eb::JsonWriter json(body);
-  json.begin_object().member("Message", error.message).end_object();
+  json.begin_object().member("Message", message).end_object();
   auto res = make_response(wire, "application/json", request_id, http_version, keep_alive,
                            std::move(body));
   res.set("x-amzn-ErrorType", wire.code);
@@ -438,36 +450,48 @@ net::HttpResponse scheduler_error_response(const Error& error, std::string_view 
 
 net::HttpResponse json_error_response(const Error& error, std::string_view request_id,
                                       unsigned http_version, bool keep_alive) {
-  const WireError wire = sqs_wire_error(error.code);
+  auto res = json_error_response(sqs_wire_error(error.code), error.message, request_id,
+                                 http_version, keep_alive);
+  // A body the JSON layer cannot parse never reaches SQS on AWS, so it carries no query
+  // equivalent; without the header SDKs report SerializationException itself.
+  if (error.code == Errc::kMalformedRequest) res.erase("x-amzn-query-error");
+  return res;
+}
+
+net::HttpResponse json_error_response(const WireError& wire, std::string_view message,
+                                      std::string_view request_id, unsigned http_version,
+                                      bool keep_alive) {
   std::string type;
   type.reserve(kSqsShapePrefix.size() + wire.code.size());
   type.append(kSqsShapePrefix).append(wire.code);
 
   std::string body;
   eb::JsonWriter json(body);
-  json.begin_object().member("__type", type).member("message", error.message).end_object();
+  json.begin_object().member("__type", type).member("message", message).end_object();
 
   auto res = make_response(wire, "application/x-amz-json-1.0", request_id, http_version, keep_alive,
                            std::move(body));
-  // A body the JSON layer cannot parse never reaches SQS on AWS, so it carries no query
-  // equivalent; without the header SDKs report SerializationException itself.
-  if (error.code != Errc::kMalformedRequest) {
-    std::string query_error;
-    query_error.append(wire.query_code).append(wire.sender_fault ? ";Sender" : ";Receiver");
-    res.set("x-amzn-query-error", query_error);
-  }
+  std::string query_error;
+  query_error.append(wire.query_code).append(wire.sender_fault ? ";Sender" : ";Receiver");
+  res.set("x-amzn-query-error", query_error);
   return res;
 }
 
 net::HttpResponse xml_error_response(const Error& error, std::string_view request_id,
                                      unsigned http_version, bool keep_alive) {
-  const WireError wire = sqs_wire_error(error.code);
+  return xml_error_response(sqs_wire_error(error.code), error.message, request_id, http_version,
+                            keep_alive);
+}
+
+net::HttpResponse xml_error_response(const WireError& wire, std::string_view message,
+                                     std::string_view request_id, unsigned http_version,
+                                     bool keep_alive) {
   std::string body;
   XmlWriter xml(body);
   xml.declaration().open("ErrorResponse", kSqsXmlns).open("Error");
   xml.element("Type", wire.sender_fault ? "Sender" : "Receiver")
       .element("Code", wire.query_code)
-      .element("Message", error.message)
+      .element("Message", message)
       .empty_element("Detail")
       .close();
   xml.element("RequestId", request_id).close();
@@ -478,7 +502,7 @@ namespace {
 
 // SNS's and STS's ErrorResponse: Error {Type, Code, Message} and RequestId (no Detail).
 net::HttpResponse query_error_document(const WireError& wire, std::string_view xmlns,
-                                       bool declaration, const Error& error,
+                                       bool declaration, std::string_view message,
                                        std::string_view request_id, unsigned http_version,
                                        bool keep_alive) {
   std::string body;
@@ -487,7 +511,7 @@ net::HttpResponse query_error_document(const WireError& wire, std::string_view x
   xml.open("ErrorResponse", xmlns).open("Error");
   xml.element("Type", wire.sender_fault ? "Sender" : "Receiver")
       .element("Code", wire.query_code)
-      .element("Message", error.message)
+      .element("Message", message)
       .close();
   xml.element("RequestId", request_id).close();
   return make_response(wire, "text/xml", request_id, http_version, keep_alive, std::move(body));
@@ -497,14 +521,27 @@ net::HttpResponse query_error_document(const WireError& wire, std::string_view x
 
 net::HttpResponse sns_xml_error_response(const Error& error, std::string_view request_id,
                                          unsigned http_version, bool keep_alive) {
-  return query_error_document(sns_wire_error(error.code), kSnsXmlns, true, error, request_id,
-                              http_version, keep_alive);
+  return sns_xml_error_response(sns_wire_error(error.code), error.message, request_id, http_version,
+                                keep_alive);
+}
+
+net::HttpResponse sns_xml_error_response(const WireError& wire, std::string_view message,
+                                         std::string_view request_id, unsigned http_version,
+                                         bool keep_alive) {
+  return query_error_document(wire, kSnsXmlns, true, message, request_id, http_version, keep_alive);
 }
 
 net::HttpResponse sts_xml_error_response(const Error& error, std::string_view request_id,
                                          unsigned http_version, bool keep_alive) {
-  return query_error_document(sts_wire_error(error.code), kStsXmlns, false, error, request_id,
-                              http_version, keep_alive);
+  return sts_xml_error_response(sts_wire_error(error.code), error.message, request_id, http_version,
+                                keep_alive);
+}
+
+net::HttpResponse sts_xml_error_response(const WireError& wire, std::string_view message,
+                                         std::string_view request_id, unsigned http_version,
+                                         bool keep_alive) {
+  return query_error_document(wire, kStsXmlns, false, message, request_id, http_version,
+                              keep_alive);
 }
 
 }  // namespace eb::api::aws

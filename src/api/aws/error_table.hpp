@@ -71,4 +71,26 @@ net::HttpResponse sns_xml_error_response(const Error& error, std::string_view re
 net::HttpResponse sts_xml_error_response(const Error& error, std::string_view request_id,
                                          unsigned http_version, bool keep_alive);
 
+// The renderers above for a wire error given as it is, with its message: fault injection
+// answers codes that no Errc stands for (api/aws/fault_injection.hpp). The JSON 1.0 one always
+// sends x-amzn-query-error.
+net::HttpResponse json_error_response(const WireError& wire, std::string_view message,
+                                      std::string_view request_id, unsigned http_version,
+                                      bool keep_alive);
+net::HttpResponse xml_error_response(const WireError& wire, std::string_view message,
+                                     std::string_view request_id, unsigned http_version,
+                                     bool keep_alive);
+net::HttpResponse sns_xml_error_response(const WireError& wire, std::string_view message,
+                                         std::string_view request_id, unsigned http_version,
+                                         bool keep_alive);
+net::HttpResponse sts_xml_error_response(const WireError& wire, std::string_view message,
+                                         std::string_view request_id, unsigned http_version,
+                                         bool keep_alive);
+net::HttpResponse events_error_response(const WireError& wire, std::string_view message,
+                                        std::string_view request_id, unsigned http_version,
+                                        bool keep_alive);
+net::HttpResponse scheduler_error_response(const WireError& wire, std::string_view message,
+                                           std::string_view request_id, unsigned http_version,
+                                           bool keep_alive);
+
 }  // namespace eb::api::aws
