@@ -20,6 +20,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
+import test_js_sdk
 from harness import Daemon, http_get, run_binary
 
 REGION = "us-east-1"
@@ -204,6 +205,21 @@ class AuthVerifyTest(unittest.TestCase):
                 raw(self.endpoint, "POST", "/", b"Action=ListQueues")[1]):
             date = email.utils.parsedate_to_datetime(response_headers["date"])
             self.assertLess(abs(date.timestamp() - time.time()), 5)
+
+
+@unittest.skipIf(test_js_sdk.NODE is None, "node is not installed")
+class JavaScriptSdkSignaturesTest(unittest.TestCase):
+    """The JS SDK v3 suites of SQS, SNS, EventBridge and the Scheduler, every request of them
+    verified: they sign with AKIDEXAMPLE/secret, here the one configured credential."""
+
+    def test_node_suites_pass_with_signatures_checked(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "auth.yaml")
+            with open(path, "w") as f:
+                f.write("auth: verify\ncredentials:\n"
+                        "  - {access_key_id: AKIDEXAMPLE, secret_access_key: secret}\n")
+            test_js_sdk.run_node(self, ["sqs.test.mjs", "sns.test.mjs", "events.test.mjs",
+                                        "scheduler.test.mjs"], "--config", path)
 
 
 class AuthStartupTest(unittest.TestCase):
