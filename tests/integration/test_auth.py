@@ -96,8 +96,12 @@ class AuthVerifyTest(unittest.TestCase):
         self.assertIn("Account", client("sts", self.endpoint).get_caller_identity())
         client("events", self.endpoint).list_event_buses()
         client("scheduler", self.endpoint).list_schedule_groups()
-        # The second credential, with its own secret.
+        # The second credential, with its own secret; STS answers its account.
         client("sqs", self.endpoint, OTHER_KEY, OTHER_SECRET).list_queues()
+        who = client("sts", self.endpoint, OTHER_KEY, OTHER_SECRET).get_caller_identity()
+        self.assertEqual(who["Arn"], "arn:aws:iam::%s:root" % OTHER_ACCOUNT)
+        self.assertEqual(client("sts", self.endpoint).get_caller_identity()["Account"],
+                         "123456789012")
 
     def test_sqs_query_protocol_signed_and_not(self):
         body = urllib.parse.urlencode({"Action": "ListQueues", "Version": "2012-11-05"}).encode()

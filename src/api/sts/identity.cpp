@@ -135,18 +135,18 @@ std::string role_id(std::string_view role_arn) {
 Identity::Identity(const Clock& clock, std::string account_id)
     : clock_(clock), account_(std::move(account_id)), random_(std::random_device{}()) {}
 
-CallerIdentity Identity::caller(const std::string& access_key) const {
+CallerIdentity Identity::caller(const std::string& access_key,
+                                const std::string& verified_account) const {
   {
     std::lock_guard lock(mu_);
     if (auto it = sessions_.find(access_key); it != sessions_.end()) return it->second.caller;
   }
-  return root();
+  return root(verified_account.empty() ? account_ : verified_account);
 }
 
-CallerIdentity Identity::root() const {
-  return {.account = account_,
-          .arn = fmt::format("arn:aws:iam::{}:root", account_),
-          .user_id = account_};
+CallerIdentity Identity::root(const std::string& account) const {
+  return {
+      .account = account, .arn = fmt::format("arn:aws:iam::{}:root", account), .user_id = account};
 }
 
 std::optional<aws::KnownCredential> Identity::issued(std::string_view access_key_id) const {
@@ -207,7 +207,7 @@ Result<Credentials> Identity::session_token(const std::optional<std::string>& du
   const auto seconds = v.duration(duration_seconds, kMinDuration, kMaxSessionDuration);
   EB_TRY(v.result());
   std::lock_guard lock(mu_);
-  return issue(seconds.value_or(kDefaultSessionDuration), root());
+  return issue(seconds.value_or(kDefaultSessionDuration), root(account_));
 }
 
 Result<std::string> Identity::access_key_account(

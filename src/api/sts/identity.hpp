@@ -63,8 +63,11 @@ class Identity {
   Identity(const Clock& clock, std::string account_id);
 
   const std::string& account_id() const { return account_; }
-  // `access_key` is the key id the request was signed with (empty when unsigned).
-  CallerIdentity caller(const std::string& access_key) const;
+  // `access_key` is the key id the request was signed with (empty when unsigned);
+  // `verified_account` the account of the credential --auth verify checked it with (empty:
+  // the daemon's), whose root a key STS did not issue is.
+  CallerIdentity caller(const std::string& access_key,
+                        const std::string& verified_account = "") const;
   Result<AssumedRole> assume_role(const AssumeRoleInput& input);
   Result<Credentials> session_token(const std::optional<std::string>& duration_seconds);
   // The account the key belongs to: this daemon's, for any well-formed key.
@@ -76,7 +79,7 @@ class Identity {
  private:
   static constexpr std::size_t kMaxSessions = 100'000;
 
-  CallerIdentity root() const;
+  CallerIdentity root(const std::string& account) const;
 
   struct Session {
     CallerIdentity caller;

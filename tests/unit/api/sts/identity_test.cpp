@@ -90,6 +90,13 @@ TEST_F(IdentityTest, SessionTokensLastUpTo36Hours) {
   EXPECT_FALSE(identity_.session_token("12h"));
 }
 
+TEST_F(IdentityTest, AVerifiedCredentialIsItsAccountsRoot) {
+  const CallerIdentity who = identity_.caller("AKIDOTHER", "111122223333");
+  EXPECT_EQ(who.account, "111122223333");
+  EXPECT_EQ(who.arn, "arn:aws:iam::111122223333:root");
+  EXPECT_EQ(identity_.caller("AKIDOTHER").account, "123456789012");
+}
+
 TEST_F(IdentityTest, IssuedCredentialsAreKnownUntilTheyExpire) {
   EXPECT_FALSE(identity_.issued("AKIAIOSFODNN7EXAMPLE"));
   auto role_out = identity_.assume_role(role("build-8"));
