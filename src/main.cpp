@@ -105,6 +105,13 @@ int main(int argc, char** argv) {
             return ok ? std::string() : ok.error().message;
           });
 
+  std::string auth;
+  auto* auth_opt =
+      cli.add_option("--auth", auth,
+                     "none (default): accept any credentials; verify: check every AWS request's "
+                     "SigV4 signature against the config file's credentials")
+          ->check(CLI::IsMember({"none", "verify"}));
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -136,6 +143,11 @@ int main(int argc, char** argv) {
   if (*sign_opt) settings.sns_sign_sqs_envelopes = sign_sqs_envelopes;
   if (*fault_seed_opt) settings.fault_seed = fault_seed;
   if (*public_url_opt) settings.public_url = *eb::config::check_public_url(public_url);
+  if (*auth_opt) settings.auth = *eb::config::parse_auth_mode(auth);
+  if (auto ok = eb::config::check_settings(settings); !ok) {
+    std::fprintf(stderr, "eventbrokerd: %s\n", ok.error().message.c_str());
+    return 2;
+  }
 
   try {
     eb::app::Application app(std::move(settings));

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "api/admin/admin_api.hpp"
@@ -236,6 +237,7 @@ struct Application::Parts {
     dispatcher.add_service(events_api);
     dispatcher.add_service(scheduler_api);
     dispatcher.add_service(sts);
+    if (settings.auth == config::AuthMode::kVerify) verify_signatures();
     buses.set_target_services(
         {.topics = &topics, .outbox = &deliveries, .api_destinations = &api_destinations});
     scheduler.set_target_services({.topics = &topics, .outbox = &deliveries});
@@ -347,6 +349,21 @@ struct Application::Parts {
   bool stop_requested = false;
   std::string stop_reason;
   int exit_code = 0;
+
+  // --auth verify: the config file's credentials, then the temporary ones STS issued here.
+  void verify_signatures() {
+    std::unordered_map<std::string, api::aws::KnownCredential> known;
+    for (const config::Credential& c : settings.credentials) {
+      known[c.access_key_id] = api::aws::KnownCredential{
+          .secret_access_key = c.secret_access_key,
+          .account_id = c.account_id.empty() ? settings.account_id : c.account_id};
+    }
+    dispatcher.verify_signatures([this, known = std::move(known)](std::string_view key)
+                                     -> std::optional<api::aws::KnownCredential> {
+      if (auto it = known.find(std::string(key)); it != known.end()) return it->second;
+      return identity.issued(key);
+    });
+  }
 
   eb::events::EventsOptions events_options() const {
     return {.region = settings.region, .account_id = settings.account_id};
@@ -586,6 +603,10 @@ int Application::run() {
   spdlog::info("eventbrokerd {} listening on http://{} ({}, {} threads)", kVersion,
                config::format_listen_address({s.listen.host, p.server.local_port()}), storage,
                p.threads);
+  if (s.auth == config::AuthMode::kVerify) {
+    spdlog::info("auth: verify; SigV4 signatures checked against {} configured credential(s)",
+                 s.credentials.size());
+  }
   if (p.manual_clock) {
     spdlog::info("clock: manual, at {}; time moves only by POST /v1/clock/advance",
                  utc_timestamp(p.manual_clock->now_ms()));

@@ -33,7 +33,9 @@ constexpr std::string_view kSettingsKeys[] = {"listen",
                                               "account_id",
                                               "sns_sign_sqs_envelopes",
                                               "public_url",
-                                              "fault_seed"};
+                                              "fault_seed",
+                                              "auth",
+                                              "credentials"};
 constexpr std::string_view kTopologyKeys[] = {"topics", "queues", "subscriptions", "event_buses",
                                               "rules",  "prune",  "plugins",       "faults"};
 
@@ -74,6 +76,52 @@ std::uint64_t parse_count(const YAML::Node& node, const std::string& key, std::u
                       std::to_string(max) + ", not '" + text + "'");
   }
   return value;
+}
+
+// credentials: [{access_key_id, secret_access_key, account_id}]; without account_id a
+// credential belongs to the daemon's account (--account-id may still change it).
+std::vector<Credential> parse_credentials(const YAML::Node& node) {
+  if (!node.IsSequence()) {
+    fail_at(node, "'credentials' must be a list of {access_key_id, secret_access_key, account_id}");
+  }
+  std::vector<Credential> out;
+  std::set<std::string> keys;
+  for (const auto& item : node) {
+    if (!item.IsMap()) {
+      fail_at(item, "each credential must be a mapping with access_key_id and secret_access_key");
+    }
+    Credential credential;
+    for (const auto& entry : item) {
+      const std::string key = scalar(entry.first, "key");
+      const std::string value = scalar(entry.second, key);
+      if (key == "access_key_id") {
+        credential.access_key_id = value;
+        if (value.empty() || value.find_first_of("/ \t,=") != std::string::npos) {
+          fail_at(entry.second,
+                  "'access_key_id' must be non-empty, without '/', ',', '=' or spaces");
+        }
+        if (!keys.insert(value).second) {
+          fail_at(entry.second, "duplicate access_key_id '" + value + "'");
+        }
+      } else if (key == "secret_access_key") {
+        credential.secret_access_key = value;
+        if (value.empty()) fail_at(entry.second, "'secret_access_key' must not be empty");
+      } else if (key == "account_id") {
+        if (auto ok = check_account_id(value); !ok) {
+          fail_at(entry.second, "'account_id': " + ok.error().message);
+        }
+        credential.account_id = value;
+      } else {
+        fail_at(entry.first, "unknown credential key '" + key +
+                                 "' (known: access_key_id, secret_access_key, account_id)");
+      }
+    }
+    if (credential.access_key_id.empty() || credential.secret_access_key.empty()) {
+      fail_at(item, "a credential needs access_key_id and secret_access_key");
+    }
+    out.push_back(std::move(credential));
+  }
+  return out;
 }
 
 Settings parse_root(const YAML::Node& root) {
@@ -137,6 +185,12 @@ Settings parse_root(const YAML::Node& root) {
       if (auto ok = check_account_id(settings.account_id); !ok) {
         fail_at(value, "'account_id': " + ok.error().message);
       }
+    } else if (key == "auth") {
+      auto mode = parse_auth_mode(scalar(value, key));
+      if (!mode) fail_at(value, "'auth': " + mode.error().message);
+      settings.auth = *mode;
+    } else if (key == "credentials") {
+      settings.credentials = parse_credentials(value);
     } else if (!is_topology_key(key)) {  // the topology's keys are parse_topology's
       fail_at(key_node, "unknown key '" + key + "' (known: " + known_keys() + ")");
     }
@@ -246,6 +300,23 @@ ConfigResult<ClockMode> parse_clock_mode(std::string_view text) {
 
 std::string_view to_string(ClockMode mode) {
   return mode == ClockMode::kManual ? "manual" : "system";
+}
+
+ConfigResult<AuthMode> parse_auth_mode(std::string_view text) {
+  if (text == "none") return AuthMode::kNone;
+  if (text == "verify") return AuthMode::kVerify;
+  return value_error("auth must be none or verify, got '" + std::string(text) + "'");
+}
+
+std::string_view to_string(AuthMode mode) { return mode == AuthMode::kVerify ? "verify" : "none"; }
+
+ConfigResult<void> check_settings(const Settings& settings) {
+  if (settings.auth == AuthMode::kVerify && settings.credentials.empty()) {
+    return value_error(
+        "auth verify needs credentials: add a 'credentials:' list of {access_key_id, "
+        "secret_access_key, account_id} to the config file");
+  }
+  return {};
 }
 
 std::string_view to_string(Durability durability) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace eb::config {
 
@@ -17,6 +18,17 @@ enum class Durability { kWal, kFsync };
 // system: timers follow the wall clock; manual: time stands still until POST /v1/clock/advance
 // moves it, and every timer of the daemon fires then (tests).
 enum class ClockMode { kSystem, kManual };
+// none: any credentials are accepted (local clients sign with throwaway keys); verify: every
+// AWS request must carry a valid SigV4 signature by one of `credentials` (or by temporary
+// credentials STS issued here).
+enum class AuthMode { kNone, kVerify };
+
+// One entry of the config file's `credentials:` list.
+struct Credential {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string account_id;  // empty: the settings' account_id
+};
 
 struct ListenAddress {
   std::string host = "127.0.0.1";  // IPv6 literals without brackets
@@ -49,6 +61,8 @@ struct Settings {
   // Seeds the fault-injection PRNG (faults/fault_rules.hpp): the same seed, rules and calls
   // inject the same faults.
   std::uint64_t fault_seed = 14;
+  AuthMode auth = AuthMode::kNone;
+  std::vector<Credential> credentials;
   // Where these settings came from (a file path, or empty for built-in defaults). Not a key.
   std::string source;
 };
@@ -94,6 +108,10 @@ std::string_view to_string(LogLevel level);
 std::string_view to_string(Durability durability);
 [[nodiscard]] ConfigResult<ClockMode> parse_clock_mode(std::string_view text);
 std::string_view to_string(ClockMode mode);
+[[nodiscard]] ConfigResult<AuthMode> parse_auth_mode(std::string_view text);
+std::string_view to_string(AuthMode mode);
+// What only the merged settings (file and flags) can tell: --auth verify needs credentials.
+[[nodiscard]] ConfigResult<void> check_settings(const Settings& settings);
 // "http://HOST[:PORT]" or https, without a trailing slash.
 [[nodiscard]] ConfigResult<std::string> check_public_url(std::string_view url);
 // AWS region names: lowercase letters, digits and dashes ("us-east-1").

@@ -1,6 +1,8 @@
 #include "core/encoding.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/md5.h>
 #include <openssl/sha.h>
 
@@ -57,6 +59,18 @@ std::string sha256_hex(std::string_view data) {
   std::array<std::uint8_t, 32> out{};
   digest(kSha256, data, out.data());
   return to_hex(out.data(), out.size());
+}
+
+Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
+  Sha256Digest out{};
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string base64_encode(std::string_view data) {

@@ -18,6 +18,12 @@ inline std::string md5_hex(std::string_view data) {
 }
 std::string sha256_hex(std::string_view data);
 
+using Sha256Digest = std::array<std::uint8_t, 32>;
+Sha256Digest hmac_sha256(std::string_view key, std::string_view data);
+// Compares in time independent of where the inputs differ (signatures, tokens); unequal sizes
+// are unequal at once (a size is no secret).
+bool constant_time_equal(std::string_view a, std::string_view b);
+
 std::string base64_encode(std::string_view data);
 // Standard alphabet with padding; nullopt when the input is not valid base64.
 std::optional<std::string> base64_decode(std::string_view text);

@@ -62,6 +62,12 @@ enum class Errc {
   kConcurrentModification,
   kIllegalStatus,  // an archive, replay or connection in a state that forbids the call
   kManagedRule,    // a rule created by an AWS service, changed without ForceUpdate
+  // Request authentication (--auth verify; api/aws/sigv4_verify.hpp).
+  kMissingAuthenticationToken,  // neither an Authorization header nor a presigned query
+  kIncompleteSignature,         // a SigV4 part missing or malformed
+  kInvalidClientTokenId,        // an access key (or session token) not known here
+  kSignatureDoesNotMatch,       // a wrong signature, or a request date too far from now
+  kExpiredToken,                // temporary credentials STS issued, past their expiration
 };
 
 struct Error {

@@ -17,7 +17,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
+#include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -70,6 +72,27 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 // Bytes of a rejected request still in flight are read and dropped for at most this long
 // before closing, so the client sees our error response instead of a connection reset.
 constexpr std::chrono::milliseconds kLingerLimit{2'000};
+
+// The Date every response carries (RFC 7231 IMF-fixdate, from the real clock: SDKs such as the
+// JS SDK correct their clock skew from it). Formatted once per second per thread.
+const std::string& http_date() {
+  thread_local std::time_t cached_second = -1;
+  thread_local std::string cached;
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char text[32];
+    const std::size_t n = std::strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached.assign(text, n);
+    cached_second = now;
+  }
+  return cached;
+}
+
+void set_date(HttpResponse& res) {
+  if (res.find(http::field::date) == res.end()) res.set(http::field::date, http_date());
+}
 
 HttpResponse plain_response(http::status status, unsigned version, std::string body) {
   HttpResponse res{status, version};
@@ -253,6 +276,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (res.stream) res.stream->drain().close();
       return;
     }
+    set_date(res);
     if (res.stream) return start_stream(std::move(res));
     phase_ = Phase::kWriting;
     const bool close_after = !keep_alive_ || stopping();
@@ -363,6 +387,7 @@ class Session : public std::enable_shared_from_this<Session> {
     phase_ = Phase::kWriting;
     const unsigned version = parser_->is_header_done() ? parser_->get().version() : 11;
     auto res = plain_response(status, version == 10 ? 10 : 11, std::move(text));
+    set_date(res);
     res.keep_alive(false);
     res.prepare_payload();
     response_ = std::make_unique<HttpResponse>(std::move(res));

@@ -51,25 +51,31 @@ class JavaScriptSdkTest(unittest.TestCase):
         self.run_node(["eventbus.test.mjs"], "--config", SHIPPED_CONFIG)
 
     def run_node(self, files, *daemon_args):
-        ensure_node_modules()
-        with Daemon(*daemon_args) as daemon:
-            env = dict(os.environ, EB_ENDPOINT=daemon.endpoint, EB_TARGET="eventbrokerd")
-            # Keep the SDK from picking up a developer's AWS profile or region settings.
-            for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE",
-                         "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS"):
-                env.pop(name, None)
-            try:
-                result = subprocess.run(
-                    [NODE, "--test", "--test-reporter=spec", *files],
-                    cwd=NODE_DIR, env=env, capture_output=True, text=True, timeout=NODE_TIMEOUT)
-            except subprocess.TimeoutExpired as error:
-                self.fail("node --test did not finish within %d s\n%s\n%s\n--- daemon log ---\n%s"
-                          % (NODE_TIMEOUT, _text(error.stdout), _text(error.stderr), daemon.log))
-            if result.returncode != 0:
-                self.fail("node --test exited with %d\n%s\n%s\n--- daemon log ---\n%s"
-                          % (result.returncode, result.stdout, result.stderr, daemon.log))
-            # A file that fails to load makes node exit non-zero; make sure tests did run.
-            self.assertRegex(result.stdout, r"pass [1-9]", result.stdout)
+        run_node(self, files, *daemon_args)
+
+
+def run_node(test, files, *daemon_args):
+    """Runs the node test `files` against a daemon started with `daemon_args`; fails `test`
+    (a TestCase) with node's output and the daemon's log when any of them fails."""
+    ensure_node_modules()
+    with Daemon(*daemon_args) as daemon:
+        env = dict(os.environ, EB_ENDPOINT=daemon.endpoint, EB_TARGET="eventbrokerd")
+        # Keep the SDK from picking up a developer's AWS profile or region settings.
+        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE",
+                     "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS"):
+            env.pop(name, None)
+        try:
+            result = subprocess.run(
+                [NODE, "--test", "--test-reporter=spec", *files],
+                cwd=NODE_DIR, env=env, capture_output=True, text=True, timeout=NODE_TIMEOUT)
+        except subprocess.TimeoutExpired as error:
+            test.fail("node --test did not finish within %d s\n%s\n%s\n--- daemon log ---\n%s"
+                      % (NODE_TIMEOUT, _text(error.stdout), _text(error.stderr), daemon.log))
+        if result.returncode != 0:
+            test.fail("node --test exited with %d\n%s\n%s\n--- daemon log ---\n%s"
+                      % (result.returncode, result.stdout, result.stderr, daemon.log))
+        # A file that fails to load makes node exit non-zero; make sure tests did run.
+        test.assertRegex(result.stdout, r"pass [1-9]", result.stdout)
 
 
 def _text(output):

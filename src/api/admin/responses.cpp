@@ -89,6 +89,11 @@ net::HttpResponse domain_error(const Error& error, std::string_view not_found_co
     case Errc::kEndpointDisabled:
     case Errc::kOptedOut:
     case Errc::kVerification:
+    case Errc::kMissingAuthenticationToken:
+    case Errc::kIncompleteSignature:
+    case Errc::kInvalidClientTokenId:
+    case Errc::kSignatureDoesNotMatch:
+    case Errc::kExpiredToken:
       return answer(http::status::internal_server_error, "InternalError");
   }
   return answer(http::status::internal_server_error, "InternalError");  // not an Errc

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "api/aws/error_table.hpp"
 #include "api/aws/fault_injection.hpp"
 #include "api/aws/form.hpp"
@@ -25,11 +27,54 @@ std::string_view header(const net::HttpRequest& request, std::string_view name) 
   return it == request.end() ? std::string_view() : it->value();
 }
 
+// An authentication failure as the service the request addresses renders errors: its JSON
+// target prefix, its REST path or signing name, else the query service it is signed for.
+net::HttpResponse auth_error_response(const net::HttpRequest& request,
+                                      const std::optional<CredentialScope>& scope,
+                                      const std::vector<Service*>& services, const Error& error,
+                                      std::string_view request_id) {
+  const unsigned version = request.version();
+  const bool keep_alive = request.keep_alive();
+  const std::string_view path = request.target().substr(0, request.target().find('?'));
+  if (const std::string_view target = header(request, "X-Amz-Target"); !target.empty()) {
+    return target.starts_with("AmazonSQS.")
+               ? json_error_response(error, request_id, version, keep_alive)
+               : events_error_response(error, request_id, version, keep_alive);
+  }
+  for (const Service* s : services) {
+    if (s->rest_json() &&
+        (s->owns_rest_path(path) || (scope && scope->service == s->signing_name()))) {
+      return scheduler_error_response(error, request_id, version, keep_alive);
+    }
+  }
+  const std::string_view service = scope ? std::string_view(scope->service) : "";
+  if (service == "sns") return sns_xml_error_response(error, request_id, version, keep_alive);
+  if (service == "sts") return sts_xml_error_response(error, request_id, version, keep_alive);
+  return xml_error_response(error, request_id, version, keep_alive);
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(net::Handler& native) : native_(native) {}
 
 void Dispatcher::add_service(Service& service) { services_.push_back(&service); }
+
+void Dispatcher::verify_signatures(CredentialLookup lookup) { credentials_ = std::move(lookup); }
+
+bool Dispatcher::authenticate(const net::HttpRequest& request,
+                              const std::optional<CredentialScope>& scope, AwsRequest& aws,
+                              const net::Respond& respond) const {
+  if (!credentials_) return true;
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  auto verified = verify(request, credentials_, now.count());
+  if (!verified) {
+    respond(auth_error_response(request, scope, services_, verified.error(), aws.request_id));
+    return false;
+  }
+  aws.account_id = std::move(verified->account_id);
+  return true;
+}
 
 void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint& peer,
                         net::Respond respond) {
@@ -52,6 +97,7 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
     aws.region = scope->region;
     aws.access_key = scope->access_key;
   }
+  if (!authenticate(request, scope, aws, respond)) return;
   const unsigned version = request.version();
   const bool keep_alive = request.keep_alive();
 

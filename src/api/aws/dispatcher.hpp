@@ -3,10 +3,12 @@
 // other request to the AWS service it addresses (X-Amz-Target for JSON protocols; form
 // Action= plus the SigV4 credential scope, or the action name, for the query protocol).
 // Stateless apart from its service table, which is fixed before the server starts.
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "api/aws/service.hpp"
+#include "api/aws/sigv4_verify.hpp"
 #include "net/handler.hpp"
 
 namespace eb::faults {
@@ -22,6 +24,9 @@ class Dispatcher final : public net::Handler {
   // Fault injection: every AWS call is checked against `rules` (which must outlive this) once
   // its service and action are known. Call before the server starts.
   void set_faults(faults::FaultRules* rules) { faults_ = rules; }
+  // --auth verify: from now on every AWS request must be signed by a credential `lookup` knows
+  // (before the server starts; without a call, any credentials are accepted).
+  void verify_signatures(CredentialLookup lookup);
   void handle(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint& peer,
               net::Respond respond) override;
 
@@ -29,8 +34,14 @@ class Dispatcher final : public net::Handler {
   // Hands a classified request to its service, unless a fault rule answers it instead (or
   // delays it on the daemon's timers first).
   void dispatch(Service& service, AwsRequest&& request, net::Respond respond);
+  // With verify_signatures: checks the request's SigV4 signature (the real clock's time, not the
+  // daemon's, which may be manual) and records the credential's account in `aws`; otherwise
+  // answers the failure in the protocol of the service addressed and returns false.
+  bool authenticate(const net::HttpRequest& request, const std::optional<CredentialScope>& scope,
+                    AwsRequest& aws, const net::Respond& respond) const;
 
   net::Handler& native_;
+  CredentialLookup credentials_;
   std::vector<Service*> services_;
   faults::FaultRules* faults_ = nullptr;
 };

@@ -32,6 +32,40 @@ net::HttpResponse make_response(const WireError& wire, std::string_view content_
                       request_id, http_version, keep_alive, std::move(body));
 }
 
+// The query protocol's common authentication errors (SQS, SNS and STS answer them alike):
+// 403, except IncompleteSignature, 400.
+constexpr WireError query_auth_error(Errc code) {
+  switch (code) {
+    case Errc::kMissingAuthenticationToken:
+      return sender("MissingAuthenticationToken", 403);
+    case Errc::kIncompleteSignature:
+      return sender("IncompleteSignature", 400);
+    case Errc::kInvalidClientTokenId:
+      return sender("InvalidClientTokenId", 403);
+    case Errc::kExpiredToken:
+      return sender("ExpiredToken", 403);
+    default:
+      return sender("SignatureDoesNotMatch", 403);
+  }
+}
+
+// The same failures as JSON and REST-JSON services name them (coral's exception shapes), with
+// the service's status.
+constexpr WireError json_auth_error(Errc code, int status) {
+  switch (code) {
+    case Errc::kMissingAuthenticationToken:
+      return sender("MissingAuthenticationTokenException", status);
+    case Errc::kIncompleteSignature:
+      return sender("IncompleteSignatureException", status);
+    case Errc::kInvalidClientTokenId:
+      return sender("UnrecognizedClientException", status);
+    case Errc::kExpiredToken:
+      return sender("ExpiredTokenException", status);
+    default:
+      return sender("InvalidSignatureException", status);
+  }
+}
+
 }  // namespace
 
 WireError sqs_wire_error(Errc code) {
@@ -131,6 +165,12 @@ WireError sqs_wire_error(Errc code) {
     case Errc::kOptedOut:
     case Errc::kVerification:
       return sender("InvalidParameterValue", 400);
+    case Errc::kMissingAuthenticationToken:
+    case Errc::kIncompleteSignature:
+    case Errc::kInvalidClientTokenId:
+    case Errc::kSignatureDoesNotMatch:
+    case Errc::kExpiredToken:
+      return query_auth_error(code);
   }
   // Only reachable with a value outside the enum (a cast bug); answer like AWS does for bugs.
   return receiver("InternalFailure", "InternalError", 500);
@@ -217,6 +257,12 @@ WireError sns_wire_error(Errc code) {
       return sender("InvalidParameter", 400);
     case Errc::kLimitExceeded:
       return sender("TopicLimitExceeded", 403);
+    case Errc::kMissingAuthenticationToken:
+    case Errc::kIncompleteSignature:
+    case Errc::kInvalidClientTokenId:
+    case Errc::kSignatureDoesNotMatch:
+    case Errc::kExpiredToken:
+      return query_auth_error(code);
   }
   return receiver("InternalError", "InternalError", 500);
 }
@@ -277,7 +323,16 @@ WireError sts_wire_error(Errc code) {
     case Errc::kConcurrentModification:
     case Errc::kIllegalStatus:
     case Errc::kManagedRule:
+    case Errc::kEndpointDisabled:
+    case Errc::kOptedOut:
+    case Errc::kVerification:
       return sender("ValidationError", 400);
+    case Errc::kMissingAuthenticationToken:
+    case Errc::kIncompleteSignature:
+    case Errc::kInvalidClientTokenId:
+    case Errc::kSignatureDoesNotMatch:
+    case Errc::kExpiredToken:
+      return query_auth_error(code);
   }
   return receiver("InternalFailure", "InternalFailure", 500);
 }
@@ -347,6 +402,13 @@ WireError events_wire_error(Errc code) {
       return receiver("ServiceUnavailableException", "ServiceUnavailableException", 503);
     case Errc::kInternalError:
       return receiver("InternalException", "InternalException", 500);
+    // AWS JSON services answer authentication failures with their own shapes, all 400.
+    case Errc::kMissingAuthenticationToken:
+    case Errc::kIncompleteSignature:
+    case Errc::kInvalidClientTokenId:
+    case Errc::kSignatureDoesNotMatch:
+    case Errc::kExpiredToken:
+      return json_auth_error(code, 400);
   }
   return receiver("InternalException", "InternalException", 500);
 }
@@ -426,6 +488,13 @@ WireError scheduler_wire_error(Errc code) {
       return receiver("ServiceUnavailableException", "ServiceUnavailableException", 503);
     case Errc::kInternalError:
       return receiver("InternalServerException", "InternalServerException", 500);
+    // REST-JSON services name authentication failures as JSON ones do, with 403.
+    case Errc::kMissingAuthenticationToken:
+    case Errc::kIncompleteSignature:
+    case Errc::kInvalidClientTokenId:
+    case Errc::kSignatureDoesNotMatch:
+    case Errc::kExpiredToken:
+      return json_auth_error(code, 403);
   }
   return receiver("InternalServerException", "InternalServerException", 500);
 }

@@ -26,7 +26,8 @@ std::optional<CredentialScope> parse_authorization(std::string_view header);
 // SDKs send it), with X-Amz-Algorithm, when present, required to be AWS4-HMAC-SHA256.
 std::optional<CredentialScope> parse_presigned_query(std::string_view query);
 
-// Signatures are not verified: like other AWS emulators we accept any credentials, since local
-// clients sign with throwaway keys we have no secret for.
+// These only read the scope. By default (--auth none) signatures are not verified, since local
+// clients sign with throwaway keys we have no secret for; --auth verify checks them
+// (sigv4_verify.hpp).
 
 }  // namespace eb::api::aws

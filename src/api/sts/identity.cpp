@@ -135,24 +135,43 @@ std::string role_id(std::string_view role_arn) {
 Identity::Identity(const Clock& clock, std::string account_id)
     : clock_(clock), account_(std::move(account_id)), random_(std::random_device{}()) {}
 
-CallerIdentity Identity::caller(const std::string& access_key) const {
+CallerIdentity Identity::caller(const std::string& access_key,
+                                const std::string& verified_account) const {
   {
     std::lock_guard lock(mu_);
-    if (auto it = sessions_.find(access_key); it != sessions_.end()) return it->second;
+    if (auto it = sessions_.find(access_key); it != sessions_.end()) return it->second.caller;
   }
-  return {.account = account_,
-          .arn = fmt::format("arn:aws:iam::{}:root", account_),
-          .user_id = account_};
+  return root(verified_account.empty() ? account_ : verified_account);
 }
 
-Credentials Identity::issue(std::int64_t seconds) {
-  // Caller holds mu_ (random_).
+CallerIdentity Identity::root(const std::string& account) const {
+  return {
+      .account = account, .arn = fmt::format("arn:aws:iam::{}:root", account), .user_id = account};
+}
+
+std::optional<aws::KnownCredential> Identity::issued(std::string_view access_key_id) const {
+  std::lock_guard lock(mu_);
+  auto it = sessions_.find(std::string(access_key_id));
+  if (it == sessions_.end()) return std::nullopt;
+  const Credentials& c = it->second.credentials;
+  return aws::KnownCredential{.secret_access_key = c.secret_access_key,
+                              .account_id = it->second.caller.account,
+                              .session_token = c.session_token,
+                              .expired = clock_.now_ms() >= c.expiration};
+}
+
+Credentials Identity::issue(std::int64_t seconds, CallerIdentity caller) {
+  // Caller holds mu_ (random_, sessions_). Bounded: a suite issuing credentials in a loop must
+  // not grow the daemon without limit; a forgotten key is answered as the account's root, like
+  // any unknown key (and refused under --auth verify).
+  if (sessions_.size() >= kMaxSessions) sessions_.clear();
   Credentials c;
   c.access_key_id = "ASIA" + random_text(random_, kKeyAlphabet, 16);
   c.secret_access_key = random_text(random_, kSecretAlphabet, 40);
   std::string token_bytes = random_text(random_, kSecretAlphabet, 96);
   c.session_token = base64_encode(token_bytes);
   c.expiration = clock_.now_ms() + seconds * 1000;
+  sessions_[c.access_key_id] = Session{std::move(caller), c};
   return c;
 }
 
@@ -177,12 +196,9 @@ Result<AssumedRole> Identity::assume_role(const AssumeRoleInput& in) {
       fmt::format("arn:aws:sts::{}:assumed-role/{}/{}", account_, *role, *in.role_session_name);
   out.source_identity = in.source_identity;
   std::lock_guard lock(mu_);
-  out.credentials = issue(seconds.value_or(kDefaultRoleDuration));
-  // Bounded: a suite assuming roles in a loop must not grow the daemon without limit; a
-  // forgotten key is answered as the account's root, like any unknown key.
-  if (sessions_.size() >= kMaxSessions) sessions_.clear();
-  sessions_[out.credentials.access_key_id] =
-      CallerIdentity{.account = account_, .arn = out.arn, .user_id = out.assumed_role_id};
+  out.credentials =
+      issue(seconds.value_or(kDefaultRoleDuration),
+            CallerIdentity{.account = account_, .arn = out.arn, .user_id = out.assumed_role_id});
   return out;
 }
 
@@ -191,7 +207,7 @@ Result<Credentials> Identity::session_token(const std::optional<std::string>& du
   const auto seconds = v.duration(duration_seconds, kMinDuration, kMaxSessionDuration);
   EB_TRY(v.result());
   std::lock_guard lock(mu_);
-  return issue(seconds.value_or(kDefaultSessionDuration));
+  return issue(seconds.value_or(kDefaultSessionDuration), root(account_));
 }
 
 Result<std::string> Identity::access_key_account(

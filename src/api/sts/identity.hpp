@@ -3,15 +3,18 @@
 // GetSessionToken) with AWS's input validation, and the account of an access key. This daemon
 // has no IAM: every caller is the configured account's root, except a caller signing with
 // credentials an AssumeRole issued here, who is that role session. Issued credentials are
-// remembered in memory only (a restart forgets them; they still work, as every key does).
+// remembered in memory only (a restart forgets them; they still work with --auth none, as every
+// key does, and are refused as unknown with --auth verify).
 // Thread-safe: any thread may call any method.
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
+#include "api/aws/sigv4_verify.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 
@@ -60,24 +63,37 @@ class Identity {
   Identity(const Clock& clock, std::string account_id);
 
   const std::string& account_id() const { return account_; }
-  // `access_key` is the key id the request was signed with (empty when unsigned).
-  CallerIdentity caller(const std::string& access_key) const;
+  // `access_key` is the key id the request was signed with (empty when unsigned);
+  // `verified_account` the account of the credential --auth verify checked it with (empty:
+  // the daemon's), whose root a key STS did not issue is.
+  CallerIdentity caller(const std::string& access_key,
+                        const std::string& verified_account = "") const;
   Result<AssumedRole> assume_role(const AssumeRoleInput& input);
   Result<Credentials> session_token(const std::optional<std::string>& duration_seconds);
   // The account the key belongs to: this daemon's, for any well-formed key.
   Result<std::string> access_key_account(const std::optional<std::string>& access_key_id) const;
+  // Temporary credentials AssumeRole or GetSessionToken issued here, for --auth verify: their
+  // secret, session token and whether they expired (on the daemon's clock, which dated them).
+  std::optional<aws::KnownCredential> issued(std::string_view access_key_id) const;
 
  private:
   static constexpr std::size_t kMaxSessions = 100'000;
 
-  // Under mu_: new random credentials valid for `seconds`.
-  Credentials issue(std::int64_t seconds);
+  CallerIdentity root(const std::string& account) const;
+
+  struct Session {
+    CallerIdentity caller;
+    Credentials credentials;
+  };
+
+  // Under mu_: new random credentials valid for `seconds`, remembered with their caller.
+  Credentials issue(std::int64_t seconds, CallerIdentity caller);
 
   const Clock& clock_;
   const std::string account_;
   mutable std::mutex mu_;
   std::mt19937_64 random_;
-  std::unordered_map<std::string, CallerIdentity> sessions_;  // by issued AssumeRole key id
+  std::unordered_map<std::string, Session> sessions_;  // by issued key id
 };
 
 }  // namespace eb::api::sts

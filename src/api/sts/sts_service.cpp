@@ -54,7 +54,7 @@ Result<std::string> run(Identity& identity, const aws::AwsRequest& request,
   Document doc(request.action, request.request_id);
   aws::XmlWriter& xml = doc.xml();
   if (request.action == "GetCallerIdentity") {
-    const CallerIdentity who = identity.caller(request.access_key);
+    const CallerIdentity who = identity.caller(request.access_key, request.account_id);
     xml.element("Arn", who.arn).element("UserId", who.user_id).element("Account", who.account);
   } else if (request.action == "AssumeRole") {
     EB_ASSIGN_OR_RETURN(auto out, identity.assume_role(AssumeRoleInput{

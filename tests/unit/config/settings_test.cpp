@@ -63,6 +63,53 @@ TEST(Settings, RejectsBadStorageValues) {
   EXPECT_EQ(reserve.error().line, 1);
 }
 
+TEST(Settings, AuthAndCredentials) {
+  auto none = parse_settings("");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->auth, AuthMode::kNone);
+  EXPECT_TRUE(check_settings(*none));
+
+  auto verify = parse_settings(
+      "auth: verify\n"
+      "credentials:\n"
+      "  - {access_key_id: AKIDONE, secret_access_key: s1, account_id: '111111111111'}\n"
+      "  - access_key_id: AKIDTWO\n"
+      "    secret_access_key: s2\n");
+  ASSERT_TRUE(verify) << verify.error().message;
+  EXPECT_EQ(verify->auth, AuthMode::kVerify);
+  ASSERT_EQ(verify->credentials.size(), 2u);
+  EXPECT_EQ(verify->credentials[0].access_key_id, "AKIDONE");
+  EXPECT_EQ(verify->credentials[0].secret_access_key, "s1");
+  EXPECT_EQ(verify->credentials[0].account_id, "111111111111");
+  EXPECT_EQ(verify->credentials[1].account_id, "");  // the daemon's account
+  EXPECT_TRUE(check_settings(*verify));
+
+  Settings lonely;
+  lonely.auth = AuthMode::kVerify;
+  auto refused = check_settings(lonely);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("credentials"), std::string::npos);
+
+  auto bad_mode = parse_settings("auth: sigv4\n", "t.yaml");
+  ASSERT_FALSE(bad_mode);
+  EXPECT_EQ(bad_mode.error().message,
+            "t.yaml:1:7: 'auth': auth must be none or verify, got 'sigv4'");
+  for (std::string_view bad : {
+           "credentials: AKID\n",
+           "credentials: [{access_key_id: A}]\n",
+           "credentials: [{access_key_id: A/B, secret_access_key: s}]\n",
+           "credentials: [{access_key_id: A, secret_access_key: s, account_id: '12'}]\n",
+           "credentials: [{access_key_id: A, secret_access_key: s, region: x}]\n",
+           "credentials: [{access_key_id: A, secret_access_key: s}, "
+           "{access_key_id: A, secret_access_key: t}]\n",
+       }) {
+    SCOPED_TRACE(bad);
+    auto parsed = parse_settings(bad, "t.yaml");
+    ASSERT_FALSE(parsed);
+    EXPECT_GT(parsed.error().line, 0);
+  }
+}
+
 TEST(Settings, ParsesEveryKey) {
   auto settings = parse_settings(R"(
 listen: 0.0.0.0:8080

@@ -20,6 +20,17 @@ TEST(Encoding, Md5AndBase64) {
   EXPECT_EQ(base64_decode(base64_encode(all)), std::optional<std::string>(all));
 }
 
+TEST(Encoding, HmacSha256AndConstantTimeEqual) {
+  // RFC 4231, test case 2.
+  const Sha256Digest mac = hmac_sha256("Jefe", "what do ya want for nothing?");
+  EXPECT_EQ(to_hex(mac.data(), mac.size()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_TRUE(constant_time_equal("abc", "abc"));
+  EXPECT_FALSE(constant_time_equal("abc", "abd"));
+  EXPECT_FALSE(constant_time_equal("abc", "abcd"));
+  EXPECT_TRUE(constant_time_equal("", ""));
+}
+
 TEST(Encoding, UuidsAreVersion4AndUnique) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <ctime>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/write.hpp>
@@ -187,6 +190,29 @@ TEST_F(ServerTest, AnswersARequest) {
   EXPECT_EQ(res->version(), 11u);
   EXPECT_TRUE(res->keep_alive());
   EXPECT_EQ((*res)[http::field::content_length], "10");
+}
+
+// Every response, answered or rejected, carries Date in IMF-fixdate from the real clock.
+TEST_F(ServerTest, EveryResponseCarriesADate) {
+  start(ServerOptions{.body_limit = 1024});
+  auto near_now = [](std::string_view date) {
+    std::tm tm{};
+    const std::string text(date);
+    const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (end == nullptr || *end != '\0' || !text.ends_with(" GMT")) return false;
+    const std::time_t now = std::time(nullptr);
+    return std::abs(static_cast<long>(timegm(&tm) - now)) <= 2;
+  };
+  Client client(port());
+  client.send(request("/echo", "hello"));
+  auto ok = client.read_response();
+  ASSERT_TRUE(ok);
+  EXPECT_TRUE(near_now((*ok)[http::field::date])) << (*ok)[http::field::date];
+  Client rejected(port());
+  rejected.send(request("/echo", std::string(2048, 'x')));
+  auto too_large = rejected.read_response();
+  ASSERT_TRUE(too_large);
+  EXPECT_TRUE(near_now((*too_large)[http::field::date])) << (*too_large)[http::field::date];
 }
 
 TEST_F(ServerTest, KeepsTheConnectionAliveAcrossRequests) {

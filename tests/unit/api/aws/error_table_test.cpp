@@ -282,3 +282,44 @@ TEST(SchedulerErrorResponse, HeaderAndBody) {
 
 }  // namespace
 }  // namespace eb::api::aws
+
+namespace eb::api::aws {
+namespace {
+
+// Authentication failures as each service answers them: the query protocol's common codes
+// (SQS, SNS, STS), the JSON services' exception shapes (EventBridge 400, Scheduler 403).
+TEST(AuthWireErrors, EachServiceAnswersItsWay) {
+  struct AuthRow {
+    Errc code;
+    std::string_view query;
+    int query_status;
+    std::string_view json;
+  };
+  const AuthRow rows[] = {
+      {Errc::kMissingAuthenticationToken, "MissingAuthenticationToken", 403,
+       "MissingAuthenticationTokenException"},
+      {Errc::kIncompleteSignature, "IncompleteSignature", 400, "IncompleteSignatureException"},
+      {Errc::kInvalidClientTokenId, "InvalidClientTokenId", 403, "UnrecognizedClientException"},
+      {Errc::kSignatureDoesNotMatch, "SignatureDoesNotMatch", 403, "InvalidSignatureException"},
+      {Errc::kExpiredToken, "ExpiredToken", 403, "ExpiredTokenException"},
+  };
+  for (const AuthRow& row : rows) {
+    SCOPED_TRACE(row.query);
+    for (const WireError wire :
+         {sqs_wire_error(row.code), sns_wire_error(row.code), sts_wire_error(row.code)}) {
+      EXPECT_EQ(wire.query_code, row.query);
+      EXPECT_EQ(wire.http_status, row.query_status);
+      EXPECT_TRUE(wire.sender_fault);
+    }
+    EXPECT_EQ(events_wire_error(row.code).code, row.json);
+    EXPECT_EQ(events_wire_error(row.code).http_status, 400);
+    EXPECT_EQ(scheduler_wire_error(row.code).code, row.json);
+    EXPECT_EQ(scheduler_wire_error(row.code).http_status, 403);
+  }
+  const auto res = json_error_response({Errc::kSignatureDoesNotMatch, "m"}, "r", 11, true);
+  EXPECT_EQ(res.result_int(), 403u);
+  EXPECT_EQ(res["x-amzn-query-error"], "SignatureDoesNotMatch;Sender");
+}
+
+}  // namespace
+}  // namespace eb::api::aws

@@ -90,6 +90,35 @@ TEST_F(IdentityTest, SessionTokensLastUpTo36Hours) {
   EXPECT_FALSE(identity_.session_token("12h"));
 }
 
+TEST_F(IdentityTest, AVerifiedCredentialIsItsAccountsRoot) {
+  const CallerIdentity who = identity_.caller("AKIDOTHER", "111122223333");
+  EXPECT_EQ(who.account, "111122223333");
+  EXPECT_EQ(who.arn, "arn:aws:iam::111122223333:root");
+  EXPECT_EQ(identity_.caller("AKIDOTHER").account, "123456789012");
+}
+
+TEST_F(IdentityTest, IssuedCredentialsAreKnownUntilTheyExpire) {
+  EXPECT_FALSE(identity_.issued("AKIAIOSFODNN7EXAMPLE"));
+  auto role_out = identity_.assume_role(role("build-8"));
+  auto session = identity_.session_token("900");
+  ASSERT_TRUE(role_out);
+  ASSERT_TRUE(session);
+  auto known = identity_.issued(role_out->credentials.access_key_id);
+  ASSERT_TRUE(known);
+  EXPECT_EQ(known->secret_access_key, role_out->credentials.secret_access_key);
+  EXPECT_EQ(known->session_token, role_out->credentials.session_token);
+  EXPECT_EQ(known->account_id, "123456789012");
+  EXPECT_FALSE(known->expired);
+  auto known_session = identity_.issued(session->access_key_id);
+  ASSERT_TRUE(known_session);
+  EXPECT_EQ(known_session->secret_access_key, session->secret_access_key);
+  // GetSessionToken's credentials act as the account's root.
+  EXPECT_EQ(identity_.caller(session->access_key_id).arn, "arn:aws:iam::123456789012:root");
+  clock_.advance(900'000);
+  EXPECT_TRUE(identity_.issued(session->access_key_id)->expired);
+  EXPECT_FALSE(identity_.issued(role_out->credentials.access_key_id)->expired);
+}
+
 TEST_F(IdentityTest, AccessKeyInfoAnswersTheAccount) {
   EXPECT_EQ(identity_.access_key_account("AKIAIOSFODNN7EXAMPLE").value_or(""), "123456789012");
   EXPECT_FALSE(identity_.access_key_account("short"));
