@@ -552,41 +552,40 @@ net::HttpResponse xml_error_response(const Error& error, std::string_view reques
                             keep_alive);
 }
 
-net::HttpResponse xml_error_response(const WireError& wire, std::string_view message,
-                                     std::string_view request_id, unsigned http_version,
-                                     bool keep_alive) {
-  std::string body;
-  XmlWriter xml(body);
-  xml.declaration().open("ErrorResponse", kSqsXmlns).open("Error");
-  xml.element("Type", wire.sender_fault ? "Sender" : "Receiver")
-      .element("Code", wire.query_code)
-      .element("Message", message)
-      .empty_element("Detail")
-      .close();
-  xml.element("RequestId", request_id).close();
-  return make_response(wire, "text/xml", request_id, http_version, keep_alive, std::move(body));
-}
-
 namespace {
 
-// SNS's and STS's ErrorResponse: Error {Type, Code, Message} and RequestId (no Detail).
-net::HttpResponse query_error_document(const WireError& wire, std::string_view xmlns,
-                                       bool declaration, std::string_view message,
-                                       std::string_view request_id, unsigned http_version,
-                                       bool keep_alive) {
+// The query protocol's ErrorResponse: Error {Type, Code, Message} and RequestId. SQS adds an empty
+// Detail and, like SNS, the XML declaration; STS sends neither.
+struct QueryErrorShape {
+  std::string_view xmlns;
+  bool declaration;
+  bool detail;
+};
+
+net::HttpResponse query_error_document(const WireError& wire, const QueryErrorShape& shape,
+                                       std::string_view message, std::string_view request_id,
+                                       unsigned http_version, bool keep_alive) {
   std::string body;
   XmlWriter xml(body);
-  if (declaration) xml.declaration();
-  xml.open("ErrorResponse", xmlns).open("Error");
+  if (shape.declaration) xml.declaration();
+  xml.open("ErrorResponse", shape.xmlns).open("Error");
   xml.element("Type", wire.sender_fault ? "Sender" : "Receiver")
       .element("Code", wire.query_code)
-      .element("Message", message)
-      .close();
+      .element("Message", message);
+  if (shape.detail) xml.empty_element("Detail");
+  xml.close();
   xml.element("RequestId", request_id).close();
   return make_response(wire, "text/xml", request_id, http_version, keep_alive, std::move(body));
 }
 
 }  // namespace
+
+net::HttpResponse xml_error_response(const WireError& wire, std::string_view message,
+                                     std::string_view request_id, unsigned http_version,
+                                     bool keep_alive) {
+  return query_error_document(wire, {.xmlns = kSqsXmlns, .declaration = true, .detail = true},
+                              message, request_id, http_version, keep_alive);
+}
 
 net::HttpResponse sns_xml_error_response(const Error& error, std::string_view request_id,
                                          unsigned http_version, bool keep_alive) {
@@ -597,7 +596,8 @@ net::HttpResponse sns_xml_error_response(const Error& error, std::string_view re
 net::HttpResponse sns_xml_error_response(const WireError& wire, std::string_view message,
                                          std::string_view request_id, unsigned http_version,
                                          bool keep_alive) {
-  return query_error_document(wire, kSnsXmlns, true, message, request_id, http_version, keep_alive);
+  return query_error_document(wire, {.xmlns = kSnsXmlns, .declaration = true, .detail = false},
+                              message, request_id, http_version, keep_alive);
 }
 
 net::HttpResponse sts_xml_error_response(const Error& error, std::string_view request_id,
@@ -609,8 +609,8 @@ net::HttpResponse sts_xml_error_response(const Error& error, std::string_view re
 net::HttpResponse sts_xml_error_response(const WireError& wire, std::string_view message,
                                          std::string_view request_id, unsigned http_version,
                                          bool keep_alive) {
-  return query_error_document(wire, kStsXmlns, false, message, request_id, http_version,
-                              keep_alive);
+  return query_error_document(wire, {.xmlns = kStsXmlns, .declaration = false, .detail = false},
+                              message, request_id, http_version, keep_alive);
 }
 
 }  // namespace eb::api::aws
