@@ -56,8 +56,11 @@ std::uint64_t new_queue_uid() {
   static std::mutex mu;
   static std::mt19937_64 gen{std::random_device{}()};
   std::lock_guard lock(mu);
+  // Message and state keys start with the big-endian uid. All ones would make them start with
+  // storage::kAccountSpace, where other accounts' keys live (storage/account_engine.hpp): the
+  // default account would neither scan nor erase them.
   std::uint64_t uid = 0;
-  while (uid == 0) uid = gen();
+  while (uid == 0 || uid == ~std::uint64_t{0}) uid = gen();
   return uid;
 }
 
