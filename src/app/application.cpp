@@ -22,12 +22,14 @@
 #include "api/admin/reset_api.hpp"
 #include "api/admin/sagas_api.hpp"
 #include "api/aws/dispatcher.hpp"
+#include "api/aws/resource_account.hpp"
 #include "api/events/events_service.hpp"
 #include "api/scheduler/scheduler_service.hpp"
 #include "api/sns/sns_service.hpp"
 #include "api/sqs/sqs_service.hpp"
 #include "api/sts/identity.hpp"
 #include "api/sts/sts_service.hpp"
+#include "app/account.hpp"
 #include "app/asio_timers.hpp"
 #include "app/bus_archive.hpp"
 #include "app/bus_topology.hpp"
@@ -38,6 +40,7 @@
 #include "app/topology.hpp"
 #include "config/faults.hpp"
 #include "config/plugins.hpp"
+#include "core/account_id.hpp"
 #include "core/clock.hpp"
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
@@ -186,44 +189,33 @@ struct Application::Parts {
                 .max_total_bytes = settings.effective_event_retention_mb() << 20,
                 // A size cap is enforced every second; age alone, every minute.
                 .trim_interval_ms = settings.effective_event_retention_mb() > 0 ? 1000 : 60'000}),
-        broker(clock, timers, *engine,
-               sqs::QueuesOptions{.region = settings.region, .account_id = settings.account_id},
-               &events),
         signer(load_signer(*engine)),
         http_client(io),
         http_poster(http_client),
         http_sender(http_client),
         deliveries(clock, timers, http_poster),
-        connections(clock, *engine, events_options()),
-        api_destinations(clock, timers, http_sender, connections),
-        topics(clock, *engine, broker, signer, deliveries,
-               sns::TopicsOptions{.sign_sqs_envelopes = settings.sns_sign_sqs_envelopes}, &events),
-        buses(clock, timers, *engine, broker, events_options(), &events),
-        archives(clock, timers, *engine, buses),
-        scheduler(clock, timers, *engine, broker, buses, events_options()),
-        replays(events, *engine, clock, timers, app::replay_target(broker, &topics)),
+        accounts(AccountShared{.settings = settings,
+                               .clock = clock,
+                               .timers = timers,
+                               .engine = *engine,
+                               .events = events,
+                               .signer = signer,
+                               .deliveries = deliveries,
+                               .http_sender = http_sender}),
+        home(accounts.default_account()),
+        replays(events, *engine, clock, timers, app::replay_target(home.queues, &home.topics)),
         plugin_host(plugins::Services{
-            .queues = broker,
-            .topics = topics,
+            .queues = home.queues,
+            .topics = home.topics,
             .events = events,
             .clock = clock,
             .timers = timers,
             .executor = [this](std::function<void()> task) { plugin_work.post(std::move(task)); },
             .admit = [this](std::function<void()> task) { plugin_work.admit(std::move(task)); },
             .http = &http_poster}),
-        endpoints(clock, *engine, events_options()),
-        partner_sources(clock, *engine, events_options()),
         plugins_api(plugin_host),
         sagas_api(plugin_host),
         admin(std::string(kVersion), &events, &replays, &deliveries),
-        sqs(broker, [this](std::string& body) { topics.document_signer().complete(body); }),
-        sns(topics),
-        events_api(api::events::Domains{.buses = buses,
-                                        .archives = archives,
-                                        .endpoints = endpoints,
-                                        .partner_sources = partner_sources,
-                                        .connections = connections}),
-        scheduler_api(scheduler),
         identity(clock, settings.account_id),
         sts(identity),
         dispatcher(admin),
@@ -232,39 +224,35 @@ struct Application::Parts {
                net::ServerOptions{.address = settings.listen.host, .port = settings.listen.port}),
         signals(io, SIGINT, SIGTERM),
         reload_signals(io, SIGHUP) {
-    dispatcher.add_service(sqs);
-    dispatcher.add_service(sns);
-    dispatcher.add_service(events_api);
-    dispatcher.add_service(scheduler_api);
+    dispatcher.add_service(home.sqs);
+    dispatcher.add_service(home.sns);
+    dispatcher.add_service(home.events_api);
+    dispatcher.add_service(home.scheduler_api);
     dispatcher.add_service(sts);
-    if (settings.auth == config::AuthMode::kVerify) verify_signatures();
-    buses.set_target_services(
-        {.topics = &topics, .outbox = &deliveries, .api_destinations = &api_destinations});
-    scheduler.set_target_services({.topics = &topics, .outbox = &deliveries});
-    api_destinations.set_dead_letter([this](const eb::events::DeadLetterEvent& letter) {
-      return eb::events::send_dead_letter(broker, settings.account_id, letter);
+    dispatcher.route_accounts([this](api::aws::Service& service, api::aws::AwsRequest& request) {
+      return route(service, request);
     });
-    api_destinations.set_record(
-        [this](sns::OutboxRecord record) { deliveries.record(std::move(record)); });
-    archives.set_reader(bus_event_reader(events));
-    buses.set_event_sources(&partner_sources);
-    admin.add_document(topics.signing_cert_path(), "application/x-pem-file",
+    if (settings.auth == config::AuthMode::kVerify) verify_signatures();
+    admin.add_document(home.topics.signing_cert_path(), "application/x-pem-file",
                        [this] { return signer->certificate_pem(); });
     // What LocalStack's health check answers, for harnesses and compose files that poll it.
     admin.add_document("/_localstack/health", "application/json",
                        R"({"services":{"events":"running","scheduler":"running","sns":"running",)"
                        R"("sqs":"running","sts":"running"}})");
     admin.add_document("/v1/topology", "application/yaml", [this] {
-      auto topology = export_topology(broker, topics);
-      if (auto exported = export_bus_topology(buses, topology); !exported) {
+      auto topology = export_topology(home.queues, home.topics);
+      if (auto exported = export_bus_topology(home.buses, topology); !exported) {
         spdlog::warn("topology export: {}", exported.error().message);
       }
       return config::emit_topology(topology);
     });
-    topics.set_archive_reader(topic_archive_reader(events));
-    deliveries.set_dead_letter(
-        [this](const sns::EndpointMessage& message, const std::string& code,
-               const std::string& text) { return topics.dead_letter(message, code, text); });
+    // An SNS delivery that ran out of retries goes to the dead-letter queue of its topic's
+    // account.
+    deliveries.set_dead_letter([this](const sns::EndpointMessage& message, const std::string& code,
+                                      const std::string& text) {
+      Account* owner = accounts.find(arn_account(message.topic_arn));
+      return (owner != nullptr ? *owner : home).topics.dead_letter(message, code, text);
+    });
     admin.add_routes(std::string(api::admin::PluginsApi::kPrefix),
                      [api = &plugins_api](net::HttpRequest&& request, const net::Respond& respond) {
                        respond(api->handle(request));
@@ -306,33 +294,22 @@ struct Application::Parts {
   faults::FaultRules fault_rules;
   api::admin::FaultsApi faults_api;
   std::unique_ptr<storage::Engine> engine;
-  eventlog::EventLog events;  // the broker's event sink: constructed before, destroyed after it
-  sqs::Queues broker;
+  eventlog::EventLog events;  // every account's event sink: constructed before, destroyed after
   std::shared_ptr<const MessageSigner> signer;
   net::HttpClient http_client;
   NetHttpPoster http_poster;
   NetHttpSender http_sender;           // any method, 5 s: EventBridge API destinations
   sns::EndpointDeliveries deliveries;  // HTTP(S) retries and the outbox; outlives topics
-  // EventBridge API destinations and the credentials they send; their HTTP deliveries (with
-  // retries, rate limits and OAuth tokens) outlive the buses that hand them events.
-  eb::events::Connections connections;
-  eb::events::ApiDestinationDeliveries api_destinations;
-  sns::Topics topics;
-  eb::events::EventBuses buses;     // EventBridge: delivers into the broker
-  eb::events::Archives archives;    // reads the event log, replays through buses
-  eb::events::Scheduler scheduler;  // EventBridge Scheduler: delivers into broker, topics, buses
-  eventlog::Replays replays;        // delivers through the broker and topics
+  // Every account's queues, topics, buses and schedules with their API services (app/account.hpp).
+  Accounts accounts;
+  // The default account (--account-id): the plugins, replays and the config file's topology
+  // act in it.
+  Account& home;
+  eventlog::Replays replays;        // delivers through the default account's queues and topics
   plugins::PluginHost plugin_host;  // consumes and publishes through all of the above
-  // EventBridge's global endpoints (records only) and partner event sources (buses call them).
-  eb::events::Endpoints endpoints;
-  eb::events::PartnerSources partner_sources;
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
   api::admin::AdminApi admin;
-  api::sqs::SqsService sqs;
-  api::sns::SnsService sns;
-  api::events::EventsService events_api;
-  api::scheduler::SchedulerService scheduler_api;
   api::sts::Identity identity;
   api::sts::StsService sts;
   api::admin::ResetApi reset_api;
@@ -365,25 +342,50 @@ struct Application::Parts {
     });
   }
 
-  eb::events::EventsOptions events_options() const {
-    return {.region = settings.region, .account_id = settings.account_id};
+  // The caller's account: the verified credential's, else a 12-digit access key id taken as an
+  // account id (as LocalStack does), else the default account; recorded in the request. The
+  // call acts in that account, or in the account that owns the queue, topic or bus it names
+  // when that one exists (cross-account access; resource policies are stored, not enforced).
+  // Returns that account's instance of `service` (STS has one for all).
+  Result<api::aws::Service*> route(api::aws::Service& service, api::aws::AwsRequest& request) {
+    if (request.account_id.empty()) {
+      request.account_id =
+          is_account_id(request.access_key) ? request.access_key : accounts.default_id();
+    }
+    Account* acting = nullptr;
+    if (request.account_id != accounts.default_id()) {
+      EB_ASSIGN_OR_RETURN(acting, accounts.get_or_create(request.account_id));
+    }
+    if (accounts.has_others()) {
+      const std::string owner = api::aws::resource_account(request);
+      if (Account* found = owner.empty() ? nullptr : accounts.find(owner)) acting = found;
+    }
+    if (acting == nullptr || acting == &home) return &service;
+    api::aws::Service* own = acting->service(service.signing_name());
+    return own != nullptr ? own : &service;
   }
 
   // POST /v1/reset and /moto-api/reset. A full reset goes from the services that deliver
   // into others to those they deliver into, then re-applies the config file's topology: a
   // harness gets the daemon as it was right after its start (docs/architecture.md).
   void wire_reset() {
-    reset_api.add_service("scheduler", [this] { return scheduler.reset(); });
-    reset_api.add_service("events", [this]() -> Result<std::size_t> {
-      EB_ASSIGN_OR_RETURN(const std::size_t archives_dropped, archives.reset());
-      EB_ASSIGN_OR_RETURN(const std::size_t buses_dropped, buses.reset());
-      EB_TRY(connections.reset());
-      EB_TRY(endpoints.reset());
-      EB_TRY(partner_sources.reset());
-      return archives_dropped + buses_dropped;
+    reset_api.add_service("scheduler", [this] {
+      return in_every_account([](Account& a) { return a.scheduler.reset(); });
     });
-    reset_api.add_service("sns", [this] { return topics.reset(); });
-    reset_api.add_service("sqs", [this] { return broker.reset(); });
+    reset_api.add_service("events", [this] {
+      return in_every_account([](Account& a) -> Result<std::size_t> {
+        EB_ASSIGN_OR_RETURN(const std::size_t archives_dropped, a.archives.reset());
+        EB_ASSIGN_OR_RETURN(const std::size_t buses_dropped, a.buses.reset());
+        EB_TRY(a.connections.reset());
+        EB_TRY(a.endpoints.reset());
+        EB_TRY(a.partner_sources.reset());
+        return archives_dropped + buses_dropped;
+      });
+    });
+    reset_api.add_service(
+        "sns", [this] { return in_every_account([](Account& a) { return a.topics.reset(); }); });
+    reset_api.add_service(
+        "sqs", [this] { return in_every_account([](Account& a) { return a.queues.reset(); }); });
     reset_api.add_service("eventlog", [this] { return events.reset(); });
     reset_api.set_after_full_reset([this]() -> Result<void> {
       deliveries.clear();  // the outbox: what was sent before the reset
@@ -398,6 +400,22 @@ struct Application::Parts {
                          respond(api->handle(request));
                        });
     }
+  }
+
+  // Runs one service's reset in every account; the sum of what they dropped, or the first
+  // failure (the accounts after it are not reset).
+  Result<std::size_t> in_every_account(const std::function<Result<std::size_t>(Account&)>& reset) {
+    Result<std::size_t> total = std::size_t{0};
+    accounts.for_each([&](Account& account) {
+      if (!total) return;
+      auto dropped = reset(account);
+      if (dropped) {
+        *total += *dropped;
+      } else {
+        total = std::move(dropped);
+      }
+    });
+    return total;
   }
 
   // Fault injection: the rules are checked by the dispatcher (AWS calls) and by the HTTP
@@ -437,12 +455,12 @@ struct Application::Parts {
       spdlog::error("{}", declared_plugins.error().message);
       return false;
     }
-    auto report = apply_topology(broker, topics, *topology);
+    auto report = apply_topology(home.queues, home.topics, *topology);
     if (!report) {
       spdlog::error("topology: {}", report.error().message);
       return false;
     }
-    if (auto applied = apply_bus_topology(buses, *topology, *report); !applied) {
+    if (auto applied = apply_bus_topology(home.buses, *topology, *report); !applied) {
       spdlog::error("topology: {} (applied before it: {})", applied.error().message,
                     report->summary());
       return false;
@@ -506,57 +524,16 @@ int Application::run() {
                   recovered.error().message);
     return 1;
   }
-  if (auto recovered = p.broker.recover(); !recovered) {
+  // Every account's queues, topics, buses and schedules, then the deliveries into them a
+  // previous run left unfinished.
+  if (auto recovered = p.accounts.recover(); !recovered) {
     spdlog::error("cannot load data dir {}: {}", s.data_dir, recovered.error().message);
-    return 1;
-  }
-  if (auto recovered = p.topics.recover(); !recovered) {
-    spdlog::error("cannot load SNS topics from data dir {}: {}", s.data_dir,
-                  recovered.error().message);
-    return 1;
-  }
-  if (auto recovered = p.buses.recover(); !recovered) {
-    spdlog::error("cannot load EventBridge buses from data dir {}: {}", s.data_dir,
-                  recovered.error().message);
-    return 1;
-  }
-  if (auto recovered = p.scheduler.recover(); !recovered) {
-    spdlog::error("cannot load EventBridge schedules from data dir {}: {}", s.data_dir,
-                  recovered.error().message);
-    return 1;
-  }
-  if (auto recovered = p.archives.recover(); !recovered) {
-    spdlog::error("cannot load EventBridge archives from data dir {}: {}", s.data_dir,
-                  recovered.error().message);
-    return 1;
-  }
-  if (auto recovered = p.endpoints.recover(); !recovered) {
-    spdlog::error("cannot load EventBridge endpoints from data dir {}: {}", s.data_dir,
-                  recovered.error().message);
-    return 1;
-  }
-  if (auto recovered = p.partner_sources.recover(); !recovered) {
-    spdlog::error("cannot load EventBridge partner event sources from data dir {}: {}", s.data_dir,
-                  recovered.error().message);
-    return 1;
-  }
-  if (auto recovered = p.connections.recover(); !recovered) {
-    spdlog::error("cannot load EventBridge connections from data dir {}: {}", s.data_dir,
-                  recovered.error().message);
     return 1;
   }
   if (auto recovered = p.replays.recover(); !recovered) {
     spdlog::error("cannot load replays from data dir {}: {}", s.data_dir,
                   recovered.error().message);
     return 1;
-  }
-  // Last: they deliver into queues, topics, buses and API destinations.
-  if (auto resumed = p.buses.resume_deliveries(); !resumed) {
-    spdlog::error("cannot resume EventBridge deliveries from data dir {}: {}", s.data_dir,
-                  resumed.error().message);
-    return 1;
-  } else if (*resumed > 0) {
-    spdlog::info("resumed {} EventBridge deliveries a previous run had not finished", *resumed);
   }
   if (!p.apply_declared_config()) return 1;
   if (!s.in_memory) {
@@ -572,8 +549,7 @@ int Application::run() {
   }
   const std::string base_url =
       s.public_url.empty() ? public_base_url(s.listen, p.server.local_port()) : s.public_url;
-  p.topics.set_base_url(base_url);
-  p.scheduler.set_base_url(base_url);
+  p.accounts.set_base_url(base_url);
   p.watch_reload();
   p.signals.async_wait([&p](const boost::system::error_code& ec, int signal) {
     if (!ec) p.request_stop(signal == SIGINT ? "SIGINT" : "SIGTERM", 0);
@@ -627,7 +603,8 @@ int Application::run() {
   // ends.
   p.plugin_work.stop();
   p.plugin_thread.join();
-  p.broker.shutdown();  // answers parked long polls, so their connections can drain
+  // Answers parked long polls, so their connections can drain.
+  p.accounts.for_each([](Account& account) { account.shutdown(); });
   if (!p.server.wait_drained(kDrainDeadline)) {
     spdlog::warn("{} connection(s) still busy after {} ms; closing them", p.server.session_count(),
                  kDrainDeadline.count());

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "core/account_id.hpp"
 #include "core/json_writer.hpp"
 #include "events/event_buses.hpp"
 
@@ -43,11 +44,6 @@ std::string policy_of(const std::vector<Statement>& statements) {
   for (const Statement& s : statements) json.raw(s.json);
   json.end_array().end_object();
   return out;
-}
-
-bool is_account_id(std::string_view text) {
-  return text.size() == 12 &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool is_statement_id(std::string_view text) {

@@ -53,6 +53,31 @@ net::HttpResponse auth_error_response(const net::HttpRequest& request,
   return xml_error_response(error, request_id, version, keep_alive);
 }
 
+// An error found once the service is known, as that service renders errors in the request's
+// protocol.
+net::HttpResponse service_error_response(const Service& service, const AwsRequest& request,
+                                         const Error& error) {
+  const unsigned version = request.http.version();
+  const bool keep_alive = request.http.keep_alive();
+  switch (request.protocol) {
+    case Protocol::kJson:
+      return service.json_target_prefix() == "AmazonSQS"
+                 ? json_error_response(error, request.request_id, version, keep_alive)
+                 : events_error_response(error, request.request_id, version, keep_alive);
+    case Protocol::kRestJson:
+      return scheduler_error_response(error, request.request_id, version, keep_alive);
+    case Protocol::kQuery:
+      break;
+  }
+  if (service.signing_name() == "sns") {
+    return sns_xml_error_response(error, request.request_id, version, keep_alive);
+  }
+  if (service.signing_name() == "sts") {
+    return sts_xml_error_response(error, request.request_id, version, keep_alive);
+  }
+  return xml_error_response(error, request.request_id, version, keep_alive);
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(net::Handler& native) : native_(native) {}
@@ -187,7 +212,17 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
   dispatch(*chosen, std::move(aws), std::move(respond));
 }
 
-void Dispatcher::dispatch(Service& service, AwsRequest&& request, net::Respond respond) {
+void Dispatcher::dispatch(Service& addressed, AwsRequest&& request, net::Respond respond) {
+  Service* routed = &addressed;
+  if (router_) {
+    auto account_service = router_(addressed, request);
+    if (!account_service) {
+      respond(service_error_response(addressed, request, account_service.error()));
+      return;
+    }
+    routed = *account_service;
+  }
+  Service& service = *routed;
   if (faults_ == nullptr || faults_->empty()) {
     service.handle(std::move(request), std::move(respond));
     return;

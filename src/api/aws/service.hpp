@@ -23,8 +23,9 @@ struct AwsRequest {
   std::string host;        // Host header as the client sent it, for queue URLs
   std::string region;      // from the SigV4 credential scope when present
   std::string access_key;  // from the SigV4 credential scope when present
-  // --auth verify: the account of the credential the request was verified with (resources are
-  // not per account yet: services still use the daemon's account). Empty with --auth none.
+  // The account the request acts in: with --auth verify the credential's, else a 12-digit
+  // access key id, else the daemon's default account (set by the dispatcher's account router;
+  // empty without one).
   std::string account_id;
   // Query protocol: the form body and URL query parameters, decoded, in order.
   std::vector<std::pair<std::string, std::string>> form;
