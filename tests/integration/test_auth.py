@@ -121,6 +121,18 @@ class AuthVerifyTest(unittest.TestCase):
         self.assertEqual(status, 400)
         self.assertIn("<Code>IncompleteSignature</Code>", text)
 
+    def test_unsigned_query_calls_get_the_error_shape_of_their_service(self):
+        form = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+        for action, version, xmlns in (
+                ("ListTopics", "2010-03-31", "http://sns.amazonaws.com/doc/2010-03-31/"),
+                ("GetCallerIdentity", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/"),
+                ("ListQueues", "2012-11-05", "http://queue.amazonaws.com/doc/2012-11-05/")):
+            body = urllib.parse.urlencode({"Action": action, "Version": version}).encode()
+            status, _, text = raw(self.endpoint, "POST", "/", body, form)
+            self.assertEqual(status, 403, action)
+            self.assertIn("<Code>MissingAuthenticationToken</Code>", text)
+            self.assertIn('<ErrorResponse xmlns="%s">' % xmlns, text)
+
     def test_wrong_secret_is_signature_does_not_match(self):
         sqs = client("sqs", self.endpoint, secret="wrong")
         code, status, message = self.error_of(sqs.list_queues)

@@ -27,6 +27,28 @@ std::string_view header(const net::HttpRequest& request, std::string_view name) 
   return it == request.end() ? std::string_view() : it->value();
 }
 
+// The service an unsigned query request is for: the first that knows its Action (as the
+// dispatcher would choose), from the URL's query string or the form body; empty when none does.
+std::string_view unsigned_query_service(const net::HttpRequest& request,
+                                        const std::vector<Service*>& services) {
+  const std::string_view target = request.target();
+  const auto question = target.find('?');
+  auto pairs = parse_form(question == std::string_view::npos ? std::string_view()
+                                                             : target.substr(question + 1));
+  if (pairs && request.method() == http::verb::post && !request.body().empty()) {
+    auto body = parse_form(request.body());
+    if (body) pairs->insert(pairs->end(), body->begin(), body->end());
+  }
+  if (!pairs) return {};
+  for (const auto& [name, value] : *pairs) {
+    if (name != "Action") continue;
+    for (const Service* s : services) {
+      if (s->knows_action(value)) return s->signing_name();
+    }
+  }
+  return {};
+}
+
 // An authentication failure as the service the request addresses renders errors: its JSON
 // target prefix, its REST path or signing name, else the query service it is signed for.
 net::HttpResponse auth_error_response(const net::HttpRequest& request,
@@ -47,7 +69,8 @@ net::HttpResponse auth_error_response(const net::HttpRequest& request,
       return scheduler_error_response(error, request_id, version, keep_alive);
     }
   }
-  const std::string_view service = scope ? std::string_view(scope->service) : "";
+  std::string_view service = scope ? std::string_view(scope->service) : "";
+  if (service.empty()) service = unsigned_query_service(request, services);
   if (service == "sns") return sns_xml_error_response(error, request_id, version, keep_alive);
   if (service == "sts") return sts_xml_error_response(error, request_id, version, keep_alive);
   return xml_error_response(error, request_id, version, keep_alive);
