@@ -5,6 +5,7 @@
 #include <random>
 #include <set>
 
+#include "core/account_id.hpp"
 #include "core/encoding.hpp"
 #include "sqs/message_rules.hpp"
 #include "sqs/move_task.hpp"
@@ -298,6 +299,15 @@ std::shared_ptr<Queue> Queues::find_by_arn(const std::string& arn) const {
       fmt::format("arn:aws:sqs:{}:{}:", options_.region, options_.account_id);
   if (!arn.starts_with(prefix)) return nullptr;
   return find(arn.substr(prefix.size()));
+}
+
+std::shared_ptr<Queue> Queues::find_by_arn_any_account(const std::string& arn) const {
+  if (auto own = find_by_arn(arn)) return own;
+  if (!other_accounts_) return nullptr;
+  const std::string_view account = arn_account(arn);
+  if (account.empty() || account == options_.account_id) return nullptr;
+  const Queues* other = other_accounts_(account);
+  return other == nullptr || other == this ? nullptr : other->find_by_arn(arn);
 }
 
 Result<void> Queues::validate_redrive_target(const std::string& source_name,

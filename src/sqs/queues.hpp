@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -97,8 +98,21 @@ class Queues {
                                                             std::optional<int> max_results) const;
 
   // The queue an ARN (arn:aws:sqs:REGION:ACCOUNT:NAME) names in this region and account, or
-  // null. SNS resolves subscribed queues with it, move tasks their destinations.
+  // null. Move tasks resolve their destinations with it, redrive policies their dead-letter
+  // queues (which AWS wants in the same account).
   std::shared_ptr<Queue> find_by_arn(const std::string& arn) const;
+
+  // The other accounts' registries, by account id (null: no such account). Set once at wiring,
+  // before serving; without it, other accounts' queues are never found.
+  using OtherAccounts = std::function<Queues*(std::string_view account_id)>;
+  void set_other_accounts(OtherAccounts other_accounts) {
+    other_accounts_ = std::move(other_accounts);
+  }
+  // As find_by_arn, or else the queue in the ARN's account, for deliveries that may cross
+  // accounts (SNS subscriptions, EventBridge targets, their dead-letter queues). A queue of
+  // another account writes through that account's engine: send to it with Queue::send, never
+  // by staging it into a batch of this account's.
+  std::shared_ptr<Queue> find_by_arn_any_account(const std::string& arn) const;
 
   // Dead-letter observers: `observer` is called for each message a RedrivePolicy moves into a
   // dead-letter queue (any queue's, including queues created later), after the move, on the
@@ -135,6 +149,7 @@ class Queues {
   storage::Engine& engine_;
   storage::EventSink* const events_;
   QueuesOptions options_;
+  OtherAccounts other_accounts_;
 
   std::mutex write_mu_;  // serialises registry writers (create/delete); readers never take it
   std::atomic<std::shared_ptr<const Registry>> registry_;

@@ -13,6 +13,17 @@
 
 namespace eb::sqs::testing {
 
+// A receive that must complete at once.
+inline std::vector<ReceivedMessage> receive_now(Queues& queues, const std::string& queue,
+                                                ReceiveInput input = {}) {
+  if (!input.wait_seconds) input.wait_seconds = 0;
+  std::optional<Result<std::vector<ReceivedMessage>>> out;
+  queues.receive_message(queue, std::move(input), [&](auto r) { out = std::move(r); });
+  EXPECT_TRUE(out.has_value()) << "receive parked";
+  if (!out || !out->has_value()) return {};
+  return **out;
+}
+
 class QueuesTest : public ::testing::TestWithParam<bool> {
  protected:
   ManualClock clock_;
@@ -34,12 +45,7 @@ class QueuesTest : public ::testing::TestWithParam<bool> {
 
   // A receive that must complete at once.
   std::vector<ReceivedMessage> receive(const std::string& queue, ReceiveInput input = {}) {
-    if (!input.wait_seconds) input.wait_seconds = 0;
-    std::optional<Result<std::vector<ReceivedMessage>>> out;
-    queues_.receive_message(queue, std::move(input), [&](auto r) { out = std::move(r); });
-    EXPECT_TRUE(out.has_value()) << "receive parked";
-    if (!out || !out->has_value()) return {};
-    return **out;
+    return receive_now(queues_, queue, std::move(input));
   }
 
   std::string attribute(const std::string& queue, const std::string& name) {

@@ -310,6 +310,31 @@ TEST_P(QueuesTest, TagsAndPermissions) {
   EXPECT_FALSE(queues_.remove_permission("q", "p1"));
 }
 
+TEST_P(QueuesTest, AnotherAccountsQueueIsFoundOnlyWhenAskedFor) {
+  storage::MemoryEngine other_store{GetParam()};
+  Queues other(clock_, clock_, other_store, QueuesOptions{.account_id = "222222222222"});
+  ASSERT_TRUE(other.create_queue({"inbox", {}, {}}));
+  const std::string arn = other.queue_arn("inbox");
+  create("own");
+  EXPECT_EQ(queues_.find_by_arn_any_account(arn), nullptr);  // no resolver yet
+  queues_.set_other_accounts(
+      [&](std::string_view id) { return id == "222222222222" ? &other : nullptr; });
+  EXPECT_EQ(queues_.find_by_arn_any_account(arn), other.find_by_arn(arn));
+  EXPECT_NE(queues_.find_by_arn_any_account(arn), nullptr);
+  EXPECT_EQ(queues_.find_by_arn_any_account(kArnPrefix + "own"),
+            queues_.find_by_arn(kArnPrefix + "own"));
+  EXPECT_EQ(queues_.find_by_arn_any_account("arn:aws:sqs:us-east-1:333333333333:inbox"), nullptr);
+  EXPECT_EQ(queues_.find_by_arn_any_account("not-an-arn"), nullptr);
+  // Redrive stays within the account, as AWS wants it.
+  EXPECT_EQ(queues_.find_by_arn(arn), nullptr);
+  auto redrive = queues_.create_queue(
+      {"src",
+       {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + arn + R"(","maxReceiveCount":3})"}},
+       {}});
+  ASSERT_FALSE(redrive);
+  EXPECT_EQ(redrive.error().code, Errc::kInvalidParameterValue);
+}
+
 }  // namespace
 INSTANTIATE_TEST_SUITE_P(Payloads, QueuesTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "InEngine" : "InMemory"; });
