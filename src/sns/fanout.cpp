@@ -65,7 +65,9 @@ Result<void> Fanout::write_queue_copies(const std::vector<const Published*>& pub
     return a.queue->uid() < b.queue->uid();
   });
   sqs::LoggedWrite write(targets_.engine, log_ ? targets_.events : nullptr, std::move(batch));
-  for (auto& q : queues_) q.staged = write.stage(*q.queue, std::move(q.inputs));
+  for (auto& q : queues_) {
+    if (!q.foreign) q.staged = write.stage(*q.queue, std::move(q.inputs));
+  }
   if (write.logging()) {
     std::size_t entries = 0;
     for (const Published* p : published) entries += 1 + p->input.stream_first.envelopes.size();
@@ -89,15 +91,25 @@ Result<void> Fanout::write_queue_copies(const std::vector<const Published*>& pub
   }
   const Result<void>& written = write.commit();
   for (auto& q : queues_) {
-    auto results = write.finish(*q.queue, std::move(q.staged));
-    if (!written) continue;
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      if (!results[i])
-        failed_.push_back({q.subscriptions[i], std::move(q.bodies[i]), std::move(q.attributes[i]),
-                           results[i].error(), std::move(q.groups[i])});
-    }
+    if (!q.foreign) note_refused(q, write.finish(*q.queue, std::move(q.staged)), written);
+  }
+  if (!written) return written;
+  // Another account's queue writes through that account's engine, so its copies follow the
+  // publish's write instead of sharing it (under a FIFO topic's lock still, so in order).
+  for (auto& q : queues_) {
+    if (q.foreign) note_refused(q, q.queue->send_all(std::move(q.inputs)), written);
   }
   return written;
+}
+
+void Fanout::note_refused(QueueSends& q, const std::vector<Result<sqs::SendOutput>>& results,
+                          const Result<void>& written) {
+  if (!written) return;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (!results[i])
+      failed_.push_back({q.subscriptions[i], std::move(q.bodies[i]), std::move(q.attributes[i]),
+                         results[i].error(), std::move(q.groups[i])});
+  }
 }
 
 const std::string& Fanout::signature_for(const Published& p, const std::string& message,
@@ -143,6 +155,11 @@ void Fanout::add_sqs(const Subscription& sub, const Published& p, const std::str
   }
   in.sender_id = std::string(kSnsSenderId);
   auto queue = targets_.queues.find_by_arn(sub.endpoint);
+  bool foreign = false;
+  if (!queue) {
+    queue = targets_.queues.find_by_arn_any_account(sub.endpoint);
+    foreign = queue != nullptr;
+  }
   if (!queue) {
     failed_.push_back({&sub, std::move(in.body), std::move(in.attributes),
                        Error{Errc::kQueueDoesNotExist, "The destination queue does not exist."},
@@ -159,7 +176,7 @@ void Fanout::add_sqs(const Subscription& sub, const Published& p, const std::str
     in.group_id = p.input.group_id;  // a standard topic feeding a fair queue
   }
   auto [it, inserted] = queue_index_.try_emplace(queue.get(), queues_.size());
-  if (inserted) queues_.push_back(QueueSends{.queue = queue});
+  if (inserted) queues_.push_back(QueueSends{.queue = queue, .foreign = foreign});
   QueueSends& q = queues_[it->second];
   q.subscriptions.push_back(&sub);
   // Copies are kept only where a refused delivery has somewhere to go.

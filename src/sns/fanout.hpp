@@ -1,7 +1,7 @@
 #pragma once
 // The fan-out of publishes to one topic: SQS copies staged into one write with the publishes'
-// event-log records, endpoint messages handed over once it is written, refused copies sent to
-// dead-letter queues.
+// event-log records (other accounts' queues: sent after it), endpoint messages handed over once
+// it is written, refused copies sent to dead-letter queues.
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -17,9 +17,9 @@
 namespace eb::sns {
 
 // The deliveries of a set of publishes to one topic: SQS copies grouped per queue and staged
-// into one batch with the publishes' event-log records; endpoint messages handed over once that
-// batch is written. Lives within one publish call on the publishing thread; a FIFO topic's
-// caller holds its FifoState lock throughout.
+// into one batch with the publishes' event-log records (other accounts' queues: sent once it is
+// written); endpoint messages handed over once that batch is written. Lives within one publish call
+// on the publishing thread; a FIFO topic's caller holds its FifoState lock throughout.
 class Fanout {
  public:
   // One signature per message variant: the signed text leaves out the subscription.
@@ -41,6 +41,7 @@ class Fanout {
  private:
   struct QueueSends {
     std::shared_ptr<sqs::Queue> queue;
+    bool foreign = false;  // another account's: sent after the write, not staged into it
     std::vector<sqs::SendInput> inputs;
     // Parallel to inputs, kept for the dead-letter queue should a copy be refused.
     std::vector<const Subscription*> subscriptions;
@@ -58,9 +59,13 @@ class Fanout {
   };
 
   // Stages the SQS copies and the publishes' event-log records into `batch`, writes it as one,
-  // then finishes the sends (the copies become visible) and notes refused copies.
+  // then finishes the sends (the copies become visible), sends the copies for other accounts'
+  // queues and notes refused copies.
   Result<void> write_queue_copies(const std::vector<const Published*>& published,
                                   storage::Batch batch);
+  // Notes the copies of `q` its queue refused, when the publish's write landed.
+  void note_refused(QueueSends& q, const std::vector<Result<sqs::SendOutput>>& results,
+                    const Result<void>& written);
   const std::string& signature_for(const Published& p, const std::string& message,
                                    Signatures& cache);
   SnsDocument document(const Published& p, const std::string& message) const;

@@ -53,7 +53,7 @@ bool DeadLetters::send_endpoint_message(const EndpointMessage& message,
 bool DeadLetters::send(const std::string& queue_arn, std::string body, MessageAttributes attributes,
                        std::string_view error_code, std::string_view error_message,
                        const std::string& request_id, const std::string& group_id) {
-  auto queue = queues_.find_by_arn(queue_arn);
+  auto queue = queues_.find_by_arn_any_account(queue_arn);
   if (!queue) return false;
   SendInput in;
   in.body = std::move(body);

@@ -56,8 +56,8 @@ struct Published {
 // Subject and message attributes.
 Result<void> validate_message(const PublishInput& input);
 
-// Sends what a subscription could not take into its dead-letter queue, with the ErrorCode,
-// ErrorMessage and RequestID attributes SNS adds. Holds no state; any thread.
+// Sends what a subscription could not take into its dead-letter queue (of any account), with
+// the ErrorCode, ErrorMessage and RequestID attributes SNS adds. Holds no state; any thread.
 class DeadLetters {
  public:
   explicit DeadLetters(sqs::Queues& queues) : queues_(queues) {}
