@@ -14,7 +14,7 @@ bool send_dead_letter(sqs::Queues& queues, const std::string& sender_id,
   spdlog::warn("rule {}: target {}: {} ({})", letter.rule_arn, letter.target_arn,
                letter.error_message, letter.error_code);
   if (letter.dead_letter_arn.empty()) return false;
-  auto queue = queues.find_by_arn(std::string(letter.dead_letter_arn));
+  auto queue = queues.find_by_arn_any_account(std::string(letter.dead_letter_arn));
   if (!queue) {
     spdlog::warn("rule {}: dead-letter queue {} does not exist; the event is dropped",
                  letter.rule_arn, letter.dead_letter_arn);
@@ -34,7 +34,7 @@ bool send_dead_letter(sqs::Queues& queues, const std::string& sender_id,
   if (!letter.exhausted_condition.empty()) {
     attribute("EXHAUSTED_RETRY_CONDITION", letter.exhausted_condition);
   }
-  if (auto sent = queues.send_message(queue->name(), std::move(in)); !sent) {
+  if (auto sent = queue->send(std::move(in)); !sent) {
     spdlog::warn("rule {}: dead-letter queue {} refused the event: {}", letter.rule_arn,
                  letter.dead_letter_arn, sent.error().message);
     return false;

@@ -24,10 +24,10 @@ struct DeadLetterEvent {
   std::string_view exhausted_condition;  // empty unless the retries ran out
 };
 
-// Logs the failure and sends the event to its dead-letter queue with RULE_ARN, TARGET_ARN,
-// ERROR_CODE, ERROR_MESSAGE, RETRY_ATTEMPTS and, when set, EXHAUSTED_RETRY_CONDITION. Returns
-// whether the queue took it: false when there is no queue, it does not exist or it refused the
-// event (the event is then dropped, as EventBridge drops it).
+// Logs the failure and sends the event to its dead-letter queue (of any account `queues` reaches)
+// with RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE, RETRY_ATTEMPTS and, when set,
+// EXHAUSTED_RETRY_CONDITION. Returns whether the queue took it: false when there is no queue, it
+// does not exist or it refused the event (the event is then dropped, as EventBridge drops it).
 bool send_dead_letter(sqs::Queues& queues, const std::string& sender_id,
                       const DeadLetterEvent& letter);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/account_id.hpp"
 #include "core/json_writer.hpp"
 #include "events/api_destination_delivery.hpp"
 #include "events/dead_letter.hpp"
@@ -89,8 +90,8 @@ void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
         const Attempt whole{rule.arn, spec.arn, {}, std::string(envelope)};
         key = stage_pending(PendingKind::kBus, whole, spec, event_id, {});
       }
-      forwards_.push_back(Forward{spec.arn.substr(spec.arn.find(":event-bus/") + 11),
-                                  std::string(event_id), std::string(envelope), std::move(key)});
+      forwards_.push_back(
+          forward_to(spec.arn, std::string(event_id), std::string(envelope), std::move(key)));
       continue;
     }
     std::string body =
@@ -113,6 +114,11 @@ void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
       continue;
     }
     auto queue = queues_.find_by_arn(spec.arn);
+    bool foreign = false;
+    if (!queue) {
+      queue = queues_.find_by_arn_any_account(spec.arn);
+      foreign = queue != nullptr;
+    }
     if (!queue) {
       dead_letter(attempt, "NO_RESOURCE", "The destination queue does not exist.");
       continue;
@@ -125,7 +131,7 @@ void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
       in.deduplication_id = std::string(event_id);
     }
     auto [it, inserted] = queue_index_.try_emplace(queue.get(), queue_sends_.size());
-    if (inserted) queue_sends_.push_back(QueueSends{.queue = queue});
+    if (inserted) queue_sends_.push_back(QueueSends{.queue = queue, .foreign = foreign});
     queue_sends_[it->second].inputs.push_back(std::move(in));
     queue_sends_[it->second].attempts.push_back(std::move(attempt));
   }
@@ -154,13 +160,10 @@ void DeliveryBatch::resume(std::string key, PendingDelivery d) {
   Attempt attempt{std::move(d.rule_arn), target->arn, target->dead_letter_arn.value_or(""),
                   std::move(d.event)};
   switch (d.kind) {
-    case PendingKind::kBus: {
-      const auto at = target->arn.find(":event-bus/");
-      std::string bus = at == std::string::npos ? std::string() : target->arn.substr(at + 11);
+    case PendingKind::kBus:
       forwards_.push_back(
-          Forward{std::move(bus), std::move(d.event_id), std::move(attempt.event), std::move(key)});
+          forward_to(target->arn, std::move(d.event_id), std::move(attempt.event), std::move(key)));
       return;
-    }
     case PendingKind::kTopic:
       later_.push_back({Later::Kind::kTopic, std::move(attempt), target->id, std::move(d.body),
                         std::move(d.event_id), std::move(key)});
@@ -181,6 +184,19 @@ void DeliveryBatch::resume(std::string key, PendingDelivery d) {
   }
 }
 
+Forward DeliveryBatch::forward_to(const std::string& bus_arn, std::string event_id,
+                                  std::string envelope, std::string pending_key) const {
+  const auto at = bus_arn.find(":event-bus/");
+  std::string bus = at == std::string::npos ? std::string() : bus_arn.substr(at + 11);
+  const std::string_view account = arn_account(bus_arn);
+  return Forward{
+      .account = account == queues_.options().account_id ? std::string() : std::string(account),
+      .bus_name = std::move(bus),
+      .event_id = std::move(event_id),
+      .envelope = std::move(envelope),
+      .pending_key = std::move(pending_key)};
+}
+
 void DeliveryBatch::finish_pending() {
   if (pending_ == nullptr) return;
   std::vector<std::string> keys = std::move(dropped_keys_);
@@ -199,27 +215,33 @@ void DeliveryBatch::erase_pending_in_write(const std::string& key) {
 
 Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* sink,
                                    std::span<const storage::IncomingMessage> logged) {
-  if (!queue_sends_.empty() || (!logged.empty() && sink != nullptr) || !pending_batch_.empty()) {
+  const bool own_sends = std::any_of(queue_sends_.begin(), queue_sends_.end(),
+                                     [](const QueueSends& q) { return !q.foreign; });
+  if (own_sends || (!logged.empty() && sink != nullptr) || !pending_batch_.empty()) {
     // Queues are staged and finished in uid order, as LoggedWrite requires.
     std::sort(
         queue_sends_.begin(), queue_sends_.end(),
         [](const QueueSends& a, const QueueSends& b) { return a.queue->uid() < b.queue->uid(); });
     sqs::LoggedWrite write(engine, sink, std::move(pending_batch_));
-    for (auto& q : queue_sends_) q.staged = write.stage(*q.queue, std::move(q.inputs));
+    for (auto& q : queue_sends_) {
+      if (!q.foreign) q.staged = write.stage(*q.queue, std::move(q.inputs));
+    }
     write.reserve_log(logged.size());
     for (const auto& message : logged) write.log(message);
     const Result<void>& written = write.commit();
     for (auto& q : queue_sends_) {
+      if (q.foreign) continue;
       auto sent = write.finish(*q.queue, std::move(q.staged));
-      if (!written) continue;
-      for (std::size_t i = 0; i < sent.size(); ++i) {
-        if (!sent[i]) dead_letter(q.attempts[i], "INVALID_PARAMETER", sent[i].error().message);
-      }
+      if (written) dead_letter_refused(q, sent);
     }
     if (!written) {
       forwards_.clear();
       return written;
     }
+  }
+  // Another account's queue writes through that account's engine: its copies follow the write.
+  for (auto& q : queue_sends_) {
+    if (q.foreign) dead_letter_refused(q, q.queue->send_all(std::move(q.inputs)));
   }
   for (Later& l : later_) {
     if (l.kind == Later::Kind::kTopic) {
@@ -255,6 +277,13 @@ Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* 
     }
   }
   return {};
+}
+
+void DeliveryBatch::dead_letter_refused(const QueueSends& q,
+                                        const std::vector<Result<sqs::SendOutput>>& sent) {
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    if (!sent[i]) dead_letter(q.attempts[i], "INVALID_PARAMETER", sent[i].error().message);
+  }
 }
 
 void DeliveryBatch::dead_letter(const Attempt& attempt, std::string_view code,

@@ -2,7 +2,8 @@
 // The deliveries of a set of events to the targets of the rules they matched (a PutEvents, a
 // schedule's firing): SQS copies grouped per queue and written in one batch with the events'
 // event-log records and the records of the deliveries that follow the write (PendingDeliveries),
-// then made visible. Lives within one call on the calling thread.
+// then made visible; other accounts' queues, which write through their own engines, are sent to
+// after that batch. Lives within one call on the calling thread.
 #include <memory>
 #include <span>
 #include <string>
@@ -42,8 +43,10 @@ struct TargetServices {
   ApiDestinationDeliveries* api_destinations = nullptr;
 };
 
-// An event for another bus of this account (a bus target): matched there after this batch.
+// An event for another bus (a bus target), of this account or another: matched there after
+// this batch.
 struct Forward {
+  std::string account;  // the bus's account when it is not this one; empty: this one
   std::string bus_name;
   std::string event_id;
   std::string envelope;
@@ -98,6 +101,7 @@ class DeliveryBatch {
   };
   struct QueueSends {
     std::shared_ptr<sqs::Queue> queue;
+    bool foreign = false;  // another account's: sent after the write, not staged into it
     std::vector<sqs::SendInput> inputs;
     std::vector<Attempt> attempts;  // parallel to inputs
     sqs::Queue::StagedSends staged;
@@ -116,9 +120,15 @@ class DeliveryBatch {
   std::string stage_pending(PendingKind kind, const Attempt& attempt, const TargetSpec& target,
                             std::string_view event_id, std::string_view body);
 
+  // The Forward of an event to the bus `bus_arn` names.
+  Forward forward_to(const std::string& bus_arn, std::string event_id, std::string envelope,
+                     std::string pending_key) const;
+
   // Non-retryable failures (a missing target, a refused message) go straight to the target's
   // dead-letter queue, as EventBridge sends them, with its error attributes.
   void dead_letter(const Attempt& attempt, std::string_view code, std::string_view message);
+  // Dead-letters the messages of `q` its queue refused.
+  void dead_letter_refused(const QueueSends& q, const std::vector<Result<sqs::SendOutput>>& sent);
 
   sqs::Queues& queues_;
   const TargetServices& services_;

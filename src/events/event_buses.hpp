@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -47,6 +48,12 @@ class EventBuses {
 
   // Where SNS, Lambda and other non-SQS targets go; set once at wiring, before recover().
   void set_target_services(TargetServices services) { services_ = services; }
+  // The other accounts' buses, by account id (null: no such account), for bus targets of
+  // another account; set once at wiring, before serving. Without it such events are dropped.
+  using OtherAccounts = std::function<EventBuses*(std::string_view account_id)>;
+  void set_other_accounts(OtherAccounts other_accounts) {
+    other_accounts_ = std::move(other_accounts);
+  }
   // Partner event sources, for CreateEventBus with an EventSourceName; set once at wiring.
   // Without one, every EventSourceName is unknown (ResourceNotFoundException).
   void set_event_sources(EventSourceLookup* sources) { sources_ = sources; }
@@ -128,6 +135,12 @@ class EventBuses {
   // logged under the bus again.
   Result<void> replay_event(const std::string& bus_name, const std::string& event_id,
                             const std::string& envelope, const std::vector<std::string>& rule_arns);
+  // An event another account's rule forwards to bus `bus_name` of this account (its envelope
+  // keeps the source account): matched against the bus's enabled rules without following their
+  // bus targets, logged under the bus and written through this account's engine.
+  // kResourceNotFound when there is no such bus; another error when the write failed.
+  Result<void> receive_forwarded(const std::string& bus_name, const std::string& event_id,
+                                 const std::string& envelope);
 
  private:
   struct ArnTarget {
@@ -168,11 +181,19 @@ class EventBuses {
   // Delivers `deliveries` (a batch that is not itself forwarded) and then the events its bus
   // targets forward, each matched against its bus's rules.
   Result<void> deliver(DeliveryBatch& deliveries, std::span<const storage::IncomingMessage> logged);
+  // Delivers an event forwarded to `bus` (bus targets not followed) and logs it there; erases
+  // the forward's PendingDeliveries record `pending_key` (empty: none) in the same write.
+  Result<void> deliver_forwarded(const Bus& bus, const std::string& event_id,
+                                 const std::string& envelope, const std::string& pending_key);
+  // Hands a forward to its account's buses; false when that failed and the forward's record must
+  // stay for a restart to try again.
+  bool forward_to_account(const Forward& forward);
 
   const Clock& clock_;
   Timers& timers_;
   TargetServices services_;
   EventSourceLookup* sources_ = nullptr;  // outlives this; called under write_mu_
+  OtherAccounts other_accounts_;
   storage::Engine& engine_;
   sqs::Queues& queues_;
   const EventsOptions options_;

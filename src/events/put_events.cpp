@@ -152,42 +152,77 @@ Result<void> EventBuses::deliver(DeliveryBatch& deliveries,
                                  std::span<const storage::IncomingMessage> logged) {
   EB_TRY(deliveries.commit(engine_, events_, logged));
   const auto registry = snapshot();
-  simdjson::dom::parser parser;
-  std::vector<matching::EventPatternSet::Id> matched;
-  const std::string ingestion_time = event_time(clock_.now_ms());
   for (Forward& f : deliveries.forwards()) {
+    if (!f.account.empty()) {
+      // Its record goes once the other account has it: a crash in between delivers it twice.
+      if (!forward_to_account(f)) f.pending_key.clear();
+      continue;
+    }
     auto bus = registry->find(f.bus_name);
     if (!bus) {
       spdlog::warn("event {}: target bus {} does not exist; the event is dropped", f.event_id,
                    f.bus_name);
       continue;
     }
-    simdjson::dom::element event;
-    if (parser.parse(f.envelope).get(event)) continue;
-    DeliveryBatch onward(queues_, services_, options_.account_id, /*forwarded=*/true, &pending_);
-    matched.clear();
-    bus->patterns->match(event, matched);
-    for (const auto id : matched) {
-      onward.add(*bus->matchable[id], event, f.event_id, f.envelope, ingestion_time);
-    }
-    const storage::IncomingMessage record{.source_arn = bus->description.arn,
-                                          .message_id = f.event_id,
-                                          .body = f.envelope,
-                                          .timestamp = clock_.now_ms()};
-    // The forward's record goes in the write that makes its copies: a crash after that write
-    // must not make them again at the next start.
-    onward.erase_pending_in_write(f.pending_key);
-    const auto written = onward.commit(engine_, events_, {&record, 1});
+    (void)deliver_forwarded(*bus, f.event_id, f.envelope, f.pending_key);
     f.pending_key.clear();  // erased by that write, or kept when it failed: a restart tries again
-    if (!written) {
-      spdlog::warn("event {}: could not be delivered on bus {}: {}", f.event_id, f.bus_name,
-                   written.error().message);
-      continue;
-    }
-    onward.finish_pending();
   }
   deliveries.finish_pending();
   return {};
+}
+
+Result<void> EventBuses::deliver_forwarded(const Bus& bus, const std::string& event_id,
+                                           const std::string& envelope,
+                                           const std::string& pending_key) {
+  // `event` is read only while matching, before the commit could reach another bus.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element event;
+  if (parser.parse(envelope).get(event)) return {};
+  const Millis now = clock_.now_ms();
+  DeliveryBatch onward(queues_, services_, options_.account_id, /*forwarded=*/true, &pending_);
+  std::vector<matching::EventPatternSet::Id> matched;
+  bus.patterns->match(event, matched);
+  const std::string ingestion_time = event_time(now);
+  for (const auto id : matched) {
+    onward.add(*bus.matchable[id], event, event_id, envelope, ingestion_time);
+  }
+  const storage::IncomingMessage record{.source_arn = bus.description.arn,
+                                        .message_id = event_id,
+                                        .body = envelope,
+                                        .timestamp = now};
+  // The forward's record goes in the write that makes its copies: a crash after that write
+  // must not make them again at the next start.
+  onward.erase_pending_in_write(pending_key);
+  auto written = onward.commit(engine_, events_, {&record, 1});
+  if (!written) {
+    spdlog::warn("event {}: could not be delivered on bus {}: {}", event_id, bus.description.name,
+                 written.error().message);
+    return written;
+  }
+  onward.finish_pending();
+  return {};
+}
+
+bool EventBuses::forward_to_account(const Forward& f) {
+  EventBuses* other = other_accounts_ ? other_accounts_(f.account) : nullptr;
+  if (other == nullptr || other == this) {
+    spdlog::warn("event {}: account {} of target bus {} does not exist; the event is dropped",
+                 f.event_id, f.account, f.bus_name);
+    return true;
+  }
+  auto received = other->receive_forwarded(f.bus_name, f.event_id, f.envelope);
+  if (received || received.error().code != Errc::kResourceNotFound) return received.has_value();
+  spdlog::warn("event {}: target bus {} of account {} does not exist; the event is dropped",
+               f.event_id, f.bus_name, f.account);
+  return true;
+}
+
+Result<void> EventBuses::receive_forwarded(const std::string& bus_name, const std::string& event_id,
+                                           const std::string& envelope) {
+  const auto bus = snapshot()->find(bus_name);
+  if (!bus)
+    return fail(Errc::kResourceNotFound, fmt::format("Event bus {} does not exist.", bus_name));
+  return deliver_forwarded(*bus, event_id, envelope, {});
 }
 
 Result<std::size_t> EventBuses::resume_deliveries() {

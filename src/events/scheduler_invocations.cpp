@@ -191,7 +191,7 @@ std::optional<Scheduler::Failure> Scheduler::invoke(const Invocation& invocation
   const std::string body = target.input.value_or("{}");
   const std::string_view service = arn_service(target.arn);
   if (service == "sqs") {
-    auto queue = queues_.find_by_arn(target.arn);
+    auto queue = queues_.find_by_arn_any_account(target.arn);
     if (!queue) {
       return Failure{.code = "AWS.SimpleQueueService.NonExistentQueue",
                      .message = "The specified queue does not exist for this wsdl version.",
@@ -204,7 +204,7 @@ std::optional<Scheduler::Failure> Scheduler::invoke(const Invocation& invocation
       in.group_id = target.sqs_message_group_id;
       in.deduplication_id = invocation.execution_id;
     }
-    if (auto sent = queues_.send_message(queue->name(), std::move(in)); !sent) {
+    if (auto sent = queue->send(std::move(in)); !sent) {
       return Failure{.code = std::string(sqs_error_code(sent.error().code)),
                      .message = sent.error().message,
                      .retryable = service_fault(sent.error().code)};
@@ -279,7 +279,7 @@ void Scheduler::dead_letter(const Invocation& invocation, const Failure& failure
                  schedule.arn, invocation.execution_id);
     return;
   }
-  auto queue = queues_.find_by_arn(target.dead_letter_arn);
+  auto queue = queues_.find_by_arn_any_account(target.dead_letter_arn);
   if (!queue) {
     spdlog::warn("schedule {}: dead-letter queue {} does not exist; the invocation is dropped",
                  schedule.arn, target.dead_letter_arn);
@@ -315,7 +315,7 @@ void Scheduler::dead_letter(const Invocation& invocation, const Failure& failure
     in.body.resize(keep);
     attribute("IS_PAYLOAD_TRUNCATED", "true");
   }
-  if (auto sent = queues_.send_message(queue->name(), std::move(in)); !sent) {
+  if (auto sent = queue->send(std::move(in)); !sent) {
     spdlog::warn("schedule {}: dead-letter queue {} refused the invocation: {}", schedule.arn,
                  target.dead_letter_arn, sent.error().message);
   }

@@ -329,6 +329,30 @@ TEST_F(SchedulerTest, ARefusedMessageIsNotRetried) {
   EXPECT_EQ(timers_.deadlines.size(), 1u);
 }
 
+TEST_F(SchedulerTest, QueuesOfAnotherAccountAreTargetsAndDeadLetterQueues) {
+  storage::MemoryEngine other_store{true};
+  sqs::Queues other(clock_, clock_, other_store, sqs::QueuesOptions{.account_id = "222222222222"});
+  queues_.set_other_accounts(
+      [&](std::string_view id) { return id == "222222222222" ? &other : nullptr; });
+  ASSERT_TRUE(other.create_queue({"inbox", {}, {}}));
+  ASSERT_TRUE(other.create_queue({"dlq", {}, {}}));
+  ASSERT_TRUE(other.create_queue({"jobs.fifo", {{"FifoQueue", "true"}}, {}}));
+  ASSERT_TRUE(scheduler_->create_schedule(
+      input("there", "at(2026-03-01T12:01:00)", other.queue_arn("inbox"))));
+  auto refused = input("no-group", "at(2026-03-01T12:01:00)", other.queue_arn("jobs.fifo"));
+  refused.target.dead_letter_arn = other.queue_arn("dlq");
+  ASSERT_TRUE(scheduler_->create_schedule(refused));
+  clock_.advance(kMinute);
+
+  const auto count = [&](const std::string& name) {
+    auto attributes = other.get_queue_attributes(name, {"ApproximateNumberOfMessages"});
+    return attributes ? attributes->at("ApproximateNumberOfMessages") : "<none>";
+  };
+  EXPECT_EQ(count("inbox"), "1");
+  EXPECT_EQ(count("jobs.fifo"), "0");
+  EXPECT_EQ(count("dlq"), "1");
+}
+
 TEST_F(SchedulerTest, DeleteAfterCompletionWaitsForTheRetries) {
   auto in = input("once", "at(2026-03-01T12:01:00)", std::string(kMissingQueue));
   in.action_after_completion = "DELETE";
