@@ -99,7 +99,33 @@ api::aws::Service* Account::service(std::string_view signing_name) {
 
 Accounts::Accounts(const AccountShared& shared)
     : shared_(shared),
-      default_(std::make_unique<Account>(shared_, shared.settings.account_id, true)) {}
+      default_(std::make_unique<Account>(shared_, shared.settings.account_id, true)) {
+  connect(*default_);
+}
+
+void Accounts::connect(Account& account) {
+  account.queues.set_other_accounts([this](std::string_view id) -> sqs::Queues* {
+    Account* other = find(id);
+    return other != nullptr ? &other->queues : nullptr;
+  });
+  account.buses.set_other_accounts([this](std::string_view id) -> eb::events::EventBuses* {
+    Account* other = find(id);
+    return other != nullptr ? &other->buses : nullptr;
+  });
+}
+
+Result<void> Accounts::resume(Account& account) {
+  auto resumed = account.resume_deliveries();
+  if (!resumed) {
+    return fail(resumed.error().code,
+                fmt::format("account {}: {}", account.id(), resumed.error().message));
+  }
+  if (*resumed > 0) {
+    spdlog::info("account {}: resumed {} EventBridge deliveries a previous run had not finished",
+                 account.id(), *resumed);
+  }
+  return {};
+}
 
 Account* Accounts::find(std::string_view id) {
   if (id == default_->id()) return default_.get();
@@ -116,19 +142,24 @@ Result<void> Accounts::record(std::string_view id) {
 
 Result<Account*> Accounts::get_or_create(std::string_view id) {
   if (Account* found = find(id)) return found;
-  std::unique_lock lock(mu_);
-  if (auto it = others_.find(id); it != others_.end()) return it->second.get();
-  EB_TRY(record(id));
-  auto account = std::make_unique<Account>(shared_, std::string(id), false);
-  // A new account's key space is empty unless a reset dropped only its in-memory state; either
-  // way this loads what there is.
-  EB_TRY(loaded(account->recover(), fmt::format("account {}", id)));
-  EB_TRY(account->resume_deliveries());
-  if (!base_url_.empty()) account->set_base_url(base_url_);
+  Account* created = nullptr;
+  {
+    std::unique_lock lock(mu_);
+    if (auto it = others_.find(id); it != others_.end()) return it->second.get();
+    EB_TRY(record(id));
+    auto account = std::make_unique<Account>(shared_, std::string(id), false);
+    connect(*account);
+    // Its key space is empty, unless the id was once an account's whose listing was lost;
+    // either way this loads what there is.
+    EB_TRY(loaded(account->recover(), fmt::format("account {}", id)));
+    if (!base_url_.empty()) account->set_base_url(base_url_);
+    created = account.get();
+    others_.emplace(std::string(id), std::move(account));
+    has_others_.store(true, std::memory_order_release);
+  }
   spdlog::info("account {}: created on its first request", id);
-  Account* created = account.get();
-  others_.emplace(std::string(id), std::move(account));
-  has_others_.store(true, std::memory_order_release);
+  // Outside the lock: a delivery into another account looks that account up (find()).
+  EB_TRY(resume(*created));
   return created;
 }
 
@@ -139,46 +170,43 @@ Result<void> Accounts::recover() {
                                ids.emplace_back(key.substr(kAccountKeyPrefix.size()));
                                return true;
                              }));
-  std::unique_lock lock(mu_);
-  for (const std::string& id : ids) {
-    if (id == default_->id()) continue;  // the default account's records are unprefixed
-    others_.emplace(id, std::make_unique<Account>(shared_, id, false));
-  }
-  has_others_.store(!others_.empty(), std::memory_order_release);
-  EB_TRY(loaded(default_->recover(), fmt::format("account {}", default_->id())));
-  for (auto& [id, account] : others_) {
-    EB_TRY(loaded(account->recover(), fmt::format("account {}", id)));
-  }
-  // Deliveries last: they go into the queues, topics and buses of every account.
-  for (Account* account : all_locked()) {
-    auto resumed = account->resume_deliveries();
-    if (!resumed) {
-      return fail(resumed.error().code,
-                  fmt::format("account {}: {}", account->id(), resumed.error().message));
+  {
+    std::unique_lock lock(mu_);
+    for (const std::string& id : ids) {
+      if (id == default_->id()) continue;  // the default account's records are unprefixed
+      auto account = std::make_unique<Account>(shared_, id, false);
+      connect(*account);
+      others_.emplace(id, std::move(account));
     }
-    if (*resumed > 0) {
-      spdlog::info("account {}: resumed {} EventBridge deliveries a previous run had not finished",
-                   account->id(), *resumed);
-    }
+    has_others_.store(!others_.empty(), std::memory_order_release);
   }
+  // Every account is loaded before any delivery resumes: they cross accounts. Outside the lock,
+  // as a delivery into another account looks it up (find()).
+  for (Account* account : all()) {
+    EB_TRY(loaded(account->recover(), fmt::format("account {}", account->id())));
+  }
+  for (Account* account : all()) EB_TRY(resume(*account));
   return {};
 }
 
 void Accounts::set_base_url(const std::string& base_url) {
-  std::unique_lock lock(mu_);
-  base_url_ = base_url;
-  for (Account* account : all_locked()) account->set_base_url(base_url);
+  {
+    // An account created from now on takes it; those before are in all().
+    std::unique_lock lock(mu_);
+    base_url_ = base_url;
+  }
+  for (Account* account : all()) account->set_base_url(base_url);
 }
 
 void Accounts::for_each(const std::function<void(Account&)>& visit) {
-  std::shared_lock lock(mu_);
-  for (Account* account : all_locked()) visit(*account);
+  for (Account* account : all()) visit(*account);
 }
 
-std::vector<Account*> Accounts::all_locked() const {
-  std::vector<Account*> all{default_.get()};
-  for (const auto& [id, account] : others_) all.push_back(account.get());
-  return all;
+std::vector<Account*> Accounts::all() const {
+  std::vector<Account*> accounts{default_.get()};
+  std::shared_lock lock(mu_);
+  for (const auto& [id, account] : others_) accounts.push_back(account.get());
+  return accounts;
 }
 
 }  // namespace eb::app

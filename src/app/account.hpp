@@ -116,12 +116,17 @@ class Accounts {
   // After listen: the base of the URLs in SNS messages and Scheduler targets, for every account
   // now and to come.
   void set_base_url(const std::string& base_url);
+  // Visits every account, without holding the registry's lock.
   void for_each(const std::function<void(Account&)>& visit);
 
  private:
   Result<void> record(std::string_view id);
-  // The default account, then the others in id order; the caller holds mu_.
-  std::vector<Account*> all_locked() const;
+  // Gives `account` the resolvers through which its deliveries reach the other accounts.
+  void connect(Account& account);
+  Result<void> resume(Account& account);
+  // The default account, then the others in id order (accounts are never removed, so the
+  // pointers stay valid after the lock is released).
+  std::vector<Account*> all() const;
 
   const AccountShared shared_;
   std::unique_ptr<Account> default_;
