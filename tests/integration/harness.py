@@ -193,8 +193,9 @@ def eventually(check, timeout=30):
         time.sleep(0.05)
 
 
-def boto3_client(service, endpoint):
-    """A boto3 client for `service` pointed at the daemon, with dummy credentials."""
+def boto3_client(service, endpoint, key="test", secret="test"):
+    """A boto3 client for `service` pointed at the daemon, with dummy credentials (or the access
+    key id and secret given: a 12-digit key id is the account the calls act in)."""
     import boto3  # imported lazily so tests that need no SDK run without it
     from botocore.config import Config
 
@@ -202,8 +203,8 @@ def boto3_client(service, endpoint):
         service,
         endpoint_url=endpoint,
         region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
         config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
     )
 

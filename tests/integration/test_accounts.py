@@ -9,11 +9,9 @@ import os
 import tempfile
 import unittest
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from harness import Daemon, call_json, eventually
+from harness import Daemon, boto3_client, call_json
 
 DEFAULT = "000000000000"
 ALICE = "111111111111"
@@ -21,9 +19,7 @@ BOB = "222222222222"
 
 
 def client(daemon, service, key, secret="test"):
-    return boto3.client(service, endpoint_url=daemon.endpoint, region_name="us-east-1",
-                        aws_access_key_id=key, aws_secret_access_key=secret,
-                        config=Config(retries={"max_attempts": 1}))
+    return boto3_client(service, daemon.endpoint, key, secret)
 
 
 def receive_bodies(sqs, url, count, wait=1):
