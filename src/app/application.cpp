@@ -18,6 +18,7 @@
 #include "api/admin/admin_api.hpp"
 #include "api/admin/clock_api.hpp"
 #include "api/admin/faults_api.hpp"
+#include "api/admin/metrics.hpp"
 #include "api/admin/plugins_api.hpp"
 #include "api/admin/reset_api.hpp"
 #include "api/admin/sagas_api.hpp"
@@ -222,6 +223,9 @@ struct Application::Parts {
       return route(service, request);
     });
     if (settings.auth == config::AuthMode::kVerify) verify_signatures();
+    dispatcher.set_metrics(&api_metrics);
+    admin.add_document("/metrics", std::string(api::admin::MetricsPage::kContentType),
+                       [this] { return metrics_page.render(); });
     admin.add_document(home.topics.signing_cert_path(), "application/x-pem-file",
                        [this] { return signer->certificate_pem(); });
     // What LocalStack's health check answers, for harnesses and compose files that poll it.
@@ -302,6 +306,19 @@ struct Application::Parts {
   api::sts::Identity identity;
   api::sts::StsService sts;
   api::admin::ResetApi reset_api;
+  api::aws::ApiMetrics api_metrics;
+  api::admin::MetricsPage metrics_page{api::admin::MetricsSources{
+      .version = std::string(kVersion),
+      .durability =
+          settings.in_memory ? "memory" : std::string(config::to_string(settings.durability)),
+      .clock = &clock,
+      .for_each_account =
+          [this](const api::admin::MetricsSources::AccountVisit& visit) {
+            accounts.for_each([&](Account& a) { visit(a.id(), a.queues, a.topics); });
+          },
+      .engine = engine.get(),
+      .events = &events,
+      .api = &api_metrics}};
   api::aws::Dispatcher dispatcher;
   RequestLog request_log;
   net::Server server;

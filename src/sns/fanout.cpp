@@ -36,7 +36,10 @@ void Fanout::add_for(const Subscription& sub, const Published& p, Signatures& si
     const bool match = sub.filter->scope() == FilterPolicyScope::kMessageBody
                            ? sub.filter->matches_body(message)
                            : sub.filter->matches(p.input.attributes);
-    if (!match) return;
+    if (!match) {
+      topic_.counters->add(TopicCount::kFilteredOut);
+      return;
+    }
   }
   if (sub.protocol == "sqs") {
     add_sqs(sub, p, message);
@@ -47,6 +50,8 @@ void Fanout::add_for(const Subscription& sub, const Published& p, Signatures& si
 
 Result<void> Fanout::commit(const std::vector<const Published*>& published, storage::Batch batch) {
   EB_TRY(write_queue_copies(published, std::move(batch)));
+  if (log_) topic_.counters->add(TopicCount::kPublished, published.size());
+  topic_.counters->add(TopicCount::kToEndpoints, endpoint_messages_.size());
   for (auto& m : endpoint_messages_) targets_.endpoints.deliver(std::move(m));
   for (auto& f : failed_) {
     // A refused copy's body goes to the subscription's dead-letter queue as it is: signed now.
@@ -106,9 +111,13 @@ void Fanout::note_refused(QueueSends& q, const std::vector<Result<sqs::SendOutpu
                           const Result<void>& written) {
   if (!written) return;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    if (!results[i])
-      failed_.push_back({q.subscriptions[i], std::move(q.bodies[i]), std::move(q.attributes[i]),
-                         results[i].error(), std::move(q.groups[i])});
+    if (results[i]) {
+      topic_.counters->add(TopicCount::kDeliveredToQueues);
+      continue;
+    }
+    topic_.counters->add(TopicCount::kFailedToQueues);
+    failed_.push_back({q.subscriptions[i], std::move(q.bodies[i]), std::move(q.attributes[i]),
+                       results[i].error(), std::move(q.groups[i])});
   }
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "core/metrics.hpp"
 #include "core/signing.hpp"
 #include "matching/filter_policy.hpp"
 #include "sns/records.hpp"
@@ -58,6 +59,17 @@ struct FifoState {
   bool deleted = false;
 };
 
+// What a topic counts of its publishes (for /metrics), since it was created or the daemon started.
+enum class TopicCount : std::uint8_t {
+  kPublished,          // messages published (replays not counted)
+  kFilteredOut,        // copies a subscription's filter policy did not take
+  kDeliveredToQueues,  // copies written to SQS queues
+  kFailedToQueues,     // copies an SQS queue refused (sent to the subscription's DLQ, if any)
+  kToEndpoints,        // copies handed to other protocols' delivery (HTTP/S, outbox)
+  kEnd,
+};
+using TopicCounts = Counts<TopicCount>;
+
 struct Topic {
   std::string name;
   std::string arn;
@@ -70,6 +82,8 @@ struct Topic {
   std::vector<std::shared_ptr<const Subscription>> subscriptions;  // oldest first
   std::uint64_t subscriptions_deleted = 0;                         // since startup
   std::shared_ptr<FifoState> fifo_state;                           // FIFO topics only
+  // Shared, like fifo_state, by every version of the topic.
+  std::shared_ptr<CounterSet<TopicCount>> counters = std::make_shared<CounterSet<TopicCount>>();
 };
 
 // One version of the registry.

@@ -298,7 +298,24 @@ Result<void> Topics::delete_topic(const std::string& topic_arn) {
   }
   auto committed = registry_.commit_locked(std::move(next), batch);
   if (committed && fifo) fifo->deleted = true;
+  if (committed) deleted_counts_ += it->second->counters->read();
   return committed;
+}
+
+Topics::Stats Topics::stats() {
+  Stats out;
+  std::shared_ptr<const RegistryState> state;
+  {
+    std::lock_guard lock(registry_.write_mutex());  // a deleted topic is counted once
+    state = registry_.snapshot();
+    out.deleted = deleted_counts_;
+  }
+  out.topics.reserve(state->topics.size());
+  for (const auto& [arn, topic] : state->topics) {
+    out.topics.push_back(
+        {topic->name, topic->fifo, topic->subscriptions.size(), topic->counters->read()});
+  }
+  return out;
 }
 
 Result<std::size_t> Topics::reset() {
@@ -324,6 +341,7 @@ Result<std::size_t> Topics::reset() {
   }
   EB_TRY(registry_.commit_locked(std::make_shared<const RegistryState>(), batch));
   for (const auto& fifo : fifos) fifo->deleted = true;
+  for (const auto& [arn, topic] : current->topics) deleted_counts_ += topic->counters->read();
   EB_TRY(platforms_.reset());
   EB_TRY(sms_.reset());
   return current->topics.size();

@@ -164,6 +164,19 @@ class Topics {
     return dead_letters_.send_endpoint_message(message, error_code, error_message);
   }
 
+  // For /metrics: every topic's counts, and those of topics deleted since the daemon started.
+  struct TopicStats {
+    std::string name;
+    bool fifo = false;
+    std::size_t subscriptions = 0;
+    TopicCounts counts;
+  };
+  struct Stats {
+    std::vector<TopicStats> topics;
+    TopicCounts deleted;
+  };
+  Stats stats();
+
  private:
   // Recovery of a FIFO topic's deduplication window and SequenceNumber bound; expired window
   // records are deleted through `sweep`.
@@ -182,6 +195,7 @@ class Topics {
   // Declared in dependency order: each part refers only to those above it.
   DocumentSigner signer_;
   Registry registry_;
+  TopicCounts deleted_counts_;  // guarded by registry_.write_mutex()
   DeadLetters dead_letters_;
   Publisher publisher_;
   TopicReplays replays_;

@@ -113,6 +113,15 @@ class MessageSchedule {
       on_erased(e.seq);
     }
   }
+  // The send time of the oldest message (any state), dropping stale retention entries on the
+  // way; nullopt when the queue is empty.
+  std::optional<Millis> oldest_sent() {
+    while (!retention_.empty()) {
+      if (messages_.contains(retention_.top().seq)) return retention_.top().when;
+      retention_.pop();
+    }
+    return std::nullopt;
+  }
   // Makes every delayed or in-flight message whose time has come visible.
   void release_due(Millis now);
   // When the next delayed or in-flight message becomes visible (possibly a stale entry's time).

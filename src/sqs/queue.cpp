@@ -147,7 +147,10 @@ Result<void> Queue::commit_locked(Deferred& deferred) {
 
 void Queue::refresh_locked(Millis now) {
   const Millis retention = static_cast<Millis>(config_.message_retention_period) * kSecond;
-  schedule_.expire(now, retention, [this](std::uint64_t seq) { forget_locked(seq); });
+  schedule_.expire(now, retention, [this](std::uint64_t seq) {
+    forget_locked(seq);
+    counters_.add(QueueCount::kExpired);
+  });
   // A message whose delay or visibility timeout ended keeps a stored state saying so with a
   // past deadline, which a restart reads as visible: no write needed.
   schedule_.release_due(now);
@@ -208,6 +211,8 @@ void Queue::deliver_locked(StoredMessage& m, const ReceiveSpec& spec, Millis now
       static_cast<Millis>(spec.visibility_timeout.value_or(config_.visibility_timeout)) * kSecond;
   ++m.receive_count;
   ++m.receipt_generation;
+  counters_.add(QueueCount::kReceived);
+  if (m.receive_count > 1) counters_.add(QueueCount::kRedelivered);
   if (m.first_receive == 0) m.first_receive = now;
   m.last_receive = now;
   schedule_.set_timed(m, StoredMessage::State::kInflight, now + visibility);
@@ -365,6 +370,7 @@ void Queue::run(Deferred& deferred, const std::shared_ptr<Queue>& dlq) {
     // restart finds it.
     std::erase_if(deferred.dead_letters, [](const MovedMessage& m) { return !m.message.payload; });
     for (auto& m : deferred.dead_letters) m.message.payload->extra().dead_letter_source_arn = arn_;
+    counters_.add(QueueCount::kDeadLettered, deferred.dead_letters.size());
     std::vector<DeadLetterArrival> arrivals;
     if (on_dead_letter_) {
       // Described before accept(), which resets the receive count and may drop the payload.
@@ -380,7 +386,7 @@ void Queue::run(Deferred& deferred, const std::shared_ptr<Queue>& dlq) {
     if (c.error) {
       c.done(std::unexpected(std::move(*c.error)));
     } else {
-      c.done(fill(std::move(c.taken), c.system_attributes, c.message_attributes));
+      c.done(counted(fill(std::move(c.taken), c.system_attributes, c.message_attributes)));
     }
   }
 }
@@ -511,9 +517,12 @@ std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
       if (fifo_) dedup_.settle(p, written.has_value());
       if (!written) {
         staged[i] = std::unexpected(written.error());
-      } else if (p.message.seq >= purge_floor_) {
-        insert_locked(p);
-      }  // else a purge between the phases removed it: on disk too, by its erase range
+      } else {
+        counters_.add(QueueCount::kSent);
+        counters_.add(QueueCount::kSentBytes, p.size);
+        // A purge between the phases removed it (on disk too, by its erase range).
+        if (p.message.seq >= purge_floor_) insert_locked(p);
+      }
     }
     // Duplicates after the originals of this same batch were settled above.
     const Millis now = clock_.now_ms();
@@ -521,9 +530,12 @@ std::vector<Result<SendOutput>> Queue::finish_sends(StagedSends sends,
       if (!prepared[i] || !staged[i] || !prepared[i]->duplicate) continue;
       if (!written) {
         staged[i] = std::unexpected(written.error());
-      } else if (prepared[i]->original_pending) {
+        continue;
+      }
+      if (prepared[i]->original_pending) {
         staged[i] = dedup_.settle_duplicate(*prepared[i], now);
       }
+      if (staged[i]) counters_.add(QueueCount::kDeduplicated);
     }
     if (fifo_) {
       for (const auto& p : prepared) {
@@ -622,7 +634,7 @@ void Queue::receive(ReceiveSpec spec, ReceiveCallback done) {
     done(std::unexpected(std::move(written.error())));
     return;
   }
-  done(fill(std::move(got), spec.system_attributes, spec.message_attributes));
+  done(counted(fill(std::move(got), spec.system_attributes, spec.message_attributes)));
   // NOLINTEND(bugprone-use-after-move)
 }
 
@@ -650,7 +662,10 @@ std::vector<Result<void>> Queue::delete_messages(const std::vector<std::string>&
       }
       // A handle whose message is gone, or that a newer receive superseded, succeeds without
       // deleting anything, as AWS documents.
-      if (find_locked(*handle) != nullptr) erase_locked(handle->seq);
+      if (find_locked(*handle) != nullptr) {
+        erase_locked(handle->seq);
+        counters_.add(QueueCount::kDeleted);
+      }
       results.emplace_back();
     }
     if (auto written = commit_locked(deferred); !written) {
@@ -732,6 +747,8 @@ Result<void> Queue::purge() {
   EB_TRY(commit_locked(unused));
   last_purge_ = now;
   purge_floor_ = next_seq_;
+  counters_.add(QueueCount::kPurged,
+                schedule_.ready_count() + schedule_.inflight_count() + schedule_.delayed_count());
   schedule_.clear();
   turns_.drop_held();
   return {};
@@ -819,7 +836,30 @@ std::vector<MovedMessage> Queue::take_visible(std::size_t max) {
     }
   }
   (void)load_payloads(out);
+  counters_.add(QueueCount::kMovedOut, out.size());
   return out;
+}
+
+Result<std::vector<ReceivedMessage>> Queue::counted(Result<std::vector<ReceivedMessage>> received) {
+  if (received && received->empty()) counters_.add(QueueCount::kEmptyReceives);
+  return received;
+}
+
+QueueStats Queue::stats() {
+  QueueStats s;
+  s.name = name_;
+  std::lock_guard lock(mu_);
+  refresh_locked(clock_.now_ms());
+  Deferred unused;
+  (void)commit_locked(unused);  // only retention erasures: retried by the next operation
+  s.type = fifo_ ? "fifo" : schedule_.groups() != nullptr ? "fair" : "standard";
+  s.visible = schedule_.ready_count();
+  s.in_flight = schedule_.inflight_count();
+  s.delayed = schedule_.delayed_count();
+  s.waiters = waiters_.size();
+  s.oldest_sent = schedule_.oldest_sent().value_or(0);
+  s.counts = counters_.read();  // after the refresh, which may count expiries
+  return s;
 }
 
 std::size_t Queue::approximate_visible() {

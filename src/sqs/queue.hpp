@@ -27,6 +27,7 @@
 #include "sqs/message_schedule.hpp"
 #include "sqs/queue_config.hpp"
 #include "sqs/queue_records.hpp"
+#include "sqs/queue_stats.hpp"
 #include "sqs/receipt_handle.hpp"
 #include "sqs/receive_attempts.hpp"
 #include "sqs/send_dedup.hpp"
@@ -144,6 +145,10 @@ class Queue : public std::enable_shared_from_this<Queue> {
   std::vector<MovedMessage> take_visible(std::size_t max);
   std::size_t approximate_visible();
 
+  // Depths and counters for /metrics. Brings lazy time up to date as GetQueueAttributes does.
+  QueueStats stats();
+  QueueCounts counts() const { return counters_.read(); }
+
   // Completes every parked receive with an empty result; later receives never park.
   void shutdown();
   std::size_t parked_receives() const;
@@ -212,6 +217,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
                                          Millis now) const;
   Result<std::vector<ReceivedMessage>> fill(Taken taken, const NameSelection& system,
                                             const NameSelection& user) const;
+  // Counts an empty receive; passes the result through.
+  Result<std::vector<ReceivedMessage>> counted(Result<std::vector<ReceivedMessage>> received);
   Result<void> load_payloads(std::vector<MovedMessage>& moved) const;
   StoredMessage* find_locked(const ReceiptHandle& handle);
 
@@ -248,6 +255,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
   QueueRecords records_;
   SendDedup dedup_;
   std::vector<std::uint64_t> taken_seqs_;  // messages received by the current operation
+
+  QueueCounters counters_;  // atomics: bumped under mu_ or after it, read without it
 
   std::list<Waiter> waiters_;
   std::uint64_t next_waiter_id_ = 1;

@@ -397,9 +397,24 @@ Result<void> Queues::delete_queue(const std::string& name) {
     auto next = std::make_shared<Registry>(*snapshot());
     next->erase(name);
     registry_.store(std::move(next));
+    deleted_counts_ += queue->counts();
   }
   queue->shutdown();
   return {};
+}
+
+Queues::Stats Queues::stats() const {
+  Stats out;
+  std::shared_ptr<const Registry> registry;
+  {
+    // The registry and the deleted queues' counts as of one moment: a queue is counted once.
+    std::lock_guard lock(write_mu_);
+    registry = snapshot();
+    out.deleted = deleted_counts_;
+  }
+  out.queues.reserve(registry->size());
+  for (const auto& [name, queue] : *registry) out.queues.push_back(queue->stats());
+  return out;
 }
 
 Result<std::size_t> Queues::reset() {
@@ -424,6 +439,7 @@ Result<std::size_t> Queues::reset() {
     batch.erase_range(storage::Family::kTasks, std::string(kMoveTaskPrefix), task_end);
     EB_TRY(engine_.write(batch));
     registry_.store(std::make_shared<const Registry>());
+    for (const auto& [name, queue] : *dropped) deleted_counts_ += queue->counts();
   }
   for (const auto& [name, queue] : *dropped) queue->shutdown();
   return dropped->size();

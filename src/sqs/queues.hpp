@@ -15,6 +15,7 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "sqs/queue_config.hpp"
+#include "sqs/queue_stats.hpp"
 #include "sqs/types.hpp"
 
 namespace eb::storage {
@@ -131,6 +132,14 @@ class Queues {
   // Completes every parked receive with an empty result and refuses new waits.
   void shutdown();
 
+  // For /metrics: every queue's depths and counters, and the counters of the queues deleted
+  // (or reset) since the daemon started, so that totals over all queues never go down.
+  struct Stats {
+    std::vector<QueueStats> queues;
+    QueueCounts deleted;
+  };
+  Stats stats() const;
+
  private:
   using Registry = std::unordered_map<std::string, std::shared_ptr<Queue>>;
 
@@ -151,8 +160,9 @@ class Queues {
   QueuesOptions options_;
   OtherAccounts other_accounts_;
 
-  std::mutex write_mu_;  // serialises registry writers (create/delete); readers never take it
+  mutable std::mutex write_mu_;  // serialises registry writers (create/delete), and stats()
   std::atomic<std::shared_ptr<const Registry>> registry_;
+  QueueCounts deleted_counts_;  // guarded by write_mu_
   std::atomic<bool> shutting_down_{false};
 
   void notify_dead_letter(const DeadLetterArrival& arrival) const;

@@ -42,6 +42,7 @@ class AccountEngine final : public Engine {
   Result<void> scan(Family family, std::string_view from, std::string_view to, const Visit& visit,
                     bool reverse = false) const override;
   void when_durable(std::function<void()> done) override { base_.when_durable(std::move(done)); }
+  EngineStats stats() const override { return base_.stats(); }
 
  private:
   // Whether `family`'s keys go to the base as given (default account, or a daemon-wide family).

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/metrics.hpp"
 
 namespace eb::storage {
 
@@ -83,6 +84,16 @@ class Batch {
   std::vector<Op> ops_;
 };
 
+// What an engine reports to /metrics.
+struct EngineStats {
+  std::uint64_t live_data_bytes = 0;  // estimated, RocksDB only
+  std::uint64_t sst_files_bytes = 0;
+  std::uint64_t memtable_bytes = 0;
+  std::uint64_t disk_free_bytes = 0;  // in the data dir's file system
+  bool disk_full = false;             // writes are being refused for want of space
+  LatencyHistogram::Snapshot write_latency;
+};
+
 // Thread-safe: every method may be called from any thread, concurrently.
 class Engine {
  public:
@@ -112,6 +123,9 @@ class Engine {
   // immediately unless the engine fsyncs (--durability fsync), else after the group commit
   // that covers them, on the engine's sync thread. Never blocks the caller.
   virtual void when_durable(std::function<void()> done) = 0;
+
+  // Sizes and write latency for /metrics; an engine in memory has none.
+  virtual EngineStats stats() const { return {}; }
 };
 
 }  // namespace eb::storage

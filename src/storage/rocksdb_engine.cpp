@@ -238,7 +238,12 @@ Result<void> RocksDbEngine::write(const Batch& batch) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = false;  // in the WAL (page cache) now; fsync, when asked for, is group-committed
+  const auto started = std::chrono::steady_clock::now();
   rocksdb::Status s = db_->Write(wo, &wb);
+  write_latency_.observe_us(
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count()));
   if (!s.ok()) {
     if (!failed_.exchange(true)) spdlog::error("storage: write failed: {}", s.ToString());
     return std::unexpected(storage_error(s));
@@ -248,6 +253,29 @@ Result<void> RocksDbEngine::write(const Batch& batch) {
     tls_ticket = written_.fetch_add(1, std::memory_order_acq_rel) + 1;
   }
   return {};
+}
+
+EngineStats RocksDbEngine::stats() const {
+  EngineStats out;
+  auto property = [&](const rocksdb::Slice& name) {
+    std::uint64_t total = 0;
+    for (rocksdb::ColumnFamilyHandle* h : handles_) {
+      std::uint64_t value = 0;
+      if (db_->GetIntProperty(h, name, &value)) total += value;
+    }
+    return total;
+  };
+  out.live_data_bytes = property(rocksdb::DB::Properties::kEstimateLiveDataSize);
+  out.sst_files_bytes = property(rocksdb::DB::Properties::kTotalSstFilesSize);
+  out.memtable_bytes = property(rocksdb::DB::Properties::kCurSizeAllMemTables);
+  struct statvfs st {};
+  if (::statvfs(options_.dir.c_str(), &st) == 0) {
+    out.disk_free_bytes = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+  }
+  out.disk_full =
+      failed_.load(std::memory_order_relaxed) || out.disk_free_bytes < options_.min_free_bytes;
+  out.write_latency = write_latency_.snapshot();
+  return out;
 }
 
 void RocksDbEngine::when_durable(std::function<void()> done) {

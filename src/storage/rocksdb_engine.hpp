@@ -56,6 +56,7 @@ class RocksDbEngine final : public Engine {
   Result<void> scan(Family family, std::string_view from, std::string_view to, const Visit& visit,
                     bool reverse = false) const override;
   void when_durable(std::function<void()> done) override;
+  EngineStats stats() const override;
 
  private:
   rocksdb::ColumnFamilyHandle* handle(Family f) const {
@@ -68,6 +69,7 @@ class RocksDbEngine final : public Engine {
   const RocksDbOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // indexed by Family
+  LatencyHistogram write_latency_;
   std::mutex space_mu_;
   std::chrono::steady_clock::time_point next_space_check_{};
   std::uint64_t bytes_since_check_ = 0;

@@ -132,6 +132,7 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
     native_.handle(std::move(request), peer, std::move(respond));
     return;
   }
+  const auto start = std::chrono::steady_clock::now();
 
   AwsRequest aws;
   aws.request_id = random_uuid();
@@ -157,7 +158,7 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
           (s->owns_rest_path(path) || (scope && scope->service == s->signing_name()))) {
         aws.protocol = Protocol::kRestJson;
         aws.http = std::move(request);
-        dispatch(*s, std::move(aws), std::move(respond));
+        dispatch(*s, std::move(aws), start, std::move(respond));
         return;
       }
     }
@@ -173,7 +174,7 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
     for (Service* s : services_) {
       if (s->json_target_prefix() == prefix) {
         aws.http = std::move(request);
-        dispatch(*s, std::move(aws), std::move(respond));
+        dispatch(*s, std::move(aws), start, std::move(respond));
         return;
       }
     }
@@ -232,10 +233,11 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
     return;
   }
   aws.http = std::move(request);
-  dispatch(*chosen, std::move(aws), std::move(respond));
+  dispatch(*chosen, std::move(aws), start, std::move(respond));
 }
 
-void Dispatcher::dispatch(Service& addressed, AwsRequest&& request, net::Respond respond) {
+void Dispatcher::dispatch(Service& addressed, AwsRequest&& request,
+                          std::chrono::steady_clock::time_point start, net::Respond respond) {
   Service* routed = &addressed;
   if (router_) {
     auto account_service = router_(addressed, request);
@@ -246,12 +248,18 @@ void Dispatcher::dispatch(Service& addressed, AwsRequest&& request, net::Respond
     routed = *account_service;
   }
   Service& service = *routed;
+  const bool rest = request.protocol == Protocol::kRestJson;
+  if (metrics_ != nullptr) {
+    const std::string rest_action = rest ? rest_json_operation(request.http) : std::string();
+    respond = ApiMetrics::measured(
+        metrics_->slot(service.signing_name(), rest ? rest_action : request.action), start,
+        std::move(respond));
+  }
   if (faults_ == nullptr || faults_->empty()) {
     service.handle(std::move(request), std::move(respond));
     return;
   }
-  const std::string action =
-      request.protocol == Protocol::kRestJson ? rest_json_operation(request.http) : request.action;
+  const std::string action = rest ? rest_json_operation(request.http) : request.action;
   auto injection = faults_->check(service.signing_name(), action, fault_resources(request));
   if (!injection) {
     service.handle(std::move(request), std::move(respond));

@@ -3,11 +3,13 @@
 // other request to the AWS service it addresses (X-Amz-Target for JSON protocols; form
 // Action= plus the SigV4 credential scope, or the action name, for the query protocol).
 // Stateless apart from its service table and account router, fixed before the server starts.
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "api/aws/api_metrics.hpp"
 #include "api/aws/service.hpp"
 #include "api/aws/sigv4_verify.hpp"
 #include "core/errors.hpp"
@@ -37,13 +39,17 @@ class Dispatcher final : public net::Handler {
   // --auth verify: from now on every AWS request must be signed by a credential `lookup` knows
   // (before the server starts; without a call, any credentials are accepted).
   void verify_signatures(CredentialLookup lookup);
+  // Every call dispatched to a service is counted and timed in `metrics` (which must outlive
+  // this). Call before the server starts.
+  void set_metrics(ApiMetrics* metrics) { metrics_ = metrics; }
   void handle(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint& peer,
               net::Respond respond) override;
 
  private:
   // Hands a classified request to its account's instance of `service`, unless a fault rule answers
   // it instead (or delays it on the daemon's timers first).
-  void dispatch(Service& service, AwsRequest&& request, net::Respond respond);
+  void dispatch(Service& service, AwsRequest&& request, std::chrono::steady_clock::time_point start,
+                net::Respond respond);
   // With verify_signatures: checks the request's SigV4 signature (the real clock's time, not the
   // daemon's, which may be manual) and records the credential's account in `aws`; otherwise
   // answers the failure in the protocol of the service addressed and returns false.
@@ -55,6 +61,7 @@ class Dispatcher final : public net::Handler {
   std::vector<Service*> services_;
   faults::FaultRules* faults_ = nullptr;
   AccountRouter router_;
+  ApiMetrics* metrics_ = nullptr;
 };
 
 }  // namespace eb::api::aws

@@ -1,0 +1,57 @@
+#pragma once
+// GET /metrics: the daemon's metrics in the Prometheus text format, computed at scrape from the
+// domains' counters and state (docs/metrics.md lists the families). Counters are monotonic for
+// the daemon's life: totals without a queue or topic label include deleted ones.
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+
+namespace eb::sqs {
+class Queues;
+}
+namespace eb::sns {
+class Topics;
+}
+namespace eb::storage {
+class Engine;
+}
+namespace eb::eventlog {
+class EventLog;
+}
+namespace eb::api::aws {
+class ApiMetrics;
+}
+
+namespace eb::api::admin {
+
+struct MetricsSources {
+  std::string version;
+  std::string durability;        // "memory", "wal" or "fsync"
+  const Clock* clock = nullptr;  // the daemon's (message ages)
+  // Visits every account's queues and topics.
+  using AccountVisit = std::function<void(std::string_view account, sqs::Queues&, sns::Topics&)>;
+  std::function<void(const AccountVisit&)> for_each_account;
+  const storage::Engine* engine = nullptr;
+  const eventlog::EventLog* events = nullptr;
+  const aws::ApiMetrics* api = nullptr;
+  // Per-queue (per-topic) series per family; the rest are summed into queue="_other".
+  std::size_t max_series_per_family = 10000;
+};
+
+class MetricsPage {
+ public:
+  explicit MetricsPage(MetricsSources sources);
+  std::string render() const;
+
+  static constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+ private:
+  MetricsSources sources_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace eb::api::admin

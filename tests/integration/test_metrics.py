@@ -1,0 +1,138 @@
+"""GET /metrics against the built daemon: the Prometheus text format (checked by promtool), and
+counter values that match the work a boto3 client did."""
+import shutil
+import subprocess
+import tempfile
+import unittest
+import urllib.request
+
+from harness import Daemon, boto3_client
+
+PROMTOOL = shutil.which("promtool")
+
+
+def scrape(daemon):
+    with urllib.request.urlopen(daemon.endpoint + "/metrics", timeout=10) as response:
+        return response.headers.get("Content-Type"), response.read().decode()
+
+
+def samples(text):
+    """{'name{labels}': value} of every sample line."""
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.rpartition(" ")
+            out[key] = float(value)
+    return out
+
+
+def queue_series(name, account, queue, **labels):
+    inner = 'account="%s",queue="%s"' % (account, queue)
+    for key, value in labels.items():
+        inner += ',%s="%s"' % (key, value)
+    return "%s{%s}" % (name, inner)
+
+
+class MetricsTest(unittest.TestCase):
+    def check_format(self, text):
+        self.assertIsNotNone(PROMTOOL, "promtool is missing: scripts/setup installs it")
+        result = subprocess.run([PROMTOOL, "check", "metrics"], input=text, text=True,
+                                capture_output=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_counters_match_the_work_done(self):
+        with tempfile.TemporaryDirectory() as data, Daemon(data_dir=data) as daemon:
+            sqs = boto3_client("sqs", daemon.endpoint)
+            sns = boto3_client("sns", daemon.endpoint)
+            account = "000000000000"
+            dlq = sqs.create_queue(QueueName="work-dlq")["QueueUrl"]
+            dlq_arn = "arn:aws:sqs:us-east-1:%s:work-dlq" % account
+            url = sqs.create_queue(QueueName="work", Attributes={
+                "RedrivePolicy": '{"deadLetterTargetArn":"%s","maxReceiveCount":"1"}' % dlq_arn,
+            })["QueueUrl"]
+            for i in range(10):
+                sqs.send_message(QueueUrl=url, MessageBody="m%d" % i)
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=4, VisibilityTimeout=0)
+            self.assertEqual(len(got["Messages"]), 4)
+            for m in got["Messages"][:3]:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            # The fourth was received once and is visible again: the next receives move it to
+            # the dead-letter queue instead of returning it, until the queue is empty.
+            received = 0
+            while True:
+                batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                            VisibilityTimeout=600).get("Messages", [])
+                if not batch:
+                    break
+                received += len(batch)
+            self.assertEqual(received, 6)
+            empty = sqs.create_queue(QueueName="empty")["QueueUrl"]
+            self.assertNotIn("Messages", sqs.receive_message(QueueUrl=empty))
+
+            topic = sns.create_topic(Name="orders")["TopicArn"]
+            sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=dlq_arn,
+                          Attributes={"FilterPolicy": '{"kind":["keep"]}'})
+            for kind in ("keep", "drop", "keep"):
+                sns.publish(TopicArn=topic, Message="x", MessageAttributes={
+                    "kind": {"DataType": "String", "StringValue": kind}})
+
+            content_type, text = scrape(daemon)
+            self.assertEqual(content_type, "text/plain; version=0.0.4; charset=utf-8")
+            self.check_format(text)
+            s = samples(text)
+            q = lambda name, **labels: s[queue_series(name, account, "work", **labels)]
+            self.assertEqual(q("eventbrokerd_sqs_queue_messages_sent_total"), 10)
+            self.assertEqual(q("eventbrokerd_sqs_queue_messages_received_total"), 10)
+            self.assertEqual(q("eventbrokerd_sqs_queue_messages_deleted_total"), 3)
+            self.assertEqual(q("eventbrokerd_sqs_queue_messages_dead_lettered_total"), 1)
+            self.assertEqual(q("eventbrokerd_sqs_queue_messages", state="in_flight"), 6)
+            self.assertEqual(q("eventbrokerd_sqs_queue_messages", state="visible"), 0)
+            self.assertEqual(s[queue_series("eventbrokerd_sqs_queue_empty_receives_total",
+                                            account, "empty")], 1)
+            # The DLQ holds the dead letter and the two SNS copies the filter let through.
+            self.assertEqual(s[queue_series("eventbrokerd_sqs_queue_messages", account,
+                                            "work-dlq", state="visible")], 3)
+            topic_series = 'account="%s",topic="orders"' % account
+            self.assertEqual(s["eventbrokerd_sns_topic_messages_published_total{%s}"
+                               % topic_series], 3)
+            self.assertEqual(s["eventbrokerd_sns_topic_notifications_filtered_out_total{%s}"
+                               % topic_series], 1)
+            self.assertEqual(s["eventbrokerd_sns_topic_notifications_delivered_to_queues_total{%s}"
+                               % topic_series], 2)
+            self.assertEqual(s['eventbrokerd_sqs_queues{type="standard"}'], 3)
+            self.assertEqual(s['eventbrokerd_api_requests_total{api="sqs",action="SendMessage"}'],
+                             10)
+            self.assertGreater(s["eventbrokerd_storage_write_duration_seconds_count"], 0)
+            self.assertGreater(s["eventbrokerd_eventlog_head_sequence"], 0)
+            self.assertGreater(s["process_resident_memory_bytes"], 0)
+
+            # Deleting a queue keeps the label-less totals.
+            before = s["eventbrokerd_sqs_messages_sent_total"]
+            sqs.delete_queue(QueueUrl=url)
+            after = samples(scrape(daemon)[1])
+            self.assertEqual(after["eventbrokerd_sqs_messages_sent_total"], before)
+            self.assertNotIn(queue_series("eventbrokerd_sqs_queue_messages_sent_total", account,
+                                          "work"), after)
+
+    def test_errors_and_odd_names(self):
+        with Daemon() as daemon:
+            sqs = boto3_client("sqs", daemon.endpoint)
+            sqs.create_queue(QueueName="a-b_c")
+            with self.assertRaises(Exception):
+                sqs.get_queue_url(QueueName="missing")
+            _, text = scrape(daemon)
+            self.check_format(text)
+            s = samples(text)
+            self.assertEqual(s['eventbrokerd_api_errors_total{api="sqs",action="GetQueueUrl",'
+                               'kind="client"}'], 1)
+            self.assertIn(queue_series("eventbrokerd_sqs_queue_messages", "000000000000",
+                                       "a-b_c", state="visible"), s)
+            # HEAD answers the headers only; other methods are refused.
+            request = urllib.request.Request(daemon.endpoint + "/metrics", method="POST")
+            with self.assertRaises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=10)
+            self.assertEqual(refused.exception.code, 405)
+
+
+if __name__ == "__main__":
+    unittest.main()
