@@ -19,6 +19,7 @@
 #include "api/admin/clock_api.hpp"
 #include "api/admin/faults_api.hpp"
 #include "api/admin/plugins_api.hpp"
+#include "api/admin/queues_api.hpp"
 #include "api/admin/reset_api.hpp"
 #include "api/admin/sagas_api.hpp"
 #include "api/aws/dispatcher.hpp"
@@ -204,6 +205,7 @@ struct Application::Parts {
             .http = &http_poster}),
         plugins_api(plugin_host),
         sagas_api(plugin_host),
+        queues_api(home.queues),
         admin(std::string(kVersion), &events, &replays, &deliveries),
         identity(clock, settings.account_id),
         sts(identity),
@@ -249,6 +251,10 @@ struct Application::Parts {
     admin.add_routes(std::string(api::admin::SagasApi::kPrefix),
                      [api = &sagas_api](net::HttpRequest&& request, const net::Respond& respond) {
                        api->handle(request, respond);
+                     });
+    admin.add_routes(std::string(api::admin::QueuesApi::kPrefix),
+                     [api = &queues_api](net::HttpRequest&& request, const net::Respond& respond) {
+                       respond(api->handle(request));
                      });
     wire_reset();
     wire_faults();
@@ -298,6 +304,7 @@ struct Application::Parts {
   plugins::PluginHost plugin_host;  // consumes and publishes through all of the above
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
+  api::admin::QueuesApi queues_api;  // the default account's queues, for the console
   api::admin::AdminApi admin;
   api::sts::Identity identity;
   api::sts::StsService sts;
