@@ -1,6 +1,7 @@
 // The admin API's read-only view of queues: Queue::summary and Queue::peek, and the Queues
 // calls that find the queue for them (declared in queue.hpp and queues.hpp).
 #include <algorithm>
+#include <limits>
 
 #include "sqs/message_view.hpp"
 #include "sqs/queue.hpp"
@@ -72,9 +73,12 @@ Result<PeekPage> Queue::peek(const PeekInput& input) {
     refresh_locked(clock_.now_ms());
     Deferred unused;
     (void)commit_locked(unused);
+    // One more than the page tells whether another page follows.
+    const std::size_t limit =
+        std::clamp<std::size_t>(input.limit, 1, std::numeric_limits<std::size_t>::max() - 1);
     std::vector<std::uint64_t> seqs = schedule_.seqs_after(
-        input.after, [&](StoredMessage::State s) { return wanted(input, s); }, input.limit + 1);
-    if (seqs.size() > input.limit) {
+        input.after, [&](StoredMessage::State s) { return wanted(input, s); }, limit + 1);
+    if (seqs.size() > limit) {
       seqs.pop_back();
       page.next = seqs.back();
     }

@@ -90,7 +90,7 @@ enum class PeekState : std::uint8_t { kVisible, kInflight, kDelayed };
 
 struct PeekInput {
   std::uint64_t after = 0;  // only messages with a larger seq
-  std::size_t limit = 100;  // at least 1
+  std::size_t limit = 100;  // 0 is taken as 1
   // Which states to list; all of them when every flag is false.
   bool visible = false;
   bool inflight = false;

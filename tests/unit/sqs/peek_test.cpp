@@ -153,6 +153,10 @@ TEST_P(PeekTest, PagesWithAfterAndLimit) {
   in.limit = 5;
   in.after = 0;
   EXPECT_FALSE(peek("q", in).next);  // exactly the rest: no next page
+  in.limit = 0;
+  PeekPage one = peek("q", in);
+  ASSERT_EQ(one.messages.size(), 1u);
+  EXPECT_EQ(one.next, one.messages[0].seq);
 }
 
 TEST_P(PeekTest, FifoSystemAttributes) {
