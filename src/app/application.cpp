@@ -20,6 +20,7 @@
 #include "api/admin/faults_api.hpp"
 #include "api/admin/metrics.hpp"
 #include "api/admin/plugins_api.hpp"
+#include "api/admin/queues_api.hpp"
 #include "api/admin/reset_api.hpp"
 #include "api/admin/sagas_api.hpp"
 #include "api/aws/dispatcher.hpp"
@@ -205,6 +206,7 @@ struct Application::Parts {
             .http = &http_poster}),
         plugins_api(plugin_host),
         sagas_api(plugin_host),
+        queues_api(home.queues),
         admin(std::string(kVersion), &events, &replays, &deliveries),
         identity(clock, settings.account_id),
         sts(identity),
@@ -254,6 +256,10 @@ struct Application::Parts {
                      [api = &sagas_api](net::HttpRequest&& request, const net::Respond& respond) {
                        api->handle(request, respond);
                      });
+    admin.add_routes(std::string(api::admin::QueuesApi::kPrefix),
+                     [api = &queues_api](net::HttpRequest&& request, const net::Respond& respond) {
+                       respond(api->handle(request));
+                     });
     wire_reset();
     wire_faults();
     if (manual_clock) {
@@ -302,6 +308,7 @@ struct Application::Parts {
   plugins::PluginHost plugin_host;  // consumes and publishes through all of the above
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
+  api::admin::QueuesApi queues_api;  // the default account's queues, for the console
   api::admin::AdminApi admin;
   api::sts::Identity identity;
   api::sts::StsService sts;
@@ -311,7 +318,6 @@ struct Application::Parts {
       .version = std::string(kVersion),
       .durability =
           settings.in_memory ? "memory" : std::string(config::to_string(settings.durability)),
-      .clock = &clock,
       .for_each_account =
           [this](const api::admin::MetricsSources::AccountVisit& visit) {
             accounts.for_each([&](Account& a) { visit(a.id(), a.queues, a.topics); });

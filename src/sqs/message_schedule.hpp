@@ -8,6 +8,7 @@
 //
 // Pure in-memory work: no lock, no storage, no clock, no timer; time comes in as arguments.
 // Owned by one Queue, whose mutex guards every call; tests drive it directly.
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -128,6 +129,20 @@ class MessageSchedule {
   std::optional<Millis> next_due() const {
     if (timed_.empty()) return std::nullopt;
     return timed_.top().when;
+  }
+  // The seqs above `after` of the messages whose state `wanted(state)` accepts, lowest first, at
+  // most `max` of them (peek: reads only).
+  template <class Wanted>
+  std::vector<std::uint64_t> seqs_after(std::uint64_t after, Wanted&& wanted,
+                                        std::size_t max) const {
+    std::vector<std::uint64_t> seqs;
+    for (const auto& [seq, m] : messages_) {
+      if (seq > after && wanted(m.state)) seqs.push_back(seq);
+    }
+    const auto end = seqs.begin() + static_cast<std::ptrdiff_t>(std::min(max, seqs.size()));
+    std::partial_sort(seqs.begin(), end, seqs.end());
+    seqs.erase(end, seqs.end());
+    return seqs;
   }
   // Forgets every message (purge); a group index keeps its mode.
   void clear();

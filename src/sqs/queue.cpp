@@ -846,19 +846,8 @@ Result<std::vector<ReceivedMessage>> Queue::counted(Result<std::vector<ReceivedM
 }
 
 QueueStats Queue::stats() {
-  QueueStats s;
-  s.name = name_;
-  std::lock_guard lock(mu_);
-  refresh_locked(clock_.now_ms());
-  Deferred unused;
-  (void)commit_locked(unused);  // only retention erasures: retried by the next operation
-  s.type = fifo_ ? "fifo" : schedule_.groups() != nullptr ? "fair" : "standard";
-  s.visible = schedule_.ready_count();
-  s.in_flight = schedule_.inflight_count();
-  s.delayed = schedule_.delayed_count();
-  s.waiters = waiters_.size();
-  s.oldest_sent = schedule_.oldest_sent().value_or(0);
-  s.counts = counters_.read();  // after the refresh, which may count expiries
+  QueueStats s{.queue = summary()};
+  s.counts = counters_.read();
   return s;
 }
 

@@ -144,6 +144,12 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // Removes up to `max` visible messages for a move task, oldest first, payloads loaded.
   std::vector<MovedMessage> take_visible(std::size_t max);
   std::size_t approximate_visible();
+  // The admin API's view (queue_peek.cpp). Both change nothing but what GetQueueAttributes
+  // changes too: lazy time runs (expired messages go, due ones become visible).
+  QueueSummary summary();
+  // Messages by seq as they are: no receive, no visibility or receive-count change, no redrive.
+  // Payloads in the store are read after the lock is released.
+  Result<PeekPage> peek(const PeekInput& input);
 
   // Depths and counters for /metrics. Brings lazy time up to date as GetQueueAttributes does.
   QueueStats stats();

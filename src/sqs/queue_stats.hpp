@@ -1,12 +1,9 @@
 #pragma once
 // What /metrics reports of a queue: counters the queue bumps as it works (relaxed atomics, read
 // without its lock) and a snapshot of its depths taken at scrape.
-#include <cstddef>
 #include <cstdint>
-#include <string>
-
-#include "core/clock.hpp"
 #include "core/metrics.hpp"
+#include "sqs/types.hpp"
 
 namespace eb::sqs {
 
@@ -28,15 +25,10 @@ enum class QueueCount : std::uint8_t {
 using QueueCounts = Counts<QueueCount>;
 using QueueCounters = CounterSet<QueueCount>;
 
-// One queue at scrape time.
+// One queue at scrape time: its summary, then its counters (read after the summary's lazy
+// time, which may count expiries).
 struct QueueStats {
-  std::string name;
-  const char* type = "standard";  // "standard", "fifo" or "fair"
-  std::size_t visible = 0;
-  std::size_t in_flight = 0;
-  std::size_t delayed = 0;
-  std::size_t waiters = 0;  // parked long polls
-  Millis oldest_sent = 0;   // the oldest message's send time; 0 when empty
+  QueueSummary queue;
   QueueCounts counts;
 };
 

@@ -92,6 +92,13 @@ class Queues {
   Result<BatchOutput<NoOutput>> change_message_visibility_batch(
       const std::string& queue, std::vector<BatchEntry<ChangeVisibilityInput>> entries);
 
+  // The admin API's read-only view (queue_peek.cpp): what GetQueueAttributes changes, no more.
+  // Summaries of the queues whose name starts with `prefix`, by name.
+  std::vector<QueueSummary> queue_summaries(std::string_view prefix) const;
+  Result<QueueSummary> queue_summary(const std::string& name) const;
+  // A page of a queue's messages by seq, untouched (Queue::peek).
+  Result<PeekPage> peek_messages(const std::string& name, const PeekInput& input) const;
+
   // Dead-letter queue redrive.
   Result<std::string> start_message_move_task(const MoveTaskInput& input);  // -> task handle
   Result<std::int64_t> cancel_message_move_task(const std::string& task_handle);

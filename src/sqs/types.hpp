@@ -85,6 +85,44 @@ struct ReceivedMessage {
   bool signature_deferred = false;
 };
 
+// Peek (the admin API's message listing): messages as they are, nothing about them changed.
+enum class PeekState : std::uint8_t { kVisible, kInflight, kDelayed };
+
+struct PeekInput {
+  std::uint64_t after = 0;  // only messages with a larger seq
+  std::size_t limit = 100;  // 0 is taken as 1
+  // Which states to list; all of them when every flag is false.
+  bool visible = false;
+  bool inflight = false;
+  bool delayed = false;
+};
+
+struct PeekedMessage {
+  std::uint64_t seq = 0;
+  PeekState state = PeekState::kVisible;
+  Millis visible_at = 0;    // delayed and in-flight messages: when they become visible
+  ReceivedMessage message;  // every system and message attribute; no receipt handle
+};
+
+struct PeekPage {
+  std::vector<PeekedMessage> messages;  // by seq
+  std::optional<std::uint64_t> next;    // the `after` of the next page; none when no more
+};
+
+// What the admin API's queue listing shows of a queue.
+struct QueueSummary {
+  std::string name;
+  std::string arn;
+  std::string type;  // "standard", "fifo" or "fair" (a standard queue that saw a group id)
+  std::size_t visible = 0;
+  std::size_t inflight = 0;
+  std::size_t delayed = 0;
+  std::size_t waiters = 0;             // parked long polls
+  std::optional<Millis> oldest_age;    // of the oldest message in any state; none when empty
+  std::string dead_letter_target_arn;  // empty without a RedrivePolicy
+  Millis created = 0;
+};
+
 struct ChangeVisibilityInput {
   std::string receipt_handle;
   std::optional<int> visibility_timeout;

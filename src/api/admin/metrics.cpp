@@ -84,16 +84,21 @@ struct Row {
   Stats stats;
 };
 
+const std::string& name_of(const sqs::QueueStats& s) { return s.queue.name; }
+const std::string& name_of(const sns::Topics::TopicStats& s) { return s.name; }
+std::string& name_of(sqs::QueueStats& s) { return s.queue.name; }
+std::string& name_of(sns::Topics::TopicStats& s) { return s.name; }
+
 // Sorts rows by account and name; the rows past `max` are summed into one "_other" row by
 // `fold` and dropped, so a family never has more than max + 1 series.
 template <class Stats, class Fold>
 void cap_rows(std::vector<Row<Stats>>& rows, std::size_t max, Fold fold) {
   std::sort(rows.begin(), rows.end(), [](const Row<Stats>& a, const Row<Stats>& b) {
-    return a.account != b.account ? a.account < b.account : a.stats.name < b.stats.name;
+    return a.account != b.account ? a.account < b.account : name_of(a.stats) < name_of(b.stats);
   });
   if (rows.size() <= max) return;
   Row<Stats> other{kOther, {}};
-  other.stats.name = std::string(kOther);
+  name_of(other.stats) = std::string(kOther);
   for (std::size_t i = max; i < rows.size(); ++i) fold(other.stats, rows[i].stats);
   rows.resize(max);
   rows.push_back(std::move(other));
@@ -111,7 +116,8 @@ void write_counts(MetricsWriter& out, const std::array<CountFamily, N>& families
   for (std::size_t i = 0; i < N; ++i) {
     out.family(families[i].per_object, Type::kCounter, families[i].help);
     for (const auto& row : rows) {
-      out.sample(families[i].per_object, {{"account", row.account}, {object_label, row.stats.name}},
+      out.sample(families[i].per_object,
+                 {{"account", row.account}, {object_label, name_of(row.stats)}},
                  row.stats.counts.values[i]);
     }
   }
@@ -135,19 +141,19 @@ void write_queues(MetricsWriter& out, const MetricsSources& sources,
   }
   std::array<std::size_t, 3> by_type{};  // standard, fifo, fair
   for (const auto& row : rows) {
-    const std::string_view type = row.stats.type;
+    const std::string_view type = row.stats.queue.type;
     ++by_type[type == "fifo" ? 1 : type == "fair" ? 2 : 0];
   }
-  const Millis now = sources.clock != nullptr ? sources.clock->now_ms() : 0;
-  cap_rows(rows, sources.max_series_per_family, [&](sqs::QueueStats& into, const auto& q) {
-    into.visible += q.visible;
-    into.in_flight += q.in_flight;
-    into.delayed += q.delayed;
-    into.waiters += q.waiters;
-    if (q.oldest_sent != 0 && (into.oldest_sent == 0 || q.oldest_sent < into.oldest_sent)) {
-      into.oldest_sent = q.oldest_sent;
+  cap_rows(rows, sources.max_series_per_family, [](sqs::QueueStats& into, const auto& from) {
+    sqs::QueueSummary& q = into.queue;
+    q.visible += from.queue.visible;
+    q.inflight += from.queue.inflight;
+    q.delayed += from.queue.delayed;
+    q.waiters += from.queue.waiters;
+    if (from.queue.oldest_age) {
+      q.oldest_age = std::max(q.oldest_age.value_or(0), *from.queue.oldest_age);
     }
-    into.counts += q.counts;
+    into.counts += from.counts;
   });
 
   out.family("eventbrokerd_sqs_queues", Type::kGauge, "Queues, by type.");
@@ -158,13 +164,13 @@ void write_queues(MetricsWriter& out, const MetricsSources& sources,
              "Messages in a queue by state: visible, in_flight (received, not deleted) or "
              "delayed.");
   for (const auto& row : rows) {
-    const auto& q = row.stats;
+    const auto& q = row.stats.queue;
     out.sample("eventbrokerd_sqs_queue_messages",
                {{"account", row.account}, {"queue", q.name}, {"state", "visible"}},
                std::uint64_t{q.visible});
     out.sample("eventbrokerd_sqs_queue_messages",
                {{"account", row.account}, {"queue", q.name}, {"state", "in_flight"}},
-               std::uint64_t{q.in_flight});
+               std::uint64_t{q.inflight});
     out.sample("eventbrokerd_sqs_queue_messages",
                {{"account", row.account}, {"queue", q.name}, {"state", "delayed"}},
                std::uint64_t{q.delayed});
@@ -172,17 +178,16 @@ void write_queues(MetricsWriter& out, const MetricsSources& sources,
   out.family("eventbrokerd_sqs_queue_oldest_message_age_seconds", Type::kGauge,
              "Age of the oldest message in a queue, in any state (0 when empty).");
   for (const auto& row : rows) {
-    const Millis sent = row.stats.oldest_sent;
-    const double age = sent == 0 || now < sent ? 0.0 : static_cast<double>(now - sent) / 1000.0;
+    const double age = static_cast<double>(row.stats.queue.oldest_age.value_or(0)) / 1000.0;
     out.sample("eventbrokerd_sqs_queue_oldest_message_age_seconds",
-               {{"account", row.account}, {"queue", row.stats.name}}, age);
+               {{"account", row.account}, {"queue", row.stats.queue.name}}, age);
   }
   out.family("eventbrokerd_sqs_queue_receive_waiters", Type::kGauge,
              "Long-poll receives waiting for messages.");
   for (const auto& row : rows) {
     out.sample("eventbrokerd_sqs_queue_receive_waiters",
-               {{"account", row.account}, {"queue", row.stats.name}},
-               std::uint64_t{row.stats.waiters});
+               {{"account", row.account}, {"queue", row.stats.queue.name}},
+               std::uint64_t{row.stats.queue.waiters});
   }
   write_counts(out, kQueueFamilies, "queue", rows, totals);
 }

@@ -8,8 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include "core/clock.hpp"
-
 namespace eb::sqs {
 class Queues;
 }
@@ -30,8 +28,7 @@ namespace eb::api::admin {
 
 struct MetricsSources {
   std::string version;
-  std::string durability;        // "memory", "wal" or "fsync"
-  const Clock* clock = nullptr;  // the daemon's (message ages)
+  std::string durability;  // "memory", "wal" or "fsync"
   // Visits every account's queues and topics.
   using AccountVisit = std::function<void(std::string_view account, sqs::Queues&, sns::Topics&)>;
   std::function<void(const AccountVisit&)> for_each_account;

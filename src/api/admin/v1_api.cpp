@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "api/admin/query.hpp"
 #include "api/admin/responses.hpp"
 #include "api/aws/form.hpp"
 #include "core/clock.hpp"
@@ -84,50 +85,12 @@ net::HttpResponse bad_request(std::string_view message) {
   return error_response(http::status::bad_request, "ValidationError", message);
 }
 
-// Query parameters by name (the last one wins); nullopt for a broken %-escape.
-class Query {
- public:
-  static Result<Query> parse(std::string_view text) {
-    auto pairs = aws::parse_form(text);
-    if (!pairs) return fail(Errc::kInvalidParameterValue, pairs.error().message);
-    Query q;
-    for (auto& [k, v] : *pairs) q.values_[k] = std::move(v);
-    return q;
-  }
-  std::string get(const std::string& name) const {
-    auto it = values_.find(name);
-    return it == values_.end() ? std::string() : it->second;
-  }
-  bool has(const std::string& name) const { return values_.contains(name); }
-
-  // A non-negative integer parameter; `fallback` when absent.
-  Result<std::uint64_t> non_negative(const std::string& name, std::uint64_t fallback) const {
-    if (!has(name)) return fallback;
-    const std::string text = get(name);
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
-      return fail(Errc::kInvalidParameterValue,
-                  fmt::format("{} must be a non-negative integer, not '{}'", name, text));
-    }
-    return v;
-  }
-  // limit: 1 or more, clamped to the domain's maximum page size.
-  Result<std::size_t> limit() const {
-    EB_ASSIGN_OR_RETURN(const std::uint64_t v, non_negative("limit", kDefaultPageSize));
-    if (v == 0) return fail(Errc::kInvalidParameterValue, "limit must be at least 1");
-    return static_cast<std::size_t>(std::min<std::uint64_t>(v, eventlog::kMaxPageSize));
-  }
-  eventlog::EventFilter filter() const {
-    return eventlog::EventFilter{.source = get("source"),
-                                 .type = get("type"),
-                                 .correlation_id = get("correlationId"),
-                                 .stream = get("stream")};
-  }
-
- private:
-  std::map<std::string, std::string> values_;
-};
+eventlog::EventFilter event_filter(const Query& query) {
+  return eventlog::EventFilter{.source = query.get("source"),
+                               .type = query.get("type"),
+                               .correlation_id = query.get("correlationId"),
+                               .stream = query.get("stream")};
+}
 
 simdjson::dom::parser& thread_parser() {
   thread_local simdjson::dom::parser parser;
@@ -488,7 +451,7 @@ net::HttpResponse V1Api::read_stream(const std::string& stream, std::string_view
   if (!query) return domain_error(query.error());
   auto from = query->non_negative("from", 0);
   if (!from) return domain_error(from.error());
-  auto limit = query->limit();
+  auto limit = query->limit(kDefaultPageSize, eventlog::kMaxPageSize);
   if (!limit) return domain_error(limit.error());
   const auto start = static_cast<std::int64_t>(
       std::min<std::uint64_t>(*from, std::numeric_limits<std::int64_t>::max()));
@@ -538,9 +501,9 @@ net::HttpResponse V1Api::read_events(std::string_view query_text) {
   if (!query) return domain_error(query.error());
   auto after = query->non_negative("after", 0);
   if (!after) return domain_error(after.error());
-  auto limit = query->limit();
+  auto limit = query->limit(kDefaultPageSize, eventlog::kMaxPageSize);
   if (!limit) return domain_error(limit.error());
-  auto page = log_.read(*after, *limit, query->filter());
+  auto page = log_.read(*after, *limit, event_filter(*query));
   if (!page) return domain_error(page.error());
   std::string out;
   JsonWriter j(out);
@@ -581,7 +544,7 @@ net::HttpResponse V1Api::tail(const net::HttpRequest& request, std::string_view 
                           fmt::format("{} live streams are open already", kMaxLiveTails));
   }
   auto stream = std::make_shared<net::ResponseStream>();
-  auto tail = std::make_shared<Tail>(log_, stream, query->filter(), *after, tails_);
+  auto tail = std::make_shared<Tail>(log_, stream, event_filter(*query), *after, tails_);
   tail->start();
   net::HttpResponse res{http::status::ok, 11};
   res.set(http::field::content_type, "text/event-stream");

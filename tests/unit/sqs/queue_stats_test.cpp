@@ -12,7 +12,7 @@ using QueueStatsTest = QueuesTest;
 
 const QueueStats* find(const Queues::Stats& stats, const std::string& name) {
   for (const auto& q : stats.queues) {
-    if (q.name == name) return &q;
+    if (q.queue.name == name) return &q;
   }
   return nullptr;
 }
@@ -47,18 +47,17 @@ TEST_P(QueueStatsTest, CountsWhatTheQueueDid) {
   EXPECT_EQ(q->counts[QueueCount::kEmptyReceives], 1u);
   EXPECT_EQ(q->counts[QueueCount::kDeleted], 1u);
   EXPECT_EQ(q->counts[QueueCount::kDeadLettered], 1u);
-  EXPECT_EQ(q->visible, 0u);
-  EXPECT_EQ(q->in_flight, 1u);
-  EXPECT_STREQ(q->type, "standard");
+  EXPECT_EQ(q->queue.visible, 0u);
+  EXPECT_EQ(q->queue.inflight, 1u);
+  EXPECT_EQ(q->queue.type, "standard");
   const QueueStats* dlq = find(stats, "dlq");
   ASSERT_NE(dlq, nullptr);
-  EXPECT_EQ(dlq->visible, 1u);
+  EXPECT_EQ(dlq->queue.visible, 1u);
   EXPECT_EQ(dlq->counts[QueueCount::kSent], 0u);  // a redrive move is not a send
 }
 
 TEST_P(QueueStatsTest, DepthsAgeWaitersAndRedeliveries) {
   create("q");
-  const Millis sent = clock_.now_ms();
   send("q", "old");
   clock_.advance(2'000);
   SendInput delayed;
@@ -70,24 +69,24 @@ TEST_P(QueueStatsTest, DepthsAgeWaitersAndRedeliveries) {
   ASSERT_EQ(receive("q", hide).size(), 1u);
   auto s = queues_.stats();
   ASSERT_EQ(s.queues.size(), 1u);
-  EXPECT_EQ(s.queues[0].visible, 0u);
-  EXPECT_EQ(s.queues[0].in_flight, 1u);
-  EXPECT_EQ(s.queues[0].delayed, 1u);
-  EXPECT_EQ(s.queues[0].oldest_sent, sent);
+  EXPECT_EQ(s.queues[0].queue.visible, 0u);
+  EXPECT_EQ(s.queues[0].queue.inflight, 1u);
+  EXPECT_EQ(s.queues[0].queue.delayed, 1u);
+  EXPECT_EQ(s.queues[0].queue.oldest_age, 2'000);
   // Lazy time is brought up to date as GetQueueAttributes does: the timeout ran out.
   clock_.advance(30'000);
   s = queues_.stats();
-  EXPECT_EQ(s.queues[0].visible, 1u);
+  EXPECT_EQ(s.queues[0].queue.visible, 1u);
   ASSERT_EQ(receive("q", hide).size(), 1u);
   EXPECT_EQ(queues_.stats().queues[0].counts[QueueCount::kRedelivered], 1u);
 
   ReceiveInput wait;
   wait.wait_seconds = 20;
   auto parked = park("q", wait);
-  EXPECT_EQ(queues_.stats().queues[0].waiters, 1u);
+  EXPECT_EQ(queues_.stats().queues[0].queue.waiters, 1u);
   clock_.advance(20'000);
   ASSERT_TRUE(parked->done());
-  EXPECT_EQ(queues_.stats().queues[0].waiters, 0u);
+  EXPECT_EQ(queues_.stats().queues[0].queue.waiters, 0u);
   EXPECT_EQ(queues_.stats().queues[0].counts[QueueCount::kEmptyReceives], 1u);
 }
 
@@ -121,7 +120,7 @@ TEST_P(QueueStatsTest, FifoDuplicatesAreCountedNotSent) {
   send("f.fifo", "a", in);
   send("f.fifo", "a", in);
   auto s = queues_.stats();
-  EXPECT_STREQ(s.queues[0].type, "fifo");
+  EXPECT_EQ(s.queues[0].queue.type, "fifo");
   EXPECT_EQ(s.queues[0].counts[QueueCount::kSent], 1u);
   EXPECT_EQ(s.queues[0].counts[QueueCount::kDeduplicated], 1u);
 }

@@ -1,0 +1,36 @@
+#pragma once
+// The default account's SQS queues over HTTP, for the web console and test harnesses
+// (docs/admin-api.md):
+//   GET /v1/queues?prefix=                       every queue with its counts, by name
+//   GET /v1/queues/{name}                        one queue, with all attributes and tags
+//   GET /v1/queues/{name}/messages?state=&limit=&after=
+//                                                its messages by seq, changing nothing
+// Every route decodes, makes one sqs::Queues call and encodes. Registered with AdminApi by app/.
+// Thread-safe (Queues is).
+#include <string_view>
+
+#include "net/handler.hpp"
+
+namespace eb::sqs {
+class Queues;
+}
+
+namespace eb::api::admin {
+
+class QueuesApi {
+ public:
+  static constexpr std::string_view kPrefix = "/v1/queues";
+
+  explicit QueuesApi(eb::sqs::Queues& queues) : queues_(queues) {}
+
+  net::HttpResponse handle(const net::HttpRequest& request) const;
+
+ private:
+  net::HttpResponse list(std::string_view host, std::string_view query) const;
+  net::HttpResponse get(std::string_view host, const std::string& name) const;
+  net::HttpResponse messages(const std::string& name, std::string_view query) const;
+
+  eb::sqs::Queues& queues_;
+};
+
+}  // namespace eb::api::admin
