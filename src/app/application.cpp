@@ -36,6 +36,7 @@
 #include "config/plugins.hpp"
 #include "core/account_id.hpp"
 #include "core/clock.hpp"
+#include "core/log_format.hpp"
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
@@ -79,12 +80,13 @@ spdlog::level::level_enum to_spdlog(config::LogLevel level) {
   return spdlog::level::info;
 }
 
-void setup_logging(config::LogLevel level) {
+void setup_logging(config::LogLevel level, config::LogFormat format) {
   // Logs go to stderr so stdout stays free for anything a caller might pipe.
   // Not registered by name, so a second Application in one process (tests) cannot clash.
   auto logger = std::make_shared<spdlog::logger>(
       "eventbrokerd", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  logger->set_formatter(log::make_formatter(
+      format == config::LogFormat::kJson ? log::Format::kJson : log::Format::kText));
   logger->set_level(to_spdlog(level));
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(std::move(logger));
@@ -490,7 +492,7 @@ struct Application::Parts {
 };
 
 Application::Application(config::Settings settings) {
-  setup_logging(settings.log_level);
+  setup_logging(settings.log_level, settings.log_format);
   parts_ = std::make_unique<Parts>(std::move(settings));
 }
 
@@ -501,9 +503,10 @@ void Application::request_stop() { parts_->request_stop("stop requested", 0); }
 int Application::run() {
   Parts& p = *parts_;
   const config::Settings& s = p.settings;
-  spdlog::info("configuration from {}: log level {}, {} threads, region {}, account {}",
-               s.source.empty() ? "built-in defaults" : s.source, config::to_string(s.log_level),
-               p.threads, s.region, s.account_id);
+  spdlog::info(
+      "configuration from {}: log level {}, log format {}, {} threads, region {}, account {}",
+      s.source.empty() ? "built-in defaults" : s.source, config::to_string(s.log_level),
+      config::to_string(s.log_format), p.threads, s.region, s.account_id);
 
   const auto recovery_started = std::chrono::steady_clock::now();
   // The log before anything can send, so the sequence continues where it stopped; replays
