@@ -97,37 +97,6 @@ unsigned thread_count(unsigned configured) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-std::string describe(const asio::ip::tcp::endpoint& peer) {
-  return fmt::format("{}:{}", peer.address().to_string(), peer.port());
-}
-
-// Logs each request and its status at debug level; costs one level check otherwise.
-class RequestLog final : public net::Handler {
- public:
-  explicit RequestLog(net::Handler& next) : next_(next) {}
-
-  void handle(net::HttpRequest&& request, const asio::ip::tcp::endpoint& peer,
-              net::Respond respond) override {
-    if (!spdlog::should_log(spdlog::level::debug)) {
-      return next_.handle(std::move(request), peer, std::move(respond));
-    }
-    std::string what = fmt::format("{} {} from {}", std::string_view(request.method_string()),
-                                   std::string_view(request.target()), describe(peer));
-    const auto start = std::chrono::steady_clock::now();
-    next_.handle(std::move(request), peer,
-                 [respond = std::move(respond), what = std::move(what),
-                  start](net::HttpResponse&& response) {
-                   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::steady_clock::now() - start);
-                   spdlog::debug("{} -> {} in {} us", what, response.result_int(), us.count());
-                   respond(std::move(response));
-                 });
-  }
-
- private:
-  net::Handler& next_;
-};
-
 std::unique_ptr<storage::Engine> open_engine(const config::Settings& s) {
   if (s.in_memory) return std::make_unique<storage::MemoryEngine>();
   return std::make_unique<storage::RocksDbEngine>(storage::RocksDbOptions{
@@ -210,8 +179,7 @@ struct Application::Parts {
         identity(clock, settings.account_id),
         sts(identity),
         dispatcher(admin),
-        request_log(dispatcher),
-        server(io, request_log,
+        server(io, dispatcher,
                net::ServerOptions{.address = settings.listen.host, .port = settings.listen.port}),
         signals(io, SIGINT, SIGTERM),
         reload_signals(io, SIGHUP) {
@@ -305,7 +273,6 @@ struct Application::Parts {
   api::sts::StsService sts;
   api::admin::ResetApi reset_api;
   api::aws::Dispatcher dispatcher;
-  RequestLog request_log;
   net::Server server;
   asio::signal_set signals;
   asio::signal_set reload_signals;  // SIGHUP: re-apply the topology of the config file

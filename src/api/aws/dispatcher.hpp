@@ -4,6 +4,7 @@
 // Action= plus the SigV4 credential scope, or the action name, for the query protocol).
 // Stateless apart from its service table and account router, fixed before the server starts.
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,9 +42,16 @@ class Dispatcher final : public net::Handler {
               net::Respond respond) override;
 
  private:
+  // What a request's debug line says (service, action, resource, status, duration): only made at
+  // debug level, filled in as the request is classified, written when it is answered.
+  struct RequestLine;
+
+  // handle() once the request line, if any, is set up.
+  void route(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint& peer,
+             net::Respond respond, RequestLine* line);
   // Hands a classified request to its account's instance of `service`, unless a fault rule answers
   // it instead (or delays it on the daemon's timers first).
-  void dispatch(Service& service, AwsRequest&& request, net::Respond respond);
+  void dispatch(Service& service, AwsRequest&& request, net::Respond respond, RequestLine* line);
   // With verify_signatures: checks the request's SigV4 signature (the real clock's time, not the
   // daemon's, which may be manual) and records the credential's account in `aws`; otherwise
   // answers the failure in the protocol of the service addressed and returns false.
