@@ -78,6 +78,11 @@ int main(int argc, char** argv) {
   auto* log_level_opt =
       cli.add_option("--log-level", log_level, "trace, debug, info (default), warn, error or off")
           ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  std::string log_format;
+  auto* log_format_opt =
+      cli.add_option("--log-format", log_format,
+                     "text (default): one readable line per entry; json: one JSON object per line")
+          ->check(CLI::IsMember({"text", "json"}));
   auto* threads_opt =
       cli.add_option("--threads", threads, "I/O threads, 1-256 (default: one per core)")
           ->check(CLI::Range(1u, eb::config::kMaxThreads));
@@ -137,6 +142,7 @@ int main(int argc, char** argv) {
   if (*durability_opt) settings.durability = *eb::config::parse_durability(durability);
   if (*clock_opt) settings.clock = *eb::config::parse_clock_mode(clock);
   if (*log_level_opt) settings.log_level = *eb::config::parse_log_level(log_level);
+  if (*log_format_opt) settings.log_format = *eb::config::parse_log_format(log_format);
   if (*threads_opt) settings.threads = threads;
   if (*region_opt) settings.region = region;
   if (*account_opt) settings.account_id = account_id;

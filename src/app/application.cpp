@@ -38,6 +38,7 @@
 #include "config/plugins.hpp"
 #include "core/account_id.hpp"
 #include "core/clock.hpp"
+#include "core/log_format.hpp"
 #include "core/manual_clock.hpp"
 #include "eventlog/event_log.hpp"
 #include "eventlog/replay.hpp"
@@ -81,12 +82,13 @@ spdlog::level::level_enum to_spdlog(config::LogLevel level) {
   return spdlog::level::info;
 }
 
-void setup_logging(config::LogLevel level) {
+void setup_logging(config::LogLevel level, config::LogFormat format) {
   // Logs go to stderr so stdout stays free for anything a caller might pipe.
   // Not registered by name, so a second Application in one process (tests) cannot clash.
   auto logger = std::make_shared<spdlog::logger>(
       "eventbrokerd", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  logger->set_formatter(log::make_formatter(
+      format == config::LogFormat::kJson ? log::Format::kJson : log::Format::kText));
   logger->set_level(to_spdlog(level));
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(std::move(logger));
@@ -96,37 +98,6 @@ unsigned thread_count(unsigned configured) {
   if (configured > 0) return configured;
   return std::max(1u, std::thread::hardware_concurrency());
 }
-
-std::string describe(const asio::ip::tcp::endpoint& peer) {
-  return fmt::format("{}:{}", peer.address().to_string(), peer.port());
-}
-
-// Logs each request and its status at debug level; costs one level check otherwise.
-class RequestLog final : public net::Handler {
- public:
-  explicit RequestLog(net::Handler& next) : next_(next) {}
-
-  void handle(net::HttpRequest&& request, const asio::ip::tcp::endpoint& peer,
-              net::Respond respond) override {
-    if (!spdlog::should_log(spdlog::level::debug)) {
-      return next_.handle(std::move(request), peer, std::move(respond));
-    }
-    std::string what = fmt::format("{} {} from {}", std::string_view(request.method_string()),
-                                   std::string_view(request.target()), describe(peer));
-    const auto start = std::chrono::steady_clock::now();
-    next_.handle(std::move(request), peer,
-                 [respond = std::move(respond), what = std::move(what),
-                  start](net::HttpResponse&& response) {
-                   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::steady_clock::now() - start);
-                   spdlog::debug("{} -> {} in {} us", what, response.result_int(), us.count());
-                   respond(std::move(response));
-                 });
-  }
-
- private:
-  net::Handler& next_;
-};
 
 std::unique_ptr<storage::Engine> open_engine(const config::Settings& s) {
   if (s.in_memory) return std::make_unique<storage::MemoryEngine>();
@@ -211,8 +182,7 @@ struct Application::Parts {
         identity(clock, settings.account_id),
         sts(identity),
         dispatcher(admin),
-        request_log(dispatcher),
-        server(io, request_log,
+        server(io, dispatcher,
                net::ServerOptions{.address = settings.listen.host, .port = settings.listen.port}),
         signals(io, SIGINT, SIGTERM),
         reload_signals(io, SIGHUP) {
@@ -326,7 +296,6 @@ struct Application::Parts {
       .events = &events,
       .api = &api_metrics}};
   api::aws::Dispatcher dispatcher;
-  RequestLog request_log;
   net::Server server;
   asio::signal_set signals;
   asio::signal_set reload_signals;  // SIGHUP: re-apply the topology of the config file
@@ -513,7 +482,7 @@ struct Application::Parts {
 };
 
 Application::Application(config::Settings settings) {
-  setup_logging(settings.log_level);
+  setup_logging(settings.log_level, settings.log_format);
   parts_ = std::make_unique<Parts>(std::move(settings));
 }
 
@@ -524,9 +493,10 @@ void Application::request_stop() { parts_->request_stop("stop requested", 0); }
 int Application::run() {
   Parts& p = *parts_;
   const config::Settings& s = p.settings;
-  spdlog::info("configuration from {}: log level {}, {} threads, region {}, account {}",
-               s.source.empty() ? "built-in defaults" : s.source, config::to_string(s.log_level),
-               p.threads, s.region, s.account_id);
+  spdlog::info(
+      "configuration from {}: log level {}, log format {}, {} threads, region {}, account {}",
+      s.source.empty() ? "built-in defaults" : s.source, config::to_string(s.log_level),
+      config::to_string(s.log_format), p.threads, s.region, s.account_id);
 
   const auto recovery_started = std::chrono::steady_clock::now();
   // The log before anything can send, so the sequence continues where it stopped; replays

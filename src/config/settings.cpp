@@ -28,6 +28,7 @@ constexpr std::string_view kSettingsKeys[] = {"listen",
                                               "event_retention_seconds",
                                               "event_retention_mb",
                                               "log_level",
+                                              "log_format",
                                               "threads",
                                               "region",
                                               "account_id",
@@ -173,6 +174,10 @@ Settings parse_root(const YAML::Node& root) {
       auto level = parse_log_level(scalar(value, key));
       if (!level) fail_at(value, "'log_level': " + level.error().message);
       settings.log_level = *level;
+    } else if (key == "log_format") {
+      auto format = parse_log_format(scalar(value, key));
+      if (!format) fail_at(value, "'log_format': " + format.error().message);
+      settings.log_format = *format;
     } else if (key == "threads") {
       settings.threads = parse_threads(value);
     } else if (key == "region") {
@@ -281,6 +286,16 @@ ConfigResult<LogLevel> parse_log_level(std::string_view text) {
 }
 
 std::string_view to_string(LogLevel level) { return kLevels[static_cast<std::size_t>(level)]; }
+
+ConfigResult<LogFormat> parse_log_format(std::string_view text) {
+  if (text == "text") return LogFormat::kText;
+  if (text == "json") return LogFormat::kJson;
+  return value_error("log format must be text or json, got '" + std::string(text) + "'");
+}
+
+std::string_view to_string(LogFormat format) {
+  return format == LogFormat::kJson ? "json" : "text";
+}
 
 std::uint64_t Settings::effective_event_retention_mb() const {
   return event_retention_mb.value_or(in_memory ? kInMemoryEventRetentionMb : 0);

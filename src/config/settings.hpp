@@ -12,6 +12,8 @@
 namespace eb::config {
 
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
+// text: the human-readable line; json: one JSON object per line (core/log_format.hpp).
+enum class LogFormat { kText, kJson };
 // wal: an acknowledged write is in the write-ahead log (survives a process crash);
 // fsync: also fsynced, with group commit (survives power loss).
 enum class Durability { kWal, kFsync };
@@ -48,6 +50,7 @@ struct Settings {
   std::optional<std::uint64_t> event_retention_mb;
   std::uint64_t effective_event_retention_mb() const;
   LogLevel log_level = LogLevel::kInfo;
+  LogFormat log_format = LogFormat::kText;
   unsigned threads = 0;  // 0: one per hardware thread
   std::string region = "us-east-1";
   // The AWS account every ARN, queue URL and STS answer carries.
@@ -104,6 +107,8 @@ std::string known_keys();  // both kinds, comma-separated, for "unknown key" mes
 std::string format_listen_address(const ListenAddress& address);
 [[nodiscard]] ConfigResult<LogLevel> parse_log_level(std::string_view text);
 std::string_view to_string(LogLevel level);
+[[nodiscard]] ConfigResult<LogFormat> parse_log_format(std::string_view text);
+std::string_view to_string(LogFormat format);
 [[nodiscard]] ConfigResult<Durability> parse_durability(std::string_view text);
 std::string_view to_string(Durability durability);
 [[nodiscard]] ConfigResult<ClockMode> parse_clock_mode(std::string_view text);

@@ -1,7 +1,6 @@
 #include "events/api_destination_delivery.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <deque>
@@ -13,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/log.hpp"
 #include "events/connections.hpp"
 
 namespace eb::events {
@@ -367,8 +367,10 @@ void ApiDestinationDeliveries::Core::give_up(const std::shared_ptr<Job>& job, st
                                .exhausted_condition = exhausted};
   if (dead_letter && dead_letter(letter)) return finish(job, sns::kOutcomeDeadLettered);
   if (!dead_letter) {
-    spdlog::warn("rule {}: target {}: {} ({}); the event is dropped", d.rule_arn, d.target_arn,
-                 message, code);
+    log::warn(
+        "API destination delivery failed; the event is dropped",
+        {{"rule", d.rule_arn}, {"target", d.target_arn}, {"errorCode", code}, {"error", message}},
+        log::MessageRef{d.event_id, d.event});
   }
   finish(job, sns::kOutcomeDropped);
 }

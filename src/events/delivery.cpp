@@ -6,6 +6,7 @@
 
 #include "core/account_id.hpp"
 #include "core/json_writer.hpp"
+#include "core/log.hpp"
 #include "events/api_destination_delivery.hpp"
 #include "events/dead_letter.hpp"
 #include "events/targets.hpp"
@@ -79,10 +80,8 @@ void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
     if (service == "events" && spec.arn.find(":event-bus/") != std::string::npos) {
       // Another bus gets the event as it is, not shaped.
       if (forwarded_) {
-        spdlog::warn(
-            "rule {}: target {}: the event already came from another bus; it is not "
-            "forwarded again",
-            rule.arn, spec.id);
+        log::warn("the event already came from another bus; it is not forwarded again",
+                  {{"rule", rule.arn}, {"target", spec.id}}, log::MessageRef{event_id, envelope});
         continue;
       }
       std::string key;

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/encoding.hpp"
+#include "core/log.hpp"
 #include "events/delivery.hpp"
 #include "events/event_buses.hpp"
 #include "events/targets.hpp"
@@ -160,8 +161,8 @@ Result<void> EventBuses::deliver(DeliveryBatch& deliveries,
     }
     auto bus = registry->find(f.bus_name);
     if (!bus) {
-      spdlog::warn("event {}: target bus {} does not exist; the event is dropped", f.event_id,
-                   f.bus_name);
+      log::warn("target bus does not exist; the event is dropped", {{"bus", f.bus_name}},
+                log::MessageRef{f.event_id, f.envelope});
       continue;
     }
     (void)deliver_forwarded(*bus, f.event_id, f.envelope, f.pending_key);
@@ -195,8 +196,9 @@ Result<void> EventBuses::deliver_forwarded(const Bus& bus, const std::string& ev
   onward.erase_pending_in_write(pending_key);
   auto written = onward.commit(engine_, events_, {&record, 1});
   if (!written) {
-    spdlog::warn("event {}: could not be delivered on bus {}: {}", event_id, bus.description.name,
-                 written.error().message);
+    log::warn("event could not be delivered on its bus",
+              {{"bus", bus.description.name}, {"error", written.error().message}},
+              log::MessageRef{event_id, envelope});
     return written;
   }
   onward.finish_pending();
@@ -206,14 +208,15 @@ Result<void> EventBuses::deliver_forwarded(const Bus& bus, const std::string& ev
 bool EventBuses::forward_to_account(const Forward& f) {
   EventBuses* other = other_accounts_ ? other_accounts_(f.account) : nullptr;
   if (other == nullptr || other == this) {
-    spdlog::warn("event {}: account {} of target bus {} does not exist; the event is dropped",
-                 f.event_id, f.account, f.bus_name);
+    log::warn("account of the target bus does not exist; the event is dropped",
+              {{"bus", f.bus_name}, {"account", f.account}},
+              log::MessageRef{f.event_id, f.envelope});
     return true;
   }
   auto received = other->receive_forwarded(f.bus_name, f.event_id, f.envelope);
   if (received || received.error().code != Errc::kResourceNotFound) return received.has_value();
-  spdlog::warn("event {}: target bus {} of account {} does not exist; the event is dropped",
-               f.event_id, f.bus_name, f.account);
+  log::warn("target bus does not exist; the event is dropped",
+            {{"bus", f.bus_name}, {"account", f.account}}, log::MessageRef{f.event_id, f.envelope});
   return true;
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/encoding.hpp"
 #include "core/json_writer.hpp"
+#include "core/log.hpp"
 #include "events/event_buses.hpp"
 #include "events/retry_policy.hpp"
 #include "events/scheduler.hpp"
@@ -87,6 +88,20 @@ std::string target_request(const Schedule& schedule, Millis nominal, std::string
   return out;
 }
 
+// A warning about one invocation of `schedule`: its schedule, target and execution id, the
+// correlation id of the target's input when it has one, and `fields`.
+void warn_invocation(std::string_view text, const Schedule& schedule, std::string_view execution_id,
+                     log::Fields fields) {
+  if (!log::enabled(log::Level::kWarn)) return;
+  const ScheduleTarget& target = schedule.spec.target;
+  std::vector<log::Field> all = {
+      {"schedule", schedule.arn}, {"target", target.arn}, {"executionId", execution_id}};
+  all.insert(all.end(), fields);
+  const std::string correlation = log::correlation_id(target.input.value_or(""), nullptr);
+  if (!correlation.empty()) all.push_back({"correlationId", correlation});
+  log::write(log::Level::kWarn, text, all);
+}
+
 }  // namespace
 
 void Scheduler::fire(const Key& key, std::uint64_t generation) {
@@ -120,8 +135,11 @@ void Scheduler::attempt(Invocation invocation) {
   const std::optional<Failure> failure = invoke(invocation);
   if (!failure) return complete(invocation);
   const ScheduleTarget& target = invocation.schedule.spec.target;
-  spdlog::warn("schedule {}: target {}: attempt {}: {} ({})", invocation.schedule.arn, target.arn,
-               invocation.attempts, failure->message, failure->code);
+  warn_invocation("schedule invocation failed", invocation.schedule, invocation.execution_id,
+                  {{"attempt", invocation.attempts},
+                   {"retryable", failure->retryable ? "true" : "false"},
+                   {"errorCode", failure->code},
+                   {"error", failure->message}});
   if (!failure->retryable) {
     dead_letter(invocation, *failure, {});
     return complete(invocation);
@@ -275,14 +293,14 @@ void Scheduler::dead_letter(const Invocation& invocation, const Failure& failure
   const Schedule& schedule = invocation.schedule;
   const ScheduleTarget& target = schedule.spec.target;
   if (target.dead_letter_arn.empty()) {
-    spdlog::warn("schedule {}: invocation {} failed and has no dead-letter queue; it is dropped",
-                 schedule.arn, invocation.execution_id);
+    warn_invocation("schedule invocation failed and has no dead-letter queue; it is dropped",
+                    schedule, invocation.execution_id, {});
     return;
   }
   auto queue = queues_.find_by_arn_any_account(target.dead_letter_arn);
   if (!queue) {
-    spdlog::warn("schedule {}: dead-letter queue {} does not exist; the invocation is dropped",
-                 schedule.arn, target.dead_letter_arn);
+    warn_invocation("dead-letter queue does not exist; the invocation is dropped", schedule,
+                    invocation.execution_id, {{"deadLetterQueue", target.dead_letter_arn}});
     return;
   }
   std::string base_url;
@@ -316,8 +334,9 @@ void Scheduler::dead_letter(const Invocation& invocation, const Failure& failure
     attribute("IS_PAYLOAD_TRUNCATED", "true");
   }
   if (auto sent = queue->send(std::move(in)); !sent) {
-    spdlog::warn("schedule {}: dead-letter queue {} refused the invocation: {}", schedule.arn,
-                 target.dead_letter_arn, sent.error().message);
+    warn_invocation("dead-letter queue refused the invocation; it is dropped", schedule,
+                    invocation.execution_id,
+                    {{"deadLetterQueue", target.dead_letter_arn}, {"error", sent.error().message}});
   }
 }
 

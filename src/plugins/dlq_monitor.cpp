@@ -1,7 +1,6 @@
 #include "plugins/dlq_monitor.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <map>
@@ -9,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "core/log.hpp"
 #include "plugins/json_read.hpp"
 #include "sns/endpoint_delivery.hpp"
 #include "sns/topics.hpp"
@@ -40,6 +40,13 @@ struct Notification {
   Millis first_arrival = 0;
   Millis at = 0;
 };
+
+// The message a notification reports, for its log lines (the correlation id is read from the
+// body's preview, when the whole envelope fits in it).
+log::MessageRef about(const Notification& n) {
+  if (!n.arrival) return {};
+  return {n.arrival->message_id, n.arrival->body_preview};
+}
 
 void write_arrival(JsonWriter& j, const DeadLetterArrival& a) {
   j.begin_object();
@@ -391,15 +398,20 @@ struct DlqMonitor::Core : std::enable_shared_from_this<Core> {
         ++counters.published;
       } else {
         ++counters.failed;
-        spdlog::warn("plugin {}: cannot publish the alert on {} to topic {}: {}", name, n.queue,
-                     sink.sns_topic, published.error().message);
+        log::warn("dlq-monitor: cannot publish the alert",
+                  {{"plugin", name},
+                   {"queue", n.queue},
+                   {"topic", sink.sns_topic},
+                   {"error", published.error().message}},
+                  about(n));
       }
       return;
     }
     if (services.http == nullptr) {
       const std::lock_guard lock(mu);
       ++counters.failed;
-      spdlog::warn("plugin {}: no HTTP client to reach {}", name, sink.webhook);
+      log::warn("dlq-monitor: no HTTP client to reach the webhook",
+                {{"plugin", name}, {"queue", n.queue}, {"webhook", sink.webhook}}, about(n));
       return;
     }
     std::string body;
@@ -415,19 +427,25 @@ struct DlqMonitor::Core : std::enable_shared_from_this<Core> {
         break;
     }
     std::weak_ptr<Core> weak = weak_from_this();
-    services.http->post(
-        sink.webhook, {{"Content-Type", "application/json"}}, std::move(body),
-        [weak, url = sink.webhook, queue = n.queue](int status, const std::string& error) {
-          if (status >= 200 && status < 300) return;
-          auto core = weak.lock();
-          if (!core) return;
-          {
-            const std::lock_guard lock(core->mu);
-            ++core->counters.failed;
-          }
-          spdlog::warn("plugin {}: the alert on {} did not reach {}: {}", core->name, queue, url,
-                       status == 0 ? error : fmt::format("HTTP {}", status));
-        });
+    services.http->post(sink.webhook, {{"Content-Type", "application/json"}}, std::move(body),
+                        [weak, url = sink.webhook, queue = n.queue,
+                         message_id = n.arrival ? n.arrival->message_id : std::string()](
+                            int status, const std::string& error) {
+                          if (status >= 200 && status < 300) return;
+                          auto core = weak.lock();
+                          if (!core) return;
+                          {
+                            const std::lock_guard lock(core->mu);
+                            ++core->counters.failed;
+                          }
+                          log::warn("dlq-monitor: the alert did not reach the webhook",
+                                    {{"plugin", core->name},
+                                     {"queue", queue},
+                                     {"webhook", url},
+                                     {"status", status},
+                                     {"error", error}},
+                                    log::MessageRef{message_id});
+                        });
   }
 
   // delete_after_alert: receives and deletes what the queue holds now.

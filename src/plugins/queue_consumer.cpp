@@ -1,6 +1,6 @@
 #include "plugins/queue_consumer.hpp"
 
-#include <spdlog/spdlog.h>
+#include "core/log.hpp"
 
 #include <cstdlib>
 #include <exception>
@@ -56,7 +56,8 @@ struct QueueConsumer::State : std::enable_shared_from_this<State> {
 
   void on_received(Result<std::vector<sqs::ReceivedMessage>>& got) {
     if (!got) {
-      spdlog::warn("consumer of {}: receive failed ({}); retrying", queue, got.error().message);
+      log::warn("plugin consumer: receive failed; retrying",
+                {{"queue", queue}, {"error", got.error().message}});
       retry_later();
       return;
     }
@@ -91,18 +92,22 @@ struct QueueConsumer::State : std::enable_shared_from_this<State> {
     for (const auto& [name, value] : m.attributes) {
       if (name == "ApproximateReceiveCount") message.receive_count = std::atoi(value.c_str());
     }
+    const log::MessageRef about{message.message_id, message.body, &message.attributes};
     try {
       auto result = handler(message);
       if (!result) {
-        spdlog::debug("consumer of {}: message {} left for redelivery: {}", queue,
-                      message.message_id, result.error().message);
+        log::debug("message left for redelivery",
+                   {{"queue", queue},
+                    {"receiveCount", message.receive_count},
+                    {"error", result.error().message}},
+                   about);
       }
       return result.has_value();
     } catch (const std::exception& e) {
-      spdlog::warn("consumer of {}: handler threw on message {}: {}", queue, message.message_id,
-                   e.what());
+      log::warn("plugin handler threw on a message", {{"queue", queue}, {"error", e.what()}},
+                about);
     } catch (...) {
-      spdlog::warn("consumer of {}: handler threw on message {}", queue, message.message_id);
+      log::warn("plugin handler threw on a message", {{"queue", queue}}, about);
     }
     return false;
   }

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/encoding.hpp"
+#include "core/log.hpp"
 #include "eventlog/event_log.hpp"
 #include "plugins/json_read.hpp"
 #include "plugins/saga_template.hpp"
@@ -123,14 +124,19 @@ Result<SagaEngine::Started> SagaEngine::start_locked(const std::string& id,
   saga::apply(definition_, state, started);
   saga::State& stored = sagas_.emplace(id, std::move(state)).first->second;
   changed(id);
-  if (auto moved = run(stored); !moved) {
-    spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
-  }
+  run_or_retry(id, stored);
   write_saga(j, stored);
   return Started{true, std::move(out)};
 }
 
 // --- moving on ---------------------------------------------------------------------------------
+
+void SagaEngine::run_or_retry(const std::string& id, saga::State& state) {
+  if (auto moved = run(state); !moved) {
+    log::warn("saga step failed; retrying",
+              {{"saga", spec().name}, {"sagaId", id}, {"error", moved.error().message}});
+  }
+}
 
 Result<void> SagaEngine::run(saga::State& state, std::optional<Event> outcome) {
   // Events are folded as they happen and written together: those before a request in the same
@@ -275,9 +281,7 @@ void SagaEngine::on_timer(std::uint64_t generation) {
   for (const std::string& id : due) {
     auto it = sagas_.find(id);
     if (it == sagas_.end()) continue;
-    if (auto moved = run(it->second); !moved) {
-      spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
-    }
+    run_or_retry(id, it->second);
   }
   waking_ = false;
   if (!wakeups_.empty()) set_timer(wakeups_.begin()->first);
@@ -306,8 +310,11 @@ Result<void> SagaEngine::on_event(const Envelope& event) {
       const auto data = json::object(parser, event.data);
       simdjson::dom::element member;
       if (!data || data->at_key(definition_.saga_id).get(member)) {
-        spdlog::warn("saga {}: {} {} has no data.{}; ignored", spec().name, event.type, event.id,
-                     definition_.saga_id);
+        log::warn("saga start event has no saga id; ignored",
+                  {{"saga", spec().name},
+                   {"eventType", event.type},
+                   {"sagaIdField", definition_.saga_id}},
+                  log::MessageRef{event.id, {}, nullptr, event.correlation_id});
         return ignored();
       }
       std::string_view text;
@@ -315,8 +322,12 @@ Result<void> SagaEngine::on_event(const Envelope& event) {
     }
     auto started = start_locked(id, event.data, event.id);
     if (!started) {
-      spdlog::warn("saga {}: {} {} not started: {}", spec().name, event.type, event.id,
-                   started.error().message);
+      log::warn("saga not started",
+                {{"saga", spec().name},
+                 {"sagaId", id},
+                 {"eventType", event.type},
+                 {"error", started.error().message}},
+                log::MessageRef{event.id, {}, nullptr, event.correlation_id});
     }
     return {};
   }
@@ -386,9 +397,7 @@ void SagaEngine::on_recovered() {
   for (auto& [id, state] : sagas_) {
     if (state.terminal() || state.status == saga::Status::kStuck) continue;
     ++unfinished;
-    if (auto moved = run(state); !moved) {
-      spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
-    }
+    run_or_retry(id, state);
   }
   if (!sagas_.empty()) {
     spdlog::info("saga {}: recovered {} sagas, {} of them unfinished", spec().name, sagas_.size(),
@@ -563,9 +572,7 @@ Result<std::string> SagaEngine::redrive(const std::string& id) {
   EB_TRY(append(id, {encode_event(it->second, *event)}));
   saga::apply(definition_, it->second, *event);
   changed(id);
-  if (auto moved = run(it->second); !moved) {
-    spdlog::warn("saga {} ({}): {}; retrying", id, spec().name, moved.error().message);
-  }
+  run_or_retry(id, it->second);
   maybe_snapshot();
   std::string out;
   JsonWriter j(out);

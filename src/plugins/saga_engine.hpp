@@ -84,6 +84,8 @@ class SagaEngine final : public Worker {
   // publish, the others in one append: one write per reply. A failed write leaves the state as
   // written and retries on the timer.
   Result<void> run(saga::State& state, std::optional<saga::Event> outcome = std::nullopt);
+  // run() without an outcome, logging a failure (its timer retries it).
+  void run_or_retry(const std::string& id, saga::State& state);
   // Publishes the request `event` of `state`, appending the envelopes `first` to its stream
   // before it in the same write.
   Result<void> request(const saga::State& state, const saga::Event& event,

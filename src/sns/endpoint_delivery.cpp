@@ -1,12 +1,12 @@
 #include "sns/endpoint_delivery.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/log.hpp"
 #include "sns/delivery_policy.hpp"
 
 namespace eb::sns {
@@ -173,8 +173,13 @@ void EndpointDeliveries::Core::give_up(const Delivery& d) {
       fmt::format("Delivery to {} failed after {} attempt{}: {}", m.endpoint, d.attempts,
                   d.attempts == 1 ? "" : "s", d.last_error.empty() ? "no answer" : d.last_error);
   if (dead_letter && dead_letter(m, code, message)) return finish(d, kOutcomeDeadLettered);
-  spdlog::warn("dropping {} {} for {} ({}): {}", m.message_type, m.message_id, m.subscription_arn,
-               m.endpoint, message);
+  log::warn("SNS delivery dropped",
+            {{"type", m.message_type},
+             {"subscription", m.subscription_arn},
+             {"endpoint", m.endpoint},
+             {"attempts", d.attempts},
+             {"error", message}},
+            log::MessageRef{m.message_id, m.body});
   finish(d, kOutcomeDropped);
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/log.hpp"
 #include "sqs/logged_write.hpp"
 #include "sqs/message_view.hpp"
 #include "sqs/queue_recovery.hpp"
@@ -371,6 +372,7 @@ void Queue::run(Deferred& deferred, const std::shared_ptr<Queue>& dlq) {
     std::erase_if(deferred.dead_letters, [](const MovedMessage& m) { return !m.message.payload; });
     for (auto& m : deferred.dead_letters) m.message.payload->extra().dead_letter_source_arn = arn_;
     counters_.add(QueueCount::kDeadLettered, deferred.dead_letters.size());
+    log_dead_letters(deferred.dead_letters, *dlq);
     std::vector<DeadLetterArrival> arrivals;
     if (on_dead_letter_) {
       // Described before accept(), which resets the receive count and may drop the payload.
@@ -388,6 +390,18 @@ void Queue::run(Deferred& deferred, const std::shared_ptr<Queue>& dlq) {
     } else {
       c.done(counted(fill(std::move(c.taken), c.system_attributes, c.message_attributes)));
     }
+  }
+}
+
+void Queue::log_dead_letters(const std::vector<MovedMessage>& moved, const Queue& dlq) const {
+  if (!log::enabled(log::Level::kInfo)) return;
+  for (const auto& m : moved) {
+    const Payload& p = *m.message.payload;
+    const std::string id = uuid_text(p.id);
+    log::info(
+        "message moved to dead-letter queue",
+        {{"queue", dlq.name()}, {"sourceQueue", name_}, {"receiveCount", m.message.receive_count}},
+        log::MessageRef{id, p.body, p.extras ? &p.extras->attributes : nullptr});
   }
 }
 

@@ -219,6 +219,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
   std::shared_ptr<Queue> dead_letter_target() const;
   // Unlocked: moves dead letters, reads payloads from the store, runs completions.
   void run(Deferred& deferred, const std::shared_ptr<Queue>& dlq);
+  // One info line per message moved into `dlq` (its id, correlation id, queues, receives).
+  void log_dead_letters(const std::vector<MovedMessage>& moved, const Queue& dlq) const;
   DeadLetterArrival describe_dead_letter(const StoredMessage& m, const Queue& dlq,
                                          Millis now) const;
   Result<std::vector<ReceivedMessage>> fill(Taken taken, const NameSelection& system,

@@ -9,6 +9,7 @@
 #include "api/aws/form.hpp"
 #include "api/aws/sigv4.hpp"
 #include "core/encoding.hpp"
+#include "core/log.hpp"
 #include "faults/fault_rules.hpp"
 
 namespace eb::api::aws {
@@ -103,6 +104,29 @@ net::HttpResponse service_error_response(const Service& service, const AwsReques
 
 }  // namespace
 
+struct Dispatcher::RequestLine {
+  std::string method;
+  std::string path;
+  std::string service;
+  std::string action;
+  std::string resource;
+  std::string request_id;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+
+  void write(unsigned status) const {
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::vector<log::Field> fields = {{"method", method}, {"path", path}};
+    if (!service.empty()) {
+      fields.insert(fields.end(), {{"service", service}, {"action", action}});
+      if (!resource.empty()) fields.push_back({"resource", resource});
+      fields.push_back({"requestId", request_id});
+    }
+    fields.insert(fields.end(), {{"status", status}, {"durationMs", ms}});
+    log::write(log::Level::kDebug, "request", fields);
+  }
+};
+
 Dispatcher::Dispatcher(net::Handler& native) : native_(native) {}
 
 void Dispatcher::add_service(Service& service) { services_.push_back(&service); }
@@ -126,6 +150,26 @@ bool Dispatcher::authenticate(const net::HttpRequest& request,
 
 void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint& peer,
                         net::Respond respond) {
+  if (!log::enabled(log::Level::kDebug)) {
+    route(std::move(request), peer, std::move(respond), nullptr);
+    return;
+  }
+  auto line = std::make_shared<RequestLine>();
+  line->method = std::string(request.method_string());
+  const std::string_view target = request.target();
+  line->path = std::string(target.substr(0, target.find('?')));
+  RequestLine* filled = line.get();
+  route(
+      std::move(request), peer,
+      [line = std::move(line), respond = std::move(respond)](net::HttpResponse&& response) {
+        line->write(response.result_int());
+        respond(std::move(response));
+      },
+      filled);
+}
+
+void Dispatcher::route(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint& peer,
+                       net::Respond respond, RequestLine* line) {
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find('?'));
   if (is_native_path(path)) {
@@ -158,7 +202,7 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
           (s->owns_rest_path(path) || (scope && scope->service == s->signing_name()))) {
         aws.protocol = Protocol::kRestJson;
         aws.http = std::move(request);
-        dispatch(*s, std::move(aws), start, std::move(respond));
+        dispatch(*s, std::move(aws), start, std::move(respond), line);
         return;
       }
     }
@@ -174,7 +218,7 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
     for (Service* s : services_) {
       if (s->json_target_prefix() == prefix) {
         aws.http = std::move(request);
-        dispatch(*s, std::move(aws), start, std::move(respond));
+        dispatch(*s, std::move(aws), start, std::move(respond), line);
         return;
       }
     }
@@ -233,11 +277,20 @@ void Dispatcher::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::
     return;
   }
   aws.http = std::move(request);
-  dispatch(*chosen, std::move(aws), start, std::move(respond));
+  dispatch(*chosen, std::move(aws), start, std::move(respond), line);
 }
 
 void Dispatcher::dispatch(Service& addressed, AwsRequest&& request,
-                          std::chrono::steady_clock::time_point start, net::Respond respond) {
+                          std::chrono::steady_clock::time_point start, net::Respond respond,
+                          RequestLine* line) {
+  if (line != nullptr) {
+    line->service = std::string(addressed.signing_name());
+    line->action = request.protocol == Protocol::kRestJson ? rest_json_operation(request.http)
+                                                           : request.action;
+    const auto resources = fault_resources(request);
+    if (!resources.empty()) line->resource = resources.front();
+    line->request_id = request.request_id;
+  }
   Service* routed = &addressed;
   if (router_) {
     auto account_service = router_(addressed, request);

@@ -5,6 +5,7 @@
 // Stateless apart from its service table and account router, fixed before the server starts.
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,10 +47,17 @@ class Dispatcher final : public net::Handler {
               net::Respond respond) override;
 
  private:
+  // What a request's debug line says (service, action, resource, status, duration): only made at
+  // debug level, filled in as the request is classified, written when it is answered.
+  struct RequestLine;
+
+  // handle() once the request line, if any, is set up.
+  void route(net::HttpRequest&& request, const boost::asio::ip::tcp::endpoint& peer,
+             net::Respond respond, RequestLine* line);
   // Hands a classified request to its account's instance of `service`, unless a fault rule answers
   // it instead (or delays it on the daemon's timers first).
   void dispatch(Service& service, AwsRequest&& request, std::chrono::steady_clock::time_point start,
-                net::Respond respond);
+                net::Respond respond, RequestLine* line);
   // With verify_signatures: checks the request's SigV4 signature (the real clock's time, not the
   // daemon's, which may be manual) and records the credential's account in `aws`; otherwise
   // answers the failure in the protocol of the service addressed and returns false.

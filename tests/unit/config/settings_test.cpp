@@ -120,6 +120,7 @@ min_free_disk_mb: 128
 event_retention_seconds: 86400
 event_retention_mb: 512
 log_level: debug
+log_format: json
 threads: 4
 region: eu-west-1
 )",
@@ -134,6 +135,7 @@ region: eu-west-1
   EXPECT_EQ(settings->event_retention_seconds, 86400u);
   EXPECT_EQ(settings->event_retention_mb, std::optional<std::uint64_t>(512));
   EXPECT_EQ(settings->log_level, LogLevel::kDebug);
+  EXPECT_EQ(settings->log_format, LogFormat::kJson);
   EXPECT_EQ(settings->threads, 4u);
   EXPECT_EQ(settings->region, "eu-west-1");
   EXPECT_EQ(settings->source, "test.yaml");
@@ -274,6 +276,20 @@ TEST(LogLevel, RoundTrips) {
   }
   EXPECT_FALSE(parse_log_level("INFO"));
   EXPECT_FALSE(parse_log_level("warning"));
+}
+
+TEST(LogFormat, RoundTripsAndRejectsOthers) {
+  for (auto format : {LogFormat::kText, LogFormat::kJson}) {
+    auto parsed = parse_log_format(to_string(format));
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(*parsed, format);
+  }
+  auto bad = parse_log_format("xml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "log format must be text or json, got 'xml'");
+  auto file = parse_settings("log_format: JSON\n", "f.yaml");
+  ASSERT_FALSE(file);
+  EXPECT_NE(file.error().message.find("f.yaml:1:"), std::string::npos) << file.error().message;
 }
 
 TEST(SingleValues, FailWithAPositionlessConfigError) {
