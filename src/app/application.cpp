@@ -17,6 +17,7 @@
 
 #include "api/admin/admin_api.hpp"
 #include "api/admin/clock_api.hpp"
+#include "api/admin/console.hpp"
 #include "api/admin/faults_api.hpp"
 #include "api/admin/metrics.hpp"
 #include "api/admin/plugins_api.hpp"
@@ -92,6 +93,22 @@ void setup_logging(config::LogLevel level, config::LogFormat format) {
   logger->set_level(to_spdlog(level));
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(std::move(logger));
+}
+
+// Browsers may reach the console and /v1 by the loopback names, the listen address when it is
+// a specific one, and public_url's host (how containers and other machines name the daemon).
+api::admin::BrowserGuard browser_guard(const config::Settings& settings) {
+  std::vector<std::string> hosts;
+  if (settings.listen.host != "0.0.0.0" && settings.listen.host != "::") {
+    hosts.push_back(settings.listen.host);
+  }
+  if (std::string_view url = settings.public_url; !url.empty()) {
+    if (const std::size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+      url.remove_prefix(scheme + 3);
+    }
+    hosts.push_back(api::admin::host_of_authority(url.substr(0, url.find('/'))));
+  }
+  return api::admin::BrowserGuard(std::move(hosts));
 }
 
 unsigned thread_count(unsigned configured) {
@@ -230,6 +247,11 @@ struct Application::Parts {
                      [api = &queues_api](net::HttpRequest&& request, const net::Respond& respond) {
                        respond(api->handle(request));
                      });
+    admin.add_routes(std::string(api::admin::Console::kPrefix),
+                     [api = &console](net::HttpRequest&& request, const net::Respond& respond) {
+                       respond(api->handle(request));
+                     });
+    admin.set_browser_guard(browser_guard(settings));
     wire_reset();
     wire_faults();
     if (manual_clock) {
@@ -279,6 +301,7 @@ struct Application::Parts {
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
   api::admin::QueuesApi queues_api;  // the default account's queues, for the console
+  api::admin::Console console{api::admin::console_assets()};
   api::admin::AdminApi admin;
   api::sts::Identity identity;
   api::sts::StsService sts;
@@ -561,6 +584,10 @@ int Application::run() {
   spdlog::info("eventbrokerd {} listening on http://{} ({}, {} threads)", kVersion,
                config::format_listen_address({s.listen.host, p.server.local_port()}), storage,
                p.threads);
+  const bool wildcard = s.listen.host == "0.0.0.0" || s.listen.host == "::";
+  spdlog::info("web console: http://{}/ui/",
+               config::format_listen_address(
+                   {wildcard ? std::string("localhost") : s.listen.host, p.server.local_port()}));
   if (s.auth == config::AuthMode::kVerify) {
     spdlog::info("auth: verify; SigV4 signatures checked against {} configured credential(s)",
                  s.credentials.size());

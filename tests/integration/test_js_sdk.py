@@ -26,7 +26,7 @@ def ensure_node_modules():
     """Installs the pinned dependencies unless node_modules already holds them."""
     needed = [("@aws-sdk", "client-sqs"), ("@aws-sdk", "client-sns"),
               ("@aws-sdk", "client-eventbridge"), ("@aws-sdk", "client-scheduler"),
-              ("sqs-consumer",), ("sns-validator",)]
+              ("sqs-consumer",), ("sns-validator",), ("playwright-core",)]
     if all(os.path.isdir(os.path.join(NODE_DIR, "node_modules", *parts)) for parts in needed):
         return
     if NPM is None:
@@ -54,12 +54,14 @@ class JavaScriptSdkTest(unittest.TestCase):
         run_node(self, files, *daemon_args)
 
 
-def run_node(test, files, *daemon_args):
-    """Runs the node test `files` against a daemon started with `daemon_args`; fails `test`
-    (a TestCase) with node's output and the daemon's log when any of them fails."""
+def run_node(test, files, *daemon_args, env_extra=None):
+    """Runs the node test `files` against a daemon started with `daemon_args`, with `env_extra`
+    added to the environment; fails `test` (a TestCase) with node's output and the daemon's log
+    when any of them fails."""
     ensure_node_modules()
     with Daemon(*daemon_args) as daemon:
-        env = dict(os.environ, EB_ENDPOINT=daemon.endpoint, EB_TARGET="eventbrokerd")
+        env = dict(os.environ, EB_ENDPOINT=daemon.endpoint, EB_TARGET="eventbrokerd",
+                   **(env_extra or {}))
         # Keep the SDK from picking up a developer's AWS profile or region settings.
         for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE",
                      "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS"):

@@ -6,12 +6,13 @@ nothing a later boto3 receive could see.
 
 import base64
 import hashlib
+import json
 import re
 import shutil
 import tempfile
 import unittest
 
-from harness import Daemon, boto3_client, call, call_json
+from harness import Daemon, boto3_client, call, call_json, eventually
 
 RFC3339_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -191,10 +192,45 @@ class QueuesApiTest(unittest.TestCase):
                       "?limit=abc", "?after=-3"):
             self.assert_error("GET", "/v1/queues/errors-queue/messages" + query, 400,
                               "ValidationError")
-        for method, path in (("POST", "/v1/queues"), ("DELETE", "/v1/queues/errors-queue"),
-                             ("POST", "/v1/queues/errors-queue/messages")):
+        for method, path, allow in (("POST", "/v1/queues", "GET"),
+                                    ("DELETE", "/v1/queues/errors-queue", "GET"),
+                                    ("DELETE", "/v1/queues/errors-queue/messages", "GET, POST"),
+                                    ("GET", "/v1/queues/errors-queue/purge", "POST")):
             response = self.assert_error(method, path, 405, "MethodNotAllowed")
-            self.assertEqual(response.getheader("Allow"), "GET")
+            self.assertEqual(response.getheader("Allow"), allow)
+        self.assert_error("POST", "/v1/queues/errors-queue/messages", 400, "MalformedRequest")
+
+    def test_send_purge_and_redrive(self):
+        sqs = self.sqs
+        dlq_url = self.create("actions-dlq")
+        source_url = self.create("actions-src", RedrivePolicy=json.dumps({
+            "deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:actions-dlq",
+            "maxReceiveCount": "1"}))
+        status, sent = call(self.daemon, "POST", "/v1/queues/actions-src/messages",
+                            {"body": "order 42", "messageAttributes": {
+                                "kind": {"dataType": "String", "stringValue": "order"}}})
+        self.assertEqual(status, 201, sent)
+        # What the SDK receives is what the console sent, with SQS's own MD5s.
+        got = sqs.receive_message(QueueUrl=source_url, MessageAttributeNames=["All"],
+                                  VisibilityTimeout=0)["Messages"][0]
+        self.assertEqual((got["MessageId"], got["Body"], got["MD5OfBody"]),
+                         (sent["messageId"], "order 42", sent["md5OfBody"]))
+        self.assertEqual(got["MD5OfMessageAttributes"], sent["md5OfMessageAttributes"])
+        # A second receive moves it to the dead-letter queue; the console moves it back.
+        self.assertNotIn("Messages", sqs.receive_message(QueueUrl=source_url, VisibilityTimeout=0))
+        status, started = call(self.daemon, "POST", "/v1/queues/actions-dlq/redrive", {})
+        self.assertEqual(status, 202, started)
+        tasks = eventually(lambda: next(
+            (t for t in call(self.daemon, "GET", "/v1/queues/actions-dlq/redrive")[1]["tasks"]
+             if t["status"] == "COMPLETED"), None))
+        self.assertEqual((tasks["taskHandle"], tasks["moved"]), (started["taskHandle"], 1))
+        status, purged = call(self.daemon, "POST", "/v1/queues/actions-src/purge")
+        self.assertEqual((status, purged), (200, {"queue": "actions-src", "purged": True}))
+        self.assertEqual(sqs.get_queue_attributes(
+            QueueUrl=source_url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"],
+            {"ApproximateNumberOfMessages": "0"})
+        self.assert_error("POST", "/v1/queues/actions-src/purge", 403, "PurgeQueueInProgress")
+        self.assertTrue(dlq_url)
 
 
 class QueuesApiRestartTest(unittest.TestCase):

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/admin/browser_guard.hpp"
 #include "net/handler.hpp"
 
 namespace eb::eventlog {
@@ -49,6 +50,10 @@ class AdminApi final : public net::Handler {
   using Routes = std::function<void(net::HttpRequest&&, net::Respond)>;
   void add_routes(std::string prefix, Routes handler);
 
+  // Holds browsers to the daemon's own names and origin (browser_guard.hpp); by default the
+  // loopback names only. Call before the server starts.
+  void set_browser_guard(BrowserGuard guard) { guard_ = std::move(guard); }
+
   // /health answers 200 only while serving, so a health check fails both before the
   // daemon is ready and once it has begun shutting down.
   void set_serving(bool serving) { serving_.store(serving); }
@@ -63,7 +68,10 @@ class AdminApi final : public net::Handler {
   };
   std::map<std::string, Document, std::less<>> documents_;
   std::vector<std::pair<std::string, Routes>> routes_;
+  BrowserGuard guard_;
   net::HttpResponse health(const net::HttpRequest& request) const;
+  // GET / from a browser (the dispatcher sends it here): 302 to the web console.
+  static net::HttpResponse to_console(const net::HttpRequest& request);
   net::HttpResponse document(const net::HttpRequest& request, const Document& doc) const;
 
   const std::string version_;

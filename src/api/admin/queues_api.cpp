@@ -1,9 +1,11 @@
 #include "api/admin/queues_api.hpp"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "api/admin/query.hpp"
 #include "api/admin/responses.hpp"
+#include "api/aws/error_table.hpp"
 #include "api/aws/form.hpp"
 #include "api/sqs/queue_url.hpp"
 #include "core/clock.hpp"
@@ -19,11 +21,15 @@ namespace {
 constexpr std::size_t kDefaultLimit = 100;
 constexpr std::size_t kMaxLimit = 1000;
 
+// A queue's errors with SQS's own codes and statuses (PurgeQueueInProgress 403,
+// UnsupportedOperation 400...), as the console's user knows them from the SQS API; a missing
+// queue is 404 QueueNotFound as on every /v1 route.
 net::HttpResponse queue_error(const Error& error) {
   if (error.code == Errc::kQueueDoesNotExist) {
     return error_response(http::status::not_found, "QueueNotFound", error.message);
   }
-  return domain_error(error);
+  const aws::WireError wire = aws::sqs_wire_error(error.code);
+  return error_response(static_cast<http::status>(wire.http_status), wire.code, error.message);
 }
 
 std::string_view state_name(eb::sqs::PeekState state) {
@@ -108,6 +114,101 @@ void write_message(JsonWriter& j, const eb::sqs::PeekedMessage& p) {
   j.end_object();
 }
 
+void write_move_task(JsonWriter& j, const eb::sqs::MoveTaskInfo& task) {
+  j.begin_object();
+  j.member("taskHandle", task.task_handle).member("status", task.status);
+  j.member("source", arn_name(task.source_arn)).member("sourceArn", task.source_arn);
+  j.key("destinationArn");
+  if (task.destination_arn.empty()) {
+    j.null();
+  } else {
+    j.string(task.destination_arn);
+  }
+  j.key("maxPerSecond");
+  if (task.max_per_second) {
+    j.number(*task.max_per_second);
+  } else {
+    j.null();
+  }
+  j.key("moved").number(task.moved);
+  j.key("toMove").number(task.to_move);
+  if (!task.failure_reason.empty()) j.member("failureReason", task.failure_reason);
+  j.member("startedAt", utc_timestamp(task.started));
+  j.end_object();
+}
+
+net::HttpResponse bad_body(std::string_view message) {
+  return error_response(http::status::bad_request, "MalformedRequest", message);
+}
+
+// An optional string member; false (and `message` set) when present but not a string.
+bool optional_string(simdjson::dom::object object, std::string_view key,
+                     std::optional<std::string>& out, std::string& message) {
+  simdjson::dom::element value;
+  if (object.at_key(key).get(value) || value.is_null()) return true;
+  std::string_view text;
+  if (value.get_string().get(text)) {
+    message = fmt::format("\"{}\" must be a string", key);
+    return false;
+  }
+  out = std::string(text);
+  return true;
+}
+
+// An optional integer member; false (and `message` set) when present but not an integer.
+bool optional_int(simdjson::dom::object object, std::string_view key, std::optional<int>& out,
+                  std::string& message) {
+  simdjson::dom::element value;
+  if (object.at_key(key).get(value) || value.is_null()) return true;
+  std::int64_t number = 0;
+  if (value.get_int64().get(number) || number < INT32_MIN || number > INT32_MAX) {
+    message = fmt::format("\"{}\" must be an integer", key);
+    return false;
+  }
+  out = static_cast<int>(number);
+  return true;
+}
+
+// "messageAttributes": {"name": {"dataType": "String", "stringValue": "..."} or
+// {"dataType": "Binary", "binaryValue": "<base64>"}}; the domain checks names, types and limits.
+bool message_attributes(simdjson::dom::object object, eb::MessageAttributes& out,
+                        std::string& message) {
+  simdjson::dom::element value;
+  if (object.at_key("messageAttributes").get(value) || value.is_null()) return true;
+  simdjson::dom::object attributes;
+  if (value.get_object().get(attributes)) {
+    message = "\"messageAttributes\" must be an object";
+    return false;
+  }
+  for (auto [name, attribute] : attributes) {
+    simdjson::dom::object fields;
+    std::string_view data_type;
+    if (attribute.get_object().get(fields) || fields["dataType"].get_string().get(data_type)) {
+      message = fmt::format("message attribute '{}' must be an object with a \"dataType\"", name);
+      return false;
+    }
+    eb::MessageAttributeValue v{.data_type = std::string(data_type)};
+    std::string_view text;
+    if (v.is_binary()) {
+      std::optional<std::string> decoded;
+      if (!fields["binaryValue"].get_string().get(text)) decoded = base64_decode(text);
+      if (!decoded) {
+        message = fmt::format("message attribute '{}' needs a base64 \"binaryValue\"", name);
+        return false;
+      }
+      v.binary_value = std::move(*decoded);
+    } else {
+      if (fields["stringValue"].get_string().get(text)) {
+        message = fmt::format("message attribute '{}' needs a \"stringValue\"", name);
+        return false;
+      }
+      v.string_value = std::string(text);
+    }
+    out.insert_or_assign(std::string(name), std::move(v));
+  }
+  return true;
+}
+
 }  // namespace
 
 net::HttpResponse QueuesApi::handle(const net::HttpRequest& request) const {
@@ -134,8 +235,26 @@ net::HttpResponse QueuesApi::handle(const net::HttpRequest& request) const {
     return get_method ? get(host, *name) : method_not_allowed("/v1/queues/{name}", "GET");
   }
   if (rest == "/messages") {
+    if (request.method() == http::verb::post) return send(*name, request.body());
     return get_method ? messages(*name, query)
-                      : method_not_allowed("/v1/queues/{name}/messages", "GET");
+                      : method_not_allowed("/v1/queues/{name}/messages", "GET, POST");
+  }
+  if (rest == "/purge") {
+    return request.method() == http::verb::post
+               ? purge(*name)
+               : method_not_allowed("/v1/queues/{name}/purge", "POST");
+  }
+  if (rest == "/redrive") {
+    switch (request.method()) {
+      case http::verb::get:
+        return list_redrives(*name);
+      case http::verb::post:
+        return start_redrive(*name, request.body());
+      case http::verb::delete_:
+        return cancel_redrive(*name);
+      default:
+        return method_not_allowed("/v1/queues/{name}/redrive", "GET, POST, DELETE");
+    }
   }
   return error_response(http::status::not_found, "NotFound",
                         fmt::format("No route for {} {}", std::string_view(request.method_string()),
@@ -206,6 +325,108 @@ net::HttpResponse QueuesApi::messages(const std::string& name, std::string_view 
   }
   j.end_object();
   return json_response(http::status::ok, std::move(out));
+}
+
+net::HttpResponse QueuesApi::send(const std::string& name, std::string_view body) const {
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (parser.parse(body.data(), body.size()).get_object().get(object)) {
+    return bad_body(R"(the request body must be a JSON object {"body": "..."})");
+  }
+  eb::sqs::SendInput input;
+  std::string_view text;
+  if (object["body"].get_string().get(text)) {
+    return error_response(http::status::bad_request, "MissingParameter",
+                          R"(the request body must contain "body", a string)");
+  }
+  input.body = std::string(text);
+  std::string message;
+  if (!optional_int(object, "delaySeconds", input.delay_seconds, message) ||
+      !optional_string(object, "messageGroupId", input.group_id, message) ||
+      !optional_string(object, "messageDeduplicationId", input.deduplication_id, message) ||
+      !message_attributes(object, input.attributes, message)) {
+    return bad_body(message);
+  }
+  input.sender_id = queues_.options().account_id;
+  auto sent = queues_.send_message(name, std::move(input));
+  if (!sent) return queue_error(sent.error());
+  std::string out;
+  JsonWriter j(out);
+  j.begin_object().member("messageId", sent->message_id).member("md5OfBody", sent->md5_of_body);
+  if (!sent->md5_of_attributes.empty()) {
+    j.member("md5OfMessageAttributes", sent->md5_of_attributes);
+  }
+  if (!sent->sequence_number.empty()) j.member("sequenceNumber", sent->sequence_number);
+  j.end_object();
+  return json_response(http::status::created, std::move(out));
+}
+
+net::HttpResponse QueuesApi::purge(const std::string& name) const {
+  if (auto purged = queues_.purge_queue(name); !purged) return queue_error(purged.error());
+  std::string out;
+  JsonWriter(out).begin_object().member("queue", name).key("purged").boolean(true).end_object();
+  return json_response(http::status::ok, std::move(out));
+}
+
+net::HttpResponse QueuesApi::start_redrive(const std::string& name, std::string_view body) const {
+  eb::sqs::MoveTaskInput input;
+  input.source_arn = queues_.queue_arn(name);
+  if (!body.empty()) {
+    simdjson::dom::parser parser;
+    simdjson::dom::object object;
+    if (parser.parse(body.data(), body.size()).get_object().get(object)) {
+      return bad_body(R"(the request body must be a JSON object {"destination", "maxPerSecond"})");
+    }
+    std::optional<std::string> destination;
+    std::string message;
+    if (!optional_string(object, "destination", destination, message) ||
+        !optional_int(object, "maxPerSecond", input.max_per_second, message)) {
+      return bad_body(message);
+    }
+    if (destination && !destination->empty()) {
+      input.destination_arn = queues_.queue_arn(*destination);
+    }
+  }
+  if (auto summary = queues_.queue_summary(name); !summary) return queue_error(summary.error());
+  auto handle = queues_.start_message_move_task(input);
+  if (!handle) return queue_error(handle.error());
+  std::string out;
+  JsonWriter(out).begin_object().member("taskHandle", *handle).end_object();
+  return json_response(http::status::accepted, std::move(out));
+}
+
+net::HttpResponse QueuesApi::list_redrives(const std::string& name) const {
+  if (auto summary = queues_.queue_summary(name); !summary) return queue_error(summary.error());
+  auto tasks = queues_.list_message_move_tasks(queues_.queue_arn(name), 10);
+  if (!tasks) return queue_error(tasks.error());
+  std::string out;
+  JsonWriter j(out);
+  j.begin_object().member("queue", name).key("tasks").begin_array();
+  for (const eb::sqs::MoveTaskInfo& task : *tasks) write_move_task(j, task);
+  j.end_array().end_object();
+  return json_response(http::status::ok, std::move(out));
+}
+
+net::HttpResponse QueuesApi::cancel_redrive(const std::string& name) const {
+  if (auto summary = queues_.queue_summary(name); !summary) return queue_error(summary.error());
+  auto tasks = queues_.list_message_move_tasks(queues_.queue_arn(name), 10);
+  if (!tasks) return queue_error(tasks.error());
+  for (const eb::sqs::MoveTaskInfo& task : *tasks) {
+    if (task.status != "RUNNING") continue;
+    auto moved = queues_.cancel_message_move_task(task.task_handle);
+    if (!moved) return queue_error(moved.error());
+    std::string out;
+    JsonWriter(out)
+        .begin_object()
+        .member("taskHandle", task.task_handle)
+        .member("status", "CANCELLING")
+        .key("moved")
+        .number(*moved)
+        .end_object();
+    return json_response(http::status::ok, std::move(out));
+  }
+  return error_response(http::status::not_found, "MoveTaskNotFound",
+                        fmt::format("queue {} has no running move task", name));
 }
 
 }  // namespace eb::api::admin

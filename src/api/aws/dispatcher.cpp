@@ -172,7 +172,12 @@ void Dispatcher::route(net::HttpRequest&& request, const boost::asio::ip::tcp::e
                        net::Respond respond, RequestLine* line) {
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find('?'));
-  if (is_native_path(path)) {
+  // A browser opening http://localhost:4566/ gets the console: no SDK sends GET / asking for
+  // HTML, and to SQS's query protocol a GET / without an Action is only a MissingAction error.
+  const bool browser_at_root =
+      request.method() == http::verb::get && target == "/" &&
+      header(request, "Accept").find("text/html") != std::string_view::npos;
+  if (is_native_path(path) || browser_at_root) {
     native_.handle(std::move(request), peer, std::move(respond));
     return;
   }

@@ -1,0 +1,79 @@
+// The start page: every queue with its depth by state, oldest message, dead-letter links, and
+// the sagas by status. Refreshed every 2 s.
+import { html, useState } from '../vendor/preact-htm.js';
+
+import { get } from '../api.js';
+import { Badge, ErrorNote, formatAge, link, useResource } from '../ui.js';
+
+function QueueTable({ queues, filter }) {
+  const deadLetterTargets = new Set(queues.map((q) => q.deadLetterTarget).filter(Boolean));
+  const shown = queues.filter((q) => q.name.includes(filter));
+  if (queues.length === 0) {
+    return html`<p class="muted">No queues yet. Create one with any SQS client, e.g.
+      <code>aws --endpoint-url ${location.origin} sqs create-queue --queue-name orders</code></p>`;
+  }
+  return html`
+    <table class="grid" aria-label="Queues">
+      <thead><tr>
+        <th>Queue</th><th class="num">Visible</th><th class="num">In flight</th>
+        <th class="num">Delayed</th><th class="num">Oldest</th><th>Dead-letter queue</th>
+      </tr></thead>
+      <tbody>
+        ${shown.map((q) => html`
+          <tr key=${q.name} class=${deadLetterTargets.has(q.name) && q.visible > 0 ? 'alert' : ''}>
+            <td>
+              <a href=${link(`/queues/${encodeURIComponent(q.name)}`)}>${q.name}</a>
+              ${' '}<${Badge} kind=${q.type}>${q.type}<//>
+              ${deadLetterTargets.has(q.name) && html` <${Badge} kind="dlq">DLQ<//>`}
+            </td>
+            <td class="num">${q.visible}</td>
+            <td class="num">${q.inFlight}</td>
+            <td class="num">${q.delayed}</td>
+            <td class="num">${formatAge(q.oldestMessageAgeSeconds)}</td>
+            <td>${q.deadLetterTarget
+                  ? html`<a href=${link(`/queues/${encodeURIComponent(q.deadLetterTarget)}`)}>
+                           ${q.deadLetterTarget}</a>`
+                  : html`<span class="muted">–</span>`}</td>
+          </tr>`)}
+      </tbody>
+    </table>`;
+}
+
+function SagaSummary() {
+  const [sagas] = useResource(() => get('/v1/sagas?limit=1000'), [], 5000);
+  if (sagas.error?.status === 404) return null;  // no saga engine configured
+  if (!sagas.data) return html`<${ErrorNote} error=${sagas.error} />`;
+  const counts = {};
+  for (const saga of sagas.data.sagas) counts[saga.status] = (counts[saga.status] ?? 0) + 1;
+  return html`
+    <section>
+      <h2><a href="#/sagas">Sagas</a></h2>
+      ${sagas.data.sagas.length === 0
+        ? html`<p class="muted">No sagas started yet.</p>`
+        : html`<p class="stats">${Object.entries(counts).map(([status, n]) => html`
+            <span class="stat"><b>${n}</b> ${status}</span>`)}</p>`}
+    </section>`;
+}
+
+export function OverviewPage() {
+  const [filter, setFilter] = useState('');
+  const [queues] = useResource(() => get('/v1/queues'), [], 2000);
+  const list = queues.data?.queues ?? [];
+  const totals = list.reduce((t, q) => ({ visible: t.visible + q.visible,
+                                          inFlight: t.inFlight + q.inFlight }),
+                             { visible: 0, inFlight: 0 });
+  return html`
+    <section>
+      <h1>Queues</h1>
+      <p class="stats">
+        <span class="stat"><b>${list.length}</b> queues</span>
+        <span class="stat"><b>${totals.visible}</b> visible</span>
+        <span class="stat"><b>${totals.inFlight}</b> in flight</span>
+        <input type="search" placeholder="Filter by name" aria-label="Filter queues"
+               value=${filter} onInput=${(e) => setFilter(e.target.value)} />
+      </p>
+      <${ErrorNote} error=${queues.error} />
+      ${queues.data && html`<${QueueTable} queues=${list} filter=${filter} />`}
+    </section>
+    <${SagaSummary} />`;
+}
