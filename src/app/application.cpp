@@ -317,7 +317,8 @@ struct Application::Parts {
           },
       .engine = engine.get(),
       .events = &events,
-      .api = &api_metrics}};
+      .api = &api_metrics,
+      .plugins = &plugin_host}};
   api::aws::Dispatcher dispatcher;
   net::Server server;
   asio::signal_set signals;

@@ -24,6 +24,7 @@ namespace eb::plugins::saga {
 
 enum class Phase { kAction, kCompensation };
 enum class Status { kStarted, kCompensating, kCompleted, kCompensated, kStuck };
+inline constexpr std::size_t kStatusCount = 5;
 enum class StepStatus {
   kPending,             // not requested yet
   kStarted,             // requested, waiting for a reply

@@ -559,6 +559,13 @@ std::size_t SagaEngine::list(JsonWriter& out, std::optional<saga::Status> status
   return matched.size();
 }
 
+std::array<std::size_t, saga::kStatusCount> SagaEngine::status_counts() const {
+  const std::lock_guard lock(mu());
+  std::array<std::size_t, saga::kStatusCount> counts{};
+  for (const auto& [id, state] : sagas_) ++counts[static_cast<std::size_t>(state.status)];
+  return counts;
+}
+
 Result<std::string> SagaEngine::redrive(const std::string& id) {
   const std::lock_guard lock(mu());
   auto it = sagas_.find(id);

@@ -15,6 +15,7 @@
 // Every request and reply carries the saga id as correlationId and the causing event's id as
 // causationId, so GET /v1/trace/{sagaId} shows the whole tree. Thread-safe: all saga state is
 // under the worker's mutex.
+#include <array>
 #include <memory>
 #include <optional>
 #include <set>
@@ -53,6 +54,8 @@ class SagaEngine final : public Worker {
   // POST /v1/sagas/{id}/redrive: a stuck saga requests its failed compensations again.
   // kResourceNotFound for an unknown saga, kInvalidState for one that is not stuck.
   Result<std::string> redrive(const std::string& id);
+  // How many sagas are in each status, indexed by saga::Status (GET /metrics).
+  std::array<std::size_t, saga::kStatusCount> status_counts() const;
   // Whether this engine runs saga `id`.
   bool has(const std::string& id) const;
 

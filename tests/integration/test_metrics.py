@@ -1,12 +1,16 @@
 """GET /metrics against the built daemon: the Prometheus text format (checked by promtool), and
 counter values that match the work a boto3 client did."""
+import os
 import shutil
 import subprocess
 import tempfile
 import unittest
 import urllib.request
 
-from harness import Daemon, boto3_client
+from harness import Daemon, boto3_client, call, eventually
+
+SHIPPED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config",
+                       "eventbrokerd.yaml")
 
 PROMTOOL = shutil.which("promtool")
 
@@ -39,6 +43,30 @@ class MetricsTest(unittest.TestCase):
         result = subprocess.run([PROMTOOL, "check", "metrics"], input=text, text=True,
                                 capture_output=True, timeout=60)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_plugins_and_sagas(self):
+        with Daemon("--config", SHIPPED) as daemon:
+            order = {"orderId": "m-1", "userId": "u-1", "totalAmount": 25, "currency": "EUR",
+                     "items": [{"productId": "SKU-2", "quantity": 1, "price": 25}],
+                     "paymentMethod": "card", "shippingAddress": {"street": "1 Main St"}}
+            status, body = call(daemon, "POST", "/v1/sagas/order-creation",
+                                {"id": "m-1", "input": order})
+            self.assertEqual(status, 201, body)
+            eventually(lambda: call(daemon, "GET", "/v1/sagas/m-1")[1]["status"] == "completed")
+            _, text = scrape(daemon)
+            self.check_format(text)
+            got = samples(text)
+            self.assertEqual(got['eventbrokerd_sagas{definition="order-creation",status="completed"}'],
+                             1)
+            self.assertEqual(got['eventbrokerd_sagas{definition="order-creation",status="stuck"}'], 0)
+            # The saga asked the inventory to reserve, and the payment worker to charge.
+            for plugin in ("inventory", "payment"):
+                self.assertGreaterEqual(got['eventbrokerd_plugin_messages_total{plugin="%s",kind="%s",'
+                                            'outcome="handled"}' % (plugin, plugin)], 1)
+                self.assertGreaterEqual(got['eventbrokerd_plugin_events_published_total'
+                                            '{plugin="%s",kind="%s"}' % (plugin, plugin)], 1)
+            self.assertEqual(got['eventbrokerd_plugin_messages_total{plugin="order-creation",'
+                                 'kind="saga",outcome="failed"}'], 0)
 
     def test_counters_match_the_work_done(self):
         with tempfile.TemporaryDirectory() as data, Daemon(data_dir=data) as daemon:

@@ -4,7 +4,9 @@ import { html, render, useEffect, useState } from './vendor/preact-htm.js';
 
 import { get } from './api.js';
 import { EventsPage } from './pages/events.js';
+import { OutboxPage } from './pages/outbox.js';
 import { OverviewPage } from './pages/overview.js';
+import { PluginsPage } from './pages/plugins.js';
 import { QueuePage } from './pages/queue.js';
 import { SagaPage, SagasPage } from './pages/sagas.js';
 import { TracePage } from './pages/trace.js';
@@ -18,6 +20,8 @@ const ROUTES = [
   [/^\/trace(?:\/([^/]+))?$/, TracePage],
   [/^\/sagas$/, SagasPage],
   [/^\/sagas\/([^/]+)$/, SagaPage],
+  [/^\/plugins$/, PluginsPage],
+  [/^\/outbox$/, OutboxPage],
 ];
 
 const NAV = [
@@ -25,6 +29,8 @@ const NAV = [
   ['/events', 'Event log'],
   ['/trace', 'Trace'],
   ['/sagas', 'Sagas'],
+  ['/plugins', 'Plugins and alerts'],
+  ['/outbox', 'Outbox'],
 ];
 
 function currentPath() {

@@ -14,6 +14,8 @@
 #include "api/aws/api_metrics.hpp"
 #include "core/metrics.hpp"
 #include "eventlog/event_log.hpp"
+#include "plugins/host.hpp"
+#include "plugins/saga_engine.hpp"
 #include "sns/topics.hpp"
 #include "sqs/queues.hpp"
 #include "storage/engine.hpp"
@@ -257,6 +259,51 @@ void write_event_log(MetricsWriter& out, const eventlog::EventLog* events) {
 }
 
 // process_* as Prometheus' client libraries name them, from /proc/self.
+// The built-in plugins' counters (their GET /v1/plugins counters) and the sagas of each saga
+// engine by status.
+void write_plugins(MetricsWriter& out, const plugins::PluginHost* host) {
+  if (host == nullptr) return;
+  const auto running = host->running();
+  constexpr std::array<std::string_view, 4> kOutcomes{"received", "handled", "failed", "ignored"};
+  out.family("eventbrokerd_plugin_messages_total", Type::kCounter,
+             "Messages the running built-in plugins took from their queues (received), and how "
+             "each ended: handled and deleted, failed (left for redelivery), ignored (a type "
+             "the plugin does not handle). The DLQ monitor counts arrivals it watched as "
+             "received and notifications as handled.");
+  for (const auto& plugin : running) {
+    const plugins::PluginCounters c = plugin->counters();
+    const std::array<std::uint64_t, 4> values{c.received, c.handled, c.failed, c.ignored};
+    for (std::size_t i = 0; i < kOutcomes.size(); ++i) {
+      out.sample("eventbrokerd_plugin_messages_total",
+                 {{"plugin", plugin->spec().name},
+                  {"kind", plugin->spec().kind},
+                  {"outcome", kOutcomes[i]}},
+                 values[i]);
+    }
+  }
+  out.family("eventbrokerd_plugin_events_published_total", Type::kCounter,
+             "Events the running built-in plugins published.");
+  for (const auto& plugin : running) {
+    out.sample("eventbrokerd_plugin_events_published_total",
+               {{"plugin", plugin->spec().name}, {"kind", plugin->spec().kind}},
+               plugin->counters().published);
+  }
+  out.family("eventbrokerd_sagas", Type::kGauge,
+             "Sagas of each running saga engine, by status (stuck: a compensation ran out of "
+             "attempts; POST /v1/sagas/{id}/redrive).");
+  for (const auto& plugin : running) {
+    const auto* engine = dynamic_cast<const plugins::SagaEngine*>(plugin.get());
+    if (engine == nullptr) continue;
+    const auto counts = engine->status_counts();
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      out.sample("eventbrokerd_sagas",
+                 {{"definition", plugin->spec().name},
+                  {"status", plugins::saga::to_string(static_cast<plugins::saga::Status>(i))}},
+                 static_cast<std::uint64_t>(counts[i]));
+    }
+  }
+}
+
 void write_process(MetricsWriter& out) {
   const long ticks = ::sysconf(_SC_CLK_TCK);
   const long page = ::sysconf(_SC_PAGESIZE);
@@ -327,6 +374,7 @@ std::string MetricsPage::render() const {
   if (sources_.api != nullptr) sources_.api->write(out);
   write_storage(out, sources_);
   write_event_log(out, sources_.events);
+  write_plugins(out, sources_.plugins);
 
   out.family("eventbrokerd_scrape_duration_seconds", Type::kGauge,
              "Time this scrape took to compute, up to this line.");

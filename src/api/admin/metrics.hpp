@@ -23,6 +23,9 @@ class EventLog;
 namespace eb::api::aws {
 class ApiMetrics;
 }
+namespace eb::plugins {
+class PluginHost;
+}
 
 namespace eb::api::admin {
 
@@ -35,6 +38,7 @@ struct MetricsSources {
   const storage::Engine* engine = nullptr;
   const eventlog::EventLog* events = nullptr;
   const aws::ApiMetrics* api = nullptr;
+  const plugins::PluginHost* plugins = nullptr;  // the built-in plugins and saga engines
   // Per-queue (per-topic) series per family; the rest are summed into queue="_other".
   std::size_t max_series_per_family = 10000;
 };

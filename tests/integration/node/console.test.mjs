@@ -13,9 +13,12 @@ import { after, before, test } from 'node:test';
 import {
   ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { chromium } from 'playwright-core';
 
-import { createQueue, endpoint, eventually, makeClient, queueAttributes } from './lib.mjs';
+import {
+  REGION, createQueue, endpoint, eventually, makeClient, queueAttributes,
+} from './lib.mjs';
 
 const sqs = makeClient();
 let browser;
@@ -103,7 +106,8 @@ test('the queue page peeks without receiving, and sends', async () => {
   await page.close();
 });
 
-test('a dead-letter queue is redriven to its source', async () => {
+/** A source queue and its dead-letter queue, with one message moved there by SQS's redrive. */
+async function deadLettered(body) {
   const dlq = await createQueue(sqs, 'console-dlq');
   const dlqArn = (await queueAttributes(sqs, dlq.url, ['QueueArn'])).QueueArn;
   const source = await createQueue(sqs, 'console-src');
@@ -111,12 +115,17 @@ test('a dead-letter queue is redriven to its source', async () => {
     QueueUrl: source.url,
     Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) },
   }));
-  await sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: 'poison' }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: body }));
   // The second receive of a message allowed one moves it to the dead-letter queue.
   assert.equal((await receive(source.url, { VisibilityTimeout: 0 })).length, 1);
   assert.equal((await receive(source.url, { VisibilityTimeout: 0 })).length, 0);
   await eventually(async () => (await queueAttributes(sqs, dlq.url)).ApproximateNumberOfMessages === '1',
                    { what: 'the message in the dead-letter queue' });
+  return { dlq, source };
+}
+
+test('a dead-letter queue is redriven to its source', async () => {
+  const { dlq, source } = await deadLettered('poison');
 
   const page = await open(`/queues/${encodeURIComponent(dlq.name)}`);
   await page.locator('li.message').getByText('poison').waitFor();
@@ -133,6 +142,31 @@ test('a dead-letter queue is redriven to its source', async () => {
   await page.getByRole('textbox', { name: 'Queue name to confirm purge' }).fill(dlq.name);
   await purge.click();
   await page.getByRole('status').getByText('Purged.').waitFor();
+  await page.close();
+});
+
+test('the plugins page shows the workers and the DLQ monitor\'s alert', async () => {
+  const { dlq } = await deadLettered('poison for the monitor');
+  const page = await open('/plugins');
+  const plugins = page.getByRole('table', { name: 'Plugins' });
+  for (const name of ['inventory', 'payment', 'order', 'order-creation', 'dlq-monitor']) {
+    await plugins.getByRole('cell', { name, exact: true }).first().waitFor();
+  }
+  const alert = page.locator('tr.dlq-alert').filter({ hasText: dlq.name });
+  await alert.getByText('firing').waitFor();
+  await screenshot(page, 'plugins');
+  await page.close();
+});
+
+test('the outbox shows what SNS sent to an email endpoint', async () => {
+  const sns = new SNSClient({ region: REGION, endpoint, maxAttempts: 1,
+                              credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `console-mail-${process.pid}` }));
+  const address = `dev-${process.pid}-${Date.now().toString(36)}@example.com`;
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: address }));
+  const page = await open('/outbox');
+  await page.locator('tr.outbox-row').filter({ hasText: address }).first().waitFor();
+  await screenshot(page, 'outbox');
   await page.close();
 });
 
