@@ -45,7 +45,8 @@ void AdminApi::handle(net::HttpRequest&& request, const boost::asio::ip::tcp::en
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find('?'));
   if (path == "/health") return respond(health(request));
-  if (path == "/") return respond(to_console(request));
+  // A browser's GET / (the dispatcher sends only that here) goes to the web console.
+  if (path == "/") return respond(redirect_response(request, http::status::found, "/ui/"));
   if (auto doc = documents_.find(path); doc != documents_.end()) {
     return respond(document(request, doc->second));
   }
@@ -75,14 +76,6 @@ net::HttpResponse AdminApi::document(const net::HttpRequest& request, const Docu
   std::string body = doc.make_body();
   res.content_length(body.size());
   if (request.method() != http::verb::head) res.body() = std::move(body);
-  return res;
-}
-
-net::HttpResponse AdminApi::to_console(const net::HttpRequest& request) {
-  net::HttpResponse res{http::status::found, request.version()};
-  res.set(http::field::location, "/ui/");
-  res.keep_alive(request.keep_alive());
-  res.content_length(0);
   return res;
 }
 

@@ -70,8 +70,6 @@ class AdminApi final : public net::Handler {
   std::vector<std::pair<std::string, Routes>> routes_;
   BrowserGuard guard_;
   net::HttpResponse health(const net::HttpRequest& request) const;
-  // GET / from a browser (the dispatcher sends it here): 302 to the web console.
-  static net::HttpResponse to_console(const net::HttpRequest& request);
   net::HttpResponse document(const net::HttpRequest& request, const Document& doc) const;
 
   const std::string version_;

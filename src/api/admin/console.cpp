@@ -17,14 +17,6 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'";
 
-net::HttpResponse redirect(const net::HttpRequest& request, std::string_view location) {
-  net::HttpResponse res{http::status::moved_permanently, request.version()};
-  res.set(http::field::location, location);
-  res.keep_alive(request.keep_alive());
-  res.content_length(0);
-  return res;
-}
-
 }  // namespace
 
 net::HttpResponse Console::handle(const net::HttpRequest& request) const {
@@ -33,7 +25,7 @@ net::HttpResponse Console::handle(const net::HttpRequest& request) const {
   }
   const std::string_view target = request.target();
   std::string_view path = target.substr(0, target.find('?'));
-  if (path == kPrefix) return redirect(request, "/ui/");
+  if (path == kPrefix) return redirect_response(request, http::status::moved_permanently, "/ui/");
   path.remove_prefix(kPrefix.size() + 1);  // "/ui/"
   if (path.empty()) path = "index.html";
   const ConsoleAsset* asset = nullptr;

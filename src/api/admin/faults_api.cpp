@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "api/admin/json_members.hpp"
 #include "api/admin/responses.hpp"
 #include "core/json_writer.hpp"
 #include "faults/fault_rules.hpp"
@@ -14,22 +15,6 @@ namespace eb::api::admin {
 namespace http = boost::beast::http;
 
 namespace {
-
-Result<std::string> string_member(std::string_view name, simdjson::dom::element value) {
-  std::string_view text;
-  if (value.get(text) != simdjson::SUCCESS) {
-    return fail(Errc::kInvalidParameterValue, fmt::format(R"("{}" must be a string)", name));
-  }
-  return std::string(text);
-}
-
-Result<std::int64_t> integer_member(std::string_view name, simdjson::dom::element value) {
-  std::int64_t number = 0;
-  if (value.get(number) != simdjson::SUCCESS) {
-    return fail(Errc::kInvalidParameterValue, fmt::format(R"("{}" must be an integer)", name));
-  }
-  return number;
-}
 
 std::string deleted_body(std::size_t deleted) {
   std::string out;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "api/admin/json_members.hpp"
 #include "api/admin/query.hpp"
 #include "api/admin/responses.hpp"
 #include "api/aws/error_table.hpp"
@@ -141,31 +142,32 @@ net::HttpResponse bad_body(std::string_view message) {
   return error_response(http::status::bad_request, "MalformedRequest", message);
 }
 
-// An optional string member; false (and `message` set) when present but not a string.
+// An optional string member (absent or null: left unset); false and `message` set when it is
+// not a string.
 bool optional_string(simdjson::dom::object object, std::string_view key,
                      std::optional<std::string>& out, std::string& message) {
   simdjson::dom::element value;
   if (object.at_key(key).get(value) || value.is_null()) return true;
-  std::string_view text;
-  if (value.get_string().get(text)) {
-    message = fmt::format("\"{}\" must be a string", key);
+  auto text = string_member(key, value);
+  if (!text) {
+    message = text.error().message;
     return false;
   }
-  out = std::string(text);
+  out = std::move(*text);
   return true;
 }
 
-// An optional integer member; false (and `message` set) when present but not an integer.
+// An optional integer member that fits an int, as optional_string.
 bool optional_int(simdjson::dom::object object, std::string_view key, std::optional<int>& out,
                   std::string& message) {
   simdjson::dom::element value;
   if (object.at_key(key).get(value) || value.is_null()) return true;
-  std::int64_t number = 0;
-  if (value.get_int64().get(number) || number < INT32_MIN || number > INT32_MAX) {
-    message = fmt::format("\"{}\" must be an integer", key);
+  auto number = integer_member(key, value);
+  if (!number || *number < INT32_MIN || *number > INT32_MAX) {
+    message = fmt::format(R"("{}" must be an integer)", key);
     return false;
   }
-  out = static_cast<int>(number);
+  out = static_cast<int>(*number);
   return true;
 }
 

@@ -22,6 +22,15 @@ net::HttpResponse error_response(http::status status, std::string_view code,
                                            json_escape(code), json_escape(message), tail, tail));
 }
 
+net::HttpResponse redirect_response(const net::HttpRequest& request, http::status status,
+                                    std::string_view location) {
+  net::HttpResponse res{status, request.version()};
+  res.set(http::field::location, location);
+  res.keep_alive(request.keep_alive());
+  res.content_length(0);
+  return res;
+}
+
 net::HttpResponse method_not_allowed(std::string_view path, std::string_view allowed) {
   auto res = error_response(http::status::method_not_allowed, "MethodNotAllowed",
                             fmt::format("{} supports {}", path, allowed));

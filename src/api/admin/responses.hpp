@@ -17,6 +17,10 @@ net::HttpResponse json_response(boost::beast::http::status status, std::string b
 net::HttpResponse error_response(boost::beast::http::status status, std::string_view code,
                                  std::string_view message, std::string_view extra = {});
 
+// A redirect (`status` 301 or 302) to `location`, with no body.
+net::HttpResponse redirect_response(const net::HttpRequest& request,
+                                    boost::beast::http::status status, std::string_view location);
+
 // 405 MethodNotAllowed "PATH supports ALLOWED" with the Allow header ("GET, POST").
 net::HttpResponse method_not_allowed(std::string_view path, std::string_view allowed);
 

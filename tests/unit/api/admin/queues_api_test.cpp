@@ -177,6 +177,22 @@ TEST_F(QueuesApiTest, RedrivesADeadLetterQueue) {
   EXPECT_NE(res.body().find(R"("moved":2,)"), std::string::npos) << res.body();
   EXPECT_NE(call(http::verb::get, "/v1/queues/orders").body().find(R"("visible":5,)"),
             std::string::npos);
+  // A slow task is cancelled by DELETE, and only while it runs.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(queues_.send_message("orders-dlq", eb::sqs::SendInput{.body = "z"}));
+  }
+  res = call(http::verb::post, "/v1/queues/orders-dlq/redrive",
+             R"({"destination":"orders","maxPerSecond":1})");
+  ASSERT_EQ(res.result(), http::status::accepted) << res.body();
+  res = call(http::verb::delete_, "/v1/queues/orders-dlq/redrive");
+  ASSERT_EQ(res.result(), http::status::ok) << res.body();
+  EXPECT_NE(res.body().find(R"("status":"CANCELLING")"), std::string::npos) << res.body();
+  for (int i = 0; i < 5; ++i) clock_.advance(1'000);
+  EXPECT_NE(
+      call(http::verb::get, "/v1/queues/orders-dlq/redrive").body().find(R"("status":"CANCELLED")"),
+      std::string::npos);
+  EXPECT_EQ(call(http::verb::delete_, "/v1/queues/orders-dlq/redrive").result(),
+            http::status::not_found);
   EXPECT_EQ(call(http::verb::put, "/v1/queues/orders-dlq/redrive").result(),
             http::status::method_not_allowed);
   EXPECT_EQ(call(http::verb::post, "/v1/queues/orders-dlq/redrive", "[").result(),
