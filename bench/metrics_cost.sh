@@ -2,8 +2,9 @@
 # What the metrics cost: SQS send throughput of eventbrokerd --in-memory with --metrics true
 # beside --metrics false, in one run. Each round starts a fresh server per mode (the order of the
 # two modes alternates between rounds, so drift of the machine falls on both), runs sqs_load's
-# send and send-batch scenarios, and stops it; the table gives the median msgs/s of each mode
-# and the cost = 1 - on/off. Writes build/bench-results/metrics_cost.md.
+# send and send-batch scenarios, and stops it. The cost is given twice: by the server's CPU time
+# per message (utime + stime from /proc, which other load on the machine barely moves) and by
+# throughput (which it does). Writes build/bench-results/metrics_cost.md.
 # Knobs: BENCH_ROUNDS (5), BENCH_DURATION (5 s per scenario), BENCH_CONNECTIONS (8), BENCH_BUILD.
 set -euo pipefail
 
@@ -36,22 +37,30 @@ trap 'exit 130' INT TERM
 
 SCENARIOS=(send send-batch)
 declare -A RATES=()  # "mode scenario" -> space-separated msgs/s of each round
+declare -A CPU=()    # "mode scenario" -> space-separated server CPU µs per message of each round
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 : >"$OUT/metrics_cost.sqs_load.log"
 : >"$OUT/metrics_cost.eventbrokerd.log"
 
 # run MODE ROUND: one fresh server with --metrics MODE, every scenario once.
 run() {
-  local mode=$1 round=$2 s file
+  local mode=$1 round=$2 s file t0 t1 n
   EVENTBROKERD_ARGS="--metrics $mode"
   start_server eventbrokerd || exit 1
   for s in "${SCENARIOS[@]}"; do
     file="$OUT/metrics_cost.$mode.$s.$round.json"
     log "round $round, --metrics $mode: $s"
+    t0=$(cpu_ticks)
     timeout $((${DURATION%.*} + 60)) "$SQS_LOAD" --endpoint "http://127.0.0.1:$PORT" \
       --connections "$CONNECTIONS" --json --scenario "$s" --duration "$DURATION" \
       --queue "bench-$s" >"$file" 2>>"$OUT/metrics_cost.sqs_load.log" ||
       log "$s reported errors or failed (see $OUT/metrics_cost.sqs_load.log)"
+    t1=$(cpu_ticks)
     RATES["$mode $s"]+="$(field "$file" msgs_per_s) "
+    n=$(field "$file" messages)
+    [[ -n $n && $n -gt 0 ]] &&
+      CPU["$mode $s"]+="$(awk -v t=$((t1 - t0)) -v u="$TICK_US" -v n="$n" 'BEGIN {printf "%.2f", t * u / n}') "
   done
   stop_server
 }
@@ -61,6 +70,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print ""}'; }
+# paired_cost "A1 A2 ..." "B1 B2 ...": "median % [each round's 1 - A/B in %]".
+paired_cost() {
+  local costs
+  costs=$(paste -d' ' <(printf '%s\n' $1) <(printf '%s\n' $2) |
+    awk 'NF == 2 && $2 > 0 {printf "%.1f ", (1 - $1 / $2) * 100}')
+  [[ -n $costs ]] || { echo n/a; return; }
+  echo "$(median "$costs") % [${costs% }]"
+}
 
 {
   echo "## What the metrics cost (SQS sends, eventbrokerd --in-memory)"
@@ -69,21 +86,20 @@ median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int
     "and mode, a fresh server each; $CONNECTIONS keep-alive connections; 100-byte bodies;" \
     "$(date -u +%Y-%m-%dT%H:%MZ)."
   echo
-  echo "| scenario | --metrics true msgs/s | --metrics false msgs/s | cost | cost per round |"
-  echo "|---|---|---|---|---|"
+  echo "| scenario | CPU µs/msg, true | false | cost by CPU | msgs/s, true | false | cost by msgs/s |"
+  echo "|---|---|---|---|---|---|---|"
   for s in "${SCENARIOS[@]}"; do
-    on=$(median "${RATES["true $s"]}")
-    off=$(median "${RATES["false $s"]}")
-    # Each round's pair ran back to back, so its ratio is the least disturbed by drift.
-    costs=$(paste -d' ' <(printf '%s\n' ${RATES["true $s"]}) <(printf '%s\n' ${RATES["false $s"]}) |
-      awk 'NF == 2 && $2 > 0 {printf "%.1f ", (1 - $1 / $2) * 100}')
-    cost=$(median "$costs")
-    printf '| %s | %s | %s | %s | %s |\n' "$s" "$(fmt_rate "$on")" "$(fmt_rate "$off")" \
-      "${cost:-n/a} %" "${costs% }"
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$s" \
+      "$(median "${CPU["true $s"]}")" "$(median "${CPU["false $s"]}")" \
+      "$(paired_cost "${CPU["false $s"]}" "${CPU["true $s"]}")" \
+      "$(fmt_rate "$(median "${RATES["true $s"]}")")" "$(fmt_rate "$(median "${RATES["false $s"]}")")" \
+      "$(paired_cost "${RATES["true $s"]}" "${RATES["false $s"]}")"
   done
   echo
-  echo "- cost: the median over the rounds of 1 - true/false, each round's two servers run back to"
-  echo "  back; msgs/s columns are the medians of each mode. A negative cost is noise."
+  echo "- cost: the median over the rounds of 1 - a/b, a and b the two modes' figures of a round"
+  echo "  (its two servers ran back to back), with each round's value in brackets. By CPU:"
+  echo "  1 - false/true of the server's CPU time per message; by msgs/s: 1 - true/false."
+  echo "  A negative cost is noise."
   echo "- --metrics false leaves the domain's counters (relaxed atomics) in place; it drops the"
   echo "  per-call clock reads and latency histograms of eventbrokerd_api_* and GET /metrics."
   echo "- raw JSON lines and logs: $OUT/metrics_cost.*"
