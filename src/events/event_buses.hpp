@@ -142,6 +142,14 @@ class EventBuses {
   Result<void> receive_forwarded(const std::string& bus_name, const std::string& event_id,
                                  const std::string& envelope);
 
+  // For /metrics: every bus's counts, and `other`: those of buses deleted since the daemon
+  // started and of events that reached no bus (put on a bus that does not exist).
+  struct Stats {
+    std::vector<BusStats> buses;
+    BusCounts other;
+  };
+  Stats stats();
+
  private:
   struct ArnTarget {
     std::shared_ptr<const Bus> bus;
@@ -170,6 +178,11 @@ class EventBuses {
     Timers::Id timer = 0;
     std::uint64_t generation = 0;
   };
+  // Under write_mu_: a deleted bus's counters go to the totals of deleted ones.
+  void retire_locked(std::shared_ptr<BusCounters> counters);
+  // Under write_mu_: the deleted buses' counts; the counters nothing else holds any more are
+  // folded into deleted_counts_.
+  BusCounts deleted_counts_locked();
   // Under write_mu_, after each commit: arms the default bus's enabled scheduled rules that
   // are new or changed and cancels the timers of those gone or disabled.
   void sync_schedules();
@@ -202,6 +215,12 @@ class EventBuses {
   PendingDeliveries pending_;
   std::mutex write_mu_;
   std::atomic<std::shared_ptr<const Registry>> registry_;
+  // Events that reached no bus count here (folded into Stats::other).
+  const std::shared_ptr<BusCounters> unattributed_ = std::make_shared<BusCounters>();
+  // Deleted buses' counters that a delivery under way (an API destination's retries) or an
+  // older snapshot may still bump; guarded by write_mu_, as deleted_counts_.
+  std::vector<std::shared_ptr<BusCounters>> retired_;
+  BusCounts deleted_counts_;
   std::mutex schedule_mu_;  // after write_mu_; guards armed_ and next_generation_
   std::map<std::string, Armed> armed_;
   std::uint64_t next_generation_ = 0;
