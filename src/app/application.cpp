@@ -313,12 +313,19 @@ struct Application::Parts {
           settings.in_memory ? "memory" : std::string(config::to_string(settings.durability)),
       .for_each_account =
           [this](const api::admin::MetricsSources::AccountVisit& visit) {
-            accounts.for_each([&](Account& a) { visit(a.id(), a.queues, a.topics); });
+            accounts.for_each([&](Account& a) {
+              visit({.account = a.id(),
+                     .queues = a.queues,
+                     .topics = a.topics,
+                     .buses = &a.buses,
+                     .scheduler = &a.scheduler});
+            });
           },
       .engine = engine.get(),
       .events = &events,
       .api = &api_metrics,
-      .plugins = &plugin_host}};
+      .plugins = &plugin_host,
+      .endpoint_deliveries = &deliveries}};
   api::aws::Dispatcher dispatcher;
   net::Server server;
   asio::signal_set signals;
