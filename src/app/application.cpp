@@ -24,6 +24,7 @@
 #include "api/admin/queues_api.hpp"
 #include "api/admin/reset_api.hpp"
 #include "api/admin/sagas_api.hpp"
+#include "api/admin/topics_api.hpp"
 #include "api/aws/dispatcher.hpp"
 #include "api/aws/resource_account.hpp"
 #include "api/sts/identity.hpp"
@@ -195,6 +196,7 @@ struct Application::Parts {
         plugins_api(plugin_host),
         sagas_api(plugin_host),
         queues_api(home.queues),
+        topics_api(home.topics),
         admin(std::string(kVersion), &events, &replays, &deliveries),
         identity(clock, settings.account_id),
         sts(identity),
@@ -247,6 +249,13 @@ struct Application::Parts {
                      [api = &queues_api](net::HttpRequest&& request, const net::Respond& respond) {
                        respond(api->handle(request));
                      });
+    for (std::string_view prefix :
+         {api::admin::TopicsApi::kPrefix, api::admin::TopicsApi::kFilterPoliciesPrefix}) {
+      admin.add_routes(std::string(prefix), [api = &topics_api](net::HttpRequest&& request,
+                                                                const net::Respond& respond) {
+        respond(api->handle(request));
+      });
+    }
     admin.add_routes(std::string(api::admin::Console::kPrefix),
                      [api = &console](net::HttpRequest&& request, const net::Respond& respond) {
                        respond(api->handle(request));
@@ -301,6 +310,7 @@ struct Application::Parts {
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
   api::admin::QueuesApi queues_api;  // the default account's queues, for the console
+  api::admin::TopicsApi topics_api;  // and its topics
   api::admin::Console console{api::admin::console_assets()};
   api::admin::AdminApi admin;
   api::sts::Identity identity;

@@ -9,6 +9,7 @@ import { OverviewPage } from './pages/overview.js';
 import { PluginsPage } from './pages/plugins.js';
 import { QueuePage } from './pages/queue.js';
 import { SagaPage, SagasPage } from './pages/sagas.js';
+import { TopicPage, TopicsPage } from './pages/topics.js';
 import { TracePage } from './pages/trace.js';
 import { useResource } from './ui.js';
 
@@ -16,6 +17,8 @@ import { useResource } from './ui.js';
 const ROUTES = [
   [/^\/$/, OverviewPage],
   [/^\/queues\/([^/]+)$/, QueuePage],
+  [/^\/topics$/, TopicsPage],
+  [/^\/topics\/([^/]+)$/, TopicPage],
   [/^\/events$/, EventsPage],
   [/^\/trace(?:\/([^/]+))?$/, TracePage],
   [/^\/sagas$/, SagasPage],
@@ -26,6 +29,7 @@ const ROUTES = [
 
 const NAV = [
   ['/', 'Queues'],
+  ['/topics', 'Topics'],
   ['/events', 'Event log'],
   ['/trace', 'Trace'],
   ['/sagas', 'Sagas'],

@@ -228,3 +228,52 @@ test('the daemon refuses a state change from another site', async () => {
   assert.equal((await queueAttributes(sqs, queue.url)).ApproximateNumberOfMessages, '1');
   await page.close();
 });
+
+test('the topic page publishes from its form and tests a subscription\'s filter policy', async () => {
+  const sns = new SNSClient({ region: REGION, endpoint, maxAttempts: 1,
+                              credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const name = `console-topic-${process.pid}-${Date.now().toString(36)}`;
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
+  const queue = await createQueue(sqs, 'console-topic-inbox');
+  const { QueueArn } = await queueAttributes(sqs, queue.url, ['QueueArn']);
+  await sns.send(new SubscribeCommand({
+    TopicArn, Protocol: 'sqs', Endpoint: QueueArn,
+    Attributes: { FilterPolicy: JSON.stringify({ kind: ['order'] }), RawMessageDelivery: 'true' },
+  }));
+
+  const list = await open('/topics');
+  await list.getByRole('table', { name: 'Topics' }).getByRole('link', { name, exact: true }).click();
+  await list.locator('tr.subscription').getByText('"kind"').waitFor();
+  await list.close();
+
+  const page = await open(`/topics/${encodeURIComponent(name)}`);
+  const form = page.getByRole('form', { name: 'Publish a message' });
+  await form.getByRole('textbox', { name: 'Message', exact: true }).fill('hello from the topic page');
+  await form.getByRole('button', { name: 'Add attribute' }).click();
+  await form.getByRole('textbox', { name: 'Attribute name' }).fill('kind');
+  await form.getByRole('textbox', { name: 'Attribute value' }).fill('order');
+  await form.getByRole('button', { name: 'Publish' }).click();
+  await page.getByRole('status').getByText('Published').waitFor();
+  const [received] = await receive(queue.url, { MessageAttributeNames: ['All'] });
+  assert.equal(received.Body, 'hello from the topic page');
+  assert.deepEqual(received.MessageAttributes.kind, { DataType: 'String', StringValue: 'order' });
+  await page.locator('.published-count').getByText('1').waitFor();
+
+  // The tester, with the subscription's policy: one attribute value it takes, one it does not.
+  const tester = page.getByRole('form', { name: 'Filter-policy tester' });
+  await tester.getByRole('combobox', { name: 'Policy from' }).selectOption({ index: 1 });
+  const policy = tester.getByRole('textbox', { name: 'Filter policy' });
+  await eventually(async () => /"kind"/.test(await policy.inputValue()),
+                   { what: 'the subscription\'s policy in the tester' });
+  await tester.getByRole('textbox', { name: 'Attribute name' }).fill('kind');
+  const value = tester.getByRole('textbox', { name: 'Attribute value' });
+  const result = page.locator('.match-result');
+  await value.fill('order');
+  await tester.getByRole('button', { name: 'Test' }).click();
+  await result.getByText('match', { exact: true }).waitFor();
+  await value.fill('refund');
+  await tester.getByRole('button', { name: 'Test' }).click();
+  await result.getByText('no match', { exact: true }).waitFor();
+  await screenshot(page, 'topic');
+  await page.close();
+});
