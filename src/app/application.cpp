@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "api/admin/admin_api.hpp"
+#include "api/admin/buses_api.hpp"
 #include "api/admin/clock_api.hpp"
 #include "api/admin/console.hpp"
 #include "api/admin/faults_api.hpp"
@@ -195,6 +196,7 @@ struct Application::Parts {
         plugins_api(plugin_host),
         sagas_api(plugin_host),
         queues_api(home.queues),
+        buses_api(home.buses),
         admin(std::string(kVersion), &events, &replays, &deliveries),
         identity(clock, settings.account_id),
         sts(identity),
@@ -247,6 +249,13 @@ struct Application::Parts {
                      [api = &queues_api](net::HttpRequest&& request, const net::Respond& respond) {
                        respond(api->handle(request));
                      });
+    for (const std::string_view prefix :
+         {api::admin::BusesApi::kPrefix, api::admin::BusesApi::kPatternsPrefix}) {
+      admin.add_routes(std::string(prefix),
+                       [api = &buses_api](net::HttpRequest&& request, const net::Respond& respond) {
+                         respond(api->handle(request));
+                       });
+    }
     admin.add_routes(std::string(api::admin::Console::kPrefix),
                      [api = &console](net::HttpRequest&& request, const net::Respond& respond) {
                        respond(api->handle(request));
@@ -301,6 +310,7 @@ struct Application::Parts {
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
   api::admin::QueuesApi queues_api;  // the default account's queues, for the console
+  api::admin::BusesApi buses_api;    // the default account's buses, for the console
   api::admin::Console console{api::admin::console_assets()};
   api::admin::AdminApi admin;
   api::sts::Identity identity;
