@@ -3,6 +3,7 @@
 import { html, render, useEffect, useState } from './vendor/preact-htm.js';
 
 import { get } from './api.js';
+import { BusPage, BusesPage } from './pages/buses.js';
 import { EventsPage } from './pages/events.js';
 import { OutboxPage } from './pages/outbox.js';
 import { OverviewPage } from './pages/overview.js';
@@ -16,6 +17,8 @@ import { useResource } from './ui.js';
 const ROUTES = [
   [/^\/$/, OverviewPage],
   [/^\/queues\/([^/]+)$/, QueuePage],
+  [/^\/buses$/, BusesPage],
+  [/^\/buses\/([^/]+)$/, BusPage],
   [/^\/events$/, EventsPage],
   [/^\/trace(?:\/([^/]+))?$/, TracePage],
   [/^\/sagas$/, SagasPage],
@@ -26,6 +29,7 @@ const ROUTES = [
 
 const NAV = [
   ['/', 'Queues'],
+  ['/buses', 'Event buses'],
   ['/events', 'Event log'],
   ['/trace', 'Trace'],
   ['/sagas', 'Sagas'],

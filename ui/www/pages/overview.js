@@ -4,6 +4,7 @@ import { html, useState } from '../vendor/preact-htm.js';
 
 import { get } from '../api.js';
 import { Badge, ErrorNote, formatAge, link, useResource } from '../ui.js';
+import { BusSummary } from './buses.js';
 
 function QueueTable({ queues, filter }) {
   const deadLetterTargets = new Set(queues.map((q) => q.deadLetterTarget).filter(Boolean));
@@ -75,5 +76,6 @@ export function OverviewPage() {
       <${ErrorNote} error=${queues.error} />
       ${queues.data && html`<${QueueTable} queues=${list} filter=${filter} />`}
     </section>
+    <${BusSummary} />
     <${SagaSummary} />`;
 }
