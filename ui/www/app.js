@@ -3,6 +3,7 @@
 import { html, render, useEffect, useState } from './vendor/preact-htm.js';
 
 import { get } from './api.js';
+import { BusPage, BusesPage } from './pages/buses.js';
 import { EventsPage } from './pages/events.js';
 import { OutboxPage } from './pages/outbox.js';
 import { OverviewPage } from './pages/overview.js';
@@ -19,6 +20,8 @@ const ROUTES = [
   [/^\/queues\/([^/]+)$/, QueuePage],
   [/^\/topics$/, TopicsPage],
   [/^\/topics\/([^/]+)$/, TopicPage],
+  [/^\/buses$/, BusesPage],
+  [/^\/buses\/([^/]+)$/, BusPage],
   [/^\/events$/, EventsPage],
   [/^\/trace(?:\/([^/]+))?$/, TracePage],
   [/^\/sagas$/, SagasPage],
@@ -30,6 +33,7 @@ const ROUTES = [
 const NAV = [
   ['/', 'Queues'],
   ['/topics', 'Topics'],
+  ['/buses', 'Event buses'],
   ['/events', 'Event log'],
   ['/trace', 'Trace'],
   ['/sagas', 'Sagas'],

@@ -277,3 +277,61 @@ test('the topic page publishes from its form and tests a subscription\'s filter 
   await screenshot(page, 'topic');
   await page.close();
 });
+
+test('the buses page shows a rule and its target, puts an event and tests patterns', async () => {
+  // Imported here, so that this test is one block of its own.
+  const { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } =
+    await import('@aws-sdk/client-eventbridge');
+  const events = new EventBridgeClient({ region: REGION, endpoint, maxAttempts: 1,
+                                         credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const queue = await createQueue(sqs, 'console-bus-target');
+  const queueArn = (await queueAttributes(sqs, queue.url, ['QueueArn'])).QueueArn;
+  const bus = `console-bus-${process.pid}`;
+  await events.send(new CreateEventBusCommand({ Name: bus }));
+  await events.send(new PutRuleCommand({
+    Name: 'orders', EventBusName: bus,
+    EventPattern: JSON.stringify({ source: ['console.shop'], 'detail-type': ['OrderPlaced'] }),
+  }));
+  await events.send(new PutTargetsCommand({
+    Rule: 'orders', EventBusName: bus, Targets: [{ Id: 'to-queue', Arn: queueArn }],
+  }));
+  events.destroy();
+
+  const page = await open('/buses');
+  const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: bus }) });
+  await row.waitFor();
+  // Name, then its rules and archives.
+  assert.deepEqual((await row.getByRole('cell').allInnerTexts()).slice(1, 3), ['1', '0']);
+  await row.getByRole('link', { name: bus }).click();
+  const rule = page.locator('li.rule').filter({ hasText: 'orders' });
+  await rule.getByText('"console.shop"').waitFor();
+  await rule.locator('tr.rule-target').filter({ hasText: 'to-queue' })
+    .getByRole('link', { name: queue.name }).waitFor();
+
+  // An event put from the form arrives in the rule's target queue.
+  await page.getByRole('textbox', { name: 'Source', exact: true }).fill('console.shop');
+  await page.getByRole('textbox', { name: 'Detail type' }).fill('OrderPlaced');
+  await page.getByRole('textbox', { name: 'Detail', exact: true }).fill('{"orderId": "o-9"}');
+  await page.getByRole('button', { name: 'Put event' }).click();
+  const put = page.getByRole('status').filter({ hasText: 'Put event' });
+  await put.waitFor();
+  const [message] = await eventually(async () => {
+    const received = await receive(queue.url);
+    return received.length > 0 && received;
+  }, { what: 'the event in the target queue' });
+  const envelope = JSON.parse(message.Body);
+  assert.deepEqual([envelope.source, envelope['detail-type'], envelope.detail],
+                   ['console.shop', 'OrderPlaced', { orderId: 'o-9' }]);
+  assert.equal(await put.locator('code').innerText(), envelope.id);
+
+  // The tester starts from the rule's pattern and a complete sample event that it matches.
+  const result = page.locator('.pattern-result');
+  await page.getByRole('button', { name: 'Test pattern' }).click();
+  await result.getByText('Match', { exact: true }).waitFor();
+  const sample = page.getByRole('textbox', { name: 'Sample event' });
+  await sample.fill((await sample.inputValue()).replace('"console.shop"', '"elsewhere"'));
+  await page.getByRole('button', { name: 'Test pattern' }).click();
+  await result.getByText('No match', { exact: true }).waitFor();
+  await screenshot(page, 'bus');
+  await page.close();
+});

@@ -4,6 +4,7 @@ import { html, useState } from '../vendor/preact-htm.js';
 
 import { get } from '../api.js';
 import { Badge, ErrorNote, formatAge, link, useResource } from '../ui.js';
+import { BusSummary } from './buses.js';
 import { TopicsSummary } from './topics.js';
 
 function QueueTable({ queues, filter }) {
@@ -77,5 +78,6 @@ export function OverviewPage() {
       ${queues.data && html`<${QueueTable} queues=${list} filter=${filter} />`}
     </section>
     <${TopicsSummary} />
+    <${BusSummary} />
     <${SagaSummary} />`;
 }
