@@ -229,9 +229,11 @@ struct Application::Parts {
       return route(service, request);
     });
     if (settings.auth == config::AuthMode::kVerify) verify_signatures();
-    dispatcher.set_metrics(&api_metrics);
-    admin.add_document("/metrics", std::string(api::admin::MetricsPage::kContentType),
-                       [this] { return metrics_page.render(); });
+    if (settings.metrics) {
+      dispatcher.set_metrics(&api_metrics);
+      admin.add_document("/metrics", std::string(api::admin::MetricsPage::kContentType),
+                         [this] { return metrics_page.render(); });
+    }
     admin.add_document(home.topics.signing_cert_path(), "application/x-pem-file",
                        [this] { return signer->certificate_pem(); });
     // What LocalStack's health check answers, for harnesses and compose files that poll it.
