@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   std::uint64_t min_free_disk_mb = 0, event_retention_seconds = 0, event_retention_mb = 0;
   bool in_memory = false;
   bool sign_sqs_envelopes = true;
+  bool metrics = true;
   auto* listen_opt =
       cli.add_option("--listen", listen,
                      "Address to serve on, HOST:PORT (default 127.0.0.1:4566; port 0 picks a "
@@ -88,6 +89,9 @@ int main(int argc, char** argv) {
           ->check(CLI::Range(1u, eb::config::kMaxThreads));
   auto* sign_opt = cli.add_option("--sns-sign-sqs-envelopes", sign_sqs_envelopes,
                                   "true (default) or false: sign SNS envelopes delivered into SQS");
+  auto* metrics_opt = cli.add_option("--metrics", metrics,
+                                     "true (default) or false: serve GET /metrics and time "
+                                     "every AWS call for it");
   std::uint64_t fault_seed = 0;
   auto* fault_seed_opt = cli.add_option(
       "--fault-seed", fault_seed,
@@ -147,6 +151,7 @@ int main(int argc, char** argv) {
   if (*region_opt) settings.region = region;
   if (*account_opt) settings.account_id = account_id;
   if (*sign_opt) settings.sns_sign_sqs_envelopes = sign_sqs_envelopes;
+  if (*metrics_opt) settings.metrics = metrics;
   if (*fault_seed_opt) settings.fault_seed = fault_seed;
   if (*public_url_opt) settings.public_url = *eb::config::check_public_url(public_url);
   if (*auth_opt) settings.auth = *eb::config::parse_auth_mode(auth);

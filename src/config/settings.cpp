@@ -33,6 +33,7 @@ constexpr std::string_view kSettingsKeys[] = {"listen",
                                               "region",
                                               "account_id",
                                               "sns_sign_sqs_envelopes",
+                                              "metrics",
                                               "public_url",
                                               "fault_seed",
                                               "auth",
@@ -156,6 +157,8 @@ Settings parse_root(const YAML::Node& root) {
       }
     } else if (key == "sns_sign_sqs_envelopes") {
       settings.sns_sign_sqs_envelopes = parse_bool(value, key);
+    } else if (key == "metrics") {
+      settings.metrics = parse_bool(value, key);
     } else if (key == "durability") {
       auto durability = parse_durability(scalar(value, key));
       if (!durability) fail_at(value, "'durability': " + durability.error().message);

@@ -58,6 +58,9 @@ struct Settings {
   // Sign the SNS envelopes delivered into SQS queues (AWS does). Off, their Signature is empty:
   // RSA signing is most of a non-raw publish's cost (HTTP(S) messages are always signed).
   bool sns_sign_sqs_envelopes = true;
+  // Serve GET /metrics and time every AWS call for it. Off, /metrics is a 404 and the
+  // dispatcher reads no clock per call (the domain's counters are kept either way).
+  bool metrics = true;
   // The base of the URLs SNS puts in messages (SubscribeURL, UnsubscribeURL, SigningCertURL),
   // for endpoints that reach the daemon by another name (containers); empty: the listen address.
   std::string public_url;

@@ -127,6 +127,12 @@ class EventBuses {
   Result<void> tag_resource(const std::string& arn, const Tags& tags);
   Result<void> untag_resource(const std::string& arn, const std::vector<std::string>& keys);
 
+  // The admin API's read-only view (bus_view.cpp), each from one registry snapshot: every bus
+  // by name with its counts, and one bus (name or ARN; kResourceNotFound as DescribeEventBus)
+  // with its rules and their targets.
+  std::vector<BusSummary> bus_summaries() const;
+  Result<BusView> bus_view(const std::string& name_or_arn) const;
+
   // Events.
   Result<PutEventsOutput> put_events(const std::vector<PutEventsEntry>& entries);
   Result<bool> test_event_pattern(std::string_view pattern, std::string_view event) const;

@@ -272,6 +272,18 @@ class MetricsTest(unittest.TestCase):
                 urllib.request.urlopen(request, timeout=10)
             self.assertEqual(refused.exception.code, 405)
 
+    def test_metrics_off(self):
+        # --metrics false: no page (404, the daemon's JSON error), and the AWS API unchanged.
+        with Daemon("--metrics", "false") as daemon:
+            sqs = boto3_client("sqs", daemon.endpoint)
+            url = sqs.create_queue(QueueName="quiet")["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody="hi")
+            self.assertEqual(sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"], "hi")
+            with self.assertRaises(urllib.error.HTTPError) as missing:
+                scrape(daemon)
+            self.assertEqual(missing.exception.code, 404)
+            self.assertIn(b'"NotFound"', missing.exception.read())
+
 
 if __name__ == "__main__":
     unittest.main()

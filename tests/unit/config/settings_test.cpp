@@ -19,6 +19,9 @@ TEST(Settings, EmptyDocumentGivesDefaults) {
   EXPECT_TRUE(settings->sns_sign_sqs_envelopes);
   EXPECT_FALSE(parse_settings("sns_sign_sqs_envelopes: false\n")->sns_sign_sqs_envelopes);
   EXPECT_FALSE(parse_settings("sns_sign_sqs_envelopes: maybe\n"));
+  EXPECT_TRUE(settings->metrics);
+  EXPECT_FALSE(parse_settings("metrics: off\n")->metrics);
+  EXPECT_FALSE(parse_settings("metrics: sometimes\n"));
   EXPECT_EQ(settings->public_url, "");
   EXPECT_EQ(parse_settings("public_url: http://eventbrokerd:4566/\n")->public_url,
             "http://eventbrokerd:4566");
