@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <condition_variable>
 #include <csignal>
+#include <initializer_list>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "api/admin/admin_api.hpp"
+#include "api/admin/buses_api.hpp"
 #include "api/admin/clock_api.hpp"
 #include "api/admin/console.hpp"
 #include "api/admin/faults_api.hpp"
@@ -24,6 +26,7 @@
 #include "api/admin/queues_api.hpp"
 #include "api/admin/reset_api.hpp"
 #include "api/admin/sagas_api.hpp"
+#include "api/admin/topics_api.hpp"
 #include "api/aws/dispatcher.hpp"
 #include "api/aws/resource_account.hpp"
 #include "api/sts/identity.hpp"
@@ -97,6 +100,18 @@ void setup_logging(config::LogLevel level, config::LogFormat format) {
 
 // Browsers may reach the console and /v1 by the loopback names, the listen address when it is
 // a specific one, and public_url's host (how containers and other machines name the daemon).
+// Serves every prefix of `prefixes` with `api`, whose handle(request) answers at once.
+template <class Api>
+void add_routes(api::admin::AdminApi& admin, const Api& api,
+                std::initializer_list<std::string_view> prefixes) {
+  for (const std::string_view prefix : prefixes) {
+    admin.add_routes(std::string(prefix),
+                     [&api](net::HttpRequest&& request, const net::Respond& respond) {
+                       respond(api.handle(request));
+                     });
+  }
+}
+
 api::admin::BrowserGuard browser_guard(const config::Settings& settings) {
   std::vector<std::string> hosts;
   if (settings.listen.host != "0.0.0.0" && settings.listen.host != "::") {
@@ -195,6 +210,8 @@ struct Application::Parts {
         plugins_api(plugin_host),
         sagas_api(plugin_host),
         queues_api(home.queues),
+        topics_api(home.topics),
+        buses_api(home.buses),
         admin(std::string(kVersion), &events, &replays, &deliveries),
         identity(clock, settings.account_id),
         sts(identity),
@@ -245,14 +262,12 @@ struct Application::Parts {
                      [api = &sagas_api](net::HttpRequest&& request, const net::Respond& respond) {
                        api->handle(request, respond);
                      });
-    admin.add_routes(std::string(api::admin::QueuesApi::kPrefix),
-                     [api = &queues_api](net::HttpRequest&& request, const net::Respond& respond) {
-                       respond(api->handle(request));
-                     });
-    admin.add_routes(std::string(api::admin::Console::kPrefix),
-                     [api = &console](net::HttpRequest&& request, const net::Respond& respond) {
-                       respond(api->handle(request));
-                     });
+    add_routes(admin, queues_api, {api::admin::QueuesApi::kPrefix});
+    add_routes(admin, topics_api,
+               {api::admin::TopicsApi::kPrefix, api::admin::TopicsApi::kFilterPoliciesPrefix});
+    add_routes(admin, buses_api,
+               {api::admin::BusesApi::kPrefix, api::admin::BusesApi::kPatternsPrefix});
+    add_routes(admin, console, {api::admin::Console::kPrefix});
     admin.set_browser_guard(browser_guard(settings));
     wire_reset();
     wire_faults();
@@ -303,6 +318,8 @@ struct Application::Parts {
   api::admin::PluginsApi plugins_api;
   api::admin::SagasApi sagas_api;
   api::admin::QueuesApi queues_api;  // the default account's queues, for the console
+  api::admin::TopicsApi topics_api;  // and its topics
+  api::admin::BusesApi buses_api;    // the default account's buses, for the console
   api::admin::Console console{api::admin::console_assets()};
   api::admin::AdminApi admin;
   api::sts::Identity identity;
@@ -315,12 +332,19 @@ struct Application::Parts {
           settings.in_memory ? "memory" : std::string(config::to_string(settings.durability)),
       .for_each_account =
           [this](const api::admin::MetricsSources::AccountVisit& visit) {
-            accounts.for_each([&](Account& a) { visit(a.id(), a.queues, a.topics); });
+            accounts.for_each([&](Account& a) {
+              visit({.account = a.id(),
+                     .queues = a.queues,
+                     .topics = a.topics,
+                     .buses = &a.buses,
+                     .scheduler = &a.scheduler});
+            });
           },
       .engine = engine.get(),
       .events = &events,
       .api = &api_metrics,
-      .plugins = &plugin_host}};
+      .plugins = &plugin_host,
+      .endpoint_deliveries = &deliveries}};
   api::aws::Dispatcher dispatcher;
   net::Server server;
   asio::signal_set signals;

@@ -331,7 +331,9 @@ void ApiDestinationDeliveries::Core::failed(const std::shared_ptr<Job>& job, boo
   const NextRetry next =
       next_retry(limits, std::max(0, job->attempts - 1), job->started, clock.now_ms(), jitter);
   if (!next.exhausted.empty()) return give_up(job, code, job->last_error, next.exhausted);
-  schedule(next.at, [job](Core& core) { core.attempt(job); });
+  if (schedule(next.at, [job](Core& core) { core.attempt(job); })) {
+    count(d.counters, BusCount::kRetried);
+  }
 }
 
 bool ApiDestinationDeliveries::Core::schedule(Millis deadline, std::function<void(Core&)> fn) {
@@ -378,6 +380,13 @@ void ApiDestinationDeliveries::Core::give_up(const std::shared_ptr<Job>& job, st
 void ApiDestinationDeliveries::Core::finish(const std::shared_ptr<Job>& job,
                                             std::string_view outcome) {
   ApiDestinationDelivery& d = job->delivery;
+  if (outcome == sns::kOutcomeDelivered) {
+    count(d.counters, BusCount::kDelivered);
+  } else {
+    count(d.counters, BusCount::kFailed);
+    count(d.counters,
+          outcome == sns::kOutcomeDeadLettered ? BusCount::kDeadLettered : BusCount::kDropped);
+  }
   if (record) {
     record(sns::OutboxRecord{.time = clock.now_ms(),
                              .protocol = std::string(kProtocol),

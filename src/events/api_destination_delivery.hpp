@@ -26,6 +26,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "events/bus_stats.hpp"
 #include "events/dead_letter.hpp"
 #include "events/http_invocation.hpp"
 #include "events/retry_policy.hpp"
@@ -75,6 +76,8 @@ struct ApiDestinationDelivery {
   std::string dead_letter_arn;                   // DeadLetterConfig; empty: none
   std::string body;   // the event as the target's input shaped it: the request body
   std::string event;  // the event as it entered the bus, for the dead-letter queue
+  // Where the outcome and the retries count: the rule's bus's counters (null: nowhere).
+  std::shared_ptr<BusCounters> counters;
   // Called exactly once, when the delivery reaches its final outcome (delivered,
   // dead-lettered or dropped); never for a delivery cut short by the destructor.
   std::function<void()> on_final;

@@ -22,7 +22,8 @@ namespace {
 std::shared_ptr<ApiDestinationDelivery> api_delivery(std::string_view rule_arn,
                                                      const TargetSpec& target,
                                                      std::string_view event_id, std::string body,
-                                                     std::string event) {
+                                                     std::string event,
+                                                     std::shared_ptr<BusCounters> counters) {
   return std::make_shared<ApiDestinationDelivery>(ApiDestinationDelivery{
       .rule_arn = std::string(rule_arn),
       .target_id = target.id,
@@ -34,6 +35,7 @@ std::shared_ptr<ApiDestinationDelivery> api_delivery(std::string_view rule_arn,
       .dead_letter_arn = target.dead_letter_arn.value_or(""),
       .body = std::move(body),
       .event = std::move(event),
+      .counters = std::move(counters),
   });
 }
 
@@ -66,22 +68,24 @@ std::string build_envelope(const EnvelopeFields& f, const EventsOptions& options
   return out;
 }
 
-void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
-                        std::string_view event_id, std::string_view envelope,
-                        std::string_view ingestion_time) {
+void DeliveryBatch::add(const Rule& rule, const std::shared_ptr<BusCounters>& counters,
+                        const simdjson::dom::element& event, std::string_view event_id,
+                        std::string_view envelope, std::string_view ingestion_time) {
+  count(counters, BusCount::kMatched);
   const RenderContext context{rule.arn, rule.name, ingestion_time};
   for (const Target& target : rule.targets) {
     const TargetSpec& spec = target.spec;
     // The event is kept only where a failed delivery has a dead-letter queue to go to: most
     // targets have none, and this runs for every delivery.
     Attempt attempt{rule.arn, spec.arn, spec.dead_letter_arn.value_or(""),
-                    spec.dead_letter_arn ? std::string(envelope) : std::string()};
+                    spec.dead_letter_arn ? std::string(envelope) : std::string(), counters};
     const std::string_view service = arn_service(spec.arn);
     if (service == "events" && spec.arn.find(":event-bus/") != std::string::npos) {
       // Another bus gets the event as it is, not shaped.
       if (forwarded_) {
         log::warn("the event already came from another bus; it is not forwarded again",
                   {{"rule", rule.arn}, {"target", spec.id}}, log::MessageRef{event_id, envelope});
+        count(counters, BusCount::kDropped);
         continue;
       }
       std::string key;
@@ -89,8 +93,8 @@ void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
         const Attempt whole{rule.arn, spec.arn, {}, std::string(envelope)};
         key = stage_pending(PendingKind::kBus, whole, spec, event_id, {});
       }
-      forwards_.push_back(
-          forward_to(spec.arn, std::string(event_id), std::string(envelope), std::move(key)));
+      forwards_.push_back(forward_to(spec.arn, std::string(event_id), std::string(envelope),
+                                     std::move(key), counters));
       continue;
     }
     std::string body =
@@ -98,7 +102,7 @@ void DeliveryBatch::add(const Rule& rule, const simdjson::dom::element& event,
     if (service == "events" && spec.arn.find(":api-destination/") != std::string::npos &&
         services_.api_destinations != nullptr) {
       std::string key = stage_pending(PendingKind::kApiDestination, attempt, spec, event_id, body);
-      auto api = api_delivery(rule.arn, spec, event_id, std::move(body), attempt.event);
+      auto api = api_delivery(rule.arn, spec, event_id, std::move(body), attempt.event, counters);
       later_.push_back({Later::Kind::kApiDestination, std::move(attempt), spec.id, std::string(),
                         std::string(event_id), std::move(key), std::move(api)});
       continue;
@@ -148,7 +152,8 @@ std::string DeliveryBatch::stage_pending(PendingKind kind, const Attempt& attemp
                                                          .body = std::string(body)});
 }
 
-void DeliveryBatch::resume(std::string key, PendingDelivery d) {
+void DeliveryBatch::resume(std::string key, PendingDelivery d,
+                           std::shared_ptr<BusCounters> counters) {
   auto target = parse_target(d.target_json);
   if (!target) {
     spdlog::warn("rule {}: a recorded delivery's target does not parse ({}); it is dropped",
@@ -157,11 +162,11 @@ void DeliveryBatch::resume(std::string key, PendingDelivery d) {
     return;
   }
   Attempt attempt{std::move(d.rule_arn), target->arn, target->dead_letter_arn.value_or(""),
-                  std::move(d.event)};
+                  std::move(d.event), std::move(counters)};
   switch (d.kind) {
     case PendingKind::kBus:
-      forwards_.push_back(
-          forward_to(target->arn, std::move(d.event_id), std::move(attempt.event), std::move(key)));
+      forwards_.push_back(forward_to(target->arn, std::move(d.event_id), std::move(attempt.event),
+                                     std::move(key), std::move(attempt.counters)));
       return;
     case PendingKind::kTopic:
       later_.push_back({Later::Kind::kTopic, std::move(attempt), target->id, std::move(d.body),
@@ -169,8 +174,8 @@ void DeliveryBatch::resume(std::string key, PendingDelivery d) {
       return;
     case PendingKind::kApiDestination:
       if (services_.api_destinations != nullptr) {
-        auto api =
-            api_delivery(attempt.rule_arn, *target, d.event_id, std::move(d.body), attempt.event);
+        auto api = api_delivery(attempt.rule_arn, *target, d.event_id, std::move(d.body),
+                                attempt.event, attempt.counters);
         later_.push_back({Later::Kind::kApiDestination, std::move(attempt), target->id,
                           std::string(), std::move(d.event_id), std::move(key), std::move(api)});
         return;
@@ -184,7 +189,8 @@ void DeliveryBatch::resume(std::string key, PendingDelivery d) {
 }
 
 Forward DeliveryBatch::forward_to(const std::string& bus_arn, std::string event_id,
-                                  std::string envelope, std::string pending_key) const {
+                                  std::string envelope, std::string pending_key,
+                                  std::shared_ptr<BusCounters> counters) const {
   const auto at = bus_arn.find(":event-bus/");
   std::string bus = at == std::string::npos ? std::string() : bus_arn.substr(at + 11);
   const std::string_view account = arn_account(bus_arn);
@@ -193,7 +199,8 @@ Forward DeliveryBatch::forward_to(const std::string& bus_arn, std::string event_
       .bus_name = std::move(bus),
       .event_id = std::move(event_id),
       .envelope = std::move(envelope),
-      .pending_key = std::move(pending_key)};
+      .pending_key = std::move(pending_key),
+      .counters = std::move(counters)};
 }
 
 void DeliveryBatch::finish_pending() {
@@ -231,7 +238,7 @@ Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* 
     for (auto& q : queue_sends_) {
       if (q.foreign) continue;
       auto sent = write.finish(*q.queue, std::move(q.staged));
-      if (written) dead_letter_refused(q, sent);
+      if (written) settle_sends(q, sent);
     }
     if (!written) {
       forwards_.clear();
@@ -240,7 +247,7 @@ Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* 
   }
   // Another account's queue writes through that account's engine: its copies follow the write.
   for (auto& q : queue_sends_) {
-    if (q.foreign) dead_letter_refused(q, q.queue->send_all(std::move(q.inputs)));
+    if (q.foreign) settle_sends(q, q.queue->send_all(std::move(q.inputs)));
   }
   for (Later& l : later_) {
     if (l.kind == Later::Kind::kTopic) {
@@ -249,7 +256,9 @@ Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* 
       in.topic_arn = l.attempt.target_arn;
       in.message = std::move(l.body);
       auto published = services_.topics->publish(std::move(in));
-      if (!published) {
+      if (published) {
+        count(l.attempt.counters, BusCount::kDelivered);
+      } else {
         dead_letter(l.attempt,
                     published.error().code == Errc::kNotFound ? "NO_RESOURCE" : "INVALID_PARAMETER",
                     published.error().message);
@@ -264,6 +273,7 @@ Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* 
       }
       services_.api_destinations->deliver(std::move(*l.api));
     } else if (services_.outbox != nullptr) {
+      count(l.attempt.counters, BusCount::kDelivered);
       services_.outbox->deliver(sns::EndpointMessage{
           .subscription_arn = l.target_id,
           .topic_arn = l.attempt.rule_arn,
@@ -278,22 +288,28 @@ Result<void> DeliveryBatch::commit(storage::Engine& engine, storage::EventSink* 
   return {};
 }
 
-void DeliveryBatch::dead_letter_refused(const QueueSends& q,
-                                        const std::vector<Result<sqs::SendOutput>>& sent) {
+void DeliveryBatch::settle_sends(const QueueSends& q,
+                                 const std::vector<Result<sqs::SendOutput>>& sent) {
   for (std::size_t i = 0; i < sent.size(); ++i) {
-    if (!sent[i]) dead_letter(q.attempts[i], "INVALID_PARAMETER", sent[i].error().message);
+    if (sent[i]) {
+      count(q.attempts[i].counters, BusCount::kDelivered);
+    } else {
+      dead_letter(q.attempts[i], "INVALID_PARAMETER", sent[i].error().message);
+    }
   }
 }
 
 void DeliveryBatch::dead_letter(const Attempt& attempt, std::string_view code,
                                 std::string_view message) {
-  send_dead_letter(queues_, sender_id_,
-                   DeadLetterEvent{.rule_arn = attempt.rule_arn,
-                                   .target_arn = attempt.target_arn,
-                                   .dead_letter_arn = attempt.dead_letter_arn,
-                                   .event = attempt.event,
-                                   .error_code = code,
-                                   .error_message = message});
+  count(attempt.counters, BusCount::kFailed);
+  const bool taken = send_dead_letter(queues_, sender_id_,
+                                      DeadLetterEvent{.rule_arn = attempt.rule_arn,
+                                                      .target_arn = attempt.target_arn,
+                                                      .dead_letter_arn = attempt.dead_letter_arn,
+                                                      .event = attempt.event,
+                                                      .error_code = code,
+                                                      .error_message = message});
+  count(attempt.counters, taken ? BusCount::kDeadLettered : BusCount::kDropped);
 }
 
 }  // namespace eb::events

@@ -50,7 +50,8 @@ struct Forward {
   std::string bus_name;
   std::string event_id;
   std::string envelope;
-  std::string pending_key;  // its PendingDeliveries record; empty when none
+  std::string pending_key;                // its PendingDeliveries record; empty when none
+  std::shared_ptr<BusCounters> counters;  // of the bus whose rule forwards it
 };
 
 class DeliveryBatch {
@@ -66,13 +67,15 @@ class DeliveryBatch {
         forwarded_(forwarded),
         pending_(pending != nullptr && pending->enabled() ? pending : nullptr) {}
 
-  // What each of `rule`'s targets receives for `event` (parsed from `envelope`).
-  void add(const Rule& rule, const simdjson::dom::element& event, std::string_view event_id,
+  // What each of `rule`'s targets receives for `event` (parsed from `envelope`). The match and
+  // the deliveries' outcomes count on `counters`, those of the rule's bus (null: nowhere).
+  void add(const Rule& rule, const std::shared_ptr<BusCounters>& counters,
+           const simdjson::dom::element& event, std::string_view event_id,
            std::string_view envelope, std::string_view ingestion_time);
 
   // A delivery a previous run recorded (key `key`) and did not finish: made again by commit(),
-  // its record erased by finish_pending().
-  void resume(std::string key, PendingDelivery delivery);
+  // its record erased by finish_pending(); its outcome counts on `counters`.
+  void resume(std::string key, PendingDelivery delivery, std::shared_ptr<BusCounters> counters);
 
   // Writes the SQS copies with `logged` (the events' records; may be empty) in one batch and
   // makes them visible; then publishes to topics, records outbox targets and sends what could
@@ -92,12 +95,13 @@ class DeliveryBatch {
   void erase_pending_in_write(const std::string& key);
 
  private:
-  // One delivery's identity, kept for its dead letter.
+  // One delivery's identity, kept for its dead letter, and where its outcome counts.
   struct Attempt {
     std::string rule_arn;
     std::string target_arn;
     std::string dead_letter_arn;
     std::string event;  // the event as it entered the bus; empty without a dead-letter queue
+    std::shared_ptr<BusCounters> counters;
   };
   struct QueueSends {
     std::shared_ptr<sqs::Queue> queue;
@@ -122,13 +126,13 @@ class DeliveryBatch {
 
   // The Forward of an event to the bus `bus_arn` names.
   Forward forward_to(const std::string& bus_arn, std::string event_id, std::string envelope,
-                     std::string pending_key) const;
+                     std::string pending_key, std::shared_ptr<BusCounters> counters) const;
 
   // Non-retryable failures (a missing target, a refused message) go straight to the target's
   // dead-letter queue, as EventBridge sends them, with its error attributes.
   void dead_letter(const Attempt& attempt, std::string_view code, std::string_view message);
-  // Dead-letters the messages of `q` its queue refused.
-  void dead_letter_refused(const QueueSends& q, const std::vector<Result<sqs::SendOutput>>& sent);
+  // Counts the messages of `q` its queue took and dead-letters those it refused.
+  void settle_sends(const QueueSends& q, const std::vector<Result<sqs::SendOutput>>& sent);
 
   sqs::Queues& queues_;
   const TargetServices& services_;

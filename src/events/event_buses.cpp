@@ -327,6 +327,7 @@ Result<void> EventBuses::delete_event_bus(const std::string& name) {
     batch.erase(Family::kEventBuses, rule_key(name, rule_name));
   }
   EB_TRY(commit(with_bus(*current, name, nullptr), std::move(batch)));
+  retire_locked(bus->counters);
   // A partner bus frees its event source for another CreateEventBus.
   if (sources_ && name.find('/') != std::string::npos) sources_->release_event_source(name);
   return {};
@@ -351,9 +352,40 @@ Result<std::size_t> EventBuses::reset() {
   // commit() disarms the scheduled rules that went.
   EB_TRY(commit(std::move(next), std::move(batch)));
   for (const auto& [name, dropped] : current->buses) {
+    retire_locked(dropped->counters);
     if (sources_ && name.find('/') != std::string::npos) sources_->release_event_source(name);
   }
   return current->buses.size();
+}
+
+void EventBuses::retire_locked(std::shared_ptr<BusCounters> counters) {
+  // Those retired before and let go since are folded now, so the list stays short without
+  // scrapes.
+  (void)deleted_counts_locked();
+  retired_.push_back(std::move(counters));
+}
+
+BusCounts EventBuses::deleted_counts_locked() {
+  BusCounts out;
+  std::erase_if(retired_, [&](const std::shared_ptr<BusCounters>& counters) {
+    // Held here only: nothing can count on it any more.
+    const bool last = counters.use_count() == 1;
+    (last ? deleted_counts_ : out) += counters->read();
+    return last;
+  });
+  out += deleted_counts_;
+  return out;
+}
+
+EventBuses::Stats EventBuses::stats() {
+  Stats out;
+  std::lock_guard lock(write_mu_);
+  for (const auto& [name, bus] : snapshot()->buses) {
+    out.buses.push_back({name, bus->counters->read()});
+  }
+  out.other = deleted_counts_locked();
+  out.other += unattributed_->read();
+  return out;
 }
 
 Result<BusDescription> EventBuses::describe_event_bus(

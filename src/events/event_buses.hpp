@@ -127,6 +127,12 @@ class EventBuses {
   Result<void> tag_resource(const std::string& arn, const Tags& tags);
   Result<void> untag_resource(const std::string& arn, const std::vector<std::string>& keys);
 
+  // The admin API's read-only view (bus_view.cpp), each from one registry snapshot: every bus
+  // by name with its counts, and one bus (name or ARN; kResourceNotFound as DescribeEventBus)
+  // with its rules and their targets.
+  std::vector<BusSummary> bus_summaries() const;
+  Result<BusView> bus_view(const std::string& name_or_arn) const;
+
   // Events.
   Result<PutEventsOutput> put_events(const std::vector<PutEventsEntry>& entries);
   Result<bool> test_event_pattern(std::string_view pattern, std::string_view event) const;
@@ -141,6 +147,14 @@ class EventBuses {
   // kResourceNotFound when there is no such bus; another error when the write failed.
   Result<void> receive_forwarded(const std::string& bus_name, const std::string& event_id,
                                  const std::string& envelope);
+
+  // For /metrics: every bus's counts, and `other`: those of buses deleted since the daemon
+  // started and of events that reached no bus (put on a bus that does not exist).
+  struct Stats {
+    std::vector<BusStats> buses;
+    BusCounts other;
+  };
+  Stats stats();
 
  private:
   struct ArnTarget {
@@ -170,6 +184,11 @@ class EventBuses {
     Timers::Id timer = 0;
     std::uint64_t generation = 0;
   };
+  // Under write_mu_: a deleted bus's counters go to the totals of deleted ones.
+  void retire_locked(std::shared_ptr<BusCounters> counters);
+  // Under write_mu_: the deleted buses' counts; the counters nothing else holds any more are
+  // folded into deleted_counts_.
+  BusCounts deleted_counts_locked();
   // Under write_mu_, after each commit: arms the default bus's enabled scheduled rules that
   // are new or changed and cancels the timers of those gone or disabled.
   void sync_schedules();
@@ -202,6 +221,12 @@ class EventBuses {
   PendingDeliveries pending_;
   std::mutex write_mu_;
   std::atomic<std::shared_ptr<const Registry>> registry_;
+  // Events that reached no bus count here (folded into Stats::other).
+  const std::shared_ptr<BusCounters> unattributed_ = std::make_shared<BusCounters>();
+  // Deleted buses' counters that a delivery under way (an API destination's retries) or an
+  // older snapshot may still bump; guarded by write_mu_, as deleted_counts_.
+  std::vector<std::shared_ptr<BusCounters>> retired_;
+  BusCounts deleted_counts_;
   std::mutex schedule_mu_;  // after write_mu_; guards armed_ and next_generation_
   std::map<std::string, Armed> armed_;
   std::uint64_t next_generation_ = 0;

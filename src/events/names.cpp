@@ -116,4 +116,14 @@ Result<std::string> bus_name_of(std::string_view name_or_arn, const ArnContext& 
   return std::string(name);
 }
 
+std::string bus_of_rule_arn(std::string_view rule_arn) {
+  constexpr std::string_view kRule = ":rule/";
+  const auto at = rule_arn.find(kRule);
+  const std::string_view path =
+      at == std::string_view::npos ? std::string_view() : rule_arn.substr(at + kRule.size());
+  // Rule names hold no '/'; a partner bus's name does.
+  const auto last = path.rfind('/');
+  return std::string(last == std::string_view::npos ? kDefaultBus : path.substr(0, last));
+}
+
 }  // namespace eb::events

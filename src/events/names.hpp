@@ -46,5 +46,7 @@ struct ArnContext {
 
 // A bus named by name or by ARN: the name. Rejects another region's or account's ARN.
 Result<std::string> bus_name_of(std::string_view name_or_arn, const ArnContext& arns);
+// The name of the bus a rule ARN's rule is on (rule/NAME: the default bus, rule/BUS/NAME: BUS).
+std::string bus_of_rule_arn(std::string_view rule_arn);
 
 }  // namespace eb::events

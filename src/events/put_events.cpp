@@ -74,6 +74,17 @@ Result<PutEventsOutput> EventBuses::put_events(const std::vector<PutEventsEntry>
   accepted.reserve(entries.size());
   std::vector<std::size_t> accepted_index;
   simdjson::dom::parser detail_parser;
+  // The bus an entry names (the default one when it names none); null when there is none.
+  const auto bus_of = [&](const PutEventsEntry& e) {
+    std::string bus_name(kDefaultBus);
+    if (e.bus) {
+      auto name = bus_name_of(*e.bus, arns_);
+      if (name) bus_name = std::move(*name);
+    }
+    return std::pair{registry->find(bus_name), std::move(bus_name)};
+  };
+  // Refused entries count on their bus once the request is answered.
+  std::vector<std::shared_ptr<BusCounters>> refused;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const PutEventsEntry& e = entries[i];
     PutEventsResultEntry& result = out.entries[i];
@@ -88,13 +99,7 @@ Result<PutEventsOutput> EventBuses::put_events(const std::vector<PutEventsEntry>
       if (detail_parser.parse(*e.detail).get(detail) || !detail.is_object()) {
         result = entry_error("MalformedDetail", "Detail is malformed.");
       } else {
-        std::shared_ptr<const Bus> bus;
-        std::string bus_name(kDefaultBus);
-        if (e.bus) {
-          auto name = bus_name_of(*e.bus, arns_);
-          if (name) bus_name = std::move(*name);
-        }
-        bus = registry->find(bus_name);
+        auto [bus, bus_name] = bus_of(e);
         if (!bus) {
           // AWS answers an event id and drops the event (aws/aws-sdk#186); say so here.
           spdlog::info(
@@ -120,6 +125,8 @@ Result<PutEventsOutput> EventBuses::put_events(const std::vector<PutEventsEntry>
       }
     }
     ++out.failed_entry_count;
+    const auto bus = bus_of(e).first;
+    refused.push_back(bus ? bus->counters : unattributed_);
   }
 
   // Match each event against its bus's enabled rules; SQS targets are written with the
@@ -142,10 +149,17 @@ Result<PutEventsOutput> EventBuses::put_events(const std::vector<PutEventsEntry>
     matched.clear();
     a.bus->patterns->match(event, matched);
     for (const auto id : matched) {
-      deliveries.add(*a.bus->matchable[id], event, a.id, a.envelope, ingestion_time);
+      deliveries.add(*a.bus->matchable[id], a.bus->counters, event, a.id, a.envelope,
+                     ingestion_time);
     }
   }
   EB_TRY(deliver(deliveries, logged));
+  // Counted once answered: a request whose write failed accepted nothing.
+  for (const auto& counters : refused) counters->add(BusCount::kPutFailed);
+  for (const Accepted& a : accepted) {
+    (a.bus ? a.bus->counters : unattributed_)->add(BusCount::kPutAccepted);
+    if (!a.bus) unattributed_->add(BusCount::kDropped);
+  }
   return out;
 }
 
@@ -163,9 +177,13 @@ Result<void> EventBuses::deliver(DeliveryBatch& deliveries,
     if (!bus) {
       log::warn("target bus does not exist; the event is dropped", {{"bus", f.bus_name}},
                 log::MessageRef{f.event_id, f.envelope});
+      count(f.counters, BusCount::kFailed);
+      count(f.counters, BusCount::kDropped);
       continue;
     }
-    (void)deliver_forwarded(*bus, f.event_id, f.envelope, f.pending_key);
+    if (deliver_forwarded(*bus, f.event_id, f.envelope, f.pending_key)) {
+      count(f.counters, BusCount::kDelivered);
+    }
     f.pending_key.clear();  // erased by that write, or kept when it failed: a restart tries again
   }
   deliveries.finish_pending();
@@ -185,7 +203,7 @@ Result<void> EventBuses::deliver_forwarded(const Bus& bus, const std::string& ev
   bus.patterns->match(event, matched);
   const std::string ingestion_time = event_time(now);
   for (const auto id : matched) {
-    onward.add(*bus.matchable[id], event, event_id, envelope, ingestion_time);
+    onward.add(*bus.matchable[id], bus.counters, event, event_id, envelope, ingestion_time);
   }
   const storage::IncomingMessage record{.source_arn = bus.description.arn,
                                         .message_id = event_id,
@@ -206,18 +224,21 @@ Result<void> EventBuses::deliver_forwarded(const Bus& bus, const std::string& ev
 }
 
 bool EventBuses::forward_to_account(const Forward& f) {
+  const auto dropped = [&f](std::string_view text) {
+    log::warn(text, {{"bus", f.bus_name}, {"account", f.account}},
+              log::MessageRef{f.event_id, f.envelope});
+    count(f.counters, BusCount::kFailed);
+    count(f.counters, BusCount::kDropped);
+    return true;
+  };
   EventBuses* other = other_accounts_ ? other_accounts_(f.account) : nullptr;
   if (other == nullptr || other == this) {
-    log::warn("account of the target bus does not exist; the event is dropped",
-              {{"bus", f.bus_name}, {"account", f.account}},
-              log::MessageRef{f.event_id, f.envelope});
-    return true;
+    return dropped("account of the target bus does not exist; the event is dropped");
   }
   auto received = other->receive_forwarded(f.bus_name, f.event_id, f.envelope);
+  if (received) count(f.counters, BusCount::kDelivered);
   if (received || received.error().code != Errc::kResourceNotFound) return received.has_value();
-  log::warn("target bus does not exist; the event is dropped",
-            {{"bus", f.bus_name}, {"account", f.account}}, log::MessageRef{f.event_id, f.envelope});
-  return true;
+  return dropped("target bus does not exist; the event is dropped");
 }
 
 Result<void> EventBuses::receive_forwarded(const std::string& bus_name, const std::string& event_id,
@@ -233,7 +254,12 @@ Result<std::size_t> EventBuses::resume_deliveries() {
   if (left.empty()) return 0;
   DeliveryBatch deliveries(queues_, services_, options_.account_id,
                            /*forwarded=*/false, &pending_);
-  for (auto& [key, delivery] : left) deliveries.resume(std::move(key), std::move(delivery));
+  const auto registry = snapshot();
+  for (auto& [key, delivery] : left) {
+    const auto bus = registry->find(bus_of_rule_arn(delivery.rule_arn));
+    auto counters = bus ? bus->counters : unattributed_;
+    deliveries.resume(std::move(key), std::move(delivery), std::move(counters));
+  }
   EB_TRY(deliver(deliveries, {}));
   return left.size();
 }
@@ -261,7 +287,7 @@ Result<void> EventBuses::replay_event(const std::string& bus_name, const std::st
         std::find(rule_arns.begin(), rule_arns.end(), rule.arn) == rule_arns.end()) {
       continue;
     }
-    deliveries.add(rule, event, event_id, envelope, ingestion_time);
+    deliveries.add(rule, bus->counters, event, event_id, envelope, ingestion_time);
   }
   const storage::IncomingMessage logged{.source_arn = bus->description.arn,
                                         .message_id = event_id,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "events/bus_stats.hpp"
 #include "events/schedule.hpp"
 #include "events/types.hpp"
 #include "matching/event_pattern.hpp"
@@ -50,6 +51,9 @@ struct Bus {
   // in `matchable`. Rebuilt by reindex() whenever `rules` changes.
   std::shared_ptr<const matching::EventPatternSet> patterns;
   std::vector<std::shared_ptr<const Rule>> matchable;
+  // Shared by every version of the bus (and by its deliveries under way); a new bus of the same
+  // name starts at 0.
+  std::shared_ptr<BusCounters> counters = std::make_shared<BusCounters>();
 
   void reindex();
 };

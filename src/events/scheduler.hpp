@@ -19,6 +19,7 @@
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "core/metrics.hpp"
 #include "events/delivery.hpp"
 #include "events/retry_policy.hpp"
 #include "events/schedule.hpp"
@@ -102,6 +103,17 @@ struct ListGroupsInput {
   std::optional<int> max_results;
 };
 
+// What the Scheduler counts of its invocations (for /metrics), since the daemon started.
+enum class ScheduleCount : std::uint8_t {
+  kDelivered,     // invocations that reached their target
+  kFailed,        // invocations that failed for good (a permanent error, or retries ran out)
+  kRetried,       // retries armed
+  kDeadLettered,  // failed invocations sent to the target's dead-letter queue
+  kDropped,       // failed invocations nothing took, and retries of deleted schedules
+  kEnd,
+};
+using ScheduleCounts = Counts<ScheduleCount>;
+
 class Scheduler {
  public:
   static constexpr std::string_view kDefaultGroup = "default";
@@ -150,6 +162,8 @@ class Scheduler {
   Result<void> untag_resource(const std::string& arn, const std::vector<std::string>& keys);
 
   std::string group_arn(std::string_view group) const;
+  // Invocation counts since the daemon started (any thread, no lock).
+  ScheduleCounts counts() const { return counters_.read(); }
   std::string schedule_arn(std::string_view group, std::string_view name) const;
 
  private:
@@ -223,6 +237,7 @@ class Scheduler {
   std::uint64_t next_retry_ = 0;
   std::string base_url_ = "http://localhost:4566";
   std::mt19937_64 random_;  // flexible windows, retry jitter, execution ids
+  CounterSet<ScheduleCount> counters_;
 };
 
 // Records (family kEventBuses): "g/" + group; "h/" + group + "\0" + schedule.

@@ -133,7 +133,10 @@ void Scheduler::fire(const Key& key, std::uint64_t generation) {
 void Scheduler::attempt(Invocation invocation) {
   ++invocation.attempts;
   const std::optional<Failure> failure = invoke(invocation);
-  if (!failure) return complete(invocation);
+  if (!failure) {
+    counters_.add(ScheduleCount::kDelivered);
+    return complete(invocation);
+  }
   const ScheduleTarget& target = invocation.schedule.spec.target;
   warn_invocation("schedule invocation failed", invocation.schedule, invocation.execution_id,
                   {{"attempt", invocation.attempts},
@@ -160,6 +163,7 @@ void Scheduler::attempt(Invocation invocation) {
   Retry& slot = retries_[id];
   slot.invocation = std::move(invocation);
   slot.timer = timers_.schedule_at(next.at, [this, id] { retry(id); });
+  counters_.add(ScheduleCount::kRetried);
 }
 
 void Scheduler::retry(std::uint64_t id) {
@@ -173,6 +177,8 @@ void Scheduler::retry(std::uint64_t id) {
     if (!exists_locked(invocation)) {
       spdlog::info("schedule {}: deleted; its invocation {} is not retried",
                    invocation.schedule.arn, invocation.execution_id);
+      counters_.add(ScheduleCount::kFailed);
+      counters_.add(ScheduleCount::kDropped);
       return;
     }
   }
@@ -292,15 +298,18 @@ void Scheduler::dead_letter(const Invocation& invocation, const Failure& failure
                             std::string_view exhausted) {
   const Schedule& schedule = invocation.schedule;
   const ScheduleTarget& target = schedule.spec.target;
+  counters_.add(ScheduleCount::kFailed);
   if (target.dead_letter_arn.empty()) {
     warn_invocation("schedule invocation failed and has no dead-letter queue; it is dropped",
                     schedule, invocation.execution_id, {});
+    counters_.add(ScheduleCount::kDropped);
     return;
   }
   auto queue = queues_.find_by_arn_any_account(target.dead_letter_arn);
   if (!queue) {
     warn_invocation("dead-letter queue does not exist; the invocation is dropped", schedule,
                     invocation.execution_id, {{"deadLetterQueue", target.dead_letter_arn}});
+    counters_.add(ScheduleCount::kDropped);
     return;
   }
   std::string base_url;
@@ -337,7 +346,10 @@ void Scheduler::dead_letter(const Invocation& invocation, const Failure& failure
     warn_invocation("dead-letter queue refused the invocation; it is dropped", schedule,
                     invocation.execution_id,
                     {{"deadLetterQueue", target.dead_letter_arn}, {"error", sent.error().message}});
+    counters_.add(ScheduleCount::kDropped);
+    return;
   }
+  counters_.add(ScheduleCount::kDeadLettered);
 }
 
 }  // namespace eb::events

@@ -84,7 +84,8 @@ void EventBuses::fire(const std::string& name, std::uint64_t generation, Millis 
   if (!parser.parse(envelope).get(event)) {
     DeliveryBatch deliveries(queues_, services_, options_.account_id,
                              /*forwarded=*/false, &pending_);
-    deliveries.add(*rule, event, id, envelope, event_time(clock_.now_ms()));
+    deliveries.add(*rule, bus ? bus->counters : unattributed_, event, id, envelope,
+                   event_time(clock_.now_ms()));
     // A view of the bus's own string: `bus ? arn : ""` would be a temporary std::string.
     const std::string_view source = bus ? std::string_view(bus->description.arn) : "";
     const storage::IncomingMessage logged{

@@ -1,6 +1,7 @@
 #pragma once
 // Inputs and outputs that cross between events/ and api/events. Optional members are the
 // ones a request may leave out; strings are as the client sent them (validated by the domain).
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -226,6 +227,24 @@ struct PutEventsResultEntry {
 struct PutEventsOutput {
   int failed_entry_count = 0;
   std::vector<PutEventsResultEntry> entries;
+};
+
+// ---- The admin API's read-only view (bus_view.cpp) --------------------------------------
+
+struct BusSummary {
+  BusDescription bus;
+  std::size_t rules = 0;     // every rule, managed ones too, as ListRules counts them
+  std::size_t archives = 0;  // the archives recording its events (their managed rules)
+};
+
+struct RuleView {
+  RuleDescription rule;
+  std::vector<TargetSpec> targets;  // in the order they were put
+};
+
+struct BusView {
+  BusSummary summary;
+  std::vector<RuleView> rules;  // by name
 };
 
 }  // namespace eb::events

@@ -31,6 +31,10 @@ class FilterPolicy {
   bool matches(const MessageAttributes& attributes) const;
   // MessageBody scope; a body that is not a JSON object matches nothing.
   bool matches_body(std::string_view body) const;
+  // Whichever of the two the policy's scope says: what SNS decides for a subscription.
+  bool matches_message(const MessageAttributes& attributes, std::string_view body) const {
+    return scope_ == FilterPolicyScope::kMessageBody ? matches_body(body) : matches(attributes);
+  }
 
   FilterPolicyScope scope() const { return scope_; }
 

@@ -169,6 +169,7 @@ struct DlqMonitor::Core : std::enable_shared_from_this<Core> {
     std::uint64_t pending = 0;
     std::vector<DeadLetterArrival> samples;
     DeadLetterArrival latest;
+    std::uint64_t raised = 0;  // alerts fired for the queue since the monitor started
   };
 
   Core(std::string name, config::DlqMonitorPluginSpec settings, const Services& services)
@@ -208,7 +209,7 @@ struct DlqMonitor::Core : std::enable_shared_from_this<Core> {
       ++counters.received;
       Alert& alert = alerts[a.queue];
       if (!alert.firing) {
-        alert = Alert{};
+        alert = Alert{.raised = alert.raised + 1};
         alert.firing = true;
         alert.first_arrival = a.at;
         alert.last_arrival = a.at;
@@ -559,6 +560,15 @@ void DlqMonitor::describe(JsonWriter& out) const {
   out.key("resolved").unsigned_number(core_->resolved);
   out.key("deleted").unsigned_number(core_->deleted);
   out.end_object();
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> DlqMonitor::alerts_raised() const {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  const std::lock_guard lock(core_->mu);
+  for (const auto& [queue, alert] : core_->alerts) {
+    if (alert.raised != 0) out.emplace_back(queue, alert.raised);
+  }
+  return out;
 }
 
 PluginResponse DlqMonitor::handle(const PluginRequest& request) {

@@ -20,8 +20,10 @@
 //
 // Thread-safe. Observer calls, timers and poster callbacks reach the shared Core through
 // weak_ptrs and do nothing once stop() returned; stop() waits for a send in progress.
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "plugins/plugin.hpp"
@@ -44,6 +46,9 @@ class DlqMonitor final : public Plugin {
   // GET alerts: {"alerts": [{queue, status, severity, firstArrivalAt, lastArrivalAt, count,
   // notifications, resolvedAt?}]}, the latest alert of each dead-letter queue, by queue name.
   PluginResponse handle(const PluginRequest& request) override;
+  // For /metrics: the alerts fired per dead-letter queue since the monitor started, by queue
+  // name (queues that never fired left out).
+  std::vector<std::pair<std::string, std::uint64_t>> alerts_raised() const;
 
   struct Core;  // shared with observer calls, timers and poster callbacks
 

@@ -172,6 +172,14 @@ std::optional<Event::Kind> parse_event_type(std::string_view type) {
   return std::nullopt;
 }
 
+std::optional<Millis> requested_at(const config::SagaPluginSpec& d, const State& s,
+                                   std::size_t step) {
+  if (step >= s.steps.size() || step >= d.steps.size() || s.steps[step].request_id.empty()) {
+    return std::nullopt;
+  }
+  return s.steps[step].deadline - seconds_to_ms(d.steps[step].timeout_seconds);
+}
+
 Millis backoff_ms(const config::SagaRetrySpec& retry, int attempt) {
   const double seconds = retry.backoff_seconds * std::pow(retry.multiplier, attempt - 1);
   return seconds_to_ms(std::min(seconds, 86'400.0));

@@ -140,6 +140,11 @@ std::optional<Event> reply(const config::SagaPluginSpec& definition, const State
 // nullopt unless the saga is stuck.
 std::optional<Event> redrive(const State& state, Millis now);
 
+// When the outstanding request of step `step` was sent (its deadline less the step's timeout);
+// nullopt when the step waits for no reply.
+std::optional<Millis> requested_at(const config::SagaPluginSpec& definition, const State& state,
+                                   std::size_t step);
+
 // Milliseconds to wait before attempt `attempt + 1` after attempt `attempt` timed out.
 Millis backoff_ms(const config::SagaRetrySpec& retry, int attempt);
 

@@ -49,7 +49,8 @@ struct SagaEngine::Alive {
 SagaEngine::SagaEngine(config::PluginSpec spec, const Services& services)
     : Worker(std::move(spec), services),
       definition_(std::get<config::SagaPluginSpec>(this->spec().settings)),
-      alive_(std::make_shared<Alive>(this)) {}
+      alive_(std::make_shared<Alive>(this)),
+      step_latency_(definition_.steps.size() * 2) {}
 
 SagaEngine::~SagaEngine() { stop(); }
 
@@ -122,6 +123,7 @@ Result<SagaEngine::Started> SagaEngine::start_locked(const std::string& id,
                 fmt::format("saga {} exists already (the stream {} is in use)", id, stream_of(id)));
   }
   saga::apply(definition_, state, started);
+  counters_.add(Count::kStarted);
   saga::State& stored = sagas_.emplace(id, std::move(state)).first->second;
   changed(id);
   run_or_retry(id, stored);
@@ -144,6 +146,7 @@ Result<void> SagaEngine::run(saga::State& state, std::optional<Event> outcome) {
   // written, which a failed write restores.
   std::optional<saga::State> before;
   std::vector<std::string> unwritten;
+  const saga::Status from = state.status;
   const auto fold = [&](const Event& event) {
     if (!before) before = state;
     unwritten.push_back(encode_event(state, event));
@@ -172,6 +175,7 @@ Result<void> SagaEngine::run(saga::State& state, std::optional<Event> outcome) {
         changed(state.id);
       }
       arm(state.id, next.wake_at);
+      if (state.status != from) count_status(state.status);
       return {};
     }
     Event event = std::move(*next.event);
@@ -348,10 +352,45 @@ Result<void> SagaEngine::on_reply(const Envelope& event) {
   r.data = event.data;
   simdjson::dom::parser parser;
   if (const auto data = json::object(parser, event.data)) r.reason = json::string(*data, "reason");
-  auto happened = saga::reply(definition_, state, r, services().clock.now_ms());
+  const Millis now = services().clock.now_ms();
+  auto happened = saga::reply(definition_, state, r, now);
   if (!happened) ++ignored_replies_;
+  // The reply's step took this long, once its outcome is written.
+  std::optional<std::pair<std::size_t, Millis>> took;
+  if (happened) {
+    if (const auto requested = saga::requested_at(definition_, state, happened->step)) {
+      const std::size_t phase = happened->phase == saga::Phase::kAction ? 0 : 1;
+      took.emplace(happened->step * 2 + phase, std::max<Millis>(0, now - *requested));
+    }
+  }
   // Also after an ignored reply: a step whose request failed to go out is sent now.
-  return run(state, std::move(happened));
+  auto ran = run(state, std::move(happened));
+  if (ran && took) {
+    step_latency_[took->first].observe_us(static_cast<std::uint64_t>(took->second) * 1000);
+  }
+  return ran;
+}
+
+void SagaEngine::count_status(saga::Status status) {
+  switch (status) {
+    case saga::Status::kCompleted:
+      return counters_.add(Count::kCompleted);
+    case saga::Status::kCompensated:
+      return counters_.add(Count::kCompensated);
+    case saga::Status::kStuck:
+      return counters_.add(Count::kStuck);
+    case saga::Status::kStarted:
+    case saga::Status::kCompensating:
+      return;
+  }
+}
+
+SagaEngine::Metrics SagaEngine::metrics() const {
+  Metrics out;
+  out.counts = counters_.read();
+  out.step_latency.reserve(step_latency_.size());
+  for (const LatencyHistogram& h : step_latency_) out.step_latency.push_back(h.snapshot());
+  return out;
 }
 
 // --- recovery ----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/metrics.hpp"
 #include "plugins/saga.hpp"
 #include "plugins/worker.hpp"
 
@@ -58,6 +59,17 @@ class SagaEngine final : public Worker {
   std::array<std::size_t, saga::kStatusCount> status_counts() const;
   // Whether this engine runs saga `id`.
   bool has(const std::string& id) const;
+
+  // For /metrics (any thread, no lock): sagas started, completed, compensated and stuck since
+  // this engine started, and the time from each step's request to the reply it took, on the
+  // daemon's clock (a timed-out request has no reply: not observed).
+  enum class Count : std::uint8_t { kStarted, kCompleted, kCompensated, kStuck, kEnd };
+  struct Metrics {
+    Counts<Count> counts;
+    // Index step * 2 + phase (0 action, 1 compensation), for the definition's steps.
+    std::vector<LatencyHistogram::Snapshot> step_latency;
+  };
+  Metrics metrics() const;
 
   static std::string stream_of(std::string_view saga_id) { return "saga-" + std::string(saga_id); }
 
@@ -103,6 +115,8 @@ class SagaEngine final : public Worker {
   void on_timer(std::uint64_t generation);
   void write_saga(JsonWriter& out, const saga::State& state) const;
   Result<void> on_reply(const Envelope& event);
+  // Counts a saga that moved into `status` (completed, compensated or stuck).
+  void count_status(saga::Status status);
   // The saga event an envelope this engine wrote holds; nullopt for anything else.
   std::optional<saga::Event> decode_event(const Envelope& envelope) const;
   std::string encode_data(const saga::Event& event) const;
@@ -120,6 +134,8 @@ class SagaEngine final : public Worker {
   bool waking_ = false;  // on_timer() is moving due sagas on
   std::shared_ptr<Alive> alive_;
   std::uint64_t ignored_replies_ = 0;
+  CounterSet<Count> counters_;
+  std::vector<LatencyHistogram> step_latency_;  // see Metrics::step_latency
 };
 
 }  // namespace eb::plugins

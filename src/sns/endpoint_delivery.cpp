@@ -30,6 +30,7 @@ struct Delivery {
   EndpointMessage message;
   EffectiveDeliveryPolicy policy;
   int attempts = 0;
+  Millis posted = 0;  // when the latest POST went out
   Millis waited = 0;  // sum of retry delays so far
   int last_status = 0;
   std::string last_error;
@@ -76,6 +77,9 @@ struct EndpointDeliveries::Core : std::enable_shared_from_this<Core> {
   std::unordered_set<Timers::Id> pending_timers;
   std::unordered_map<std::string, Millis> next_slot;  // throttled subscriptions' next send
 
+  CounterSet<HttpDeliveryCount> counters;
+  LatencyHistogram post_latency;
+
   void start(std::shared_ptr<Delivery> d);
   void send(std::shared_ptr<Delivery> d);
   void post(std::shared_ptr<Delivery> d);
@@ -118,6 +122,7 @@ void EndpointDeliveries::Core::send(std::shared_ptr<Delivery> d) {
 
 void EndpointDeliveries::Core::post(std::shared_ptr<Delivery> d) {
   ++d->attempts;
+  d->posted = clock.now_ms();
   std::weak_ptr<Core> weak = weak_from_this();
   auto headers = sns_headers(*d);
   std::string body = d->message.body;
@@ -130,6 +135,10 @@ void EndpointDeliveries::Core::post(std::shared_ptr<Delivery> d) {
 void EndpointDeliveries::Core::on_answer(const std::shared_ptr<Delivery>& d, int status,
                                          std::string error) {
   d->last_status = status;
+  const Millis took = std::max<Millis>(0, clock.now_ms() - d->posted);
+  post_latency.observe_us(static_cast<std::uint64_t>(took) * 1000);
+  counters.add(delivered(status) ? HttpDeliveryCount::kPostsDelivered
+                                 : HttpDeliveryCount::kPostsFailed);
   if (delivered(status)) {
     d->last_error.clear();
     return finish(*d, kOutcomeDelivered);
@@ -142,8 +151,9 @@ void EndpointDeliveries::Core::on_answer(const std::shared_ptr<Delivery>& d, int
   if (d->waited + delay > kMaxTotalRetryMs) return give_up(*d);
   d->waited += delay;
   if (!schedule(clock.now_ms() + delay, [d](Core& core) { core.send(d); })) {
-    finish(*d, kOutcomeDropped);
+    return finish(*d, kOutcomeDropped);
   }
+  counters.add(HttpDeliveryCount::kRetries);
 }
 
 bool EndpointDeliveries::Core::schedule(Millis deadline, std::function<void(Core&)> fn) {
@@ -185,6 +195,9 @@ void EndpointDeliveries::Core::give_up(const Delivery& d) {
 
 void EndpointDeliveries::Core::finish(const Delivery& d, std::string_view outcome) {
   const EndpointMessage& m = d.message;
+  counters.add(outcome == kOutcomeDelivered      ? HttpDeliveryCount::kDelivered
+               : outcome == kOutcomeDeadLettered ? HttpDeliveryCount::kDeadLettered
+                                                 : HttpDeliveryCount::kDropped);
   record(OutboxRecord{.time = clock.now_ms(),
                       .protocol = m.protocol,
                       .endpoint = m.endpoint,
@@ -277,6 +290,10 @@ std::size_t EndpointDeliveries::clear() {
 std::size_t EndpointDeliveries::in_flight() const {
   std::lock_guard lock(core_->state_mu);
   return core_->in_flight;
+}
+
+EndpointDeliveries::Stats EndpointDeliveries::stats() const {
+  return Stats{core_->counters.read(), core_->post_latency.snapshot()};
 }
 
 }  // namespace eb::sns

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/metrics.hpp"
 
 namespace eb::sns {
 
@@ -61,6 +62,18 @@ class HttpPoster {
   // unless the request could not even be started.
   virtual void post(const std::string& url, Headers headers, std::string body, Done done) = 0;
 };
+
+// What HTTP/S delivery counts (for /metrics), since the daemon started.
+enum class HttpDeliveryCount : std::uint8_t {
+  kPostsDelivered,  // POSTs answered 200-499
+  kPostsFailed,     // POSTs with another status, no answer or a timeout
+  kRetries,         // retries armed after a failed POST
+  kDelivered,       // messages delivered, at some attempt
+  kDeadLettered,    // messages sent to the subscription's dead-letter queue after the retries
+  kDropped,         // messages nothing took (no dead-letter queue, or the deliverer closed)
+  kEnd,
+};
+using HttpDeliveryCounts = Counts<HttpDeliveryCount>;
 
 struct OutboxOptions {
   std::size_t capacity = 10000;  // records kept; the oldest go first
@@ -133,6 +146,14 @@ class EndpointDeliveries final : public EndpointDelivery {
   std::size_t clear();
   // HTTP/S deliveries not yet finished (waiting for an answer or for their next retry).
   std::size_t in_flight() const;
+
+  // For /metrics: the HTTP/S counts and the time from each POST to its answer (or failure) on
+  // the injected clock (millisecond resolution). Any thread, no lock.
+  struct Stats {
+    HttpDeliveryCounts counts;
+    LatencyHistogram::Snapshot post_latency;
+  };
+  Stats stats() const;
 
   struct Core;  // shared with pending callbacks
 

@@ -13,7 +13,6 @@
 namespace eb::sns {
 namespace {
 
-using matching::FilterPolicyScope;
 using sqs::SendInput;
 
 std::string_view view_of(const std::optional<std::string>& value) {
@@ -33,10 +32,7 @@ void Fanout::add_for(const Subscription& sub, const Published& p, Signatures& si
   const std::string& message =
       p.message_for(sub.protocol == "application" ? endpoint_platform(sub.endpoint) : sub.protocol);
   if (sub.filter) {
-    const bool match = sub.filter->scope() == FilterPolicyScope::kMessageBody
-                           ? sub.filter->matches_body(message)
-                           : sub.filter->matches(p.input.attributes);
-    if (!match) {
+    if (!sub.filter->matches_message(p.input.attributes, message)) {
       topic_.counters->add(TopicCount::kFilteredOut);
       return;
     }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/batch.hpp"
@@ -163,6 +164,17 @@ class Topics {
                    const std::string& error_message) {
     return dead_letters_.send_endpoint_message(message, error_code, error_message);
   }
+
+  // The admin API's read-only view (topic_view.cpp). Summaries of the topics whose name starts
+  // with `prefix`, by name; one topic (kNotFound as SNS says it); its subscriptions, oldest
+  // first.
+  std::vector<TopicSummary> topic_summaries(std::string_view prefix) const;
+  Result<TopicSummary> topic_summary(const std::string& name) const;
+  Result<std::vector<SubscriptionView>> topic_subscriptions(const std::string& name) const;
+  // Whether `test.policy` takes the message as a subscription with it would: the policy, its
+  // scope and the attributes are checked as Subscribe and Publish check them, with their
+  // errors (kInvalidParameterValue "Invalid parameter: FilterPolicy: ..."). Keeps no state.
+  static Result<bool> test_filter_policy(const FilterPolicyTest& test);
 
   // For /metrics: every topic's counts, and those of topics deleted since the daemon started.
   struct TopicStats {

@@ -1,6 +1,8 @@
 #pragma once
 // Plain data that crosses the SNS side of the broker's boundary: decoded requests from api/sns,
 // results back to it. No wire format here (api/sns maps these to the query protocol's XML).
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +72,43 @@ struct PublishInput {
 struct PublishOutput {
   std::string message_id;
   std::string sequence_number;  // FIFO topics only
+};
+
+// What the admin API shows of a topic (Topics::topic_summaries).
+struct TopicSummary {
+  std::string name;
+  std::string arn;
+  bool fifo = false;
+  std::size_t confirmed = 0;  // subscriptions
+  std::size_t pending = 0;
+  // Since the topic was created or the daemon started (what /metrics reports).
+  std::uint64_t published = 0;
+  std::uint64_t delivered = 0;  // copies written to queues or handed to endpoint delivery
+  std::uint64_t failed = 0;     // copies a queue refused
+  std::uint64_t filtered_out = 0;
+  Millis created = 0;
+};
+
+// One subscription of a topic as the admin API shows it (Topics::topic_subscriptions).
+struct SubscriptionView {
+  std::string arn;  // its ARN even while confirmation is pending
+  std::string protocol;
+  std::string endpoint;
+  bool confirmed = false;
+  bool raw = false;                 // RawMessageDelivery
+  std::string filter_policy;        // as set; empty: none
+  std::string filter_policy_scope;  // "MessageAttributes" (the default) or "MessageBody"
+  std::string redrive_policy;       // as set; empty: none
+  std::string dead_letter_arn;      // its deadLetterTargetArn
+  Millis created = 0;
+};
+
+// A filter policy tried on a message without publishing it (Topics::test_filter_policy).
+struct FilterPolicyTest {
+  std::string policy;
+  std::string scope;  // "MessageAttributes" (also when empty) or "MessageBody"
+  MessageAttributes attributes;
+  std::string message;
 };
 
 }  // namespace eb::sns

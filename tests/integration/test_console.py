@@ -2,8 +2,11 @@
 node/console.test.mjs): the start page lists a queue made with the SDK, the queue page peeks
 without receiving and sends, a dead-letter queue is redriven and purged, the plugins page shows
 the DLQ monitor's alert, the outbox an email subscription's message, a saga of the shipped
-configuration shows its steps and trace, the event log tails, and a form posted from another
-site is refused. Screenshots of each page go to console-screenshots/ beside the binary.
+configuration shows its steps and trace, the event log tails, a form posted from another
+site is refused, a topic's page publishes into a subscribed queue and tests its subscription's
+filter policy, and an event bus made with the SDK shows its rule and target, puts an event from
+its form into the target queue and tests patterns. Screenshots of each page go to
+console-screenshots/ beside the binary.
 Also the console's files over HTTP and the browser guard, with plain HTTP requests.
 """
 import http.client
@@ -35,7 +38,8 @@ class ConsoleInBrowserTest(unittest.TestCase):
         shots = os.path.join(os.path.dirname(os.path.abspath(binary_path())), "console-screenshots")
         run_node(self, ["console.test.mjs"], "--config", SHIPPED_CONFIG,
                  env_extra={"CHROMIUM": CHROMIUM, "EB_SCREENSHOTS": shots})
-        for page in ("queues", "queue", "redrive", "plugins", "outbox", "saga", "trace", "events"):
+        for page in ("queues", "queue", "redrive", "plugins", "outbox", "saga", "trace", "events",
+                     "topic", "bus"):
             self.assertTrue(os.path.getsize(os.path.join(shots, page + ".png")) > 0, page)
 
 

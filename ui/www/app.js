@@ -3,12 +3,14 @@
 import { html, render, useEffect, useState } from './vendor/preact-htm.js';
 
 import { get } from './api.js';
+import { BusPage, BusesPage } from './pages/buses.js';
 import { EventsPage } from './pages/events.js';
 import { OutboxPage } from './pages/outbox.js';
 import { OverviewPage } from './pages/overview.js';
 import { PluginsPage } from './pages/plugins.js';
 import { QueuePage } from './pages/queue.js';
 import { SagaPage, SagasPage } from './pages/sagas.js';
+import { TopicPage, TopicsPage } from './pages/topics.js';
 import { TracePage } from './pages/trace.js';
 import { useResource } from './ui.js';
 
@@ -16,6 +18,10 @@ import { useResource } from './ui.js';
 const ROUTES = [
   [/^\/$/, OverviewPage],
   [/^\/queues\/([^/]+)$/, QueuePage],
+  [/^\/topics$/, TopicsPage],
+  [/^\/topics\/([^/]+)$/, TopicPage],
+  [/^\/buses$/, BusesPage],
+  [/^\/buses\/([^/]+)$/, BusPage],
   [/^\/events$/, EventsPage],
   [/^\/trace(?:\/([^/]+))?$/, TracePage],
   [/^\/sagas$/, SagasPage],
@@ -26,6 +32,8 @@ const ROUTES = [
 
 const NAV = [
   ['/', 'Queues'],
+  ['/topics', 'Topics'],
+  ['/buses', 'Event buses'],
   ['/events', 'Event log'],
   ['/trace', 'Trace'],
   ['/sagas', 'Sagas'],

@@ -8,14 +8,19 @@
 #include <array>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "api/aws/api_metrics.hpp"
 #include "core/metrics.hpp"
 #include "eventlog/event_log.hpp"
+#include "events/event_buses.hpp"
+#include "events/scheduler.hpp"
+#include "plugins/dlq_monitor.hpp"
 #include "plugins/host.hpp"
 #include "plugins/saga_engine.hpp"
+#include "sns/endpoint_delivery.hpp"
 #include "sns/topics.hpp"
 #include "sqs/queues.hpp"
 #include "storage/engine.hpp"
@@ -31,6 +36,8 @@ struct CountFamily {
   std::string_view total;       // label-less, every queue (topic) ever
   std::string_view per_object;  // with account and queue (topic) labels
   std::string_view help;
+  // The `outcome` label's value; families of one name with several outcomes are adjacent.
+  std::string_view outcome = {};
 };
 
 constexpr std::array<CountFamily, sqs::QueueCounts::kSize> kQueueFamilies{{
@@ -79,6 +86,37 @@ constexpr std::array<CountFamily, sns::TopicCounts::kSize> kTopicFamilies{{
      "Copies handed to the delivery of other protocols (HTTP/S, and the outbox)."},
 }};
 
+constexpr std::string_view kPutHelp =
+    "PutEvents entries: accepted (also those for a bus that does not exist, which are dropped, "
+    "as AWS does) or failed (refused: FailedEntryCount).";
+constexpr std::string_view kInvocationsHelp =
+    "Target invocations by final outcome: delivered (outbox targets: recorded) or failed after "
+    "any retries.";
+constexpr std::array<CountFamily, events::BusCounts::kSize> kBusFamilies{{
+    {"eventbrokerd_eventbridge_events_put_total", "eventbrokerd_eventbridge_bus_events_put_total",
+     kPutHelp, "accepted"},
+    {"eventbrokerd_eventbridge_events_put_total", "eventbrokerd_eventbridge_bus_events_put_total",
+     kPutHelp, "failed"},
+    {"eventbrokerd_eventbridge_rule_matches_total",
+     "eventbrokerd_eventbridge_bus_rule_matches_total",
+     "Events matched by an enabled rule (one per event and rule; scheduled rules' firings "
+     "included)."},
+    {"eventbrokerd_eventbridge_invocations_total", "eventbrokerd_eventbridge_bus_invocations_total",
+     kInvocationsHelp, "delivered"},
+    {"eventbrokerd_eventbridge_invocations_total", "eventbrokerd_eventbridge_bus_invocations_total",
+     kInvocationsHelp, "failed"},
+    {"eventbrokerd_eventbridge_invocation_retries_total",
+     "eventbrokerd_eventbridge_bus_invocation_retries_total",
+     "Retries of target invocations by the target's RetryPolicy (API destinations)."},
+    {"eventbrokerd_eventbridge_invocations_dead_lettered_total",
+     "eventbrokerd_eventbridge_bus_invocations_dead_lettered_total",
+     "Failed invocations sent to the target's dead-letter queue."},
+    {"eventbrokerd_eventbridge_events_dropped_total",
+     "eventbrokerd_eventbridge_bus_events_dropped_total",
+     "Events lost: failed invocations no dead-letter queue took, events put on a bus that does "
+     "not exist, forwards to a missing bus or account or past one hop."},
+}};
+
 // One queue or topic and the account it is in, at scrape.
 template <class Stats>
 struct Row {
@@ -90,6 +128,8 @@ const std::string& name_of(const sqs::QueueStats& s) { return s.queue.name; }
 const std::string& name_of(const sns::Topics::TopicStats& s) { return s.name; }
 std::string& name_of(sqs::QueueStats& s) { return s.queue.name; }
 std::string& name_of(sns::Topics::TopicStats& s) { return s.name; }
+const std::string& name_of(const events::BusStats& s) { return s.name; }
+std::string& name_of(events::BusStats& s) { return s.name; }
 
 // Sorts rows by account and name; the rows past `max` are summed into one "_other" row by
 // `fold` and dropped, so a family never has more than max + 1 series.
@@ -112,15 +152,28 @@ void write_counts(MetricsWriter& out, const std::array<CountFamily, N>& families
                   std::string_view object_label, const std::vector<Row<Stats>>& rows,
                   const Totals& totals) {
   for (std::size_t i = 0; i < N; ++i) {
-    out.family(families[i].total, Type::kCounter, families[i].help);
-    out.sample(families[i].total, {}, totals.values[i]);
+    const CountFamily& f = families[i];
+    if (i == 0 || f.total != families[i - 1].total) out.family(f.total, Type::kCounter, f.help);
+    if (f.outcome.empty()) {
+      out.sample(f.total, {}, totals.values[i]);
+    } else {
+      out.sample(f.total, {{"outcome", f.outcome}}, totals.values[i]);
+    }
   }
   for (std::size_t i = 0; i < N; ++i) {
-    out.family(families[i].per_object, Type::kCounter, families[i].help);
+    const CountFamily& f = families[i];
+    if (i == 0 || f.per_object != families[i - 1].per_object) {
+      out.family(f.per_object, Type::kCounter, f.help);
+    }
     for (const auto& row : rows) {
-      out.sample(families[i].per_object,
-                 {{"account", row.account}, {object_label, name_of(row.stats)}},
-                 row.stats.counts.values[i]);
+      const std::string_view name = name_of(row.stats);
+      const std::uint64_t value = row.stats.counts.values[i];
+      if (f.outcome.empty()) {
+        out.sample(f.per_object, {{"account", row.account}, {object_label, name}}, value);
+      } else {
+        out.sample(f.per_object,
+                   {{"account", row.account}, {object_label, name}, {"outcome", f.outcome}}, value);
+      }
     }
   }
 }
@@ -131,9 +184,8 @@ void write_queues(MetricsWriter& out, const MetricsSources& sources,
   sqs::QueueCounts totals;
   std::size_t account_index = 0;
   std::vector<std::pair<std::size_t, sqs::Queues::Stats>> per_account;
-  sources.for_each_account([&](std::string_view, sqs::Queues& queues, sns::Topics&) {
-    per_account.emplace_back(account_index++, queues.stats());
-  });
+  sources.for_each_account(
+      [&](const AccountView& a) { per_account.emplace_back(account_index++, a.queues.stats()); });
   for (auto& [index, stats] : per_account) {
     totals += stats.deleted;
     for (auto& q : stats.queues) {
@@ -199,8 +251,8 @@ void write_topics(MetricsWriter& out, const MetricsSources& sources,
   std::vector<Row<sns::Topics::TopicStats>> rows;
   sns::TopicCounts totals;
   std::size_t index = 0;
-  sources.for_each_account([&](std::string_view, sqs::Queues&, sns::Topics& topics) {
-    auto stats = topics.stats();
+  sources.for_each_account([&](const AccountView& a) {
+    auto stats = a.topics.stats();
     totals += stats.deleted;
     for (auto& t : stats.topics) {
       totals += t.counts;
@@ -222,6 +274,91 @@ void write_topics(MetricsWriter& out, const MetricsSources& sources,
   cap_rows(rows, sources.max_series_per_family,
            [](sns::Topics::TopicStats& into, const auto& t) { into.counts += t.counts; });
   write_counts(out, kTopicFamilies, "topic", rows, totals);
+}
+
+void write_buses(MetricsWriter& out, const MetricsSources& sources,
+                 std::vector<std::string>& accounts) {
+  std::vector<Row<events::BusStats>> rows;
+  events::BusCounts totals;
+  std::size_t index = 0;
+  bool any = false;
+  sources.for_each_account([&](const AccountView& a) {
+    const std::size_t account = index++;
+    if (a.buses == nullptr) return;
+    any = true;
+    auto stats = a.buses->stats();
+    totals += stats.other;
+    for (auto& bus : stats.buses) {
+      totals += bus.counts;
+      rows.push_back({accounts[account], std::move(bus)});
+    }
+  });
+  if (!any) return;
+  out.family("eventbrokerd_eventbridge_buses", Type::kGauge, "Event buses.");
+  out.sample("eventbrokerd_eventbridge_buses", {}, std::uint64_t{rows.size()});
+  cap_rows(rows, sources.max_series_per_family,
+           [](events::BusStats& into, const auto& from) { into.counts += from.counts; });
+  write_counts(out, kBusFamilies, "bus", rows, totals);
+}
+
+// A counter family with one sample per outcome.
+void write_outcomes(MetricsWriter& out, std::string_view name, std::string_view help,
+                    std::initializer_list<std::pair<std::string_view, std::uint64_t>> samples) {
+  out.family(name, Type::kCounter, help);
+  for (const auto& [outcome, value] : samples) out.sample(name, {{"outcome", outcome}}, value);
+}
+
+void write_counter(MetricsWriter& out, std::string_view name, std::string_view help,
+                   std::uint64_t value) {
+  out.family(name, Type::kCounter, help);
+  out.sample(name, {}, value);
+}
+
+void write_scheduler(MetricsWriter& out, const MetricsSources& sources) {
+  using C = events::ScheduleCount;
+  events::ScheduleCounts c;
+  bool any = false;
+  sources.for_each_account([&](const AccountView& a) {
+    if (a.scheduler == nullptr) return;
+    any = true;
+    c += a.scheduler->counts();
+  });
+  if (!any) return;
+  write_outcomes(out, "eventbrokerd_scheduler_invocations_total",
+                 "EventBridge Scheduler invocations by final outcome: delivered to the target, or "
+                 "failed (a permanent error, or the retries ran out).",
+                 {{"delivered", c[C::kDelivered]}, {"failed", c[C::kFailed]}});
+  write_counter(out, "eventbrokerd_scheduler_invocation_retries_total",
+                "Retries of schedule invocations by the target's RetryPolicy.", c[C::kRetried]);
+  write_counter(out, "eventbrokerd_scheduler_invocations_dead_lettered_total",
+                "Failed schedule invocations sent to the target's dead-letter queue.",
+                c[C::kDeadLettered]);
+  write_counter(out, "eventbrokerd_scheduler_invocations_dropped_total",
+                "Failed schedule invocations no dead-letter queue took.", c[C::kDropped]);
+}
+
+void write_sns_http(MetricsWriter& out, const sns::EndpointDeliveries* deliveries) {
+  if (deliveries == nullptr) return;
+  using C = sns::HttpDeliveryCount;
+  const auto s = deliveries->stats();
+  const auto& c = s.counts;
+  write_outcomes(out, "eventbrokerd_sns_http_posts_total",
+                 "POSTs to HTTP/S subscriptions: delivered (answered 200-499) or failed (another "
+                 "status, no answer, a timeout).",
+                 {{"delivered", c[C::kPostsDelivered]}, {"failed", c[C::kPostsFailed]}});
+  write_counter(out, "eventbrokerd_sns_http_retries_total",
+                "Retries of HTTP/S deliveries by the subscription's DeliveryPolicy.",
+                c[C::kRetries]);
+  write_outcomes(out, "eventbrokerd_sns_http_deliveries_total",
+                 "HTTP/S messages by final outcome: delivered, dead_lettered (after the retries), "
+                 "dropped (no dead-letter queue took it).",
+                 {{"delivered", c[C::kDelivered]},
+                  {"dead_lettered", c[C::kDeadLettered]},
+                  {"dropped", c[C::kDropped]}});
+  out.family("eventbrokerd_sns_http_post_duration_seconds", Type::kHistogram,
+             "Time from a POST to an HTTP/S subscription to its answer or failure (the daemon's "
+             "clock, millisecond resolution).");
+  out.histogram("eventbrokerd_sns_http_post_duration_seconds", {}, s.post_latency);
 }
 
 void write_storage(MetricsWriter& out, const MetricsSources& sources) {
@@ -258,10 +395,95 @@ void write_event_log(MetricsWriter& out, const eventlog::EventLog* events) {
   out.sample("eventbrokerd_eventlog_stored_bytes", {}, events->total_bytes());
 }
 
-// process_* as Prometheus' client libraries name them, from /proc/self.
+using Running = std::vector<std::shared_ptr<plugins::Plugin>>;
+
+// The saga engines' counters and step durations, by definition (the engine's name).
+void write_saga_metrics(MetricsWriter& out, const Running& running) {
+  using C = plugins::SagaEngine::Count;
+  std::vector<std::pair<const plugins::SagaEngine*, plugins::SagaEngine::Metrics>> engines;
+  for (const auto& plugin : running) {
+    if (const auto* engine = dynamic_cast<const plugins::SagaEngine*>(plugin.get())) {
+      engines.emplace_back(engine, engine->metrics());
+    }
+  }
+  constexpr std::array<std::tuple<std::string_view, C, std::string_view>, 4> kFamilies{{
+      {"eventbrokerd_sagas_started_total", C::kStarted, "Sagas started."},
+      {"eventbrokerd_sagas_completed_total", C::kCompleted, "Sagas whose every step completed."},
+      {"eventbrokerd_sagas_compensated_total", C::kCompensated,
+       "Sagas that failed and were compensated."},
+      {"eventbrokerd_sagas_stuck_total", C::kStuck,
+       "Times a saga got stuck (a compensation ran out of attempts)."},
+  }};
+  for (const auto& [name, count, help] : kFamilies) {
+    out.family(name, Type::kCounter, help);
+    for (const auto& [engine, m] : engines) {
+      out.sample(name, {{"definition", engine->spec().name}}, m.counts[count]);
+    }
+  }
+  constexpr std::string_view kSteps = "eventbrokerd_saga_step_duration_seconds";
+  out.family(kSteps, Type::kHistogram,
+             "Time from a saga step's request to the reply it took, by step and phase (action, "
+             "compensation), on the daemon's clock; requests that timed out are not observed.");
+  for (const auto& [engine, m] : engines) {
+    const auto& steps = std::get<config::SagaPluginSpec>(engine->spec().settings).steps;
+    for (std::size_t i = 0; i < steps.size() && 2 * i + 1 < m.step_latency.size(); ++i) {
+      out.histogram(
+          kSteps,
+          {{"definition", engine->spec().name}, {"step", steps[i].name}, {"phase", "action"}},
+          m.step_latency[2 * i]);
+      if (!steps[i].compensation) continue;
+      out.histogram(
+          kSteps,
+          {{"definition", engine->spec().name}, {"step", steps[i].name}, {"phase", "compensation"}},
+          m.step_latency[2 * i + 1]);
+    }
+  }
+}
+
+// The DLQ monitors' alerts: the total, and per monitor and dead-letter queue (the first `max`
+// by monitor and queue; the rest summed into queue="_other").
+void write_dlq_alerts(MetricsWriter& out, const Running& running, std::size_t max) {
+  struct AlertRow {
+    std::string_view plugin;
+    std::string queue;
+    std::uint64_t raised = 0;
+  };
+  std::vector<AlertRow> rows;
+  std::uint64_t total = 0;
+  bool any = false;
+  for (const auto& plugin : running) {
+    const auto* monitor = dynamic_cast<const plugins::DlqMonitor*>(plugin.get());
+    if (monitor == nullptr) continue;
+    any = true;
+    for (auto& [queue, raised] : monitor->alerts_raised()) {
+      total += raised;
+      rows.push_back({plugin->spec().name, std::move(queue), raised});
+    }
+  }
+  if (!any) return;
+  write_counter(out, "eventbrokerd_dlq_alerts_total",
+                "Alerts the DLQ monitors raised (a message reached a quiet dead-letter queue).",
+                total);
+  std::sort(rows.begin(), rows.end(), [](const AlertRow& a, const AlertRow& b) {
+    return a.plugin != b.plugin ? a.plugin < b.plugin : a.queue < b.queue;
+  });
+  if (rows.size() > max) {
+    AlertRow other{kOther, std::string(kOther), 0};
+    for (std::size_t i = max; i < rows.size(); ++i) other.raised += rows[i].raised;
+    rows.resize(max);
+    rows.push_back(std::move(other));
+  }
+  constexpr std::string_view kPerQueue = "eventbrokerd_dlq_queue_alerts_total";
+  out.family(kPerQueue, Type::kCounter, "Alerts a DLQ monitor raised for a dead-letter queue.");
+  for (const AlertRow& row : rows) {
+    out.sample(kPerQueue, {{"plugin", row.plugin}, {"queue", row.queue}}, row.raised);
+  }
+}
+
 // The built-in plugins' counters (their GET /v1/plugins counters) and the sagas of each saga
 // engine by status.
-void write_plugins(MetricsWriter& out, const plugins::PluginHost* host) {
+void write_plugins(MetricsWriter& out, const MetricsSources& sources) {
+  const plugins::PluginHost* host = sources.plugins;
   if (host == nullptr) return;
   const auto running = host->running();
   constexpr std::array<std::string_view, 4> kOutcomes{"received", "handled", "failed", "ignored"};
@@ -302,8 +524,11 @@ void write_plugins(MetricsWriter& out, const plugins::PluginHost* host) {
                  static_cast<std::uint64_t>(counts[i]));
     }
   }
+  write_saga_metrics(out, running);
+  write_dlq_alerts(out, running, sources.max_series_per_family);
 }
 
+// process_* as Prometheus' client libraries name them, from /proc/self.
 void write_process(MetricsWriter& out) {
   const long ticks = ::sysconf(_SC_CLK_TCK);
   const long page = ::sysconf(_SC_PAGESIZE);
@@ -365,16 +590,17 @@ std::string MetricsPage::render() const {
 
   std::vector<std::string> accounts;
   if (sources_.for_each_account) {
-    sources_.for_each_account([&](std::string_view account, sqs::Queues&, sns::Topics&) {
-      accounts.emplace_back(account);
-    });
+    sources_.for_each_account([&](const AccountView& a) { accounts.emplace_back(a.account); });
     write_queues(out, sources_, accounts);
     write_topics(out, sources_, accounts);
+    write_buses(out, sources_, accounts);
+    write_scheduler(out, sources_);
   }
+  write_sns_http(out, sources_.endpoint_deliveries);
   if (sources_.api != nullptr) sources_.api->write(out);
   write_storage(out, sources_);
   write_event_log(out, sources_.events);
-  write_plugins(out, sources_.plugins);
+  write_plugins(out, sources_);
 
   out.family("eventbrokerd_scrape_duration_seconds", Type::kGauge,
              "Time this scrape took to compute, up to this line.");

@@ -13,7 +13,12 @@ class Queues;
 }
 namespace eb::sns {
 class Topics;
-}
+class EndpointDeliveries;
+}  // namespace eb::sns
+namespace eb::events {
+class EventBuses;
+class Scheduler;
+}  // namespace eb::events
 namespace eb::storage {
 class Engine;
 }
@@ -29,17 +34,27 @@ class PluginHost;
 
 namespace eb::api::admin {
 
+// One account's domains, as a scrape visits them.
+struct AccountView {
+  std::string_view account;
+  sqs::Queues& queues;
+  sns::Topics& topics;
+  events::EventBuses* buses = nullptr;           // null: no EventBridge series for it
+  const events::Scheduler* scheduler = nullptr;  // null: no Scheduler counts for it
+};
+
 struct MetricsSources {
   std::string version;
   std::string durability;  // "memory", "wal" or "fsync"
-  // Visits every account's queues and topics.
-  using AccountVisit = std::function<void(std::string_view account, sqs::Queues&, sns::Topics&)>;
+  // Visits every account's domains.
+  using AccountVisit = std::function<void(const AccountView&)>;
   std::function<void(const AccountVisit&)> for_each_account;
   const storage::Engine* engine = nullptr;
   const eventlog::EventLog* events = nullptr;
   const aws::ApiMetrics* api = nullptr;
   const plugins::PluginHost* plugins = nullptr;  // the built-in plugins and saga engines
-  // Per-queue (per-topic) series per family; the rest are summed into queue="_other".
+  const sns::EndpointDeliveries* endpoint_deliveries = nullptr;  // SNS HTTP/S delivery
+  // Per-queue (per-topic, per-bus) series per family; the rest are summed into queue="_other".
   std::size_t max_series_per_family = 10000;
 };
 

@@ -9,6 +9,26 @@
 
 namespace eb::api::admin {
 
+Result<ResourceTarget> parse_resource_target(std::string_view target, std::string_view prefix,
+                                             std::string_view what) {
+  ResourceTarget out;
+  const std::size_t q = target.find('?');
+  out.path = target.substr(0, q);
+  if (q != std::string_view::npos) out.query = target.substr(q + 1);
+  std::string_view path = out.path.substr(std::min(out.path.size(), prefix.size()));
+  if (path.empty() || path == "/") return out;
+  path.remove_prefix(1);
+  const std::size_t slash = path.find('/');
+  auto name = aws::url_decode(path.substr(0, slash), false);
+  if (!name || name->empty()) {
+    return fail(Errc::kInvalidParameterValue,
+                fmt::format("the {} name is not validly percent-encoded", what));
+  }
+  out.name = std::move(*name);
+  if (slash != std::string_view::npos) out.rest = path.substr(slash);
+  return out;
+}
+
 Result<Query> Query::parse(std::string_view text) {
   auto pairs = aws::parse_form(text);
   if (!pairs) return fail(Errc::kInvalidParameterValue, pairs.error().message);

@@ -4,12 +4,26 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/errors.hpp"
 
 namespace eb::api::admin {
+
+// A request target of the routes under `prefix`: `{prefix}[/{name}[{rest}]][?{query}]`, as
+// /v1/queues/{name}/messages and /v1/topics/{name}/publish are.
+struct ResourceTarget {
+  std::string_view path;  // without the query
+  std::string_view query;
+  std::optional<std::string> name;  // percent-decoded; none for `{prefix}` or `{prefix}/`
+  std::string_view rest;            // after the name: "", "/", "/messages"...
+};
+// Fails with kInvalidParameterValue ("the {what} name is not validly percent-encoded") when the
+// name is empty or its %-escapes are broken.
+Result<ResourceTarget> parse_resource_target(std::string_view target, std::string_view prefix,
+                                             std::string_view what);
 
 class Query {
  public:

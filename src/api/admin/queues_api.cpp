@@ -7,7 +7,6 @@
 #include "api/admin/query.hpp"
 #include "api/admin/responses.hpp"
 #include "api/aws/error_table.hpp"
-#include "api/aws/form.hpp"
 #include "api/sqs/queue_url.hpp"
 #include "core/clock.hpp"
 #include "core/encoding.hpp"
@@ -142,97 +141,17 @@ net::HttpResponse bad_body(std::string_view message) {
   return error_response(http::status::bad_request, "MalformedRequest", message);
 }
 
-// An optional string member (absent or null: left unset); false and `message` set when it is
-// not a string.
-bool optional_string(simdjson::dom::object object, std::string_view key,
-                     std::optional<std::string>& out, std::string& message) {
-  simdjson::dom::element value;
-  if (object.at_key(key).get(value) || value.is_null()) return true;
-  auto text = string_member(key, value);
-  if (!text) {
-    message = text.error().message;
-    return false;
-  }
-  out = std::move(*text);
-  return true;
-}
-
-// An optional integer member that fits an int, as optional_string.
-bool optional_int(simdjson::dom::object object, std::string_view key, std::optional<int>& out,
-                  std::string& message) {
-  simdjson::dom::element value;
-  if (object.at_key(key).get(value) || value.is_null()) return true;
-  auto number = integer_member(key, value);
-  if (!number || *number < INT32_MIN || *number > INT32_MAX) {
-    message = fmt::format(R"("{}" must be an integer)", key);
-    return false;
-  }
-  out = static_cast<int>(*number);
-  return true;
-}
-
-// "messageAttributes": {"name": {"dataType": "String", "stringValue": "..."} or
-// {"dataType": "Binary", "binaryValue": "<base64>"}}; the domain checks names, types and limits.
-bool message_attributes(simdjson::dom::object object, eb::MessageAttributes& out,
-                        std::string& message) {
-  simdjson::dom::element value;
-  if (object.at_key("messageAttributes").get(value) || value.is_null()) return true;
-  simdjson::dom::object attributes;
-  if (value.get_object().get(attributes)) {
-    message = "\"messageAttributes\" must be an object";
-    return false;
-  }
-  for (auto [name, attribute] : attributes) {
-    simdjson::dom::object fields;
-    std::string_view data_type;
-    if (attribute.get_object().get(fields) || fields["dataType"].get_string().get(data_type)) {
-      message = fmt::format("message attribute '{}' must be an object with a \"dataType\"", name);
-      return false;
-    }
-    eb::MessageAttributeValue v{.data_type = std::string(data_type)};
-    std::string_view text;
-    if (v.is_binary()) {
-      std::optional<std::string> decoded;
-      if (!fields["binaryValue"].get_string().get(text)) decoded = base64_decode(text);
-      if (!decoded) {
-        message = fmt::format("message attribute '{}' needs a base64 \"binaryValue\"", name);
-        return false;
-      }
-      v.binary_value = std::move(*decoded);
-    } else {
-      if (fields["stringValue"].get_string().get(text)) {
-        message = fmt::format("message attribute '{}' needs a \"stringValue\"", name);
-        return false;
-      }
-      v.string_value = std::string(text);
-    }
-    out.insert_or_assign(std::string(name), std::move(v));
-  }
-  return true;
-}
-
 }  // namespace
 
 net::HttpResponse QueuesApi::handle(const net::HttpRequest& request) const {
-  const std::string_view target = request.target();
-  const std::size_t q = target.find('?');
-  std::string_view path = target.substr(0, q);
-  const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+  auto target = parse_resource_target(request.target(), kPrefix, "queue");
+  if (!target) return domain_error(target.error());
+  const std::string_view query = target->query;
   const std::string_view host = request[http::field::host];
   const bool get_method = request.method() == http::verb::get;
-  path.remove_prefix(std::min(path.size(), kPrefix.size()));
-  if (path.empty() || path == "/") {
-    return get_method ? list(host, query) : method_not_allowed(kPrefix, "GET");
-  }
-  path.remove_prefix(1);
-  const std::size_t slash = path.find('/');
-  auto name = aws::url_decode(path.substr(0, slash), false);
-  if (!name || name->empty()) {
-    return error_response(http::status::bad_request, "ValidationError",
-                          "the queue name is not validly percent-encoded");
-  }
-  const std::string_view rest =
-      slash == std::string_view::npos ? std::string_view() : path.substr(slash);
+  if (!target->name) return get_method ? list(host, query) : method_not_allowed(kPrefix, "GET");
+  const std::optional<std::string>& name = target->name;
+  const std::string_view rest = target->rest;
   if (rest.empty() || rest == "/") {
     return get_method ? get(host, *name) : method_not_allowed("/v1/queues/{name}", "GET");
   }
@@ -258,9 +177,7 @@ net::HttpResponse QueuesApi::handle(const net::HttpRequest& request) const {
         return method_not_allowed("/v1/queues/{name}/redrive", "GET, POST, DELETE");
     }
   }
-  return error_response(http::status::not_found, "NotFound",
-                        fmt::format("No route for {} {}", std::string_view(request.method_string()),
-                                    target.substr(0, q)));
+  return no_route(request, target->path);
 }
 
 net::HttpResponse QueuesApi::list(std::string_view host, std::string_view query_text) const {
@@ -290,12 +207,7 @@ net::HttpResponse QueuesApi::get(std::string_view host, const std::string& name)
   JsonWriter j(out);
   j.begin_object();
   write_summary(j, *summary, api::sqs::make_queue_url(host, queues_.options().account_id, name));
-  j.key("attributes").begin_object();
-  for (const auto& [key, value] : *attributes) j.member(key, value);
-  j.end_object();
-  j.key("tags").begin_object();
-  for (const auto& [key, value] : *tags) j.member(key, value);
-  j.end_object();
+  write_attributes_and_tags(j, *attributes, *tags);
   j.end_object();
   return json_response(http::status::ok, std::move(out));
 }
@@ -332,7 +244,7 @@ net::HttpResponse QueuesApi::messages(const std::string& name, std::string_view 
 net::HttpResponse QueuesApi::send(const std::string& name, std::string_view body) const {
   simdjson::dom::parser parser;
   simdjson::dom::object object;
-  if (parser.parse(body.data(), body.size()).get_object().get(object)) {
+  if (!parse_json_object(parser, body, object)) {
     return bad_body(R"(the request body must be a JSON object {"body": "..."})");
   }
   eb::sqs::SendInput input;
@@ -376,7 +288,7 @@ net::HttpResponse QueuesApi::start_redrive(const std::string& name, std::string_
   if (!body.empty()) {
     simdjson::dom::parser parser;
     simdjson::dom::object object;
-    if (parser.parse(body.data(), body.size()).get_object().get(object)) {
+    if (!parse_json_object(parser, body, object)) {
       return bad_body(R"(the request body must be a JSON object {"destination", "maxPerSecond"})");
     }
     std::optional<std::string> destination;

@@ -38,6 +38,12 @@ net::HttpResponse method_not_allowed(std::string_view path, std::string_view all
   return res;
 }
 
+net::HttpResponse no_route(const net::HttpRequest& request, std::string_view path) {
+  return error_response(
+      http::status::not_found, "NotFound",
+      fmt::format("No route for {} {}", std::string_view(request.method_string()), path));
+}
+
 net::HttpResponse domain_error(const Error& error, std::string_view not_found_code) {
   const auto answer = [&](http::status status, std::string_view code) {
     return error_response(status, code, error.message);

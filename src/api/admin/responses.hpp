@@ -24,6 +24,9 @@ net::HttpResponse redirect_response(const net::HttpRequest& request,
 // 405 MethodNotAllowed "PATH supports ALLOWED" with the Allow header ("GET, POST").
 net::HttpResponse method_not_allowed(std::string_view path, std::string_view allowed);
 
+// 404 NotFound "No route for METHOD PATH".
+net::HttpResponse no_route(const net::HttpRequest& request, std::string_view path);
+
 // The wire form of a domain error: one exhaustive switch over Errc, no default.
 // `not_found_code` names what was missing ("StreamNotFound", "ReplayNotFound").
 net::HttpResponse domain_error(const Error& error, std::string_view not_found_code = "NotFound");

@@ -228,3 +228,110 @@ test('the daemon refuses a state change from another site', async () => {
   assert.equal((await queueAttributes(sqs, queue.url)).ApproximateNumberOfMessages, '1');
   await page.close();
 });
+
+test('the topic page publishes from its form and tests a subscription\'s filter policy', async () => {
+  const sns = new SNSClient({ region: REGION, endpoint, maxAttempts: 1,
+                              credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const name = `console-topic-${process.pid}-${Date.now().toString(36)}`;
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
+  const queue = await createQueue(sqs, 'console-topic-inbox');
+  const { QueueArn } = await queueAttributes(sqs, queue.url, ['QueueArn']);
+  await sns.send(new SubscribeCommand({
+    TopicArn, Protocol: 'sqs', Endpoint: QueueArn,
+    Attributes: { FilterPolicy: JSON.stringify({ kind: ['order'] }), RawMessageDelivery: 'true' },
+  }));
+
+  const list = await open('/topics');
+  await list.getByRole('table', { name: 'Topics' }).getByRole('link', { name, exact: true }).click();
+  await list.locator('tr.subscription').getByText('"kind"').waitFor();
+  await list.close();
+
+  const page = await open(`/topics/${encodeURIComponent(name)}`);
+  const form = page.getByRole('form', { name: 'Publish a message' });
+  await form.getByRole('textbox', { name: 'Message', exact: true }).fill('hello from the topic page');
+  await form.getByRole('button', { name: 'Add attribute' }).click();
+  await form.getByRole('textbox', { name: 'Attribute name' }).fill('kind');
+  await form.getByRole('textbox', { name: 'Attribute value' }).fill('order');
+  await form.getByRole('button', { name: 'Publish' }).click();
+  await page.getByRole('status').getByText('Published').waitFor();
+  const [received] = await receive(queue.url, { MessageAttributeNames: ['All'] });
+  assert.equal(received.Body, 'hello from the topic page');
+  assert.deepEqual(received.MessageAttributes.kind, { DataType: 'String', StringValue: 'order' });
+  await page.locator('.published-count').getByText('1').waitFor();
+
+  // The tester, with the subscription's policy: one attribute value it takes, one it does not.
+  const tester = page.getByRole('form', { name: 'Filter-policy tester' });
+  await tester.getByRole('combobox', { name: 'Policy from' }).selectOption({ index: 1 });
+  const policy = tester.getByRole('textbox', { name: 'Filter policy' });
+  await eventually(async () => /"kind"/.test(await policy.inputValue()),
+                   { what: 'the subscription\'s policy in the tester' });
+  await tester.getByRole('textbox', { name: 'Attribute name' }).fill('kind');
+  const value = tester.getByRole('textbox', { name: 'Attribute value' });
+  const result = page.locator('.match-result');
+  await value.fill('order');
+  await tester.getByRole('button', { name: 'Test' }).click();
+  await result.getByText('match', { exact: true }).waitFor();
+  await value.fill('refund');
+  await tester.getByRole('button', { name: 'Test' }).click();
+  await result.getByText('no match', { exact: true }).waitFor();
+  await screenshot(page, 'topic');
+  await page.close();
+});
+
+test('the buses page shows a rule and its target, puts an event and tests patterns', async () => {
+  // Imported here, so that this test is one block of its own.
+  const { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } =
+    await import('@aws-sdk/client-eventbridge');
+  const events = new EventBridgeClient({ region: REGION, endpoint, maxAttempts: 1,
+                                         credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const queue = await createQueue(sqs, 'console-bus-target');
+  const queueArn = (await queueAttributes(sqs, queue.url, ['QueueArn'])).QueueArn;
+  const bus = `console-bus-${process.pid}`;
+  await events.send(new CreateEventBusCommand({ Name: bus }));
+  await events.send(new PutRuleCommand({
+    Name: 'orders', EventBusName: bus,
+    EventPattern: JSON.stringify({ source: ['console.shop'], 'detail-type': ['OrderPlaced'] }),
+  }));
+  await events.send(new PutTargetsCommand({
+    Rule: 'orders', EventBusName: bus, Targets: [{ Id: 'to-queue', Arn: queueArn }],
+  }));
+  events.destroy();
+
+  const page = await open('/buses');
+  const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: bus }) });
+  await row.waitFor();
+  // Name, then its rules and archives.
+  assert.deepEqual((await row.getByRole('cell').allInnerTexts()).slice(1, 3), ['1', '0']);
+  await row.getByRole('link', { name: bus }).click();
+  const rule = page.locator('li.rule').filter({ hasText: 'orders' });
+  await rule.getByText('"console.shop"').waitFor();
+  await rule.locator('tr.rule-target').filter({ hasText: 'to-queue' })
+    .getByRole('link', { name: queue.name }).waitFor();
+
+  // An event put from the form arrives in the rule's target queue.
+  await page.getByRole('textbox', { name: 'Source', exact: true }).fill('console.shop');
+  await page.getByRole('textbox', { name: 'Detail type' }).fill('OrderPlaced');
+  await page.getByRole('textbox', { name: 'Detail', exact: true }).fill('{"orderId": "o-9"}');
+  await page.getByRole('button', { name: 'Put event' }).click();
+  const put = page.getByRole('status').filter({ hasText: 'Put event' });
+  await put.waitFor();
+  const [message] = await eventually(async () => {
+    const received = await receive(queue.url);
+    return received.length > 0 && received;
+  }, { what: 'the event in the target queue' });
+  const envelope = JSON.parse(message.Body);
+  assert.deepEqual([envelope.source, envelope['detail-type'], envelope.detail],
+                   ['console.shop', 'OrderPlaced', { orderId: 'o-9' }]);
+  assert.equal(await put.locator('code').innerText(), envelope.id);
+
+  // The tester starts from the rule's pattern and a complete sample event that it matches.
+  const result = page.locator('.pattern-result');
+  await page.getByRole('button', { name: 'Test pattern' }).click();
+  await result.getByText('Match', { exact: true }).waitFor();
+  const sample = page.getByRole('textbox', { name: 'Sample event' });
+  await sample.fill((await sample.inputValue()).replace('"console.shop"', '"elsewhere"'));
+  await page.getByRole('button', { name: 'Test pattern' }).click();
+  await result.getByText('No match', { exact: true }).waitFor();
+  await screenshot(page, 'bus');
+  await page.close();
+});

@@ -152,6 +152,28 @@ class ApiDestinationDeliveryTest : public ::testing::Test {
     return it == m.message_attributes.end() ? std::string("(none)") : it->second.string_value;
   }
 
+  // Rule "orders" taking source "shop", its one target the API destination `arn` with the
+  // Target's `members` (JSON, after Arn); the rule's ARN.
+  std::string shop_rule(const std::string& arn, const std::string& members) {
+    PutRuleInput rule;
+    rule.name = "orders";
+    rule.event_pattern = R"({"source":["shop"]})";
+    auto put_rule = buses_.put_rule(rule);
+    EXPECT_TRUE(put_rule) << put_rule.error().message;
+    auto target = parse_target(R"({"Id":"api","Arn":")" + arn + "\"," + members + "}");
+    EXPECT_TRUE(target) << target.error().message;
+    EXPECT_TRUE(target && buses_.put_targets(std::nullopt, "orders", {*target}));
+    return put_rule.value_or("");
+  }
+
+  static PutEventsEntry shop_event(std::string detail) {
+    PutEventsEntry entry;
+    entry.source = "shop";
+    entry.detail_type = "Order Placed";
+    entry.detail = std::move(detail);
+    return entry;
+  }
+
   int destinations_ = 0;
   int events_ = 0;
 };
@@ -400,24 +422,12 @@ TEST_F(ApiDestinationDeliveryTest, PutEventsInvokesARulesTargetWithItsParameters
   const std::string queue = dlq();
   const std::string arn =
       destination(api_key_connection(), 300, "https://api.example.com/orders/*");
-  PutRuleInput rule;
-  rule.name = "orders";
-  rule.event_pattern = R"({"source":["shop"]})";
-  auto put_rule = buses_.put_rule(rule);
-  ASSERT_TRUE(put_rule) << put_rule.error().message;
-  auto target =
-      parse_target(R"({"Id":"api","Arn":")" + arn +
-                   R"(","InputPath":"$.detail","HttpParameters":{"PathParameterValues":["o-7"],)"
-                   R"("HeaderParameters":{"x-tenant":"acme"},"QueryStringParameters":{"q":"1"}},)"
-                   R"("RetryPolicy":{"MaximumRetryAttempts":0},"DeadLetterConfig":{"Arn":")" +
-                   queue + R"("}})");
-  ASSERT_TRUE(target) << target.error().message;
-  ASSERT_TRUE(buses_.put_targets(std::nullopt, "orders", {*target}));
-  PutEventsEntry entry;
-  entry.source = "shop";
-  entry.detail_type = "Order Placed";
-  entry.detail = R"({"id":"o-7"})";
-  auto put = buses_.put_events({entry});
+  const std::string rule_arn =
+      shop_rule(arn, R"("InputPath":"$.detail","HttpParameters":{"PathParameterValues":["o-7"],)"
+                     R"("HeaderParameters":{"x-tenant":"acme"},"QueryStringParameters":{"q":"1"}},)"
+                     R"("RetryPolicy":{"MaximumRetryAttempts":0},"DeadLetterConfig":{"Arn":")" +
+                         queue + R"("})");
+  auto put = buses_.put_events({shop_event(R"({"id":"o-7"})")});
   ASSERT_TRUE(put) << put.error().message;
   ASSERT_EQ(put->failed_entry_count, 0);
 
@@ -431,10 +441,36 @@ TEST_F(ApiDestinationDeliveryTest, PutEventsInvokesARulesTargetWithItsParameters
   auto messages = receive("dlq");
   ASSERT_EQ(messages.size(), 1U);
   EXPECT_NE(messages[0].body.find(put->entries[0].event_id), std::string::npos);
-  EXPECT_EQ(attribute(messages[0], "RULE_ARN"), *put_rule);
+  EXPECT_EQ(attribute(messages[0], "RULE_ARN"), rule_arn);
   EXPECT_EQ(attribute(messages[0], "EXHAUSTED_RETRY_CONDITION"), kExhaustedRetryAttempts);
   EXPECT_EQ(attribute(messages[0], "RETRY_ATTEMPTS"), "0");
   EXPECT_EQ(deliveries_.in_flight(), 0U);
+}
+
+TEST_F(ApiDestinationDeliveryTest, RetriesAndOutcomesCountOnTheRulesBus) {
+  const std::string queue = dlq();
+  const std::string arn = destination(api_key_connection());
+  shop_rule(arn, R"("RetryPolicy":{"MaximumRetryAttempts":1},"DeadLetterConfig":{"Arn":")" + queue +
+                     R"("})");
+  const PutEventsEntry entry = shop_event("{}");
+  const auto counts = [this] { return buses_.stats().buses.at(0).counts; };
+
+  ASSERT_TRUE(buses_.put_events({entry}));
+  sender_.answer(503);
+  EXPECT_EQ(counts()[BusCount::kRetried], 1U);
+  EXPECT_EQ(counts()[BusCount::kFailed], 0U);  // not final yet
+  clock_.advance(10'000);
+  sender_.answer(503);  // the one retry failed too
+  EXPECT_EQ(counts()[BusCount::kFailed], 1U);
+  EXPECT_EQ(counts()[BusCount::kDeadLettered], 1U);
+
+  ASSERT_TRUE(buses_.put_events({entry}));
+  sender_.answer(200);
+  const BusCounts c = counts();
+  EXPECT_EQ(c[BusCount::kMatched], 2U);
+  EXPECT_EQ(c[BusCount::kDelivered], 1U);
+  EXPECT_EQ(c[BusCount::kRetried], 1U);
+  EXPECT_EQ(c[BusCount::kDropped], 0U);
 }
 
 }  // namespace

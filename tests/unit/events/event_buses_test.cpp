@@ -4,6 +4,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -51,14 +53,16 @@ class EventBusesTest : public ::testing::Test {
   }
 
   void rule(const std::string& name, const std::string& pattern, const std::string& target_arn,
-            std::optional<std::string> bus = std::nullopt) {
+            std::optional<std::string> bus = std::nullopt, const std::string& dead_letter = {}) {
     PutRuleInput in;
     in.name = name;
     in.bus = bus;
     in.event_pattern = pattern;
     auto put = buses_.put_rule(in);
     ASSERT_TRUE(put) << put.error().message;
-    auto target = parse_target(R"({"Id":"t","Arn":")" + target_arn + R"("})");
+    const std::string dlq =
+        dead_letter.empty() ? "" : R"(,"DeadLetterConfig":{"Arn":")" + dead_letter + R"("})";
+    auto target = parse_target(R"({"Id":"t","Arn":")" + target_arn + "\"" + dlq + "}");
     ASSERT_TRUE(target) << target.error().message;
     auto targets = buses_.put_targets(bus, name, {*target});
     ASSERT_TRUE(targets) << targets.error().message;
@@ -70,6 +74,29 @@ class EventBusesTest : public ::testing::Test {
     e.detail_type = "Something Happened";
     e.detail = std::move(detail);
     return e;
+  }
+
+  static PutEventsEntry on_bus(std::string bus, std::string source) {
+    PutEventsEntry e = entry(std::move(source));
+    e.bus = std::move(bus);
+    return e;
+  }
+
+  // Counts of `values`, every other one 0.
+  static std::array<std::uint64_t, BusCounts::kSize> only(
+      std::initializer_list<std::pair<BusCount, std::uint64_t>> values) {
+    BusCounts out;
+    for (const auto& [count, n] : values) out.values[static_cast<std::size_t>(count)] = n;
+    return out.values;
+  }
+
+  // What /metrics reads of bus `bus`.
+  BusCounts counts_of(const std::string& bus) {
+    for (const BusStats& b : buses_.stats().buses) {
+      if (b.name == bus) return b.counts;
+    }
+    ADD_FAILURE() << "no bus " << bus;
+    return {};
   }
 };
 
@@ -184,6 +211,10 @@ TEST_F(EventBusesTest, AScheduledRuleFiresOnTheClockFromItsCreation) {
   clock_.advance(2 * 60'000);  // to 12:02:59.999: 12:01:00 and 12:02:00 fall due
   auto bodies = drain("q");
   ASSERT_EQ(bodies.size(), 2u);
+  // Each firing is a match of the rule on the default bus, no PutEvents entry.
+  EXPECT_EQ(counts_of("default")[BusCount::kMatched], 2u);
+  EXPECT_EQ(counts_of("default")[BusCount::kDelivered], 2u);
+  EXPECT_EQ(counts_of("default")[BusCount::kPutAccepted], 0u);
   simdjson::dom::parser parser;
   for (std::size_t i = 0; i < bodies.size(); ++i) {
     simdjson::dom::element event = parser.parse(bodies[i]).value();
@@ -237,6 +268,51 @@ TEST_F(EventBusesTest, AScheduleResumesAfterARestart) {
   ASSERT_TRUE(restarted.recover());
   clock_.advance(24 * 3'600'000);  // the next noon, once from each instance
   EXPECT_EQ(drain("q").size(), 2u);
+}
+
+TEST_F(EventBusesTest, PutsMatchesAndInvocationOutcomesCountOnTheirBus) {
+  ASSERT_TRUE(buses_.create_event_bus({.name = "orders"}));
+  const std::string q = queue("q");
+  const std::string dlq = queue("dlq");
+  const std::string missing = "arn:aws:sqs:us-east-1:000000000000:missing";
+  const std::string shop = R"({"source":["shop"]})";
+  rule("to-queue", shop, q);
+  rule("dead-lettered", shop, missing, "orders", dlq);
+  rule("lost", shop, missing, "orders");
+
+  auto put = buses_.put_events({entry("shop"), entry("shop", "[1]"), entry("other"),
+                                on_bus("orders", "shop"), on_bus("nope", "shop")});
+  ASSERT_TRUE(put) << put.error().message;
+  ASSERT_EQ(put->failed_entry_count, 1);
+
+  using C = BusCount;
+  EXPECT_EQ(counts_of("default").values,
+            only({{C::kPutAccepted, 2}, {C::kPutFailed, 1}, {C::kMatched, 1}, {C::kDelivered, 1}}));
+  // One dead-lettered and one lost to a missing queue.
+  EXPECT_EQ(counts_of("orders").values, only({{C::kPutAccepted, 1},
+                                              {C::kMatched, 2},
+                                              {C::kFailed, 2},
+                                              {C::kDeadLettered, 1},
+                                              {C::kDropped, 1}}));
+  // The event for a bus that does not exist is accepted and dropped, on no bus.
+  EXPECT_EQ(buses_.stats().other.values, only({{C::kPutAccepted, 1}, {C::kDropped, 1}}));
+}
+
+TEST_F(EventBusesTest, ADeletedBusKeepsItsCountsInTheTotals) {
+  ASSERT_TRUE(buses_.create_event_bus({.name = "orders"}));
+  rule("r", R"({"source":["shop"]})", queue("q"), "orders");
+  ASSERT_TRUE(buses_.put_events({on_bus("orders", "shop"), on_bus("orders", "shop")}));
+  ASSERT_TRUE(buses_.delete_event_bus("orders"));
+  const auto stats = buses_.stats();
+  ASSERT_EQ(stats.buses.size(), 1u);  // default
+  EXPECT_EQ(stats.other[BusCount::kPutAccepted], 2u);
+  EXPECT_EQ(stats.other[BusCount::kDelivered], 2u);
+  // A new bus of the same name starts at 0; the old one's counts stay in the totals, and a
+  // reset keeps them too.
+  ASSERT_TRUE(buses_.create_event_bus({.name = "orders"}));
+  EXPECT_EQ(counts_of("orders")[BusCount::kPutAccepted], 0u);
+  ASSERT_TRUE(buses_.reset());
+  EXPECT_EQ(buses_.stats().other[BusCount::kDelivered], 2u);
 }
 
 }  // namespace

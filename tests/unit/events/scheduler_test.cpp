@@ -267,6 +267,10 @@ TEST_F(SchedulerTest, AQueueCreatedBetweenAttemptsGetsTheMessageOnce) {
   EXPECT_TRUE(drain("does-not-exist").empty());
   EXPECT_TRUE(drain("dlq").empty());
   EXPECT_EQ(timers_.deadlines.size(), 2u);  // delivered at the first retry: no other
+  const ScheduleCounts counts = scheduler_->counts();
+  EXPECT_EQ(counts[ScheduleCount::kRetried], 1u);
+  EXPECT_EQ(counts[ScheduleCount::kDelivered], 1u);
+  EXPECT_EQ(counts[ScheduleCount::kFailed], 0u);
 }
 
 TEST_F(SchedulerTest, ExhaustedRetriesPutOneDeadLetterWithTheirCount) {
@@ -283,6 +287,12 @@ TEST_F(SchedulerTest, ExhaustedRetriesPutOneDeadLetterWithTheirCount) {
   EXPECT_EQ(dead[0].message_attributes.at("SCHEDULED_TIME").string_value, "2026-03-01T12:01:00Z");
   clock_.advance(24 * 60 * kMinute);
   EXPECT_TRUE(drain("dlq").empty());
+  const ScheduleCounts counts = scheduler_->counts();
+  EXPECT_EQ(counts[ScheduleCount::kRetried], 3u);
+  EXPECT_EQ(counts[ScheduleCount::kFailed], 1u);
+  EXPECT_EQ(counts[ScheduleCount::kDeadLettered], 1u);
+  EXPECT_EQ(counts[ScheduleCount::kDelivered], 0u);
+  EXPECT_EQ(counts[ScheduleCount::kDropped], 0u);
 }
 
 TEST_F(SchedulerTest, MaximumEventAgeCutsRetriesShort) {
@@ -313,6 +323,7 @@ TEST_F(SchedulerTest, ADeletedScheduleIsNotRetried) {
   clock_.advance(24 * 60 * kMinute);
   EXPECT_TRUE(drain("does-not-exist").empty());
   EXPECT_TRUE(drain("dlq").empty());
+  EXPECT_EQ(scheduler_->counts()[ScheduleCount::kDropped], 1u);
 }
 
 TEST_F(SchedulerTest, ARefusedMessageIsNotRetried) {

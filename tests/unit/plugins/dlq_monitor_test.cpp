@@ -218,6 +218,22 @@ TEST_F(DlqMonitorTest, AnEmptiedQueueSendsItsPendingFollowUpBeforeTheResolution)
   EXPECT_TRUE(poster_.take(kGeneric).empty());
 }
 
+TEST_F(DlqMonitorTest, AlertsRaisedAreCountedPerQueueFollowUpsNot) {
+  dead_letter_pair("payments", "payments-dlq");
+  apply({monitor(generic())});
+  const auto monitor = [this] {
+    return std::dynamic_pointer_cast<DlqMonitor>(d_->host.running().front());
+  };
+  fail_message("orders");
+  fail_message("orders");  // a follow-up of the same alert
+  empty_queue("orders-dlq");
+  advance(1000);           // resolved
+  fail_message("orders");  // a new alert
+  fail_message("payments");
+  using Raised = std::vector<std::pair<std::string, std::uint64_t>>;
+  EXPECT_EQ(monitor()->alerts_raised(), (Raised{{"orders-dlq", 2}, {"payments-dlq", 1}}));
+}
+
 TEST_F(DlqMonitorTest, WatchesDeadLetterQueuesCreatedLaterAndOnlyTheListedOnes) {
   auto settings = generic();
   apply({monitor(settings)});

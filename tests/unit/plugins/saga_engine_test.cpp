@@ -176,6 +176,37 @@ TEST_F(SagaEngineTest, TheDesignsOrderSagaCompletes) {
   EXPECT_EQ(trace->roots.size(), 1u);  // saga.started, and everything under it
 }
 
+TEST_F(SagaEngineTest, MetricsCountSagasAndTimeEachStepFromRequestToReply) {
+  ASSERT_TRUE(engine()->start("m-1", input("m-1", "card")));
+  clock_.advance(250);  // the inventory takes 250 ms to answer; the other steps answer at once
+  run_tasks();
+  ASSERT_EQ(saga("m-1", "status"), "completed");
+  start("m-2", input("m-2", "card_declined"));
+  ASSERT_EQ(saga("m-2", "status"), "compensated");
+
+  using C = SagaEngine::Count;
+  const SagaEngine::Metrics m = engine()->metrics();
+  EXPECT_EQ(m.counts[C::kStarted], 2u);
+  EXPECT_EQ(m.counts[C::kCompleted], 1u);
+  EXPECT_EQ(m.counts[C::kCompensated], 1u);
+  EXPECT_EQ(m.counts[C::kStuck], 0u);
+  ASSERT_EQ(m.step_latency.size(), 6u);  // three steps, two phases each
+  const auto observed = [&](std::size_t i) {
+    std::uint64_t n = 0;
+    for (std::uint64_t c : m.step_latency[i].counts) n += c;
+    return n;
+  };
+  // reserve-inventory: two replies (one after 250 ms), and its release after the decline.
+  EXPECT_EQ(observed(0), 2u);
+  EXPECT_EQ(m.step_latency[0].sum_us, 250'000u);
+  EXPECT_EQ(m.step_latency[0].counts[LatencyHistogram::bucket_of(250'000)], 1u);
+  EXPECT_EQ(observed(1), 1u);
+  EXPECT_EQ(observed(2), 2u);  // process-payment: processed, then declined
+  EXPECT_EQ(observed(3), 0u);  // a declined payment owes no refund
+  EXPECT_EQ(observed(4), 1u);  // create-order
+  EXPECT_EQ(observed(5), 0u);
+}
+
 // A reply's outcome is written with the request it leads to (one write), the last outcome with
 // the saga's end: the stream still tells every step in order, the saga's own events as appends
 // to it and the requests as what the topic published.
@@ -344,6 +375,9 @@ TEST_F(SagaEngineTest, AStuckCompensationWaitsForARedrive) {
   run_tasks();
   EXPECT_EQ(saga("k-2", "status"), "compensated");
   EXPECT_EQ(engine()->redrive("nope").error().code, Errc::kResourceNotFound);
+  const auto counts = engine()->metrics().counts;
+  EXPECT_EQ(counts[SagaEngine::Count::kStuck], 1u);
+  EXPECT_EQ(counts[SagaEngine::Count::kCompensated], 2u);
 }
 
 TEST_F(SagaEngineTest, EveryReplyDeliveredTwiceStillMeansOneReservationAndOneCharge) {

@@ -216,6 +216,37 @@ TEST_F(EndpointDeliveryTest, DefaultPolicyIsThreeRetriesTwentySecondsApart) {
             "Delivery to http://127.0.0.1:9/hook failed after 4 attempts: HTTP status 500");
 }
 
+TEST_F(EndpointDeliveryTest, CountsPostsRetriesOutcomesAndTheTimeEachPostTook) {
+  const std::string policy =
+      R"({"healthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":1,"numRetries":1}})";
+  deliveries_->deliver(http_message(policy, "Notification", "m-1"));
+  clock_.advance(3);  // the endpoint takes 3 ms to fail
+  poster_.answer(503);
+  clock_.advance(1000);
+  clock_.advance(40);
+  poster_.answer(204);  // the retry, answered after 40 ms
+  deliveries_->deliver(http_message(policy, "Notification", "m-2"));
+  poster_.answer(0, "refused");
+  clock_.advance(1000);
+  poster_.answer(500);  // out of retries: dead-lettered
+
+  using C = HttpDeliveryCount;
+  const auto stats = deliveries_->stats();
+  EXPECT_EQ(stats.counts[C::kPostsDelivered], 1u);
+  EXPECT_EQ(stats.counts[C::kPostsFailed], 3u);
+  EXPECT_EQ(stats.counts[C::kRetries], 2u);
+  EXPECT_EQ(stats.counts[C::kDelivered], 1u);
+  EXPECT_EQ(stats.counts[C::kDeadLettered], 1u);
+  EXPECT_EQ(stats.counts[C::kDropped], 0u);
+  // Four POSTs: 3 ms, 40 ms and two answered at once.
+  std::uint64_t observed = 0;
+  for (std::uint64_t n : stats.post_latency.counts) observed += n;
+  EXPECT_EQ(observed, 4u);
+  EXPECT_EQ(stats.post_latency.sum_us, 43'000u);
+  EXPECT_EQ(stats.post_latency.counts[LatencyHistogram::bucket_of(40'000)], 1u);
+  EXPECT_EQ(stats.post_latency.counts[0], 2u);
+}
+
 TEST_F(EndpointDeliveryTest, ConfirmationsAreRetriedToo) {
   deliveries_->deliver(http_message(
       R"({"healthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":1,"numRetries":1}})",

@@ -1,9 +1,11 @@
-// The start page: every queue with its depth by state, oldest message, dead-letter links, and
-// the sagas by status. Refreshed every 2 s.
+// The start page: every queue with its depth by state, oldest message, dead-letter links, the
+// topics (pages/topics.js) and the sagas by status. Refreshed every 2 s.
 import { html, useState } from '../vendor/preact-htm.js';
 
 import { get } from '../api.js';
 import { Badge, ErrorNote, formatAge, link, useResource } from '../ui.js';
+import { BusSummary } from './buses.js';
+import { TopicsSummary } from './topics.js';
 
 function QueueTable({ queues, filter }) {
   const deadLetterTargets = new Set(queues.map((q) => q.deadLetterTarget).filter(Boolean));
@@ -75,5 +77,7 @@ export function OverviewPage() {
       <${ErrorNote} error=${queues.error} />
       ${queues.data && html`<${QueueTable} queues=${list} filter=${filter} />`}
     </section>
+    <${TopicsSummary} />
+    <${BusSummary} />
     <${SagaSummary} />`;
 }
