@@ -238,7 +238,7 @@ class HostileClientTest(unittest.TestCase):
         selector = selectors.DefaultSelector()
         self.addCleanup(selector.close)
         started = time.monotonic()
-        # About 2.2 KiB a connection was measured (21 MiB for 10,000); 7 KiB before idle
+        # 2.1 KiB a connection was measured (21 MiB for 10,000); 7 KiB before idle
         # connections gave back their read buffer (68 MiB), which this bound refuses.
         with self.bounded_rss(48):
             for _ in range(count):
