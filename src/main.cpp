@@ -87,6 +87,29 @@ int main(int argc, char** argv) {
   auto* threads_opt =
       cli.add_option("--threads", threads, "I/O threads, 1-256 (default: one per core)")
           ->check(CLI::Range(1u, eb::config::kMaxThreads));
+  std::uint64_t max_connections = 0, request_timeout_ms = 0, idle_timeout_ms = 0,
+                write_timeout_ms = 0;
+  auto* max_connections_opt =
+      cli.add_option("--max-connections", max_connections,
+                     "Connections served at once; one more is answered 503 (default 10000, "
+                     "lowered to what the open-file limit allows)")
+          ->check(CLI::Range(std::uint64_t{1}, eb::config::kMaxConnections));
+  const auto timeout_range = CLI::Range(std::uint64_t{1}, eb::config::kMaxTimeoutMs);
+  auto* request_timeout_opt =
+      cli.add_option("--request-timeout-ms", request_timeout_ms,
+                     "A request's headers and body must arrive within this from its first byte "
+                     "(default 15000)")
+          ->check(timeout_range);
+  auto* idle_timeout_opt =
+      cli.add_option("--idle-timeout-ms", idle_timeout_ms,
+                     "A keep-alive connection closes after this long without a request "
+                     "(default 120000)")
+          ->check(timeout_range);
+  auto* write_timeout_opt =
+      cli.add_option("--write-timeout-ms", write_timeout_ms,
+                     "A client must read a response within this, or it is disconnected "
+                     "(default 30000)")
+          ->check(timeout_range);
   auto* sign_opt = cli.add_option("--sns-sign-sqs-envelopes", sign_sqs_envelopes,
                                   "true (default) or false: sign SNS envelopes delivered into SQS");
   auto* metrics_opt = cli.add_option("--metrics", metrics,
@@ -148,6 +171,10 @@ int main(int argc, char** argv) {
   if (*log_level_opt) settings.log_level = *eb::config::parse_log_level(log_level);
   if (*log_format_opt) settings.log_format = *eb::config::parse_log_format(log_format);
   if (*threads_opt) settings.threads = threads;
+  if (*max_connections_opt) settings.max_connections = max_connections;
+  if (*request_timeout_opt) settings.request_timeout_ms = request_timeout_ms;
+  if (*idle_timeout_opt) settings.idle_timeout_ms = idle_timeout_ms;
+  if (*write_timeout_opt) settings.write_timeout_ms = write_timeout_ms;
   if (*region_opt) settings.region = region;
   if (*account_opt) settings.account_id = account_id;
   if (*sign_opt) settings.sns_sign_sqs_envelopes = sign_sqs_envelopes;

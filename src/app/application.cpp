@@ -36,6 +36,7 @@
 #include "app/bus_topology.hpp"
 #include "app/http_poster.hpp"
 #include "app/http_sender.hpp"
+#include "app/open_files.hpp"
 #include "app/replay_targets.hpp"
 #include "app/topology.hpp"
 #include "config/faults.hpp"
@@ -157,6 +158,26 @@ std::string public_base_url(const config::ListenAddress& listen, std::uint16_t p
   return "http://" + config::format_listen_address({host, port});
 }
 
+// Raises the open-file limit to its hard limit and lowers max_connections to what that
+// leaves room for, so connections over the cap are refused with a 503 rather than failing at
+// accept for want of a descriptor; either shortfall is logged.
+void fit_connections_to_open_files(config::Settings& s) {
+  const OpenFileLimit files = raise_open_file_limit();
+  if (!files.error.empty()) {
+    spdlog::warn("cannot raise the open-file limit from {} to its hard limit {}: {}", files.soft,
+                 files.hard, files.error);
+  }
+  if (files.soft == 0) return;  // unknown
+  const std::uint64_t cap = connection_cap(s.max_connections, files.soft);
+  if (cap < s.max_connections) {
+    spdlog::warn(
+        "the open-file limit is {} (hard limit {}): serving at most {} connections at once "
+        "instead of {}",
+        files.soft, files.hard, cap, s.max_connections);
+    s.max_connections = cap;
+  }
+}
+
 }  // namespace
 
 struct Application::Parts {
@@ -217,7 +238,13 @@ struct Application::Parts {
         sts(identity),
         dispatcher(admin),
         server(io, dispatcher,
-               net::ServerOptions{.address = settings.listen.host, .port = settings.listen.port}),
+               net::ServerOptions{
+                   .address = settings.listen.host,
+                   .port = settings.listen.port,
+                   .request_timeout = std::chrono::milliseconds(settings.request_timeout_ms),
+                   .idle_timeout = std::chrono::milliseconds(settings.idle_timeout_ms),
+                   .write_timeout = std::chrono::milliseconds(settings.write_timeout_ms),
+                   .max_connections = static_cast<std::size_t>(settings.max_connections)}),
         signals(io, SIGINT, SIGTERM),
         reload_signals(io, SIGHUP) {
     dispatcher.add_service(home.sqs);
@@ -533,6 +560,7 @@ struct Application::Parts {
 
 Application::Application(config::Settings settings) {
   setup_logging(settings.log_level, settings.log_format);
+  fit_connections_to_open_files(settings);
   parts_ = std::make_unique<Parts>(std::move(settings));
 }
 
@@ -612,6 +640,12 @@ int Application::run() {
                config::format_listen_address({s.listen.host, p.server.local_port()}), storage,
                p.threads);
   const bool wildcard = s.listen.host == "0.0.0.0" || s.listen.host == "::";
+  const net::ServerOptions& limits = p.server.options();
+  spdlog::info(
+      "connections: at most {} at once; request timeout {} ms, idle timeout {} ms, write "
+      "timeout {} ms; headers up to {} KiB, bodies up to {} MiB",
+      limits.max_connections, limits.request_timeout.count(), limits.idle_timeout.count(),
+      limits.write_timeout.count(), limits.header_limit >> 10, limits.body_limit >> 20);
   spdlog::info("web console: http://{}/ui/",
                config::format_listen_address(
                    {wildcard ? std::string("localhost") : s.listen.host, p.server.local_port()}));

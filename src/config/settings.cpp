@@ -30,6 +30,10 @@ constexpr std::string_view kSettingsKeys[] = {"listen",
                                               "log_level",
                                               "log_format",
                                               "threads",
+                                              "max_connections",
+                                              "request_timeout_ms",
+                                              "idle_timeout_ms",
+                                              "write_timeout_ms",
                                               "region",
                                               "account_id",
                                               "sns_sign_sqs_envelopes",
@@ -67,15 +71,15 @@ unsigned parse_threads(const YAML::Node& node) {
   return value;
 }
 
-// A whole number from 0 to `max` for `key`, in `unit`.
+// A whole number from `min` to `max` for `key`, in `unit`.
 std::uint64_t parse_count(const YAML::Node& node, const std::string& key, std::uint64_t max,
-                          std::string_view unit) {
+                          std::string_view unit, std::uint64_t min = 0) {
   const std::string text = scalar(node, key);
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value > max) {
-    fail_at(node, "'" + key + "' must be a number of " + std::string(unit) + " from 0 to " +
-                      std::to_string(max) + ", not '" + text + "'");
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    fail_at(node, "'" + key + "' must be a number of " + std::string(unit) + " from " +
+                      std::to_string(min) + " to " + std::to_string(max) + ", not '" + text + "'");
   }
   return value;
 }
@@ -183,6 +187,14 @@ Settings parse_root(const YAML::Node& root) {
       settings.log_format = *format;
     } else if (key == "threads") {
       settings.threads = parse_threads(value);
+    } else if (key == "max_connections") {
+      settings.max_connections = parse_count(value, key, kMaxConnections, "connections", 1);
+    } else if (key == "request_timeout_ms") {
+      settings.request_timeout_ms = parse_count(value, key, kMaxTimeoutMs, "milliseconds", 1);
+    } else if (key == "idle_timeout_ms") {
+      settings.idle_timeout_ms = parse_count(value, key, kMaxTimeoutMs, "milliseconds", 1);
+    } else if (key == "write_timeout_ms") {
+      settings.write_timeout_ms = parse_count(value, key, kMaxTimeoutMs, "milliseconds", 1);
     } else if (key == "region") {
       settings.region = scalar(value, key);
       if (auto ok = check_region(settings.region); !ok) {

@@ -52,6 +52,14 @@ struct Settings {
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
   unsigned threads = 0;  // 0: one per hardware thread
+  // The HTTP server's limits (net::ServerOptions): connections served at once (one more is
+  // answered 503; lowered at start to what the open-file limit leaves room for), and in
+  // milliseconds how long a whole request may take from its first byte, a keep-alive
+  // connection may wait for its next request, and a response may take to be read.
+  std::uint64_t max_connections = 10'000;
+  std::uint64_t request_timeout_ms = 15'000;
+  std::uint64_t idle_timeout_ms = 120'000;
+  std::uint64_t write_timeout_ms = 30'000;
   std::string region = "us-east-1";
   // The AWS account every ARN, queue URL and STS answer carries.
   std::string account_id = "000000000000";
@@ -74,7 +82,9 @@ struct Settings {
 };
 
 inline constexpr unsigned kMaxThreads = 256;
-inline constexpr std::uint64_t kMaxMinFreeDiskMb = 1u << 20;  // 1 TiB
+inline constexpr std::uint64_t kMaxConnections = 1'000'000;
+inline constexpr std::uint64_t kMaxTimeoutMs = 24ull * 3600 * 1000;  // a day
+inline constexpr std::uint64_t kMaxMinFreeDiskMb = 1u << 20;         // 1 TiB
 inline constexpr std::uint64_t kMaxRetentionSeconds = 100ull * 365 * 24 * 3600;
 inline constexpr std::uint64_t kMaxRetentionMb = 1u << 30;  // 1 PiB
 inline constexpr std::uint64_t kInMemoryEventRetentionMb = 16;

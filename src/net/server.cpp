@@ -1,6 +1,5 @@
 #include "net/server.hpp"
 
-#include <array>
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -56,6 +55,11 @@ struct ServerState {
   Handler& handler;
   const ServerOptions options;
   std::atomic<bool> stopping{false};
+  // Sessions serving requests (held under max_connections) and refused ones still being
+  // answered (under kMaxRefusing): raised only by the acceptor, lowered by ~Session.
+  std::atomic<std::size_t> serving{0};
+  std::atomic<std::size_t> refusing{0};
+  std::atomic<std::uint64_t> refused{0};
 
   mutable std::mutex mu;
   std::condition_variable drained;
@@ -69,9 +73,14 @@ namespace {
 using detail::ServerState;
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-// Bytes of a rejected request still in flight are read and dropped for at most this long
-// before closing, so the client sees our error response instead of a connection reset.
+// Bytes of a rejected request still in flight are read and dropped for at most this long,
+// and at most this many, before closing, so the client sees our error response instead of a
+// connection reset; one that sends more (the rest of a 1 GiB body) is reset.
 constexpr std::chrono::milliseconds kLingerLimit{2'000};
+constexpr std::size_t kLingerBytes = std::size_t{16} << 20;
+// The read buffer a request starts with (it grows as needed up to the limits), and the
+// most read at once from input that is only discarded.
+constexpr std::size_t kReadSize = 4096;
 
 // The Date every response carries (RFC 7231 IMF-fixdate, from the real clock: SDKs such as the
 // JS SDK correct their clock skew from it). Formatted once per second per thread.
@@ -103,17 +112,19 @@ HttpResponse plain_response(http::status status, unsigned version, std::string b
 
 // One TCP connection. Runs on its own strand: every member below is touched only there.
 // Reads one request, hands it to the Handler, writes the response, then reads the next.
-// Kept alive by its pending I/O and by the Respond the handler holds.
+// Kept alive by its pending I/O and by the Respond the handler holds. A refusal (a
+// connection over max_connections) only writes its 503 and closes.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<ServerState> state)
-      : stream_(std::move(socket)), state_(std::move(state)) {
+  Session(tcp::socket&& socket, std::shared_ptr<ServerState> state, bool refusal)
+      : stream_(std::move(socket)), state_(std::move(state)), refusal_(refusal) {
     error_code ec;
     peer_ = stream_.socket().remote_endpoint(ec);
   }
 
   ~Session() {
     if (body_stream_) body_stream_->drain().close();
+    --(refusal_ ? state_->refusing : state_->serving);
     std::lock_guard lock(state_->mu);
     state_->sessions.erase(this);
     if (state_->sessions.empty()) state_->drained.notify_all();
@@ -125,7 +136,10 @@ class Session : public std::enable_shared_from_this<Session> {
       std::lock_guard lock(state_->mu);
       state_->sessions.emplace(this, weak_from_this());
     }
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_next(); });
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->refusal_) return self->refuse();
+      self->read_next();
+    });
   }
 
   // Any thread. A connection waiting for its next request closes now; one with a request
@@ -186,18 +200,25 @@ class Session : public std::enable_shared_from_this<Session> {
       return read_header();
     }
     // Wait for the first byte under the idle timeout; the request timeout starts only
-    // once a request has begun.
+    // once a request has begun. The wait reads nothing and the read buffer is given back
+    // meanwhile, so an idle connection holds no buffer.
     phase_ = Phase::kIdle;
-    stream_.expires_after(state_->options.idle_timeout);
-    stream_.async_read_some(
-        buffer_.prepare(4096),
-        [self = shared_from_this()](error_code ec, std::size_t n) { self->on_first_bytes(ec, n); });
+    buffer_.shrink_to_fit();
+    idle_timer_.expires_after(state_->options.idle_timeout);
+    idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec && self->phase_ == Phase::kIdle) self->close();
+    });
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
+      self->on_readable(ec);
+    });
   }
 
-  void on_first_bytes(error_code ec, std::size_t n) {
-    buffer_.commit(n);
+  void on_readable(error_code ec) {
+    idle_timer_.cancel();
     if (ec || phase_ == Phase::kClosed) return close();
     phase_ = Phase::kReading;
+    // Most requests then arrive in one read.
+    buffer_.reserve(kReadSize);
     read_header();
   }
 
@@ -336,7 +357,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void watch_peer() {
-    stream_.socket().async_read_some(asio::buffer(drain_buffer_),
+    buffer_.clear();
+    stream_.socket().async_read_some(buffer_.prepare(kReadSize),
                                      [self = shared_from_this()](error_code ec, std::size_t) {
                                        if (self->phase_ != Phase::kStreaming) return;
                                        if (ec) return self->close();
@@ -384,9 +406,22 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Answers a request we could not read with `status` and closes the connection.
   void reject(http::status status, std::string text) {
-    phase_ = Phase::kWriting;
     const unsigned version = parser_->is_header_done() ? parser_->get().version() : 11;
-    auto res = plain_response(status, version == 10 ? 10 : 11, std::move(text));
+    send_and_close(plain_response(status, version == 10 ? 10 : 11, std::move(text)));
+  }
+
+  // Answers a connection over max_connections before reading anything from it.
+  void refuse() {
+    auto res =
+        plain_response(http::status::service_unavailable, 11,
+                       "too many connections (the limit is " +
+                           std::to_string(state_->options.max_connections) + "); retry later\n");
+    res.set(http::field::retry_after, "1");
+    send_and_close(std::move(res));
+  }
+
+  void send_and_close(HttpResponse&& res) {
+    phase_ = Phase::kWriting;
     set_date(res);
     res.keep_alive(false);
     res.prepare_payload();
@@ -400,8 +435,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Half-closes and discards what the client still sends until it closes too (or a short
-  // deadline passes): closing a socket with unread input would reset the connection and
-  // could destroy the error response before the client reads it.
+  // deadline or kLingerBytes pass): closing a socket with unread input would reset the
+  // connection and could destroy the error response before the client reads it.
   void linger() {
     error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -410,9 +445,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void drain() {
-    stream_.async_read_some(asio::buffer(drain_buffer_),
-                            [self = shared_from_this()](error_code ec, std::size_t) {
-                              if (ec) return self->close();
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(kReadSize),
+                            [self = shared_from_this()](error_code ec, std::size_t n) {
+                              self->discarded_ += n;
+                              if (ec || self->discarded_ > kLingerBytes) return self->close();
                               self->drain();
                             });
   }
@@ -425,6 +462,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void close() {
     phase_ = Phase::kClosed;
+    idle_timer_.cancel();
     stream_.close();
     if (body_stream_) body_stream_->drain().close();
   }
@@ -441,9 +479,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<http::response_serializer<http::empty_body>> header_serializer_;
   std::string stream_out_;
   bool stream_writing_ = false;
+  std::size_t discarded_ = 0;  // bytes drained after a rejection
   bool chunked_ = true;
-  std::array<char, 4096> drain_buffer_{};
+  asio::steady_timer idle_timer_{stream_.get_executor()};
   Phase phase_ = Phase::kIdle;
+  const bool refusal_;
   bool stopping_ = false;
   unsigned version_ = 11;
   bool keep_alive_ = true;
@@ -466,7 +506,18 @@ void accept_next(const std::shared_ptr<ServerState>& state) {
           socket.close(ec);
           return;
         }
-        std::make_shared<Session>(std::move(socket), state)->start();
+        if (state->serving < state->options.max_connections) {
+          ++state->serving;
+          std::make_shared<Session>(std::move(socket), state, false)->start();
+        } else if (state->refusing < kMaxRefusing) {
+          ++state->refused;
+          ++state->refusing;
+          std::make_shared<Session>(std::move(socket), state, true)->start();
+        } else {
+          // Even a 503 is too many now: the client sees the connection close.
+          ++state->refused;
+          socket.close(ec);
+        }
         accept_next(state);
       });
 }
@@ -559,5 +610,7 @@ std::size_t Server::session_count() const {
   std::lock_guard lock(state_->mu);
   return state_->sessions.size();
 }
+
+std::uint64_t Server::refused_count() const { return state_->refused; }
 
 }  // namespace eb::net

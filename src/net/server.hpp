@@ -27,9 +27,17 @@ struct ServerOptions {
   std::chrono::milliseconds request_timeout{15'000};
   // How long a keep-alive connection may sit between requests.
   std::chrono::milliseconds idle_timeout{120'000};
-  // How long a response may take to drain to a slow reader.
+  // How long a response may take to drain to a slow reader; one that never reads is closed
+  // then and its response freed.
   std::chrono::milliseconds write_timeout{30'000};
+  // Connections served at once. One more is answered "503 Service Unavailable" with
+  // "Retry-After: 1" and closed without its request being read; while kMaxRefusing of those
+  // answers are still going out, further connections are closed at once.
+  std::size_t max_connections = 10'000;
 };
+
+// Refused connections being answered at once (see ServerOptions::max_connections).
+inline constexpr std::size_t kMaxRefusing = 256;
 
 struct ListenError {
   boost::system::error_code code;
@@ -69,7 +77,10 @@ class Server {
   bool wait_drained(std::chrono::milliseconds timeout);
   // Closes every remaining connection without waiting for responses.
   void abort();
+  // Connections open now, refused ones still being answered included.
   std::size_t session_count() const;
+  // Connections refused over max_connections since listen(), answered or closed at once.
+  std::uint64_t refused_count() const;
 
  private:
   void do_accept();

@@ -40,6 +40,35 @@ TEST(Settings, EmptyDocumentGivesDefaults) {
   EXPECT_EQ(settings->effective_event_retention_mb(), 0u);  // on disk: keep every event
 }
 
+TEST(Settings, ConnectionLimitsAndTimeouts) {
+  auto defaults = parse_settings("");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->max_connections, 10'000u);
+  EXPECT_EQ(defaults->request_timeout_ms, 15'000u);
+  EXPECT_EQ(defaults->idle_timeout_ms, 120'000u);
+  EXPECT_EQ(defaults->write_timeout_ms, 30'000u);
+  auto set = parse_settings(
+      "max_connections: 50\nrequest_timeout_ms: 500\nidle_timeout_ms: 1000\n"
+      "write_timeout_ms: 2000\n");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->max_connections, 50u);
+  EXPECT_EQ(set->request_timeout_ms, 500u);
+  EXPECT_EQ(set->idle_timeout_ms, 1000u);
+  EXPECT_EQ(set->write_timeout_ms, 2000u);
+  for (const char* bad : {"max_connections: 0", "max_connections: 1000001", "request_timeout_ms: 0",
+                          "idle_timeout_ms: 86400001", "write_timeout_ms: soon"}) {
+    auto r = parse_settings(bad, "x.yaml");
+    ASSERT_FALSE(r) << bad;
+    const std::string key(bad, std::string_view(bad).find(':'));
+    EXPECT_NE(r.error().message.find("'" + key + "' must be a number of"), std::string::npos)
+        << r.error().message;
+  }
+  auto zero = parse_settings("request_timeout_ms: 0");
+  ASSERT_FALSE(zero);
+  EXPECT_NE(zero.error().message.find("from 1 to 86400000, not '0'"), std::string::npos)
+      << zero.error().message;
+}
+
 TEST(Settings, InMemoryCapsTheEventLogUnlessTold) {
   auto capped = parse_settings("in_memory: true\n");
   ASSERT_TRUE(capped);

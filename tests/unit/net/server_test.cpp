@@ -30,7 +30,7 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 // Routes by path: /echo answers at once, /delay from another thread 100 ms later, /hold
-// parks the Respond until the test releases it, /drop never answers.
+// parks the Respond until the test releases it, /drop never answers, /big answers 16 MiB.
 class TestHandler final : public Handler {
  public:
   void handle(HttpRequest&& request, const tcp::endpoint& peer, Respond respond) override {
@@ -49,6 +49,7 @@ class TestHandler final : public Handler {
       return;
     }
     if (target == "/drop") return;
+    if (target == "/big") return respond(make(http::status::ok, std::string(kBigBody, 'b')));
     respond(make(http::status::ok, std::string(request.method_string()) + " " + request.body()));
   }
 
@@ -65,6 +66,8 @@ class TestHandler final : public Handler {
     }
     for (auto& respond : held) respond(make(http::status::ok, body));
   }
+
+  static constexpr std::size_t kBigBody = std::size_t{16} << 20;
 
   static HttpResponse make(http::status status, std::string body) {
     HttpResponse res{status, 11};
@@ -94,6 +97,7 @@ class Client {
   }
 
   beast::error_code connect_error() const { return connect_error_; }
+  tcp::socket& socket() { return stream_.socket(); }
 
   void send(std::string_view raw) {
     stream_.expires_after(5s);
@@ -171,6 +175,15 @@ class ServerTest : public ::testing::Test {
   }
 
   std::uint16_t port() const { return server_->local_port(); }
+
+  // Polls the server until it has `n` connections open; false if it still has not after 5 s.
+  bool wait_for_sessions(std::size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (server_->session_count() != n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(5ms);
+    }
+    return server_->session_count() == n;
+  }
 
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
@@ -408,6 +421,95 @@ TEST_F(ServerTest, ReportsATakenPort) {
   EXPECT_NE(listening.error().message.find("127.0.0.1:" + std::to_string(port())),
             std::string::npos)
       << listening.error().message;
+}
+
+// A client that trickles its request a byte at a time is cut off when the request timeout,
+// counted from its first byte, runs out: each byte does not buy it more time.
+TEST_F(ServerTest, ATrickledRequestIsCutOffAtTheRequestTimeout) {
+  start(ServerOptions{.request_timeout = 300ms});
+  Client slow(port());
+  const std::string text = request("/echo", std::string(100, 'x'));
+  const auto started = std::chrono::steady_clock::now();
+  bool cut_off = false;
+  for (std::size_t i = 0; i < text.size() && !cut_off; ++i) {
+    beast::error_code ec;
+    asio::write(slow.socket(), asio::buffer(&text[i], 1), ec);
+    cut_off = static_cast<bool>(ec);
+    std::this_thread::sleep_for(20ms);
+    if (std::chrono::steady_clock::now() - started > 2s) break;
+  }
+  EXPECT_TRUE(cut_off || slow.wait_closed(1s));
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(elapsed, 250ms);
+  EXPECT_LT(elapsed, 1500ms);  // 100 bytes at 20 ms would take 2 s and more
+}
+
+// A body announced as 1 GiB is refused from its header alone: the 413 comes back before a
+// byte of the body is sent.
+TEST_F(ServerTest, RefusesAnAnnouncedGigabyteBodyBeforeReadingIt) {
+  start();
+  Client client(port());
+  client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1073741824\r\n\r\n");
+  auto res = client.read_response(1s);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::payload_too_large);
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(client.wait_closed());
+}
+
+// A client that asks for a large answer and never reads it is closed once the write
+// timeout passes, and its session (with the response it held) is gone.
+TEST_F(ServerTest, DropsAClientThatNeverReadsAtTheWriteTimeout) {
+  start(ServerOptions{.write_timeout = 300ms});
+  Client reader(port());
+  reader.socket().set_option(asio::socket_base::receive_buffer_size(4096));
+  reader.send(request("/big"));
+  ASSERT_TRUE(wait_for_sessions(1));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(wait_for_sessions(0));
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(elapsed, 250ms);
+  EXPECT_LT(elapsed, 3s);
+
+  Client other(port());
+  other.send(request("/echo", "fine"));
+  auto res = other.read_response(1s);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "POST fine");
+}
+
+// Over max_connections a connection is answered 503 with Retry-After and closed, without
+// disturbing the ones being served; once one of those closes, a new connection is served.
+TEST_F(ServerTest, RefusesConnectionsOverTheCapWith503) {
+  start(ServerOptions{.max_connections = 2});
+  std::optional<Client> first(port());
+  Client second(port());
+  first->send(request("/echo", "one"));
+  ASSERT_TRUE(first->read_response());
+
+  {
+    Client third(port());
+    auto refused = third.read_response(1s);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->result(), http::status::service_unavailable);
+    EXPECT_EQ((*refused)[http::field::retry_after], "1");
+    EXPECT_FALSE(refused->keep_alive());
+    EXPECT_TRUE(third.wait_closed());
+    EXPECT_EQ(server_->refused_count(), 1u);
+  }
+
+  second.send(request("/echo", "two"));
+  auto served = second.read_response(1s);
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->body(), "POST two");
+
+  first.reset();
+  ASSERT_TRUE(wait_for_sessions(1));
+  Client fourth(port());
+  fourth.send(request("/echo", "four"));
+  auto res = fourth.read_response(1s);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "POST four");
 }
 
 }  // namespace
