@@ -238,8 +238,8 @@ class HostileClientTest(unittest.TestCase):
         selector = selectors.DefaultSelector()
         self.addCleanup(selector.close)
         started = time.monotonic()
-        # 2.1 KiB a connection was measured (21 MiB for 10,000); 7 KiB before idle
-        # connections gave back their read buffer (68 MiB), which this bound refuses.
+        # 2.2 KiB a connection was measured (22 MiB for 10,000); 7 KiB before new
+        # connections waited without a read buffer (68 MiB), which this bound refuses.
         with self.bounded_rss(48):
             for _ in range(count):
                 sock = self.connect()
