@@ -118,22 +118,22 @@ Result<PeekPage> Queue::peek(const PeekInput& input) {
   return page;
 }
 
-std::vector<QueueSummary> Queues::queue_summaries(std::string_view prefix) const {
+std::vector<QueueStats> Queues::queue_summaries(std::string_view prefix) const {
   std::vector<std::shared_ptr<Queue>> queues;
   for (const auto& [name, queue] : *snapshot()) {
     if (name.starts_with(prefix)) queues.push_back(queue);
   }
-  std::vector<QueueSummary> out;
+  std::vector<QueueStats> out;
   out.reserve(queues.size());
-  for (const auto& queue : queues) out.push_back(queue->summary());
+  for (const auto& queue : queues) out.push_back(queue->stats());
   std::sort(out.begin(), out.end(),
-            [](const QueueSummary& a, const QueueSummary& b) { return a.name < b.name; });
+            [](const QueueStats& a, const QueueStats& b) { return a.queue.name < b.queue.name; });
   return out;
 }
 
-Result<QueueSummary> Queues::queue_summary(const std::string& name) const {
+Result<QueueStats> Queues::queue_summary(const std::string& name) const {
   EB_ASSIGN_OR_RETURN(auto queue, require(name));
-  return queue->summary();
+  return queue->stats();
 }
 
 Result<PeekPage> Queues::peek_messages(const std::string& name, const PeekInput& input) const {

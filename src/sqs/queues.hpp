@@ -93,9 +93,10 @@ class Queues {
       const std::string& queue, std::vector<BatchEntry<ChangeVisibilityInput>> entries);
 
   // The admin API's read-only view (queue_peek.cpp): what GetQueueAttributes changes, no more.
-  // Summaries of the queues whose name starts with `prefix`, by name.
-  std::vector<QueueSummary> queue_summaries(std::string_view prefix) const;
-  Result<QueueSummary> queue_summary(const std::string& name) const;
+  // Summaries of the queues whose name starts with `prefix`, by name, each with its counters
+  // (what /metrics reads; the console's rates come from them).
+  std::vector<QueueStats> queue_summaries(std::string_view prefix) const;
+  Result<QueueStats> queue_summary(const std::string& name) const;
   // A page of a queue's messages by seq, untouched (Queue::peek).
   Result<PeekPage> peek_messages(const std::string& name, const PeekInput& input) const;
 

@@ -74,6 +74,10 @@ class QueuesApiTest(unittest.TestCase):
         self.assertEqual(with_redrive["deadLetterTarget"], "lst-dlq")
         self.assertEqual(with_redrive["deadLetterTargetArn"], dlq_arn)
         self.assertGreaterEqual(with_redrive["oldestMessageAgeSeconds"], 0)
+        # The totals the console's rates come from.
+        self.assertEqual((with_redrive["sent"], with_redrive["received"],
+                          with_redrive["deleted"]), (4, 1, 0))
+        self.assertEqual((plain["sent"], plain["received"], plain["deleted"]), (0, 0, 0))
         self.assertEqual(fifo["type"], "fifo")
 
         status, everything = call(self.daemon, "GET", "/v1/queues")

@@ -69,7 +69,8 @@ Result<void> parse_states(std::string_view text, eb::sqs::PeekInput& input) {
 std::string_view arn_name(std::string_view arn) { return arn.substr(arn.rfind(':') + 1); }
 
 // The members of one queue in the listing and in GET /v1/queues/{name}.
-void write_summary(JsonWriter& j, const eb::sqs::QueueSummary& s, std::string_view url) {
+void write_summary(JsonWriter& j, const eb::sqs::QueueStats& stats, std::string_view url) {
+  const eb::sqs::QueueSummary& s = stats.queue;
   j.member("name", s.name).member("url", url).member("arn", s.arn).member("type", s.type);
   j.key("visible").unsigned_number(s.visible);
   j.key("inFlight").unsigned_number(s.inflight);
@@ -87,6 +88,12 @@ void write_summary(JsonWriter& j, const eb::sqs::QueueSummary& s, std::string_vi
     j.member("deadLetterTargetArn", s.dead_letter_target_arn);
   }
   j.member("createdAt", utc_timestamp(s.created));
+  // Totals since the queue was created or the daemon started (a client's rates are their
+  // differences over time).
+  using eb::sqs::QueueCount;
+  j.key("sent").unsigned_number(stats.counts[QueueCount::kSent]);
+  j.key("received").unsigned_number(stats.counts[QueueCount::kReceived]);
+  j.key("deleted").unsigned_number(stats.counts[QueueCount::kDeleted]);
 }
 
 void write_message(JsonWriter& j, const eb::sqs::PeekedMessage& p) {
@@ -187,9 +194,9 @@ net::HttpResponse QueuesApi::list(std::string_view host, std::string_view query_
   std::string out;
   JsonWriter j(out);
   j.begin_object().key("queues").begin_array();
-  for (const eb::sqs::QueueSummary& s : queues_.queue_summaries(query->get("prefix"))) {
+  for (const eb::sqs::QueueStats& s : queues_.queue_summaries(query->get("prefix"))) {
     j.begin_object();
-    write_summary(j, s, api::sqs::make_queue_url(host, account, s.name));
+    write_summary(j, s, api::sqs::make_queue_url(host, account, s.queue.name));
     j.end_object();
   }
   j.end_array().end_object();

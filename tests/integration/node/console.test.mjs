@@ -73,6 +73,11 @@ test('the start page lists a queue created with the SDK', async () => {
   // Name, type badge, then the counts: one visible, none in flight or delayed.
   assert.deepEqual((await row.getByRole('cell').allInnerTexts()).slice(1, 4), ['1', '0', '0']);
   await screenshot(page, 'queues');
+  // A send between two refreshes shows as a send rate (from /v1/queues' totals).
+  await row.locator('td.rate').first().getByText('0.0').waitFor();
+  await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'two' }));
+  await eventually(async () => Number(await row.locator('td.rate').first().innerText()) > 0,
+                   { what: 'a send rate above 0' });
   await page.close();
 });
 

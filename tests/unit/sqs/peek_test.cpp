@@ -202,14 +202,16 @@ TEST_P(PeekTest, Summaries) {
   grouped.group_id = "g";
   send("fair", "x", grouped);
 
-  std::vector<QueueSummary> all = queues_.queue_summaries("");
+  std::vector<QueueStats> all = queues_.queue_summaries("");
   ASSERT_EQ(all.size(), 4u);
-  EXPECT_EQ(all[0].name, "dlq");
-  EXPECT_EQ(all[0].type, "standard");
-  EXPECT_FALSE(all[0].oldest_age);
-  EXPECT_EQ(all[1].name, "fair");
-  EXPECT_EQ(all[1].type, "fair");
-  const QueueSummary& orders = all[2];
+  EXPECT_EQ(all[0].queue.name, "dlq");
+  EXPECT_EQ(all[0].queue.type, "standard");
+  EXPECT_FALSE(all[0].queue.oldest_age);
+  EXPECT_EQ(all[1].queue.name, "fair");
+  EXPECT_EQ(all[1].queue.type, "fair");
+  const QueueSummary& orders = all[2].queue;
+  EXPECT_EQ(all[2].counts[QueueCount::kSent], 3u);
+  EXPECT_EQ(all[2].counts[QueueCount::kReceived], 1u);
   EXPECT_EQ(orders.name, "orders");
   EXPECT_EQ(orders.arn, kArnPrefix + "orders");
   EXPECT_EQ(orders.visible, 1u);
@@ -218,15 +220,15 @@ TEST_P(PeekTest, Summaries) {
   EXPECT_EQ(orders.oldest_age, 7'000);
   EXPECT_EQ(orders.dead_letter_target_arn, kArnPrefix + "dlq");
   EXPECT_EQ(orders.created, created);
-  EXPECT_EQ(all[3].type, "fifo");
+  EXPECT_EQ(all[3].queue.type, "fifo");
 
-  std::vector<QueueSummary> some = queues_.queue_summaries("orders");
+  std::vector<QueueStats> some = queues_.queue_summaries("orders");
   ASSERT_EQ(some.size(), 2u);
-  EXPECT_EQ(some[0].name, "orders");
-  EXPECT_EQ(some[1].name, "orders.fifo");
+  EXPECT_EQ(some[0].queue.name, "orders");
+  EXPECT_EQ(some[1].queue.name, "orders.fifo");
   auto one_summary = queues_.queue_summary("orders");
   ASSERT_TRUE(one_summary);
-  EXPECT_EQ(one_summary->visible, 1u);
+  EXPECT_EQ(one_summary->queue.visible, 1u);
 }
 
 }  // namespace
