@@ -45,7 +45,8 @@ TEST_F(QueuesApiTest, ListsQueues) {
             R"({"queues":[{"name":"orders","url":"http://localhost:4566/000000000000/orders",)"
             R"("arn":"arn:aws:sqs:us-east-1:000000000000:orders","type":"standard",)"
             R"("visible":3,"inFlight":0,"delayed":0,"oldestMessageAgeSeconds":3,)"
-            R"("deadLetterTarget":null,"createdAt":"2024-05-01T12:00:00.000Z"}]})");
+            R"("deadLetterTarget":null,"createdAt":"2024-05-01T12:00:00.000Z",)"
+            R"("sent":3,"received":0,"deleted":0}]})");
   EXPECT_EQ(call(http::verb::get, "/v1/queues?prefix=x").body(), R"({"queues":[]})");
 }
 
