@@ -184,7 +184,8 @@ struct Application::Parts {
   explicit Parts(config::Settings s)
       : settings(std::move(s)),
         threads(thread_count(settings.threads)),
-        io(static_cast<int>(threads)),
+        loops(threads),
+        io(loops.main()),
         asio_timers(io, system_clock),
         manual_clock(settings.clock == config::ClockMode::kManual
                          ? std::make_unique<ManualClock>(system_clock.now_ms(),
@@ -237,7 +238,7 @@ struct Application::Parts {
         identity(clock, settings.account_id),
         sts(identity),
         dispatcher(admin),
-        server(io, dispatcher,
+        server(loops, dispatcher,
                net::ServerOptions{
                    .address = settings.listen.host,
                    .port = settings.listen.port,
@@ -310,7 +311,10 @@ struct Application::Parts {
 
   config::Settings settings;
   unsigned threads;
-  asio::io_context io;  // declared before everything that holds I/O objects or handlers
+  // Declared before everything that holds I/O objects or handlers. Connections are spread over
+  // the loops; timers, the HTTP client and signals run on the main one, `io`.
+  net::IoThreads loops;
+  asio::io_context& io;
   // The plugins' consumers and saga starts run on one thread of their own (docs/plugins.md):
   // new sagas wait for the work under way instead of outrunning it, and the plugins do not
   // contend with each other for locks and RocksDB's write group.
@@ -377,7 +381,6 @@ struct Application::Parts {
   asio::signal_set signals;
   asio::signal_set reload_signals;  // SIGHUP: re-apply the topology of the config file
   std::mutex apply_mu;              // one apply of the config file at a time
-  std::vector<std::thread> workers;
 
   std::mutex mu;
   std::condition_variable stop_cv;
@@ -622,16 +625,10 @@ int Application::run() {
       p.request_stop("plugin thread failure", 1);
     }
   });
-  for (unsigned i = 0; i < p.threads; ++i) {
-    p.workers.emplace_back([&p] {
-      try {
-        p.io.run();
-      } catch (const std::exception& e) {
-        spdlog::critical("I/O thread failed: {}", e.what());
-        p.request_stop("I/O thread failure", 1);
-      }
-    });
-  }
+  p.loops.start([&p](const std::exception& e) {
+    spdlog::critical("I/O thread failed: {}", e.what());
+    p.request_stop("I/O thread failure", 1);
+  });
   p.admin.set_serving(true);
   const std::string storage =
       s.in_memory ? "in-memory"
@@ -685,13 +682,11 @@ int Application::run() {
   boost::system::error_code ignored;
   p.signals.cancel(ignored);
   p.reload_signals.cancel(ignored);
-  p.io.stop();
-  for (auto& worker : p.workers) worker.join();
-  p.workers.clear();
+  p.loops.stop();
+  p.loops.join();
   // Run what the stop left queued (aborted waits, closed sockets) while the broker and the
   // handlers they reference still exist.
-  p.io.restart();
-  p.io.poll();
+  p.loops.drain();
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   spdlog::info("stopped in {} ms", took.count());

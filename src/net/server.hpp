@@ -14,6 +14,7 @@
 #include <string>
 
 #include "net/handler.hpp"
+#include "net/io_threads.hpp"
 
 namespace eb::net {
 
@@ -48,10 +49,11 @@ namespace detail {
 struct ServerState;
 }
 
-// Owns the listening socket and tracks every live connection (session). Each session runs
-// on its own strand of the io_context and lives as long as it has I/O pending or a handler
-// still holds its Respond. All public methods are thread-safe; wait_drained() blocks, so
-// call it from a thread that is not running the io_context (or from one of several).
+// Owns the listening socket and tracks every live connection (session). The acceptor runs on
+// the main I/O loop and hands each new connection to the next loop (IoThreads::next); a
+// session stays on its loop and lives as long as it has I/O pending or a handler still holds
+// its Respond. All public methods are thread-safe; wait_drained() blocks, so call it from a
+// thread that is not an I/O loop's.
 //
 // Lifecycle: listen() once, then stop() once to shut down gracefully: the acceptor closes,
 // idle keep-alive connections close at once, and a connection with a request in flight
@@ -59,7 +61,7 @@ struct ServerState;
 // when the last connection is gone; abort() closes whatever is left.
 class Server {
  public:
-  Server(boost::asio::io_context& io, Handler& handler, ServerOptions options = {});
+  Server(IoThreads& loops, Handler& handler, ServerOptions options = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -57,11 +57,11 @@ class Endpoint final : public Handler {
 class HttpClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<Server>(server_io_, endpoint_,
+    server_ = std::make_unique<Server>(server_loops_, endpoint_,
                                        ServerOptions{.address = "127.0.0.1", .port = 0});
     auto listening = server_->listen();
     ASSERT_TRUE(listening) << listening.error().message;
-    threads_.emplace_back([this] { server_io_.run(); });
+    server_loops_.start();
     threads_.emplace_back([this] { client_io_.run(); });
   }
 
@@ -69,9 +69,9 @@ class HttpClientTest : public ::testing::Test {
     server_->stop();
     endpoint_.release();
     EXPECT_TRUE(server_->wait_drained(5s));
-    server_work_.reset();
     client_work_.reset();
-    server_io_.stop();
+    server_loops_.stop();
+    server_loops_.join();
     client_io_.stop();
     for (auto& t : threads_) t.join();
   }
@@ -90,10 +90,8 @@ class HttpClientTest : public ::testing::Test {
     return future.get();
   }
 
-  asio::io_context server_io_;
+  IoThreads server_loops_{1};
   asio::io_context client_io_;
-  asio::executor_work_guard<asio::io_context::executor_type> server_work_ =
-      asio::make_work_guard(server_io_);
   asio::executor_work_guard<asio::io_context::executor_type> client_work_ =
       asio::make_work_guard(client_io_);
   Endpoint endpoint_;

@@ -176,24 +176,21 @@ class RawClient {
 class StreamServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<Server>(io_, handler_, ServerOptions{.port = 0});
+    server_ = std::make_unique<Server>(loops_, handler_, ServerOptions{.port = 0});
     ASSERT_TRUE(server_->listen());
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+    loops_.start();
   }
   void TearDown() override {
     server_->stop();
     EXPECT_TRUE(server_->wait_drained(5s));
-    work_.reset();
-    io_.stop();
-    for (auto& t : threads_) t.join();
+    loops_.stop();
+    loops_.join();
   }
   std::uint16_t port() const { return server_->local_port(); }
 
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  IoThreads loops_{2};
   StreamHandler handler_;
   std::unique_ptr<Server> server_;
-  std::vector<std::thread> threads_;
 };
 
 TEST_F(StreamServerTest, SendsChunksAsTheyAreWrittenThenEnds) {

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -30,7 +31,8 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 // Routes by path: /echo answers at once, /delay from another thread 100 ms later, /hold
-// parks the Respond until the test releases it, /drop never answers, /big answers 16 MiB.
+// parks the Respond until the test releases it, /drop never answers, /big answers 16 MiB,
+// /thread names the thread that handled it.
 class TestHandler final : public Handler {
  public:
   void handle(HttpRequest&& request, const tcp::endpoint& peer, Respond respond) override {
@@ -49,6 +51,11 @@ class TestHandler final : public Handler {
       return;
     }
     if (target == "/drop") return;
+    if (target == "/thread") {
+      std::ostringstream id;
+      id << std::this_thread::get_id();
+      return respond(make(http::status::ok, id.str()));
+    }
     if (target == "/big") return respond(make(http::status::ok, std::string(kBigBody, 'b')));
     respond(make(http::status::ok, std::string(request.method_string()) + " " + request.body()));
   }
@@ -156,11 +163,11 @@ class ServerTest : public ::testing::Test {
   void start(ServerOptions options = {}) {
     options.address = "127.0.0.1";
     options.port = 0;
-    server_ = std::make_unique<Server>(io_, handler_, options);
+    server_ = std::make_unique<Server>(loops_, handler_, options);
     auto listening = server_->listen();
     ASSERT_TRUE(listening) << listening.error().message;
     ASSERT_NE(server_->local_port(), 0);
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+    loops_.start();
   }
 
   void TearDown() override {
@@ -169,9 +176,8 @@ class ServerTest : public ::testing::Test {
       handler_.release_all("teardown");
       EXPECT_TRUE(server_->wait_drained(5s));
     }
-    work_.reset();
-    io_.stop();
-    for (auto& t : threads_) t.join();
+    loops_.stop();
+    loops_.join();
   }
 
   std::uint16_t port() const { return server_->local_port(); }
@@ -185,11 +191,9 @@ class ServerTest : public ::testing::Test {
     return server_->session_count() == n;
   }
 
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  IoThreads loops_{2};
   TestHandler handler_;
   std::unique_ptr<Server> server_;
-  std::vector<std::thread> threads_;
 };
 
 TEST_F(ServerTest, AnswersARequest) {
@@ -203,6 +207,26 @@ TEST_F(ServerTest, AnswersARequest) {
   EXPECT_EQ(res->version(), 11u);
   EXPECT_TRUE(res->keep_alive());
   EXPECT_EQ((*res)[http::field::content_length], "10");
+}
+
+// Connections are dealt to the I/O loops in turn, and each stays on its loop: the fixture's
+// two loops, two connections, each served on one thread, not the same one.
+TEST_F(ServerTest, SpreadsConnectionsOverTheLoopsAndKeepsEachOnItsOwn) {
+  start();
+  Client first(port());
+  Client second(port());
+  auto thread_of = [](Client& client) {
+    client.send(request("/thread"));
+    auto res = client.read_response();
+    return res ? res->body() : std::string("no response");
+  };
+  const std::string a = thread_of(first);
+  const std::string b = thread_of(second);
+  EXPECT_NE(a, b);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(thread_of(first), a);
+    EXPECT_EQ(thread_of(second), b);
+  }
 }
 
 // Every response, answered or rejected, carries Date in IMF-fixdate from the real clock.
@@ -414,7 +438,7 @@ TEST_F(ServerTest, AbortClosesConnectionsStillWaitingForAnAnswer) {
 TEST_F(ServerTest, ReportsATakenPort) {
   start();
   ServerOptions options{.address = "127.0.0.1", .port = port()};
-  Server second(io_, handler_, options);
+  Server second(loops_, handler_, options);
   auto listening = second.listen();
   ASSERT_FALSE(listening);
   EXPECT_EQ(listening.error().code, asio::error::address_in_use);
