@@ -10,7 +10,7 @@
 // an entry is keyed by a 128-bit hash of its scope, group and id (DedupKey), holds the
 // original's MessageId as 16 bytes, and sits in a deque in insertion order, which is expiry
 // order since every entry's window is the same length; a flat open-addressing table indexes
-// the deque. About 70 bytes an entry (bench/dedup_window_bench), against ~330-390 for
+// the deque. About 76 bytes an entry (bench/dedup_window_bench), against ~330-390 for
 // strings in a node map with a deadline heap. Memory follows the window: entries leave after
 // five minutes and the table shrinks when they do, so what it holds is bounded by five
 // minutes of accepted sends (see README.md, "FIFO deduplication").
