@@ -54,10 +54,15 @@ std::string to_hex(const std::uint8_t* data, std::size_t size) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) {
+Sha256Digest sha256(std::string_view data) {
   static const EVP_MD* const kSha256 = fetched("SHA256");
-  std::array<std::uint8_t, 32> out{};
+  Sha256Digest out{};
   digest(kSha256, data, out.data());
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  const Sha256Digest out = sha256(data);
   return to_hex(out.data(), out.size());
 }
 
@@ -117,6 +122,32 @@ Uuid random_uuid_bytes() {
     b[8 + i] = static_cast<std::uint8_t>(lo >> (56 - 8 * i));
   }
   return b;
+}
+
+std::optional<Uuid> parse_uuid(std::string_view text) {
+  // 8-4-4-4-12 hex digits, either case; the dashes where uuid_text puts them.
+  constexpr std::size_t kTextSize = 36;
+  if (text.size() != kTextSize) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  Uuid out{};
+  std::size_t byte = 0;
+  for (std::size_t i = 0; i < kTextSize;) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (text[i++] != '-') return std::nullopt;
+      continue;
+    }
+    const int high = nibble(text[i]);
+    const int low = nibble(text[i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out[byte++] = static_cast<std::uint8_t>((high << 4) | low);
+    i += 2;
+  }
+  return out;
 }
 
 std::string uuid_text(const Uuid& uuid) {

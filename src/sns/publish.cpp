@@ -283,7 +283,7 @@ Result<std::vector<Result<PublishOutput>>> Publisher::fan_out(
     // The window entries of this publish exist exactly when its write landed.
     FifoState& fifo = *topic.fifo_state;
     for (const Published* p : valid) {
-      const std::string& key = p->dedup_key;
+      const sqs::DedupKey& key = p->dedup_key;
       if (committed) {
         fifo.dedup.confirm(key);
       } else {
@@ -310,10 +310,12 @@ void Publisher::deduplicate_locked(const Topic& topic, std::vector<Result<Publis
                                    storage::Batch& batch) {
   FifoState& fifo = *topic.fifo_state;
   const Millis now = clock_.now_ms();
-  std::vector<std::string> expired;
+  std::vector<sqs::DedupKey> expired;
   fifo.dedup.expire(now, &expired);
   const std::string dedup_prefix = topic_dedup_prefix(topic.arn);
-  for (const auto& key : expired) batch.erase(storage::Family::kMeta, dedup_prefix + key);
+  for (const auto& key : expired) {
+    batch.erase(storage::Family::kMeta, dedup_prefix + sqs::dedup_window_key(key));
+  }
   const DedupScope scope = topic_attribute(topic, "FifoThroughputScope") == "MessageGroup"
                                ? DedupScope::kMessageGroup
                                : DedupScope::kQueue;
@@ -326,14 +328,16 @@ void Publisher::deduplicate_locked(const Topic& topic, std::vector<Result<Publis
     m->dedup_key = DedupWindow::key(scope, *in.group_id, *in.deduplication_id);
     if (const DedupEntry* original = fifo.dedup.find(m->dedup_key, now)) {
       m->duplicate = true;
-      m->message_id = original->message_id;
+      m->message_id = uuid_text(original->message_id);
       m->sequence_number = sqs::sequence_number_text(original->sequence);
       continue;
     }
     const SequenceCounter::Issued issued = fifo.sequence.next();
     m->sequence_number = sqs::sequence_number_text(issued.value);
-    fifo.dedup.insert(m->dedup_key, DedupEntry{m->message_id, issued.value, now, true}, now);
-    batch.put(storage::Family::kMeta, dedup_prefix + m->dedup_key,
+    // A publish's MessageId is random_uuid()'s text (prepare), so it always parses.
+    const Uuid id = parse_uuid(m->message_id).value_or(Uuid{});
+    fifo.dedup.insert(m->dedup_key, DedupEntry{id, issued.value, now, true}, now);
+    batch.put(storage::Family::kMeta, dedup_prefix + sqs::dedup_window_key(m->dedup_key),
               encode(sqs::DedupRecord{m->message_id, issued.value, now}));
     if (issued.ceiling > fifo.ceiling_written) {
       // Publishes of this topic are serialised through their write, so one key suffices:

@@ -38,7 +38,7 @@ struct Published {
   std::string message_id;
   std::string sequence_number;  // FIFO topics
   bool duplicate = false;       // FIFO: answered with the original, delivered to no one
-  std::string dedup_key;        // FIFO: the deduplication window key
+  sqs::DedupKey dedup_key;      // FIFO: the deduplication window key
   bool replayed = false;        // redelivered from the archive (ReplayPolicy)
   // The deduplication id of the SQS copies when it is not the publish's (replays: a fresh one,
   // so the queue does not drop a copy of a message it saw minutes ago).

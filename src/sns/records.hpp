@@ -38,9 +38,10 @@ std::optional<TopicRecord> decode_topic(std::string_view bytes);
 std::string encode(const SubscriptionRecord& r);
 std::optional<SubscriptionRecord> decode_subscription(std::string_view bytes);
 
-// kMeta keys of a FIFO topic: its deduplication window (sns_dedup/<arn>\0<window key>) and
-// its SequenceNumber block ceilings (sns_seq/<arn>\0<ceiling>). Each family of keys of one
-// topic is the range [prefix, prefix + 0xff).
+// kMeta keys of a FIFO topic: its deduplication window (sns_dedup/<arn>\0<window key>, the
+// window key as sqs::dedup_window_key writes it) and its SequenceNumber block ceilings
+// (sns_seq/<arn>\0<ceiling>). Each family of keys of one topic is the range
+// [prefix, prefix + 0xff).
 std::string topic_dedup_prefix(std::string_view topic_arn);
 std::string topic_seq_prefix(std::string_view topic_arn);
 std::string topic_seq_key(std::string_view topic_arn, std::uint64_t ceiling);

@@ -189,18 +189,30 @@ Result<void> Topics::restore_fifo_state(Topic& topic, storage::Batch& sweep) {
   fifo.sequence = sqs::SequenceCounter(fifo.ceiling_written);
   const Millis now = clock_.now_ms();
   const std::string dedup_prefix = topic_dedup_prefix(topic.arn);
-  auto entries = engine_.scan(storage::Family::kMeta, dedup_prefix, dedup_prefix + '\xff',
-                              [&](std::string_view key, std::string_view value) {
-                                auto record = sqs::decode_dedup(value);
-                                if (!record || record->sent + fifo.dedup.interval() <= now) {
-                                  sweep.erase(storage::Family::kMeta, std::string(key));
-                                  return true;
-                                }
-                                fifo.dedup.restore(
-                                    std::string(key.substr(dedup_prefix.size())),
-                                    sqs::DedupEntry{record->message_id, record->seq, record->sent});
-                                return true;
-                              });
+  std::vector<sqs::DedupWindow::Listed> window;
+  // Records keyed by the text of their key (written before keys were hashed) move under the
+  // hash in the sweep, which recovery writes as one batch.
+  auto entries =
+      engine_.scan(storage::Family::kMeta, dedup_prefix, dedup_prefix + '\xff',
+                   [&](std::string_view key, std::string_view value) {
+                     const std::string_view stored = key.substr(dedup_prefix.size());
+                     auto record = sqs::decode_dedup(value);
+                     const auto id = record ? parse_uuid(record->message_id) : std::nullopt;
+                     if (!record || !id || record->sent + fifo.dedup.interval() <= now) {
+                       sweep.erase(storage::Family::kMeta, std::string(key));
+                       return true;
+                     }
+                     std::optional<sqs::DedupKey> hashed = sqs::parse_dedup_window_key(stored);
+                     if (!hashed) {
+                       hashed = sqs::DedupWindow::key_of_text(stored);
+                       sweep.erase(storage::Family::kMeta, std::string(key));
+                       sweep.put(storage::Family::kMeta,
+                                 dedup_prefix + sqs::dedup_window_key(*hashed), std::string(value));
+                     }
+                     window.push_back({*hashed, sqs::DedupEntry{*id, record->seq, record->sent}});
+                     return true;
+                   });
+  fifo.dedup.restore(std::move(window));
   return entries;
 }
 

@@ -63,16 +63,25 @@ void QueueRecords::erase_all_messages() {
   pending_.erase_range(storage::Family::kStates, begin, end);
 }
 
-void QueueRecords::put_dedup(const std::string& window_key, const StoredMessage& m) {
+void QueueRecords::put_dedup(const DedupKey& key, const StoredMessage& m) {
   if (!durable_) return;
   const Uuid& id = m.payload->id;
-  pending_.put(storage::Family::kMeta, dedup_key(uid_, window_key),
+  pending_.put(storage::Family::kMeta, dedup_key(uid_, dedup_window_key(key)),
                encode(DedupRecord{std::string(reinterpret_cast<const char*>(id.data()), id.size()),
                                   m.seq, m.sent}));
 }
 
-void QueueRecords::erase_dedup(const std::string& window_key) {
-  if (durable_) pending_.erase(storage::Family::kMeta, dedup_key(uid_, window_key));
+void QueueRecords::erase_dedup(const DedupKey& key) { erase_dedup_record(dedup_window_key(key)); }
+
+void QueueRecords::erase_dedup_record(std::string_view stored) {
+  if (durable_) pending_.erase(storage::Family::kMeta, dedup_key(uid_, stored));
+}
+
+void QueueRecords::move_dedup_record(std::string_view stored, const DedupKey& key,
+                                     std::string_view record) {
+  if (!durable_) return;
+  pending_.erase(storage::Family::kMeta, dedup_key(uid_, stored));
+  pending_.put(storage::Family::kMeta, dedup_key(uid_, dedup_window_key(key)), std::string(record));
 }
 
 Result<void> QueueRecords::write() {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "sqs/fifo_dedup.hpp"
 #include "sqs/message.hpp"
 #include "storage/engine.hpp"
 
@@ -47,8 +48,13 @@ class QueueRecords {
   // PurgeQueue: every message record and state of the queue.
   void erase_all_messages();
   // A FIFO deduplication window entry, answered with `m`'s id and seq until it expires.
-  void put_dedup(const std::string& window_key, const StoredMessage& m);
-  void erase_dedup(const std::string& window_key);
+  void put_dedup(const DedupKey& key, const StoredMessage& m);
+  void erase_dedup(const DedupKey& key);
+  // Recovery: a record under the window key part `stored` as found (a text key from before
+  // keys were hashed, an unreadable or ended record) is deleted; moved is rewritten under
+  // `key` in the same batch.
+  void erase_dedup_record(std::string_view stored);
+  void move_dedup_record(std::string_view stored, const DedupKey& key, std::string_view record);
 
   bool empty() const { return pending_.empty(); }
   // Writes what is staged as one atomic batch and clears it.

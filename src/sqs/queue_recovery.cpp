@@ -123,24 +123,32 @@ Result<void> Queue::restore() {
   schedule_.finish_load(std::move(retention), std::move(groups));
   if (fifo_) {
     // The deduplication window: entries whose five minutes have not ended yet. The others are
-    // deleted here (a crash may have come before the send that would have deleted them).
+    // deleted here (a crash may have come before the send that would have deleted them), and
+    // records keyed by the text of their key (written before keys were hashed) are rewritten
+    // under the hash, in the batch this recovery commits.
     const std::string prefix = dedup_range_begin(uid_);
-    auto window_key = [&](std::string_view key) { return std::string(key.substr(prefix.size())); };
+    std::vector<DedupWindow::Listed> window;
     EB_TRY(engine_.scan(storage::Family::kMeta, prefix, dedup_range_end(uid_),
                         [&](std::string_view key, std::string_view value) {
+                          const std::string_view stored = key.substr(prefix.size());
                           auto record = decode_dedup(value);
                           if (!record || record->sent + dedup_.window().interval() <= now ||
                               record->message_id.size() != 16) {
-                            records_.erase_dedup(window_key(key));
+                            records_.erase_dedup_record(stored);
                             return true;
                           }
-                          Uuid id{};
-                          std::memcpy(id.data(), record->message_id.data(), id.size());
-                          dedup_.window().restore(
-                              window_key(key),
-                              DedupEntry{uuid_text(id), record->seq, record->sent});
+                          std::optional<DedupKey> hashed = parse_dedup_window_key(stored);
+                          if (!hashed) {
+                            hashed = DedupWindow::key_of_text(stored);
+                            records_.move_dedup_record(stored, *hashed, value);
+                          }
+                          DedupEntry entry{{}, record->seq, record->sent};
+                          std::memcpy(entry.message_id.data(), record->message_id.data(),
+                                      entry.message_id.size());
+                          window.push_back({*hashed, entry});
                           return true;
                         }));
+    dedup_.window().restore(std::move(window));
   }
   refresh_locked(now);
   Deferred unused;

@@ -8,9 +8,12 @@ namespace eb::sqs {
 namespace {
 
 using storage::append_u64;
+using storage::read_u64;
 using storage::u64_pair_key;
 
 constexpr std::uint32_t kRecordVersion = 1;
+// Marks a hashed deduplication window key; text keys start with 'q' or 'g'.
+constexpr char kHashedWindowKey = 'h';
 
 }  // namespace
 
@@ -238,8 +241,20 @@ std::string dedup_key(std::uint64_t queue_uid, std::string_view window_key) {
   return k;
 }
 
+std::string dedup_window_key(const DedupKey& key) {
+  std::string k(1, kHashedWindowKey);
+  append_u64(k, key.high);
+  append_u64(k, key.low);
+  return k;
+}
+
+std::optional<DedupKey> parse_dedup_window_key(std::string_view window_key) {
+  if (window_key.size() != 17 || window_key[0] != kHashedWindowKey) return std::nullopt;
+  return DedupKey{read_u64(window_key, 1), read_u64(window_key, 9)};
+}
+
 std::string dedup_range_end(std::uint64_t queue_uid) {
-  // Window keys are text (no 0xff byte), so every one sorts below this.
+  // Window keys start with 'h', 'q' or 'g', so every one sorts below this.
   return dedup_range_begin(queue_uid) + '\xff';
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/attributes.hpp"
 #include "core/clock.hpp"
+#include "sqs/fifo_dedup.hpp"
 
 namespace eb::sqs {
 
@@ -114,6 +115,12 @@ std::string next_seq_block_key(std::uint64_t queue_uid, std::uint64_t ceiling);
 std::string next_seq_range_end(std::uint64_t queue_uid);  // the range starts at next_seq_key
 // kMeta keys of a FIFO queue's deduplication window: dedup/<uid><window key>.
 std::string dedup_key(std::uint64_t queue_uid, std::string_view window_key);
+// The window key part of a deduplication record's key (queues and topics): 'h' and the 16
+// bytes of the DedupKey. Records written before keys were hashed have the key's text there
+// (DedupWindow::key_text, which starts with 'q' or 'g'); recovery rewrites them.
+std::string dedup_window_key(const DedupKey& key);
+// The DedupKey of a window key part, or nullopt for the older text form.
+std::optional<DedupKey> parse_dedup_window_key(std::string_view window_key);
 std::string dedup_range_begin(std::uint64_t queue_uid);
 std::string dedup_range_end(std::uint64_t queue_uid);
 

@@ -2,12 +2,13 @@
 
 #include <vector>
 
+#include "core/encoding.hpp"
 #include "sqs/sequence_number.hpp"
 
 namespace eb::sqs {
 
 void SendDedup::expire(Millis now) {
-  std::vector<std::string> expired;
+  std::vector<DedupKey> expired;
   window_.expire(now, records_.durable() ? &expired : nullptr);
   for (const auto& key : expired) records_.erase_dedup(key);
 }
@@ -20,14 +21,14 @@ bool SendDedup::find_original(PreparedSend& p, DedupScope scope, Millis now) {
   if (original == nullptr) return false;
   p.duplicate = true;
   p.original_pending = original->pending;
-  p.output.message_id = original->message_id;
+  p.output.message_id = uuid_text(original->message_id);
   p.output.sequence_number = sequence_number_text(original->sequence);
   return true;
 }
 
 void SendDedup::enter(PreparedSend& p, const StoredMessage& m) {
   // The window runs from this send; its entry is written with the message.
-  window_.insert_absent(p.dedup_key, DedupEntry{p.output.message_id, m.seq, m.sent, true});
+  window_.insert_absent(p.dedup_key, DedupEntry{m.payload->id, m.seq, m.sent, true});
   records_.put_dedup(p.dedup_key, m);
 }
 
@@ -48,7 +49,7 @@ Result<void> SendDedup::settle_duplicate(PreparedSend& p, Millis now) {
                 "The original message with this deduplication id could not be stored; send "
                 "again.");
   }
-  p.output.message_id = original->message_id;
+  p.output.message_id = uuid_text(original->message_id);
   p.output.sequence_number = sequence_number_text(original->sequence);
   return {};
 }

@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "sqs/fifo_dedup.hpp"
 #include "sqs/message.hpp"
 #include "sqs/types.hpp"
 
@@ -26,7 +27,7 @@ struct PreparedSend {
   std::string group_id;  // scheduling key; empty on a standard queue without groups
   bool explicit_dedup = false;
   // Set by Queue when staged (FIFO):
-  std::string dedup_key;          // the deduplication window key
+  DedupKey dedup_key;             // the deduplication window key
   bool duplicate = false;         // answered with the original, nothing stored
   bool original_pending = false;  // a duplicate whose original's write was under way
 };

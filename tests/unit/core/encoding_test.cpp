@@ -41,5 +41,26 @@ TEST(Encoding, UuidsAreVersion4AndUnique) {
   }
 }
 
+TEST(Encoding, UuidTextParsesBackToItsBytes) {
+  for (int i = 0; i < 100; ++i) {
+    const Uuid id = random_uuid_bytes();
+    EXPECT_EQ(parse_uuid(uuid_text(id)), id);
+  }
+  const auto upper = parse_uuid("0123ABCD-4567-89ef-0A1b-23456789CDEF");
+  ASSERT_TRUE(upper);
+  EXPECT_EQ(uuid_text(*upper), "0123abcd-4567-89ef-0a1b-23456789cdef");
+  EXPECT_FALSE(parse_uuid(""));
+  EXPECT_FALSE(parse_uuid("0123abcd-4567-89ef-0a1b-23456789cde"));    // one digit short
+  EXPECT_FALSE(parse_uuid("0123abcd-4567-89ef-0a1b-23456789cdeg"));   // not hex
+  EXPECT_FALSE(parse_uuid("0123abcd04567-89ef-0a1b-23456789cdef"));   // no dash
+  EXPECT_FALSE(parse_uuid("0123abcd-4567-89ef-0a1b-23456789cdef0"));  // one digit long
+}
+
+TEST(Encoding, Sha256IsTheRawDigestOfSha256Hex) {
+  const Sha256Digest d = sha256("abc");
+  EXPECT_EQ(to_hex(d.data(), d.size()), sha256_hex("abc"));
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 }  // namespace
 }  // namespace eb

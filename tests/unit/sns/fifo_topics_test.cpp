@@ -16,10 +16,13 @@
 #include <thread>
 #include <utility>
 
+#include "core/encoding.hpp"
 #include "core/manual_clock.hpp"
+#include "sns/records.hpp"
 #include "sns/topics.hpp"
 #include "sqs/fifo_dedup.hpp"
 #include "sqs/queues.hpp"
+#include "sqs/records.hpp"
 #include "storage/event_sink.hpp"
 #include "storage/memory_engine.hpp"
 
@@ -627,6 +630,36 @@ TEST_P(FifoTopicsTest, FifoTopicDeduplicationAndSequenceSurviveARestart) {
   const PublishOutput d1_again = publish(t, "dup", "g", "d1");
   EXPECT_EQ(d1_again.message_id, after_window.message_id);
   EXPECT_EQ(d1_again.sequence_number, after_window.sequence_number);
+}
+
+TEST_P(FifoTopicsTest, FifoTopicDeduplicationRecordsKeyedByTextAreMigratedOnRestart) {
+  if (!durable()) GTEST_SKIP() << "the RAM engine keeps no messages across a restart";
+  const std::string t = fifo_topic("legacy.fifo");
+  // A record as the release before hashed keys wrote it: the key's text after the prefix.
+  const std::string prefix = topic_dedup_prefix(t);
+  const std::string text = DedupWindow::key_text(DedupScope::kQueue, "g", "legacy");
+  queue("q.fifo");
+  subscribe(t, "q.fifo");
+  const PublishOutput first = publish(t, "m", "g", "d");
+  const std::string original = random_uuid();
+  storage::Batch old;
+  old.put(storage::Family::kMeta, prefix + text,
+          encode(DedupRecord{original, 1, clock_.now_ms() - 60'000}));
+  ASSERT_TRUE(store_.write(old));
+
+  restart();
+  std::vector<std::string> keys;
+  ASSERT_TRUE(store_.scan(storage::Family::kMeta, prefix, prefix + '\xff',
+                          [&](std::string_view key, std::string_view) {
+                            keys.emplace_back(key.substr(prefix.size()));
+                            return true;
+                          }));
+  EXPECT_EQ(keys.size(), 2u);
+  EXPECT_EQ(std::ranges::count(keys, text), 0) << "moved under its hash";
+  EXPECT_EQ(std::ranges::count(keys, dedup_window_key(DedupWindow::key_of_text(text))), 1);
+  EXPECT_EQ(publish(t, "again", "g", "legacy").message_id, original);
+  EXPECT_EQ(publish(t, "m again", "g", "d").message_id, first.message_id);
+  EXPECT_EQ(drain("q.fifo").size(), 1u) << "only the first publish was delivered";
 }
 
 TEST_P(FifoTopicsTest, FifoTopicSetTopicAttributesKeepsTheWindowAndSequence) {

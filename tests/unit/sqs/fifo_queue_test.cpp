@@ -15,9 +15,13 @@
 #include <set>
 #include <thread>
 
+#include "core/encoding.hpp"
 #include "core/manual_clock.hpp"
 #include "sqs/queue.hpp"
 #include "sqs/queues.hpp"
+#include "sqs/receipt_handle.hpp"
+#include "sqs/records.hpp"
+#include "sqs/sequence_number.hpp"
 #include "storage/memory_engine.hpp"
 
 namespace eb::sqs::testing {
@@ -448,6 +452,61 @@ TEST_P(FifoQueueTest, ExpiredDeduplicationRecordsAreDroppedOnRestart) {
   auto again = try_send("q.fifo", "a1", "A", "a1");
   ASSERT_TRUE(again);
   EXPECT_EQ(attribute("q.fifo", "ApproximateNumberOfMessages"), "2");
+}
+
+TEST_P(FifoQueueTest, DeduplicationRecordsKeyedByTextAreMigratedToHashedKeysOnRestart) {
+  if (!durable()) GTEST_SKIP() << "the RAM engine keeps no messages across a restart";
+  fifo("q.fifo",
+       {{"DeduplicationScope", "messageGroup"}, {"FifoThroughputLimit", "perMessageGroupId"}});
+  send("q.fifo", "first", "A");
+  const auto handle = decode_receipt_handle(receive("q.fifo", 1).at(0).receipt_handle);
+  ASSERT_TRUE(handle);
+  // Records as the release before hashed keys wrote them: the key's text after the queue's
+  // prefix. One live (sent a minute ago, as seq 7), one whose five minutes have ended.
+  const Uuid original = random_uuid_bytes();
+  const std::string original_id(reinterpret_cast<const char*>(original.data()), original.size());
+  const std::string live_text = DedupWindow::key_text(DedupScope::kMessageGroup, "B", "legacy");
+  const std::string ended_text = DedupWindow::key_text(DedupScope::kMessageGroup, "B", "ended");
+  ASSERT_EQ(live_text, "g1:Blegacy");
+  const Millis now = clock_.now_ms();
+  storage::Batch old;
+  old.put(storage::Family::kMeta, dedup_key(handle->queue_uid, live_text),
+          encode(DedupRecord{original_id, 7, now - 60'000}));
+  old.put(storage::Family::kMeta, dedup_key(handle->queue_uid, ended_text),
+          encode(DedupRecord{original_id, 8, now - kFiveMinutes}));
+  ASSERT_TRUE(engine_.write(old));
+
+  restart();
+  auto keys = [&] {
+    std::vector<std::string> out;
+    EXPECT_TRUE(engine_.scan(storage::Family::kMeta, dedup_range_begin(handle->queue_uid),
+                             dedup_range_end(handle->queue_uid),
+                             [&](std::string_view key, std::string_view) {
+                               out.emplace_back(key.substr(dedup_range_begin(0).size()));
+                               return true;
+                             }));
+    return out;
+  };
+  // Rewritten under the hash in recovery's batch; the ended one deleted.
+  const auto migrated = keys();
+  EXPECT_EQ(std::ranges::count(migrated, live_text), 0);
+  EXPECT_EQ(std::ranges::count(migrated, ended_text), 0);
+  const DedupKey hashed = DedupWindow::key(DedupScope::kMessageGroup, "B", "legacy");
+  EXPECT_EQ(std::ranges::count(migrated, dedup_window_key(hashed)), 1);
+  EXPECT_EQ(migrated.size(), 2u) << "the live legacy record and the one of \"first\"";
+
+  // The migrated entry answers a duplicate as the original, in its group only, until its
+  // five minutes from the original send end.
+  auto dup = try_send("q.fifo", "again", "B", "legacy");
+  ASSERT_TRUE(dup);
+  EXPECT_EQ(dup->message_id, uuid_text(original));
+  EXPECT_EQ(dup->sequence_number, sequence_number_text(7));
+  EXPECT_NE(try_send("q.fifo", "other group", "C", "legacy")->message_id, uuid_text(original));
+  EXPECT_NE(try_send("q.fifo", "ended", "B", "ended")->message_id, uuid_text(original));
+  restart();
+  EXPECT_EQ(try_send("q.fifo", "again", "B", "legacy")->message_id, uuid_text(original));
+  clock_.advance(4 * 60'000);
+  EXPECT_NE(try_send("q.fifo", "later", "B", "legacy")->message_id, uuid_text(original));
 }
 
 // Drives a FIFO queue with random sends (duplicates included), receives, deletes, visibility
