@@ -238,7 +238,7 @@ class HostileClientTest(unittest.TestCase):
         selector = selectors.DefaultSelector()
         self.addCleanup(selector.close)
         started = time.monotonic()
-        # 2.2 KiB a connection was measured (22 MiB for 10,000); 7 KiB before new
+        # 2.0 KiB a connection was measured (20 MiB for 10,000); 7 KiB before new
         # connections waited without a read buffer (68 MiB), which this bound refuses.
         with self.bounded_rss(48):
             for _ in range(count):
