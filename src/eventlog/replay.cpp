@@ -8,6 +8,7 @@
 #include "core/encoding.hpp"
 #include "eventbroker/codec.hpp"
 #include "eventbroker/v1/events.pb.h"
+#include "storage/keys.hpp"
 
 namespace eb::eventlog {
 namespace {
@@ -190,6 +191,19 @@ Result<void> Replays::persist(Task& task) {
 Result<std::uint64_t> Replays::count(const ReplaySpec& spec) const {
   std::uint64_t total = 0;
   std::uint64_t after = spec.from_seq == 0 ? 0 : spec.from_seq - 1;
+  if (spec.types.empty() && spec.source.empty()) {
+    // Everything in the range is selected: count the records' keys (a seq each, as in
+    // event_records.hpp) instead of decoding every record, a tenth of an unfiltered replay into
+    // a queue. to_seq is at or below the watermark, so every key in range is visible.
+    if (after >= *spec.to_seq) return total;
+    EB_TRY(engine_.scan(Family::kEvents, storage::u64_key(after + 1),
+                        storage::u64_key(*spec.to_seq + 1),
+                        [&](std::string_view key, std::string_view) {
+                          if (key.size() == 8) ++total;
+                          return true;
+                        }));
+    return total;
+  }
   const EventFilter filter = filter_of(spec);
   for (;;) {
     EB_ASSIGN_OR_RETURN(const EventPage page, log_.read(after, kMaxPageSize, filter));

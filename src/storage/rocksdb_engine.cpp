@@ -101,12 +101,17 @@ RocksDbEngine::RocksDbEngine(const RocksDbOptions& options) : options_(options) 
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
-  rocksdb::ColumnFamilyOptions sequenced = cf_options;
-  sequenced.memtable_insert_with_hint_prefix_extractor = std::make_shared<SequenceSuffix>();
+  rocksdb::ColumnFamilyOptions indexes = cf_options;
+  indexes.memtable_insert_with_hint_prefix_extractor = std::make_shared<SequenceSuffix>();
+  // A stream append first looks up each of its event ids, nearly always absent: a bloom filter
+  // over the memtable's whole keys answers those without a skip-list search (the table files
+  // have theirs already).
+  indexes.memtable_prefix_bloom_size_ratio = 0.05;
+  indexes.memtable_whole_key_filtering = true;
   for (std::size_t i = 0; i < kFamilyCount; ++i) {
     const auto family = static_cast<Family>(i);
     descriptors.emplace_back(std::string(family_name(family)),
-                             family == Family::kIndexes ? sequenced : cf_options);
+                             family == Family::kIndexes ? indexes : cf_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

@@ -102,6 +102,25 @@ TEST_F(ReplayTest, RangeAndSourceNarrowTheSelection) {
   EXPECT_EQ(delivered_.back().body, "other");
 }
 
+// An unfiltered selection is counted by key, not by reading each record: the count must still
+// skip a failed write's gap and stop at the watermark.
+TEST_F(ReplayTest, AnUnfilteredTotalSkipsGapsAndStopsAtTheWatermark) {
+  for (int i = 0; i < 3; ++i) send("m" + std::to_string(i));  // seqs 1-3
+  storage::Batch failed_batch;
+  log_->finish(stage("lost", nullptr, failed_batch), false);  // seq 4: a gap
+  send("m3");
+  send("m4");  // seqs 5, 6
+  storage::Batch pending_batch;
+  auto pending = stage("pending", nullptr, pending_batch);  // seq 7, not committed
+  auto r = start(ReplaySpec{.from_seq = 2});
+  EXPECT_EQ(r.spec.to_seq, std::optional<std::uint64_t>(6));
+  EXPECT_EQ(r.total, 4u);
+  clock_.advance(0);
+  EXPECT_EQ(status(r.id).replayed, 4u);
+  ASSERT_TRUE(engine_.write(pending_batch));
+  log_->finish(pending, true);
+}
+
 TEST_F(ReplayTest, TheRateLimitPacesBatchesOnTimers) {
   for (int i = 0; i < 10; ++i) send("m");
   auto r = start(ReplaySpec{.rate_per_second = 5});  // one event every 200 ms
