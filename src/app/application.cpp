@@ -101,18 +101,6 @@ void setup_logging(config::LogLevel level, config::LogFormat format) {
 
 // Browsers may reach the console and /v1 by the loopback names, the listen address when it is
 // a specific one, and public_url's host (how containers and other machines name the daemon).
-// Serves every prefix of `prefixes` with `api`, whose handle(request) answers at once.
-template <class Api>
-void add_routes(api::admin::AdminApi& admin, const Api& api,
-                std::initializer_list<std::string_view> prefixes) {
-  for (const std::string_view prefix : prefixes) {
-    admin.add_routes(std::string(prefix),
-                     [&api](net::HttpRequest&& request, const net::Respond& respond) {
-                       respond(api.handle(request));
-                     });
-  }
-}
-
 api::admin::BrowserGuard browser_guard(const config::Settings& settings) {
   std::vector<std::string> hosts;
   if (settings.listen.host != "0.0.0.0" && settings.listen.host != "::") {
@@ -290,12 +278,12 @@ struct Application::Parts {
                      [api = &sagas_api](net::HttpRequest&& request, const net::Respond& respond) {
                        api->handle(request, respond);
                      });
-    add_routes(admin, queues_api, {api::admin::QueuesApi::kPrefix});
-    add_routes(admin, topics_api,
-               {api::admin::TopicsApi::kPrefix, api::admin::TopicsApi::kFilterPoliciesPrefix});
-    add_routes(admin, buses_api,
-               {api::admin::BusesApi::kPrefix, api::admin::BusesApi::kPatternsPrefix});
-    add_routes(admin, console, {api::admin::Console::kPrefix});
+    admin.add_routes(queues_api, {api::admin::QueuesApi::kPrefix});
+    admin.add_routes(
+        topics_api, {api::admin::TopicsApi::kPrefix, api::admin::TopicsApi::kFilterPoliciesPrefix});
+    admin.add_routes(buses_api,
+                     {api::admin::BusesApi::kPrefix, api::admin::BusesApi::kPatternsPrefix});
+    admin.add_routes(console, {api::admin::Console::kPrefix});
     admin.set_browser_guard(browser_guard(settings));
     wire_reset();
     wire_faults();

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/utf8.hpp"
+
 namespace eb::config::detail {
 
 ConfigError positioned(std::string_view source, const YAML::Mark& mark, std::string_view what) {
@@ -18,6 +20,26 @@ ConfigError positioned(std::string_view source, const YAML::Mark& mark, std::str
   error.message = std::string(source) + ":" + std::to_string(error.line) + ":" +
                   std::to_string(error.column) + ": " + std::string(what);
   return error;
+}
+
+std::optional<ConfigError> check_utf8(std::string_view yaml, std::string_view source) {
+  const std::size_t bad = invalid_utf8_at(yaml);
+  if (bad == std::string_view::npos) return std::nullopt;
+  YAML::Mark mark;
+  mark.pos = static_cast<int>(bad);
+  for (std::size_t i = 0; i < bad; ++i) {
+    if (yaml[i] == '\n') {
+      ++mark.line;
+      mark.column = 0;
+    } else {
+      ++mark.column;
+    }
+  }
+  char what[80];
+  std::snprintf(what, sizeof what,
+                "byte 0x%02X is not UTF-8 (the configuration must be UTF-8 text)",
+                static_cast<unsigned>(static_cast<unsigned char>(yaml[bad])));
+  return positioned(source, mark, what);
 }
 
 ConfigResult<std::string> read_config_file(const std::string& path) {

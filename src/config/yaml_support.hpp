@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -26,10 +27,16 @@ struct PositionedError {
 // "source:LINE:COLUMN: what" (1-based), or "source: what" without a position.
 ConfigError positioned(std::string_view source, const YAML::Mark& mark, std::string_view what);
 
+// YAML text is Unicode: a byte that is not UTF-8 is an error at its line and column. yaml-cpp
+// would read it as U+FFFD instead, so a file would mean something else than it says, and an
+// exported topology would not read back the same.
+std::optional<ConfigError> check_utf8(std::string_view yaml, std::string_view source);
+
 // Loads `yaml` and runs `parse` on its root, turning either kind of error into a ConfigError.
 template <class Parse>
 auto parse_yaml(std::string_view yaml, std::string_view source, Parse&& parse)
     -> ConfigResult<decltype(parse(YAML::Node()))> {
+  if (auto error = check_utf8(yaml, source)) return std::unexpected(std::move(*error));
   try {
     return parse(YAML::Load(std::string(yaml)));
   } catch (const PositionedError& e) {

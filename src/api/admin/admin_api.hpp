@@ -5,9 +5,11 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,6 +51,17 @@ class AdminApi final : public net::Handler {
   // handle().
   using Routes = std::function<void(net::HttpRequest&&, net::Respond)>;
   void add_routes(std::string prefix, Routes handler);
+  // Serves every prefix of `prefixes` with `api` (which must outlive this), whose
+  // handle(request) answers at once: QueuesApi, TopicsApi, BusesApi, Console.
+  template <class Api>
+  void add_routes(const Api& api, std::initializer_list<std::string_view> prefixes) {
+    for (const std::string_view prefix : prefixes) {
+      add_routes(std::string(prefix),
+                 [&api](net::HttpRequest&& request, const net::Respond& respond) {
+                   respond(api.handle(request));
+                 });
+    }
+  }
 
   // Holds browsers to the daemon's own names and origin (browser_guard.hpp); by default the
   // loopback names only. Call before the server starts.

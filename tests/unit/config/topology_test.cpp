@@ -130,6 +130,23 @@ rules:
   EXPECT_EQ(*again, *t);
 }
 
+// Found by fuzz/config_yaml: yaml-cpp read a byte that is not UTF-8 as U+FFFD, so this rule's
+// pattern was exported as text that read back as another pattern.
+TEST(Topology, TextThatIsNotUtf8IsRefusedWhereItStops) {
+  const std::string yaml =
+      "rules:\n  - name: big\n    event_pattern: '{\"source\": [\"\xFF\xFE\"]}'\n";
+  auto t = parse_topology(yaml, "t.yaml");
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().message,
+            "t.yaml:3:34: byte 0xFF is not UTF-8 (the configuration must be UTF-8 text)");
+  EXPECT_EQ(t.error().line, 3);
+  auto s = parse_settings("listen: \"127.0.0.1:4566\"\n# caf\xC3\n", "s.yaml");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message,
+            "s.yaml:2:6: byte 0xC3 is not UTF-8 (the configuration must be UTF-8 text)");
+  EXPECT_TRUE(parse_topology("topics:\n  - name: caf\xC3\xA9\n"));  // UTF-8 is fine
+}
+
 TEST(Topology, EveryErrorNamesFileLineAndColumn) {
   const BadCase cases[] = {
       {"- a\n", "t.yaml:1:1: the configuration must be a mapping of keys to values"},
