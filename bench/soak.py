@@ -34,6 +34,8 @@ skipping deletes, the DLQ is moved back once more and everything is drained. Per
   duplicated  copies received after the message was deleted (standard: reported, at-least-once
               allows them; FIFO: must be 0)
   redelivered copies received again before the delete (visibility expiry; expected)
+  unasked     of those, copies of a message the consumer had not left undeleted on purpose
+              (its delete came after the visibility timeout, or a duplicate delivery)
   out of order (FIFO) a message received before an earlier one of its group was deleted
 Fan-outs also count misrouted copies (a copy a filter should have kept out) as errors.
 
@@ -210,6 +212,8 @@ class Book:
         self.deleted = set()
         self.duplicated = 0
         self.redelivered = 0
+        self.skipped = set()  # ids the consumer left undeleted on purpose
+        self.unasked = 0  # redeliveries of a message that was not left undeleted on purpose
         self.out_of_order = 0
         self.misrouted = 0
         self.disorder = []  # the first out-of-order receives, for the report
@@ -227,6 +231,8 @@ class Book:
                 return False
             if self.received[mid] > 1:
                 self.redelivered += 1
+                if mid not in self.skipped:
+                    self.unasked += 1
             return True
 
     def on_deleted(self, mids):
@@ -245,7 +251,7 @@ class Book:
             return {"queue": self.name, "type": self.kind, "sent": len(self.sent),
                     "uncertain": len(self.uncertain), "deleted": len(self.deleted),
                     "lost": lost, "duplicated": self.duplicated,
-                    "redelivered": self.redelivered, "outOfOrder": self.out_of_order,
+                    "redelivered": self.redelivered, "unasked": self.unasked, "outOfOrder": self.out_of_order,
                     "misrouted": self.misrouted, "unknown": unknown,
                     "disorder": list(self.disorder)}
 
@@ -447,6 +453,8 @@ class Soak:
                 if not book.on_receive(mid):
                     continue
                 if not self.draining.is_set() and random.random() < skip:
+                    with book.lock:
+                        book.skipped.add(mid)
                     continue  # left for its visibility timeout to expire
                 batch.append((mid, m["ReceiptHandle"]))
             book.on_deleted(self.delete(queue, batch))
@@ -480,6 +488,8 @@ class Soak:
                 if group in skipped or (not self.draining.is_set()
                                         and random.random() < SKIP_DELETE / 3):
                     skipped.add(group)  # the group's later messages wait with it
+                    with book.lock:
+                        book.skipped.add(mid)
                     continue
                 batch.append((mid, m["ReceiptHandle"]))
                 with self.fifo_lock:
@@ -797,12 +807,13 @@ def verdict(args, soak, rows, books):
             failures.append("p99 of %s rises %.1f ms > %.1f" % (cls, rise, args.p99_growth_ms))
 
     lines.append("")
-    lines.append("%-18s %-28s %8s %6s %8s %5s %6s %6s %6s %6s" % (
-        "queue", "type", "sent", "uncert", "deleted", "lost", "dup", "redel", "order", "misrt"))
+    lines.append("%-18s %-28s %8s %6s %8s %5s %6s %6s %7s %6s %6s" % (
+        "queue", "type", "sent", "uncert", "deleted", "lost", "dup", "redel", "unasked", "order",
+        "misrt"))
     for b in books:
-        lines.append("%-18s %-28s %8d %6d %8d %5d %6d %6d %6d %6d" % (
+        lines.append("%-18s %-28s %8d %6d %8d %5d %6d %6d %7d %6d %6d" % (
             b["queue"], b["type"], b["sent"], b["uncertain"], b["deleted"], b["lost"],
-            b["duplicated"], b["redelivered"], b["outOfOrder"], b["misrouted"]))
+            b["duplicated"], b["redelivered"], b["unasked"], b["outOfOrder"], b["misrouted"]))
         if b["lost"]:
             failures.append("%s: %d lost" % (b["queue"], b["lost"]))
         if b["misrouted"] or b["unknown"]:
