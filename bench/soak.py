@@ -45,7 +45,8 @@ completed/compensated as its input says; or growth after --warmup seconds: a lea
 through RSS must rise less than --rss-slack-mb-per-min plus the growth of the RocksDB directory
 (the memtable holds what the WAL holds until it is flushed, so RSS may follow the data written),
 and the fitted p99 of the checked classes (send, fifo-send, publish, put-events, delete) must
-not rise by more than --p99-growth-ms over the run after warm-up.
+not rise over the run after warm-up by more than --p99-growth-ms and by more than the fitted
+line's own value at the start of that window (that is, more than double).
 """
 import argparse
 import collections
@@ -797,13 +798,15 @@ def verdict(args, soak, rows, books):
     for cls in CHECKED_CLASSES:
         points = [(r["t_s"], r["%s_p99_ms" % cls]) for r in after
                   if r["%s_p99_ms" % cls] == r["%s_p99_ms" % cls]]
-        s = slope([p[0] for p in points], [p[1] for p in points])
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        s = slope(xs, ys)
         rise = s * span
+        # The fitted line's value where the window starts: growth must also double it.
+        start = (sum(ys) / len(ys) - s * (sum(xs) / len(xs) - ts[0])) if points else 0
         lines.append("p99 %-10s trend: %+.2f ms over the run after warm-up (median p99 %.2f ms)"
                      % (cls, rise, percentile([p[1] for p in points], 50) if points else
                         float("nan")))
-        median = percentile([p[1] for p in points], 50) if points else 0
-        if rise > args.p99_growth_ms and rise > median:
+        if rise > args.p99_growth_ms and rise > start:
             failures.append("p99 of %s rises %.1f ms > %.1f" % (cls, rise, args.p99_growth_ms))
 
     lines.append("")
