@@ -60,11 +60,13 @@ if ! $PLOT_ONLY; then
   [[ -x $BINARY ]] || { echo "soak.sh: no eventbrokerd binary (use --binary)" >&2; exit 2; }
   # An ASan build's allocator keeps freed memory in a quarantine (256 MiB by default) that fills
   # over the first minutes and reads as RSS growth: cap it, keep leak detection, and give the
-  # warm-up longer to settle and the RSS trend more slack (a 120 s run measured +1.4 MiB/min
-  # beyond the memtables after a 60 s warm-up, the plain build -0.2).
+  # warm-up longer to settle and the RSS trend more slack: three 120 s runs measured +1.4, +1.9
+  # and +3.6 MiB/min beyond the memtables after a 60 s warm-up (shadow memory and the
+  # allocator's size classes still filling), the plain build -0.4 to -0.1. Memory nothing
+  # points to any more is LeakSanitizer's to find: it fails the daemon's exit, and so --check.
   if grep -q -a -m1 __asan_init "$BINARY"; then
     export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=1:malloc_context_size=10}
-    : "${WARMUP:=60}" "${SLACK:=4}"
+    : "${WARMUP:=60}" "${SLACK:=8}"
     echo "soak.sh: ASan build; ASAN_OPTIONS=$ASAN_OPTIONS" >&2
   fi
   pass+=(--warmup "${WARMUP:-30}" --rss-slack-mb-per-min "${SLACK:-2}")
