@@ -172,6 +172,23 @@ TEST(RocksDbEngine, KeepsWhatWasWrittenAcrossReopen) {
   EXPECT_EQ(engine.get(Family::kMessages, "m")->value(), std::string(1000, 'x'));
 }
 
+TEST(RocksDbEngine, ReportsItsBlockCacheAndTableReaders) {
+  TempDir dir;
+  {
+    RocksDbEngine engine({.dir = dir.path()});
+    Batch b;
+    b.put(Family::kMessages, "m", std::string(1000, 'x'));
+    ASSERT_TRUE(engine.write(b));
+    EXPECT_EQ(engine.stats().table_readers_bytes, 0u);
+  }
+  // Reopening flushes the logged write into an SST file, which a read goes through the cache to.
+  RocksDbEngine engine({.dir = dir.path()});
+  EXPECT_GT(engine.stats().table_readers_bytes, 0u);
+  ASSERT_TRUE(engine.get(Family::kMessages, "m"));
+  EXPECT_GE(engine.stats().block_cache_bytes, 1000u);
+  EXPECT_EQ(MemoryEngine().stats().block_cache_bytes, 0u);
+}
+
 TEST(RocksDbEngine, RefusesADataDirInUse) {
   TempDir dir;
   RocksDbEngine first({.dir = dir.path()});
