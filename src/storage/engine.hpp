@@ -89,8 +89,10 @@ struct EngineStats {
   std::uint64_t live_data_bytes = 0;  // estimated, RocksDB only
   std::uint64_t sst_files_bytes = 0;
   std::uint64_t memtable_bytes = 0;
-  std::uint64_t disk_free_bytes = 0;  // in the data dir's file system
-  bool disk_full = false;             // writes are being refused for want of space
+  std::uint64_t block_cache_bytes = 0;    // what the shared block cache holds, RocksDB only
+  std::uint64_t table_readers_bytes = 0;  // open SST files' indexes and filters, RocksDB only
+  std::uint64_t disk_free_bytes = 0;      // in the data dir's file system
+  bool disk_full = false;                 // writes are being refused for want of space
   LatencyHistogram::Snapshot write_latency;
 };
 

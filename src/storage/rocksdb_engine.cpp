@@ -273,6 +273,12 @@ EngineStats RocksDbEngine::stats() const {
   out.live_data_bytes = property(rocksdb::DB::Properties::kEstimateLiveDataSize);
   out.sst_files_bytes = property(rocksdb::DB::Properties::kTotalSstFilesSize);
   out.memtable_bytes = property(rocksdb::DB::Properties::kCurSizeAllMemTables);
+  out.table_readers_bytes = property(rocksdb::DB::Properties::kEstimateTableReadersMem);
+  // Every family shares one block cache: summing over them would count it once per family.
+  std::uint64_t cache = 0;
+  if (db_->GetIntProperty(handles_.front(), rocksdb::DB::Properties::kBlockCacheUsage, &cache)) {
+    out.block_cache_bytes = cache;
+  }
   struct statvfs st {};
   if (::statvfs(options_.dir.c_str(), &st) == 0) {
     out.disk_free_bytes = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;

@@ -367,11 +367,15 @@ void write_storage(MetricsWriter& out, const MetricsSources& sources) {
   out.family("eventbrokerd_storage_write_duration_seconds", Type::kHistogram,
              "Time of one atomic write to the store (RocksDB's write group, WAL append).");
   out.histogram("eventbrokerd_storage_write_duration_seconds", {}, s.write_latency);
-  const std::array<std::tuple<std::string_view, std::string_view, std::uint64_t>, 4> gauges{{
+  const std::array<std::tuple<std::string_view, std::string_view, std::uint64_t>, 6> gauges{{
       {"eventbrokerd_storage_live_data_bytes", "Estimated live data in the store.",
        s.live_data_bytes},
       {"eventbrokerd_storage_sst_files_bytes", "Size of the store's SST files.", s.sst_files_bytes},
       {"eventbrokerd_storage_memtable_bytes", "Size of the store's memtables.", s.memtable_bytes},
+      {"eventbrokerd_storage_block_cache_bytes", "What the store's block cache holds.",
+       s.block_cache_bytes},
+      {"eventbrokerd_storage_table_readers_bytes",
+       "Memory of the store's open SST files (indexes, filters).", s.table_readers_bytes},
       {"eventbrokerd_storage_disk_free_bytes",
        "Free bytes in the data directory's file system (0 in memory).", s.disk_free_bytes},
   }};

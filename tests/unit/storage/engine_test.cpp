@@ -160,16 +160,32 @@ TEST_P(EngineTest, WhenDurableRunsTheCallback) {
 INSTANTIATE_TEST_SUITE_P(Engines, EngineTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "RocksDb" : "Memory"; });
 
+// Writes a 1000-byte message "m" into a RocksDB engine on `dir`; returns the engine's stats
+// before it closes.
+EngineStats write_one_and_close(const fs::path& dir) {
+  RocksDbEngine engine({.dir = dir});
+  Batch b;
+  b.put(Family::kMessages, "m", std::string(1000, 'x'));
+  EXPECT_TRUE(engine.write(b));
+  return engine.stats();
+}
+
 TEST(RocksDbEngine, KeepsWhatWasWrittenAcrossReopen) {
   TempDir dir;
-  {
-    RocksDbEngine engine({.dir = dir.path()});
-    Batch b;
-    b.put(Family::kMessages, "m", std::string(1000, 'x'));
-    ASSERT_TRUE(engine.write(b));
-  }
+  write_one_and_close(dir.path());
   RocksDbEngine engine({.dir = dir.path()});
   EXPECT_EQ(engine.get(Family::kMessages, "m")->value(), std::string(1000, 'x'));
+}
+
+TEST(RocksDbEngine, ReportsItsBlockCacheAndTableReaders) {
+  TempDir dir;
+  EXPECT_EQ(write_one_and_close(dir.path()).table_readers_bytes, 0u);
+  // Reopening flushes the logged write into an SST file, which a read goes through the cache to.
+  RocksDbEngine engine({.dir = dir.path()});
+  EXPECT_GT(engine.stats().table_readers_bytes, 0u);
+  ASSERT_TRUE(engine.get(Family::kMessages, "m"));
+  EXPECT_GE(engine.stats().block_cache_bytes, 1000u);
+  EXPECT_EQ(MemoryEngine().stats().block_cache_bytes, 0u);
 }
 
 TEST(RocksDbEngine, RefusesADataDirInUse) {
