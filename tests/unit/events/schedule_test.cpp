@@ -184,12 +184,15 @@ TEST(ScheduleExpression, SchedulerForms) {
             "2027-03-01T06:30:15.000Z");
   for (const char* bad :
        {"at(2027-02-29T00:00:00)", "at(2027-03-01 08:30:15)", "at(2027-03-01T24:00:00)",
-        "at(2027-3-01T08:30:15)", "at()", "at(2027-03-01T08:30:15Z)"}) {
+        "at(2027-3-01T08:30:15)", "at()", "at(2027-03-01T08:30:15Z)",
+        // Past cron()'s years: would not fit the scheduler's nanosecond clock.
+        "at(2200-01-01T00:00:00)", "at(3821-01-01T00:00:00)", "at(1969-12-31T23:59:59)"}) {
     auto parsed = ScheduleExpression::parse_scheduler(bad);
     ASSERT_FALSE(parsed.has_value()) << bad;
     EXPECT_EQ(parsed.error().code, Errc::kValidationError);
   }
   EXPECT_TRUE(ScheduleExpression::parse_scheduler("at(2028-02-29T23:59:59)"));
+  EXPECT_TRUE(ScheduleExpression::parse_scheduler("at(2199-12-31T23:59:59)"));
   // rate(): no singular/plural rule; fires at the anchor first.
   auto rate = ScheduleExpression::parse_scheduler("rate(1 minutes)");
   ASSERT_TRUE(rate.has_value());
