@@ -85,8 +85,6 @@ class Server {
   std::uint64_t refused_count() const;
 
  private:
-  void do_accept();
-
   boost::asio::io_context& io_;
   ServerOptions options_;
   // Shared with the sessions, so a session that outlives the Server (its io_context still
