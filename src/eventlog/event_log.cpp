@@ -15,6 +15,7 @@ namespace eb::eventlog {
 namespace {
 
 using records::decode_record;
+using records::decode_record_into;
 using records::encode_record;
 using records::event_id_key;
 using records::head_key;
@@ -390,7 +391,7 @@ Result<std::vector<Event>> EventLog::fetch(const std::vector<std::uint64_t>& seq
   for (std::size_t i = 0; i < seqs.size(); ++i) {
     // Missing: erased by retention since the index entry was read.
     if (!values[i]) continue;
-    if (auto e = decode_record(seqs[i], *values[i])) out.push_back(std::move(*e));
+    if (!decode_record_into(seqs[i], *values[i], out.emplace_back())) out.pop_back();
   }
   return out;
 }
@@ -404,11 +405,14 @@ Result<void> EventLog::visit(std::uint64_t after, const EventFilter& filter,
     std::uint64_t cursor = after + 1;
     while (cursor <= visible) {
       std::vector<Event> chunk;
+      // Events are large (two dozen strings): growing the vector would move each one again.
+      chunk.reserve(std::min<std::uint64_t>(kChunk, visible - cursor + 1));
       EB_TRY(engine_.scan(Family::kEvents, storage::u64_key(cursor), storage::u64_key(visible + 1),
                           [&](std::string_view key, std::string_view value) {
                             if (key.size() != 8) return true;
-                            if (auto e = decode_record(storage::read_u64(key), value)) {
-                              chunk.push_back(std::move(*e));
+                            if (!decode_record_into(storage::read_u64(key), value,
+                                                    chunk.emplace_back())) {
+                              chunk.pop_back();
                             }
                             return chunk.size() < kChunk;
                           }));
@@ -491,6 +495,9 @@ Result<EventPage> EventLog::read(std::uint64_t after, std::size_t limit,
   limit = std::clamp<std::size_t>(limit, 1, kMaxPageSize);
   const std::uint64_t visible = visible_through();
   EventPage page;
+  if (filter.empty() && after < visible) {
+    page.events.reserve(std::min<std::uint64_t>(limit, visible - after));
+  }
   bool more = false;
   EB_TRY(visit(after, filter, [&](Event&& e) {
     if (e.seq > visible) return false;  // the watermark moved during the scan: stop at ours

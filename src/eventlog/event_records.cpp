@@ -96,10 +96,15 @@ std::string encode_record(const Event& e) {
 }
 
 std::optional<Event> decode_record(std::uint64_t seq, std::string_view bytes) {
-  auto parsed = proto::parse<pb::EventRecord>(bytes);
-  if (!parsed) return std::nullopt;
-  pb::EventRecord& r = *parsed;
   Event e;
+  if (!decode_record_into(seq, bytes, e)) return std::nullopt;
+  return e;
+}
+
+bool decode_record_into(std::uint64_t seq, std::string_view bytes, Event& e) {
+  auto parsed = proto::parse<pb::EventRecord>(bytes);
+  if (!parsed) return false;
+  pb::EventRecord& r = *parsed;
   e.seq = seq;
   e.timestamp = r.timestamp_ms();
   e.source_arn = std::move(*r.mutable_source_arn());
@@ -126,7 +131,7 @@ std::optional<Event> decode_record(std::uint64_t seq, std::string_view bytes) {
     env.has_data = true;
     e.envelope = std::move(env);
   }
-  return e;
+  return true;
 }
 
 std::vector<std::pair<std::string, std::string>> index_entries(const Event& e) {

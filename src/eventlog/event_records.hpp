@@ -52,6 +52,9 @@ std::string encode_record(const Event& e);
 // nullopt when `bytes` is not an EventRecord. Strings move out of the parsed record, so a
 // page of reads copies each body once.
 std::optional<Event> decode_record(std::uint64_t seq, std::string_view bytes);
+// The same into `out` (a fresh Event, typically a vector's new last element), saving a move of
+// every field; false when `bytes` is not an EventRecord (`out` is then unspecified).
+bool decode_record_into(std::uint64_t seq, std::string_view bytes, Event& out);
 
 // The index entries of one event (the 'I' entry included), as (key, value).
 std::vector<std::pair<std::string, std::string>> index_entries(const Event& e);
