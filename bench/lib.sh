@@ -103,8 +103,9 @@ have_target() {
   esac
 }
 
-# field FILE KEY: a numeric field of a load generator's JSON line.
-field() { sed -n "s/.*\"$2\":\\([^,}]*\\).*/\\1/p" "$1" 2>/dev/null | head -n1; }
+# field FILE KEY: a numeric field of a load generator's JSON line; nothing for a missing file (a
+# target not run), which under pipefail would otherwise end the caller with sed's status.
+field() { [[ -f $1 ]] || return 0; sed -n "s/.*\"$2\":\\([^,}]*\\).*/\\1/p" "$1" | head -n1; }
 
 fmt_rate() { [[ -n $1 ]] && awk -v v="$1" 'BEGIN {printf "%.0f", v}' || printf 'n/a'; }
 fmt_us() {
