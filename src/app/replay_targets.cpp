@@ -96,7 +96,11 @@ eventlog::ReplayTarget replay_target(sqs::Queues& queues, sns::Topics* topics) {
       if (topics == nullptr) {
         return fail(Errc::kInvalidAddress, fmt::format("{} is not a queue ARN", t));
       }
-      EB_TRY(topics->get_topic_attributes(t));
+      // As for a missing queue: the caller named a target that is not there (400, not 500).
+      if (auto topic = topics->get_topic_attributes(t); !topic) {
+        if (topic.error().code != Errc::kNotFound) return std::unexpected(topic.error());
+        return fail(Errc::kInvalidAddress, fmt::format("Topic {} does not exist", t));
+      }
       return {};
     }
     EB_ASSIGN_OR_RETURN(const std::string name, replay_queue_name(t));

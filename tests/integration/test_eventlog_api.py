@@ -431,6 +431,12 @@ class EventLogApiTest(unittest.TestCase):
             "/v1/replays", {"target": "http://127.0.0.1:1/000000000000/" + unique("missing")})
         self.assertEqual(status, 400)
         self.assertEqual(body["error"]["code"], "InvalidTarget")
+        # A topic that is not there is the caller's mistake too (this was a 500).
+        missing_topic = "arn:aws:sns:us-east-1:000000000000:" + unique("missing")
+        status, body, _ = self.api.post("/v1/replays", {"target": missing_topic})
+        self.assertEqual(status, 400)
+        self.assertEqual(body["error"]["code"], "InvalidTarget")
+        self.assertIn("does not exist", body["error"]["message"])
         for bad in ({}, {"target": 7}, {"target": "q", "fromSeq": -1},
                     {"target": "q", "ratePerSecond": 0}, {"target": "q", "types": "x"}):
             with self.subTest(body=bad):
