@@ -6,10 +6,10 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
-#include <cstring>
 
 #include "core/encoding.hpp"
 #include "core/utf8.hpp"
+#include "core/word_scan.hpp"
 
 namespace eb {
 namespace {
@@ -17,16 +17,6 @@ namespace {
 bool allowed_code_point(std::uint32_t cp) {
   return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
          (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
-}
-
-// True when all eight bytes at `p` are in 0x20-0x7F: none has its high bit set, and none is
-// below 0x20 (the "has a byte less than n" word test, exact for bytes under 0x80).
-bool printable_ascii(const char* p) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-  std::uint64_t w = 0;
-  std::memcpy(&w, p, sizeof w);
-  const std::uint64_t high = kOnes * 0x80;
-  return (w & high) == 0 && ((w - kOnes * 0x20) & ~w & high) == 0;
 }
 
 void append_length_prefixed(std::string& out, std::string_view bytes) {
@@ -85,9 +75,12 @@ Result<void> validate_text(std::string_view text, std::string_view what) {
   for (std::size_t i = 0; i < text.size();) {
     // Allowed ASCII (most bodies are nothing else) without decoding, eight bytes at a time
     // when they are all 0x20-0x7F: this runs over every byte of every message sent.
-    if (i + sizeof(std::uint64_t) <= text.size() && printable_ascii(text.data() + i)) {
-      i += sizeof(std::uint64_t);
-      continue;
+    if (i + word_scan::kWord <= text.size()) {
+      const std::uint64_t w = word_scan::load(text.data() + i);
+      if (!word_scan::any_high(w) && !word_scan::any_below(w, 0x20)) {
+        i += word_scan::kWord;
+        continue;
+      }
     }
     const auto byte = static_cast<unsigned char>(text[i]);
     if ((byte >= 0x20 && byte < 0x80) || byte == '\t' || byte == '\n' || byte == '\r') {
