@@ -6,6 +6,7 @@
 #include <openssl/md5.h>
 #include <openssl/sha.h>
 
+#include <array>
 #include <memory>
 #include <random>
 
@@ -154,12 +155,13 @@ std::string uuid_text(const Uuid& uuid) {
   // Written in place: two of these per SendMessage (request and message id), and the
   // substring concatenation it replaced cost five allocations each.
   static constexpr char kDigits[] = "0123456789abcdef";
+  // Where each byte's two digits go: 8-4-4-4-12, the dashes between.
+  static constexpr std::array<std::uint8_t, 16> kAt = {0,  2,  4,  6,  9,  11, 14, 16,
+                                                       19, 21, 24, 26, 28, 30, 32, 34};
   std::string out(36, '-');
-  std::size_t at = 0;
   for (std::size_t i = 0; i < uuid.size(); ++i) {
-    if (at == 8 || at == 13 || at == 18 || at == 23) ++at;
-    out[at++] = kDigits[uuid[i] >> 4];
-    out[at++] = kDigits[uuid[i] & 0xf];
+    out[kAt[i]] = kDigits[uuid[i] >> 4];
+    out[kAt[i] + 1] = kDigits[uuid[i] & 0xf];
   }
   return out;
 }
