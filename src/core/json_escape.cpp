@@ -1,5 +1,9 @@
 #include "core/json_escape.hpp"
 
+#include <cstdint>
+
+#include "core/word_scan.hpp"
+
 namespace eb {
 namespace {
 
@@ -28,6 +32,16 @@ void append_json_escaped(std::string& out, std::string_view text) {
   // Copy runs of plain bytes in one append: message bodies are mostly plain text.
   std::size_t run = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
+    // Eight bytes at a time while none is a control character, '"' or '\\'.
+    while (i + word_scan::kWord <= text.size()) {
+      const std::uint64_t w = word_scan::load(text.data() + i);
+      if (word_scan::any_below(w, 0x20) || word_scan::any_equal(w, '"') ||
+          word_scan::any_equal(w, '\\')) {
+        break;
+      }
+      i += word_scan::kWord;
+    }
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(text.data() + run, i - run);

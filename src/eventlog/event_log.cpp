@@ -188,12 +188,14 @@ std::optional<std::int64_t> EventLog::reserve(std::vector<Event>& events, Staged
   return std::nullopt;
 }
 
-std::uint64_t EventLog::add_to_batch(const std::vector<Event>& events, storage::Batch& batch) {
+std::uint64_t EventLog::add_to_batch(const std::vector<Event>& events, storage::Batch& batch,
+                                     std::span<const storage::IncomingMessage> sent) {
   std::uint64_t bytes = 0;
   std::vector<std::pair<std::string, std::string>> indexes;
-  for (const Event& e : events) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
     std::string key = storage::u64_key(e.seq);
-    std::string value = encode_record(e);
+    std::string value = encode_record(e, sent.empty() ? std::string_view(e.body) : sent[i].body);
     bytes += key.size() + value.size();
     batch.put(Family::kEvents, std::move(key), std::move(value));
     for (auto& entry : index_entries(e)) indexes.push_back(std::move(entry));
@@ -217,7 +219,6 @@ storage::EventSink::Staged EventLog::stage(std::span<const storage::IncomingMess
     Event e;
     e.timestamp = m.timestamp != 0 ? m.timestamp : now;
     e.message_id = std::string(m.message_id);
-    e.body = std::string(m.body);
     e.envelope = parse_envelope(m.body);
     if (!m.stream.empty()) {
       // As append() records it.
@@ -235,7 +236,7 @@ storage::EventSink::Staged EventLog::stage(std::span<const storage::IncomingMess
     events.push_back(std::move(e));
   }
   reserve(events, staged, nullptr);
-  staged.token = add_to_batch(events, batch);
+  staged.token = add_to_batch(events, batch, messages);
   return staged;
 }
 

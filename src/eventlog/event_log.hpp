@@ -244,7 +244,10 @@ class EventLog final : public storage::EventSink {
   std::optional<std::int64_t> reserve(std::vector<Event>& events, Staged& staged,
                                       const ExpectedVersion* check);
   // Adds the records and index entries of reserved `events` to `batch`; returns their bytes.
-  static std::uint64_t add_to_batch(const std::vector<Event>& events, storage::Batch& batch);
+  // With `sent` (what stage() built them from, one each), a record's body is sent[i].body
+  // and events[i].body is not read: stage() does not copy bodies into its Events.
+  static std::uint64_t add_to_batch(const std::vector<Event>& events, storage::Batch& batch,
+                                    std::span<const storage::IncomingMessage> sent = {});
   Result<std::vector<Event>> fetch(const std::vector<std::uint64_t>& seqs) const;
   Result<void> visit_stream(const std::string& stream, std::int64_t from,
                             const std::function<bool(Event&&)>& take) const;

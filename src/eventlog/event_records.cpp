@@ -1,5 +1,9 @@
 #include "eventlog/event_records.hpp"
 
+#include <google/protobuf/arena.h>
+
+#include <cstddef>
+
 #include "eventbroker/codec.hpp"
 #include "eventbroker/v1/events.pb.h"
 #include "storage/keys.hpp"
@@ -14,15 +18,15 @@ constexpr std::uint32_t kRecordFormat = 1;
 }  // namespace
 
 void append_escaped(std::string& out, std::string_view value) {
-  for (char c : value) {
-    if (c == '\0') {
-      out += "\x01\x01";
-    } else if (c == '\x01') {
-      out += "\x01\x02";
-    } else {
-      out += c;
-    }
+  // The runs between bytes to escape (in practice the whole value) are appended whole.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (c != '\0' && c != '\x01') continue;
+    out.append(value.substr(run, i - run)).append(c == '\0' ? "\x01\x01" : "\x01\x02");
+    run = i + 1;
   }
+  out.append(value.substr(run));
 }
 
 std::string unescape(std::string_view value) {
@@ -39,7 +43,10 @@ std::string unescape(std::string_view value) {
 }
 
 std::string index_prefix(char kind, std::string_view value) {
-  std::string k(1, kind);
+  std::string k;
+  // The kind, the value, \0 and the number most keys end in, in one allocation.
+  k.reserve(value.size() + 2 + sizeof(std::uint64_t));
+  k += kind;
   append_escaped(k, value);
   k += '\0';
   return k;
@@ -67,17 +74,24 @@ std::string head_key(std::string_view stream) {
   return k;
 }
 
-std::string encode_record(const Event& e) {
-  pb::EventRecord r;
+std::string encode_record(const Event& e) { return encode_record(e, e.body); }
+
+std::string encode_record(const Event& e, std::string_view body) {
+  // Every SendMessage and publish encodes one of these. On an arena (starting in this frame)
+  // the record's string objects and envelope are not heap allocations of their own; only
+  // non-empty strings are set (proto3 writes no empty string, but setting one allocates).
+  alignas(std::max_align_t) char block[1024];
+  google::protobuf::Arena arena(block, sizeof block);
+  pb::EventRecord& r = *google::protobuf::Arena::CreateMessage<pb::EventRecord>(&arena);
   r.set_format_version(kRecordFormat);
   r.set_timestamp_ms(e.timestamp);
-  r.set_source_arn(e.source_arn);
-  r.set_message_id(e.message_id);
-  r.set_body(e.body);
+  if (!e.source_arn.empty()) r.set_source_arn(e.source_arn);
+  if (!e.message_id.empty()) r.set_message_id(e.message_id);
+  if (!body.empty()) r.set_body(body.data(), body.size());
   proto::put_attributes(e.attributes, *r.mutable_attributes());
-  r.set_message_group_id(e.group_id);
-  r.set_deduplication_id(e.deduplication_id);
-  r.set_subject(e.subject);
+  if (!e.group_id.empty()) r.set_message_group_id(e.group_id);
+  if (!e.deduplication_id.empty()) r.set_deduplication_id(e.deduplication_id);
+  if (!e.subject.empty()) r.set_subject(e.subject);
   if (!e.stream.empty()) {
     r.set_stream_id(e.stream);
     r.set_stream_version(e.stream_version);

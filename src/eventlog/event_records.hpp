@@ -49,6 +49,9 @@ std::string event_id_key(std::string_view stream, std::string_view id);
 std::string head_key(std::string_view stream);
 
 std::string encode_record(const Event& e);
+// The same record with `body` for e.body: a send's body goes into its record without being
+// copied into an Event first.
+std::string encode_record(const Event& e, std::string_view body);
 // nullopt when `bytes` is not an EventRecord. Strings move out of the parsed record, so a
 // page of reads copies each body once.
 std::optional<Event> decode_record(std::uint64_t seq, std::string_view bytes);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <boost/beast/core/string.hpp>
 #include <chrono>
 
 #include "api/aws/error_table.hpp"
@@ -23,9 +24,14 @@ bool is_native_path(std::string_view path) {
          path.starts_with("/ui/") || path == "/ui";
 }
 
+// The first `name` field's value. A walk of the fields in arrival order (a request has a few;
+// iequals rejects most by length) instead of find(), whose case-insensitive compares down
+// Beast's tree took ~3 % of a SendMessage's instructions for its four look-ups.
 std::string_view header(const net::HttpRequest& request, std::string_view name) {
-  auto it = request.find(name);
-  return it == request.end() ? std::string_view() : it->value();
+  for (const auto& field : request) {
+    if (boost::beast::iequals(field.name_string(), name)) return field.value();
+  }
+  return {};
 }
 
 // The service an unsigned query request is for: the first that knows its Action (as the
@@ -198,10 +204,12 @@ void Dispatcher::route(net::HttpRequest&& request, const boost::asio::ip::tcp::e
   if (!authenticate(request, scope, aws, respond)) return;
   const unsigned version = request.version();
   const bool keep_alive = request.keep_alive();
+  // Looked up once: a field lookup compares names case-insensitively along Beast's tree.
+  const std::string_view amz_target = header(request, "X-Amz-Target");
 
   // REST-JSON (EventBridge Scheduler): the path and the method name the operation; the service
   // is the one the path belongs to, or the one the request is signed for.
-  if (header(request, "X-Amz-Target").empty()) {
+  if (amz_target.empty()) {
     for (Service* s : services_) {
       if (s->rest_json() &&
           (s->owns_rest_path(path) || (scope && scope->service == s->signing_name()))) {
@@ -214,7 +222,7 @@ void Dispatcher::route(net::HttpRequest&& request, const boost::asio::ip::tcp::e
   }
 
   // AWS JSON protocols name the operation in X-Amz-Target: "AmazonSQS.SendMessage".
-  if (std::string_view amz_target = header(request, "X-Amz-Target"); !amz_target.empty()) {
+  if (!amz_target.empty()) {
     aws.protocol = Protocol::kJson;
     auto dot = amz_target.rfind('.');
     std::string_view prefix = amz_target.substr(0, dot == std::string_view::npos ? 0 : dot);

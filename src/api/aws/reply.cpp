@@ -27,11 +27,10 @@ net::HttpResponse success_response(const AwsRequest& request, std::string&& body
 
 std::function<void()> success_reply(const AwsRequest& request, net::Respond respond,
                                     std::string&& body) {
-  // Shared so the callback stays copyable, as std::function requires.
+  // Held by value (a response is copyable, as std::function requires of the callback; it is
+  // only ever moved): a shared copy cost an allocation and its reference counts per call.
   return [respond = std::move(respond),
-          res = std::make_shared<net::HttpResponse>(success_response(request, std::move(body)))] {
-    respond(std::move(*res));
-  };
+          res = success_response(request, std::move(body))]() mutable { respond(std::move(res)); };
 }
 
 }  // namespace eb::api::aws

@@ -8,6 +8,8 @@
 namespace eb::api::sqs {
 namespace {
 
+constexpr std::size_t kInitialBody = 256;
+
 // Builds one body for either protocol from the same calls; the encoders below are its users.
 class ResponseWriter {
  public:
@@ -59,6 +61,9 @@ ResponseWriter::ResponseWriter(const ResponseContext& context)
       request_id_(context.request_id),
       json_(body_),
       xml_(body_) {
+  // Room for a whole SendMessage or DeleteMessage answer at once, instead of growing through
+  // three reallocations on the way there.
+  body_.reserve(kInitialBody);
   if (json()) {
     json_.begin_object();
   } else {

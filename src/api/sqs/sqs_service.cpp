@@ -282,8 +282,9 @@ SqsService::SqsService(eb::sqs::Queues& queues, SignEnvelope sign_envelope)
 bool SqsService::knows_action(std::string_view action) const { return actions().contains(action); }
 
 void SqsService::handle(aws::AwsRequest&& request, net::Respond respond) {
+  // Built in place: a temporary Call moved in cost a second move of the whole request.
   auto call =
-      std::make_shared<Call>(Call{std::move(request), std::move(respond), queues_, sign_envelope_});
+      std::make_shared<Call>(std::move(request), std::move(respond), queues_, sign_envelope_);
   auto it = actions().find(call->request.action);
   auto done = it == actions().end()
                   ? Result<void>(fail(Errc::kInvalidAction,

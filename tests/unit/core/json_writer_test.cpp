@@ -111,6 +111,24 @@ TEST(JsonEscape, PassesUtf8AndDelThrough) {
   EXPECT_EQ(json_escape(""), "");
 }
 
+// Long text is passed over a word at a time: what needs escaping is found in every position
+// of a word and in the tail after the last whole word, and bytes from 0x80 pass.
+TEST(JsonEscape, FindsEscapesAnywhereInLongText) {
+  const std::pair<char, std::string_view> escapes[] = {
+      {'"', R"(\")"}, {'\\', R"(\\)"}, {'\n', R"(\n)"}, {'\x01', R"(\u0001)"}};
+  for (std::size_t at = 0; at < 19; ++at) {
+    for (const auto& [c, escape] : escapes) {
+      std::string text(19, 'a');
+      text[at] = c;
+      EXPECT_EQ(json_escape(text),
+                std::string(at, 'a') + std::string(escape) + std::string(18 - at, 'a'))
+          << at << " " << escape;
+    }
+  }
+  const std::string utf8 = "caf\xc3\xa9 \xf0\x9f\x98\x80 and \x7f del, twenty-four+";
+  EXPECT_EQ(json_escape(utf8), utf8);
+}
+
 TEST(JsonEscape, EveryByteBelowSpaceIsEscaped) {
   for (int c = 0; c < 0x20; ++c) {
     const std::string escaped = json_escape(std::string(1, static_cast<char>(c)));

@@ -80,6 +80,16 @@ TEST(EventRecordsTest, APlainMessageHasNoStreamOrEnvelope) {
   EXPECT_FALSE(out->envelope);
 }
 
+TEST(EventRecordsTest, AGivenBodyReplacesTheEventsOwn) {
+  const Event in = full_event();
+  auto out = decode_record(in.seq, encode_record(in, "the sent body"));
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->body, "the sent body");
+  EXPECT_EQ(out->message_id, in.message_id);
+  EXPECT_EQ(out->attributes.size(), 2u);
+  EXPECT_EQ(out->stream, in.stream);
+}
+
 TEST(EventRecordsTest, GarbageIsNotARecord) { EXPECT_FALSE(decode_record(1, "\xff\xff\xff")); }
 
 TEST(EventRecordsTest, EscapingKeepsTheSeparatorUnique) {
@@ -91,6 +101,10 @@ TEST(EventRecordsTest, EscapingKeepsTheSeparatorUnique) {
             "b\x01\x02"s);
   EXPECT_EQ(escaped.find('\0'), std::string::npos);
   EXPECT_EQ(unescape(escaped), raw);
+  // Appended after what is there; escapes back to back and a run after them.
+  escaped = "k";
+  append_escaped(escaped, "\x01\0tail"s);
+  EXPECT_EQ(escaped, "k\x01\x02\x01\x01tail"s);
   // One value's prefix never covers another value's keys.
   const std::string a = index_prefix(kSourceIndex, "a");
   EXPECT_EQ(a, "oa\0"s);

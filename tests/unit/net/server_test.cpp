@@ -57,6 +57,15 @@ class TestHandler final : public Handler {
       return respond(make(http::status::ok, id.str()));
     }
     if (target == "/big") return respond(make(http::status::ok, std::string(kBigBody, 'b')));
+    if (target == "/framed") {
+      // Framed by the handler: a right length, a wrong one, or a Date of its own.
+      HttpResponse res = make(http::status::ok, "framed");
+      const std::string_view how = request.body();
+      if (how == "right") res.content_length(6);
+      if (how == "wrong") res.content_length(99);
+      if (how == "dated") res.set(http::field::date, "Thu, 01 Jan 2026 00:00:00 GMT");
+      return respond(std::move(res));
+    }
     respond(make(http::status::ok, std::string(request.method_string()) + " " + request.body()));
   }
 
@@ -250,6 +259,42 @@ TEST_F(ServerTest, EveryResponseCarriesADate) {
   auto too_large = rejected.read_response();
   ASSERT_TRUE(too_large);
   EXPECT_TRUE(near_now((*too_large)[http::field::date])) << (*too_large)[http::field::date];
+}
+
+// A response the handler framed goes out as framed when right; a wrong length is corrected,
+// and a handler's Date is the only one.
+TEST_F(ServerTest, KeepsARightLengthAndCorrectsAWrongOne) {
+  start();
+  Client client(port());
+  for (const std::string how : {"right", "wrong", "dated"}) {
+    client.send(request("/framed", how));
+    auto res = client.read_response();
+    ASSERT_TRUE(res) << how;
+    EXPECT_EQ(res->body(), "framed") << how;
+    EXPECT_EQ((*res)[http::field::content_length], "6") << how;
+    EXPECT_EQ(res->count(http::field::date), 1u) << how;
+  }
+  client.send(request("/framed", "dated"));
+  auto dated = client.read_response();
+  ASSERT_TRUE(dated);
+  EXPECT_EQ((*dated)[http::field::date], "Thu, 01 Jan 2026 00:00:00 GMT");
+}
+
+// The body may come after the header in a later segment: it is still read, and a request
+// pipelined behind a whole one in the same segment is answered after it.
+TEST_F(ServerTest, ReadsABodyThatArrivesAfterItsHeader) {
+  start();
+  Client client(port());
+  const std::string whole = request("/echo", "split body");
+  const std::size_t body_at = whole.find("\r\n\r\n") + 4;
+  client.send(whole.substr(0, body_at + 3));
+  std::this_thread::sleep_for(50ms);
+  client.send(whole.substr(body_at + 3) + request("/echo", "next"));
+  auto first = client.read_response();
+  auto second = client.read_response();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->body(), "POST split body");
+  EXPECT_EQ(second->body(), "POST next");
 }
 
 TEST_F(ServerTest, KeepsTheConnectionAliveAcrossRequests) {

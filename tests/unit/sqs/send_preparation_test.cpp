@@ -69,6 +69,17 @@ TEST(SendPreparationTest, RejectsWhatSendMessageRejects) {
   EXPECT_EQ(code_of(prepare_send(std::move(negative), kStandard, 0)), Errc::kInvalidParameterValue);
   EXPECT_EQ(code_of(prepare_send(body(std::string("\x01", 1)), kStandard, 0)),
             Errc::kInvalidMessageContents);
+  // Bodies long enough to be checked a word at a time: a bad byte anywhere in a word, or in
+  // the tail after the last whole word, is still found; tabs, newlines, DEL and UTF-8 pass.
+  for (std::size_t at : {0u, 5u, 13u, 31u, 34u}) {
+    std::string text(35, 'x');
+    text[at] = '\x1f';
+    EXPECT_EQ(code_of(prepare_send(body(text), kStandard, 0)), Errc::kInvalidMessageContents) << at;
+    text[at] = '\xc0';  // a lead byte with no continuation
+    EXPECT_EQ(code_of(prepare_send(body(text), kStandard, 0)), Errc::kInvalidMessageContents) << at;
+  }
+  EXPECT_TRUE(prepare_send(
+      body("line one\nline two\ttabbed\r\x7f caf\xc3\xa9 \xf0\x9f\x98\x80 end"), kStandard, 0));
   SendInput bad_name = body("x");
   bad_name.attributes["AWS.reserved"] = {"String", "v", ""};
   EXPECT_FALSE(prepare_send(std::move(bad_name), kStandard, 0));
