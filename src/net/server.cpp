@@ -370,7 +370,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // A HEAD response keeps the Content-Length of the body it describes but sends none. A
     // response the handler already framed (every AWS reply) is left alone: Beast's set()
     // allocates a new field even when the value is the same.
-    if (!head_request_ ? !framed(res) : !res.has_content_length()) res.prepare_payload();
+    const bool needs_framing = head_request_ ? !res.has_content_length() : !framed(res);
+    if (needs_framing) res.prepare_payload();
     send(std::move(res), !head_request_,
          [self = shared_from_this(), close_after](error_code ec, std::size_t) {
            self->release_response();
